@@ -1,0 +1,120 @@
+//! Scan to welcome: engine + durable SQLite write, against a bare durable insert.
+//!
+//! Run: `cargo bench -p kiosk --bench scan_to_welcome`. Besides criterion's
+//! figures it prints p50/p99 of single scans, measured on the same disk.
+
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ed25519_dalek::SigningKey;
+use kiosk::checkin::{Engine, Outcome};
+use kiosk::clock::ManualClock;
+use kiosk::store::{Enrollment, Store};
+use protocol::token::Claims;
+use protocol::wire::{RosterDelta, RosterEntry};
+
+const NOW_MS: i64 = 1_795_483_800_000;
+
+fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKey) {
+    let mut store = Store::open(&dir.join("bench.sqlite3")).expect("open");
+    let key = SigningKey::from_bytes(&[5; 32]);
+    store
+        .save_enrollment(
+            &Enrollment {
+                hub_url: "http://127.0.0.1:9".into(),
+                device_id: 1,
+                device_token: "t".into(),
+                center_id: 1,
+                center_name: "bench".into(),
+                time_zone: "Asia/Shanghai".into(),
+            },
+            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
+        )
+        .expect("enroll");
+    let members = (0..5_000)
+        .map(|i| RosterEntry {
+            member_id: 10_000_000 + i,
+            display_name: format!("同学{i}"),
+            active: true,
+        })
+        .collect();
+    store
+        .apply_roster(&RosterDelta {
+            revision: 1,
+            members,
+            more: false,
+        })
+        .expect("roster");
+    let clock = ManualClock::at(NOW_MS);
+    (Engine::new(store, clock.clone(), 120).expect("engine"), clock, key)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut samples: Vec<f64>) {
+    samples.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{name:<34} n={:<5} p50={:>7.3} ms  p99={:>7.3} ms",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99)
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
+        .expect("tempdir");
+    let (mut engine, clock, key) = engine(dir.path());
+    let mut member = 0u32;
+    let mut next_token = || {
+        member = (member + 1) % 5_000;
+        clock.advance_ms(1);
+        Claims {
+            key_id: 1,
+            member_id: 10_000_000 + member,
+            expires_at: u32::try_from(NOW_MS / 1000 + 86_400).expect("fits"),
+        }
+        .sign(&key)
+    };
+
+    // Single-scan latency percentiles, printed for the record.
+    let mut samples = Vec::new();
+    for _ in 0..2_000 {
+        let t = next_token();
+        let start = Instant::now();
+        let outcome = engine.scan(&t);
+        samples.push(start.elapsed().as_secs_f64() * 1e3);
+        assert!(matches!(outcome, Outcome::Welcome { .. } | Outcome::Repeat { .. }));
+    }
+    report("engine + durable write (QR token)", samples);
+
+    // The reference: a bare durable insert of one row on the same disk.
+    let bare = rusqlite::Connection::open(dir.path().join("bare.sqlite3")).expect("bare");
+    bare.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    bare.pragma_update(None, "synchronous", "FULL").expect("full");
+    bare.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, v TEXT)")
+        .expect("table");
+    let mut samples = Vec::new();
+    for i in 0..2_000 {
+        let start = Instant::now();
+        bare.execute("INSERT INTO t(at, v) VALUES (?1, 'x')", [i]).expect("insert");
+        samples.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    report("bare durable SQLite insert", samples);
+
+    c.bench_function("scan_to_welcome/qr_token", |b| {
+        b.iter(|| engine.scan(&next_token()))
+    });
+    c.bench_function("bare_durable_insert", |b| {
+        b.iter(|| bare.execute("INSERT INTO t(at, v) VALUES (1, 'x')", []).expect("insert"))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50);
+    targets = bench
+}
+criterion_main!(benches);

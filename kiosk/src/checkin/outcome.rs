@@ -1,0 +1,153 @@
+//! What the engine decided, and the words a youth reads for it.
+
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Welcome {
+        /// The member's display name (never a full name); `None` for visitors
+        /// and for members the roster does not know yet.
+        name: Option<String>,
+        seq: u64,
+        visitor: bool,
+    },
+    /// Already checked in within the repeat window: counted once.
+    Repeat {
+        name: Option<String>,
+        /// When the first check-in was, `HH:MM` local time.
+        previous_local_time: String,
+    },
+    Refused {
+        reason: Refusal,
+    },
+}
+
+/// Why a check-in was refused. Codes are stable for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    Expired,
+    Forged,
+    UnknownKey,
+    UnknownMember,
+    InactiveMember,
+    Garbled,
+    NotEnrolled,
+    StorageFull,
+    StorageError,
+}
+
+impl Outcome {
+    pub fn refused(reason: Refusal) -> Self {
+        Outcome::Refused { reason }
+    }
+
+    /// One JSON object, as `kiosk headless` prints it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Outcome::Welcome { name, seq, visitor } => serde_json::json!({
+                "outcome": "welcome",
+                "kind": if *visitor { "visitor" } else { "member" },
+                "name": name,
+                "seq": seq,
+            }),
+            Outcome::Repeat {
+                name,
+                previous_local_time,
+            } => serde_json::json!({
+                "outcome": "repeat",
+                "name": name,
+                "since": previous_local_time,
+            }),
+            Outcome::Refused { reason } => serde_json::json!({
+                "outcome": "refused",
+                "reason": reason.code(),
+                "message": reason.message(false),
+                "message_zh": reason.message(true),
+            }),
+        }
+    }
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Expired => "expired",
+            Refusal::Forged => "forged",
+            Refusal::UnknownKey => "unknown_key",
+            Refusal::UnknownMember => "unknown_member",
+            Refusal::InactiveMember => "inactive_member",
+            Refusal::Garbled => "garbled",
+            Refusal::NotEnrolled => "not_enrolled",
+            Refusal::StorageFull => "storage_full",
+            Refusal::StorageError => "storage_error",
+        }
+    }
+
+    pub fn from_store(e: &StoreError) -> Self {
+        match e {
+            StoreError::Full => Refusal::StorageFull,
+            _ => Refusal::StorageError,
+        }
+    }
+
+    /// The short headline shown large on screen.
+    pub fn headline(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Refusal::Expired, true) => "二维码已过期",
+            (Refusal::Expired, false) => "Code expired",
+            (Refusal::Forged | Refusal::UnknownKey, true) => "二维码无效",
+            (Refusal::Forged | Refusal::UnknownKey, false) => "Code not valid",
+            (Refusal::UnknownMember, true) => "未找到会员",
+            (Refusal::UnknownMember, false) => "Member not found",
+            (Refusal::InactiveMember, true) => "会员已停用",
+            (Refusal::InactiveMember, false) => "Membership not active",
+            (Refusal::Garbled, true) => "没有读清楚",
+            (Refusal::Garbled, false) => "Could not read that",
+            (Refusal::NotEnrolled, true) => "本机尚未设置",
+            (Refusal::NotEnrolled, false) => "Kiosk not set up",
+            (Refusal::StorageFull | Refusal::StorageError, true) => "暂时无法签到",
+            (Refusal::StorageFull | Refusal::StorageError, false) => "Check-in unavailable",
+        }
+    }
+
+    /// What happened and what to do, in plain words.
+    pub fn message(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Refusal::Expired, true) => "这个二维码已过期，请在手机上刷新后再扫一次。",
+            (Refusal::Expired, false) => {
+                "This code has expired. Refresh it on your phone and scan again."
+            }
+            (Refusal::Forged, true) => "这个二维码无法通过验证，请向工作人员求助。",
+            (Refusal::Forged, false) => "This code could not be verified. Please ask a staff member.",
+            (Refusal::UnknownKey, true) => "这个二维码不是本平台签发的，请向工作人员求助。",
+            (Refusal::UnknownKey, false) => {
+                "This code was not issued by our platform. Please ask a staff member."
+            }
+            (Refusal::UnknownMember, true) => "没有找到这个会员号，请核对后再试，或向工作人员求助。",
+            (Refusal::UnknownMember, false) => {
+                "This member number is not known here. Check it, or ask a staff member."
+            }
+            (Refusal::InactiveMember, true) => "这个会员账号已停用，请向工作人员求助。",
+            (Refusal::InactiveMember, false) => {
+                "This membership is not active. Please ask a staff member."
+            }
+            (Refusal::Garbled, true) => "请把二维码或会员卡对准扫描口，再扫一次。",
+            (Refusal::Garbled, false) => "Hold the code or card steady under the scanner and try again.",
+            (Refusal::NotEnrolled, true) => "本机还没有连接到平台，暂时只能登记访客。请告知工作人员。",
+            (Refusal::NotEnrolled, false) => {
+                "This kiosk is not connected to the platform yet; only visitors can be counted. Please tell a staff member."
+            }
+            (Refusal::StorageFull, true) => "本机存储已满，签到没有保存。请告知工作人员。",
+            (Refusal::StorageFull, false) => {
+                "The kiosk's storage is full, so the check-in was not saved. Please tell a staff member."
+            }
+            (Refusal::StorageError, true) => "签到没有保存成功，请再试一次或告知工作人员。",
+            (Refusal::StorageError, false) => {
+                "The check-in could not be saved. Try again or tell a staff member."
+            }
+        }
+    }
+}

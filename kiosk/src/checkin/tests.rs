@@ -1,0 +1,238 @@
+use ed25519_dalek::SigningKey;
+use protocol::token::Claims;
+use protocol::wire::{RosterDelta, RosterEntry};
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::store::Enrollment;
+
+// 2026-11-24 09:30 in Shanghai.
+const NOW_MS: i64 = 1_795_483_800_000;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    engine: Engine<ManualClock>,
+    clock: ManualClock,
+    key: SigningKey,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("k.sqlite3")).expect("open");
+    let key = SigningKey::from_bytes(&[5; 32]);
+    store
+        .save_enrollment(
+            &Enrollment {
+                hub_url: "http://127.0.0.1:9".into(),
+                device_id: 1,
+                device_token: "t".into(),
+                center_id: 1,
+                center_name: "青年之家".into(),
+                time_zone: "Asia/Shanghai".into(),
+            },
+            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
+        )
+        .expect("enroll");
+    store
+        .apply_roster(&RosterDelta {
+            revision: 1,
+            members: vec![
+                RosterEntry {
+                    member_id: 10_000_001,
+                    display_name: "林同学".into(),
+                    active: true,
+                },
+                RosterEntry {
+                    member_id: 10_000_002,
+                    display_name: "王同学".into(),
+                    active: false,
+                },
+            ],
+            more: false,
+        })
+        .expect("roster");
+    let clock = ManualClock::at(NOW_MS);
+    let engine = Engine::new(store, clock.clone(), 120).expect("engine");
+    Fixture {
+        _dir: dir,
+        engine,
+        clock,
+        key,
+    }
+}
+
+fn token(key: &SigningKey, member_id: u32, expires_at_ms: i64) -> String {
+    Claims {
+        key_id: 1,
+        member_id,
+        expires_at: u32::try_from(expires_at_ms / 1000).expect("fits"),
+    }
+    .sign(key)
+}
+
+fn refused(o: &Outcome) -> Option<Refusal> {
+    match o {
+        Outcome::Refused { reason } => Some(*reason),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_valid_token_welcomes_the_member_by_display_name_and_is_stored() {
+    let mut f = fixture();
+    let t = token(&f.key, 10_000_001, NOW_MS + 60_000);
+    assert_eq!(
+        f.engine.scan(&t),
+        Outcome::Welcome {
+            name: Some("林同学".into()),
+            seq: 1,
+            visitor: false
+        }
+    );
+    let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
+    assert_eq!(
+        page[0].kind,
+        EventKind::MemberCheckIn {
+            member_id: 10_000_001,
+            via: CredentialKind::QrToken
+        }
+    );
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!((stats.members, stats.by_hour[9]), (1, 1));
+}
+
+#[test]
+fn a_second_scan_within_the_window_is_a_repeat_counted_once() {
+    let mut f = fixture();
+    assert!(matches!(f.engine.scan("10000001"), Outcome::Welcome { .. }));
+    f.clock.advance_ms(5 * 60_000);
+    let t = token(&f.key, 10_000_001, NOW_MS + 3_600_000);
+    assert_eq!(
+        f.engine.scan(&t),
+        Outcome::Repeat {
+            name: Some("林同学".into()),
+            previous_local_time: "09:30".into()
+        }
+    );
+    f.clock.advance_ms(121 * 60_000);
+    assert!(matches!(f.engine.scan("10000001"), Outcome::Welcome { seq: 2, .. }));
+}
+
+#[test]
+fn expired_forged_and_foreign_tokens_are_refused_with_their_reason() {
+    let mut f = fixture();
+    let expired = token(&f.key, 10_000_001, NOW_MS - 31_000);
+    assert_eq!(refused(&f.engine.scan(&expired)), Some(Refusal::Expired));
+    // Within the clock leeway it still counts.
+    let just = token(&f.key, 10_000_001, NOW_MS - 10_000);
+    assert!(matches!(f.engine.scan(&just), Outcome::Welcome { .. }));
+
+    let forged = token(&SigningKey::from_bytes(&[6; 32]), 10_000_003, NOW_MS + 60_000);
+    assert_eq!(refused(&f.engine.scan(&forged)), Some(Refusal::Forged));
+
+    let other_key = Claims {
+        key_id: 9,
+        member_id: 10_000_001,
+        expires_at: u32::MAX,
+    }
+    .sign(&f.key);
+    assert_eq!(refused(&f.engine.scan(&other_key)), Some(Refusal::UnknownKey));
+    assert_eq!(f.engine.store().last_seq().expect("seq"), 1, "only the valid one stored");
+}
+
+#[test]
+fn unknown_and_inactive_members_and_garbage_are_refused() {
+    let mut f = fixture();
+    assert_eq!(refused(&f.engine.scan("10000099")), Some(Refusal::UnknownMember));
+    assert_eq!(refused(&f.engine.scan("10000002")), Some(Refusal::InactiveMember));
+    let t = token(&f.key, 10_000_002, NOW_MS + 60_000);
+    assert_eq!(refused(&f.engine.scan(&t)), Some(Refusal::InactiveMember));
+    assert_eq!(refused(&f.engine.scan("%%garbled%%")), Some(Refusal::Garbled));
+    assert_eq!(refused(&f.engine.scan("YC1NOTBASE32!!")), Some(Refusal::Garbled));
+    assert_eq!(f.engine.store().last_seq().expect("seq"), 0);
+}
+
+#[test]
+fn a_token_of_a_member_not_yet_in_the_roster_is_welcomed_without_a_name() {
+    let mut f = fixture();
+    let t = token(&f.key, 10_000_050, NOW_MS + 60_000);
+    assert_eq!(
+        f.engine.scan(&t),
+        Outcome::Welcome {
+            name: None,
+            seq: 1,
+            visitor: false
+        }
+    );
+}
+
+#[test]
+fn visitors_are_counted_every_time() {
+    let mut f = fixture();
+    let v = Credential::Visitor {
+        age_band: AgeBand::From14To17,
+        purpose: ServiceCategory::CultureLearning,
+    };
+    assert!(matches!(
+        f.engine.check_in(v.clone()),
+        Outcome::Welcome {
+            visitor: true,
+            seq: 1,
+            ..
+        }
+    ));
+    assert!(matches!(f.engine.check_in(v), Outcome::Welcome { seq: 2, .. }));
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!(stats.by_category, vec![(ServiceCategory::CultureLearning, 2)]);
+}
+
+#[test]
+fn a_kiosk_not_enrolled_counts_visitors_but_refuses_members_plainly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("k.sqlite3")).expect("open");
+    let mut engine = Engine::new(store, ManualClock::at(NOW_MS), 120).expect("engine");
+    let key = SigningKey::from_bytes(&[5; 32]);
+    let t = token(&key, 10_000_001, NOW_MS + 60_000);
+    assert_eq!(refused(&engine.scan(&t)), Some(Refusal::NotEnrolled));
+    assert_eq!(refused(&engine.scan("10000001")), Some(Refusal::NotEnrolled));
+    assert!(matches!(
+        engine.check_in(Credential::Visitor {
+            age_band: AgeBand::Over35,
+            purpose: ServiceCategory::Leisure
+        }),
+        Outcome::Welcome { .. }
+    ));
+}
+
+#[test]
+fn a_full_disk_refuses_with_a_clear_reason_and_keeps_what_was_stored() {
+    let mut f = fixture();
+    for i in 0..3 {
+        let v = Credential::Visitor {
+            age_band: AgeBand::Over35,
+            purpose: ServiceCategory::Leisure,
+        };
+        assert!(matches!(f.engine.check_in(v), Outcome::Welcome { .. }), "{i}");
+    }
+    // Cap the database at its current size: soon a write cannot get a page.
+    f.engine.store.limit_pages_for_test();
+    let big = Credential::Visitor {
+        age_band: AgeBand::Over35,
+        purpose: ServiceCategory::Leisure,
+    };
+    let mut saw_full = false;
+    for _ in 0..500 {
+        if refused(&f.engine.check_in(big.clone())) == Some(Refusal::StorageFull) {
+            saw_full = true;
+            break;
+        }
+    }
+    assert!(saw_full, "the store never reported a full disk");
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert!(stats.visitors >= 3, "accepted check-ins were lost");
+    assert!(f.engine.store().check_integrity().expect("integrity"));
+    assert!(matches!(
+        f.engine.check_in(big).to_json()["reason"].as_str(),
+        Some("storage_full")
+    ));
+}

@@ -1,0 +1,322 @@
+//! The command line: what the user typed becomes one resolved action here.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use protocol::wire::EnrollRequest;
+
+use crate::checkin::Engine;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::content::ContentBundle;
+use crate::store::{Enrollment, Store};
+use crate::sync::{HttpUplink, Syncer};
+
+#[derive(Parser)]
+#[command(
+    name = "kiosk",
+    version,
+    about = "Check-in kiosk for youth service centers",
+    long_about = "Check-in kiosk for youth service centers.\n\n\
+        First enroll with a code from the hub's admin, then run the touchscreen UI \
+        (`run`) or the screenless door station (`headless`). Check-ins are stored \
+        on this device first and uploaded to the hub whenever the network allows."
+)]
+pub struct Cli {
+    /// Folder for the kiosk's database and settings (created if missing).
+    #[arg(long, env = "KIOSK_DATA", default_value = "/var/lib/youth-kiosk", global = true)]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Connect this kiosk to a hub with a one-time code from an admin.
+    Enroll {
+        /// The hub's address, e.g. https://hub.example.org
+        #[arg(long)]
+        hub: String,
+        /// The one-time code, e.g. K7QF-3M9X
+        #[arg(long)]
+        code: String,
+        /// A name for this device in the hub's list (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Enroll again even though this kiosk is already enrolled.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the touchscreen UI.
+    Run,
+    /// Run without a screen: one scan per line on stdin, one JSON outcome per line on stdout.
+    ///
+    /// A line is a scanned code or member number, or `visitor AGE_BAND PURPOSE`
+    /// (e.g. `visitor from18_to24 sports`). At the end of input the kiosk tries
+    /// one last upload, then exits.
+    Headless {
+        /// Exit at end of input without a last upload.
+        #[arg(long)]
+        no_final_sync: bool,
+    },
+    /// Show the upload state: events waiting, the hub's mark, the last sync.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Upload waiting events and pull the roster once, now.
+    Sync,
+    /// Set the staff PIN (4–8 digits), read from standard input.
+    SetPin,
+    /// Start a hub with sample data and an enrolled kiosk, in one step.
+    Demo(crate::demo::DemoArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => crate::demo::run(args),
+        command => {
+            let data = prepare_data_dir(&cli.data)?;
+            match command {
+                Command::Enroll {
+                    hub,
+                    code,
+                    name,
+                    force,
+                } => enroll(&data, &hub, &code, name, force),
+                Command::Run => run_ui(&data),
+                Command::Headless { no_final_sync } => {
+                    crate::headless::run(&data, &Config::load(&data)?, !no_final_sync)
+                }
+                Command::Status { json } => status(&data, json),
+                Command::Sync => sync_now(&data),
+                Command::SetPin => set_pin(&data),
+                Command::Demo(_) => unreachable_demo(),
+            }
+        }
+    }
+}
+
+fn unreachable_demo() -> anyhow::Result<()> {
+    bail!("demo is handled before the data folder is prepared")
+}
+
+/// Creates the data folder, private to the kiosk's user: it holds the device credential.
+pub fn prepare_data_dir(path: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(path).with_context(|| {
+        format!(
+            "cannot create the data folder {}; pass --data DIR or set KIOSK_DATA to a folder you can write",
+            path.display()
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(path.to_path_buf())
+}
+
+pub fn open_store(data: &Path) -> anyhow::Result<Store> {
+    let path = data.join("kiosk.sqlite3");
+    Store::open(&path).with_context(|| format!("cannot open the kiosk database {}", path.display()))
+}
+
+pub fn enroll(
+    data: &Path,
+    hub: &str,
+    code: &str,
+    name: Option<String>,
+    force: bool,
+) -> anyhow::Result<()> {
+    let mut store = open_store(data)?;
+    if let Some(e) = store.enrollment()?
+        && !force
+    {
+        bail!(
+            "this kiosk is already enrolled with {} (center {}); add --force to enroll again",
+            e.hub_url,
+            e.center_name
+        );
+    }
+    let device_name = name.unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "kiosk".into())
+    });
+    let request = EnrollRequest {
+        code: code.trim().to_string(),
+        device_name,
+        software_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let response = rt
+        .block_on(crate::sync::http::enroll(hub, &request))
+        .with_context(|| format!("enrollment with {hub} failed"))?;
+    let keys: Vec<(u16, String)> = response
+        .signing_keys
+        .iter()
+        .map(|k| (k.key_id, k.public_key.clone()))
+        .collect();
+    anyhow::ensure!(
+        keys.iter()
+            .all(|(_, k)| protocol::token::decode_public_key(k).is_some()),
+        "the hub sent a signing key this kiosk cannot read"
+    );
+    store.save_enrollment(
+        &Enrollment {
+            hub_url: hub.trim_end_matches('/').to_string(),
+            device_id: response.device_id,
+            device_token: response.device_token,
+            center_id: response.center.id,
+            center_name: response.center.name.clone(),
+            time_zone: response.center.time_zone.clone(),
+        },
+        &keys,
+    )?;
+    // Learn the roster now, so member numbers work before the first scan.
+    if let Err(e) = sync_once(data, &rt) {
+        eprintln!("enrolled, but the first sync failed (it will be retried): {e:#}");
+    }
+    println!(
+        "enrolled as device {} of center {} ({})",
+        response.device_id, response.center.id, response.center.name
+    );
+    Ok(())
+}
+
+fn sync_once(data: &Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<crate::sync::SyncReport> {
+    let store = open_store(data)?;
+    let Some(e) = store.enrollment()? else {
+        bail!("this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`");
+    };
+    let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
+    let mut syncer = Syncer::new(store, uplink);
+    let now = SystemClock::new().now_ms();
+    Ok(rt.block_on(syncer.sync_once(now))?)
+}
+
+fn sync_now(data: &Path) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let report = sync_once(data, &rt)?;
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn status(data: &Path, json: bool) -> anyhow::Result<()> {
+    let store = open_store(data)?;
+    let status = store.sync_status()?;
+    let enrollment = store.enrollment()?;
+    if json {
+        let mut v = serde_json::to_value(&status)?;
+        v["hub_url"] = serde_json::json!(enrollment.as_ref().map(|e| e.hub_url.clone()));
+        v["center_id"] = serde_json::json!(enrollment.as_ref().map(|e| e.center_id));
+        v["roster_members"] = serde_json::json!(store.roster_len()?);
+        println!("{v}");
+    } else {
+        let tz: chrono_tz::Tz = enrollment
+            .as_ref()
+            .and_then(|e| e.time_zone.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let (text, _) =
+            crate::ui::view::sync_text(&status, tz, SystemClock::new().now_ms(), true);
+        match &enrollment {
+            Some(e) => println!("center: {} ({}) via {}", e.center_name, e.center_id, e.hub_url),
+            None => println!("not enrolled"),
+        }
+        println!("{text}");
+        println!(
+            "events recorded: {}, acknowledged by the hub: {}, waiting: {}",
+            status.last_seq, status.acked_seq, status.events_waiting
+        );
+    }
+    Ok(())
+}
+
+fn set_pin(data: &Path) -> anyhow::Result<()> {
+    let store = open_store(data)?;
+    eprintln!("type the new staff PIN (4–8 digits) and press Enter:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let pin = line.trim();
+    crate::pin::validate(pin).map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.set_staff_pin_hash(&crate::pin::hash(pin)?)?;
+    eprintln!("staff PIN set");
+    Ok(())
+}
+
+/// Starts the sync loop on a tokio runtime beside the caller, when enrolled.
+pub fn start_sync(
+    data: &Path,
+    config: &Config,
+) -> anyhow::Result<(tokio::runtime::Runtime, Arc<tokio::sync::Notify>)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("kiosk-sync")
+        .enable_all()
+        .build()?;
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let store = open_store(data)?;
+    match store.enrollment()? {
+        Some(e) => {
+            let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
+            let syncer = Syncer::new(store, uplink);
+            let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
+            let clock = SystemClock::new();
+            rt.spawn(crate::sync::run(syncer, interval, wake.clone(), move || {
+                clock.now_ms()
+            }));
+        }
+        None => tracing::warn!(
+            "not enrolled: check-ins are kept on this device until `kiosk enroll` connects it to a hub"
+        ),
+    }
+    Ok((rt, wake))
+}
+
+pub fn run_ui(data: &Path) -> anyhow::Result<()> {
+    let config = Config::load(data)?;
+    let (_rt, wake) = start_sync(data, &config)?;
+    let engine = Engine::new(open_store(data)?, SystemClock::new(), config.repeat_window_minutes)?;
+    let content = ContentBundle::load(data)?;
+    let app = crate::ui::App::new().context(
+        "cannot open the kiosk window; is a display available (DISPLAY / WAYLAND_DISPLAY)?",
+    )?;
+    let _kiosk = crate::ui::connect(&app, crate::ui::Kiosk::new(engine, content, config, Some(wake)));
+    use slint::ComponentHandle;
+    app.run().context("the UI stopped with an error")?;
+    Ok(())
+}
+
+/// Writes a line to stdout and flushes, so a reading script sees it at once.
+pub fn emit(line: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}

@@ -1,0 +1,150 @@
+//! The kiosk's settings: defaults in code, then `kiosk.toml` in the data folder, then environment.
+//!
+//! The file is written out, commented, on first run so a technician can see
+//! every knob without reading the source.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The commented example written to `kiosk.toml` when none exists.
+pub const EXAMPLE: &str = r#"# Settings of this kiosk. Delete a line to get its default back.
+# Environment variables override a line: KIOSK_<NAME IN CAPITALS>, e.g. KIOSK_LANGUAGE=en.
+
+# Language shown after start and after each visitor leaves: "zh" or "en".
+language = "zh"
+
+# A member who checks in again within this many minutes is told
+# "already checked in" and counted once.
+repeat_window_minutes = 120
+
+# Seconds between uploads when nothing new happens (a check-in triggers one sooner).
+sync_interval_seconds = 30
+
+# Seconds a welcome or a refusal stays on screen.
+result_seconds = 4
+
+# Seconds after which the staff screen closes itself when untouched.
+staff_idle_seconds = 90
+"#;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub language: String,
+    pub repeat_window_minutes: u32,
+    pub sync_interval_seconds: u32,
+    pub result_seconds: u32,
+    pub staff_idle_seconds: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            language: "zh".into(),
+            repeat_window_minutes: 120,
+            sync_interval_seconds: 30,
+            result_seconds: 4,
+            staff_idle_seconds: 90,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `kiosk.toml` from the data folder (writing the example first if
+    /// there is none), then applies `KIOSK_*` environment overrides.
+    pub fn load(data_dir: &Path) -> anyhow::Result<Config> {
+        let path = data_dir.join("kiosk.toml");
+        if !path.exists() {
+            std::fs::write(&path, EXAMPLE)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut config: Config = toml::from_str(&text).with_context(|| {
+            format!("{} is not valid; fix the line named above or delete the file to get the defaults", path.display())
+        })?;
+        config.apply_env(|k| std::env::var(k).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        fn num(name: &str, v: Option<String>, slot: &mut u32) -> anyhow::Result<()> {
+            if let Some(v) = v {
+                *slot = v
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{name}={v:?} is not a whole number"))?;
+            }
+            Ok(())
+        }
+        if let Some(v) = get("KIOSK_LANGUAGE") {
+            self.language = v;
+        }
+        num(
+            "KIOSK_REPEAT_WINDOW_MINUTES",
+            get("KIOSK_REPEAT_WINDOW_MINUTES"),
+            &mut self.repeat_window_minutes,
+        )?;
+        num(
+            "KIOSK_SYNC_INTERVAL_SECONDS",
+            get("KIOSK_SYNC_INTERVAL_SECONDS"),
+            &mut self.sync_interval_seconds,
+        )?;
+        num("KIOSK_RESULT_SECONDS", get("KIOSK_RESULT_SECONDS"), &mut self.result_seconds)?;
+        num(
+            "KIOSK_STAFF_IDLE_SECONDS",
+            get("KIOSK_STAFF_IDLE_SECONDS"),
+            &mut self.staff_idle_seconds,
+        )?;
+        Ok(())
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.language == "zh" || self.language == "en",
+            "language must be \"zh\" or \"en\", not {:?}",
+            self.language
+        );
+        anyhow::ensure!(
+            self.sync_interval_seconds >= 1,
+            "sync_interval_seconds must be at least 1"
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_to_the_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).expect("example parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn first_load_writes_the_example_and_env_overrides_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Config::load(dir.path()).expect("load");
+        assert_eq!(c, Config::default());
+        assert!(dir.path().join("kiosk.toml").exists());
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "KIOSK_REPEAT_WINDOW_MINUTES").then(|| "5".to_string()))
+            .expect("env");
+        assert_eq!(c.repeat_window_minutes, 5);
+        assert!(c.apply_env(|_| Some("many".into())).is_err());
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("kiosk.toml"), "repeat_window_minuts = 3\n").expect("write");
+        let err = format!("{:#}", Config::load(dir.path()).expect_err("must fail"));
+        assert!(err.contains("kiosk.toml"), "{err}");
+        assert!(err.contains("repeat_window_minuts"), "{err}");
+    }
+}

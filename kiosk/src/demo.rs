@@ -1,0 +1,173 @@
+//! `kiosk demo`: a hub with a sample center and members, an enrolled kiosk, in one step.
+//!
+//! It drives the real `hub` binary through its command line, exactly as an
+//! admin would, so the demo shows the product and nothing staged.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// Sample members: invented names, shown on screen only as display names.
+const SAMPLE_MEMBERS: [&str; 6] = ["林小雨", "陈思远", "周可欣", "黄子轩", "吴悦", "Sam Taylor"];
+const DEMO_PIN: &str = "2468";
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's hub and kiosk data (default: a new folder under /tmp).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The hub binary (default: `hub` next to this program).
+    #[arg(long)]
+    pub hub_bin: Option<PathBuf>,
+    /// No window: run sample scans through the headless kiosk and print the hub's report.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+/// Stops the hub when the demo ends, however it ends.
+struct HubProcess(Child);
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn hub(bin: &Path, data: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(bin)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`hub {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let hub_bin = match args.hub_bin {
+        Some(p) => p,
+        None => std::env::current_exe()?
+            .parent()
+            .map(|d| d.join("hub"))
+            .context("cannot find the folder of this program")?,
+    };
+    anyhow::ensure!(
+        hub_bin.exists(),
+        "the hub program is not at {}; build it (cargo build --release) or pass --hub-bin",
+        hub_bin.display()
+    );
+    let dir = args
+        .dir
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("youth-kiosk-demo-{}", std::process::id())));
+    let hub_data = dir.join("hub");
+    let kiosk_data = crate::cli::prepare_data_dir(&dir.join("kiosk"))?;
+    std::fs::create_dir_all(&hub_data)?;
+
+    eprintln!("setting up a sample center in {}", dir.display());
+    let center = hub(&hub_bin, &hub_data, &["center", "add", "--name", "城东街道青年之家"])?;
+    let mut members = Vec::new();
+    for name in SAMPLE_MEMBERS {
+        members.push(hub(&hub_bin, &hub_data, &["member", "add", "--center", &center, "--name", name])?);
+    }
+    let code = hub(&hub_bin, &hub_data, &["enroll-code", "--center", &center])?;
+
+    let mut child = Command::new(&hub_bin)
+        .arg("--data")
+        .arg(&hub_data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start the hub")?;
+    let stdout = child.stdout.take().context("no hub output")?;
+    let hub_process = HubProcess(child);
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .with_context(|| format!("unexpected first line from the hub: {first:?}"))?
+        .to_string();
+
+    crate::cli::enroll(&kiosk_data, &url, &code, Some("demo kiosk".into()), true)?;
+    let store = crate::cli::open_store(&kiosk_data)?;
+    store.set_staff_pin_hash(&crate::pin::hash(DEMO_PIN)?)?;
+    drop(store);
+
+    let token_png = dir.join("member-qr.png");
+    let token = hub(
+        &hub_bin,
+        &hub_data,
+        &["member", "token", "--id", &members[0], "--ttl", "3600", "--png", &token_png.to_string_lossy()],
+    )?;
+
+    println!("\n  Demo ready: hub at {url}, center {center}\n");
+    println!("  In the kiosk window, type a member number and press Enter (a scanner does the same):");
+    for (id, name) in members.iter().zip(SAMPLE_MEMBERS) {
+        println!("    {id}  ({name})");
+    }
+    println!("  A member QR code (valid one hour) is in {}; its text, to paste + Enter:", token_png.display());
+    println!("    {token}");
+    println!("  Tap \"我是访客 / I'm a visitor\" to count a visitor. Staff screen PIN: {DEMO_PIN}");
+    println!(
+        "  The hub's report: {} --data {} report --center {center} --date today\n",
+        hub_bin.display(),
+        hub_data.display()
+    );
+
+    if args.headless {
+        return headless_tour(&kiosk_data, &hub_bin, &hub_data, &center, &members, &token);
+    }
+    let result = crate::cli::run_ui(&kiosk_data);
+    drop(hub_process);
+    result
+}
+
+/// Without a display: push a few sample scans through the real headless kiosk.
+fn headless_tour(
+    kiosk_data: &Path,
+    hub_bin: &Path,
+    hub_data: &Path,
+    center: &str,
+    members: &[String],
+    token: &str,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let exe = std::env::current_exe()?;
+    let mut kiosk = Command::new(exe)
+        .arg("--data")
+        .arg(kiosk_data)
+        .arg("headless")
+        .stdin(Stdio::piped())
+        .spawn()
+        .context("cannot start the headless kiosk")?;
+    {
+        let mut input = kiosk.stdin.take().context("no kiosk input")?;
+        for line in [
+            token,
+            &members[1],
+            &members[1],
+            "visitor from18_to24 employment",
+            "visitor under14 public_service",
+            "99999999",
+        ] {
+            writeln!(input, "{line}")?;
+        }
+    }
+    kiosk.wait()?;
+    let date = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d")
+        .to_string();
+    println!("{}", hub(hub_bin, hub_data, &["report", "--center", center, "--date", &date])?);
+    Ok(())
+}

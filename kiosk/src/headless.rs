@@ -1,0 +1,95 @@
+//! The door station without a screen: scans in on stdin, outcomes out as JSON lines.
+//!
+//! Scripts and tests drive the kiosk this way too. Each outcome line is
+//! printed only after the event is durably stored, exactly as the touchscreen
+//! says "welcome" only then.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Duration;
+
+use protocol::catalog::{AgeBand, ServiceCategory};
+
+use crate::checkin::{Credential, Engine, Outcome, Refusal};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+
+/// How long the last upload at end of input may take.
+const FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Parses one input line into a credential; `None` for a blank line.
+pub fn parse_line(line: &str) -> Option<Result<Credential, Refusal>> {
+    let t = line.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let mut words = t.split_whitespace();
+    if words.next() == Some("visitor") {
+        let age = words.next().and_then(AgeBand::from_code);
+        let purpose = words.next().and_then(ServiceCategory::from_code);
+        return Some(match (age, purpose, words.next()) {
+            (Some(age_band), Some(purpose), None) => Ok(Credential::Visitor { age_band, purpose }),
+            _ => Err(Refusal::Garbled),
+        });
+    }
+    Some(crate::checkin::scan::parse(t))
+}
+
+pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
+    let (rt, wake) = crate::cli::start_sync(data, config)?;
+    let mut engine = Engine::new(
+        crate::cli::open_store(data)?,
+        SystemClock::new(),
+        config.repeat_window_minutes,
+    )?;
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let outcome = match parse_line(&line) {
+            None => continue,
+            Some(Ok(credential)) => engine.check_in(credential),
+            Some(Err(reason)) => Outcome::Refused { reason },
+        };
+        crate::cli::emit(&outcome.to_json().to_string())?;
+        if matches!(outcome, Outcome::Welcome { .. }) {
+            wake.notify_one();
+        }
+    }
+    if final_sync && engine.store().enrollment()?.is_some() {
+        let store = crate::cli::open_store(data)?;
+        if let Some(e) = store.enrollment()? {
+            let uplink = crate::sync::HttpUplink::new(&e.hub_url, &e.device_token)?;
+            let mut syncer = crate::sync::Syncer::new(store, uplink);
+            let now = SystemClock::new().now_ms();
+            match rt.block_on(async {
+                tokio::time::timeout(FINAL_SYNC_TIMEOUT, syncer.sync_once(now)).await
+            }) {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => eprintln!("last upload failed; the events stay on this device: {e}"),
+                Err(_) => eprintln!("last upload timed out; the events stay on this device"),
+            }
+        }
+    }
+    rt.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visitor_lines_and_scans_are_told_apart() {
+        assert_eq!(parse_line("   "), None);
+        assert_eq!(
+            parse_line("visitor from18_to24 sports"),
+            Some(Ok(Credential::Visitor {
+                age_band: AgeBand::From18To24,
+                purpose: ServiceCategory::Sports
+            }))
+        );
+        assert_eq!(parse_line("visitor teen sports"), Some(Err(Refusal::Garbled)));
+        assert_eq!(parse_line("visitor over35 sports extra"), Some(Err(Refusal::Garbled)));
+        assert_eq!(parse_line("10000001"), Some(Ok(Credential::MemberNumber(10_000_001))));
+    }
+}

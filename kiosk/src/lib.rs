@@ -1,0 +1,24 @@
+//! The youth center kiosk: check-in at the door, offline first, synced to the hub.
+//!
+//! # Layout
+//! - [`checkin`]: the engine that turns a scan or a tap into an outcome, offline.
+//! - [`store`]: the SQLite file: event outbox, roster, enrollment, settings.
+//! - [`sync`]: the uplink that delivers events to the hub and pulls the roster.
+//! - [`content`]: what the home screen shows, in Chinese and English.
+//! - [`input`]: scanners (keyboard wedge today).
+//! - [`ui`]: the Slint window and the plain views behind it.
+//! - [`headless`]: the door station without a screen (stdin → JSON lines).
+//! - [`cli`], [`demo`]: the command line and the one-step demo.
+
+pub mod checkin;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod content;
+pub mod demo;
+pub mod headless;
+pub mod input;
+pub mod pin;
+pub mod store;
+pub mod sync;
+pub mod ui;

@@ -1,0 +1,5 @@
+//! `kiosk`: see `kiosk --help`.
+
+fn main() -> std::process::ExitCode {
+    kiosk::cli::main()
+}

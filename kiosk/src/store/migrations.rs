@@ -1,0 +1,59 @@
+//! Schema migrations, applied in order and only ever appended to.
+//!
+//! `PRAGMA user_version` records how many have run. Never edit a migration
+//! that has shipped: add a new one.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the outbox, the roster, enrollment and settings.
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE enrollment (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        hub_url TEXT NOT NULL,
+        device_id INTEGER NOT NULL,
+        device_token TEXT NOT NULL,
+        center_id INTEGER NOT NULL,
+        center_name TEXT NOT NULL,
+        time_zone TEXT NOT NULL
+     );
+     CREATE TABLE signing_keys (key_id INTEGER PRIMARY KEY, public_key TEXT NOT NULL);
+     -- AUTOINCREMENT: a seq is never reused, even after old rows are pruned.
+     CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        local_hour INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('member_check_in', 'visitor')),
+        member_id INTEGER,
+        via TEXT,
+        age_band TEXT,
+        purpose TEXT,
+        boot_id TEXT NOT NULL,
+        monotonic_ms INTEGER NOT NULL,
+        clock_synchronized INTEGER NOT NULL
+     );
+     CREATE INDEX events_member_at ON events(member_id, at_ms) WHERE member_id IS NOT NULL;
+     CREATE INDEX events_local_date ON events(local_date);
+     CREATE TABLE roster (
+        member_id INTEGER PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        active INTEGER NOT NULL
+     );",
+];
+
+pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub fn count() -> usize {
+    MIGRATIONS.len()
+}

@@ -1,0 +1,496 @@
+//! The kiosk's SQLite file: the event outbox, the roster, enrollment and settings.
+//!
+//! Every accepted check-in is one row written in one transaction with
+//! `synchronous=FULL`, so once [`Store::record`] returns the event survives a
+//! power cut. The events table is the outbox: only the hub's acknowledged
+//! high-water mark says what has been delivered.
+
+mod migrations;
+
+use std::path::Path;
+
+use protocol::catalog::{AgeBand, ServiceCategory};
+use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta, RosterEntry};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The disk is full: nothing new can be recorded until space is freed.
+    #[error("the kiosk's storage is full")]
+    Full,
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    fn from_sqlite(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// What the kiosk learnt when it enrolled with the hub.
+#[derive(Clone, PartialEq)]
+pub struct Enrollment {
+    pub hub_url: String,
+    pub device_id: u64,
+    pub device_token: String,
+    pub center_id: u64,
+    pub center_name: String,
+    pub time_zone: String,
+}
+
+// The token is a secret: keep it out of every Debug print and log line.
+impl std::fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrollment")
+            .field("hub_url", &self.hub_url)
+            .field("device_id", &self.device_id)
+            .field("device_token", &"<secret>")
+            .field("center_id", &self.center_id)
+            .field("center_name", &self.center_name)
+            .field("time_zone", &self.time_zone)
+            .finish()
+    }
+}
+
+/// An event about to be recorded; the store gives it its `seq`.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub at_ms: i64,
+    /// The center's local date and hour at `at_ms`, for the staff screen.
+    pub local_date: String,
+    pub local_hour: u8,
+    pub clock: ClockInfo,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Stored { seq: u64 },
+    /// The member already checked in within the repeat window; nothing was written.
+    Repeat { previous_at_ms: i64 },
+}
+
+/// Where the upload stands, as staff and `kiosk status` see it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub last_seq: u64,
+    pub acked_seq: u64,
+    pub events_waiting: u64,
+    pub oldest_waiting_at_ms: Option<i64>,
+    pub last_sync_ok_ms: Option<i64>,
+    pub last_sync_error: Option<String>,
+}
+
+/// Today's numbers for the staff screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayStats {
+    pub total: u64,
+    pub members: u64,
+    pub distinct_members: u64,
+    pub visitors: u64,
+    pub by_hour: [u64; 24],
+    /// Visitors by purpose, largest first.
+    pub by_category: Vec<(ServiceCategory, u64)>,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+const SETTING_ACKED: &str = "acked_seq";
+const SETTING_ROSTER_REV: &str = "roster_revision";
+const SETTING_SYNC_OK: &str = "last_sync_ok_ms";
+const SETTING_SYNC_ERR: &str = "last_sync_error";
+const SETTING_PIN: &str = "staff_pin_hash";
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        migrations::apply(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO settings(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(StoreError::from_sqlite)?;
+        Ok(())
+    }
+
+    fn setting_u64(&self, key: &str) -> Result<u64> {
+        match self.setting(key)? {
+            None => Ok(0),
+            Some(v) => v
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("setting {key} = {v:?}"))),
+        }
+    }
+
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT hub_url, device_id, device_token, center_id, center_name, time_zone
+                 FROM enrollment WHERE id = 1",
+                [],
+                |r| {
+                    Ok(Enrollment {
+                        hub_url: r.get(0)?,
+                        device_id: r.get(1)?,
+                        device_token: r.get(2)?,
+                        center_id: r.get(3)?,
+                        center_name: r.get(4)?,
+                        time_zone: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Saves the enrollment and the hub's token keys in one transaction.
+    pub fn save_enrollment(&mut self, e: &Enrollment, keys: &[(u16, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO enrollment(id, hub_url, device_id, device_token, center_id, center_name, time_zone)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET hub_url = excluded.hub_url, device_id = excluded.device_id,
+               device_token = excluded.device_token, center_id = excluded.center_id,
+               center_name = excluded.center_name, time_zone = excluded.time_zone",
+            params![e.hub_url, e.device_id, e.device_token, e.center_id, e.center_name, e.time_zone],
+        )?;
+        tx.execute("DELETE FROM signing_keys", [])?;
+        for (id, key) in keys {
+            tx.execute(
+                "INSERT INTO signing_keys(key_id, public_key) VALUES (?1, ?2)",
+                params![id, key],
+            )?;
+        }
+        tx.commit().map_err(StoreError::from_sqlite)
+    }
+
+    pub fn signing_keys(&self) -> Result<Vec<(u16, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key_id, public_key FROM signing_keys ORDER BY key_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records an event in one durable transaction. A member check-in within
+    /// `repeat_window_ms` of the same member's last one is not recorded; the
+    /// check and the write share the transaction, so two scans racing from two
+    /// threads still count once.
+    pub fn record(&mut self, ev: &NewEvent, repeat_window_ms: i64) -> Result<Recorded> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
+        let (kind, member_id, via, age_band, purpose) = match ev.kind {
+            EventKind::MemberCheckIn { member_id, via } => {
+                let previous: Option<i64> = tx
+                    .query_row(
+                        "SELECT max(at_ms) FROM events WHERE member_id = ?1 AND at_ms > ?2",
+                        params![member_id, ev.at_ms.saturating_sub(repeat_window_ms)],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                if let Some(previous_at_ms) = previous {
+                    return Ok(Recorded::Repeat { previous_at_ms });
+                }
+                ("member_check_in", Some(member_id), Some(via_code(via)), None, None)
+            }
+            EventKind::Visitor { age_band, purpose } => (
+                "visitor",
+                None,
+                None,
+                Some(age_band.code()),
+                Some(purpose.code()),
+            ),
+        };
+        tx.execute(
+            "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
+                                boot_id, monotonic_ms, clock_synchronized)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                ev.at_ms,
+                ev.local_date,
+                ev.local_hour,
+                kind,
+                member_id,
+                via,
+                age_band,
+                purpose,
+                ev.clock.boot_id,
+                ev.clock.monotonic_ms,
+                ev.clock.synchronized
+            ],
+        )
+        .map_err(StoreError::from_sqlite)?;
+        let seq = u64::try_from(tx.last_insert_rowid())
+            .map_err(|_| StoreError::Corrupt("negative seq".into()))?;
+        tx.commit().map_err(StoreError::from_sqlite)?;
+        Ok(Recorded::Stored { seq })
+    }
+
+    /// The next events to upload after `after`: at most `max_rows`, and no
+    /// more than `max_bytes` of JSON (always at least one event).
+    pub fn pending_page(&self, after: u64, max_rows: usize, max_bytes: usize) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
+                    clock_synchronized
+             FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![after, max_rows])?;
+        let mut page = Vec::new();
+        let mut bytes = 0usize;
+        while let Some(r) = rows.next()? {
+            let seq: u64 = r.get(0)?;
+            let kind: String = r.get(2)?;
+            let kind = match kind.as_str() {
+                "member_check_in" => EventKind::MemberCheckIn {
+                    member_id: r.get(3)?,
+                    via: parse_via(&r.get::<_, String>(4)?)
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: via")))?,
+                },
+                "visitor" => EventKind::Visitor {
+                    age_band: AgeBand::from_code(&r.get::<_, String>(5)?)
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: age band")))?,
+                    purpose: ServiceCategory::from_code(&r.get::<_, String>(6)?)
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: purpose")))?,
+                },
+                other => return Err(StoreError::Corrupt(format!("event {seq}: kind {other}"))),
+            };
+            let event = Event {
+                seq,
+                at_ms: r.get(1)?,
+                clock: ClockInfo {
+                    boot_id: r.get(7)?,
+                    monotonic_ms: r.get(8)?,
+                    synchronized: r.get(9)?,
+                },
+                kind,
+            };
+            // A close estimate of the event's JSON size, without serialising twice.
+            let size = 160 + event.clock.boot_id.len();
+            if !page.is_empty() && bytes + size > max_bytes {
+                break;
+            }
+            bytes += size;
+            page.push(event);
+        }
+        Ok(page)
+    }
+
+    pub fn acked_seq(&self) -> Result<u64> {
+        self.setting_u64(SETTING_ACKED)
+    }
+
+    /// Stores the hub's high-water mark. The hub is the authority: if it says
+    /// less than before (restored from a backup), the kiosk sends again from there.
+    pub fn set_acked_seq(&self, seq: u64) -> Result<()> {
+        self.set_setting(SETTING_ACKED, &seq.to_string())
+    }
+
+    pub fn last_seq(&self) -> Result<u64> {
+        // sqlite_sequence keeps the highest seq ever issued, even after pruning.
+        Ok(self
+            .conn
+            .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    pub fn note_sync_ok(&self, at_ms: i64) -> Result<()> {
+        self.set_setting(SETTING_SYNC_OK, &at_ms.to_string())?;
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [SETTING_SYNC_ERR])?;
+        Ok(())
+    }
+
+    pub fn note_sync_error(&self, message: &str) -> Result<()> {
+        self.set_setting(SETTING_SYNC_ERR, message)
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let acked_seq = self.acked_seq()?;
+        let last_seq = self.last_seq()?;
+        let oldest_waiting_at_ms = self
+            .conn
+            .query_row(
+                "SELECT at_ms FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1",
+                [acked_seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(SyncStatus {
+            enrolled: self.enrollment()?.is_some(),
+            last_seq,
+            acked_seq,
+            events_waiting: last_seq.saturating_sub(acked_seq),
+            oldest_waiting_at_ms,
+            last_sync_ok_ms: self.setting(SETTING_SYNC_OK)?.and_then(|v| v.parse().ok()),
+            last_sync_error: self.setting(SETTING_SYNC_ERR)?,
+        })
+    }
+
+    pub fn roster_revision(&self) -> Result<u64> {
+        self.setting_u64(SETTING_ROSTER_REV)
+    }
+
+    /// Applies a roster delta and its revision in one transaction.
+    pub fn apply_roster(&mut self, delta: &RosterDelta) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for m in &delta.members {
+            tx.execute(
+                "INSERT INTO roster(member_id, display_name, active) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(member_id) DO UPDATE SET display_name = excluded.display_name,
+                   active = excluded.active",
+                params![m.member_id, m.display_name, m.active],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![SETTING_ROSTER_REV, delta.revision.to_string()],
+        )?;
+        tx.commit().map_err(StoreError::from_sqlite)
+    }
+
+    pub fn roster_member(&self, member_id: u32) -> Result<Option<RosterEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT display_name, active FROM roster WHERE member_id = ?1")?;
+        Ok(stmt
+            .query_row([member_id], |r| {
+                Ok(RosterEntry {
+                    member_id,
+                    display_name: r.get(0)?,
+                    active: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn roster_len(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM roster WHERE active", [], |r| r.get(0))?)
+    }
+
+    /// Counts for one local date of the center.
+    pub fn day_stats(&self, local_date: &str) -> Result<DayStats> {
+        let mut stats = DayStats::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, local_hour, count(*) FROM events WHERE local_date = ?1
+             GROUP BY kind, local_hour",
+        )?;
+        let mut rows = stmt.query([local_date])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let hour: usize = r.get(1)?;
+            let n: u64 = r.get(2)?;
+            match kind.as_str() {
+                "member_check_in" => stats.members += n,
+                _ => stats.visitors += n,
+            }
+            if let Some(slot) = stats.by_hour.get_mut(hour) {
+                *slot += n;
+            }
+        }
+        stats.total = stats.members + stats.visitors;
+        stats.distinct_members = self.conn.query_row(
+            "SELECT count(DISTINCT member_id) FROM events WHERE local_date = ?1 AND member_id IS NOT NULL",
+            [local_date],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT purpose, count(*) AS n FROM events WHERE local_date = ?1 AND purpose IS NOT NULL
+             GROUP BY purpose ORDER BY n DESC, purpose",
+        )?;
+        let mut rows = stmt.query([local_date])?;
+        while let Some(r) = rows.next()? {
+            if let Some(c) = ServiceCategory::from_code(&r.get::<_, String>(0)?) {
+                stats.by_category.push((c, r.get(1)?));
+            }
+        }
+        Ok(stats)
+    }
+
+    pub fn staff_pin_hash(&self) -> Result<Option<String>> {
+        self.setting(SETTING_PIN)
+    }
+
+    pub fn set_staff_pin_hash(&self, hash: &str) -> Result<()> {
+        self.set_setting(SETTING_PIN, hash)
+    }
+
+    /// `PRAGMA quick_check`, for start-up and tests.
+    pub fn check_integrity(&self) -> Result<bool> {
+        let r: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+}
+
+fn via_code(via: CredentialKind) -> &'static str {
+    match via {
+        CredentialKind::QrToken => "qr_token",
+        CredentialKind::MemberNumber => "member_number",
+        CredentialKind::Card => "card",
+    }
+}
+
+fn parse_via(code: &str) -> Option<CredentialKind> {
+    match code {
+        "qr_token" => Some(CredentialKind::QrToken),
+        "member_number" => Some(CredentialKind::MemberNumber),
+        "card" => Some(CredentialKind::Card),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+impl Store {
+    /// Caps the file at its current page count, as a full disk would.
+    pub fn limit_pages_for_test(&self) {
+        let pages: i64 = self
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("page_count");
+        self.conn
+            .pragma_update(None, "max_page_count", pages)
+            .expect("max_page_count");
+    }
+}

@@ -1,0 +1,195 @@
+use super::*;
+
+fn clock() -> ClockInfo {
+    ClockInfo {
+        boot_id: "b".into(),
+        monotonic_ms: 1,
+        synchronized: true,
+    }
+}
+
+fn member(member_id: u32, at_ms: i64) -> NewEvent {
+    NewEvent {
+        at_ms,
+        local_date: "2026-11-24".into(),
+        local_hour: 9,
+        clock: clock(),
+        kind: EventKind::MemberCheckIn {
+            member_id,
+            via: CredentialKind::MemberNumber,
+        },
+    }
+}
+
+fn visitor(at_ms: i64) -> NewEvent {
+    NewEvent {
+        at_ms,
+        local_date: "2026-11-24".into(),
+        local_hour: 10,
+        clock: clock(),
+        kind: EventKind::Visitor {
+            age_band: AgeBand::From18To24,
+            purpose: ServiceCategory::Sports,
+        },
+    }
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("kiosk.sqlite3")).expect("open");
+    (dir, store)
+}
+
+#[test]
+fn reopening_runs_no_migration_twice_and_keeps_rows() {
+    let (dir, mut store) = open();
+    store.record(&visitor(1), 0).expect("record");
+    drop(store);
+    let store = Store::open(&dir.path().join("kiosk.sqlite3")).expect("reopen");
+    let v: usize = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, migrations::count());
+    assert_eq!(store.last_seq().expect("seq"), 1);
+    assert!(store.check_integrity().expect("check"));
+}
+
+#[test]
+fn database_is_in_wal_mode_with_full_sync() {
+    let (_dir, store) = open();
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    let sync: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .expect("sync");
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 2, "FULL is 2");
+}
+
+#[test]
+fn repeat_within_window_is_not_recorded_and_after_window_is() {
+    let (_dir, mut store) = open();
+    let window = 60_000;
+    assert_eq!(
+        store.record(&member(7, 1_000_000), window).expect("first"),
+        Recorded::Stored { seq: 1 }
+    );
+    assert_eq!(
+        store.record(&member(7, 1_030_000), window).expect("repeat"),
+        Recorded::Repeat {
+            previous_at_ms: 1_000_000
+        }
+    );
+    // Another member is not affected.
+    assert_eq!(
+        store.record(&member(8, 1_030_000), window).expect("other"),
+        Recorded::Stored { seq: 2 }
+    );
+    assert_eq!(
+        store.record(&member(7, 1_060_001), window).expect("later"),
+        Recorded::Stored { seq: 3 }
+    );
+    assert_eq!(store.last_seq().expect("seq"), 3);
+}
+
+#[test]
+fn pages_follow_seq_and_respect_row_and_byte_bounds() {
+    let (_dir, mut store) = open();
+    for i in 0..10 {
+        store.record(&visitor(i), 0).expect("record");
+    }
+    let page = store.pending_page(0, 4, 1 << 20).expect("page");
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    let page = store.pending_page(8, 4, 1 << 20).expect("page");
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![9, 10]);
+    let page = store.pending_page(0, 100, 400).expect("page");
+    assert!(page.len() < 10 && !page.is_empty(), "{}", page.len());
+    // Even a tiny byte budget yields one event, so a page always moves forward.
+    assert_eq!(store.pending_page(0, 100, 1).expect("page").len(), 1);
+    assert!(store.pending_page(10, 100, 1 << 20).expect("page").is_empty());
+}
+
+#[test]
+fn sync_status_counts_what_waits_beyond_the_hub_mark() {
+    let (_dir, mut store) = open();
+    for i in 0..5 {
+        store.record(&visitor(100 + i), 0).expect("record");
+    }
+    store.set_acked_seq(3).expect("ack");
+    let s = store.sync_status().expect("status");
+    assert_eq!((s.last_seq, s.acked_seq, s.events_waiting), (5, 3, 2));
+    assert_eq!(s.oldest_waiting_at_ms, Some(103));
+    store.note_sync_error("hub unreachable").expect("err");
+    assert_eq!(
+        store.sync_status().expect("status").last_sync_error.as_deref(),
+        Some("hub unreachable")
+    );
+    store.note_sync_ok(999).expect("ok");
+    let s = store.sync_status().expect("status");
+    assert_eq!((s.last_sync_ok_ms, s.last_sync_error), (Some(999), None));
+}
+
+#[test]
+fn day_stats_split_members_visitors_hours_and_purposes() {
+    let (_dir, mut store) = open();
+    store.record(&member(1, 10), 0).expect("m1");
+    store.record(&member(1, 10_000_000), 0).expect("m1 again, outside window 0");
+    store.record(&member(2, 20), 0).expect("m2");
+    store.record(&visitor(30), 0).expect("v");
+    let s = store.day_stats("2026-11-24").expect("stats");
+    assert_eq!((s.total, s.members, s.distinct_members, s.visitors), (4, 3, 2, 1));
+    assert_eq!(s.by_hour[9], 3);
+    assert_eq!(s.by_hour[10], 1);
+    assert_eq!(s.by_category, vec![(ServiceCategory::Sports, 1)]);
+    assert_eq!(store.day_stats("2026-11-23").expect("stats"), DayStats::default());
+}
+
+#[test]
+fn roster_deltas_update_and_deactivate() {
+    let (_dir, mut store) = open();
+    let entry = |id, name: &str, active| RosterEntry {
+        member_id: id,
+        display_name: name.into(),
+        active,
+    };
+    store
+        .apply_roster(&RosterDelta {
+            revision: 2,
+            members: vec![entry(1, "林同学", true), entry(2, "Alex M.", true)],
+            more: false,
+        })
+        .expect("apply");
+    store
+        .apply_roster(&RosterDelta {
+            revision: 3,
+            members: vec![entry(2, "Alex M.", false)],
+            more: false,
+        })
+        .expect("apply");
+    assert_eq!(store.roster_revision().expect("rev"), 3);
+    assert_eq!(store.roster_len().expect("len"), 1);
+    assert!(!store.roster_member(2).expect("get").expect("present").active);
+    assert_eq!(store.roster_member(3).expect("get"), None);
+}
+
+#[test]
+fn enrollment_debug_print_hides_the_token() {
+    let (_dir, mut store) = open();
+    let e = Enrollment {
+        hub_url: "http://127.0.0.1:1".into(),
+        device_id: 4,
+        device_token: "s3cr3t-token".into(),
+        center_id: 1,
+        center_name: "青年之家".into(),
+        time_zone: "Asia/Shanghai".into(),
+    };
+    store.save_enrollment(&e, &[(1, "key".into())]).expect("save");
+    let back = store.enrollment().expect("read").expect("present");
+    assert_eq!(back, e);
+    assert!(!format!("{back:?}").contains("s3cr3t"));
+    assert_eq!(store.signing_keys().expect("keys"), vec![(1, "key".to_string())]);
+}

@@ -1,0 +1,131 @@
+//! The hub over HTTP(S): JSON bodies, a bearer credential, gzip-compressed pages.
+
+use std::io::Write;
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use protocol::wire::{
+    ApiError, EnrollRequest, EnrollResponse, EventPage, IngestResult, RosterDelta, SyncState,
+};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::{SyncError, Uplink};
+
+pub struct HttpUplink {
+    client: Client,
+    base: String,
+    token: String,
+}
+
+fn client() -> Result<Client, SyncError> {
+    Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("youth-center-kiosk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
+}
+
+fn api_url(base: &str, path: &str) -> String {
+    format!("{}{}{}", base.trim_end_matches('/'), protocol::API_PREFIX, path)
+}
+
+impl HttpUplink {
+    pub fn new(hub_url: &str, device_token: &str) -> Result<Self, SyncError> {
+        Ok(HttpUplink {
+            client: client()?,
+            base: hub_url.to_string(),
+            token: device_token.to_string(),
+        })
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        self.client
+            .get(api_url(&self.base, path))
+            .bearer_auth(&self.token)
+    }
+}
+
+/// Trades a one-time code for a device credential.
+pub async fn enroll(hub_url: &str, request: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
+    let response = client()?
+        .post(api_url(hub_url, "/enroll"))
+        .json(request)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    decode(response).await
+}
+
+fn unreachable(e: reqwest::Error) -> SyncError {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    SyncError::Unreachable(text)
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, SyncError> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(unreachable)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()));
+    }
+    let message = serde_json::from_slice::<ApiError>(&bytes)
+        .map(|e| e.message)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+    let status_code = status.as_u16();
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        Err(SyncError::Server {
+            status: status_code,
+            message,
+        })
+    } else {
+        Err(SyncError::Refused {
+            status: status_code,
+            message,
+        })
+    }
+}
+
+impl Uplink for HttpUplink {
+    async fn sync_state(&self) -> Result<SyncState, SyncError> {
+        let r = self.get("/sync-state").send().await.map_err(unreachable)?;
+        decode(r).await
+    }
+
+    async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError> {
+        let json = serde_json::to_vec(page).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut gz = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+        gz.write_all(&json)
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let body = gz.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let r = self
+            .client
+            .post(api_url(&self.base, "/events"))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(r).await
+    }
+
+    async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError> {
+        let r = self
+            .get(&format!("/roster?since={since}"))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(r).await
+    }
+}

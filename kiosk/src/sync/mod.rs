@@ -1,0 +1,193 @@
+//! The uplink: delivers the event outbox to the hub and pulls roster changes.
+//!
+//! Like a record store's sync: ask the hub for this device's high-water mark,
+//! upload bounded pages above it, and move the local mark only to what the hub
+//! acknowledged. A page lost on the way is simply sent again; the hub ignores
+//! what it already has, so nothing is dropped and nothing counts twice.
+
+pub mod http;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use protocol::wire::{EventPage, IngestResult, RosterDelta, SyncState};
+use thiserror::Error;
+use tokio::sync::Notify;
+
+pub use http::HttpUplink;
+
+use crate::store::{Store, StoreError};
+
+/// Rows per page: big enough to drain a backlog quickly, small enough that a
+/// page fits a slow link's timeout.
+pub const PAGE_ROWS: usize = 500;
+/// JSON bytes per page before compression.
+pub const PAGE_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    /// No answer: no network, DNS failure, timeout, connection reset.
+    #[error("the hub cannot be reached ({0})")]
+    Unreachable(String),
+    /// The hub answered with a server error; it may recover.
+    #[error("the hub had a problem (HTTP {status}): {message}")]
+    Server { status: u16, message: String },
+    /// The hub refused the request; retrying the same will not help.
+    #[error("the hub refused the request (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("the hub's answer made no sense: {0}")]
+    Protocol(String),
+    #[error("local storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// True when retrying cannot help without someone acting (e.g. re-enrolling).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SyncError::Refused { .. })
+    }
+}
+
+/// The hub as seen by the sync task; a trait so tests can stand in a fake.
+#[allow(async_fn_in_trait)]
+pub trait Uplink {
+    async fn sync_state(&self) -> Result<SyncState, SyncError>;
+    async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError>;
+    async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError>;
+}
+
+/// What one round achieved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub uploaded_pages: u32,
+    pub acked_seq: u64,
+    pub roster_changes: u32,
+}
+
+pub struct Syncer<U> {
+    store: Store,
+    uplink: U,
+    page_rows: usize,
+    page_bytes: usize,
+}
+
+impl<U: Uplink> Syncer<U> {
+    pub fn new(store: Store, uplink: U) -> Self {
+        Syncer {
+            store,
+            uplink,
+            page_rows: PAGE_ROWS,
+            page_bytes: PAGE_BYTES,
+        }
+    }
+
+    pub fn with_page_rows(mut self, rows: usize) -> Self {
+        self.page_rows = rows.max(1);
+        self
+    }
+
+    /// One round: upload everything waiting, then pull roster changes. Each
+    /// acknowledged page is recorded at once, so an interrupted round loses nothing.
+    pub async fn sync_once(&mut self, now_ms: i64) -> Result<SyncReport, SyncError> {
+        let result = self.round().await;
+        match &result {
+            Ok(_) => self.store.note_sync_ok(now_ms)?,
+            Err(e) => self.store.note_sync_error(&e.to_string())?,
+        }
+        result
+    }
+
+    async fn round(&mut self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let state = self.uplink.sync_state().await?;
+        let mut acked = state.acked_seq;
+        self.store.set_acked_seq(acked)?;
+        loop {
+            let events = self.store.pending_page(acked, self.page_rows, self.page_bytes)?;
+            let Some(last) = events.last().map(|e| e.seq) else {
+                break;
+            };
+            let result = self.uplink.upload(&EventPage { events }).await?;
+            if result.acked_seq <= acked {
+                return Err(SyncError::Protocol(format!(
+                    "the hub kept its mark at {} after a page up to {last}",
+                    result.acked_seq
+                )));
+            }
+            for r in &result.rejected {
+                tracing::warn!(seq = r.seq, reason = %r.reason, "the hub set an event aside");
+            }
+            acked = result.acked_seq;
+            self.store.set_acked_seq(acked)?;
+            report.uploaded_pages += 1;
+        }
+        report.acked_seq = acked;
+        let mut since = self.store.roster_revision()?;
+        loop {
+            let delta = self.uplink.roster(since).await?;
+            report.roster_changes += u32::try_from(delta.members.len()).unwrap_or(u32::MAX);
+            self.store.apply_roster(&delta)?;
+            if !delta.more || delta.revision <= since {
+                break;
+            }
+            since = delta.revision;
+        }
+        Ok(report)
+    }
+}
+
+/// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at five minutes,
+/// each drawn between half and the whole step so kiosks that lost the network
+/// together do not return together.
+pub fn backoff(failures: u32) -> Duration {
+    let step_ms = 1000u64.saturating_mul(1u64 << failures.min(9)).min(300_000);
+    let mut b = [0u8; 8];
+    let r = if getrandom::fill(&mut b).is_ok() {
+        u64::from_le_bytes(b)
+    } else {
+        0
+    };
+    Duration::from_millis(step_ms / 2 + r % (step_ms / 2 + 1))
+}
+
+/// Runs rounds forever: every `interval`, at once when `wake` is notified,
+/// and with backoff while the hub is away.
+pub async fn run<U: Uplink>(
+    mut syncer: Syncer<U>,
+    interval: Duration,
+    wake: Arc<Notify>,
+    now_ms: impl Fn() -> i64,
+) {
+    let mut failures = 0u32;
+    loop {
+        let pause = match syncer.sync_once(now_ms()).await {
+            Ok(report) => {
+                if report.uploaded_pages > 0 || report.roster_changes > 0 {
+                    tracing::info!(?report, "synced");
+                }
+                failures = 0;
+                interval
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let pause = if e.is_permanent() {
+                    interval.max(Duration::from_secs(300))
+                } else {
+                    backoff(failures)
+                };
+                tracing::warn!("sync failed, next try in {:.0?}: {e}", pause);
+                pause
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = wake.notified() => {
+                // Let a burst of scans settle into one page.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

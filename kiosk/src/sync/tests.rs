@@ -1,0 +1,180 @@
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use protocol::catalog::{AgeBand, ServiceCategory};
+use protocol::wire::{ClockInfo, EventKind, RosterEntry};
+
+use super::*;
+use crate::store::NewEvent;
+
+/// A hub in memory that can fail before or after it commits a page.
+#[derive(Default)]
+struct FakeHub {
+    events: RefCell<BTreeMap<u64, protocol::wire::Event>>,
+    acked: RefCell<u64>,
+    calls: RefCell<u32>,
+    /// Fail every call whose number is in here (1-based), before doing anything.
+    fail_before: Vec<u32>,
+    /// Commit, then lose the answer, on these calls.
+    fail_after: Vec<u32>,
+    roster: Vec<RosterEntry>,
+}
+
+impl FakeHub {
+    fn tick(&self) -> u32 {
+        *self.calls.borrow_mut() += 1;
+        *self.calls.borrow()
+    }
+}
+
+impl Uplink for &FakeHub {
+    async fn sync_state(&self) -> Result<SyncState, SyncError> {
+        if self.fail_before.contains(&self.tick()) {
+            return Err(SyncError::Unreachable("reset".into()));
+        }
+        Ok(SyncState {
+            device_id: 1,
+            acked_seq: *self.acked.borrow(),
+            server_time_ms: 0,
+        })
+    }
+
+    async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError> {
+        let n = self.tick();
+        if self.fail_before.contains(&n) {
+            return Err(SyncError::Server {
+                status: 503,
+                message: "busy".into(),
+            });
+        }
+        let mut stored = 0;
+        let mut duplicates = 0;
+        for e in &page.events {
+            if self.events.borrow_mut().insert(e.seq, e.clone()).is_some() {
+                duplicates += 1;
+            } else {
+                stored += 1;
+            }
+        }
+        let mut acked = *self.acked.borrow();
+        while self.events.borrow().contains_key(&(acked + 1)) {
+            acked += 1;
+        }
+        *self.acked.borrow_mut() = acked;
+        if self.fail_after.contains(&n) {
+            return Err(SyncError::Unreachable("answer lost".into()));
+        }
+        Ok(IngestResult {
+            acked_seq: acked,
+            stored,
+            duplicates,
+            rejected: vec![],
+        })
+    }
+
+    async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError> {
+        self.tick();
+        Ok(RosterDelta {
+            revision: since.max(self.roster.len() as u64),
+            members: if since == 0 { self.roster.clone() } else { vec![] },
+            more: false,
+        })
+    }
+}
+
+fn store_with_events(dir: &tempfile::TempDir, n: i64) -> Store {
+    let path = dir.path().join("k.sqlite3");
+    let mut store = Store::open(&path).expect("open");
+    for i in 0..n {
+        store
+            .record(
+                &NewEvent {
+                    at_ms: i,
+                    local_date: "2026-11-24".into(),
+                    local_hour: 9,
+                    clock: ClockInfo {
+                        boot_id: "b".into(),
+                        monotonic_ms: 0,
+                        synchronized: true,
+                    },
+                    kind: EventKind::Visitor {
+                        age_band: AgeBand::Over35,
+                        purpose: ServiceCategory::Sports,
+                    },
+                },
+                0,
+            )
+            .expect("record");
+    }
+    store
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+#[test]
+fn a_backlog_goes_up_in_bounded_pages_and_the_mark_follows_the_hub() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = FakeHub {
+        roster: vec![RosterEntry {
+            member_id: 5,
+            display_name: "林同学".into(),
+            active: true,
+        }],
+        ..FakeHub::default()
+    };
+    let mut syncer = Syncer::new(store_with_events(&dir, 23), &hub).with_page_rows(5);
+    let report = block_on(syncer.sync_once(42)).expect("sync");
+    assert_eq!(report.uploaded_pages, 5);
+    assert_eq!(report.acked_seq, 23);
+    assert_eq!(report.roster_changes, 1);
+    assert_eq!(hub.events.borrow().len(), 23);
+    let status = syncer.store.sync_status().expect("status");
+    assert_eq!((status.events_waiting, status.last_sync_ok_ms), (0, Some(42)));
+    assert_eq!(
+        syncer.store.roster_member(5).expect("roster").map(|m| m.display_name),
+        Some("林同学".into())
+    );
+}
+
+#[test]
+fn failures_before_and_after_commit_lose_nothing_and_count_nothing_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = FakeHub {
+        fail_before: vec![3, 9],
+        fail_after: vec![2, 6, 7],
+        ..FakeHub::default()
+    };
+    let mut syncer = Syncer::new(store_with_events(&dir, 17), &hub).with_page_rows(4);
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 20, "never converged");
+        match block_on(syncer.sync_once(rounds)) {
+            Ok(r) if r.acked_seq == 17 => break,
+            Ok(_) => {}
+            Err(e) => {
+                assert!(!e.is_permanent(), "{e}");
+                let status = syncer.store.sync_status().expect("status");
+                assert!(status.last_sync_error.is_some());
+            }
+        }
+    }
+    let seqs: Vec<u64> = hub.events.borrow().keys().copied().collect();
+    assert_eq!(seqs, (1..=17).collect::<Vec<_>>());
+    assert_eq!(syncer.store.sync_status().expect("status").events_waiting, 0);
+}
+
+#[test]
+fn backoff_grows_with_jitter_and_is_capped() {
+    for failures in 0..40 {
+        let d = backoff(failures);
+        let step = 1000u64.saturating_mul(1 << failures.min(9)).min(300_000);
+        assert!(d.as_millis() as u64 >= step / 2 && d.as_millis() as u64 <= step, "{failures}: {d:?}");
+    }
+    assert!(backoff(30) <= Duration::from_secs(300));
+}

@@ -1,0 +1,184 @@
+//! The service categories of a youth center and the age bands a visitor picks from.
+//!
+//! The catalogue is the one the centers' founding documents prescribe (eleven
+//! basic items plus the center's featured services); codes are stable on the
+//! wire, labels are for people.
+
+use serde::{Deserialize, Serialize};
+
+/// One of the twelve service categories of a youth center.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceCategory {
+    IdeologicalGuidance,
+    LeagueAffairs,
+    VenueUse,
+    ResourceIntegration,
+    Employment,
+    CultureLearning,
+    PublicService,
+    RightsProtection,
+    Leisure,
+    Sports,
+    LifeServices,
+    Featured,
+}
+
+impl ServiceCategory {
+    /// Every category, in the order the documents list them.
+    pub const ALL: [ServiceCategory; 12] = [
+        Self::IdeologicalGuidance,
+        Self::LeagueAffairs,
+        Self::VenueUse,
+        Self::ResourceIntegration,
+        Self::Employment,
+        Self::CultureLearning,
+        Self::PublicService,
+        Self::RightsProtection,
+        Self::Leisure,
+        Self::Sports,
+        Self::LifeServices,
+        Self::Featured,
+    ];
+
+    /// The stable wire code, e.g. `culture_learning`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::IdeologicalGuidance => "ideological_guidance",
+            Self::LeagueAffairs => "league_affairs",
+            Self::VenueUse => "venue_use",
+            Self::ResourceIntegration => "resource_integration",
+            Self::Employment => "employment",
+            Self::CultureLearning => "culture_learning",
+            Self::PublicService => "public_service",
+            Self::RightsProtection => "rights_protection",
+            Self::Leisure => "leisure",
+            Self::Sports => "sports",
+            Self::LifeServices => "life_services",
+            Self::Featured => "featured",
+        }
+    }
+
+    /// Parses a wire code; `None` for anything not in the catalogue.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The Chinese label used on signs and screens.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::IdeologicalGuidance => "思想引领",
+            Self::LeagueAffairs => "基础团务",
+            Self::VenueUse => "阵地功能",
+            Self::ResourceIntegration => "整合资源",
+            Self::Employment => "就业创业",
+            Self::CultureLearning => "文化学习",
+            Self::PublicService => "公益服务",
+            Self::RightsProtection => "权益维护",
+            Self::Leisure => "休闲娱乐",
+            Self::Sports => "体育健身",
+            Self::LifeServices => "生活服务",
+            Self::Featured => "特色服务",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::IdeologicalGuidance => "Ideological guidance",
+            Self::LeagueAffairs => "League affairs",
+            Self::VenueUse => "Rooms and venues",
+            Self::ResourceIntegration => "Resources and partners",
+            Self::Employment => "Jobs and start-ups",
+            Self::CultureLearning => "Culture and learning",
+            Self::PublicService => "Volunteering",
+            Self::RightsProtection => "Rights and counselling",
+            Self::Leisure => "Leisure",
+            Self::Sports => "Sports and fitness",
+            Self::LifeServices => "Everyday services",
+            Self::Featured => "Featured",
+        }
+    }
+}
+
+/// The age band a visitor who is not a member picks; nothing finer is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBand {
+    Under14,
+    From14To17,
+    From18To24,
+    From25To35,
+    Over35,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 5] = [
+        Self::Under14,
+        Self::From14To17,
+        Self::From18To24,
+        Self::From25To35,
+        Self::Over35,
+    ];
+
+    /// The stable wire code, e.g. `from14_to17`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Under14 => "under14",
+            Self::From14To17 => "from14_to17",
+            Self::From18To24 => "from18_to24",
+            Self::From25To35 => "from25_to35",
+            Self::Over35 => "over35",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    /// What the button says; the same in both languages apart from the suffix.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Under14 => "14岁以下",
+            Self::From14To17 => "14–17岁",
+            Self::From18To24 => "18–24岁",
+            Self::From25To35 => "25–35岁",
+            Self::Over35 => "35岁以上",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Under14 => "Under 14",
+            Self::From14To17 => "14–17",
+            Self::From18To24 => "18–24",
+            Self::From25To35 => "25–35",
+            Self::Over35 => "Over 35",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_codes_round_trip_through_serde_and_from_code() {
+        for c in ServiceCategory::ALL {
+            let json = serde_json::to_string(&c).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", c.code()));
+            assert_eq!(serde_json::from_str::<ServiceCategory>(&json).ok(), Some(c));
+            assert_eq!(ServiceCategory::from_code(c.code()), Some(c));
+        }
+        assert_eq!(ServiceCategory::from_code("karaoke"), None);
+    }
+
+    #[test]
+    fn age_band_codes_round_trip_through_serde_and_from_code() {
+        for b in AgeBand::ALL {
+            let json = serde_json::to_string(&b).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", b.code()));
+            assert_eq!(AgeBand::from_code(b.code()), Some(b));
+        }
+    }
+}

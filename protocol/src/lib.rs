@@ -1,0 +1,17 @@
+//! Wire types and token formats shared by the kiosk and the hub; no I/O lives here.
+//!
+//! # Layout
+//! - [`token`]: the member QR token (ed25519-signed, short, base32 so a cheap
+//!   scanner in keyboard-wedge mode types it without Shift surprises).
+//! - [`catalog`]: the service categories and age bands both sides agree on.
+//! - [`wire`]: request and response bodies of the hub's `/api/v1` API.
+
+pub mod catalog;
+pub mod token;
+pub mod wire;
+
+/// The API version both sides speak; it is the path prefix `/api/v1`.
+pub const API_VERSION: &str = "v1";
+
+/// Path prefix of every hub API route.
+pub const API_PREFIX: &str = "/api/v1";

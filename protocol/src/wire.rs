@@ -1,0 +1,274 @@
+//! Request and response bodies of the hub's `/api/v1` API, as JSON.
+//!
+//! Fields added later get `#[serde(default)]` and a comment naming the older
+//! peers that lack them, so a kiosk and a hub of different ages still talk.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{AgeBand, ServiceCategory};
+
+/// Most events one page may carry; the kiosk also bounds a page's bytes.
+pub const MAX_PAGE_EVENTS: usize = 500;
+/// Largest request body the hub accepts for an event page.
+pub const MAX_PAGE_BYTES: usize = 512 * 1024;
+
+/// `POST /api/v1/enroll`: a kiosk trades an admin's one-time code for a credential.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EnrollRequest {
+    pub code: String,
+    /// Free text shown in the hub's device list, e.g. the host name.
+    #[serde(default)]
+    pub device_name: String,
+    #[serde(default)]
+    pub software_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EnrollResponse {
+    pub device_id: u64,
+    /// The bearer secret every later call carries. Shown once, never logged.
+    pub device_token: String,
+    pub center: CenterInfo,
+    pub signing_keys: Vec<PublicKeyInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CenterInfo {
+    pub id: u64,
+    pub name: String,
+    /// IANA zone name; a center's "day" is its local day.
+    pub time_zone: String,
+}
+
+/// One of the hub's member-token verifying keys.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PublicKeyInfo {
+    pub key_id: u16,
+    /// base64 of the 32-byte ed25519 public key.
+    pub public_key: String,
+}
+
+/// `GET /api/v1/sync-state`: how far the hub has the device's events.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SyncState {
+    pub device_id: u64,
+    /// Every event with `seq <= acked_seq` is stored at the hub.
+    pub acked_seq: u64,
+    /// The hub's clock (unix milliseconds), so a kiosk can tell how wrong its own is.
+    pub server_time_ms: i64,
+}
+
+/// What a youth did at the door, as recorded.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A member checked in.
+    MemberCheckIn {
+        member_id: u32,
+        via: CredentialKind,
+    },
+    /// Somebody who is not a member was counted.
+    Visitor {
+        age_band: AgeBand,
+        purpose: ServiceCategory,
+    },
+}
+
+/// How a member identified themself.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    QrToken,
+    MemberNumber,
+    Card,
+}
+
+/// How much the kiosk's wall clock can be trusted when the event happened.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClockInfo {
+    /// Random per boot, so the hub can re-time a boot's events from one known point.
+    pub boot_id: String,
+    /// Milliseconds since boot (CLOCK_BOOTTIME); never jumps.
+    pub monotonic_ms: u64,
+    /// Whether the system said its clock was synchronised (NTP) at the time.
+    pub synchronized: bool,
+}
+
+/// One recorded event; `(device, seq)` is its identity everywhere.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Event {
+    /// Per device, starting at 1, with no gaps.
+    pub seq: u64,
+    /// Wall time as the kiosk saw it (unix milliseconds).
+    pub at_ms: i64,
+    pub clock: ClockInfo,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// `POST /api/v1/events`: a page of events, in increasing `seq`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EventPage {
+    pub events: Vec<Event>,
+}
+
+/// The hub's answer to a page. Retrying a page is always safe.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IngestResult {
+    /// The device's high-water mark after this page.
+    pub acked_seq: u64,
+    /// Events newly stored by this request.
+    pub stored: u32,
+    /// Events the hub already had (a retried page).
+    pub duplicates: u32,
+    /// Events the hub could not use; they are kept aside at the hub and do not
+    /// hold back the mark.
+    #[serde(default)]
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rejected {
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// `GET /api/v1/roster?since=REV`: members changed since a revision.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RosterDelta {
+    /// Revision to ask from next time.
+    pub revision: u64,
+    pub members: Vec<RosterEntry>,
+    /// More changes wait; ask again at once with `since = revision`.
+    #[serde(default)]
+    pub more: bool,
+}
+
+/// What a kiosk may know of a member: a number and a name fit for a public screen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RosterEntry {
+    pub member_id: u32,
+    pub display_name: String,
+    /// False once the member left or was suspended; their codes are refused.
+    pub active: bool,
+}
+
+/// The body of every error response from the hub.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ApiError {
+    /// Stable machine code, e.g. `unknown_code`, `unauthorized`.
+    pub error: String,
+    /// A sentence for the person reading a log or a screen.
+    pub message: String,
+}
+
+/// `GET /api/v1/centers/{id}/report?date=YYYY-MM-DD` and `hub report --json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct DailyReport {
+    pub center_id: u64,
+    pub date: String,
+    pub time_zone: String,
+    /// Every counted visit: member check-ins plus visitors.
+    pub total: u64,
+    /// Member check-ins.
+    pub members: u64,
+    /// Distinct members who came that day.
+    pub distinct_members: u64,
+    /// Visitors who are not members.
+    pub visitors: u64,
+    /// 24 counts, local hours 0..=23.
+    pub by_hour: Vec<u64>,
+    /// Visitors' purposes, by category code.
+    pub by_category: std::collections::BTreeMap<String, u64>,
+    pub by_age_band: std::collections::BTreeMap<String, u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock() -> ClockInfo {
+        ClockInfo {
+            boot_id: "b1".into(),
+            monotonic_ms: 12_345,
+            synchronized: true,
+        }
+    }
+
+    #[test]
+    fn event_page_round_trips_with_flat_kind_tag() {
+        let page = EventPage {
+            events: vec![
+                Event {
+                    seq: 1,
+                    at_ms: 1_790_000_000_000,
+                    clock: clock(),
+                    kind: EventKind::MemberCheckIn {
+                        member_id: 10_000_001,
+                        via: CredentialKind::QrToken,
+                    },
+                },
+                Event {
+                    seq: 2,
+                    at_ms: 1_790_000_001_000,
+                    clock: clock(),
+                    kind: EventKind::Visitor {
+                        age_band: AgeBand::From18To24,
+                        purpose: ServiceCategory::Sports,
+                    },
+                },
+            ],
+        };
+        let json = serde_json::to_string(&page).expect("serialize");
+        assert!(json.contains(r#""kind":"member_check_in""#), "{json}");
+        assert!(json.contains(r#""purpose":"sports""#), "{json}");
+        let back: EventPage = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, page);
+    }
+
+    #[test]
+    fn ingest_result_from_an_older_hub_without_rejected_still_parses() {
+        let r: IngestResult =
+            serde_json::from_str(r#"{"acked_seq":5,"stored":5,"duplicates":0}"#).expect("parse");
+        assert!(r.rejected.is_empty());
+        assert_eq!(r.acked_seq, 5);
+    }
+
+    #[test]
+    fn unknown_event_kind_is_an_error_not_a_default() {
+        let bad = r#"{"seq":1,"at_ms":0,"clock":{"boot_id":"b","monotonic_ms":0,"synchronized":false},"kind":"teleport"}"#;
+        assert!(serde_json::from_str::<Event>(bad).is_err());
+    }
+
+    #[test]
+    fn roster_and_enroll_round_trip() {
+        let d = RosterDelta {
+            revision: 9,
+            members: vec![RosterEntry {
+                member_id: 10_000_001,
+                display_name: "林同学".into(),
+                active: true,
+            }],
+            more: false,
+        };
+        let back: RosterDelta =
+            serde_json::from_str(&serde_json::to_string(&d).expect("ser")).expect("de");
+        assert_eq!(back, d);
+        let e = EnrollResponse {
+            device_id: 3,
+            device_token: "secret".into(),
+            center: CenterInfo {
+                id: 1,
+                name: "青年之家".into(),
+                time_zone: "Asia/Shanghai".into(),
+            },
+            signing_keys: vec![PublicKeyInfo {
+                key_id: 1,
+                public_key: "AAAA".into(),
+            }],
+        };
+        let back: EnrollResponse =
+            serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");
+        assert_eq!(back, e);
+    }
+}
