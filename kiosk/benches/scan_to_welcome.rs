@@ -46,7 +46,11 @@ fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKe
         })
         .expect("roster");
     let clock = ManualClock::at(NOW_MS);
-    (Engine::new(store, clock.clone(), 120).expect("engine"), clock, key)
+    (
+        Engine::new(store, clock.clone(), 120).expect("engine"),
+        clock,
+        key,
+    )
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -86,20 +90,26 @@ fn bench(c: &mut Criterion) {
         let start = Instant::now();
         let outcome = engine.scan(&t);
         samples.push(start.elapsed().as_secs_f64() * 1e3);
-        assert!(matches!(outcome, Outcome::Welcome { .. } | Outcome::Repeat { .. }));
+        assert!(matches!(
+            outcome,
+            Outcome::Welcome { .. } | Outcome::Repeat { .. }
+        ));
     }
     report("engine + durable write (QR token)", samples);
 
     // The reference: a bare durable insert of one row on the same disk.
     let bare = rusqlite::Connection::open(dir.path().join("bare.sqlite3")).expect("bare");
-    bare.pragma_update(None, "journal_mode", "WAL").expect("wal");
-    bare.pragma_update(None, "synchronous", "FULL").expect("full");
+    bare.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    bare.pragma_update(None, "synchronous", "FULL")
+        .expect("full");
     bare.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, v TEXT)")
         .expect("table");
     let mut samples = Vec::new();
     for i in 0..2_000 {
         let start = Instant::now();
-        bare.execute("INSERT INTO t(at, v) VALUES (?1, 'x')", [i]).expect("insert");
+        bare.execute("INSERT INTO t(at, v) VALUES (?1, 'x')", [i])
+            .expect("insert");
         samples.push(start.elapsed().as_secs_f64() * 1e3);
     }
     report("bare durable SQLite insert", samples);
@@ -108,7 +118,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| engine.scan(&next_token()))
     });
     c.bench_function("bare_durable_insert", |b| {
-        b.iter(|| bare.execute("INSERT INTO t(at, v) VALUES (1, 'x')", []).expect("insert"))
+        b.iter(|| {
+            bare.execute("INSERT INTO t(at, v) VALUES (1, 'x')", [])
+                .expect("insert")
+        })
     });
 }
 

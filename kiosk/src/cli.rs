@@ -28,7 +28,12 @@ use crate::sync::{HttpUplink, Syncer};
 )]
 pub struct Cli {
     /// Folder for the kiosk's database and settings (created if missing).
-    #[arg(long, env = "KIOSK_DATA", default_value = "/var/lib/youth-kiosk", global = true)]
+    #[arg(
+        long,
+        env = "KIOSK_DATA",
+        default_value = "/var/lib/youth-kiosk",
+        global = true
+    )]
     pub data: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -212,7 +217,9 @@ pub fn enroll(
 fn sync_once(data: &Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<crate::sync::SyncReport> {
     let store = open_store(data)?;
     let Some(e) = store.enrollment()? else {
-        bail!("this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`");
+        bail!(
+            "this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`"
+        );
     };
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
     let mut syncer = Syncer::new(store, uplink);
@@ -244,10 +251,12 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
             .as_ref()
             .and_then(|e| e.time_zone.parse().ok())
             .unwrap_or(chrono_tz::Asia::Shanghai);
-        let (text, _) =
-            crate::ui::view::sync_text(&status, tz, SystemClock::new().now_ms(), true);
+        let (text, _) = crate::ui::view::sync_text(&status, tz, SystemClock::new().now_ms(), true);
         match &enrollment {
-            Some(e) => println!("center: {} ({}) via {}", e.center_name, e.center_id, e.hub_url),
+            Some(e) => println!(
+                "center: {} ({}) via {}",
+                e.center_name, e.center_id, e.hub_url
+            ),
             None => println!("not enrolled"),
         }
         println!("{text}");
@@ -289,9 +298,12 @@ pub fn start_sync(
             let syncer = Syncer::new(store, uplink);
             let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
             let clock = SystemClock::new();
-            rt.spawn(crate::sync::run(syncer, interval, wake.clone(), move || {
-                clock.now_ms()
-            }));
+            rt.spawn(crate::sync::run(
+                syncer,
+                interval,
+                wake.clone(),
+                move || clock.now_ms(),
+            ));
         }
         None => tracing::warn!(
             "not enrolled: check-ins are kept on this device until `kiosk enroll` connects it to a hub"
@@ -303,12 +315,19 @@ pub fn start_sync(
 pub fn run_ui(data: &Path) -> anyhow::Result<()> {
     let config = Config::load(data)?;
     let (_rt, wake) = start_sync(data, &config)?;
-    let engine = Engine::new(open_store(data)?, SystemClock::new(), config.repeat_window_minutes)?;
+    let engine = Engine::new(
+        open_store(data)?,
+        SystemClock::new(),
+        config.repeat_window_minutes,
+    )?;
     let content = ContentBundle::load(data)?;
     let app = crate::ui::App::new().context(
         "cannot open the kiosk window; is a display available (DISPLAY / WAYLAND_DISPLAY)?",
     )?;
-    let _kiosk = crate::ui::connect(&app, crate::ui::Kiosk::new(engine, content, config, Some(wake)));
+    let _kiosk = crate::ui::connect(
+        &app,
+        crate::ui::Kiosk::new(engine, content, config, Some(wake)),
+    );
     use slint::ComponentHandle;
     app.run().context("the UI stopped with an error")?;
     Ok(())

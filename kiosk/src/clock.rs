@@ -29,7 +29,11 @@ impl SystemClock {
             .unwrap_or_else(|_| "unknown".to_string());
         let uptime_at_start_ms = std::fs::read_to_string("/proc/uptime")
             .ok()
-            .and_then(|s| s.split_whitespace().next().and_then(|f| f.parse::<f64>().ok()))
+            .and_then(|s| {
+                s.split_whitespace()
+                    .next()
+                    .and_then(|f| f.parse::<f64>().ok())
+            })
             .map(|secs| (secs * 1000.0) as u64)
             .unwrap_or(0);
         SystemClock {

@@ -63,7 +63,10 @@ impl Config {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut config: Config = toml::from_str(&text).with_context(|| {
-            format!("{} is not valid; fix the line named above or delete the file to get the defaults", path.display())
+            format!(
+                "{} is not valid; fix the line named above or delete the file to get the defaults",
+                path.display()
+            )
         })?;
         config.apply_env(|k| std::env::var(k).ok())?;
         config.validate()?;
@@ -93,7 +96,11 @@ impl Config {
             get("KIOSK_SYNC_INTERVAL_SECONDS"),
             &mut self.sync_interval_seconds,
         )?;
-        num("KIOSK_RESULT_SECONDS", get("KIOSK_RESULT_SECONDS"), &mut self.result_seconds)?;
+        num(
+            "KIOSK_RESULT_SECONDS",
+            get("KIOSK_RESULT_SECONDS"),
+            &mut self.result_seconds,
+        )?;
         num(
             "KIOSK_STAFF_IDLE_SECONDS",
             get("KIOSK_STAFF_IDLE_SECONDS"),

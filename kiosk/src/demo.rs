@@ -66,18 +66,26 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         "the hub program is not at {}; build it (cargo build --release) or pass --hub-bin",
         hub_bin.display()
     );
-    let dir = args
-        .dir
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("youth-kiosk-demo-{}", std::process::id())));
+    let dir = args.dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("youth-kiosk-demo-{}", std::process::id()))
+    });
     let hub_data = dir.join("hub");
     let kiosk_data = crate::cli::prepare_data_dir(&dir.join("kiosk"))?;
     std::fs::create_dir_all(&hub_data)?;
 
     eprintln!("setting up a sample center in {}", dir.display());
-    let center = hub(&hub_bin, &hub_data, &["center", "add", "--name", "城东街道青年之家"])?;
+    let center = hub(
+        &hub_bin,
+        &hub_data,
+        &["center", "add", "--name", "城东街道青年之家"],
+    )?;
     let mut members = Vec::new();
     for name in SAMPLE_MEMBERS {
-        members.push(hub(&hub_bin, &hub_data, &["member", "add", "--center", &center, "--name", name])?);
+        members.push(hub(
+            &hub_bin,
+            &hub_data,
+            &["member", "add", "--center", &center, "--name", name],
+        )?);
     }
     let code = hub(&hub_bin, &hub_data, &["enroll-code", "--center", &center])?;
 
@@ -107,15 +115,29 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let token = hub(
         &hub_bin,
         &hub_data,
-        &["member", "token", "--id", &members[0], "--ttl", "3600", "--png", &token_png.to_string_lossy()],
+        &[
+            "member",
+            "token",
+            "--id",
+            &members[0],
+            "--ttl",
+            "3600",
+            "--png",
+            &token_png.to_string_lossy(),
+        ],
     )?;
 
     println!("\n  Demo ready: hub at {url}, center {center}\n");
-    println!("  In the kiosk window, type a member number and press Enter (a scanner does the same):");
+    println!(
+        "  In the kiosk window, type a member number and press Enter (a scanner does the same):"
+    );
     for (id, name) in members.iter().zip(SAMPLE_MEMBERS) {
         println!("    {id}  ({name})");
     }
-    println!("  A member QR code (valid one hour) is in {}; its text, to paste + Enter:", token_png.display());
+    println!(
+        "  A member QR code (valid one hour) is in {}; its text, to paste + Enter:",
+        token_png.display()
+    );
     println!("    {token}");
     println!("  Tap \"我是访客 / I'm a visitor\" to count a visitor. Staff screen PIN: {DEMO_PIN}");
     println!(
@@ -168,6 +190,13 @@ fn headless_tour(
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .format("%Y-%m-%d")
         .to_string();
-    println!("{}", hub(hub_bin, hub_data, &["report", "--center", center, "--date", &date])?);
+    println!(
+        "{}",
+        hub(
+            hub_bin,
+            hub_data,
+            &["report", "--center", center, "--date", &date]
+        )?
+    );
     Ok(())
 }

@@ -88,8 +88,17 @@ mod tests {
                 purpose: ServiceCategory::Sports
             }))
         );
-        assert_eq!(parse_line("visitor teen sports"), Some(Err(Refusal::Garbled)));
-        assert_eq!(parse_line("visitor over35 sports extra"), Some(Err(Refusal::Garbled)));
-        assert_eq!(parse_line("10000001"), Some(Ok(Credential::MemberNumber(10_000_001))));
+        assert_eq!(
+            parse_line("visitor teen sports"),
+            Some(Err(Refusal::Garbled))
+        );
+        assert_eq!(
+            parse_line("visitor over35 sports extra"),
+            Some(Err(Refusal::Garbled))
+        );
+        assert_eq!(
+            parse_line("10000001"),
+            Some(Ok(Credential::MemberNumber(10_000_001)))
+        );
     }
 }

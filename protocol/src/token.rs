@@ -106,7 +106,9 @@ impl ParsedToken {
         let raw = data_encoding::BASE32_NOPAD
             .decode(body.as_bytes())
             .map_err(|_| TokenError::Malformed)?;
-        let (claims, sig) = raw.split_at_checked(CLAIMS_LEN).ok_or(TokenError::Malformed)?;
+        let (claims, sig) = raw
+            .split_at_checked(CLAIMS_LEN)
+            .ok_or(TokenError::Malformed)?;
         let claim_bytes: [u8; CLAIMS_LEN] = claims.try_into().map_err(|_| TokenError::Malformed)?;
         let sig: [u8; 64] = sig.try_into().map_err(|_| TokenError::Malformed)?;
         Ok(ParsedToken {
@@ -170,7 +172,10 @@ mod tests {
         let text = claims().sign(&k);
         assert_eq!(text.len(), TEXT_LEN);
         assert_eq!(TEXT_LEN, 122);
-        assert!(text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
         let parsed = ParsedToken::parse(&text).expect("parse");
         assert_eq!(parsed.claims, claims());
         let got = parsed.verify(|id| (id == 1).then(|| k.verifying_key()), 1_900_000_000);
@@ -219,7 +224,11 @@ mod tests {
                 expired_at: 2_000_000_000
             })
         );
-        assert!(parsed.verify(|_| Some(k.verifying_key()), 2_000_000_000).is_ok());
+        assert!(
+            parsed
+                .verify(|_| Some(k.verifying_key()), 2_000_000_000)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -63,10 +63,7 @@ pub struct SyncState {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A member checked in.
-    MemberCheckIn {
-        member_id: u32,
-        via: CredentialKind,
-    },
+    MemberCheckIn { member_id: u32, via: CredentialKind },
     /// Somebody who is not a member was counted.
     Visitor {
         age_band: AgeBand,

@@ -156,7 +156,10 @@ impl<C: Clock> Engine<C> {
         }
         let now_s = u64::try_from(now_ms / 1000).unwrap_or(0);
         let claims = parsed
-            .verify(|id| self.keys.get(&id).copied(), now_s.saturating_sub(EXPIRY_LEEWAY_S))
+            .verify(
+                |id| self.keys.get(&id).copied(),
+                now_s.saturating_sub(EXPIRY_LEEWAY_S),
+            )
             .map_err(|e| match e {
                 TokenError::Malformed => Refusal::Garbled,
                 TokenError::UnknownKey(_) => Refusal::UnknownKey,

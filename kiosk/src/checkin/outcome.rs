@@ -121,12 +121,16 @@ impl Refusal {
                 "This code has expired. Refresh it on your phone and scan again."
             }
             (Refusal::Forged, true) => "这个二维码无法通过验证，请向工作人员求助。",
-            (Refusal::Forged, false) => "This code could not be verified. Please ask a staff member.",
+            (Refusal::Forged, false) => {
+                "This code could not be verified. Please ask a staff member."
+            }
             (Refusal::UnknownKey, true) => "这个二维码不是本平台签发的，请向工作人员求助。",
             (Refusal::UnknownKey, false) => {
                 "This code was not issued by our platform. Please ask a staff member."
             }
-            (Refusal::UnknownMember, true) => "没有找到这个会员号，请核对后再试，或向工作人员求助。",
+            (Refusal::UnknownMember, true) => {
+                "没有找到这个会员号，请核对后再试，或向工作人员求助。"
+            }
             (Refusal::UnknownMember, false) => {
                 "This member number is not known here. Check it, or ask a staff member."
             }
@@ -135,8 +139,12 @@ impl Refusal {
                 "This membership is not active. Please ask a staff member."
             }
             (Refusal::Garbled, true) => "请把二维码或会员卡对准扫描口，再扫一次。",
-            (Refusal::Garbled, false) => "Hold the code or card steady under the scanner and try again.",
-            (Refusal::NotEnrolled, true) => "本机还没有连接到平台，暂时只能登记访客。请告知工作人员。",
+            (Refusal::Garbled, false) => {
+                "Hold the code or card steady under the scanner and try again."
+            }
+            (Refusal::NotEnrolled, true) => {
+                "本机还没有连接到平台，暂时只能登记访客。请告知工作人员。"
+            }
             (Refusal::NotEnrolled, false) => {
                 "This kiosk is not connected to the platform yet; only visitors can be counted. Please tell a staff member."
             }

@@ -31,11 +31,22 @@ mod tests {
 
     #[test]
     fn member_numbers_tokens_and_garbage() {
-        assert_eq!(parse("10000001\r"), Ok(Credential::MemberNumber(10_000_001)));
+        assert_eq!(
+            parse("10000001\r"),
+            Ok(Credential::MemberNumber(10_000_001))
+        );
         assert_eq!(parse(" 1234 "), Ok(Credential::MemberNumber(1234)));
         assert!(matches!(parse("YC1ABC"), Ok(Credential::Token(_))));
         assert!(matches!(parse("yc1abc"), Ok(Credential::Token(_))));
-        for bad in ["", "12", "99999999999", "hello", "4294967296", "１２３４５", "12 34"] {
+        for bad in [
+            "",
+            "12",
+            "99999999999",
+            "hello",
+            "4294967296",
+            "１２３４５",
+            "12 34",
+        ] {
             assert_eq!(parse(bad), Err(Refusal::Garbled), "{bad:?}");
         }
         assert_eq!(parse(&"1".repeat(2000)), Err(Refusal::Garbled));

@@ -115,7 +115,10 @@ fn a_second_scan_within_the_window_is_a_repeat_counted_once() {
         }
     );
     f.clock.advance_ms(121 * 60_000);
-    assert!(matches!(f.engine.scan("10000001"), Outcome::Welcome { seq: 2, .. }));
+    assert!(matches!(
+        f.engine.scan("10000001"),
+        Outcome::Welcome { seq: 2, .. }
+    ));
 }
 
 #[test]
@@ -127,7 +130,11 @@ fn expired_forged_and_foreign_tokens_are_refused_with_their_reason() {
     let just = token(&f.key, 10_000_001, NOW_MS - 10_000);
     assert!(matches!(f.engine.scan(&just), Outcome::Welcome { .. }));
 
-    let forged = token(&SigningKey::from_bytes(&[6; 32]), 10_000_003, NOW_MS + 60_000);
+    let forged = token(
+        &SigningKey::from_bytes(&[6; 32]),
+        10_000_003,
+        NOW_MS + 60_000,
+    );
     assert_eq!(refused(&f.engine.scan(&forged)), Some(Refusal::Forged));
 
     let other_key = Claims {
@@ -136,19 +143,38 @@ fn expired_forged_and_foreign_tokens_are_refused_with_their_reason() {
         expires_at: u32::MAX,
     }
     .sign(&f.key);
-    assert_eq!(refused(&f.engine.scan(&other_key)), Some(Refusal::UnknownKey));
-    assert_eq!(f.engine.store().last_seq().expect("seq"), 1, "only the valid one stored");
+    assert_eq!(
+        refused(&f.engine.scan(&other_key)),
+        Some(Refusal::UnknownKey)
+    );
+    assert_eq!(
+        f.engine.store().last_seq().expect("seq"),
+        1,
+        "only the valid one stored"
+    );
 }
 
 #[test]
 fn unknown_and_inactive_members_and_garbage_are_refused() {
     let mut f = fixture();
-    assert_eq!(refused(&f.engine.scan("10000099")), Some(Refusal::UnknownMember));
-    assert_eq!(refused(&f.engine.scan("10000002")), Some(Refusal::InactiveMember));
+    assert_eq!(
+        refused(&f.engine.scan("10000099")),
+        Some(Refusal::UnknownMember)
+    );
+    assert_eq!(
+        refused(&f.engine.scan("10000002")),
+        Some(Refusal::InactiveMember)
+    );
     let t = token(&f.key, 10_000_002, NOW_MS + 60_000);
     assert_eq!(refused(&f.engine.scan(&t)), Some(Refusal::InactiveMember));
-    assert_eq!(refused(&f.engine.scan("%%garbled%%")), Some(Refusal::Garbled));
-    assert_eq!(refused(&f.engine.scan("YC1NOTBASE32!!")), Some(Refusal::Garbled));
+    assert_eq!(
+        refused(&f.engine.scan("%%garbled%%")),
+        Some(Refusal::Garbled)
+    );
+    assert_eq!(
+        refused(&f.engine.scan("YC1NOTBASE32!!")),
+        Some(Refusal::Garbled)
+    );
     assert_eq!(f.engine.store().last_seq().expect("seq"), 0);
 }
 
@@ -181,9 +207,15 @@ fn visitors_are_counted_every_time() {
             ..
         }
     ));
-    assert!(matches!(f.engine.check_in(v), Outcome::Welcome { seq: 2, .. }));
+    assert!(matches!(
+        f.engine.check_in(v),
+        Outcome::Welcome { seq: 2, .. }
+    ));
     let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
-    assert_eq!(stats.by_category, vec![(ServiceCategory::CultureLearning, 2)]);
+    assert_eq!(
+        stats.by_category,
+        vec![(ServiceCategory::CultureLearning, 2)]
+    );
 }
 
 #[test]
@@ -194,7 +226,10 @@ fn a_kiosk_not_enrolled_counts_visitors_but_refuses_members_plainly() {
     let key = SigningKey::from_bytes(&[5; 32]);
     let t = token(&key, 10_000_001, NOW_MS + 60_000);
     assert_eq!(refused(&engine.scan(&t)), Some(Refusal::NotEnrolled));
-    assert_eq!(refused(&engine.scan("10000001")), Some(Refusal::NotEnrolled));
+    assert_eq!(
+        refused(&engine.scan("10000001")),
+        Some(Refusal::NotEnrolled)
+    );
     assert!(matches!(
         engine.check_in(Credential::Visitor {
             age_band: AgeBand::Over35,
@@ -212,7 +247,10 @@ fn a_full_disk_refuses_with_a_clear_reason_and_keeps_what_was_stored() {
             age_band: AgeBand::Over35,
             purpose: ServiceCategory::Leisure,
         };
-        assert!(matches!(f.engine.check_in(v), Outcome::Welcome { .. }), "{i}");
+        assert!(
+            matches!(f.engine.check_in(v), Outcome::Welcome { .. }),
+            "{i}"
+        );
     }
     // Cap the database at its current size: soon a write cannot get a page.
     f.engine.store.limit_pages_for_test();

@@ -34,7 +34,10 @@ enum TextRepr {
 impl From<TextRepr> for Text {
     fn from(r: TextRepr) -> Self {
         match r {
-            TextRepr::Same(s) => Text { zh: s.clone(), en: s },
+            TextRepr::Same(s) => Text {
+                zh: s.clone(),
+                en: s,
+            },
             TextRepr::Both { zh, en } => Text { zh, en },
         }
     }
@@ -153,7 +156,11 @@ impl ContentBundle {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.format == 1, "content format {} is not supported (expected 1)", self.format);
+        anyhow::ensure!(
+            self.format == 1,
+            "content format {} is not supported (expected 1)",
+            self.format
+        );
         for a in &self.activities {
             for t in [&a.start, &a.end] {
                 anyhow::ensure!(
@@ -189,7 +196,15 @@ impl ContentBundle {
     pub fn services_by_category(&self) -> Vec<(ServiceCategory, Vec<&Service>)> {
         ServiceCategory::ALL
             .into_iter()
-            .map(|c| (c, self.services.iter().filter(|s| s.category == c).collect::<Vec<_>>()))
+            .map(|c| {
+                (
+                    c,
+                    self.services
+                        .iter()
+                        .filter(|s| s.category == c)
+                        .collect::<Vec<_>>(),
+                )
+            })
             .filter(|(_, s)| !s.is_empty())
             .collect()
     }
@@ -204,7 +219,10 @@ mod tests {
         let b = ContentBundle::builtin().expect("builtin");
         let groups = b.services_by_category();
         assert_eq!(groups.len(), ServiceCategory::ALL.len());
-        assert!(b.services.iter().all(|s| !s.title.en.is_empty()), "every service has English");
+        assert!(
+            b.services.iter().all(|s| !s.title.en.is_empty()),
+            "every service has English"
+        );
         // Every day of the week has something on.
         let monday = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
         for i in 0..7 {
@@ -217,7 +235,11 @@ mod tests {
     fn activities_of_a_day_are_sorted_by_start() {
         let b = ContentBundle::builtin().expect("builtin");
         let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
-        let starts: Vec<&str> = b.activities_on(tuesday).iter().map(|a| a.start.as_str()).collect();
+        let starts: Vec<&str> = b
+            .activities_on(tuesday)
+            .iter()
+            .map(|a| a.start.as_str())
+            .collect();
         assert_eq!(starts, vec!["16:30", "19:00"]);
     }
 

@@ -74,9 +74,13 @@ pub struct NewEvent {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
-    Stored { seq: u64 },
+    Stored {
+        seq: u64,
+    },
     /// The member already checked in within the repeat window; nothing was written.
-    Repeat { previous_at_ms: i64 },
+    Repeat {
+        previous_at_ms: i64,
+    },
 }
 
 /// Where the upload stands, as staff and `kiosk status` see it.
@@ -129,7 +133,9 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -225,7 +231,13 @@ impl Store {
                 if let Some(previous_at_ms) = previous {
                     return Ok(Recorded::Repeat { previous_at_ms });
                 }
-                ("member_check_in", Some(member_id), Some(via_code(via)), None, None)
+                (
+                    "member_check_in",
+                    Some(member_id),
+                    Some(via_code(via)),
+                    None,
+                    None,
+                )
             }
             EventKind::Visitor { age_band, purpose } => (
                 "visitor",
@@ -262,7 +274,12 @@ impl Store {
 
     /// The next events to upload after `after`: at most `max_rows`, and no
     /// more than `max_bytes` of JSON (always at least one event).
-    pub fn pending_page(&self, after: u64, max_rows: usize, max_bytes: usize) -> Result<Vec<Event>> {
+    pub fn pending_page(
+        &self,
+        after: u64,
+        max_rows: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
                     clock_synchronized
@@ -323,9 +340,11 @@ impl Store {
         // sqlite_sequence keeps the highest seq ever issued, even after pruning.
         Ok(self
             .conn
-            .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0))
     }
@@ -456,7 +475,9 @@ impl Store {
 
     /// `PRAGMA quick_check`, for start-up and tests.
     pub fn check_integrity(&self) -> Result<bool> {
-        let r: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        let r: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         Ok(r == "ok")
     }
 }

@@ -103,14 +103,22 @@ fn pages_follow_seq_and_respect_row_and_byte_bounds() {
         store.record(&visitor(i), 0).expect("record");
     }
     let page = store.pending_page(0, 4, 1 << 20).expect("page");
-    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
     let page = store.pending_page(8, 4, 1 << 20).expect("page");
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![9, 10]);
     let page = store.pending_page(0, 100, 400).expect("page");
     assert!(page.len() < 10 && !page.is_empty(), "{}", page.len());
     // Even a tiny byte budget yields one event, so a page always moves forward.
     assert_eq!(store.pending_page(0, 100, 1).expect("page").len(), 1);
-    assert!(store.pending_page(10, 100, 1 << 20).expect("page").is_empty());
+    assert!(
+        store
+            .pending_page(10, 100, 1 << 20)
+            .expect("page")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -125,7 +133,11 @@ fn sync_status_counts_what_waits_beyond_the_hub_mark() {
     assert_eq!(s.oldest_waiting_at_ms, Some(103));
     store.note_sync_error("hub unreachable").expect("err");
     assert_eq!(
-        store.sync_status().expect("status").last_sync_error.as_deref(),
+        store
+            .sync_status()
+            .expect("status")
+            .last_sync_error
+            .as_deref(),
         Some("hub unreachable")
     );
     store.note_sync_ok(999).expect("ok");
@@ -137,15 +149,23 @@ fn sync_status_counts_what_waits_beyond_the_hub_mark() {
 fn day_stats_split_members_visitors_hours_and_purposes() {
     let (_dir, mut store) = open();
     store.record(&member(1, 10), 0).expect("m1");
-    store.record(&member(1, 10_000_000), 0).expect("m1 again, outside window 0");
+    store
+        .record(&member(1, 10_000_000), 0)
+        .expect("m1 again, outside window 0");
     store.record(&member(2, 20), 0).expect("m2");
     store.record(&visitor(30), 0).expect("v");
     let s = store.day_stats("2026-11-24").expect("stats");
-    assert_eq!((s.total, s.members, s.distinct_members, s.visitors), (4, 3, 2, 1));
+    assert_eq!(
+        (s.total, s.members, s.distinct_members, s.visitors),
+        (4, 3, 2, 1)
+    );
     assert_eq!(s.by_hour[9], 3);
     assert_eq!(s.by_hour[10], 1);
     assert_eq!(s.by_category, vec![(ServiceCategory::Sports, 1)]);
-    assert_eq!(store.day_stats("2026-11-23").expect("stats"), DayStats::default());
+    assert_eq!(
+        store.day_stats("2026-11-23").expect("stats"),
+        DayStats::default()
+    );
 }
 
 #[test]
@@ -172,7 +192,13 @@ fn roster_deltas_update_and_deactivate() {
         .expect("apply");
     assert_eq!(store.roster_revision().expect("rev"), 3);
     assert_eq!(store.roster_len().expect("len"), 1);
-    assert!(!store.roster_member(2).expect("get").expect("present").active);
+    assert!(
+        !store
+            .roster_member(2)
+            .expect("get")
+            .expect("present")
+            .active
+    );
     assert_eq!(store.roster_member(3).expect("get"), None);
 }
 
@@ -187,9 +213,14 @@ fn enrollment_debug_print_hides_the_token() {
         center_name: "青年之家".into(),
         time_zone: "Asia/Shanghai".into(),
     };
-    store.save_enrollment(&e, &[(1, "key".into())]).expect("save");
+    store
+        .save_enrollment(&e, &[(1, "key".into())])
+        .expect("save");
     let back = store.enrollment().expect("read").expect("present");
     assert_eq!(back, e);
     assert!(!format!("{back:?}").contains("s3cr3t"));
-    assert_eq!(store.signing_keys().expect("keys"), vec![(1, "key".to_string())]);
+    assert_eq!(
+        store.signing_keys().expect("keys"),
+        vec![(1, "key".to_string())]
+    );
 }

@@ -29,7 +29,12 @@ fn client() -> Result<Client, SyncError> {
 }
 
 fn api_url(base: &str, path: &str) -> String {
-    format!("{}{}{}", base.trim_end_matches('/'), protocol::API_PREFIX, path)
+    format!(
+        "{}{}{}",
+        base.trim_end_matches('/'),
+        protocol::API_PREFIX,
+        path
+    )
 }
 
 impl HttpUplink {
@@ -106,7 +111,9 @@ impl Uplink for HttpUplink {
         let mut gz = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
         gz.write_all(&json)
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let body = gz.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let body = gz
+            .finish()
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
         let r = self
             .client
             .post(api_url(&self.base, "/events"))

@@ -103,7 +103,9 @@ impl<U: Uplink> Syncer<U> {
         let mut acked = state.acked_seq;
         self.store.set_acked_seq(acked)?;
         loop {
-            let events = self.store.pending_page(acked, self.page_rows, self.page_bytes)?;
+            let events = self
+                .store
+                .pending_page(acked, self.page_rows, self.page_bytes)?;
             let Some(last) = events.last().map(|e| e.seq) else {
                 break;
             };

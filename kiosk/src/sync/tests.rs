@@ -76,7 +76,11 @@ impl Uplink for &FakeHub {
         self.tick();
         Ok(RosterDelta {
             revision: since.max(self.roster.len() as u64),
-            members: if since == 0 { self.roster.clone() } else { vec![] },
+            members: if since == 0 {
+                self.roster.clone()
+            } else {
+                vec![]
+            },
             more: false,
         })
     }
@@ -134,9 +138,16 @@ fn a_backlog_goes_up_in_bounded_pages_and_the_mark_follows_the_hub() {
     assert_eq!(report.roster_changes, 1);
     assert_eq!(hub.events.borrow().len(), 23);
     let status = syncer.store.sync_status().expect("status");
-    assert_eq!((status.events_waiting, status.last_sync_ok_ms), (0, Some(42)));
     assert_eq!(
-        syncer.store.roster_member(5).expect("roster").map(|m| m.display_name),
+        (status.events_waiting, status.last_sync_ok_ms),
+        (0, Some(42))
+    );
+    assert_eq!(
+        syncer
+            .store
+            .roster_member(5)
+            .expect("roster")
+            .map(|m| m.display_name),
         Some("林同学".into())
     );
 }
@@ -166,7 +177,10 @@ fn failures_before_and_after_commit_lose_nothing_and_count_nothing_twice() {
     }
     let seqs: Vec<u64> = hub.events.borrow().keys().copied().collect();
     assert_eq!(seqs, (1..=17).collect::<Vec<_>>());
-    assert_eq!(syncer.store.sync_status().expect("status").events_waiting, 0);
+    assert_eq!(
+        syncer.store.sync_status().expect("status").events_waiting,
+        0
+    );
 }
 
 #[test]
@@ -174,7 +188,10 @@ fn backoff_grows_with_jitter_and_is_capped() {
     for failures in 0..40 {
         let d = backoff(failures);
         let step = 1000u64.saturating_mul(1 << failures.min(9)).min(300_000);
-        assert!(d.as_millis() as u64 >= step / 2 && d.as_millis() as u64 <= step, "{failures}: {d:?}");
+        assert!(
+            d.as_millis() as u64 >= step / 2 && d.as_millis() as u64 <= step,
+            "{failures}: {d:?}"
+        );
     }
     assert!(backoff(30) <= Duration::from_secs(300));
 }

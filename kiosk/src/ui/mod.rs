@@ -112,18 +112,22 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
-    app.global::<VisitorAdapter>().on_submit(move |age, purpose| {
-        let Some(app) = w.upgrade() else { return };
-        app.global::<Nav>().set_page(Page::Home);
-        let outcome = match (AgeBand::from_code(&age), ServiceCategory::from_code(&purpose)) {
-            (Some(age_band), Some(purpose)) => k
-                .borrow_mut()
-                .engine
-                .check_in(Credential::Visitor { age_band, purpose }),
-            _ => Outcome::refused(Refusal::Garbled),
-        };
-        show_outcome(&app, &k, &outcome);
-    });
+    app.global::<VisitorAdapter>()
+        .on_submit(move |age, purpose| {
+            let Some(app) = w.upgrade() else { return };
+            app.global::<Nav>().set_page(Page::Home);
+            let outcome = match (
+                AgeBand::from_code(&age),
+                ServiceCategory::from_code(&purpose),
+            ) {
+                (Some(age_band), Some(purpose)) => k
+                    .borrow_mut()
+                    .engine
+                    .check_in(Credential::Visitor { age_band, purpose }),
+                _ => Outcome::refused(Refusal::Garbled),
+            };
+            show_outcome(&app, &k, &outcome);
+        });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ResultAdapter>().on_dismiss(move || {
@@ -164,8 +168,12 @@ fn refresh_language<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         label: label.into(),
     };
     let va = app.global::<VisitorAdapter>();
-    va.set_age_bands(model(view::age_band_choices(en).into_iter().map(choice).collect()));
-    va.set_purposes(model(view::purpose_choices(en).into_iter().map(choice).collect()));
+    va.set_age_bands(model(
+        view::age_band_choices(en).into_iter().map(choice).collect(),
+    ));
+    va.set_purposes(model(
+        view::purpose_choices(en).into_iter().map(choice).collect(),
+    ));
     if app.global::<Nav>().get_page() == Page::Staff {
         refresh_staff(app, k);
     }
@@ -219,7 +227,12 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
 fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome) {
     let (en, secs, now, tz) = {
         let k = k.borrow();
-        (k.en, k.config.result_seconds, k.engine.now_ms(), k.engine.time_zone())
+        (
+            k.en,
+            k.config.result_seconds,
+            k.engine.now_ms(),
+            k.engine.time_zone(),
+        )
     };
     let v = view::result(outcome, en, &view::local_time(tz, now));
     let r = app.global::<ResultAdapter>();
@@ -293,7 +306,12 @@ fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
                 Ok(Some(stored)) if crate::pin::verify(&stored, &pin) => (true, String::new()),
                 Ok(Some(_)) => (
                     false,
-                    if en { "Wrong PIN. Try again." } else { "密码不正确，请重试。" }.to_string(),
+                    if en {
+                        "Wrong PIN. Try again."
+                    } else {
+                        "密码不正确，请重试。"
+                    }
+                    .to_string(),
                 ),
                 Ok(None) => (
                     false,
@@ -362,7 +380,13 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             return;
         }
     };
-    let v = view::staff(&stats, &status, k.engine.time_zone(), k.engine.now_ms(), k.en);
+    let v = view::staff(
+        &stats,
+        &status,
+        k.engine.time_zone(),
+        k.engine.now_ms(),
+        k.en,
+    );
     let s = app.global::<StaffAdapter>();
     let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     s.set_day_title(v.day_title.into());
@@ -370,7 +394,13 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     s.set_members(int(v.members));
     s.set_distinct_members(int(v.distinct_members));
     s.set_visitors(int(v.visitors));
-    s.set_max_hour(int(v.by_hour.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1)));
+    s.set_max_hour(int(v
+        .by_hour
+        .iter()
+        .map(|(_, n)| *n)
+        .max()
+        .unwrap_or(0)
+        .max(1)));
     s.set_by_hour(model(
         v.by_hour
             .into_iter()

@@ -26,15 +26,35 @@ pub struct HomeView {
 fn weekday_name(d: Weekday, en: bool) -> &'static str {
     let i = d.num_days_from_monday() as usize;
     if en {
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i]
+        [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ][i]
     } else {
-        ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"][i]
+        [
+            "星期一",
+            "星期二",
+            "星期三",
+            "星期四",
+            "星期五",
+            "星期六",
+            "星期日",
+        ][i]
     }
 }
 
 pub fn date_text(date: NaiveDate, en: bool) -> String {
     if en {
-        format!("{}, {}", weekday_name(date.weekday(), true), date.format("%-d %B %Y"))
+        format!(
+            "{}, {}",
+            weekday_name(date.weekday(), true),
+            date.format("%-d %B %Y")
+        )
     } else {
         format!(
             "{}年{}月{}日 {}",
@@ -54,7 +74,9 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
         center_name: bundle.center.name.get(en).to_string(),
         opening_hours: bundle.center.opening_hours.get(en).to_string(),
         date_text: date_text(date, en),
-        clock_text: now.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
+        clock_text: now
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default(),
         announcement: bundle
             .announcements
             .first()
@@ -92,14 +114,24 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
 pub fn age_band_choices(en: bool) -> Vec<(String, String)> {
     AgeBand::ALL
         .into_iter()
-        .map(|b| (b.code().to_string(), if en { b.label_en() } else { b.label_zh() }.to_string()))
+        .map(|b| {
+            (
+                b.code().to_string(),
+                if en { b.label_en() } else { b.label_zh() }.to_string(),
+            )
+        })
         .collect()
 }
 
 pub fn purpose_choices(en: bool) -> Vec<(String, String)> {
     ServiceCategory::ALL
         .into_iter()
-        .map(|c| (c.code().to_string(), if en { c.label_en() } else { c.label_zh() }.to_string()))
+        .map(|c| {
+            (
+                c.code().to_string(),
+                if en { c.label_en() } else { c.label_zh() }.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -239,7 +271,11 @@ pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String,
         .map(|ms| day_and_time(tz, ms, today, en))
         .unwrap_or_default();
     let why = status.last_sync_error.clone().unwrap_or_else(|| {
-        if en { "uploading soon".into() } else { "即将上传".into() }
+        if en {
+            "uploading soon".into()
+        } else {
+            "即将上传".into()
+        }
     });
     let ok = status.last_sync_error.is_none();
     (
@@ -258,13 +294,7 @@ pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String,
     )
 }
 
-pub fn staff(
-    stats: &DayStats,
-    status: &SyncStatus,
-    tz: Tz,
-    now_ms: i64,
-    en: bool,
-) -> StaffView {
+pub fn staff(stats: &DayStats, status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> StaffView {
     let date = tz
         .timestamp_millis_opt(now_ms)
         .single()
@@ -289,7 +319,12 @@ pub fn staff(
         by_category: stats
             .by_category
             .iter()
-            .map(|(c, n)| ((if en { c.label_en() } else { c.label_zh() }).to_string(), *n))
+            .map(|(c, n)| {
+                (
+                    (if en { c.label_en() } else { c.label_zh() }).to_string(),
+                    *n,
+                )
+            })
             .collect(),
         sync_text,
         sync_ok,
@@ -334,9 +369,15 @@ mod tests {
             visitor: false,
         };
         assert_eq!(result(&w, false, "09:30").headline, "欢迎你，林同学！");
-        assert_eq!(result(&w, true, "09:30").detail, "You're checked in at 09:30.");
+        assert_eq!(
+            result(&w, true, "09:30").detail,
+            "You're checked in at 09:30."
+        );
         let r = result(&Outcome::refused(Refusal::Expired), false, "");
-        assert_eq!((r.tone, r.headline.as_str()), (ResultTone::Refused, "二维码已过期"));
+        assert_eq!(
+            (r.tone, r.headline.as_str()),
+            (ResultTone::Refused, "二维码已过期")
+        );
         assert!(r.detail.contains("刷新"));
         let rep = Outcome::Repeat {
             name: None,
@@ -363,7 +404,10 @@ mod tests {
         s.last_sync_error = Some("the hub cannot be reached (dns error)".into());
         let (text, ok) = sync_text(&s, tz, NOW, true);
         assert!(!ok);
-        assert!(text.starts_with("312 check-ins waiting since 21 Nov"), "{text}");
+        assert!(
+            text.starts_with("312 check-ins waiting since 21 Nov"),
+            "{text}"
+        );
         assert!(text.contains("dns"), "{text}");
         let (text, _) = sync_text(&s, tz, NOW, false);
         assert!(text.contains("11月21日"), "{text}");
@@ -374,7 +418,13 @@ mod tests {
         let mut stats = DayStats::default();
         stats.by_hour[6] = 2;
         stats.by_hour[9] = 5;
-        let v = staff(&stats, &SyncStatus::default(), chrono_tz::Asia::Shanghai, NOW, false);
+        let v = staff(
+            &stats,
+            &SyncStatus::default(),
+            chrono_tz::Asia::Shanghai,
+            NOW,
+            false,
+        );
         assert_eq!(v.by_hour.first(), Some(&("6".to_string(), 2)));
         assert_eq!(v.by_hour.len(), 15);
         assert!(v.by_hour.contains(&("9".to_string(), 5)));

@@ -1,0 +1,340 @@
+//! Headless UI tests: the real .slint screens, rendered by Slint's software
+//! renderer with no display, driven by key and pointer events as a scanner
+//! and a finger would. Screenshots land in `target/screenshots/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use i_slint_backend_testing::{
+    AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions,
+};
+use kiosk::checkin::Engine;
+use kiosk::clock::ManualClock;
+use kiosk::config::Config;
+use kiosk::content::ContentBundle;
+use kiosk::store::{Enrollment, Store};
+use kiosk::ui::{App, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, StaffAdapter};
+use protocol::wire::{RosterDelta, RosterEntry};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
+// Tuesday 2026-11-24, 09:30 in Shanghai.
+const NOW_MS: i64 = 1_795_483_800_000;
+
+fn init_platform() {
+    // One platform per test thread; a second call on the same thread is refused, harmlessly.
+    let _ = slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })));
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    app: App,
+    _kiosk: std::rc::Rc<std::cell::RefCell<kiosk::ui::Kiosk<ManualClock>>>,
+}
+
+fn fixture(width: u32, height: u32, en: bool) -> Fixture {
+    init_platform();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("kiosk.sqlite3");
+    let mut store = Store::open(&db).expect("open");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+    store
+        .save_enrollment(
+            &Enrollment {
+                hub_url: "http://127.0.0.1:9".into(),
+                device_id: 1,
+                device_token: "t".into(),
+                center_id: 1,
+                center_name: "城东街道青年之家".into(),
+                time_zone: "Asia/Shanghai".into(),
+            },
+            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
+        )
+        .expect("enroll");
+    store
+        .apply_roster(&RosterDelta {
+            revision: 1,
+            members: vec![RosterEntry {
+                member_id: 10_000_001,
+                display_name: "林同学".into(),
+                active: true,
+            }],
+            more: false,
+        })
+        .expect("roster");
+    store
+        .set_staff_pin_hash(&kiosk::pin::hash("2468").expect("hash"))
+        .expect("pin");
+    let engine = Engine::new(store, ManualClock::at(NOW_MS), 120).expect("engine");
+    let config = Config {
+        language: if en { "en".into() } else { "zh".into() },
+        ..Config::default()
+    };
+    let app = App::new().expect("app");
+    let kiosk = kiosk::ui::connect(
+        &app,
+        kiosk::ui::Kiosk::new(
+            engine,
+            ContentBundle::builtin().expect("content"),
+            config,
+            None,
+        ),
+    );
+    app.window()
+        .set_size(slint::PhysicalSize::new(width, height));
+    app.show().expect("show");
+    Fixture {
+        _dir: dir,
+        db,
+        app,
+        _kiosk: kiosk,
+    }
+}
+
+impl Fixture {
+    fn type_line(&self, text: &str) {
+        for c in text.chars().chain(std::iter::once('\n')) {
+            let text: slint::SharedString = c.to_string().into();
+            self.app
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            self.app
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text });
+        }
+    }
+
+    fn tap(&self, label: &str) {
+        // A button's text is labelled too; the button is what a finger aims at.
+        let found: Vec<ElementHandle> =
+            ElementHandle::find_by_accessible_label(&self.app, label).collect();
+        let buttons: Vec<&ElementHandle> = found
+            .iter()
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect();
+        let target = match buttons.as_slice() {
+            [one] => *one,
+            [] if !found.is_empty() => &found[0],
+            _ => panic!(
+                "expected one thing labelled {label:?} to tap, found {} ({} buttons)",
+                found.len(),
+                buttons.len()
+            ),
+        };
+        target.mock_single_click(PointerEventButton::Left);
+    }
+
+    fn result(&self) -> (bool, ResultKind, String) {
+        let r = self.app.global::<ResultAdapter>();
+        (r.get_shown(), r.get_kind(), r.get_headline().to_string())
+    }
+
+    fn page(&self) -> Page {
+        self.app.global::<Nav>().get_page()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        rusqlite::Connection::open(&self.db)
+            .expect("db")
+            .query_row(sql, [], |r| r.get(0))
+            .expect("query")
+    }
+
+    fn snapshot(&self, name: &str) -> image::RgbaImage {
+        let buffer = self.app.window().take_snapshot().expect("snapshot");
+        let img =
+            image::RgbaImage::from_raw(buffer.width(), buffer.height(), buffer.as_bytes().to_vec())
+                .expect("image");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        img.save(dir.join(format!("{name}.png"))).expect("save png");
+        img
+    }
+}
+
+fn is_close(p: &image::Rgba<u8>, rgb: [u8; 3]) -> bool {
+    p.0.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) < 24)
+}
+
+#[test]
+fn a_scanned_member_number_is_welcomed_by_name_then_the_home_screen_returns() {
+    let f = fixture(1280, 800, false);
+    f.type_line("10000001");
+    assert_eq!(
+        f.result(),
+        (true, ResultKind::Welcome, "欢迎你，林同学！".into())
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM events WHERE member_id = 10000001"),
+        1
+    );
+    let shot = f.snapshot("scan-welcome-zh-1280x800");
+    // The welcome card is green in the middle of the screen.
+    assert!(
+        is_close(shot.get_pixel(640, 250), [0x1e, 0x8e, 0x3e]),
+        "{:?}",
+        shot.get_pixel(640, 250)
+    );
+
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    assert!(!f.result().0, "the result should close by itself");
+
+    // A second scan at once is a repeat, counted once.
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Repeat);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
+    // Tapping the card closes it at once.
+    f.tap("林同学，你已经签到了");
+    assert!(!f.result().0);
+}
+
+#[test]
+fn a_garbled_scan_is_refused_in_plain_words_and_nothing_is_stored() {
+    let f = fixture(800, 480, true);
+    f.type_line("%%not-a-code%%");
+    assert_eq!(
+        f.result(),
+        (true, ResultKind::Refused, "Could not read that".into())
+    );
+    let shot = f.snapshot("scan-refused-en-800x480");
+    assert!(
+        is_close(shot.get_pixel(400, 150), [0xc6, 0x28, 0x28]),
+        "{:?}",
+        shot.get_pixel(400, 150)
+    );
+    assert_eq!(f.count("SELECT count(*) FROM events"), 0);
+}
+
+#[test]
+fn a_visitor_is_counted_in_two_taps() {
+    let f = fixture(1280, 800, false);
+    f.tap("我是访客");
+    assert_eq!(f.page(), Page::Visitor);
+    f.snapshot("visitor-age-zh-1280x800");
+    f.tap("18–24岁");
+    f.snapshot("visitor-purpose-zh-1280x800");
+    f.tap("体育健身");
+    assert_eq!(f.page(), Page::Home);
+    assert_eq!(f.result(), (true, ResultKind::Welcome, "欢迎光临！".into()));
+    assert_eq!(
+        f.count("SELECT count(*) FROM events WHERE kind = 'visitor' AND age_band = 'from18_to24' AND purpose = 'sports'"),
+        1
+    );
+}
+
+#[test]
+fn a_visitor_can_go_back_and_cancel_without_being_counted() {
+    let f = fixture(800, 480, true);
+    f.tap("I'm a visitor");
+    f.tap("Under 14");
+    f.tap("Back");
+    f.tap("Cancel");
+    assert_eq!(f.page(), Page::Home);
+    assert!(!f.result().0);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 0);
+}
+
+#[test]
+fn the_language_switch_changes_every_text_on_the_home_screen() {
+    let f = fixture(1280, 800, false);
+    assert_eq!(
+        f.app.global::<HomeAdapter>().get_center_name(),
+        "城东街道青年之家"
+    );
+    f.tap("English");
+    assert!(f.app.global::<Lang>().get_en());
+    assert_eq!(
+        f.app.global::<HomeAdapter>().get_center_name(),
+        "Chengdong Street Youth Home"
+    );
+    f.tap("中文");
+    assert!(!f.app.global::<Lang>().get_en());
+}
+
+#[test]
+fn staff_see_todays_numbers_only_after_the_right_pin() {
+    let f = fixture(1280, 800, false);
+    f.type_line("10000001");
+    f.tap("欢迎你，林同学！");
+    f.tap("我是访客");
+    f.tap("14–17岁");
+    f.tap("文化学习");
+    f.tap("欢迎光临！");
+
+    f.tap("工作人员");
+    assert_eq!(f.page(), Page::StaffPin);
+    for d in ["1", "2", "3", "4"] {
+        f.tap(d);
+    }
+    f.tap("确认");
+    assert_eq!(
+        f.page(),
+        Page::StaffPin,
+        "a wrong PIN must not open the staff screen"
+    );
+    assert_eq!(
+        f.app.global::<StaffAdapter>().get_pin_message(),
+        "密码不正确，请重试。"
+    );
+    f.snapshot("staff-pin-zh-1280x800");
+    for d in ["2", "4", "6", "8"] {
+        f.tap(d);
+    }
+    f.tap("确认");
+    assert_eq!(f.page(), Page::Staff);
+    let s = f.app.global::<StaffAdapter>();
+    assert_eq!(
+        (s.get_total(), s.get_members(), s.get_visitors()),
+        (2, 1, 1)
+    );
+    assert!(
+        s.get_sync_text().contains("2 条签到"),
+        "{}",
+        s.get_sync_text()
+    );
+    f.snapshot("staff-zh-1280x800");
+    f.tap("退出");
+    assert_eq!(f.page(), Page::Home);
+}
+
+#[test]
+fn screenshots_of_the_main_screens_in_both_languages_and_sizes() {
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let f = fixture(w, h, en);
+            let shot = f.snapshot(&format!("home-{lang}-{w}x{h}"));
+            assert_eq!((shot.width(), shot.height()), (w, h));
+            // The header band is the network's red.
+            assert!(
+                is_close(shot.get_pixel(4, 4), [0xc8, 0x10, 0x2e]),
+                "{:?}",
+                shot.get_pixel(4, 4)
+            );
+            f.tap(if en { "I'm a visitor" } else { "我是访客" });
+            f.tap(if en { "18–24" } else { "18–24岁" });
+            f.snapshot(&format!("visitor-{lang}-{w}x{h}"));
+            f.tap(if en { "Back" } else { "上一步" });
+            f.tap(if en { "Cancel" } else { "取消" });
+            f.type_line("10000001");
+            f.snapshot(&format!("welcome-{lang}-{w}x{h}"));
+            f.tap(if en {
+                "Welcome, 林同学!"
+            } else {
+                "欢迎你，林同学！"
+            });
+            f.tap(if en { "Staff" } else { "工作人员" });
+            for d in ["2", "4", "6", "8"] {
+                f.tap(d);
+            }
+            f.tap(if en { "OK" } else { "确认" });
+            assert_eq!(f.page(), Page::Staff);
+            f.snapshot(&format!("staff-{lang}-{w}x{h}"));
+        }
+    }
+}
