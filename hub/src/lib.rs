@@ -1,1 +1,16 @@
-//! placeholder
+//! The hub: the cloud platform service the youth center kiosks report to.
+//!
+//! # Layout
+//! - [`store`]: the SQLite database (centers, members, devices, events) and its migrations.
+//! - [`http`]: the `/api/v1` API kiosks call (axum); `http::app` builds the router.
+//! - [`report`]: a center's day in numbers, on the center's local calendar.
+//! - [`keys`]: the ed25519 key that signs member QR tokens.
+//! - [`names`]: display names fit for a public screen.
+//! - [`cli`]: the admin's command line, which also starts the server.
+
+pub mod cli;
+pub mod http;
+pub mod keys;
+pub mod names;
+pub mod report;
+pub mod store;

@@ -1,0 +1,335 @@
+//! The admin's command line; `serve` starts the API.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "hub",
+    version,
+    about = "Cloud hub for youth center kiosks",
+    long_about = "Cloud hub for youth center kiosks: centers, members, kiosk enrollment, \
+        attendance ingest and daily reports. Every command works on the data folder \
+        given by --data; `report` may run while `serve` is running."
+)]
+pub struct Cli {
+    /// Folder for the hub's database and signing key (created if missing).
+    #[arg(
+        long,
+        env = "HUB_DATA",
+        global = true,
+        default_value = "/var/lib/youth-hub"
+    )]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the kiosk API.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (printed on the first line).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Centers: add and list.
+    Center {
+        #[command(subcommand)]
+        action: CenterAction,
+    },
+    /// Print a one-time code that enrolls one kiosk into a center.
+    EnrollCode {
+        #[arg(long)]
+        center: u64,
+        /// Hours the code stays valid.
+        #[arg(long, default_value_t = 168)]
+        valid_hours: u32,
+    },
+    /// Members: add, list, deactivate, and issue QR tokens.
+    Member {
+        #[command(subcommand)]
+        action: MemberAction,
+    },
+    /// A center's attendance for one local day.
+    Report {
+        #[arg(long)]
+        center: u64,
+        /// YYYY-MM-DD, or `today` in the center's time zone.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Kiosks: list them with their upload state.
+    Device {
+        #[command(subcommand)]
+        action: DeviceAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CenterAction {
+    /// Add a center; prints its id.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum MemberAction {
+    /// Add a member; prints the member id (also their member number).
+    Add {
+        #[arg(long)]
+        center: u64,
+        /// The full name; it stays at the hub.
+        #[arg(long)]
+        name: String,
+        /// What kiosks show (default: derived, e.g. 林小雨 → 林同学).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Print a signed QR payload for a member.
+    Token {
+        #[arg(long)]
+        id: u32,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 300)]
+        ttl: u32,
+        /// Also write the QR code as a PNG image here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    List {
+        #[arg(long)]
+        center: u64,
+    },
+    /// Stop a member's codes and number from being accepted (kiosks learn it at their next sync).
+    Deactivate {
+        #[arg(long)]
+        id: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DeviceAction {
+    List,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(data: &Path) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(data).with_context(|| {
+        format!(
+            "cannot create the data folder {}; pass --data DIR",
+            data.display()
+        )
+    })?;
+    let path = data.join("hub.sqlite3");
+    Store::open(&path).with_context(|| format!("cannot open the hub database {}", path.display()))
+}
+
+fn hint_centers(data: &Path, e: crate::store::StoreError) -> anyhow::Error {
+    match e {
+        crate::store::StoreError::NotFound(m) if m.contains("center") => anyhow::anyhow!(
+            "{m}; list them with `hub --data {} center list`",
+            data.display()
+        ),
+        other => other.into(),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let data = &cli.data;
+    let store = open(data)?;
+    let out = &mut std::io::stdout().lock();
+    match cli.command {
+        Command::Serve { listen } => {
+            let key = crate::keys::load_or_create(data)?;
+            serve(store, key, &listen)?;
+        }
+        Command::Center {
+            action: CenterAction::Add { name, time_zone },
+        } => writeln!(out, "{}", store.add_center(&name, &time_zone)?)?,
+        Command::Center {
+            action: CenterAction::List,
+        } => {
+            for c in store.centers()? {
+                writeln!(out, "{}\t{}\t{}", c.id, c.name, c.time_zone)?;
+            }
+        }
+        Command::EnrollCode {
+            center,
+            valid_hours,
+        } => {
+            let code = store
+                .create_enroll_code(center, valid_hours)
+                .map_err(|e| hint_centers(data, e))?;
+            writeln!(out, "{code}")?;
+        }
+        Command::Member { action } => member(data, &store, action, out)?,
+        Command::Report { center, date, json } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            let day = crate::report::parse_date(&date, c.tz())?;
+            let report = crate::report::daily(&store, center, day)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&report)?)?;
+            } else {
+                write!(out, "{}", crate::report::to_text(&report, &c.name))?;
+            }
+        }
+        Command::Device {
+            action: DeviceAction::List,
+        } => {
+            writeln!(out, "id\tcenter\tacked_seq\tlast_seen\tname")?;
+            for d in store.devices()? {
+                let seen = d
+                    .last_seen_ms
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "never".into());
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    d.id, d.center_id, d.acked_seq, seen, d.name
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn member(
+    data: &Path,
+    store: &Store,
+    action: MemberAction,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match action {
+        MemberAction::Add {
+            center,
+            name,
+            display_name,
+        } => {
+            let id = store
+                .add_member(center, &name, display_name.as_deref())
+                .map_err(|e| hint_centers(data, e))?;
+            writeln!(out, "{id}")?;
+        }
+        MemberAction::Token { id, ttl, png } => {
+            let m = store.member(id)?;
+            anyhow::ensure!(m.active, "member {id} is deactivated; no code is issued");
+            let key = crate::keys::load_or_create(data)?;
+            let expires_at = u32::try_from(crate::store::now_ms() / 1000 + i64::from(ttl))
+                .context("expiry out of range")?;
+            let token = protocol::token::Claims {
+                key_id: crate::keys::CURRENT_KEY_ID,
+                member_id: id,
+                expires_at,
+            }
+            .sign(&key);
+            if let Some(path) = png {
+                let code = qrcode::QrCode::with_error_correction_level(&token, qrcode::EcLevel::M)
+                    .context("cannot make a QR code")?;
+                let img = code
+                    .render::<image::Luma<u8>>()
+                    .min_dimensions(300, 300)
+                    .build();
+                img.save(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            writeln!(out, "{token}")?;
+        }
+        MemberAction::List { center } => {
+            for m in store.members(center)? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    m.id,
+                    m.display_name,
+                    m.full_name,
+                    if m.active { "active" } else { "inactive" }
+                )?;
+            }
+        }
+        MemberAction::Deactivate { id } => {
+            store.set_member_active(id, false)?;
+            writeln!(out, "member {id} deactivated")?;
+        }
+    }
+    Ok(())
+}
+
+fn serve(store: Store, key: ed25519_dalek::SigningKey, listen: &str) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{addr}")?;
+            out.flush()?;
+        }
+        let state = crate::http::AppState {
+            store: Arc::new(store),
+            key: Arc::new(key),
+        };
+        axum::serve(listener, crate::http::app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the server stopped with an error")
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,184 @@
+//! The `/api/v1` HTTP API that kiosks call.
+
+mod error;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ed25519_dalek::SigningKey;
+use protocol::wire::{
+    DailyReport, EnrollRequest, EnrollResponse, IngestResult, MAX_PAGE_BYTES, PublicKeyInfo,
+    RosterDelta, SyncState,
+};
+use serde::Deserialize;
+use tower_http::decompression::RequestDecompressionLayer;
+
+pub use error::AppError;
+
+use crate::store::{Device, Store};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub key: Arc<SigningKey>,
+}
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/enroll", post(enroll))
+        .route("/sync-state", get(sync_state))
+        .route("/roster", get(roster))
+        .route("/centers/{id}/report", get(report));
+    // Pages may come gzip-compressed; the size limit applies after decompression.
+    let ingest = Router::new()
+        .route("/events", post(events))
+        .layer(DefaultBodyLimit::max(MAX_PAGE_BYTES))
+        .layer(RequestDecompressionLayer::new());
+    let api = api.merge(ingest);
+    Router::new()
+        .nest(protocol::API_PREFIX, api)
+        .fallback(|| async { AppError::NotFound("no such route".into()) })
+        .with_state(state)
+}
+
+/// Runs a store call off the async threads.
+async fn db<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| AppError::Internal(format!("store task failed: {e}")))?
+}
+
+/// The calling kiosk, from its bearer credential.
+pub struct AuthDevice(pub Device);
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string())
+            .ok_or(AppError::Unauthorized)?;
+        let device = db(state, move |s| Ok(s.device_by_token(&token)?)).await?;
+        device.map(AuthDevice).ok_or(AppError::Unauthorized)
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON body: {e}")))
+}
+
+async fn health() -> impl IntoResponse {
+    (StatusCode::OK, Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn enroll(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<EnrollResponse>, AppError> {
+    let req: EnrollRequest = parse_json(&body)?;
+    let public_key = protocol::token::encode_public_key(&state.key.verifying_key());
+    let (device_id, device_token, center) = db(&state, move |s| {
+        s.enroll(&req.code, &req.device_name, &req.software_version)
+            .map_err(|e| match e {
+                crate::store::StoreError::Invalid(m) => AppError::InvalidCode(m),
+                other => other.into(),
+            })
+    })
+    .await?;
+    tracing::info!(device_id, center = center.id, "kiosk enrolled");
+    Ok(Json(EnrollResponse {
+        device_id,
+        device_token,
+        center: center.info(),
+        signing_keys: vec![PublicKeyInfo {
+            key_id: crate::keys::CURRENT_KEY_ID,
+            public_key,
+        }],
+    }))
+}
+
+async fn sync_state(AuthDevice(device): AuthDevice) -> Json<SyncState> {
+    Json(SyncState {
+        device_id: device.id,
+        acked_seq: device.acked_seq,
+        server_time_ms: crate::store::now_ms(),
+    })
+}
+
+#[derive(Deserialize)]
+struct RawPage {
+    events: Vec<serde_json::Value>,
+}
+
+async fn events(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    body: Bytes,
+) -> Result<Json<IngestResult>, AppError> {
+    let page: RawPage = parse_json(&body)?;
+    if page.events.len() > protocol::wire::MAX_PAGE_EVENTS {
+        return Err(AppError::BadRequest(format!(
+            "a page holds at most {} events",
+            protocol::wire::MAX_PAGE_EVENTS
+        )));
+    }
+    let result = db(&state, move |s| Ok(s.ingest(&device, &page.events)?)).await?;
+    Ok(Json(result))
+}
+
+#[derive(Deserialize)]
+struct RosterQuery {
+    #[serde(default)]
+    since: u64,
+}
+
+async fn roster(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Query(q): Query<RosterQuery>,
+) -> Result<Json<RosterDelta>, AppError> {
+    Ok(Json(
+        db(&state, move |s| Ok(s.roster(device.center_id, q.since)?)).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    date: String,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path(center_id): Path<u64>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<DailyReport>, AppError> {
+    if device.center_id != center_id {
+        return Err(AppError::Forbidden(
+            "a kiosk may read only its own center's report".into(),
+        ));
+    }
+    let report = db(&state, move |s| {
+        let tz = s.center(center_id)?.tz();
+        let date = crate::report::parse_date(&q.date, tz)?;
+        Ok(crate::report::daily(s, center_id, date)?)
+    })
+    .await?;
+    Ok(Json(report))
+}

@@ -1,0 +1,5 @@
+//! `hub`: see `hub --help`.
+
+fn main() -> std::process::ExitCode {
+    hub::cli::main()
+}

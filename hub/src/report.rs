@@ -1,0 +1,99 @@
+//! A center's day in numbers, on the center's own calendar.
+
+use chrono::NaiveDate;
+use protocol::wire::DailyReport;
+use rusqlite::params;
+
+use crate::store::{Store, StoreError};
+
+/// Accepts `YYYY-MM-DD` or `today` (the center's local today).
+pub fn parse_date(text: &str, tz: chrono_tz::Tz) -> Result<NaiveDate, StoreError> {
+    if text == "today" {
+        return Ok(chrono::Utc::now().with_timezone(&tz).date_naive());
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        StoreError::Invalid(format!("{text:?} is not a date; write YYYY-MM-DD or today"))
+    })
+}
+
+pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyReport, StoreError> {
+    let center = store.center(center_id)?;
+    let day = date.format("%Y-%m-%d").to_string();
+    store.read(|conn| {
+        let mut r = DailyReport {
+            center_id,
+            date: day.clone(),
+            time_zone: center.time_zone.clone(),
+            by_hour: vec![0; 24],
+            ..DailyReport::default()
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, local_hour, count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
+             GROUP BY kind, local_hour",
+        )?;
+        let mut rows = stmt.query(params![center_id, day])?;
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(0)?;
+            let hour: usize = row.get(1)?;
+            let n: u64 = row.get(2)?;
+            if kind == "member_check_in" {
+                r.members += n;
+            } else {
+                r.visitors += n;
+            }
+            if let Some(slot) = r.by_hour.get_mut(hour) {
+                *slot += n;
+            }
+        }
+        r.total = r.members + r.visitors;
+        r.distinct_members = conn.query_row(
+            "SELECT count(DISTINCT member_id) FROM events
+             WHERE center_id = ?1 AND local_date = ?2 AND member_id IS NOT NULL",
+            params![center_id, day],
+            |row| row.get(0),
+        )?;
+        for (column, map) in [("purpose", &mut r.by_category), ("age_band", &mut r.by_age_band)] {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {column}, count(*) FROM events
+                 WHERE center_id = ?1 AND local_date = ?2 AND {column} IS NOT NULL GROUP BY {column}"
+            ))?;
+            let mut rows = stmt.query(params![center_id, day])?;
+            while let Some(row) = rows.next()? {
+                map.insert(row.get(0)?, row.get(1)?);
+            }
+        }
+        Ok(r)
+    })
+}
+
+/// The report as a table for a person at a terminal.
+pub fn to_text(r: &DailyReport, center_name: &str) -> String {
+    let mut out = format!(
+        "{center_name} (center {}), {} ({})\n  visits: {}  member check-ins: {}  distinct members: {}  visitors: {}\n",
+        r.center_id, r.date, r.time_zone, r.total, r.members, r.distinct_members, r.visitors
+    );
+    let hours: Vec<String> = r
+        .by_hour
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(h, n)| format!("{h:02}h {n}"))
+        .collect();
+    if !hours.is_empty() {
+        out.push_str(&format!("  by hour: {}\n", hours.join(", ")));
+    }
+    if !r.by_category.is_empty() {
+        let cats: Vec<String> = r
+            .by_category
+            .iter()
+            .map(|(c, n)| {
+                let label = protocol::catalog::ServiceCategory::from_code(c)
+                    .map(|c| c.label_zh())
+                    .unwrap_or(c);
+                format!("{label} {n}")
+            })
+            .collect();
+        out.push_str(&format!("  visitors by purpose: {}\n", cats.join(", ")));
+    }
+    out
+}

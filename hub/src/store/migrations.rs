@@ -1,0 +1,79 @@
+//! Schema migrations, applied in order and only ever appended to.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: centers, members, enrollment, devices, events.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+     INSERT INTO meta(key, value) VALUES ('roster_revision', 0);
+     CREATE TABLE centers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        time_zone TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+     );
+     CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        center_id INTEGER NOT NULL REFERENCES centers(id),
+        full_name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        revision INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX members_center_revision ON members(center_id, revision);
+     CREATE TABLE enroll_codes (
+        code_hash TEXT PRIMARY KEY,
+        center_id INTEGER NOT NULL REFERENCES centers(id),
+        expires_at_ms INTEGER NOT NULL,
+        used_by_device INTEGER
+     );
+     CREATE TABLE devices (
+        id INTEGER PRIMARY KEY,
+        center_id INTEGER NOT NULL REFERENCES centers(id),
+        name TEXT NOT NULL,
+        software_version TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        acked_seq INTEGER NOT NULL DEFAULT 0,
+        enrolled_at_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER
+     );
+     CREATE TABLE events (
+        device_id INTEGER NOT NULL REFERENCES devices(id),
+        seq INTEGER NOT NULL,
+        center_id INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        local_hour INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        member_id INTEGER,
+        via TEXT,
+        age_band TEXT,
+        purpose TEXT,
+        boot_id TEXT NOT NULL,
+        monotonic_ms INTEGER NOT NULL,
+        clock_synchronized INTEGER NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+     ) WITHOUT ROWID;
+     CREATE INDEX events_center_date ON events(center_id, local_date);
+     CREATE TABLE rejected_events (
+        device_id INTEGER NOT NULL,
+        seq INTEGER,
+        raw TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        UNIQUE (device_id, seq)
+     );",
+];
+
+pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,637 @@
+//! The hub's SQLite database: centers, members, devices and the events they upload.
+//!
+//! One connection behind a std Mutex: SQLite has one writer at a time anyway,
+//! and no await happens while the lock is held (callers use `spawn_blocking`).
+//! Other processes (the `report` command) read the same file thanks to WAL.
+
+mod migrations;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{TimeZone, Timelike};
+use chrono_tz::Tz;
+use protocol::wire::{
+    CenterInfo, CredentialKind, Event, EventKind, IngestResult, Rejected, RosterDelta, RosterEntry,
+};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// Most roster entries in one answer.
+pub const ROSTER_PAGE: usize = 1000;
+/// Enrollment codes avoid characters people confuse: 0/O, 1/I/L.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(text.as_bytes()))
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    Ok(b)
+}
+
+/// Upper case, no dash or spaces: `k7qf-3m9x` and `K7QF3M9X` are the same code.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Center {
+    pub id: u64,
+    pub name: String,
+    pub time_zone: String,
+}
+
+impl Center {
+    pub fn tz(&self) -> Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    pub fn info(&self) -> CenterInfo {
+        CenterInfo {
+            id: self.id,
+            name: self.name.clone(),
+            time_zone: self.time_zone.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Member {
+    pub id: u32,
+    pub center_id: u64,
+    pub full_name: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Device {
+    pub id: u64,
+    pub center_id: u64,
+    pub name: String,
+    pub acked_seq: u64,
+    pub last_seen_ms: Option<i64>,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::apply(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions
+        // roll back), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn add_center(&self, name: &str, time_zone: &str) -> Result<u64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a center needs a name".into()));
+        }
+        if time_zone.parse::<Tz>().is_err() {
+            return Err(StoreError::Invalid(format!(
+                "unknown time zone {time_zone:?}; use an IANA name such as Asia/Shanghai"
+            )));
+        }
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO centers(name, time_zone, created_at_ms) VALUES (?1, ?2, ?3)",
+            params![name, time_zone, now_ms()],
+        )?;
+        Ok(conn.last_insert_rowid() as u64)
+    }
+
+    pub fn center(&self, id: u64) -> Result<Center> {
+        self.conn()
+            .query_row(
+                "SELECT id, name, time_zone FROM centers WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Center {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        time_zone: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no center with id {id}")))
+    }
+
+    pub fn centers(&self) -> Result<Vec<Center>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, name, time_zone FROM centers ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Center {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                time_zone: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bump_revision(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
+        Ok(tx.query_row(
+            "UPDATE meta SET value = value + 1 WHERE key = 'roster_revision' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn add_member(
+        &self,
+        center_id: u64,
+        full_name: &str,
+        display: Option<&str>,
+    ) -> Result<u32> {
+        self.center(center_id)?;
+        let full_name = full_name.trim();
+        if full_name.is_empty() {
+            return Err(StoreError::Invalid("a member needs a name".into()));
+        }
+        let display = display
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| crate::names::display_name(full_name));
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revision = Self::bump_revision(&tx)?;
+        let id: u32 = tx.query_row(
+            "INSERT INTO members(id, center_id, full_name, display_name, revision, created_at_ms)
+             VALUES ((SELECT max(coalesce(max(id), 10000000), 10000000) + 1 FROM members), ?1, ?2, ?3, ?4, ?5)
+             RETURNING id",
+            params![center_id, full_name, display, revision, now_ms()],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn member(&self, id: u32) -> Result<Member> {
+        self.conn()
+            .query_row(
+                "SELECT id, center_id, full_name, display_name, active FROM members WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Member {
+                        id: r.get(0)?,
+                        center_id: r.get(1)?,
+                        full_name: r.get(2)?,
+                        display_name: r.get(3)?,
+                        active: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no member with id {id}")))
+    }
+
+    pub fn members(&self, center_id: u64) -> Result<Vec<Member>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, center_id, full_name, display_name, active FROM members
+             WHERE center_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([center_id], |r| {
+            Ok(Member {
+                id: r.get(0)?,
+                center_id: r.get(1)?,
+                full_name: r.get(2)?,
+                display_name: r.get(3)?,
+                active: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn set_member_active(&self, id: u32, active: bool) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revision = Self::bump_revision(&tx)?;
+        let n = tx.execute(
+            "UPDATE members SET active = ?1, revision = ?2 WHERE id = ?3",
+            params![active, revision, id],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("no member with id {id}")));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Members of a center changed after `since`, oldest change first.
+    pub fn roster(&self, center_id: u64, since: u64) -> Result<RosterDelta> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, display_name, active, revision FROM members
+             WHERE center_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
+        )?;
+        let mut revision = since;
+        let mut members = Vec::new();
+        let mut rows = stmt.query(params![center_id, since, ROSTER_PAGE + 1])?;
+        while let Some(r) = rows.next()? {
+            if members.len() == ROSTER_PAGE {
+                return Ok(RosterDelta {
+                    revision,
+                    members,
+                    more: true,
+                });
+            }
+            members.push(RosterEntry {
+                member_id: r.get(0)?,
+                display_name: r.get(1)?,
+                active: r.get(2)?,
+            });
+            revision = r.get(3)?;
+        }
+        if members.is_empty() {
+            // Nothing new for this center: hand out the hub-wide revision so the
+            // next question starts from there.
+            revision = conn.query_row(
+                "SELECT value FROM meta WHERE key = 'roster_revision'",
+                [],
+                |r| r.get(0),
+            )?;
+            revision = revision.max(since);
+        }
+        Ok(RosterDelta {
+            revision,
+            members,
+            more: false,
+        })
+    }
+
+    /// Creates a one-time enrollment code for a center; only its hash is kept.
+    pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
+        self.center(center_id)?;
+        let bytes = random_bytes::<8>()?;
+        let code: String = bytes
+            .iter()
+            .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+            .collect();
+        self.conn().execute(
+            "INSERT INTO enroll_codes(code_hash, center_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+            params![
+                sha256_hex(&code),
+                center_id,
+                now_ms() + i64::from(valid_hours) * 3_600_000
+            ],
+        )?;
+        Ok(format!("{}-{}", &code[..4], &code[4..]))
+    }
+
+    /// Consumes a code and creates the device, in one transaction. Returns the
+    /// device id, its secret token and its center.
+    pub fn enroll(&self, code: &str, name: &str, version: &str) -> Result<(u64, String, Center)> {
+        let code_hash = sha256_hex(&normalize_code(code));
+        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
+        let now = now_ms();
+        let center_id = {
+            let mut conn = self.conn();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let center_id: Option<u64> = tx
+                .query_row(
+                    "SELECT center_id FROM enroll_codes
+                     WHERE code_hash = ?1 AND used_by_device IS NULL AND expires_at_ms > ?2",
+                    params![code_hash, now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(center_id) = center_id else {
+                return Err(StoreError::Invalid(
+                    "this enrollment code is unknown, already used or expired; ask an admin for a new one".into(),
+                ));
+            };
+            tx.execute(
+                "INSERT INTO devices(center_id, name, software_version, token_hash, enrolled_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![center_id, name, version, sha256_hex(&token), now],
+            )?;
+            let device_id = tx.last_insert_rowid() as u64;
+            tx.execute(
+                "UPDATE enroll_codes SET used_by_device = ?1 WHERE code_hash = ?2",
+                params![device_id, code_hash],
+            )?;
+            tx.commit()?;
+            center_id
+        };
+        let device_id = self.conn().query_row(
+            "SELECT id FROM devices WHERE token_hash = ?1",
+            [sha256_hex(&token)],
+            |r| r.get(0),
+        )?;
+        Ok((device_id, token, self.center(center_id)?))
+    }
+
+    /// The device a bearer token belongs to, noting that it was seen.
+    pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
+        let conn = self.conn();
+        let device = conn
+            .query_row(
+                "UPDATE devices SET last_seen_ms = ?2 WHERE token_hash = ?1
+                 RETURNING id, center_id, name, acked_seq, last_seen_ms",
+                params![sha256_hex(token), now_ms()],
+                |r| {
+                    Ok(Device {
+                        id: r.get(0)?,
+                        center_id: r.get(1)?,
+                        name: r.get(2)?,
+                        acked_seq: r.get(3)?,
+                        last_seen_ms: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(device)
+    }
+
+    pub fn devices(&self) -> Result<Vec<Device>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, center_id, name, acked_seq, last_seen_ms FROM devices ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Device {
+                id: r.get(0)?,
+                center_id: r.get(1)?,
+                name: r.get(2)?,
+                acked_seq: r.get(3)?,
+                last_seen_ms: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn acked_seq(&self, device_id: u64) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT acked_seq FROM devices WHERE id = ?1",
+            [device_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Stores a page of events idempotently and advances the device's mark.
+    ///
+    /// Each raw event is read on its own, so one bad record is set aside
+    /// (and still counts as delivered) instead of blocking the queue.
+    pub fn ingest(
+        &self,
+        device: &Device,
+        raw_events: &[serde_json::Value],
+    ) -> Result<IngestResult> {
+        let center = self.center(device.center_id)?;
+        let tz = center.tz();
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (mut stored, mut duplicates) = (0u32, 0u32);
+        let mut rejected = Vec::new();
+        for raw in raw_events {
+            let seq = raw.get("seq").and_then(|s| s.as_u64()).filter(|s| *s > 0);
+            let verdict = match serde_json::from_value::<Event>(raw.clone()) {
+                Err(e) => Err(format!("unreadable event: {e}")),
+                Ok(ev) if ev.seq == 0 => Err("seq must start at 1".to_string()),
+                Ok(ev) => match ev.kind {
+                    EventKind::MemberCheckIn { member_id, .. } => {
+                        let known: bool = tx.query_row(
+                            "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
+                            [member_id],
+                            |r| r.get(0),
+                        )?;
+                        if known {
+                            Ok(ev)
+                        } else {
+                            Err(format!("member {member_id} is not known to the hub"))
+                        }
+                    }
+                    EventKind::Visitor { .. } => Ok(ev),
+                },
+            };
+            match verdict {
+                Ok(ev) => {
+                    if insert_event(&tx, device, &ev, tz, now)? {
+                        stored += 1;
+                    } else {
+                        duplicates += 1;
+                    }
+                }
+                Err(reason) => {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO rejected_events(device_id, seq, raw, reason, received_at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![device.id, seq, raw.to_string(), reason, now],
+                    )?;
+                    tracing::warn!(device = device.id, ?seq, %reason, "event set aside");
+                    rejected.push(Rejected {
+                        seq: seq.unwrap_or(0),
+                        reason,
+                    });
+                }
+            }
+        }
+        // Advance over every contiguous seq the hub now holds, stored or set aside.
+        let mut acked: u64 = tx.query_row(
+            "SELECT acked_seq FROM devices WHERE id = ?1",
+            [device.id],
+            |r| r.get(0),
+        )?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq FROM events WHERE device_id = ?1 AND seq > ?2
+                 UNION SELECT seq FROM rejected_events WHERE device_id = ?1 AND seq > ?2
+                 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![device.id, acked])?;
+            while let Some(r) = rows.next()? {
+                let seq: u64 = r.get(0)?;
+                if seq != acked + 1 {
+                    break;
+                }
+                acked = seq;
+            }
+        }
+        tx.execute(
+            "UPDATE devices SET acked_seq = ?1 WHERE id = ?2",
+            params![acked, device.id],
+        )?;
+        tx.commit()?;
+        Ok(IngestResult {
+            acked_seq: acked,
+            stored,
+            duplicates,
+            rejected,
+        })
+    }
+
+    /// Runs a read-only closure on the connection (reports).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        Ok(f(&self.conn())?)
+    }
+}
+
+fn via_code(via: CredentialKind) -> &'static str {
+    match via {
+        CredentialKind::QrToken => "qr_token",
+        CredentialKind::MemberNumber => "member_number",
+        CredentialKind::Card => "card",
+    }
+}
+
+/// Inserts one event; false when the hub already had it.
+fn insert_event(
+    tx: &rusqlite::Transaction<'_>,
+    device: &Device,
+    ev: &Event,
+    tz: Tz,
+    now: i64,
+) -> Result<bool> {
+    let local = tz.timestamp_millis_opt(ev.at_ms).single();
+    let local_date = local
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into());
+    let local_hour = local.map(|t| t.hour()).unwrap_or(0);
+    let (kind, member_id, via, age_band, purpose) = match ev.kind {
+        EventKind::MemberCheckIn { member_id, via } => (
+            "member_check_in",
+            Some(member_id),
+            Some(via_code(via)),
+            None,
+            None,
+        ),
+        EventKind::Visitor { age_band, purpose } => (
+            "visitor",
+            None,
+            None,
+            Some(age_band.code()),
+            Some(purpose.code()),
+        ),
+    };
+    let n = tx.execute(
+        "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
+                            via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT(device_id, seq) DO NOTHING",
+        params![
+            device.id,
+            ev.seq,
+            device.center_id,
+            ev.at_ms,
+            local_date,
+            local_hour,
+            kind,
+            member_id,
+            via,
+            age_band,
+            purpose,
+            ev.clock.boot_id,
+            ev.clock.monotonic_ms,
+            ev.clock.synchronized,
+            now
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        (dir, s)
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_runs_no_migration_twice() {
+        let (dir, s) = store();
+        let c = s.add_center("青年之家", "Asia/Shanghai").expect("center");
+        drop(s);
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("reopen");
+        assert_eq!(s.center(c).expect("center").name, "青年之家");
+    }
+
+    #[test]
+    fn member_ids_start_at_10000001_and_roster_revisions_grow() {
+        let (_dir, s) = store();
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let a = s.add_member(c, "林小雨", None).expect("a");
+        let b = s.add_member(c, "Sam Taylor", Some("Sam")).expect("b");
+        assert_eq!((a, b), (10_000_001, 10_000_002));
+        let d = s.roster(c, 0).expect("roster");
+        assert_eq!(d.members.len(), 2);
+        assert_eq!(d.members[0].display_name, "林同学");
+        assert_eq!(d.members[1].display_name, "Sam");
+        s.set_member_active(a, false).expect("deactivate");
+        let d2 = s.roster(c, d.revision).expect("roster");
+        assert_eq!(d2.members.len(), 1);
+        assert!(!d2.members[0].active);
+        assert!(s.roster(c, d2.revision).expect("roster").members.is_empty());
+    }
+
+    #[test]
+    fn enrollment_codes_work_once_whatever_their_spelling() {
+        let (_dir, s) = store();
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let code = s.create_enroll_code(c, 1).expect("code");
+        assert_eq!(code.len(), 9);
+        let lower = code.to_lowercase().replace('-', "");
+        let (id, token, center) = s.enroll(&lower, "k", "0").expect("enroll");
+        assert_eq!(center.id, c);
+        assert_eq!(
+            s.device_by_token(&token).expect("dev").map(|d| d.id),
+            Some(id)
+        );
+        assert!(matches!(
+            s.enroll(&code, "k2", "0"),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(s.device_by_token("wrong").expect("dev").is_none());
+    }
+
+    #[test]
+    fn unknown_time_zone_is_refused() {
+        let (_dir, s) = store();
+        assert!(matches!(
+            s.add_center("c", "Mars/Olympus"),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}

@@ -1,0 +1,233 @@
+//! The hub's API through its router, as a kiosk calls it (no sockets needed).
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use ed25519_dalek::SigningKey;
+use http_body_util::BodyExt;
+use hub::http::{AppState, app};
+use hub::store::Store;
+use protocol::wire::{DailyReport, EnrollResponse, IngestResult, RosterDelta, SyncState};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Hub {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    center: u64,
+}
+
+fn hub() -> Hub {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("hub.sqlite3")).expect("store");
+    let center = store
+        .add_center("城东街道青年之家", "Asia/Shanghai")
+        .expect("center");
+    Hub {
+        _dir: dir,
+        state: AppState {
+            store: Arc::new(store),
+            key: Arc::new(SigningKey::from_bytes(&[9; 32])),
+        },
+        center,
+    }
+}
+
+async fn call(h: &Hub, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app(h.state.clone()).oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn get(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::empty()).expect("request")
+}
+
+fn post(path: &str, token: Option<&str>, body: &Value) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(body.to_string())).expect("request")
+}
+
+async fn enroll(h: &Hub, center: u64) -> EnrollResponse {
+    let code = h.state.store.create_enroll_code(center, 1).expect("code");
+    let (status, body) = call(h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).expect("enroll response")
+}
+
+fn visitor(seq: u64, at_ms: i64) -> Value {
+    json!({ "seq": seq, "at_ms": at_ms, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+            "kind": "visitor", "age_band": "from18_to24", "purpose": "sports" })
+}
+
+fn member(seq: u64, at_ms: i64, member_id: u32) -> Value {
+    json!({ "seq": seq, "at_ms": at_ms, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+            "kind": "member_check_in", "member_id": member_id, "via": "qr_token" })
+}
+
+// 2026-03-01T16:30Z is 2026-03-02 00:30 in Shanghai.
+const LATE_UTC_MS: i64 = 1_772_382_600_000;
+
+#[tokio::test]
+async fn an_enrollment_code_works_exactly_once() {
+    let h = hub();
+    let code = h.state.store.create_enroll_code(h.center, 1).expect("code");
+    let (s, body) = call(&h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
+    assert_eq!(s, StatusCode::OK);
+    let e: EnrollResponse = serde_json::from_value(body).expect("parse");
+    assert_eq!(e.center.time_zone, "Asia/Shanghai");
+    assert_eq!(e.signing_keys.len(), 1);
+    let (s, body) = call(&h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"], "invalid_code");
+}
+
+#[tokio::test]
+async fn calls_without_a_valid_credential_are_refused() {
+    let h = hub();
+    for token in [None, Some("not-a-token")] {
+        let (s, body) = call(&h, get("/api/v1/sync-state", token)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"], "unauthorized");
+    }
+    let (s, _) = call(&h, get("/api/v1/health", None)).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_retried_page_counts_nothing_twice() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let page = json!({ "events": [member(1, LATE_UTC_MS, m), visitor(2, LATE_UTC_MS), visitor(3, LATE_UTC_MS)] });
+    let (s, body) = call(&h, post("/api/v1/events", t, &page)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!((r.acked_seq, r.stored, r.duplicates), (3, 3, 0));
+    let (_, body) = call(&h, post("/api/v1/events", t, &page)).await;
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!((r.acked_seq, r.stored, r.duplicates), (3, 0, 3));
+
+    let (_, body) = call(&h, get("/api/v1/sync-state", t)).await;
+    let st: SyncState = serde_json::from_value(body).expect("state");
+    assert_eq!(st.acked_seq, 3);
+
+    let path = format!("/api/v1/centers/{}/report?date=2026-03-02", h.center);
+    let (s, body) = call(&h, get(&path, t)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let rep: DailyReport = serde_json::from_value(body).expect("report");
+    assert_eq!(
+        (rep.total, rep.members, rep.visitors, rep.distinct_members),
+        (3, 1, 2, 1)
+    );
+    assert_eq!(rep.by_hour[0], 3, "00:30 local");
+    assert_eq!(rep.by_category.get("sports"), Some(&2));
+}
+
+#[tokio::test]
+async fn a_bad_record_is_set_aside_without_blocking_the_queue() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    let garbage = json!({ "seq": 2, "at_ms": 0, "kind": "teleport" });
+    let unknown_member = member(3, LATE_UTC_MS, 99_999_999);
+    let page = json!({ "events": [visitor(1, LATE_UTC_MS), garbage, unknown_member, visitor(4, LATE_UTC_MS)] });
+    let (s, body) = call(&h, post("/api/v1/events", t, &page)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!((r.acked_seq, r.stored), (4, 2));
+    assert_eq!(
+        r.rejected.iter().map(|x| x.seq).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+}
+
+#[tokio::test]
+async fn a_gzip_page_is_accepted() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let page = json!({ "events": [visitor(1, LATE_UTC_MS)] }).to_string();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(page.as_bytes()).expect("gzip");
+    let req = Request::post("/api/v1/events")
+        .header(header::AUTHORIZATION, format!("Bearer {}", e.device_token))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(Body::from(gz.finish().expect("gzip")))
+        .expect("request");
+    let (s, body) = call(&h, req).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["acked_seq"], 1);
+    // And a body that is not JSON is a clear error.
+    let (s, body) = call(
+        &h,
+        post("/api/v1/events", Some(&e.device_token), &json!("x")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("malformed"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_roster_carries_display_names_never_full_names() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    h.state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    h.state
+        .store
+        .add_member(h.center, "Sam Taylor", None)
+        .expect("member");
+    let req = get("/api/v1/roster?since=0", t);
+    let res = app(h.state.clone()).oneshot(req).await.expect("response");
+    let raw = res.into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        !text.contains("林小雨") && !text.contains("Taylor"),
+        "{text}"
+    );
+    let d: RosterDelta = serde_json::from_slice(&raw).expect("roster");
+    let names: Vec<&str> = d.members.iter().map(|m| m.display_name.as_str()).collect();
+    assert_eq!(names, vec!["林同学", "Sam T."]);
+    let (_, body) = call(&h, get(&format!("/api/v1/roster?since={}", d.revision), t)).await;
+    let d2: RosterDelta = serde_json::from_value(body).expect("roster");
+    assert!(d2.members.is_empty());
+}
+
+#[tokio::test]
+async fn a_kiosk_cannot_read_another_centers_report() {
+    let h = hub();
+    let other = h
+        .state
+        .store
+        .add_center("另一个中心", "Asia/Shanghai")
+        .expect("center");
+    let e = enroll(&h, other).await;
+    let path = format!("/api/v1/centers/{}/report?date=2026-03-02", h.center);
+    let (s, body) = call(&h, get(&path, Some(&e.device_token))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+}
