@@ -1,0 +1,125 @@
+//! Helpers for end-to-end tests: run the real `hub` and `kiosk` binaries.
+//!
+//! The binaries come from the same target folder as the test; the README's
+//! test command builds the whole workspace first.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// Path of a workspace binary next to the running test.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/e2e-… → target/<profile>/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target folder");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace first (cargo build --workspace)",
+        path.display()
+    );
+    path
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub struct Hub {
+    pub data: PathBuf,
+    pub url: String,
+    child: Option<Child>,
+}
+
+impl Hub {
+    pub fn cmd(&self) -> Command {
+        hub_cmd(&self.data)
+    }
+
+    /// Starts `hub serve` on `listen` (port 0 for any free port).
+    pub fn start(data: &Path, listen: &str) -> Hub {
+        let mut child = hub_cmd(data)
+            .args(["serve", "--listen", listen])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hub");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("hub stdout"))
+            .read_line(&mut line)
+            .expect("hub first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected hub output {line:?}"))
+            .to_string();
+        Hub {
+            data: data.to_path_buf(),
+            url,
+            child: Some(child),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn hub_cmd(data: &Path) -> Command {
+    let mut c = Command::new(bin("hub"));
+    c.arg("--data").arg(data);
+    c
+}
+
+pub fn kiosk_cmd(data: &Path) -> Command {
+    let mut c = Command::new(bin("kiosk"));
+    c.arg("--data").arg(data).env("RUST_LOG", "warn");
+    c
+}
+
+/// Feeds lines to `kiosk headless` and returns one JSON value per outcome.
+pub fn headless(data: &Path, lines: &[&str], extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut child = kiosk_cmd(data)
+        .arg("headless")
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start kiosk");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        for l in lines {
+            writeln!(input, "{l}").expect("write scan");
+        }
+    }
+    let out = child.wait_with_output().expect("kiosk output");
+    assert!(out.status.success(), "kiosk headless failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
