@@ -287,6 +287,18 @@ fn member(
     Ok(())
 }
 
+/// A QR code image of a member token, at error correction M (readable
+/// through a scratched phone screen), with its quiet zone.
+pub fn render_qr(text: &str) -> anyhow::Result<(qrcode::Version, image::GrayImage)> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .context("cannot make a QR code")?;
+    let img = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(300, 300)
+        .build();
+    Ok((code.version(), img))
+}
+
 fn serve(store: Store, key: ed25519_dalek::SigningKey, listen: &str) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -332,4 +344,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_member_token_fits_a_version_5_qr_code() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+        let token = protocol::token::Claims {
+            key_id: 1,
+            member_id: u32::MAX,
+            expires_at: u32::MAX,
+        }
+        .sign(&key);
+        let (version, img) = super::render_qr(&token).expect("qr");
+        assert_eq!(version, qrcode::Version::Normal(5));
+        assert!(img.width() >= 300);
+    }
 }

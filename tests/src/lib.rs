@@ -11,10 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/e2e-… → target/<profile>/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target folder");
+    let dir = exe.parent().and_then(Path::parent).expect("target folder");
     let path = dir.join(name);
     assert!(
         path.exists(),

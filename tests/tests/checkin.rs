@@ -13,14 +13,20 @@ fn today_in_shanghai() -> String {
 }
 
 fn report(hub: &Hub, center: &str) -> Value {
-    let out = run(hub
-        .cmd()
-        .args(["report", "--center", center, "--date", &today_in_shanghai(), "--json"]));
+    let out = run(hub.cmd().args([
+        "report",
+        "--center",
+        center,
+        "--date",
+        &today_in_shanghai(),
+        "--json",
+    ]));
     serde_json::from_str(&stdout(&out)).expect("report JSON")
 }
 
 fn status(kiosk: &std::path::Path) -> Value {
-    serde_json::from_str(&stdout(&run(kiosk_cmd(kiosk).args(["status", "--json"])))).expect("status JSON")
+    serde_json::from_str(&stdout(&run(kiosk_cmd(kiosk).args(["status", "--json"]))))
+        .expect("status JSON")
 }
 
 fn outcomes(v: &[Value]) -> Vec<String> {
@@ -39,14 +45,31 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     let hub_data = dir.path().join("hub");
     let kiosk_data = dir.path().join("kiosk");
 
-    let center = stdout(&run(hub_cmd(&hub_data).args(["center", "add", "--name", "城东街道青年之家"])));
-    let add = |name: &str| stdout(&run(hub_cmd(&hub_data).args(["member", "add", "--center", &center, "--name", name])));
+    let center = stdout(&run(hub_cmd(&hub_data).args([
+        "center",
+        "add",
+        "--name",
+        "城东街道青年之家",
+    ])));
+    let add = |name: &str| {
+        stdout(&run(
+            hub_cmd(&hub_data).args(["member", "add", "--center", &center, "--name", name])
+        ))
+    };
     let (m1, m2, m3) = (add("林小雨"), add("陈思远"), add("Sam Taylor"));
-    let code = stdout(&run(hub_cmd(&hub_data).args(["enroll-code", "--center", &center])));
+    let code = stdout(&run(hub_cmd(&hub_data).args([
+        "enroll-code",
+        "--center",
+        &center,
+    ])));
 
     let mut hub = Hub::start(&hub_data, "127.0.0.1:0");
     let out = run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &hub.url, "--code", &code]));
-    assert!(stdout(&out).starts_with("enrolled as device"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("enrolled as device"),
+        "{}",
+        stdout(&out)
+    );
     // The code is one-time.
     let again = kiosk_cmd(&dir.path().join("other-kiosk"))
         .args(["enroll", "--hub", &hub.url, "--code", &code])
@@ -55,7 +78,11 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already used"));
 
-    let token = |id: &str| stdout(&run(hub_cmd(&hub_data).args(["member", "token", "--id", id, "--ttl", "600"])));
+    let token = |id: &str| {
+        stdout(&run(
+            hub_cmd(&hub_data).args(["member", "token", "--id", id, "--ttl", "600"])
+        ))
+    };
     let t1 = token(&m1);
     // An expired code, signed with the hub's own key, and a forged one.
     let seed: [u8; 32] = std::fs::read(hub_data.join("signing-key.ed25519"))
@@ -107,8 +134,14 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     let all = serde_json::to_string(&got).expect("json");
     assert!(!all.contains("林小雨") && !all.contains(&m1), "{all}");
 
-    let accepted_members = got.iter().filter(|o| o["outcome"] == "welcome" && o["kind"] == "member").count();
-    let accepted_visitors = got.iter().filter(|o| o["outcome"] == "welcome" && o["kind"] == "visitor").count();
+    let accepted_members = got
+        .iter()
+        .filter(|o| o["outcome"] == "welcome" && o["kind"] == "member")
+        .count();
+    let accepted_visitors = got
+        .iter()
+        .filter(|o| o["outcome"] == "welcome" && o["kind"] == "visitor")
+        .count();
     let st = status(&kiosk_data);
     assert_eq!(st["events_waiting"], 0, "{st}");
     assert_eq!(st["acked_seq"], 4);
@@ -130,7 +163,12 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     assert_eq!(outcomes(&got), vec!["welcome", "welcome"]);
     let st = status(&kiosk_data);
     assert_eq!(st["events_waiting"], 2, "{st}");
-    assert!(st["last_sync_error"].as_str().is_some_and(|e| e.contains("cannot be reached")), "{st}");
+    assert!(
+        st["last_sync_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot be reached")),
+        "{st}"
+    );
 
     // It comes back on the same address; one sync delivers everything, once.
     let hub = Hub::start(&hub_data, &format!("127.0.0.1:{port}"));
@@ -138,7 +176,15 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     run(kiosk_cmd(&kiosk_data).arg("sync"));
     assert_eq!(status(&kiosk_data)["events_waiting"], 0);
     let r = report(&hub, &center);
-    assert_eq!((r["total"].as_u64(), r["members"].as_u64(), r["visitors"].as_u64()), (Some(6), Some(3), Some(3)), "{r}");
+    assert_eq!(
+        (
+            r["total"].as_u64(),
+            r["members"].as_u64(),
+            r["visitors"].as_u64()
+        ),
+        (Some(6), Some(3), Some(3)),
+        "{r}"
+    );
 }
 
 #[test]
@@ -146,11 +192,22 @@ fn a_kiosk_that_forgot_its_mark_learns_it_from_the_hub_and_sends_nothing_twice()
     let dir = tempfile::tempdir().expect("tempdir");
     let hub_data = dir.path().join("hub");
     let kiosk_data = dir.path().join("kiosk");
-    let center = stdout(&run(hub_cmd(&hub_data).args(["center", "add", "--name", "青年之家"])));
-    let code = stdout(&run(hub_cmd(&hub_data).args(["enroll-code", "--center", &center])));
+    let center = stdout(&run(hub_cmd(&hub_data).args([
+        "center",
+        "add",
+        "--name",
+        "青年之家",
+    ])));
+    let code = stdout(&run(hub_cmd(&hub_data).args([
+        "enroll-code",
+        "--center",
+        &center,
+    ])));
     let hub = Hub::start(&hub_data, "127.0.0.1:0");
     run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &hub.url, "--code", &code]));
-    let visitors: Vec<String> = (0..1200).map(|_| "visitor from14_to17 leisure".to_string()).collect();
+    let visitors: Vec<String> = (0..1200)
+        .map(|_| "visitor from14_to17 leisure".to_string())
+        .collect();
     let lines: Vec<&str> = visitors.iter().map(String::as_str).collect();
     let got = headless(&kiosk_data, &lines, &["--no-final-sync"]);
     assert_eq!(got.len(), 1200);
@@ -158,9 +215,55 @@ fn a_kiosk_that_forgot_its_mark_learns_it_from_the_hub_and_sends_nothing_twice()
     assert_eq!(status(&kiosk_data)["acked_seq"], 1200);
     // Forget the mark, as after restoring an old backup of the kiosk.
     let db = rusqlite::Connection::open(kiosk_data.join("kiosk.sqlite3")).expect("db");
-    db.execute("UPDATE settings SET value = '0' WHERE key = 'acked_seq'", []).expect("reset");
+    db.execute(
+        "UPDATE settings SET value = '0' WHERE key = 'acked_seq'",
+        [],
+    )
+    .expect("reset");
     drop(db);
     run(kiosk_cmd(&kiosk_data).arg("sync"));
     assert_eq!(status(&kiosk_data)["acked_seq"], 1200);
     assert_eq!(report(&hub, &center)["visitors"], 1200);
+}
+
+#[test]
+fn a_printed_member_qr_code_decodes_and_checks_the_member_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let kiosk_data = dir.path().join("kiosk");
+    let center = stdout(&run(hub_cmd(&hub_data).args([
+        "center",
+        "add",
+        "--name",
+        "青年之家",
+    ])));
+    let member = stdout(&run(hub_cmd(&hub_data).args([
+        "member",
+        "add",
+        "--center",
+        &center,
+        "--name",
+        "周可欣",
+    ])));
+    let code = stdout(&run(hub_cmd(&hub_data).args([
+        "enroll-code",
+        "--center",
+        &center,
+    ])));
+    let hub = Hub::start(&hub_data, "127.0.0.1:0");
+    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &hub.url, "--code", &code]));
+
+    let png = dir.path().join("card.png");
+    let png_arg = png.to_string_lossy().to_string();
+    let token = stdout(&run(hub_cmd(&hub_data).args([
+        "member", "token", "--id", &member, "--ttl", "600", "--png", &png_arg,
+    ])));
+    // zbarimg is a real QR decoder (Debian's zbar-tools, installed by the test script).
+    let decoded = stdout(&run(std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&png)));
+    assert_eq!(decoded, token);
+    let got = headless(&kiosk_data, &[decoded.as_str()], &[]);
+    assert_eq!(outcomes(&got), vec!["welcome"]);
+    assert_eq!(got[0]["name"], "周同学");
 }

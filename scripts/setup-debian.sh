@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what building and running the kiosk and hub need on Debian 12 or later:
+# a C toolchain, the libraries Slint's window backends load, and Rust (via rustup
+# when no recent cargo is on the PATH). Safe to run again: it skips what is there.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config ca-certificates curl
+  # Slint's desktop backend (winit) finds fonts through fontconfig and
+  # opens X11 or Wayland windows with these libraries.
+  libfontconfig1-dev libxkbcommon-dev libxkbcommon-x11-0 libx11-xcb1
+  libxcursor1 libxrandr2 libxi6 libwayland-client0
+  # A virtual display, for machines without one (the demo falls back to it).
+  xvfb
+  # A real QR decoder: the tests read back the codes the hub prints.
+  zbar-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Rust 1.85 or later (edition 2024).
+need_rust=1
+if command -v cargo >/dev/null 2>&1; then
+  minor=$(cargo --version | sed -E 's/^cargo 1\.([0-9]+).*/\1/')
+  [ "${minor:-0}" -ge 85 ] && need_rust=0
+fi
+if [ "$need_rust" -eq 1 ]; then
+  if ! command -v rustup >/dev/null 2>&1; then
+    echo "installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+  fi
+  rustup toolchain install stable --profile minimal
+  rustup default stable
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true

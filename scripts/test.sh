@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, after installing what they need.
+# This is the command CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-debian.sh
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "build (the end-to-end tests run the real binaries)"
+cargo build --workspace --bins --locked
+step "tests: unit, UI (headless, with screenshots in target/screenshots), hub API, end-to-end"
+cargo test --workspace --locked
+step "all checks passed"
