@@ -12,8 +12,8 @@ step "format"
 cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-step "build (the end-to-end tests run the real binaries)"
-cargo build --workspace --bins --locked
+step "build (tests, and the binaries the end-to-end tests run)"
+cargo test --workspace --locked --no-run
 step "tests: unit, UI (headless, with screenshots in target/screenshots), hub API, end-to-end"
 cargo test --workspace --locked
 step "all checks passed"

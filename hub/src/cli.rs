@@ -111,12 +111,43 @@ pub enum MemberAction {
         #[arg(long)]
         png: Option<PathBuf>,
     },
+    /// Print a long-lived card QR for a member without a smartphone. Each new
+    /// card replaces the previous one: the old card is refused after the next sync.
+    Qr {
+        #[arg(long)]
+        id: u32,
+        /// The QR code as a PNG image.
+        #[arg(long)]
+        out: PathBuf,
+        /// Days the card stays valid.
+        #[arg(long, default_value_t = 3 * 365)]
+        valid_days: u32,
+    },
+    /// Print a sheet of card QR codes (HTML, ready to print) for a center's members.
+    CardSheet {
+        #[arg(long)]
+        center: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 3 * 365)]
+        valid_days: u32,
+    },
+    /// Bind an NFC/RFID card (its UID in hex) to a member; kiosks learn it at their next sync.
+    BindCard {
+        #[arg(long)]
+        id: u32,
+        /// The UID as the reader shows it, e.g. 04A1B2C3 or 04:a1:b2:c3.
+        #[arg(long)]
+        uid: String,
+    },
     List {
         #[arg(long)]
         center: u64,
     },
-    /// Stop a member's codes and number from being accepted (kiosks learn it at their next sync).
-    Deactivate {
+    /// Stop all of a member's codes, cards and number from being accepted
+    /// (kiosks learn it at their next sync).
+    #[command(alias = "deactivate")]
+    Revoke {
         #[arg(long)]
         id: u32,
     },
@@ -173,7 +204,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => {
             let key = crate::keys::load_or_create(data)?;
-            serve(store, key, &listen)?;
+            let card_key = crate::keys::card_key(data)?;
+            serve(store, key, card_key, &listen)?;
         }
         Command::Center {
             action: CenterAction::Add { name, time_zone },
@@ -279,12 +311,70 @@ fn member(
                 )?;
             }
         }
-        MemberAction::Deactivate { id } => {
+        MemberAction::Revoke { id } => {
             store.set_member_active(id, false)?;
-            writeln!(out, "member {id} deactivated")?;
+            writeln!(
+                out,
+                "member {id} revoked: codes, cards and number are refused after the next sync"
+            )?;
+        }
+        MemberAction::Qr {
+            id,
+            out: path,
+            valid_days,
+        } => {
+            let token = card_token(data, store, id, valid_days)?;
+            let (_, img) = render_qr(&token)?;
+            img.save(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "{token}")?;
+        }
+        MemberAction::CardSheet {
+            center,
+            out: path,
+            valid_days,
+        } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            let mut cards = Vec::new();
+            for m in store.members(center)?.into_iter().filter(|m| m.active) {
+                let token = card_token(data, store, m.id, valid_days)?;
+                cards.push((m, token));
+            }
+            let html = crate::cards::sheet(&c.name, &cards)?;
+            std::fs::write(&path, html)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "{} cards written to {}", cards.len(), path.display())?;
+        }
+        MemberAction::BindCard { id, uid } => {
+            let uid = protocol::card::parse_uid_hex(&uid).context(
+                "the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3 (as a reader shows it)",
+            )?;
+            let hash = protocol::card::card_hash(&crate::keys::card_key(data)?, &uid);
+            match store.bind_card(id, &hash)? {
+                Some(previous) => {
+                    writeln!(out, "card moved from member {previous} to member {id}")?
+                }
+                None => writeln!(out, "card bound to member {id}")?,
+            }
         }
     }
     Ok(())
+}
+
+/// Signs a new printed card for a member (raising its generation).
+fn card_token(data: &Path, store: &Store, id: u32, valid_days: u32) -> anyhow::Result<String> {
+    let m = store.member(id)?;
+    anyhow::ensure!(m.active, "member {id} is revoked; no card is issued");
+    let generation = store.new_card_generation(id)?;
+    let key = crate::keys::load_or_create(data)?;
+    let expires_at = u32::try_from(crate::store::now_ms() / 1000 + i64::from(valid_days) * 86_400)
+        .context("expiry out of range")?;
+    Ok(protocol::token::Claims {
+        key_id: crate::keys::CURRENT_KEY_ID,
+        member_id: id,
+        expires_at,
+    }
+    .sign_card(&key, generation))
 }
 
 /// A QR code image of a member token, at error correction M (readable
@@ -299,7 +389,12 @@ pub fn render_qr(text: &str) -> anyhow::Result<(qrcode::Version, image::GrayImag
     Ok((code.version(), img))
 }
 
-fn serve(store: Store, key: ed25519_dalek::SigningKey, listen: &str) -> anyhow::Result<()> {
+fn serve(
+    store: Store,
+    key: ed25519_dalek::SigningKey,
+    card_key: [u8; 32],
+    listen: &str,
+) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -316,6 +411,7 @@ fn serve(store: Store, key: ed25519_dalek::SigningKey, listen: &str) -> anyhow::
         let state = crate::http::AppState {
             store: Arc::new(store),
             key: Arc::new(key),
+            card_key: Arc::new(card_key),
         };
         axum::serve(listener, crate::http::app(state))
             .with_graceful_shutdown(shutdown_signal())

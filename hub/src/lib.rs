@@ -6,8 +6,10 @@
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
 //! - [`names`]: display names fit for a public screen.
+//! - [`cards`]: the printable sheet of member cards.
 //! - [`cli`]: the admin's command line, which also starts the server.
 
+pub mod cards;
 pub mod cli;
 pub mod http;
 pub mod keys;

@@ -30,6 +30,7 @@ fn hub() -> Hub {
         state: AppState {
             store: Arc::new(store),
             key: Arc::new(SigningKey::from_bytes(&[9; 32])),
+            card_key: Arc::new([4; 32]),
         },
         center,
     }
@@ -90,6 +91,10 @@ async fn an_enrollment_code_works_exactly_once() {
     let e: EnrollResponse = serde_json::from_value(body).expect("parse");
     assert_eq!(e.center.time_zone, "Asia/Shanghai");
     assert_eq!(e.signing_keys.len(), 1);
+    assert_eq!(
+        data_encoding::BASE64.decode(e.card_key.as_bytes()).ok(),
+        Some(vec![4; 32])
+    );
     let (s, body) = call(&h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "invalid_code");

@@ -28,6 +28,7 @@ fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKe
                 center_id: 1,
                 center_name: "bench".into(),
                 time_zone: "Asia/Shanghai".into(),
+                card_key: String::new(),
             },
             &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
         )
@@ -37,6 +38,8 @@ fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKe
             member_id: 10_000_000 + i,
             display_name: format!("同学{i}"),
             active: true,
+            cards: vec![],
+            card_generation: 0,
         })
         .collect();
     store

@@ -200,6 +200,7 @@ pub fn enroll(
             center_id: response.center.id,
             center_name: response.center.name.clone(),
             time_zone: response.center.time_zone.clone(),
+            card_key: response.card_key.clone(),
         },
         &keys,
     )?;

@@ -23,6 +23,15 @@ pub fn parse_line(line: &str) -> Option<Result<Credential, Refusal>> {
     if t.is_empty() {
         return None;
     }
+    // `card:HEX` is a card tap, the same path a reader's UID takes. It is
+    // accepted here and from readers only, never from a scanned code.
+    if let Some(hex) = t.strip_prefix("card:") {
+        return Some(
+            protocol::card::parse_uid_hex(hex)
+                .map(Credential::CardUid)
+                .ok_or(Refusal::Garbled),
+        );
+    }
     let mut words = t.split_whitespace();
     if words.next() == Some("visitor") {
         let age = words.next().and_then(AgeBand::from_code);

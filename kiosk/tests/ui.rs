@@ -52,6 +52,7 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
                 center_id: 1,
                 center_name: "城东街道青年之家".into(),
                 time_zone: "Asia/Shanghai".into(),
+                card_key: String::new(),
             },
             &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
         )
@@ -63,6 +64,8 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
                 member_id: 10_000_001,
                 display_name: "林同学".into(),
                 active: true,
+                cards: vec![],
+                card_generation: 0,
             }],
             more: false,
         })

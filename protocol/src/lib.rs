@@ -3,9 +3,11 @@
 //! # Layout
 //! - [`token`]: the member QR token (ed25519-signed, short, base32 so a cheap
 //!   scanner in keyboard-wedge mode types it without Shift surprises).
+//! - [`card`]: card UIDs as keyed hashes.
 //! - [`catalog`]: the service categories and age bands both sides agree on.
 //! - [`wire`]: request and response bodies of the hub's `/api/v1` API.
 
+pub mod card;
 pub mod catalog;
 pub mod token;
 pub mod wire;

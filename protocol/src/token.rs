@@ -6,18 +6,30 @@
 //! set, so the code fits a version-5 QR symbol at error correction M, and a
 //! keyboard-wedge scanner types only capitals and digits (no layout-dependent
 //! punctuation). The signature covers a domain tag and the ten claim bytes.
+//!
+//! A printed member card carries the long-lived form, `YC2`: the same claims
+//! plus the card's generation (u16), 125 characters. Printing a new card raises
+//! the member's generation, so a lost card stops working once kiosks have the
+//! roster change.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use thiserror::Error;
 
-/// Text prefix of a version-1 member token.
+/// Text prefix of a short-lived (phone) member token.
 pub const PREFIX: &str = "YC1";
+/// Text prefix of a long-lived printed card token.
+pub const CARD_PREFIX: &str = "YC2";
 const DOMAIN_TAG: &[u8] = b"youth-center member token v1";
+const CARD_DOMAIN_TAG: &[u8] = b"youth-center card token v2";
 const CLAIMS_LEN: usize = 10;
+const CARD_CLAIMS_LEN: usize = CLAIMS_LEN + 2;
 const RAW_LEN: usize = CLAIMS_LEN + 64;
+const CARD_RAW_LEN: usize = CARD_CLAIMS_LEN + 64;
 
 /// Length of a token's text form, useful for scanners that end a scan by length.
 pub const TEXT_LEN: usize = 3 + (RAW_LEN * 8).div_ceil(5);
+/// Length of a card token's text form.
+pub const CARD_TEXT_LEN: usize = 3 + (CARD_RAW_LEN * 8).div_ceil(5);
 
 /// What a token claims, before or after its signature is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,36 +73,53 @@ impl Claims {
 
     /// Signs the claims and returns the text to put in a QR code.
     pub fn sign(self, key: &SigningKey) -> String {
-        let claims = self.to_bytes();
-        let signature = key.sign(&signed_message(&claims));
-        let mut raw = Vec::with_capacity(RAW_LEN);
-        raw.extend_from_slice(&claims);
-        raw.extend_from_slice(&signature.to_bytes());
-        let mut text = String::with_capacity(TEXT_LEN);
-        text.push_str(PREFIX);
-        text.push_str(&data_encoding::BASE32_NOPAD.encode(&raw));
-        text
+        encode(PREFIX, DOMAIN_TAG, &self.to_bytes(), key)
+    }
+
+    /// Signs the claims as a printed card of the given generation.
+    pub fn sign_card(self, key: &SigningKey, generation: u16) -> String {
+        let mut claims = [0u8; CARD_CLAIMS_LEN];
+        claims[..CLAIMS_LEN].copy_from_slice(&self.to_bytes());
+        claims[CLAIMS_LEN..].copy_from_slice(&generation.to_be_bytes());
+        encode(CARD_PREFIX, CARD_DOMAIN_TAG, &claims, key)
     }
 }
 
-fn signed_message(claims: &[u8; CLAIMS_LEN]) -> [u8; DOMAIN_TAG.len() + CLAIMS_LEN] {
-    let mut m = [0u8; DOMAIN_TAG.len() + CLAIMS_LEN];
-    m[..DOMAIN_TAG.len()].copy_from_slice(DOMAIN_TAG);
-    m[DOMAIN_TAG.len()..].copy_from_slice(claims);
+fn encode(prefix: &str, tag: &[u8], claims: &[u8], key: &SigningKey) -> String {
+    let signature = key.sign(&signed_message(tag, claims));
+    let mut raw = Vec::with_capacity(claims.len() + 64);
+    raw.extend_from_slice(claims);
+    raw.extend_from_slice(&signature.to_bytes());
+    let mut text = String::with_capacity(CARD_TEXT_LEN);
+    text.push_str(prefix);
+    text.push_str(&data_encoding::BASE32_NOPAD.encode(&raw));
+    text
+}
+
+fn signed_message(tag: &[u8], claims: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(tag.len() + claims.len());
+    m.extend_from_slice(tag);
+    m.extend_from_slice(claims);
     m
+}
+
+fn has_prefix(t: &str, prefix: &str) -> bool {
+    t.len() >= prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// True when the text has the shape of a member token (it may still be forged).
 pub fn looks_like_token(text: &str) -> bool {
     let t = text.trim();
-    t.len() >= PREFIX.len() && t[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
+    has_prefix(t, PREFIX) || has_prefix(t, CARD_PREFIX)
 }
 
 /// A token whose syntax is valid; its signature is not yet checked.
 #[derive(Debug, Clone)]
 pub struct ParsedToken {
     pub claims: Claims,
-    claim_bytes: [u8; CLAIMS_LEN],
+    /// `Some` for a printed card (`YC2`): which card of the member this is.
+    pub card_generation: Option<u16>,
+    signed: Vec<u8>,
     signature: Signature,
 }
 
@@ -99,21 +128,30 @@ impl ParsedToken {
     /// scanners are left with Caps Lock logic inverted.
     pub fn parse(text: &str) -> Result<Self, TokenError> {
         let t = text.trim();
-        if !looks_like_token(t) || t.len() != TEXT_LEN {
+        let (tag, claims_len) = if has_prefix(t, PREFIX) && t.len() == TEXT_LEN {
+            (DOMAIN_TAG, CLAIMS_LEN)
+        } else if has_prefix(t, CARD_PREFIX) && t.len() == CARD_TEXT_LEN {
+            (CARD_DOMAIN_TAG, CARD_CLAIMS_LEN)
+        } else {
             return Err(TokenError::Malformed);
-        }
+        };
         let body = t[PREFIX.len()..].to_ascii_uppercase();
         let raw = data_encoding::BASE32_NOPAD
             .decode(body.as_bytes())
             .map_err(|_| TokenError::Malformed)?;
         let (claims, sig) = raw
-            .split_at_checked(CLAIMS_LEN)
+            .split_at_checked(claims_len)
             .ok_or(TokenError::Malformed)?;
-        let claim_bytes: [u8; CLAIMS_LEN] = claims.try_into().map_err(|_| TokenError::Malformed)?;
+        let claim_bytes: [u8; CLAIMS_LEN] = claims[..CLAIMS_LEN]
+            .try_into()
+            .map_err(|_| TokenError::Malformed)?;
+        let card_generation = (claims_len == CARD_CLAIMS_LEN)
+            .then(|| u16::from_be_bytes([claims[CLAIMS_LEN], claims[CLAIMS_LEN + 1]]));
         let sig: [u8; 64] = sig.try_into().map_err(|_| TokenError::Malformed)?;
         Ok(ParsedToken {
             claims: Claims::from_bytes(&claim_bytes),
-            claim_bytes,
+            card_generation,
+            signed: signed_message(tag, claims),
             signature: Signature::from_bytes(&sig),
         })
     }
@@ -127,7 +165,7 @@ impl ParsedToken {
         now: u64,
     ) -> Result<Claims, TokenError> {
         let key = key_for(self.claims.key_id).ok_or(TokenError::UnknownKey(self.claims.key_id))?;
-        key.verify(&signed_message(&self.claim_bytes), &self.signature)
+        key.verify(&self.signed, &self.signature)
             .map_err(|_| TokenError::BadSignature)?;
         if now > u64::from(self.claims.expires_at) {
             return Err(TokenError::Expired {
@@ -262,6 +300,26 @@ mod tests {
                 "{bad:?} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn a_card_token_carries_its_generation_and_cannot_pass_as_a_phone_token() {
+        let k = key(7);
+        let text = claims().sign_card(&k, 3);
+        assert_eq!(text.len(), CARD_TEXT_LEN);
+        assert_eq!(CARD_TEXT_LEN, 125);
+        assert!(text.starts_with("YC2"));
+        let parsed = ParsedToken::parse(&text).expect("parse");
+        assert_eq!(parsed.card_generation, Some(3));
+        assert_eq!(parsed.verify(|_| Some(k.verifying_key()), 0), Ok(claims()));
+        // The same bytes relabelled as the other kind fail: the domain tags differ.
+        let relabelled = format!("YC1{}", &text[3..]);
+        assert!(ParsedToken::parse(&relabelled).is_err());
+        let phone = claims().sign(&k);
+        assert_eq!(
+            ParsedToken::parse(&phone).expect("parse").card_generation,
+            None
+        );
     }
 
     #[test]

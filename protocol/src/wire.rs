@@ -30,6 +30,11 @@ pub struct EnrollResponse {
     pub device_token: String,
     pub center: CenterInfo,
     pub signing_keys: Vec<PublicKeyInfo>,
+    /// base64 of the key that turns card UIDs into the hashes the roster
+    /// uses (protocol::card). Secret: shown once, never logged. Hubs of the
+    /// first release did not send it; kiosks enrolled there cannot read cards.
+    #[serde(default)]
+    pub card_key: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -148,6 +153,13 @@ pub struct RosterEntry {
     pub display_name: String,
     /// False once the member left or was suspended; their codes are refused.
     pub active: bool,
+    /// Keyed hashes of the cards bound to the member (protocol::card), the
+    /// whole current set. Absent from first-release hubs.
+    #[serde(default)]
+    pub cards: Vec<String>,
+    /// Generation of the member's current printed card; older cards are refused.
+    #[serde(default)]
+    pub card_generation: u16,
 }
 
 /// The body of every error response from the hub.
@@ -232,6 +244,15 @@ mod tests {
     }
 
     #[test]
+    fn a_roster_entry_from_a_first_release_hub_has_no_cards() {
+        let e: RosterEntry =
+            serde_json::from_str(r#"{"member_id":1,"display_name":"林同学","active":true}"#)
+                .expect("parse");
+        assert!(e.cards.is_empty());
+        assert_eq!(e.card_generation, 0);
+    }
+
+    #[test]
     fn unknown_event_kind_is_an_error_not_a_default() {
         let bad = r#"{"seq":1,"at_ms":0,"clock":{"boot_id":"b","monotonic_ms":0,"synchronized":false},"kind":"teleport"}"#;
         assert!(serde_json::from_str::<Event>(bad).is_err());
@@ -245,6 +266,8 @@ mod tests {
                 member_id: 10_000_001,
                 display_name: "林同学".into(),
                 active: true,
+                cards: vec!["00112233445566778899aabbccddeeff".into()],
+                card_generation: 2,
             }],
             more: false,
         };
@@ -263,6 +286,7 @@ mod tests {
                 key_id: 1,
                 public_key: "AAAA".into(),
             }],
+            card_key: "c2VjcmV0".into(),
         };
         let back: EnrollResponse =
             serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");

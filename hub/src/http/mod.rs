@@ -27,6 +27,8 @@ use crate::store::{Device, Store};
 pub struct AppState {
     pub store: Arc<Store>,
     pub key: Arc<SigningKey>,
+    /// The card key kiosks hash UIDs with (protocol::card).
+    pub card_key: Arc<[u8; 32]>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -110,6 +112,7 @@ async fn enroll(
             key_id: crate::keys::CURRENT_KEY_ID,
             public_key,
         }],
+        card_key: data_encoding::BASE64.encode(state.card_key.as_slice()),
     }))
 }
 

@@ -65,6 +65,14 @@ const MIGRATIONS: &[&str] = &[
         received_at_ms INTEGER NOT NULL,
         UNIQUE (device_id, seq)
      );",
+    // 2: cards bound to members (keyed hashes only) and printed-card generations.
+    "ALTER TABLE members ADD COLUMN card_generation INTEGER NOT NULL DEFAULT 0;
+     CREATE TABLE member_cards (
+        card_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        bound_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX member_cards_member ON member_cards(member_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -256,46 +256,108 @@ impl Store {
         Ok(())
     }
 
-    /// Members of a center changed after `since`, oldest change first.
+    /// Members of a center changed after `since`, oldest change first, each
+    /// with its whole current set of card hashes.
     pub fn roster(&self, center_id: u64, since: u64) -> Result<RosterDelta> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, display_name, active, revision FROM members
+            "SELECT id, display_name, active, revision, card_generation FROM members
              WHERE center_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
+        )?;
+        let mut cards_of = conn.prepare_cached(
+            "SELECT card_hash FROM member_cards WHERE member_id = ?1 ORDER BY card_hash",
         )?;
         let mut revision = since;
         let mut members = Vec::new();
+        let mut more = false;
         let mut rows = stmt.query(params![center_id, since, ROSTER_PAGE + 1])?;
         while let Some(r) = rows.next()? {
             if members.len() == ROSTER_PAGE {
-                return Ok(RosterDelta {
-                    revision,
-                    members,
-                    more: true,
-                });
+                more = true;
+                break;
             }
+            let member_id: u32 = r.get(0)?;
+            let cards = cards_of
+                .query_map([member_id], |c| c.get(0))?
+                .collect::<std::result::Result<Vec<String>, _>>()?;
             members.push(RosterEntry {
-                member_id: r.get(0)?,
+                member_id,
                 display_name: r.get(1)?,
                 active: r.get(2)?,
+                cards,
+                card_generation: r.get(4)?,
             });
             revision = r.get(3)?;
         }
         if members.is_empty() {
             // Nothing new for this center: hand out the hub-wide revision so the
             // next question starts from there.
-            revision = conn.query_row(
+            let current: u64 = conn.query_row(
                 "SELECT value FROM meta WHERE key = 'roster_revision'",
                 [],
                 |r| r.get(0),
             )?;
-            revision = revision.max(since);
+            revision = current.max(since);
         }
         Ok(RosterDelta {
             revision,
             members,
-            more: false,
+            more,
         })
+    }
+
+    /// Binds a card (by its keyed hash) to a member. A card bound to someone
+    /// else moves; returns that previous member, if any.
+    pub fn bind_card(&self, member_id: u32, card_hash: &str) -> Result<Option<u32>> {
+        self.member(member_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let previous: Option<u32> = tx
+            .query_row(
+                "SELECT member_id FROM member_cards WHERE card_hash = ?1",
+                [card_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.execute(
+            "INSERT INTO member_cards(card_hash, member_id, bound_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT(card_hash) DO UPDATE SET member_id = excluded.member_id,
+               bound_at_ms = excluded.bound_at_ms",
+            params![card_hash, member_id, now_ms()],
+        )?;
+        // Both members' card sets changed: kiosks must hear of each.
+        for id in std::iter::once(member_id).chain(previous.filter(|p| *p != member_id)) {
+            let revision = Self::bump_revision(&tx)?;
+            tx.execute(
+                "UPDATE members SET revision = ?1 WHERE id = ?2",
+                params![revision, id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(previous.filter(|p| *p != member_id))
+    }
+
+    /// Starts a new printed-card generation for a member: cards printed
+    /// before are refused once kiosks sync. Returns the new generation.
+    pub fn new_card_generation(&self, member_id: u32) -> Result<u16> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revision = Self::bump_revision(&tx)?;
+        let generation: Option<u16> = tx
+            .query_row(
+                "UPDATE members SET card_generation = card_generation + 1, revision = ?1
+                 WHERE id = ?2 AND card_generation < 65535 RETURNING card_generation",
+                params![revision, member_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(generation) = generation else {
+            return Err(StoreError::NotFound(format!(
+                "no member with id {member_id} (or no card generations left)"
+            )));
+        };
+        tx.commit()?;
+        Ok(generation)
     }
 
     /// Creates a one-time enrollment code for a center; only its hash is kept.
@@ -633,5 +695,50 @@ mod tests {
             s.add_center("c", "Mars/Olympus"),
             Err(StoreError::Invalid(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+
+    #[test]
+    fn a_card_binds_moves_and_reaches_the_roster_of_both_members() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let a = s.add_member(c, "林小雨", None).expect("a");
+        let b = s.add_member(c, "陈思远", None).expect("b");
+        let rev = s.roster(c, 0).expect("roster").revision;
+        assert_eq!(s.bind_card(a, "h1").expect("bind"), None);
+        let d = s.roster(c, rev).expect("roster");
+        assert_eq!(d.members.len(), 1);
+        assert_eq!(d.members[0].cards, vec!["h1".to_string()]);
+        assert_eq!(s.bind_card(b, "h1").expect("move"), Some(a));
+        let d2 = s.roster(c, d.revision).expect("roster");
+        let cards: Vec<(u32, Vec<String>)> = d2
+            .members
+            .iter()
+            .map(|m| (m.member_id, m.cards.clone()))
+            .collect();
+        assert!(
+            cards.contains(&(a, vec![])) && cards.contains(&(b, vec!["h1".into()])),
+            "{cards:?}"
+        );
+        assert!(s.bind_card(99, "h2").is_err());
+    }
+
+    #[test]
+    fn each_printed_card_raises_the_generation_kiosks_see() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let a = s.add_member(c, "林小雨", None).expect("a");
+        assert_eq!(s.new_card_generation(a).expect("gen"), 1);
+        assert_eq!(s.new_card_generation(a).expect("gen"), 2);
+        assert_eq!(
+            s.roster(c, 0).expect("roster").members[0].card_generation,
+            2
+        );
     }
 }

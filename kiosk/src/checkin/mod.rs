@@ -31,6 +31,9 @@ pub enum Credential {
     Token(String),
     /// A member number typed or printed as a barcode.
     MemberNumber(u32),
+    /// A card's UID as a reader saw it; hashed with the hub's card key at once
+    /// and never stored or logged in clear.
+    CardUid(Vec<u8>),
     /// Somebody who is not a member, counted anonymously.
     Visitor {
         age_band: AgeBand,
@@ -42,6 +45,7 @@ pub struct Engine<C: Clock> {
     store: Store,
     clock: C,
     keys: HashMap<u16, VerifyingKey>,
+    card_key: Vec<u8>,
     tz: Tz,
     repeat_window_ms: i64,
 }
@@ -52,6 +56,7 @@ impl<C: Clock> Engine<C> {
             store,
             clock,
             keys: HashMap::new(),
+            card_key: Vec::new(),
             tz: chrono_tz::Asia::Shanghai,
             repeat_window_ms: i64::from(repeat_window_minutes) * 60_000,
         };
@@ -69,6 +74,9 @@ impl<C: Clock> Engine<C> {
             .collect();
         if let Some(e) = self.store.enrollment()? {
             self.tz = e.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            self.card_key = data_encoding::BASE64
+                .decode(e.card_key.as_bytes())
+                .unwrap_or_default();
         }
         Ok(())
     }
@@ -119,6 +127,10 @@ impl<C: Clock> Engine<C> {
                 Ok(None) => return Outcome::refused(Refusal::UnknownMember),
                 Err(e) => return Outcome::refused(Refusal::from_store(&e)),
             },
+            Credential::CardUid(uid) => match self.resolve_card(&uid) {
+                Ok(ok) => ok,
+                Err(reason) => return Outcome::Refused { reason },
+            },
             Credential::Visitor { age_band, purpose } => {
                 (EventKind::Visitor { age_band, purpose }, None)
             }
@@ -167,9 +179,17 @@ impl<C: Clock> Engine<C> {
                 TokenError::Expired { .. } => Refusal::Expired,
             })?;
         // A signed token is proof of membership; the roster only adds the name
-        // (a member added since the last roster sync is welcomed without one).
+        // (a member added since the last roster sync is welcomed without one)
+        // and says which printed card is current.
         let name = match self.store.roster_member(claims.member_id) {
             Ok(Some(m)) if !m.active => return Err(Refusal::InactiveMember),
+            Ok(Some(m))
+                if parsed
+                    .card_generation
+                    .is_some_and(|g| g < m.card_generation) =>
+            {
+                return Err(Refusal::CardReplaced);
+            }
             Ok(m) => m.map(|m| m.display_name),
             Err(e) => return Err(Refusal::from_store(&e)),
         };
@@ -180,6 +200,32 @@ impl<C: Clock> Engine<C> {
             },
             name,
         ))
+    }
+}
+
+impl<C: Clock> Engine<C> {
+    fn resolve_card(&self, uid: &[u8]) -> Result<(EventKind, Option<String>), Refusal> {
+        if self.card_key.is_empty() {
+            return Err(Refusal::NotEnrolled);
+        }
+        let hash = protocol::card::card_hash(&self.card_key, uid);
+        let member_id = match self.store.card_member(&hash) {
+            Ok(Some(id)) => id,
+            Ok(None) => return Err(Refusal::UnknownCard),
+            Err(e) => return Err(Refusal::from_store(&e)),
+        };
+        match self.store.roster_member(member_id) {
+            Ok(Some(m)) if m.active => Ok((
+                EventKind::MemberCheckIn {
+                    member_id,
+                    via: CredentialKind::Card,
+                },
+                Some(m.display_name),
+            )),
+            Ok(Some(_)) => Err(Refusal::InactiveMember),
+            Ok(None) => Err(Refusal::UnknownCard),
+            Err(e) => Err(Refusal::from_store(&e)),
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub enum Refusal {
     UnknownKey,
     UnknownMember,
     InactiveMember,
+    UnknownCard,
+    CardReplaced,
     Garbled,
     NotEnrolled,
     StorageFull,
@@ -79,6 +81,8 @@ impl Refusal {
             Refusal::UnknownKey => "unknown_key",
             Refusal::UnknownMember => "unknown_member",
             Refusal::InactiveMember => "inactive_member",
+            Refusal::UnknownCard => "unknown_card",
+            Refusal::CardReplaced => "card_replaced",
             Refusal::Garbled => "garbled",
             Refusal::NotEnrolled => "not_enrolled",
             Refusal::StorageFull => "storage_full",
@@ -104,6 +108,10 @@ impl Refusal {
             (Refusal::UnknownMember, false) => "Member not found",
             (Refusal::InactiveMember, true) => "会员已停用",
             (Refusal::InactiveMember, false) => "Membership not active",
+            (Refusal::UnknownCard, true) => "卡片未登记",
+            (Refusal::UnknownCard, false) => "Card not registered",
+            (Refusal::CardReplaced, true) => "会员卡已更换",
+            (Refusal::CardReplaced, false) => "Card replaced",
             (Refusal::Garbled, true) => "没有读清楚",
             (Refusal::Garbled, false) => "Could not read that",
             (Refusal::NotEnrolled, true) => "本机尚未设置",
@@ -137,6 +145,14 @@ impl Refusal {
             (Refusal::InactiveMember, true) => "这个会员账号已停用，请向工作人员求助。",
             (Refusal::InactiveMember, false) => {
                 "This membership is not active. Please ask a staff member."
+            }
+            (Refusal::UnknownCard, true) => "这张卡还没有绑定会员，请工作人员帮你绑定。",
+            (Refusal::UnknownCard, false) => {
+                "This card is not linked to a member yet. A staff member can link it for you."
+            }
+            (Refusal::CardReplaced, true) => "这张会员卡已被新卡取代，请使用新卡或手机上的二维码。",
+            (Refusal::CardReplaced, false) => {
+                "This card has been replaced by a newer one. Use your new card or the code on your phone."
             }
             (Refusal::Garbled, true) => "请把二维码或会员卡对准扫描口，再扫一次。",
             (Refusal::Garbled, false) => {

@@ -6,6 +6,9 @@ use super::*;
 use crate::clock::ManualClock;
 use crate::store::Enrollment;
 
+const CARD_KEY: [u8; 32] = [3; 32];
+const CARD_UID: [u8; 4] = [0x04, 0xA1, 0xB2, 0xC3];
+
 // 2026-11-24 09:30 in Shanghai.
 const NOW_MS: i64 = 1_795_483_800_000;
 
@@ -29,6 +32,7 @@ fn fixture() -> Fixture {
                 center_id: 1,
                 center_name: "青年之家".into(),
                 time_zone: "Asia/Shanghai".into(),
+                card_key: data_encoding::BASE64.encode(&CARD_KEY),
             },
             &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
         )
@@ -41,11 +45,15 @@ fn fixture() -> Fixture {
                     member_id: 10_000_001,
                     display_name: "林同学".into(),
                     active: true,
+                    cards: vec![protocol::card::card_hash(&CARD_KEY, &CARD_UID)],
+                    card_generation: 2,
                 },
                 RosterEntry {
                     member_id: 10_000_002,
                     display_name: "王同学".into(),
                     active: false,
+                    cards: vec![protocol::card::card_hash(&CARD_KEY, &[9, 9, 9, 9])],
+                    card_generation: 0,
                 },
             ],
             more: false,
@@ -273,4 +281,60 @@ fn a_full_disk_refuses_with_a_clear_reason_and_keeps_what_was_stored() {
         f.engine.check_in(big).to_json()["reason"].as_str(),
         Some("storage_full")
     ));
+}
+
+#[test]
+fn a_bound_card_checks_its_member_in_and_others_are_refused_plainly() {
+    let mut f = fixture();
+    assert_eq!(
+        f.engine.check_in(Credential::CardUid(CARD_UID.to_vec())),
+        Outcome::Welcome {
+            name: Some("林同学".into()),
+            seq: 1,
+            visitor: false
+        }
+    );
+    let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
+    assert_eq!(
+        page[0].kind,
+        EventKind::MemberCheckIn {
+            member_id: 10_000_001,
+            via: CredentialKind::Card
+        }
+    );
+    // The same card again: one tap counted once, however long it lies on the reader.
+    assert!(matches!(
+        f.engine.check_in(Credential::CardUid(CARD_UID.to_vec())),
+        Outcome::Repeat { .. }
+    ));
+    assert_eq!(
+        refused(&f.engine.check_in(Credential::CardUid(vec![1, 2, 3, 4]))),
+        Some(Refusal::UnknownCard)
+    );
+    assert_eq!(
+        refused(&f.engine.check_in(Credential::CardUid(vec![9, 9, 9, 9]))),
+        Some(Refusal::InactiveMember)
+    );
+    assert_eq!(f.engine.store().last_seq().expect("seq"), 1);
+}
+
+#[test]
+fn a_printed_card_of_an_older_generation_is_refused() {
+    let mut f = fixture();
+    let card = |generation| {
+        Claims {
+            key_id: 1,
+            member_id: 10_000_001,
+            expires_at: u32::MAX,
+        }
+        .sign_card(&f.key, generation)
+    };
+    assert_eq!(
+        refused(&f.engine.scan(&card(1))),
+        Some(Refusal::CardReplaced)
+    );
+    assert!(matches!(f.engine.scan(&card(2)), Outcome::Welcome { .. }));
+    // A newer card than the roster knows: the roster is behind, the signature is good.
+    f.clock.advance_ms(3 * 3_600_000);
+    assert!(matches!(f.engine.scan(&card(3)), Outcome::Welcome { .. }));
 }

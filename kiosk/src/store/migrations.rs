@@ -40,6 +40,11 @@ const MIGRATIONS: &[&str] = &[
         display_name TEXT NOT NULL,
         active INTEGER NOT NULL
      );",
+    // 2: cards (keyed hashes only) and printed-card generations.
+    "ALTER TABLE roster ADD COLUMN card_generation INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE enrollment ADD COLUMN card_key TEXT NOT NULL DEFAULT '';
+     CREATE TABLE cards (card_hash TEXT PRIMARY KEY, member_id INTEGER NOT NULL);
+     CREATE INDEX cards_member ON cards(member_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

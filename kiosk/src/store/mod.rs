@@ -10,7 +10,7 @@ mod migrations;
 use std::path::Path;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
-use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta, RosterEntry};
+use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
 
@@ -45,9 +45,11 @@ pub struct Enrollment {
     pub center_id: u64,
     pub center_name: String,
     pub time_zone: String,
+    /// base64 of the hub's card key (protocol::card); empty if the hub sent none.
+    pub card_key: String,
 }
 
-// The token is a secret: keep it out of every Debug print and log line.
+// The token and the card key are secrets: keep it out of every Debug print and log line.
 impl std::fmt::Debug for Enrollment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Enrollment")
@@ -57,8 +59,19 @@ impl std::fmt::Debug for Enrollment {
             .field("center_id", &self.center_id)
             .field("center_name", &self.center_name)
             .field("time_zone", &self.time_zone)
+            .field("card_key", &"<secret>")
             .finish()
     }
+}
+
+/// What the kiosk knows of a member, from the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterMember {
+    pub member_id: u32,
+    pub display_name: String,
+    pub active: bool,
+    /// Printed cards of an older generation are refused.
+    pub card_generation: u16,
 }
 
 /// An event about to be recorded; the store gives it its `seq`.
@@ -163,7 +176,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT hub_url, device_id, device_token, center_id, center_name, time_zone
+                "SELECT hub_url, device_id, device_token, center_id, center_name, time_zone, card_key
                  FROM enrollment WHERE id = 1",
                 [],
                 |r| {
@@ -174,6 +187,7 @@ impl Store {
                         center_id: r.get(3)?,
                         center_name: r.get(4)?,
                         time_zone: r.get(5)?,
+                        card_key: r.get(6)?,
                     })
                 },
             )
@@ -184,12 +198,14 @@ impl Store {
     pub fn save_enrollment(&mut self, e: &Enrollment, keys: &[(u16, String)]) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO enrollment(id, hub_url, device_id, device_token, center_id, center_name, time_zone)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO enrollment(id, hub_url, device_id, device_token, center_id, center_name, time_zone,
+                                    card_key)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET hub_url = excluded.hub_url, device_id = excluded.device_id,
                device_token = excluded.device_token, center_id = excluded.center_id,
-               center_name = excluded.center_name, time_zone = excluded.time_zone",
-            params![e.hub_url, e.device_id, e.device_token, e.center_id, e.center_name, e.time_zone],
+               center_name = excluded.center_name, time_zone = excluded.time_zone,
+               card_key = excluded.card_key",
+            params![e.hub_url, e.device_id, e.device_token, e.center_id, e.center_name, e.time_zone, e.card_key],
         )?;
         tx.execute("DELETE FROM signing_keys", [])?;
         for (id, key) in keys {
@@ -391,11 +407,22 @@ impl Store {
         let tx = self.conn.transaction()?;
         for m in &delta.members {
             tx.execute(
-                "INSERT INTO roster(member_id, display_name, active) VALUES (?1, ?2, ?3)
+                "INSERT INTO roster(member_id, display_name, active, card_generation)
+                 VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(member_id) DO UPDATE SET display_name = excluded.display_name,
-                   active = excluded.active",
-                params![m.member_id, m.display_name, m.active],
+                   active = excluded.active, card_generation = excluded.card_generation",
+                params![m.member_id, m.display_name, m.active, m.card_generation],
             )?;
+            // The entry carries the member's whole set of cards.
+            tx.execute("DELETE FROM cards WHERE member_id = ?1", [m.member_id])?;
+            for card in &m.cards {
+                // A card moved from another member belongs to this one now.
+                tx.execute(
+                    "INSERT INTO cards(card_hash, member_id) VALUES (?1, ?2)
+                     ON CONFLICT(card_hash) DO UPDATE SET member_id = excluded.member_id",
+                    params![card, m.member_id],
+                )?;
+            }
         }
         tx.execute(
             "INSERT INTO settings(key, value) VALUES (?1, ?2)
@@ -405,19 +432,28 @@ impl Store {
         tx.commit().map_err(StoreError::from_sqlite)
     }
 
-    pub fn roster_member(&self, member_id: u32) -> Result<Option<RosterEntry>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT display_name, active FROM roster WHERE member_id = ?1")?;
+    pub fn roster_member(&self, member_id: u32) -> Result<Option<RosterMember>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT display_name, active, card_generation FROM roster WHERE member_id = ?1",
+        )?;
         Ok(stmt
             .query_row([member_id], |r| {
-                Ok(RosterEntry {
+                Ok(RosterMember {
                     member_id,
                     display_name: r.get(0)?,
                     active: r.get(1)?,
+                    card_generation: r.get(2)?,
                 })
             })
             .optional()?)
+    }
+
+    /// The member a card (by its keyed hash) is bound to.
+    pub fn card_member(&self, card_hash: &str) -> Result<Option<u32>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT member_id FROM cards WHERE card_hash = ?1")?;
+        Ok(stmt.query_row([card_hash], |r| r.get(0)).optional()?)
     }
 
     pub fn roster_len(&self) -> Result<u64> {

@@ -1,4 +1,5 @@
 use super::*;
+use protocol::wire::RosterEntry;
 
 fn clock() -> ClockInfo {
     ClockInfo {
@@ -175,6 +176,8 @@ fn roster_deltas_update_and_deactivate() {
         member_id: id,
         display_name: name.into(),
         active,
+        cards: vec![],
+        card_generation: 0,
     };
     store
         .apply_roster(&RosterDelta {
@@ -212,6 +215,7 @@ fn enrollment_debug_print_hides_the_token() {
         center_id: 1,
         center_name: "青年之家".into(),
         time_zone: "Asia/Shanghai".into(),
+        card_key: "a2V5".into(),
     };
     store
         .save_enrollment(&e, &[(1, "key".into())])
@@ -219,8 +223,47 @@ fn enrollment_debug_print_hides_the_token() {
     let back = store.enrollment().expect("read").expect("present");
     assert_eq!(back, e);
     assert!(!format!("{back:?}").contains("s3cr3t"));
+    assert!(!format!("{back:?}").contains("a2V5"));
     assert_eq!(
         store.signing_keys().expect("keys"),
         vec![(1, "key".to_string())]
+    );
+}
+
+#[test]
+fn a_roster_entry_replaces_the_members_cards_and_a_card_can_move() {
+    let (_dir, mut store) = open();
+    let entry = |id, cards: &[&str]| RosterEntry {
+        member_id: id,
+        display_name: format!("m{id}"),
+        active: true,
+        cards: cards.iter().map(|c| c.to_string()).collect(),
+        card_generation: 1,
+    };
+    store
+        .apply_roster(&RosterDelta {
+            revision: 1,
+            members: vec![entry(1, &["aa", "bb"]), entry(2, &["cc"])],
+            more: false,
+        })
+        .expect("apply");
+    assert_eq!(store.card_member("aa").expect("get"), Some(1));
+    assert_eq!(store.card_member("cc").expect("get"), Some(2));
+    // Member 1 loses "aa"; "cc" moves from member 2 to member 1.
+    store
+        .apply_roster(&RosterDelta {
+            revision: 2,
+            members: vec![entry(1, &["bb", "cc"])],
+            more: false,
+        })
+        .expect("apply");
+    assert_eq!(store.card_member("aa").expect("get"), None);
+    assert_eq!(store.card_member("cc").expect("get"), Some(1));
+    assert_eq!(
+        store
+            .roster_member(1)
+            .expect("get")
+            .map(|m| m.card_generation),
+        Some(1)
     );
 }

@@ -128,6 +128,8 @@ fn a_backlog_goes_up_in_bounded_pages_and_the_mark_follows_the_hub() {
             member_id: 5,
             display_name: "林同学".into(),
             active: true,
+            cards: vec![],
+            card_generation: 0,
         }],
         ..FakeHub::default()
     };
