@@ -5,11 +5,13 @@
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config ca-certificates curl
+  build-essential pkg-config ca-certificates curl procps
   # Slint's desktop backend (winit) finds fonts through fontconfig and
   # opens X11 or Wayland windows with these libraries.
   libfontconfig1-dev libxkbcommon-dev libxkbcommon-x11-0 libx11-xcb1
   libxcursor1 libxrandr2 libxi6 libwayland-client0
+  # Card readers go through PC/SC; the tests use pcscd's virtual reader.
+  libpcsclite-dev pcscd vsmartcard-vpcd
   # A virtual display, for machines without one (the demo falls back to it).
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.

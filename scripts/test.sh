@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# The card reader tests play a card on pcscd's virtual reader (vsmartcard-vpcd).
+if ! pgrep -x pcscd >/dev/null; then
+  step "starting pcscd for the card reader tests"
+  if [ "$(id -u)" -eq 0 ]; then pcscd || true; else sudo pcscd || true; fi
+  sleep 1
+fi
+
 step "format"
 cargo fmt --all -- --check
 step "lint"

@@ -77,6 +77,9 @@ pub enum Command {
     Sync,
     /// Set the staff PIN (4–8 digits), read from standard input.
     SetPin,
+    /// List the display, scanners, card readers, storage and hub link, and
+    /// what is wrong with each.
+    Doctor,
     /// Start a hub with sample data and an enrolled kiosk, in one step.
     Demo(crate::demo::DemoArgs),
 }
@@ -118,6 +121,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Status { json } => status(&data, json),
                 Command::Sync => sync_now(&data),
                 Command::SetPin => set_pin(&data),
+                Command::Doctor => {
+                    let config = Config::load(&data)?;
+                    if crate::doctor::print(&crate::doctor::check(&data, &config)) {
+                        Ok(())
+                    } else {
+                        bail!("some checks failed (marked !! above)")
+                    }
+                }
                 Command::Demo(_) => unreachable_demo(),
             }
         }
@@ -315,7 +326,7 @@ pub fn start_sync(
 
 pub fn run_ui(data: &Path) -> anyhow::Result<()> {
     let config = Config::load(data)?;
-    let (_rt, wake) = start_sync(data, &config)?;
+    let (rt, wake) = start_sync(data, &config)?;
     let engine = Engine::new(
         open_store(data)?,
         SystemClock::new(),
@@ -325,6 +336,7 @@ pub fn run_ui(data: &Path) -> anyhow::Result<()> {
     let app = crate::ui::App::new().context(
         "cannot open the kiosk window; is a display available (DISPLAY / WAYLAND_DISPLAY)?",
     )?;
+    config.devices().start(&rt, &crate::ui::device_sink(&app));
     let _kiosk = crate::ui::connect(
         &app,
         crate::ui::Kiosk::new(engine, content, config, Some(wake)),

@@ -27,6 +27,16 @@ result_seconds = 4
 
 # Seconds after which the staff screen closes itself when untouched.
 staff_idle_seconds = 90
+
+# Input devices (`kiosk doctor` lists what it finds).
+# USB barcode scanners in keyboard mode, by their stable path. The kiosk takes
+# them over, so their keystrokes never reach the screen:
+#   hid_scanners = ["/dev/input/by-id/usb-Example_Scanner-event-kbd"]
+hid_scanners = []
+# Serial (USB-CDC) scanners, e.g. ["/dev/ttyACM0"]:
+serial_scanners = []
+# NFC/RFID card readers through pcscd: "none", "all", or one reader's name.
+card_readers = "none"
 "#;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -37,6 +47,9 @@ pub struct Config {
     pub sync_interval_seconds: u32,
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
+    pub hid_scanners: Vec<std::path::PathBuf>,
+    pub serial_scanners: Vec<std::path::PathBuf>,
+    pub card_readers: String,
 }
 
 impl Default for Config {
@@ -47,6 +60,9 @@ impl Default for Config {
             sync_interval_seconds: 30,
             result_seconds: 4,
             staff_idle_seconds: 90,
+            hid_scanners: Vec::new(),
+            serial_scanners: Vec::new(),
+            card_readers: "none".into(),
         }
     }
 }
@@ -107,6 +123,19 @@ impl Config {
             &mut self.staff_idle_seconds,
         )?;
         Ok(())
+    }
+
+    /// The input devices to open.
+    pub fn devices(&self) -> crate::input::Devices {
+        crate::input::Devices {
+            hid_scanners: self.hid_scanners.clone(),
+            serial_scanners: self.serial_scanners.clone(),
+            card_readers: match self.card_readers.trim() {
+                "none" | "" => None,
+                "all" => Some(String::new()),
+                name => Some(name.to_string()),
+            },
+        }
     }
 
     fn validate(&self) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 use crate::checkin::{Credential, Engine, Outcome, Refusal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::input::{Input, InputSink};
 
 /// How long the last upload at end of input may take.
 const FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(15);
@@ -44,6 +45,12 @@ pub fn parse_line(line: &str) -> Option<Result<Credential, Refusal>> {
     Some(crate::checkin::scan::parse(t))
 }
 
+enum Message {
+    Line(String),
+    Device(Input),
+    EndOfInput,
+}
+
 pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
     let (rt, wake) = crate::cli::start_sync(data, config)?;
     let mut engine = Engine::new(
@@ -51,20 +58,50 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         SystemClock::new(),
         config.repeat_window_minutes,
     )?;
-    let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        let outcome = match parse_line(&line) {
-            None => continue,
-            Some(Ok(credential)) => engine.check_in(credential),
-            Some(Err(reason)) => Outcome::Refused { reason },
+    let (tx, rx) = std::sync::mpsc::channel::<Message>();
+    let devices = config.devices();
+    let device_tx = std::sync::Mutex::new(tx.clone());
+    devices.start(
+        &rt,
+        &InputSink::new(move |input| {
+            device_tx
+                .lock()
+                .map(|tx| tx.send(Message::Device(input)).is_ok())
+                .unwrap_or(false)
+        }),
+    );
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(Message::Line(line)).is_err() {
+                    break;
+                }
+            }
+            let _ = tx.send(Message::EndOfInput);
+        })?;
+    for message in rx {
+        let outcome = match message {
+            Message::Line(line) => match parse_line(&line) {
+                None => continue,
+                Some(Ok(credential)) => engine.check_in(credential),
+                Some(Err(reason)) => Outcome::Refused { reason },
+            },
+            Message::Device(input) => match input.into_credential() {
+                Ok(credential) => engine.check_in(credential),
+                Err(reason) => Outcome::Refused { reason },
+            },
+            // With devices attached, a closed stdin (a service with no input) is normal.
+            Message::EndOfInput if devices.is_empty() => break,
+            Message::EndOfInput => continue,
         };
         crate::cli::emit(&outcome.to_json().to_string())?;
         if matches!(outcome, Outcome::Welcome { .. }) {
             wake.notify_one();
         }
     }
-    if final_sync && engine.store().enrollment()?.is_some() {
+    if final_sync {
         let store = crate::cli::open_store(data)?;
         if let Some(e) = store.enrollment()? {
             let uplink = crate::sync::HttpUplink::new(&e.hub_url, &e.device_token)?;

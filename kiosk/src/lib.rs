@@ -8,7 +8,8 @@
 //! - [`input`]: scanners (keyboard wedge today).
 //! - [`ui`]: the Slint window and the plain views behind it.
 //! - [`headless`]: the door station without a screen (stdin → JSON lines).
-//! - [`cli`], [`demo`]: the command line and the one-step demo.
+//! - [`cli`], [`demo`], [`doctor`]: the command line, the one-step demo, and
+//!   the device check for staff.
 
 pub mod checkin;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod doctor;
 pub mod headless;
 pub mod input;
 pub mod pin;

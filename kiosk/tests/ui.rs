@@ -13,7 +13,9 @@ use kiosk::clock::ManualClock;
 use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
-use kiosk::ui::{App, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, StaffAdapter};
+use kiosk::ui::{
+    App, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, ScanAdapter, StaffAdapter,
+};
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -52,7 +54,7 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
                 center_id: 1,
                 center_name: "城东街道青年之家".into(),
                 time_zone: "Asia/Shanghai".into(),
-                card_key: String::new(),
+                card_key: data_encoding::BASE64.encode(&[3; 32]),
             },
             &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
         )
@@ -64,7 +66,10 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
                 member_id: 10_000_001,
                 display_name: "林同学".into(),
                 active: true,
-                cards: vec![],
+                cards: vec![protocol::card::card_hash(
+                    &[3; 32],
+                    &[0x04, 0xA1, 0xB2, 0xC3],
+                )],
                 card_generation: 0,
             }],
             more: false,
@@ -340,4 +345,26 @@ fn screenshots_of_the_main_screens_in_both_languages_and_sizes() {
             f.snapshot(&format!("staff-{lang}-{w}x{h}"));
         }
     }
+}
+
+#[test]
+fn a_card_tap_and_a_grabbed_scanner_line_reach_the_screen() {
+    let f = fixture(1280, 800, false);
+    f.app
+        .global::<ScanAdapter>()
+        .invoke_card_tap("04A1B2C3".into());
+    assert_eq!(
+        f.result(),
+        (true, ResultKind::Welcome, "欢迎你，林同学！".into())
+    );
+    assert_eq!(f.count("SELECT count(*) FROM events WHERE via = 'card'"), 1);
+    f.app
+        .global::<ScanAdapter>()
+        .invoke_card_tap("DEADBEEF".into());
+    assert_eq!(f.result(), (true, ResultKind::Refused, "卡片未登记".into()));
+    f.snapshot("card-unknown-zh-1280x800");
+    f.app
+        .global::<ScanAdapter>()
+        .invoke_device_scan("12345678".into());
+    assert_eq!(f.result(), (true, ResultKind::Refused, "未找到会员".into()));
 }

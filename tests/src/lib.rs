@@ -3,6 +3,8 @@
 //! The binaries come from the same target folder as the test; the README's
 //! test command builds the whole workspace first.
 
+pub mod vpcd;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -82,6 +84,16 @@ impl Hub {
 impl Drop for Hub {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A child process that is killed when the test ends, passing or failing.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

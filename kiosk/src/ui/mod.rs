@@ -30,6 +30,23 @@ mod generated {
 
 pub use generated::*;
 
+/// A sink that hands device input to the window's event loop.
+pub fn device_sink(app: &App) -> crate::input::InputSink {
+    let weak = app.as_weak();
+    crate::input::InputSink::new(move |input| {
+        let sent = weak.upgrade_in_event_loop(move |app| {
+            let scan = app.global::<ScanAdapter>();
+            match input {
+                crate::input::Input::Scan(line) => scan.invoke_device_scan(line.into()),
+                crate::input::Input::CardUid(uid) => {
+                    scan.invoke_card_tap(data_encoding::HEXUPPER.encode(&uid).into())
+                }
+            }
+        });
+        sent.is_ok()
+    })
+}
+
 /// The controller behind the window.
 pub struct Kiosk<C: Clock> {
     pub engine: Engine<C>,
@@ -89,6 +106,23 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
             let outcome = k.borrow_mut().engine.scan(&line);
             show_outcome(&app, &k, &outcome);
         }
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<ScanAdapter>().on_device_scan(move |line| {
+        let Some(app) = w.upgrade() else { return };
+        let outcome = k.borrow_mut().engine.scan(&line);
+        show_outcome(&app, &k, &outcome);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<ScanAdapter>().on_card_tap(move |hex| {
+        let Some(app) = w.upgrade() else { return };
+        let outcome = match protocol::card::parse_uid_hex(&hex) {
+            Some(uid) => k.borrow_mut().engine.check_in(Credential::CardUid(uid)),
+            None => Outcome::refused(Refusal::Garbled),
+        };
+        show_outcome(&app, &k, &outcome);
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());

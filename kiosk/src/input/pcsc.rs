@@ -1,0 +1,155 @@
+//! NFC/RFID card readers through PC/SC (pcscd): one tap, one card UID.
+//!
+//! The UID is read with the standard contactless GET DATA command
+//! (`FF CA 00 00 00`), which PC/SC readers answer for any ISO 14443 card,
+//! including the chip of a resident ID card — no personal data is read.
+//! Readers can be plugged and unplugged while the kiosk runs.
+
+use std::ffi::{CStr, CString};
+use std::time::Duration;
+
+use pcsc::{Context, Protocols, ReaderState, Scope, ShareMode, State};
+
+use super::{Input, InputSink};
+
+/// The contactless GET DATA command for the card's UID.
+pub const GET_UID: [u8; 5] = [0xFF, 0xCA, 0x00, 0x00, 0x00];
+
+/// Reads the UID out of a GET DATA answer (`UID… 90 00`).
+pub fn uid_from_response(response: &[u8]) -> Option<Vec<u8>> {
+    let (uid, status) = response.split_at_checked(response.len().checked_sub(2)?)?;
+    (status == [0x90, 0x00] && (4..=16).contains(&uid.len())).then(|| uid.to_vec())
+}
+
+pub struct CardReaders {
+    /// Empty: every reader; else only the reader of this name.
+    only: String,
+}
+
+impl CardReaders {
+    pub fn new(only: impl Into<String>) -> Self {
+        CardReaders { only: only.into() }
+    }
+
+    /// Watches the readers until the sink is closed. pcscd not running or no
+    /// reader plugged is reported once and waited out.
+    pub fn run(self, sink: &InputSink) {
+        let mut last_error = String::new();
+        loop {
+            match self.watch(sink) {
+                Ok(()) => return,
+                Err(e) => {
+                    let text = e.to_string();
+                    if text != last_error {
+                        tracing::warn!("card readers: {text}; retrying");
+                        last_error = text;
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_secs(3));
+        }
+    }
+
+    fn wanted(&self, name: &CStr) -> bool {
+        self.only.is_empty() || name.to_string_lossy() == self.only
+    }
+
+    fn watch(&self, sink: &InputSink) -> Result<(), pcsc::Error> {
+        let ctx = Context::establish(Scope::User)?;
+        // The first entry is the plug-and-play pseudo reader: it changes when a
+        // reader comes or goes.
+        let mut states = vec![ReaderState::new(pcsc::PNP_NOTIFICATION(), State::UNAWARE)];
+        loop {
+            // Follow the reader list: drop readers that left, add new ones.
+            let names: Vec<CString> = match ctx.list_readers_owned() {
+                Ok(n) => n,
+                Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            states.retain(|s| {
+                s.name() == pcsc::PNP_NOTIFICATION()
+                    || (names.iter().any(|n| n.as_c_str() == s.name())
+                        && !s.event_state().intersects(State::UNKNOWN | State::IGNORE))
+            });
+            for name in names.into_iter().filter(|n| self.wanted(n)) {
+                if !states.iter().any(|s| s.name() == name.as_c_str()) {
+                    tracing::info!("card reader {:?} found", name);
+                    states.push(ReaderState::new(name, State::UNAWARE));
+                }
+            }
+            for s in &mut states {
+                s.sync_current_state();
+            }
+            match ctx.get_status_change(Duration::from_secs(2), &mut states) {
+                Ok(()) | Err(pcsc::Error::Timeout) => {}
+                Err(e) => return Err(e),
+            }
+            for s in states.iter().skip(1) {
+                let was = s.current_state().contains(State::PRESENT);
+                let now = s.event_state().contains(State::PRESENT);
+                // Only the moment a card arrives counts: a card left lying on
+                // the reader is one tap.
+                if now && !was && !s.event_state().contains(State::MUTE) {
+                    match read_uid(&ctx, s.name()) {
+                        Ok(uid) => {
+                            if !sink.send(Input::CardUid(uid)) {
+                                return Ok(());
+                            }
+                        }
+                        Err(e) => tracing::warn!(
+                            "card reader {:?}: could not read the card: {e}",
+                            s.name()
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn read_uid(ctx: &Context, reader: &CStr) -> Result<Vec<u8>, String> {
+    let card = ctx
+        .connect(reader, ShareMode::Shared, Protocols::ANY)
+        .map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 64];
+    let response = card
+        .transmit(&GET_UID, &mut buf)
+        .map_err(|e| e.to_string())?;
+    uid_from_response(response).ok_or_else(|| "the card did not give a UID".to_string())
+}
+
+/// The readers pcscd knows, or why there are none (for `kiosk doctor`).
+pub fn list_readers() -> Result<Vec<String>, String> {
+    let ctx = Context::establish(Scope::User).map_err(|e| match e {
+        pcsc::Error::NoService => {
+            "the PC/SC service (pcscd) is not running: install and start it (apt install pcscd)"
+                .to_string()
+        }
+        other => other.to_string(),
+    })?;
+    match ctx.list_readers_owned() {
+        Ok(names) => Ok(names
+            .iter()
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()),
+        Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uid_is_taken_only_from_a_successful_answer() {
+        assert_eq!(
+            uid_from_response(&[4, 0xA1, 0xB2, 0xC3, 0x90, 0x00]),
+            Some(vec![4, 0xA1, 0xB2, 0xC3])
+        );
+        assert_eq!(uid_from_response(&[4, 0xA1, 0xB2, 0xC3, 0x6A, 0x81]), None);
+        assert_eq!(uid_from_response(&[0x90, 0x00]), None);
+        assert_eq!(uid_from_response(&[0x90]), None);
+        assert_eq!(uid_from_response(&[]), None);
+    }
+}
