@@ -16,6 +16,8 @@ packages=(
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.
   zbar-tools
+  # A real browser, headless, for the tests of the hub's web pages.
+  chromium
 )
 
 missing=()

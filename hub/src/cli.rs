@@ -140,6 +140,15 @@ pub enum MemberAction {
         #[arg(long)]
         uid: String,
     },
+    /// Print a personal link to the member's phone page (their QR code,
+    /// renewed every minute). A new link replaces the previous one.
+    Link {
+        #[arg(long)]
+        id: u32,
+        /// The hub's address as members' phones reach it.
+        #[arg(long, env = "HUB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
     List {
         #[arg(long)]
         center: u64,
@@ -298,6 +307,10 @@ fn member(
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             writeln!(out, "{token}")?;
+        }
+        MemberAction::Link { id, base_url } => {
+            let secret = store.create_member_link(id)?;
+            writeln!(out, "{}/m/{secret}", base_url.trim_end_matches('/'))?;
         }
         MemberAction::List { center } => {
             for m in store.members(center)? {

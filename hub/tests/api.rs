@@ -236,3 +236,53 @@ async fn a_kiosk_cannot_read_another_centers_report() {
     let (s, body) = call(&h, get(&path, Some(&e.device_token))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
 }
+
+#[tokio::test]
+async fn the_phone_page_carries_a_two_minute_token_and_never_the_full_name() {
+    let h = hub();
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let secret = h.state.store.create_member_link(m).expect("link");
+    let res = app(h.state.clone())
+        .oneshot(get(&format!("/m/{secret}"), None))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().ok()),
+        Some(Some("no-store"))
+    );
+    let html = String::from_utf8(
+        res.into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec(),
+    )
+    .expect("utf-8");
+    assert!(html.contains("林同学") && !html.contains("林小雨"));
+    assert!(html.contains("<svg") && html.contains("http-equiv=\"refresh\" content=\"60\""));
+
+    // The code behind the QR lives two minutes from now, so a screenshot
+    // passed around soon stops working.
+    let now = chrono::Utc::now().timestamp();
+    let expires: i64 = html
+        .split("data-expires-at=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .expect("expiry on the page");
+    assert!(
+        (now + 115..=now + 125).contains(&expires),
+        "{expires} vs {now}"
+    );
+
+    let (s, _) = call(&h, get("/m/not-a-link", None)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -1,6 +1,7 @@
 //! The `/api/v1` HTTP API that kiosks call.
 
 mod error;
+pub mod phone;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let api = api.merge(ingest);
     Router::new()
         .nest(protocol::API_PREFIX, api)
+        .route("/m/{secret}", get(phone::member_page))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
         .with_state(state)
 }

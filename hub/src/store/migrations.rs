@@ -73,6 +73,13 @@ const MIGRATIONS: &[&str] = &[
         bound_at_ms INTEGER NOT NULL
      );
      CREATE INDEX member_cards_member ON member_cards(member_id);",
+    // 3: personal links to a member's phone page.
+    "CREATE TABLE member_links (
+        link_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        created_at_ms INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

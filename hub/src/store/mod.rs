@@ -360,6 +360,48 @@ impl Store {
         Ok(generation)
     }
 
+    /// Creates a personal link secret for a member's phone page; only its
+    /// hash is kept. Earlier links of the member stop working.
+    pub fn create_member_link(&self, member_id: u32) -> Result<String> {
+        let m = self.member(member_id)?;
+        if !m.active {
+            return Err(StoreError::Invalid(format!(
+                "member {member_id} is revoked"
+            )));
+        }
+        let secret = data_encoding::BASE32_NOPAD
+            .encode(&random_bytes::<20>()?)
+            .to_ascii_lowercase();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE member_links SET revoked = 1 WHERE member_id = ?1",
+            [member_id],
+        )?;
+        tx.execute(
+            "INSERT INTO member_links(link_hash, member_id, created_at_ms) VALUES (?1, ?2, ?3)",
+            params![sha256_hex(&secret), member_id, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(secret)
+    }
+
+    /// The member a phone-page link belongs to, if the link is current.
+    pub fn member_for_link(&self, secret: &str) -> Result<Option<Member>> {
+        let id: Option<u32> = self
+            .conn()
+            .query_row(
+                "SELECT member_id FROM member_links WHERE link_hash = ?1 AND revoked = 0",
+                [sha256_hex(secret)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => Ok(Some(self.member(id)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Creates a one-time enrollment code for a center; only its hash is kept.
     pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
         self.center(center_id)?;
