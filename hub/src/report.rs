@@ -36,10 +36,11 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
             let kind: String = row.get(0)?;
             let hour: usize = row.get(1)?;
             let n: u64 = row.get(2)?;
-            if kind == "member_check_in" {
-                r.members += n;
-            } else {
-                r.visitors += n;
+            match kind.as_str() {
+                "member_check_in" => r.members += n,
+                "visitor" => r.visitors += n,
+                // Card bindings and other records are not visits.
+                _ => continue,
             }
             if let Some(slot) = r.by_hour.get_mut(hour) {
                 *slot += n;
@@ -48,7 +49,7 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
         r.total = r.members + r.visitors;
         r.distinct_members = conn.query_row(
             "SELECT count(DISTINCT member_id) FROM events
-             WHERE center_id = ?1 AND local_date = ?2 AND member_id IS NOT NULL",
+             WHERE center_id = ?1 AND local_date = ?2 AND kind = 'member_check_in'",
             params![center_id, day],
             |row| row.get(0),
         )?;

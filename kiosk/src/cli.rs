@@ -77,6 +77,15 @@ pub enum Command {
     Sync,
     /// Set the staff PIN (4–8 digits), read from standard input.
     SetPin,
+    /// Bind a card to a member from this kiosk, as staff do on the staff
+    /// screen; the hub and the center's other kiosks learn it at the next sync.
+    BindCard {
+        /// The card's UID in hex, as a reader shows it.
+        #[arg(long)]
+        uid: String,
+        #[arg(long)]
+        member: u32,
+    },
     /// List the display, scanners, card readers, storage and hub link, and
     /// what is wrong with each.
     Doctor,
@@ -121,6 +130,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Status { json } => status(&data, json),
                 Command::Sync => sync_now(&data),
                 Command::SetPin => set_pin(&data),
+                Command::BindCard { uid, member } => {
+                    let config = Config::load(&data)?;
+                    let uid = protocol::card::parse_uid_hex(&uid)
+                        .context("the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3")?;
+                    let mut engine = Engine::new(
+                        open_store(&data)?,
+                        SystemClock::new(),
+                        config.repeat_window_minutes,
+                    )?;
+                    let name = engine
+                        .bind_card(&uid, member)
+                        .map_err(|r| anyhow::anyhow!("{}", r.message(false)))?;
+                    println!(
+                        "card bound to member {member} ({name}); it reaches the hub with the next sync"
+                    );
+                    Ok(())
+                }
                 Command::Doctor => {
                     let config = Config::load(&data)?;
                     if crate::doctor::print(&crate::doctor::check(&data, &config)) {

@@ -14,7 +14,8 @@ use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
-    App, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, ScanAdapter, StaffAdapter,
+    App, BindAdapter, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, ScanAdapter,
+    StaffAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::ComponentHandle;
@@ -367,4 +368,56 @@ fn a_card_tap_and_a_grabbed_scanner_line_reach_the_screen() {
         .global::<ScanAdapter>()
         .invoke_device_scan("12345678".into());
     assert_eq!(f.result(), (true, ResultKind::Refused, "未找到会员".into()));
+}
+
+#[test]
+fn staff_bind_an_unknown_card_in_a_few_taps_and_it_checks_in_at_once() {
+    for en in [false, true] {
+        let f = fixture(1280, 800, en);
+        let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        f.tap(&t("工作人员", "Staff"));
+        for d in ["2", "4", "6", "8"] {
+            f.tap(d);
+        }
+        f.tap(&t("确认", "OK"));
+        f.tap(&t("绑定卡片", "Bind a card"));
+        assert_eq!(f.page(), Page::BindCard);
+        f.snapshot(&format!(
+            "bind-wait-{}-1280x800",
+            if en { "en" } else { "zh" }
+        ));
+        // The card tap is captured for binding, not counted as a check-in.
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("11223344".into());
+        assert_eq!(f.app.global::<BindAdapter>().get_step(), 1);
+        assert!(!f.result().0);
+        for d in "10000001".chars() {
+            f.tap(&d.to_string());
+        }
+        f.tap(&t("绑定", "Bind"));
+        assert_eq!(
+            f.app.global::<BindAdapter>().get_step(),
+            2,
+            "{}",
+            f.app.global::<BindAdapter>().get_message()
+        );
+        f.snapshot(&format!(
+            "bind-done-{}-1280x800",
+            if en { "en" } else { "zh" }
+        ));
+        assert_eq!(
+            f.count(
+                "SELECT count(*) FROM events WHERE kind = 'card_bound' AND member_id = 10000001"
+            ),
+            1
+        );
+        f.tap(&t("完成", "Done"));
+        assert_eq!(f.page(), Page::Staff);
+        f.tap(&t("退出", "Close"));
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("11223344".into());
+        assert_eq!(f.result().1, ResultKind::Welcome);
+    }
 }

@@ -63,8 +63,8 @@ pub struct SyncState {
     pub server_time_ms: i64,
 }
 
-/// What a youth did at the door, as recorded.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+/// What happened at the door, as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A member checked in.
@@ -73,6 +73,14 @@ pub enum EventKind {
     Visitor {
         age_band: AgeBand,
         purpose: ServiceCategory,
+    },
+    /// A staff member bound a card to a member at the kiosk; not a visit.
+    /// The hub binds it and tells every kiosk of the center. First-release
+    /// hubs set such events aside (they count nothing).
+    CardBound {
+        member_id: u32,
+        /// The card's keyed hash (protocol::card), never the UID.
+        card_hash: String,
     },
 }
 

@@ -150,3 +150,63 @@ fn cards_and_printed_cards_check_in_and_replaced_or_revoked_ones_do_not() {
     let html = std::fs::read_to_string(&sheet).expect("sheet");
     assert!(html.contains("林同学") && !html.contains("林小雨"));
 }
+
+#[test]
+fn a_card_bound_at_one_kiosk_reaches_the_hub_and_the_centers_other_kiosk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let center = hub(&["center", "add", "--name", "青年之家"]);
+    let member = hub(&["member", "add", "--center", &center, "--name", "黄子轩"]);
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let kiosk = |name: &str| {
+        let data = dir.path().join(name);
+        let code = hub(&["enroll-code", "--center", &center]);
+        run(kiosk_cmd(&data).args(["enroll", "--hub", &server.url, "--code", &code]));
+        data
+    };
+    let (a, b) = (kiosk("door"), kiosk("hall"));
+
+    let said = stdout(&run(kiosk_cmd(&a).args([
+        "bind-card",
+        "--uid",
+        "5566778899AABB",
+        "--member",
+        &member,
+    ])));
+    assert!(said.contains("黄同学"), "{said}");
+    // Works at once where it was bound, before any sync.
+    assert_eq!(
+        outcomes(&headless(
+            &a,
+            &["card:5566778899AABB"],
+            &["--no-final-sync"]
+        )),
+        vec!["welcome"]
+    );
+    // Not yet known at the other kiosk.
+    assert_eq!(
+        outcomes(&headless(
+            &b,
+            &["card:5566778899AABB"],
+            &["--no-final-sync"]
+        )),
+        vec!["refused:unknown_card"]
+    );
+    run(kiosk_cmd(&a).arg("sync"));
+    run(kiosk_cmd(&b).arg("sync"));
+    let got = headless(&b, &["card:5566778899AABB"], &[]);
+    assert_eq!(outcomes(&got), vec!["welcome"]);
+    assert_eq!(got[0]["name"], "黄同学");
+    // The binding is not a visit: only check-ins of the one member count.
+    let date = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d")
+        .to_string();
+    let r: Value = serde_json::from_str(&hub(&[
+        "report", "--center", &center, "--date", &date, "--json",
+    ]))
+    .expect("report");
+    assert_eq!(r["total"], r["members"], "{r}");
+    assert_eq!(r["distinct_members"], 1, "{r}");
+}

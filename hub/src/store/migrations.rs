@@ -80,6 +80,8 @@ const MIGRATIONS: &[&str] = &[
         created_at_ms INTEGER NOT NULL,
         revoked INTEGER NOT NULL DEFAULT 0
      );",
+    // 4: cards bound at a kiosk arrive as events.
+    "ALTER TABLE events ADD COLUMN card_hash TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -312,29 +312,9 @@ impl Store {
         self.member(member_id)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let previous: Option<u32> = tx
-            .query_row(
-                "SELECT member_id FROM member_cards WHERE card_hash = ?1",
-                [card_hash],
-                |r| r.get(0),
-            )
-            .optional()?;
-        tx.execute(
-            "INSERT INTO member_cards(card_hash, member_id, bound_at_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT(card_hash) DO UPDATE SET member_id = excluded.member_id,
-               bound_at_ms = excluded.bound_at_ms",
-            params![card_hash, member_id, now_ms()],
-        )?;
-        // Both members' card sets changed: kiosks must hear of each.
-        for id in std::iter::once(member_id).chain(previous.filter(|p| *p != member_id)) {
-            let revision = Self::bump_revision(&tx)?;
-            tx.execute(
-                "UPDATE members SET revision = ?1 WHERE id = ?2",
-                params![revision, id],
-            )?;
-        }
+        let previous = bind_card_in(&tx, member_id, card_hash)?;
         tx.commit()?;
-        Ok(previous.filter(|p| *p != member_id))
+        Ok(previous)
     }
 
     /// Starts a new printed-card generation for a member: cards printed
@@ -533,6 +513,25 @@ impl Store {
                 Err(e) => Err(format!("unreadable event: {e}")),
                 Ok(ev) if ev.seq == 0 => Err("seq must start at 1".to_string()),
                 Ok(ev) => match ev.kind {
+                    EventKind::CardBound {
+                        member_id,
+                        ref card_hash,
+                    } => {
+                        let known: bool = tx.query_row(
+                            "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
+                            [member_id],
+                            |r| r.get(0),
+                        )?;
+                        let well_formed = card_hash.len() == 32
+                            && card_hash.bytes().all(|b| b.is_ascii_hexdigit());
+                        match (known, well_formed) {
+                            (true, true) => Ok(ev),
+                            (false, _) => {
+                                Err(format!("member {member_id} is not known to the hub"))
+                            }
+                            (true, false) => Err("the card hash is not 32 hex digits".to_string()),
+                        }
+                    }
                     EventKind::MemberCheckIn { member_id, .. } => {
                         let known: bool = tx.query_row(
                             "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
@@ -610,6 +609,37 @@ impl Store {
     }
 }
 
+/// Binds a card inside a transaction; bumps the roster revision of the
+/// member, and of the previous owner when the card moves.
+fn bind_card_in(
+    tx: &rusqlite::Transaction<'_>,
+    member_id: u32,
+    card_hash: &str,
+) -> Result<Option<u32>> {
+    let previous: Option<u32> = tx
+        .query_row(
+            "SELECT member_id FROM member_cards WHERE card_hash = ?1",
+            [card_hash],
+            |r| r.get(0),
+        )
+        .optional()?;
+    tx.execute(
+        "INSERT INTO member_cards(card_hash, member_id, bound_at_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT(card_hash) DO UPDATE SET member_id = excluded.member_id,
+           bound_at_ms = excluded.bound_at_ms",
+        params![card_hash, member_id, now_ms()],
+    )?;
+    let previous = previous.filter(|p| *p != member_id);
+    for id in std::iter::once(member_id).chain(previous) {
+        let revision = Store::bump_revision(tx)?;
+        tx.execute(
+            "UPDATE members SET revision = ?1 WHERE id = ?2",
+            params![revision, id],
+        )?;
+    }
+    Ok(previous)
+}
+
 fn via_code(via: CredentialKind) -> &'static str {
     match via {
         CredentialKind::QrToken => "qr_token",
@@ -631,11 +661,12 @@ fn insert_event(
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "1970-01-01".into());
     let local_hour = local.map(|t| t.hour()).unwrap_or(0);
-    let (kind, member_id, via, age_band, purpose) = match ev.kind {
+    let (kind, member_id, via, age_band, purpose, card_hash) = match &ev.kind {
         EventKind::MemberCheckIn { member_id, via } => (
             "member_check_in",
-            Some(member_id),
-            Some(via_code(via)),
+            Some(*member_id),
+            Some(via_code(*via)),
+            None,
             None,
             None,
         ),
@@ -645,12 +676,25 @@ fn insert_event(
             None,
             Some(age_band.code()),
             Some(purpose.code()),
+            None,
+        ),
+        EventKind::CardBound {
+            member_id,
+            card_hash,
+        } => (
+            "card_bound",
+            Some(*member_id),
+            None,
+            None,
+            None,
+            Some(card_hash.as_str()),
         ),
     };
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
-                            via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                            via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,
+                            card_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(device_id, seq) DO NOTHING",
         params![
             device.id,
@@ -667,9 +711,16 @@ fn insert_event(
             ev.clock.boot_id,
             ev.clock.monotonic_ms,
             ev.clock.synchronized,
-            now
+            now,
+            card_hash
         ],
     )?;
+    // A binding made at a kiosk takes effect once, when first received.
+    if n == 1
+        && let (Some(member_id), Some(hash)) = (member_id, card_hash)
+    {
+        bind_card_in(tx, member_id, hash)?;
+    }
     Ok(n == 1)
 }
 

@@ -135,6 +135,7 @@ impl<C: Clock> Engine<C> {
                 (EventKind::Visitor { age_band, purpose }, None)
             }
         };
+        let visitor = matches!(kind, EventKind::Visitor { .. });
         let (local_date, local_hour) = local_date_hour(self.tz, now_ms);
         let event = NewEvent {
             at_ms: now_ms,
@@ -143,7 +144,6 @@ impl<C: Clock> Engine<C> {
             clock: self.clock.info(),
             kind,
         };
-        let visitor = matches!(kind, EventKind::Visitor { .. });
         match self.store.record(&event, self.repeat_window_ms) {
             Ok(Recorded::Stored { seq }) => Outcome::Welcome { name, seq, visitor },
             Ok(Recorded::Repeat { previous_at_ms }) => Outcome::Repeat {
@@ -204,6 +204,51 @@ impl<C: Clock> Engine<C> {
 }
 
 impl<C: Clock> Engine<C> {
+    /// The display name of the member a card is bound to, if any.
+    pub fn card_owner(&self, uid: &[u8]) -> Option<String> {
+        if self.card_key.is_empty() {
+            return None;
+        }
+        let hash = protocol::card::card_hash(&self.card_key, uid);
+        let id = self.store.card_member(&hash).ok().flatten()?;
+        self.store
+            .roster_member(id)
+            .ok()
+            .flatten()
+            .map(|m| m.display_name)
+    }
+
+    /// A staff member binds a card to a member: stored at once (the card
+    /// works here immediately) and sent to the hub, which tells every kiosk
+    /// of the center. Returns the member's display name.
+    pub fn bind_card(&mut self, uid: &[u8], member_id: u32) -> Result<String, Refusal> {
+        if self.card_key.is_empty() {
+            return Err(Refusal::NotEnrolled);
+        }
+        let member = match self.store.roster_member(member_id) {
+            Ok(Some(m)) if m.active => m,
+            Ok(Some(_)) => return Err(Refusal::InactiveMember),
+            Ok(None) => return Err(Refusal::UnknownMember),
+            Err(e) => return Err(Refusal::from_store(&e)),
+        };
+        let now_ms = self.clock.now_ms();
+        let (local_date, local_hour) = local_date_hour(self.tz, now_ms);
+        let event = NewEvent {
+            at_ms: now_ms,
+            local_date,
+            local_hour,
+            clock: self.clock.info(),
+            kind: EventKind::CardBound {
+                member_id,
+                card_hash: protocol::card::card_hash(&self.card_key, uid),
+            },
+        };
+        match self.store.record(&event, 0) {
+            Ok(_) => Ok(member.display_name),
+            Err(e) => Err(Refusal::from_store(&e)),
+        }
+    }
+
     fn resolve_card(&self, uid: &[u8]) -> Result<(EventKind, Option<String>), Refusal> {
         if self.card_key.is_empty() {
             return Err(Refusal::NotEnrolled);

@@ -338,3 +338,37 @@ fn a_printed_card_of_an_older_generation_is_refused() {
     f.clock.advance_ms(3 * 3_600_000);
     assert!(matches!(f.engine.scan(&card(3)), Outcome::Welcome { .. }));
 }
+
+#[test]
+fn staff_bind_a_card_that_then_checks_its_member_in_and_is_not_a_visit() {
+    let mut f = fixture();
+    let uid = [0x11, 0x22, 0x33, 0x44];
+    assert_eq!(f.engine.card_owner(&uid), None);
+    assert_eq!(
+        f.engine.bind_card(&uid, 10_000_099),
+        Err(Refusal::UnknownMember)
+    );
+    assert_eq!(
+        f.engine.bind_card(&uid, 10_000_002),
+        Err(Refusal::InactiveMember)
+    );
+    assert_eq!(
+        f.engine.bind_card(&uid, 10_000_001),
+        Ok("林同学".to_string())
+    );
+    assert_eq!(f.engine.card_owner(&uid).as_deref(), Some("林同学"));
+    assert!(matches!(
+        f.engine.check_in(Credential::CardUid(uid.to_vec())),
+        Outcome::Welcome { seq: 2, .. }
+    ));
+    let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
+    assert!(
+        matches!(&page[0].kind, EventKind::CardBound { member_id: 10_000_001, card_hash } if card_hash.len() == 32)
+    );
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!(
+        (stats.total, stats.members),
+        (1, 1),
+        "a binding is not a visit"
+    );
+}

@@ -45,6 +45,35 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE enrollment ADD COLUMN card_key TEXT NOT NULL DEFAULT '';
      CREATE TABLE cards (card_hash TEXT PRIMARY KEY, member_id INTEGER NOT NULL);
      CREATE INDEX cards_member ON cards(member_id);",
+    // 3: card bindings made at the kiosk travel in the outbox. SQLite cannot
+    // change a CHECK constraint, so the table is rebuilt; the seq counter is
+    // carried over so no seq is ever issued twice.
+    "CREATE TABLE events_v3 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        local_hour INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('member_check_in', 'visitor', 'card_bound')),
+        member_id INTEGER,
+        via TEXT,
+        age_band TEXT,
+        purpose TEXT,
+        boot_id TEXT NOT NULL,
+        monotonic_ms INTEGER NOT NULL,
+        clock_synchronized INTEGER NOT NULL,
+        card_hash TEXT
+     );
+     INSERT INTO events_v3(seq, at_ms, local_date, local_hour, kind, member_id, via, age_band,
+                           purpose, boot_id, monotonic_ms, clock_synchronized)
+        SELECT seq, at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
+               boot_id, monotonic_ms, clock_synchronized FROM events;
+     DELETE FROM sqlite_sequence WHERE name = 'events_v3';
+     INSERT INTO sqlite_sequence(name, seq)
+        SELECT 'events_v3', seq FROM sqlite_sequence WHERE name = 'events' AND seq IS NOT NULL;
+     DROP TABLE events;
+     ALTER TABLE events_v3 RENAME TO events;
+     CREATE INDEX events_member_at ON events(member_id, at_ms) WHERE member_id IS NOT NULL;
+     CREATE INDEX events_local_date ON events(local_date);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -61,4 +90,9 @@ pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 pub fn count() -> usize {
     MIGRATIONS.len()
+}
+
+#[cfg(test)]
+pub fn first_for_test() -> &'static str {
+    MIGRATIONS[0]
 }

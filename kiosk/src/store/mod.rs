@@ -234,11 +234,12 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
-        let (kind, member_id, via, age_band, purpose) = match ev.kind {
+        let (kind, member_id, via, age_band, purpose, card_hash) = match &ev.kind {
             EventKind::MemberCheckIn { member_id, via } => {
                 let previous: Option<i64> = tx
                     .query_row(
-                        "SELECT max(at_ms) FROM events WHERE member_id = ?1 AND at_ms > ?2",
+                        "SELECT max(at_ms) FROM events
+                         WHERE member_id = ?1 AND kind = 'member_check_in' AND at_ms > ?2",
                         params![member_id, ev.at_ms.saturating_sub(repeat_window_ms)],
                         |r| r.get(0),
                     )
@@ -249,8 +250,9 @@ impl Store {
                 }
                 (
                     "member_check_in",
-                    Some(member_id),
-                    Some(via_code(via)),
+                    Some(*member_id),
+                    Some(via_code(*via)),
+                    None,
                     None,
                     None,
                 )
@@ -261,12 +263,33 @@ impl Store {
                 None,
                 Some(age_band.code()),
                 Some(purpose.code()),
+                None,
             ),
+            EventKind::CardBound {
+                member_id,
+                card_hash,
+            } => {
+                // The binding works here at once, before the hub has it.
+                tx.execute(
+                    "INSERT INTO cards(card_hash, member_id) VALUES (?1, ?2)
+                     ON CONFLICT(card_hash) DO UPDATE SET member_id = excluded.member_id",
+                    params![card_hash, member_id],
+                )
+                .map_err(StoreError::from_sqlite)?;
+                (
+                    "card_bound",
+                    Some(*member_id),
+                    None,
+                    None,
+                    None,
+                    Some(card_hash.as_str()),
+                )
+            }
         };
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
-                                boot_id, monotonic_ms, clock_synchronized)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                boot_id, monotonic_ms, clock_synchronized, card_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 ev.at_ms,
                 ev.local_date,
@@ -278,7 +301,8 @@ impl Store {
                 purpose,
                 ev.clock.boot_id,
                 ev.clock.monotonic_ms,
-                ev.clock.synchronized
+                ev.clock.synchronized,
+                card_hash
             ],
         )
         .map_err(StoreError::from_sqlite)?;
@@ -298,7 +322,7 @@ impl Store {
     ) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
-                    clock_synchronized
+                    clock_synchronized, card_hash
              FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![after, max_rows])?;
@@ -318,6 +342,12 @@ impl Store {
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: age band")))?,
                     purpose: ServiceCategory::from_code(&r.get::<_, String>(6)?)
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: purpose")))?,
+                },
+                "card_bound" => EventKind::CardBound {
+                    member_id: r.get(3)?,
+                    card_hash: r
+                        .get::<_, Option<String>>(10)?
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: card hash")))?,
                 },
                 other => return Err(StoreError::Corrupt(format!("event {seq}: kind {other}"))),
             };
@@ -476,7 +506,9 @@ impl Store {
             let n: u64 = r.get(2)?;
             match kind.as_str() {
                 "member_check_in" => stats.members += n,
-                _ => stats.visitors += n,
+                "visitor" => stats.visitors += n,
+                // Card bindings are not visits.
+                _ => continue,
             }
             if let Some(slot) = stats.by_hour.get_mut(hour) {
                 *slot += n;
@@ -484,7 +516,8 @@ impl Store {
         }
         stats.total = stats.members + stats.visitors;
         stats.distinct_members = self.conn.query_row(
-            "SELECT count(DISTINCT member_id) FROM events WHERE local_date = ?1 AND member_id IS NOT NULL",
+            "SELECT count(DISTINCT member_id) FROM events
+             WHERE local_date = ?1 AND kind = 'member_check_in'",
             [local_date],
             |r| r.get(0),
         )?;

@@ -267,3 +267,38 @@ fn a_roster_entry_replaces_the_members_cards_and_a_card_can_move() {
         Some(1)
     );
 }
+
+#[test]
+fn rebuilding_the_events_table_keeps_every_row_and_never_reissues_a_seq() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite3");
+    {
+        // A database as the first release left it: migration 1 only.
+        let mut conn = Connection::open(&path).expect("open");
+        let sql = super::migrations::first_for_test();
+        conn.execute_batch(sql).expect("migration 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        for at in [1, 2, 3] {
+            conn.execute(
+                "INSERT INTO events(at_ms, local_date, local_hour, kind, age_band, purpose, boot_id,
+                                    monotonic_ms, clock_synchronized)
+                 VALUES (?1, '2026-11-24', 9, 'visitor', 'over35', 'sports', 'b', 0, 1)",
+                [at],
+            )
+            .expect("insert");
+        }
+        // The newest row was pruned once acknowledged: its seq must not come back.
+        conn.execute("DELETE FROM events WHERE seq = 3", [])
+            .expect("prune");
+        let _ = &mut conn;
+    }
+    let mut store = Store::open(&path).expect("migrate");
+    assert_eq!(store.last_seq().expect("seq"), 3);
+    assert_eq!(store.pending_page(0, 10, 1 << 20).expect("page").len(), 2);
+    assert_eq!(
+        store.record(&visitor(9), 0).expect("record"),
+        Recorded::Stored { seq: 4 }
+    );
+    assert!(store.check_integrity().expect("integrity"));
+}

@@ -61,6 +61,9 @@ pub struct Kiosk<C: Clock> {
     tick_timer: Timer,
     /// Language and date the home screen's lists were built for.
     home_built_for: Option<(bool, String)>,
+    /// The card being bound by staff, between the tap and the member number.
+    pending_card: Option<Vec<u8>>,
+    bind_number: String,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -84,6 +87,8 @@ impl<C: Clock + 'static> Kiosk<C> {
             staff_timer: Timer::default(),
             tick_timer: Timer::default(),
             home_built_for: None,
+            pending_card: None,
+            bind_number: String::new(),
         }
     }
 }
@@ -118,6 +123,10 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_card_tap(move |hex| {
         let Some(app) = w.upgrade() else { return };
+        if app.global::<Nav>().get_page() == Page::BindCard {
+            card_for_binding(&app, &k, &hex);
+            return;
+        }
         let outcome = match protocol::card::parse_uid_hex(&hex) {
             Some(uid) => k.borrow_mut().engine.check_in(Credential::CardUid(uid)),
             None => Outcome::refused(Refusal::Garbled),
@@ -174,6 +183,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     });
 
     connect_staff(app, &kiosk);
+    connect_binding(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -457,4 +467,119 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     ));
     s.set_sync_text(v.sync_text.into());
     s.set_sync_ok(v.sync_ok);
+}
+
+fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_bind_card(move || {
+        let Some(app) = w.upgrade() else { return };
+        {
+            let mut k = k.borrow_mut();
+            k.pending_card = None;
+            k.bind_number.clear();
+        }
+        let b = app.global::<BindAdapter>();
+        b.set_step(0);
+        b.set_number(SharedString::new());
+        b.set_message(SharedString::new());
+        b.set_error(false);
+        app.global::<Nav>().set_page(Page::BindCard);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<BindAdapter>().on_digit(move |d| {
+        let Some(app) = w.upgrade() else { return };
+        let mut k = k.borrow_mut();
+        if k.bind_number.len() < 10 {
+            k.bind_number.push_str(&d);
+        }
+        app.global::<BindAdapter>()
+            .set_number(k.bind_number.clone().into());
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<BindAdapter>().on_backspace(move || {
+        let Some(app) = w.upgrade() else { return };
+        let mut k = k.borrow_mut();
+        k.bind_number.pop();
+        app.global::<BindAdapter>()
+            .set_number(k.bind_number.clone().into());
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<BindAdapter>().on_confirm(move || {
+        let Some(app) = w.upgrade() else { return };
+        let mut kb = k.borrow_mut();
+        let en = kb.en;
+        let b = app.global::<BindAdapter>();
+        let (Some(uid), Ok(member_id)) = (kb.pending_card.clone(), kb.bind_number.parse::<u32>()) else {
+            b.set_error(true);
+            b.set_message(if en { "Enter a member number." } else { "请输入会员号。" }.into());
+            return;
+        };
+        match kb.engine.bind_card(&uid, member_id) {
+            Ok(name) => {
+                kb.pending_card = None;
+                b.set_step(2);
+                b.set_error(false);
+                b.set_message(
+                    if en {
+                        format!("Bound to {name}. It works here now and on the center's other kiosks after their next sync.")
+                    } else {
+                        format!("已绑定给 {name}。本机立即可用，本中心其他签到机同步后也可使用。")
+                    }
+                    .into(),
+                );
+                if let Some(wake) = &kb.sync_wake {
+                    wake.notify_one();
+                }
+            }
+            Err(reason) => {
+                b.set_error(true);
+                b.set_message(reason.message(!en).into());
+            }
+        }
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<BindAdapter>().on_done(move || {
+        let Some(app) = w.upgrade() else { return };
+        k.borrow_mut().pending_card = None;
+        app.global::<Nav>().set_page(Page::Staff);
+        refresh_staff(&app, &k);
+    });
+}
+
+/// A card tapped while staff are binding: remember it and ask for the member.
+fn card_for_binding<C: Clock + 'static>(app: &App, k: &Shared<C>, hex: &str) {
+    let b = app.global::<BindAdapter>();
+    let mut k = k.borrow_mut();
+    let en = k.en;
+    let Some(uid) = protocol::card::parse_uid_hex(hex) else {
+        b.set_error(true);
+        b.set_message(
+            if en {
+                "The card could not be read. Try again."
+            } else {
+                "没有读到卡片，请再试一次。"
+            }
+            .into(),
+        );
+        return;
+    };
+    let owner = k.engine.card_owner(&uid);
+    k.pending_card = Some(uid);
+    k.bind_number.clear();
+    b.set_step(1);
+    b.set_number(SharedString::new());
+    b.set_error(false);
+    b.set_message(
+        match (owner, en) {
+            (Some(name), true) => format!("This card belongs to {name}; binding moves it."),
+            (Some(name), false) => format!("这张卡目前属于 {name}，绑定后将转给新会员。"),
+            (None, true) => "Card read.".to_string(),
+            (None, false) => "已读到卡片。".to_string(),
+        }
+        .into(),
+    );
 }
