@@ -93,6 +93,70 @@ pub enum CredentialKind {
     Card,
 }
 
+impl CredentialKind {
+    /// The stable code, as serde writes it and as both stores keep it.
+    pub fn code(self) -> &'static str {
+        match self {
+            CredentialKind::QrToken => "qr_token",
+            CredentialKind::MemberNumber => "member_number",
+            CredentialKind::Card => "card",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::QrToken, Self::MemberNumber, Self::Card]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
+/// An event's fields as flat columns, the way both stores keep events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventColumns<'a> {
+    pub kind: &'static str,
+    pub member_id: Option<u32>,
+    pub via: Option<&'static str>,
+    pub age_band: Option<&'static str>,
+    pub purpose: Option<&'static str>,
+    pub card_hash: Option<&'a str>,
+}
+
+impl EventKind {
+    pub fn columns(&self) -> EventColumns<'_> {
+        let none = EventColumns {
+            kind: "",
+            member_id: None,
+            via: None,
+            age_band: None,
+            purpose: None,
+            card_hash: None,
+        };
+        match self {
+            EventKind::MemberCheckIn { member_id, via } => EventColumns {
+                kind: "member_check_in",
+                member_id: Some(*member_id),
+                via: Some(via.code()),
+                ..none
+            },
+            EventKind::Visitor { age_band, purpose } => EventColumns {
+                kind: "visitor",
+                age_band: Some(age_band.code()),
+                purpose: Some(purpose.code()),
+                ..none
+            },
+            EventKind::CardBound {
+                member_id,
+                card_hash,
+            } => EventColumns {
+                kind: "card_bound",
+                member_id: Some(*member_id),
+                card_hash: Some(card_hash),
+                ..none
+            },
+        }
+    }
+}
+
 /// How much the kiosk's wall clock can be trusted when the event happened.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClockInfo {
@@ -241,6 +305,39 @@ mod tests {
         assert!(json.contains(r#""purpose":"sports""#), "{json}");
         let back: EventPage = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back, page);
+    }
+
+    #[test]
+    fn columns_use_the_same_codes_as_the_json() {
+        let kinds = [
+            EventKind::MemberCheckIn {
+                member_id: 7,
+                via: CredentialKind::Card,
+            },
+            EventKind::Visitor {
+                age_band: AgeBand::Over35,
+                purpose: ServiceCategory::Leisure,
+            },
+            EventKind::CardBound {
+                member_id: 7,
+                card_hash: "ab".into(),
+            },
+        ];
+        for k in kinds {
+            let json = serde_json::to_value(&k).expect("json");
+            let c = k.columns();
+            assert_eq!(json["kind"], c.kind);
+            assert_eq!(json.get("via").and_then(|v| v.as_str()), c.via);
+            assert_eq!(json.get("purpose").and_then(|v| v.as_str()), c.purpose);
+            assert_eq!(json.get("age_band").and_then(|v| v.as_str()), c.age_band);
+        }
+        for k in [
+            CredentialKind::QrToken,
+            CredentialKind::MemberNumber,
+            CredentialKind::Card,
+        ] {
+            assert_eq!(CredentialKind::from_code(k.code()), Some(k));
+        }
     }
 
     #[test]

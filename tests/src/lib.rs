@@ -132,3 +132,36 @@ pub fn headless(data: &Path, lines: &[&str], extra: &[&str]) -> Vec<serde_json::
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
         .collect()
 }
+
+/// The outcome lines of a headless kiosk as short words: `welcome`,
+/// `repeat`, `refused:<reason>`.
+pub fn outcomes(v: &[serde_json::Value]) -> Vec<String> {
+    v.iter()
+        .map(|o| match o["outcome"].as_str() {
+            Some("refused") => format!("refused:{}", o["reason"].as_str().unwrap_or("?")),
+            Some(other) => other.to_string(),
+            None => panic!("no outcome in {o}"),
+        })
+        .collect()
+}
+
+/// Today's date in the centers' default time zone.
+pub fn today_in_shanghai() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// `hub report --json` for today.
+pub fn report_today(hub_data: &Path, center: &str) -> serde_json::Value {
+    let out = run(hub_cmd(hub_data).args([
+        "report",
+        "--center",
+        center,
+        "--date",
+        &today_in_shanghai(),
+        "--json",
+    ]));
+    serde_json::from_str(&stdout(&out)).expect("report JSON")
+}

@@ -1,17 +1,6 @@
 //! Cards and printed member cards, through the real hub and kiosk binaries.
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
-use serde_json::Value;
-
-fn outcomes(v: &[Value]) -> Vec<String> {
-    v.iter()
-        .map(|o| match o["outcome"].as_str() {
-            Some("refused") => format!("refused:{}", o["reason"].as_str().unwrap_or("?")),
-            Some(other) => other.to_string(),
-            None => panic!("no outcome in {o}"),
-        })
-        .collect()
-}
+use e2e::{Hub, headless, hub_cmd, kiosk_cmd, outcomes, report_today, run, stdout};
 
 fn zbar(png: &std::path::Path) -> String {
     stdout(&run(std::process::Command::new("zbarimg")
@@ -199,14 +188,7 @@ fn a_card_bound_at_one_kiosk_reaches_the_hub_and_the_centers_other_kiosk() {
     assert_eq!(outcomes(&got), vec!["welcome"]);
     assert_eq!(got[0]["name"], "黄同学");
     // The binding is not a visit: only check-ins of the one member count.
-    let date = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d")
-        .to_string();
-    let r: Value = serde_json::from_str(&hub(&[
-        "report", "--center", &center, "--date", &date, "--json",
-    ]))
-    .expect("report");
+    let r = report_today(&hub_data, &center);
     assert_eq!(r["total"], r["members"], "{r}");
     assert_eq!(r["distinct_members"], 1, "{r}");
 }

@@ -1,42 +1,13 @@
 //! A youth checks in at a real headless kiosk and the count reaches a real hub.
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
+use e2e::{Hub, headless, hub_cmd, kiosk_cmd, outcomes, report_today, run, stdout};
 use ed25519_dalek::SigningKey;
 use protocol::token::Claims;
 use serde_json::Value;
 
-fn today_in_shanghai() -> String {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-fn report(hub: &Hub, center: &str) -> Value {
-    let out = run(hub.cmd().args([
-        "report",
-        "--center",
-        center,
-        "--date",
-        &today_in_shanghai(),
-        "--json",
-    ]));
-    serde_json::from_str(&stdout(&out)).expect("report JSON")
-}
-
 fn status(kiosk: &std::path::Path) -> Value {
     serde_json::from_str(&stdout(&run(kiosk_cmd(kiosk).args(["status", "--json"]))))
         .expect("status JSON")
-}
-
-fn outcomes(v: &[Value]) -> Vec<String> {
-    v.iter()
-        .map(|o| match o["outcome"].as_str() {
-            Some("refused") => format!("refused:{}", o["reason"].as_str().unwrap_or("?")),
-            Some(other) => other.to_string(),
-            None => panic!("no outcome in {o}"),
-        })
-        .collect()
 }
 
 #[test]
@@ -145,7 +116,7 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     let st = status(&kiosk_data);
     assert_eq!(st["events_waiting"], 0, "{st}");
     assert_eq!(st["acked_seq"], 4);
-    let r = report(&hub, &center);
+    let r = report_today(&hub.data, &center);
     assert_eq!(r["members"], accepted_members as u64, "{r}");
     assert_eq!(r["visitors"], accepted_visitors as u64, "{r}");
     assert_eq!(r["total"], (accepted_members + accepted_visitors) as u64);
@@ -175,7 +146,7 @@ fn the_hub_counts_exactly_what_the_kiosk_accepted() {
     run(kiosk_cmd(&kiosk_data).arg("sync"));
     run(kiosk_cmd(&kiosk_data).arg("sync"));
     assert_eq!(status(&kiosk_data)["events_waiting"], 0);
-    let r = report(&hub, &center);
+    let r = report_today(&hub.data, &center);
     assert_eq!(
         (
             r["total"].as_u64(),
@@ -223,7 +194,7 @@ fn a_kiosk_that_forgot_its_mark_learns_it_from_the_hub_and_sends_nothing_twice()
     drop(db);
     run(kiosk_cmd(&kiosk_data).arg("sync"));
     assert_eq!(status(&kiosk_data)["acked_seq"], 1200);
-    assert_eq!(report(&hub, &center)["visitors"], 1200);
+    assert_eq!(report_today(&hub.data, &center)["visitors"], 1200);
 }
 
 #[test]

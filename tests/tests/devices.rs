@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::Duration;
 
-use e2e::{Hub, hub_cmd, kiosk_cmd, run, stdout, vpcd::tap_card};
+use e2e::{Hub, hub_cmd, kiosk_cmd, report_today, run, stdout, vpcd::tap_card};
 use serde_json::Value;
 
 #[test]
@@ -88,14 +88,7 @@ fn scans_from_a_serial_scanner_and_taps_on_a_card_reader_reach_the_hub() {
 
     drop(kiosk);
     run(kiosk_cmd(&kiosk_data).arg("sync"));
-    let date = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d")
-        .to_string();
-    let r: Value = serde_json::from_str(&hub(&[
-        "report", "--center", &center, "--date", &date, "--json",
-    ]))
-    .expect("report");
+    let r = report_today(&hub_data, &center);
     assert_eq!(
         (r["members"].as_u64(), r["distinct_members"].as_u64()),
         (Some(2), Some(2)),

@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 use protocol::wire::{
-    CenterInfo, CredentialKind, Event, EventKind, IngestResult, Rejected, RosterDelta, RosterEntry,
+    CenterInfo, Event, EventKind, IngestResult, Rejected, RosterDelta, RosterEntry,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
@@ -209,15 +209,7 @@ impl Store {
             .query_row(
                 "SELECT id, center_id, full_name, display_name, active FROM members WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Member {
-                        id: r.get(0)?,
-                        center_id: r.get(1)?,
-                        full_name: r.get(2)?,
-                        display_name: r.get(3)?,
-                        active: r.get(4)?,
-                    })
-                },
+                member_from_row,
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no member with id {id}")))
@@ -229,15 +221,7 @@ impl Store {
             "SELECT id, center_id, full_name, display_name, active FROM members
              WHERE center_id = ?1 ORDER BY id",
         )?;
-        let rows = stmt.query_map([center_id], |r| {
-            Ok(Member {
-                id: r.get(0)?,
-                center_id: r.get(1)?,
-                full_name: r.get(2)?,
-                display_name: r.get(3)?,
-                active: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([center_id], member_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -609,6 +593,17 @@ impl Store {
     }
 }
 
+/// A `members` row selected as `id, center_id, full_name, display_name, active`.
+fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        id: r.get(0)?,
+        center_id: r.get(1)?,
+        full_name: r.get(2)?,
+        display_name: r.get(3)?,
+        active: r.get(4)?,
+    })
+}
+
 /// Binds a card inside a transaction; bumps the roster revision of the
 /// member, and of the previous owner when the card moves.
 fn bind_card_in(
@@ -640,14 +635,6 @@ fn bind_card_in(
     Ok(previous)
 }
 
-fn via_code(via: CredentialKind) -> &'static str {
-    match via {
-        CredentialKind::QrToken => "qr_token",
-        CredentialKind::MemberNumber => "member_number",
-        CredentialKind::Card => "card",
-    }
-}
-
 /// Inserts one event; false when the hub already had it.
 fn insert_event(
     tx: &rusqlite::Transaction<'_>,
@@ -661,35 +648,15 @@ fn insert_event(
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "1970-01-01".into());
     let local_hour = local.map(|t| t.hour()).unwrap_or(0);
-    let (kind, member_id, via, age_band, purpose, card_hash) = match &ev.kind {
-        EventKind::MemberCheckIn { member_id, via } => (
-            "member_check_in",
-            Some(*member_id),
-            Some(via_code(*via)),
-            None,
-            None,
-            None,
-        ),
-        EventKind::Visitor { age_band, purpose } => (
-            "visitor",
-            None,
-            None,
-            Some(age_band.code()),
-            Some(purpose.code()),
-            None,
-        ),
-        EventKind::CardBound {
-            member_id,
-            card_hash,
-        } => (
-            "card_bound",
-            Some(*member_id),
-            None,
-            None,
-            None,
-            Some(card_hash.as_str()),
-        ),
-    };
+    let c = ev.kind.columns();
+    let (kind, member_id, via, age_band, purpose, card_hash) = (
+        c.kind,
+        c.member_id,
+        c.via,
+        c.age_band,
+        c.purpose,
+        c.card_hash,
+    );
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
                             via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,

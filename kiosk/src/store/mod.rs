@@ -234,8 +234,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
-        let (kind, member_id, via, age_band, purpose, card_hash) = match &ev.kind {
-            EventKind::MemberCheckIn { member_id, via } => {
+        match &ev.kind {
+            EventKind::MemberCheckIn { member_id, .. } => {
                 let previous: Option<i64> = tx
                     .query_row(
                         "SELECT max(at_ms) FROM events
@@ -248,23 +248,7 @@ impl Store {
                 if let Some(previous_at_ms) = previous {
                     return Ok(Recorded::Repeat { previous_at_ms });
                 }
-                (
-                    "member_check_in",
-                    Some(*member_id),
-                    Some(via_code(*via)),
-                    None,
-                    None,
-                    None,
-                )
             }
-            EventKind::Visitor { age_band, purpose } => (
-                "visitor",
-                None,
-                None,
-                Some(age_band.code()),
-                Some(purpose.code()),
-                None,
-            ),
             EventKind::CardBound {
                 member_id,
                 card_hash,
@@ -276,16 +260,10 @@ impl Store {
                     params![card_hash, member_id],
                 )
                 .map_err(StoreError::from_sqlite)?;
-                (
-                    "card_bound",
-                    Some(*member_id),
-                    None,
-                    None,
-                    None,
-                    Some(card_hash.as_str()),
-                )
             }
-        };
+            EventKind::Visitor { .. } => {}
+        }
+        let c = ev.kind.columns();
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
                                 boot_id, monotonic_ms, clock_synchronized, card_hash)
@@ -294,15 +272,15 @@ impl Store {
                 ev.at_ms,
                 ev.local_date,
                 ev.local_hour,
-                kind,
-                member_id,
-                via,
-                age_band,
-                purpose,
+                c.kind,
+                c.member_id,
+                c.via,
+                c.age_band,
+                c.purpose,
                 ev.clock.boot_id,
                 ev.clock.monotonic_ms,
                 ev.clock.synchronized,
-                card_hash
+                c.card_hash
             ],
         )
         .map_err(StoreError::from_sqlite)?;
@@ -334,7 +312,7 @@ impl Store {
             let kind = match kind.as_str() {
                 "member_check_in" => EventKind::MemberCheckIn {
                     member_id: r.get(3)?,
-                    via: parse_via(&r.get::<_, String>(4)?)
+                    via: CredentialKind::from_code(&r.get::<_, String>(4)?)
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: via")))?,
                 },
                 "visitor" => EventKind::Visitor {
@@ -548,23 +526,6 @@ impl Store {
             .conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         Ok(r == "ok")
-    }
-}
-
-fn via_code(via: CredentialKind) -> &'static str {
-    match via {
-        CredentialKind::QrToken => "qr_token",
-        CredentialKind::MemberNumber => "member_number",
-        CredentialKind::Card => "card",
-    }
-}
-
-fn parse_via(code: &str) -> Option<CredentialKind> {
-    match code {
-        "qr_token" => Some(CredentialKind::QrToken),
-        "member_number" => Some(CredentialKind::MemberNumber),
-        "card" => Some(CredentialKind::Card),
-        _ => None,
     }
 }
 
