@@ -281,8 +281,17 @@ pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String,
     (
         if en {
             format!(
-                "{} check-ins waiting since {since} — {why}. Nothing is lost; they upload when the hub is back.",
-                status.events_waiting
+                "{} waiting since {since} — {why}. Nothing is lost; {} when the hub is back.",
+                if status.events_waiting == 1 {
+                    "1 check-in".to_string()
+                } else {
+                    format!("{} check-ins", status.events_waiting)
+                },
+                if status.events_waiting == 1 {
+                    "it uploads"
+                } else {
+                    "they upload"
+                }
             )
         } else {
             format!(
@@ -404,6 +413,15 @@ mod tests {
         s.last_sync_error = Some("the hub cannot be reached (dns error)".into());
         let (text, ok) = sync_text(&s, tz, NOW, true);
         assert!(!ok);
+        let one = SyncStatus {
+            events_waiting: 1,
+            ..s.clone()
+        };
+        assert!(
+            sync_text(&one, tz, NOW, true)
+                .0
+                .starts_with("1 check-in waiting")
+        );
         assert!(
             text.starts_with("312 check-ins waiting since 21 Nov"),
             "{text}"
