@@ -436,15 +436,7 @@ impl Store {
                 "UPDATE devices SET last_seen_ms = ?2 WHERE token_hash = ?1
                  RETURNING id, center_id, name, acked_seq, last_seen_ms",
                 params![sha256_hex(token), now_ms()],
-                |r| {
-                    Ok(Device {
-                        id: r.get(0)?,
-                        center_id: r.get(1)?,
-                        name: r.get(2)?,
-                        acked_seq: r.get(3)?,
-                        last_seen_ms: r.get(4)?,
-                    })
-                },
+                device_from_row,
             )
             .optional()?;
         Ok(device)
@@ -455,15 +447,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT id, center_id, name, acked_seq, last_seen_ms FROM devices ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Device {
-                id: r.get(0)?,
-                center_id: r.get(1)?,
-                name: r.get(2)?,
-                acked_seq: r.get(3)?,
-                last_seen_ms: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], device_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -591,6 +575,17 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
+}
+
+/// A `devices` row selected as `id, center_id, name, acked_seq, last_seen_ms`.
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: r.get(0)?,
+        center_id: r.get(1)?,
+        name: r.get(2)?,
+        acked_seq: r.get(3)?,
+        last_seen_ms: r.get(4)?,
+    })
 }
 
 /// A `members` row selected as `id, center_id, full_name, display_name, active`.
