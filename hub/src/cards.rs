@@ -63,6 +63,7 @@ mod tests {
             full_name: "林小雨".into(),
             display_name: "<林同学>".into(),
             active: true,
+            volunteer: false,
         };
         let html = sheet("青年之家 & 朋友", &[(m, "YC2ABC".into())]).expect("sheet");
         assert!(html.contains("&lt;林同学&gt;"));

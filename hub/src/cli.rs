@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use chrono::Datelike;
 use clap::{Parser, Subcommand};
 
 use crate::store::Store;
@@ -68,6 +69,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Volunteers' service hours.
+    Volunteer {
+        #[command(subcommand)]
+        action: VolunteerAction,
+    },
     /// Kiosks: list them with their upload state.
     Device {
         #[command(subcommand)]
@@ -99,6 +105,17 @@ pub enum MemberAction {
         /// What kiosks show (default: derived, e.g. 林小雨 → 林同学).
         #[arg(long)]
         display_name: Option<String>,
+        /// Register the member as a volunteer too.
+        #[arg(long)]
+        volunteer: bool,
+    },
+    /// Register a member as a volunteer (who may start and end shifts at the
+    /// kiosks), or with --off no longer.
+    Volunteer {
+        #[arg(long)]
+        id: u32,
+        #[arg(long)]
+        off: bool,
     },
     /// Print a signed QR payload for a member.
     Token {
@@ -159,6 +176,25 @@ pub enum MemberAction {
     Revoke {
         #[arg(long)]
         id: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VolunteerAction {
+    /// Hours per volunteer and activity over a period, from the shift starts
+    /// and ends recorded at the center's kiosks. Shifts never ended, or ended
+    /// with no start, are listed to check and not counted.
+    Hours {
+        #[arg(long)]
+        center: u64,
+        /// First day, YYYY-MM-DD (default: the first of this month).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD or `today` (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -246,6 +282,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write!(out, "{}", crate::report::to_text(&report, &c.name))?;
             }
         }
+        Command::Volunteer {
+            action:
+                VolunteerAction::Hours {
+                    center,
+                    from,
+                    to,
+                    json,
+                },
+        } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            let today = crate::report::parse_date("today", c.tz())?;
+            let to = match to {
+                Some(t) => crate::report::parse_date(&t, c.tz())?,
+                None => today,
+            };
+            let from = match from {
+                Some(f) => crate::report::parse_date(&f, c.tz())?,
+                None => to.with_day(1).unwrap_or(to),
+            };
+            let r = crate::volunteer::hours(&store, center, from, to, today)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            } else {
+                write!(out, "{}", crate::volunteer::to_text(&r, &c.name))?;
+            }
+        }
         Command::Device {
             action: DeviceAction::List,
         } => {
@@ -278,11 +340,26 @@ fn member(
             center,
             name,
             display_name,
+            volunteer,
         } => {
             let id = store
                 .add_member(center, &name, display_name.as_deref())
                 .map_err(|e| hint_centers(data, e))?;
+            if volunteer {
+                store.set_member_volunteer(id, true)?;
+            }
             writeln!(out, "{id}")?;
+        }
+        MemberAction::Volunteer { id, off } => {
+            store.set_member_volunteer(id, !off)?;
+            if off {
+                writeln!(out, "member {id} is no longer a volunteer")?;
+            } else {
+                writeln!(
+                    out,
+                    "member {id} is a volunteer: they can start and end shifts at the kiosks after their next sync"
+                )?;
+            }
         }
         MemberAction::Token { id, ttl, png } => {
             let m = store.member(id)?;
@@ -316,11 +393,12 @@ fn member(
             for m in store.members(center)? {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}{}",
                     m.id,
                     m.display_name,
                     m.full_name,
-                    if m.active { "active" } else { "inactive" }
+                    if m.active { "active" } else { "inactive" },
+                    if m.volunteer { "\tvolunteer" } else { "" }
                 )?;
             }
         }

@@ -7,6 +7,7 @@
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
 //! - [`names`]: display names fit for a public screen.
 //! - [`cards`]: the printable sheet of member cards.
+//! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
 
 pub mod cards;
@@ -16,3 +17,4 @@ pub mod keys;
 pub mod names;
 pub mod report;
 pub mod store;
+pub mod volunteer;

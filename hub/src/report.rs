@@ -56,7 +56,8 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
         for (column, map) in [("purpose", &mut r.by_category), ("age_band", &mut r.by_age_band)] {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {column}, count(*) FROM events
-                 WHERE center_id = ?1 AND local_date = ?2 AND {column} IS NOT NULL GROUP BY {column}"
+                 WHERE center_id = ?1 AND local_date = ?2 AND kind = 'visitor' AND {column} IS NOT NULL
+                 GROUP BY {column}"
             ))?;
             let mut rows = stmt.query(params![center_id, day])?;
             while let Some(row) = rows.next()? {

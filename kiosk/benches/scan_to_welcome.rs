@@ -40,6 +40,7 @@ fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKe
             active: true,
             cards: vec![],
             card_generation: 0,
+            volunteer: false,
         })
         .collect();
     store

@@ -80,13 +80,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &["center", "add", "--name", "城东街道青年之家"],
     )?;
     let mut members = Vec::new();
-    for name in SAMPLE_MEMBERS {
-        members.push(hub(
-            &hub_bin,
-            &hub_data,
-            &["member", "add", "--center", &center, "--name", name],
-        )?);
+    for (i, name) in SAMPLE_MEMBERS.iter().enumerate() {
+        let mut args = vec!["member", "add", "--center", &center, "--name", name];
+        // The last sample member also volunteers at the center.
+        if i + 1 == SAMPLE_MEMBERS.len() {
+            args.push("--volunteer");
+        }
+        members.push(hub(&hub_bin, &hub_data, &args)?);
     }
+    let volunteer = members.last().cloned().unwrap_or_default();
     let code = hub(&hub_bin, &hub_data, &["enroll-code", "--center", &center])?;
 
     let mut child = Command::new(&hub_bin)
@@ -141,6 +143,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("    {token}");
     println!("  Tap \"我是访客 / I'm a visitor\" to count a visitor. Staff screen PIN: {DEMO_PIN}");
     println!(
+        "  Member {volunteer} is a volunteer: tap \"志愿者 / Volunteer\", pick an activity, type the number."
+    );
+    println!(
         "  The hub's report: {} --data {} report --center {center} --date today\n",
         hub_bin.display(),
         hub_data.display()
@@ -164,6 +169,7 @@ fn headless_tour(
     token: &str,
 ) -> anyhow::Result<()> {
     use std::io::Write;
+    let volunteer = members.last().cloned().unwrap_or_default();
     let exe = std::env::current_exe()?;
     let mut kiosk = Command::new(exe)
         .arg("--data")
@@ -181,6 +187,7 @@ fn headless_tour(
             "visitor from18_to24 employment",
             "visitor under14 public_service",
             "99999999",
+            &format!("volunteer-in {volunteer}"),
         ] {
             writeln!(input, "{line}")?;
         }
@@ -196,6 +203,14 @@ fn headless_tour(
             hub_bin,
             hub_data,
             &["report", "--center", center, "--date", &date]
+        )?
+    );
+    println!(
+        "{}",
+        hub(
+            hub_bin,
+            hub_data,
+            &["volunteer", "hours", "--center", center]
         )?
     );
     Ok(())

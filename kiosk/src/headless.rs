@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
 
-use crate::checkin::{Credential, Engine, Outcome, Refusal};
+use crate::checkin::{Credential, Engine, Outcome, Refusal, ShiftAction};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::input::{Input, InputSink};
@@ -18,31 +18,67 @@ use crate::input::{Input, InputSink};
 /// How long the last upload at end of input may take.
 const FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Parses one input line into a credential; `None` for a blank line.
-pub fn parse_line(line: &str) -> Option<Result<Credential, Refusal>> {
+/// What one input line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    CheckIn(Credential),
+    Shift(Credential, ShiftAction),
+}
+
+/// Parses one input line; `None` for a blank line.
+///
+/// - a scan (member code or number), or `card:HEX` for a card tap;
+/// - `visitor AGE_BAND PURPOSE`;
+/// - `volunteer-in SCAN [ACTIVITY TITLE]` and `volunteer-out SCAN`, where
+///   SCAN is a code, a number or `card:HEX` (no activity: general duty).
+pub fn parse_line(line: &str) -> Option<Result<Request, Refusal>> {
     let t = line.trim();
     if t.is_empty() {
         return None;
     }
-    // `card:HEX` is a card tap, the same path a reader's UID takes. It is
-    // accepted here and from readers only, never from a scanned code.
-    if let Some(hex) = t.strip_prefix("card:") {
-        return Some(
-            protocol::card::parse_uid_hex(hex)
-                .map(Credential::CardUid)
-                .ok_or(Refusal::Garbled),
-        );
-    }
     let mut words = t.split_whitespace();
-    if words.next() == Some("visitor") {
-        let age = words.next().and_then(AgeBand::from_code);
-        let purpose = words.next().and_then(ServiceCategory::from_code);
-        return Some(match (age, purpose, words.next()) {
-            (Some(age_band), Some(purpose), None) => Ok(Credential::Visitor { age_band, purpose }),
-            _ => Err(Refusal::Garbled),
-        });
+    let first = words.next().unwrap_or_default();
+    let rest = t[first.len()..].trim_start();
+    Some(match first {
+        "visitor" => {
+            let age = words.next().and_then(AgeBand::from_code);
+            let purpose = words.next().and_then(ServiceCategory::from_code);
+            match (age, purpose, words.next()) {
+                (Some(age_band), Some(purpose), None) => {
+                    Ok(Request::CheckIn(Credential::Visitor { age_band, purpose }))
+                }
+                _ => Err(Refusal::Garbled),
+            }
+        }
+        "volunteer-in" | "volunteer-out" => {
+            let scan = words.next().unwrap_or_default();
+            let activity = rest[scan.len()..].trim().to_string();
+            let shift = if first == "volunteer-in" {
+                ShiftAction::Start {
+                    activity,
+                    category: None,
+                }
+            } else if activity.is_empty() {
+                ShiftAction::End
+            } else {
+                return Some(Err(Refusal::Garbled));
+            };
+            parse_scan(scan).map(|c| Request::Shift(c, shift))
+        }
+        _ => parse_scan(t).map(Request::CheckIn),
+    })
+}
+
+/// A scanned line, or `card:HEX`: a card tap, the same path a reader's UID
+/// takes. That form is accepted here and from readers only, never from a
+/// scanned code.
+fn parse_scan(t: &str) -> Result<Credential, Refusal> {
+    match t.strip_prefix("card:") {
+        Some(hex) => protocol::card::parse_uid_hex(hex)
+            .map(Credential::CardUid)
+            .ok_or(Refusal::Garbled),
+        None => crate::checkin::scan::parse(t),
     }
-    Some(crate::checkin::scan::parse(t))
 }
 
 enum Message {
@@ -85,7 +121,8 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         let outcome = match message {
             Message::Line(line) => match parse_line(&line) {
                 None => continue,
-                Some(Ok(credential)) => engine.check_in(credential),
+                Some(Ok(Request::CheckIn(credential))) => engine.check_in(credential),
+                Some(Ok(Request::Shift(credential, shift))) => engine.volunteer(credential, shift),
                 Some(Err(reason)) => Outcome::Refused { reason },
             },
             Message::Device(input) => match input.into_credential() {
@@ -97,7 +134,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             Message::EndOfInput => continue,
         };
         crate::cli::emit(&outcome.to_json().to_string())?;
-        if matches!(outcome, Outcome::Welcome { .. }) {
+        if outcome.is_recorded() {
             wake.notify_one();
         }
     }
@@ -129,10 +166,10 @@ mod tests {
         assert_eq!(parse_line("   "), None);
         assert_eq!(
             parse_line("visitor from18_to24 sports"),
-            Some(Ok(Credential::Visitor {
+            Some(Ok(Request::CheckIn(Credential::Visitor {
                 age_band: AgeBand::From18To24,
                 purpose: ServiceCategory::Sports
-            }))
+            })))
         );
         assert_eq!(
             parse_line("visitor teen sports"),
@@ -144,7 +181,53 @@ mod tests {
         );
         assert_eq!(
             parse_line("10000001"),
-            Some(Ok(Credential::MemberNumber(10_000_001)))
+            Some(Ok(Request::CheckIn(Credential::MemberNumber(10_000_001))))
         );
+        assert_eq!(
+            parse_line("card:04A1B2C3"),
+            Some(Ok(Request::CheckIn(Credential::CardUid(vec![
+                0x04, 0xA1, 0xB2, 0xC3
+            ]))))
+        );
+        assert_eq!(parse_line("card:zz"), Some(Err(Refusal::Garbled)));
+    }
+
+    #[test]
+    fn volunteer_lines_carry_the_scan_and_the_activity() {
+        assert_eq!(
+            parse_line("volunteer-in 10000001 四点半课堂：作业辅导"),
+            Some(Ok(Request::Shift(
+                Credential::MemberNumber(10_000_001),
+                ShiftAction::Start {
+                    activity: "四点半课堂：作业辅导".into(),
+                    category: None
+                }
+            )))
+        );
+        assert_eq!(
+            parse_line("volunteer-in card:04A1B2C3"),
+            Some(Ok(Request::Shift(
+                Credential::CardUid(vec![0x04, 0xA1, 0xB2, 0xC3]),
+                ShiftAction::Start {
+                    activity: String::new(),
+                    category: None
+                }
+            )))
+        );
+        assert_eq!(
+            parse_line("volunteer-out 10000001"),
+            Some(Ok(Request::Shift(
+                Credential::MemberNumber(10_000_001),
+                ShiftAction::End
+            )))
+        );
+        for bad in [
+            "volunteer-out",
+            "volunteer-in",
+            "volunteer-out 10000001 extra",
+            "volunteer-in hello",
+        ] {
+            assert_eq!(parse_line(bad), Some(Err(Refusal::Garbled)), "{bad}");
+        }
     }
 }

@@ -15,7 +15,7 @@ use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
     App, BindAdapter, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, ScanAdapter,
-    StaffAdapter,
+    StaffAdapter, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::ComponentHandle;
@@ -37,6 +37,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     db: PathBuf,
     app: App,
+    clock: ManualClock,
     _kiosk: std::rc::Rc<std::cell::RefCell<kiosk::ui::Kiosk<ManualClock>>>,
 }
 
@@ -72,6 +73,7 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
                     &[0x04, 0xA1, 0xB2, 0xC3],
                 )],
                 card_generation: 0,
+                volunteer: true,
             }],
             more: false,
         })
@@ -79,7 +81,8 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
     store
         .set_staff_pin_hash(&kiosk::pin::hash("2468").expect("hash"))
         .expect("pin");
-    let engine = Engine::new(store, ManualClock::at(NOW_MS), 120).expect("engine");
+    let clock = ManualClock::at(NOW_MS);
+    let engine = Engine::new(store, clock.clone(), 120).expect("engine");
     let config = Config {
         language: if en { "en".into() } else { "zh".into() },
         ..Config::default()
@@ -101,6 +104,7 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
         _dir: dir,
         db,
         app,
+        clock,
         _kiosk: kiosk,
     }
 }
@@ -420,4 +424,100 @@ fn staff_bind_an_unknown_card_in_a_few_taps_and_it_checks_in_at_once() {
             .invoke_card_tap("11223344".into());
         assert_eq!(f.result().1, ResultKind::Welcome);
     }
+}
+
+#[test]
+fn a_volunteer_starts_a_shift_for_an_activity_and_ends_it_with_a_card() {
+    for (w, h, en) in [
+        (1280, 800, false),
+        (800, 480, true),
+        (1280, 800, true),
+        (800, 480, false),
+    ] {
+        let f = fixture(w, h, en);
+        let lang = if en { "en" } else { "zh" };
+        let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        f.tap(&t("志愿者", "Volunteer"));
+        assert_eq!(f.page(), Page::Volunteer);
+        f.snapshot(&format!("volunteer-choose-{lang}-{w}x{h}"));
+        f.tap(&t(
+            "16:30 四点半课堂：作业辅导",
+            "16:30 After-school class: homework help",
+        ));
+        assert_eq!(f.app.global::<VolunteerAdapter>().get_step(), 1);
+        f.snapshot(&format!("volunteer-scan-{lang}-{w}x{h}"));
+        // A code that is not a member's: refused, and the page still waits.
+        f.type_line("12345678");
+        assert_eq!(f.result().1, ResultKind::Refused);
+        assert_eq!(f.page(), Page::Volunteer);
+        f.type_line("10000001");
+        assert_eq!(
+            f.result(),
+            (
+                true,
+                ResultKind::Welcome,
+                t("林同学，上岗签到成功", "林同学, your shift has started")
+            )
+        );
+        f.snapshot(&format!("volunteer-started-{lang}-{w}x{h}"));
+        assert_eq!(f.page(), Page::Home);
+        assert_eq!(
+            f.count("SELECT count(*) FROM events WHERE kind = 'volunteer_in' AND activity = '四点半课堂：作业辅导' AND purpose = 'public_service'"),
+            1
+        );
+        // A scan on the home screen is a plain check-in again.
+        f.tap(&t("林同学，上岗签到成功", "林同学, your shift has started"));
+        f.type_line("10000001");
+        assert_eq!(f.result().1, ResultKind::Welcome);
+        assert_eq!(
+            f.count("SELECT count(*) FROM events WHERE kind = 'member_check_in'"),
+            1
+        );
+        f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+
+        f.clock.advance_ms(2 * 3_600_000 + 5 * 60_000);
+        f.tap(&t("志愿者", "Volunteer"));
+        f.tap(&t("结束服务", "End my shift"));
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("04A1B2C3".into());
+        assert_eq!(
+            f.result(),
+            (
+                true,
+                ResultKind::Welcome,
+                t("林同学，签退成功", "林同学, your shift has ended")
+            )
+        );
+        let detail = f.app.global::<ResultAdapter>().get_detail().to_string();
+        assert!(
+            detail.contains(&t("2 小时 5 分钟", "2 h 5 min")),
+            "{detail}"
+        );
+        f.snapshot(&format!("volunteer-ended-{lang}-{w}x{h}"));
+        assert_eq!(
+            f.count("SELECT count(*) FROM events WHERE kind = 'volunteer_out' AND via = 'card'"),
+            1
+        );
+    }
+}
+
+#[test]
+fn the_volunteer_page_goes_home_by_itself_and_counts_nothing() {
+    let f = fixture(1280, 800, false);
+    f.tap("志愿者");
+    f.tap("结束服务");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(46));
+    assert_eq!(f.page(), Page::Home);
+    // The scan after that is a check-in, not a shift end.
+    f.type_line("10000001");
+    assert_eq!(f.result().2, "欢迎你，林同学！");
+    f.tap("欢迎你，林同学！");
+    f.tap("志愿者");
+    f.tap("取消");
+    assert_eq!(f.page(), Page::Home);
+    assert_eq!(
+        f.count("SELECT count(*) FROM events WHERE kind LIKE 'volunteer%'"),
+        0
+    );
 }

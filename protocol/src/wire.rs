@@ -82,6 +82,22 @@ pub enum EventKind {
         /// The card's keyed hash (protocol::card), never the UID.
         card_hash: String,
     },
+    /// A registered volunteer started a shift. Not a visit; the hub pairs it
+    /// with the check-out that follows to count service hours. First-release
+    /// hubs set such events aside.
+    VolunteerIn {
+        member_id: u32,
+        via: CredentialKind,
+        /// The activity served, by its title as the kiosk showed it (Chinese);
+        /// empty for general duty at the center.
+        #[serde(default)]
+        activity: String,
+        /// The activity's service category, when it is one of the content's.
+        #[serde(default)]
+        category: Option<ServiceCategory>,
+    },
+    /// A volunteer ended their shift.
+    VolunteerOut { member_id: u32, via: CredentialKind },
 }
 
 /// How a member identified themself.
@@ -119,6 +135,8 @@ pub struct EventColumns<'a> {
     pub age_band: Option<&'static str>,
     pub purpose: Option<&'static str>,
     pub card_hash: Option<&'a str>,
+    /// A volunteer shift's activity title.
+    pub activity: Option<&'a str>,
 }
 
 impl EventKind {
@@ -130,6 +148,7 @@ impl EventKind {
             age_band: None,
             purpose: None,
             card_hash: None,
+            activity: None,
         };
         match self {
             EventKind::MemberCheckIn { member_id, via } => EventColumns {
@@ -151,6 +170,26 @@ impl EventKind {
                 kind: "card_bound",
                 member_id: Some(*member_id),
                 card_hash: Some(card_hash),
+                ..none
+            },
+            // The purpose column holds the served activity's category.
+            EventKind::VolunteerIn {
+                member_id,
+                via,
+                activity,
+                category,
+            } => EventColumns {
+                kind: "volunteer_in",
+                member_id: Some(*member_id),
+                via: Some(via.code()),
+                purpose: category.map(|c| c.code()),
+                activity: Some(activity),
+                ..none
+            },
+            EventKind::VolunteerOut { member_id, via } => EventColumns {
+                kind: "volunteer_out",
+                member_id: Some(*member_id),
+                via: Some(via.code()),
                 ..none
             },
         }
@@ -232,6 +271,10 @@ pub struct RosterEntry {
     /// Generation of the member's current printed card; older cards are refused.
     #[serde(default)]
     pub card_generation: u16,
+    /// A registered volunteer, who may start and end shifts at the kiosk.
+    /// Absent from hubs before volunteer hours.
+    #[serde(default)]
+    pub volunteer: bool,
 }
 
 /// The body of every error response from the hub.
@@ -322,14 +365,27 @@ mod tests {
                 member_id: 7,
                 card_hash: "ab".into(),
             },
+            EventKind::VolunteerIn {
+                member_id: 7,
+                via: CredentialKind::QrToken,
+                activity: "四点半课堂".into(),
+                category: Some(ServiceCategory::PublicService),
+            },
+            EventKind::VolunteerOut {
+                member_id: 7,
+                via: CredentialKind::Card,
+            },
         ];
         for k in kinds {
             let json = serde_json::to_value(&k).expect("json");
             let c = k.columns();
             assert_eq!(json["kind"], c.kind);
             assert_eq!(json.get("via").and_then(|v| v.as_str()), c.via);
-            assert_eq!(json.get("purpose").and_then(|v| v.as_str()), c.purpose);
+            // A volunteer shift's category is kept in the purpose column.
+            let purpose = json.get("purpose").or_else(|| json.get("category"));
+            assert_eq!(purpose.and_then(|v| v.as_str()), c.purpose);
             assert_eq!(json.get("age_band").and_then(|v| v.as_str()), c.age_band);
+            assert_eq!(json.get("activity").and_then(|v| v.as_str()), c.activity);
         }
         for k in [
             CredentialKind::QrToken,
@@ -358,6 +414,24 @@ mod tests {
     }
 
     #[test]
+    fn a_volunteer_start_without_activity_fields_is_general_duty() {
+        let ev: Event = serde_json::from_str(
+            r#"{"seq":4,"at_ms":0,"clock":{"boot_id":"b","monotonic_ms":0,"synchronized":true},
+                "kind":"volunteer_in","member_id":7,"via":"card"}"#,
+        )
+        .expect("parse");
+        assert_eq!(
+            ev.kind,
+            EventKind::VolunteerIn {
+                member_id: 7,
+                via: CredentialKind::Card,
+                activity: String::new(),
+                category: None,
+            }
+        );
+    }
+
+    #[test]
     fn unknown_event_kind_is_an_error_not_a_default() {
         let bad = r#"{"seq":1,"at_ms":0,"clock":{"boot_id":"b","monotonic_ms":0,"synchronized":false},"kind":"teleport"}"#;
         assert!(serde_json::from_str::<Event>(bad).is_err());
@@ -373,6 +447,7 @@ mod tests {
                 active: true,
                 cards: vec!["00112233445566778899aabbccddeeff".into()],
                 card_generation: 2,
+                volunteer: true,
             }],
             more: false,
         };

@@ -82,6 +82,11 @@ const MIGRATIONS: &[&str] = &[
      );",
     // 4: cards bound at a kiosk arrive as events.
     "ALTER TABLE events ADD COLUMN card_hash TEXT;",
+    // 5: volunteers and their shifts.
+    "ALTER TABLE members ADD COLUMN volunteer INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE events ADD COLUMN activity TEXT;
+     CREATE INDEX events_volunteer ON events(center_id, local_date, member_id)
+        WHERE kind IN ('volunteer_in', 'volunteer_out');",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

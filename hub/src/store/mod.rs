@@ -85,6 +85,8 @@ pub struct Member {
     pub full_name: String,
     pub display_name: String,
     pub active: bool,
+    /// A registered volunteer: may start and end shifts at the kiosks.
+    pub volunteer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -207,7 +209,7 @@ impl Store {
     pub fn member(&self, id: u32) -> Result<Member> {
         self.conn()
             .query_row(
-                "SELECT id, center_id, full_name, display_name, active FROM members WHERE id = ?1",
+                "SELECT id, center_id, full_name, display_name, active, volunteer FROM members WHERE id = ?1",
                 [id],
                 member_from_row,
             )
@@ -218,7 +220,7 @@ impl Store {
     pub fn members(&self, center_id: u64) -> Result<Vec<Member>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, center_id, full_name, display_name, active FROM members
+            "SELECT id, center_id, full_name, display_name, active, volunteer FROM members
              WHERE center_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([center_id], member_from_row)?;
@@ -226,12 +228,21 @@ impl Store {
     }
 
     pub fn set_member_active(&self, id: u32, active: bool) -> Result<()> {
+        self.set_member_flag(id, "active", active)
+    }
+
+    /// Registers a member as a volunteer (or no longer); kiosks learn it at their next sync.
+    pub fn set_member_volunteer(&self, id: u32, volunteer: bool) -> Result<()> {
+        self.set_member_flag(id, "volunteer", volunteer)
+    }
+
+    fn set_member_flag(&self, id: u32, column: &'static str, value: bool) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let revision = Self::bump_revision(&tx)?;
         let n = tx.execute(
-            "UPDATE members SET active = ?1, revision = ?2 WHERE id = ?3",
-            params![active, revision, id],
+            &format!("UPDATE members SET {column} = ?1, revision = ?2 WHERE id = ?3"),
+            params![value, revision, id],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("no member with id {id}")));
@@ -245,7 +256,7 @@ impl Store {
     pub fn roster(&self, center_id: u64, since: u64) -> Result<RosterDelta> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, display_name, active, revision, card_generation FROM members
+            "SELECT id, display_name, active, revision, card_generation, volunteer FROM members
              WHERE center_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
         )?;
         let mut cards_of = conn.prepare_cached(
@@ -270,6 +281,7 @@ impl Store {
                 active: r.get(2)?,
                 cards,
                 card_generation: r.get(4)?,
+                volunteer: r.get(5)?,
             });
             revision = r.get(3)?;
         }
@@ -500,7 +512,9 @@ impl Store {
                             (true, false) => Err("the card hash is not 32 hex digits".to_string()),
                         }
                     }
-                    EventKind::MemberCheckIn { member_id, .. } => {
+                    EventKind::MemberCheckIn { member_id, .. }
+                    | EventKind::VolunteerIn { member_id, .. }
+                    | EventKind::VolunteerOut { member_id, .. } => {
                         let known: bool = tx.query_row(
                             "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
                             [member_id],
@@ -588,7 +602,7 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     })
 }
 
-/// A `members` row selected as `id, center_id, full_name, display_name, active`.
+/// A `members` row selected as `id, center_id, full_name, display_name, active, volunteer`.
 fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
     Ok(Member {
         id: r.get(0)?,
@@ -596,6 +610,7 @@ fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
         full_name: r.get(2)?,
         display_name: r.get(3)?,
         active: r.get(4)?,
+        volunteer: r.get(5)?,
     })
 }
 
@@ -652,11 +667,13 @@ fn insert_event(
         c.purpose,
         c.card_hash,
     );
+    // Kept short: an activity title is a label, not a document.
+    let activity: Option<String> = c.activity.map(|a| a.chars().take(200).collect());
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
                             via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,
-                            card_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                            card_hash, activity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT(device_id, seq) DO NOTHING",
         params![
             device.id,
@@ -674,7 +691,8 @@ fn insert_event(
             ev.clock.monotonic_ms,
             ev.clock.synchronized,
             now,
-            card_hash
+            card_hash,
+            activity
         ],
     )?;
     // A binding made at a kiosk takes effect once, when first received.

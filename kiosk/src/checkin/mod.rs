@@ -16,13 +16,37 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 use protocol::token::{ParsedToken, TokenError};
 use protocol::wire::{CredentialKind, EventKind};
 
-pub use outcome::{Outcome, Refusal};
+pub use outcome::{Outcome, Refusal, RepeatOf, ShiftChange};
 
 use crate::clock::Clock;
-use crate::store::{NewEvent, Recorded, Store, StoreError};
+use crate::store::{NewEvent, Recorded, RosterMember, Store, StoreError};
 
 /// Tolerance for a kiosk clock a little ahead of the hub's when checking expiry.
 const EXPIRY_LEEWAY_S: u64 = 30;
+
+/// A volunteer's second scan of the same action within this time is a double
+/// scan, not a new shift start or end.
+pub const VOLUNTEER_REPEAT_MS: i64 = 10 * 60_000;
+
+/// What a volunteer is doing at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShiftAction {
+    /// Starting a shift for an activity (its title; empty for general duty).
+    Start {
+        activity: String,
+        category: Option<ServiceCategory>,
+    },
+    End,
+}
+
+/// A member credential, resolved offline.
+struct Identified {
+    member_id: u32,
+    via: CredentialKind,
+    /// `None` for a member the roster does not know yet (a valid token).
+    name: Option<String>,
+    volunteer: bool,
+}
 
 /// What a youth presented.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,45 +134,29 @@ impl<C: Clock> Engine<C> {
     pub fn check_in(&mut self, credential: Credential) -> Outcome {
         let now_ms = self.clock.now_ms();
         let (kind, name) = match credential {
-            Credential::Token(text) => match self.verify_token(&text, now_ms) {
-                Ok(ok) => ok,
-                Err(reason) => return Outcome::Refused { reason },
-            },
-            Credential::MemberNumber(member_id) => match self.store.roster_member(member_id) {
-                Ok(Some(m)) if m.active => (
-                    EventKind::MemberCheckIn {
-                        member_id,
-                        via: CredentialKind::MemberNumber,
-                    },
-                    Some(m.display_name),
-                ),
-                Ok(Some(_)) => return Outcome::refused(Refusal::InactiveMember),
-                Ok(None) if self.keys.is_empty() => return Outcome::refused(Refusal::NotEnrolled),
-                Ok(None) => return Outcome::refused(Refusal::UnknownMember),
-                Err(e) => return Outcome::refused(Refusal::from_store(&e)),
-            },
-            Credential::CardUid(uid) => match self.resolve_card(&uid) {
-                Ok(ok) => ok,
-                Err(reason) => return Outcome::Refused { reason },
-            },
             Credential::Visitor { age_band, purpose } => {
                 (EventKind::Visitor { age_band, purpose }, None)
             }
+            member => match self.identify(member, now_ms) {
+                Ok(Identified {
+                    member_id,
+                    via,
+                    name,
+                    ..
+                }) => (EventKind::MemberCheckIn { member_id, via }, name),
+                Err(reason) => return Outcome::Refused { reason },
+            },
         };
         let visitor = matches!(kind, EventKind::Visitor { .. });
-        let (local_date, local_hour) = local_date_hour(self.tz, now_ms);
-        let event = NewEvent {
-            at_ms: now_ms,
-            local_date,
-            local_hour,
-            clock: self.clock.info(),
-            kind,
-        };
-        match self.store.record(&event, self.repeat_window_ms) {
+        match self
+            .store
+            .record(&self.new_event(now_ms, kind), self.repeat_window_ms)
+        {
             Ok(Recorded::Stored { seq }) => Outcome::Welcome { name, seq, visitor },
             Ok(Recorded::Repeat { previous_at_ms }) => Outcome::Repeat {
                 name,
                 previous_local_time: local_time(self.tz, previous_at_ms),
+                of: RepeatOf::CheckIn,
             },
             Err(e) => {
                 tracing::error!("could not record a check-in: {e}");
@@ -157,11 +165,117 @@ impl<C: Clock> Engine<C> {
         }
     }
 
-    fn verify_token(
-        &self,
-        text: &str,
-        now_ms: i64,
-    ) -> Result<(EventKind, Option<String>), Refusal> {
+    /// A volunteer starts or ends a shift with their code, card or number.
+    ///
+    /// Only registered volunteers may. The same action by the same volunteer
+    /// within [`VOLUNTEER_REPEAT_MS`] is a double scan and is not recorded;
+    /// anything else is, and the hub pairs starts and ends across the
+    /// center's kiosks (a start never ended, or an end with no start, is
+    /// flagged there, not guessed at here).
+    pub fn volunteer(&mut self, credential: Credential, shift: ShiftAction) -> Outcome {
+        let now_ms = self.clock.now_ms();
+        let who = match self.identify(credential, now_ms) {
+            Ok(who) => who,
+            Err(reason) => return Outcome::Refused { reason },
+        };
+        if !who.volunteer {
+            return Outcome::refused(Refusal::NotAVolunteer);
+        }
+        let (local_date, _) = local_date_hour(self.tz, now_ms);
+        // What this kiosk knows of the shift, for the words on screen.
+        let open_since = match self.store.open_shift_start(who.member_id, &local_date) {
+            Ok(open) => open,
+            Err(e) => return Outcome::refused(Refusal::from_store(&e)),
+        };
+        let (kind, change, of) = match shift {
+            ShiftAction::Start { activity, category } => (
+                EventKind::VolunteerIn {
+                    member_id: who.member_id,
+                    via: who.via,
+                    activity: activity.clone(),
+                    category,
+                },
+                ShiftChange::Started {
+                    activity,
+                    unclosed_since: open_since.map(|at| local_time(self.tz, at)),
+                },
+                RepeatOf::ShiftStart,
+            ),
+            ShiftAction::End => (
+                EventKind::VolunteerOut {
+                    member_id: who.member_id,
+                    via: who.via,
+                },
+                ShiftChange::Ended {
+                    minutes: open_since.map(|at| (now_ms - at).max(0) / 60_000),
+                },
+                RepeatOf::ShiftEnd,
+            ),
+        };
+        match self
+            .store
+            .record(&self.new_event(now_ms, kind), VOLUNTEER_REPEAT_MS)
+        {
+            Ok(Recorded::Stored { seq }) => Outcome::Shift {
+                name: who.name,
+                seq,
+                change,
+            },
+            Ok(Recorded::Repeat { previous_at_ms }) => Outcome::Repeat {
+                name: who.name,
+                previous_local_time: local_time(self.tz, previous_at_ms),
+                of,
+            },
+            Err(e) => {
+                tracing::error!("could not record a volunteer shift: {e}");
+                Outcome::refused(Refusal::from_store(&e))
+            }
+        }
+    }
+
+    fn new_event(&self, now_ms: i64, kind: EventKind) -> NewEvent {
+        let (local_date, local_hour) = local_date_hour(self.tz, now_ms);
+        NewEvent {
+            at_ms: now_ms,
+            local_date,
+            local_hour,
+            clock: self.clock.info(),
+            kind,
+        }
+    }
+
+    /// Who a member credential belongs to, checked offline.
+    fn identify(&self, credential: Credential, now_ms: i64) -> Result<Identified, Refusal> {
+        let known = |m: RosterMember, via| Identified {
+            member_id: m.member_id,
+            via,
+            name: Some(m.display_name),
+            volunteer: m.volunteer,
+        };
+        match credential {
+            Credential::Token(text) => self.verify_token(&text, now_ms),
+            Credential::MemberNumber(member_id) => match self.store.roster_member(member_id) {
+                Ok(Some(m)) if m.active => Ok(known(m, CredentialKind::MemberNumber)),
+                Ok(Some(_)) => Err(Refusal::InactiveMember),
+                Ok(None) if self.keys.is_empty() => Err(Refusal::NotEnrolled),
+                Ok(None) => Err(Refusal::UnknownMember),
+                Err(e) => Err(Refusal::from_store(&e)),
+            },
+            Credential::CardUid(uid) => {
+                let member_id = self.card_member(&uid)?;
+                match self.store.roster_member(member_id) {
+                    Ok(Some(m)) if m.active => Ok(known(m, CredentialKind::Card)),
+                    Ok(Some(_)) => Err(Refusal::InactiveMember),
+                    Ok(None) => Err(Refusal::UnknownCard),
+                    Err(e) => Err(Refusal::from_store(&e)),
+                }
+            }
+            // Not a member credential: the visitor flow is a screen of its own.
+            Credential::Visitor { .. } => Err(Refusal::Garbled),
+        }
+    }
+
+    fn verify_token(&self, text: &str, now_ms: i64) -> Result<Identified, Refusal> {
         let parsed = ParsedToken::parse(text).map_err(|_| Refusal::Garbled)?;
         if self.keys.is_empty() {
             return Err(Refusal::NotEnrolled);
@@ -181,7 +295,7 @@ impl<C: Clock> Engine<C> {
         // A signed token is proof of membership; the roster only adds the name
         // (a member added since the last roster sync is welcomed without one)
         // and says which printed card is current.
-        let name = match self.store.roster_member(claims.member_id) {
+        let member = match self.store.roster_member(claims.member_id) {
             Ok(Some(m)) if !m.active => return Err(Refusal::InactiveMember),
             Ok(Some(m))
                 if parsed
@@ -190,27 +304,22 @@ impl<C: Clock> Engine<C> {
             {
                 return Err(Refusal::CardReplaced);
             }
-            Ok(m) => m.map(|m| m.display_name),
+            Ok(m) => m,
             Err(e) => return Err(Refusal::from_store(&e)),
         };
-        Ok((
-            EventKind::MemberCheckIn {
-                member_id: claims.member_id,
-                via: CredentialKind::QrToken,
-            },
-            name,
-        ))
+        Ok(Identified {
+            member_id: claims.member_id,
+            via: CredentialKind::QrToken,
+            volunteer: member.as_ref().is_some_and(|m| m.volunteer),
+            name: member.map(|m| m.display_name),
+        })
     }
 }
 
 impl<C: Clock> Engine<C> {
     /// The display name of the member a card is bound to, if any.
     pub fn card_owner(&self, uid: &[u8]) -> Option<String> {
-        if self.card_key.is_empty() {
-            return None;
-        }
-        let hash = protocol::card::card_hash(&self.card_key, uid);
-        let id = self.store.card_member(&hash).ok().flatten()?;
+        let id = self.card_member(uid).ok()?;
         self.store
             .roster_member(id)
             .ok()
@@ -231,43 +340,27 @@ impl<C: Clock> Engine<C> {
             Ok(None) => return Err(Refusal::UnknownMember),
             Err(e) => return Err(Refusal::from_store(&e)),
         };
-        let now_ms = self.clock.now_ms();
-        let (local_date, local_hour) = local_date_hour(self.tz, now_ms);
-        let event = NewEvent {
-            at_ms: now_ms,
-            local_date,
-            local_hour,
-            clock: self.clock.info(),
-            kind: EventKind::CardBound {
+        let event = self.new_event(
+            self.clock.now_ms(),
+            EventKind::CardBound {
                 member_id,
                 card_hash: protocol::card::card_hash(&self.card_key, uid),
             },
-        };
+        );
         match self.store.record(&event, 0) {
             Ok(_) => Ok(member.display_name),
             Err(e) => Err(Refusal::from_store(&e)),
         }
     }
 
-    fn resolve_card(&self, uid: &[u8]) -> Result<(EventKind, Option<String>), Refusal> {
+    /// The member a card is bound to, through its keyed hash.
+    fn card_member(&self, uid: &[u8]) -> Result<u32, Refusal> {
         if self.card_key.is_empty() {
             return Err(Refusal::NotEnrolled);
         }
         let hash = protocol::card::card_hash(&self.card_key, uid);
-        let member_id = match self.store.card_member(&hash) {
-            Ok(Some(id)) => id,
-            Ok(None) => return Err(Refusal::UnknownCard),
-            Err(e) => return Err(Refusal::from_store(&e)),
-        };
-        match self.store.roster_member(member_id) {
-            Ok(Some(m)) if m.active => Ok((
-                EventKind::MemberCheckIn {
-                    member_id,
-                    via: CredentialKind::Card,
-                },
-                Some(m.display_name),
-            )),
-            Ok(Some(_)) => Err(Refusal::InactiveMember),
+        match self.store.card_member(&hash) {
+            Ok(Some(id)) => Ok(id),
             Ok(None) => Err(Refusal::UnknownCard),
             Err(e) => Err(Refusal::from_store(&e)),
         }

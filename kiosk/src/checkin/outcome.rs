@@ -13,14 +13,45 @@ pub enum Outcome {
         seq: u64,
         visitor: bool,
     },
-    /// Already checked in within the repeat window: counted once.
+    /// Already checked in (or already started or ended a shift) within the
+    /// repeat window: counted once.
     Repeat {
         name: Option<String>,
-        /// When the first check-in was, `HH:MM` local time.
+        /// When the first one was, `HH:MM` local time.
         previous_local_time: String,
+        of: RepeatOf,
+    },
+    /// A volunteer started or ended a shift; recorded.
+    Shift {
+        name: Option<String>,
+        seq: u64,
+        change: ShiftChange,
     },
     Refused {
         reason: Refusal,
+    },
+}
+
+/// What a repeated scan repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatOf {
+    CheckIn,
+    ShiftStart,
+    ShiftEnd,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShiftChange {
+    Started {
+        /// The activity's title; empty for general duty.
+        activity: String,
+        /// `HH:MM` of an earlier start today on this kiosk that was never
+        /// ended here: the volunteer is told, and the hub flags it.
+        unclosed_since: Option<String>,
+    },
+    Ended {
+        /// Length of the shift, when it began on this kiosk today.
+        minutes: Option<i64>,
     },
 }
 
@@ -35,6 +66,7 @@ pub enum Refusal {
     InactiveMember,
     UnknownCard,
     CardReplaced,
+    NotAVolunteer,
     Garbled,
     NotEnrolled,
     StorageFull,
@@ -44,6 +76,11 @@ pub enum Refusal {
 impl Outcome {
     pub fn refused(reason: Refusal) -> Self {
         Outcome::Refused { reason }
+    }
+
+    /// Whether this outcome stored a new event (one for the hub).
+    pub fn is_recorded(&self) -> bool {
+        matches!(self, Outcome::Welcome { .. } | Outcome::Shift { .. })
     }
 
     /// One JSON object, as `kiosk headless` prints it.
@@ -58,10 +95,41 @@ impl Outcome {
             Outcome::Repeat {
                 name,
                 previous_local_time,
+                of,
             } => serde_json::json!({
                 "outcome": "repeat",
+                "of": match of {
+                    RepeatOf::CheckIn => "check_in",
+                    RepeatOf::ShiftStart => "shift_start",
+                    RepeatOf::ShiftEnd => "shift_end",
+                },
                 "name": name,
                 "since": previous_local_time,
+            }),
+            Outcome::Shift {
+                name,
+                seq,
+                change:
+                    ShiftChange::Started {
+                        activity,
+                        unclosed_since,
+                    },
+            } => serde_json::json!({
+                "outcome": "shift_started",
+                "name": name,
+                "seq": seq,
+                "activity": activity,
+                "unclosed_since": unclosed_since,
+            }),
+            Outcome::Shift {
+                name,
+                seq,
+                change: ShiftChange::Ended { minutes },
+            } => serde_json::json!({
+                "outcome": "shift_ended",
+                "name": name,
+                "seq": seq,
+                "minutes": minutes,
             }),
             Outcome::Refused { reason } => serde_json::json!({
                 "outcome": "refused",
@@ -83,6 +151,7 @@ impl Refusal {
             Refusal::InactiveMember => "inactive_member",
             Refusal::UnknownCard => "unknown_card",
             Refusal::CardReplaced => "card_replaced",
+            Refusal::NotAVolunteer => "not_a_volunteer",
             Refusal::Garbled => "garbled",
             Refusal::NotEnrolled => "not_enrolled",
             Refusal::StorageFull => "storage_full",
@@ -112,6 +181,8 @@ impl Refusal {
             (Refusal::UnknownCard, false) => "Card not registered",
             (Refusal::CardReplaced, true) => "会员卡已更换",
             (Refusal::CardReplaced, false) => "Card replaced",
+            (Refusal::NotAVolunteer, true) => "尚未登记为志愿者",
+            (Refusal::NotAVolunteer, false) => "Not registered as a volunteer",
             (Refusal::Garbled, true) => "没有读清楚",
             (Refusal::Garbled, false) => "Could not read that",
             (Refusal::NotEnrolled, true) => "本机尚未设置",
@@ -153,6 +224,12 @@ impl Refusal {
             (Refusal::CardReplaced, true) => "这张会员卡已被新卡取代，请使用新卡或手机上的二维码。",
             (Refusal::CardReplaced, false) => {
                 "This card has been replaced by a newer one. Use your new card or the code on your phone."
+            }
+            (Refusal::NotAVolunteer, true) => {
+                "志愿者签到需要先登记为志愿者。请向工作人员登记；普通签到请回到首页扫码。"
+            }
+            (Refusal::NotAVolunteer, false) => {
+                "Volunteer shifts are for registered volunteers. Ask a staff member to register you; to check in as a visitor of the center, scan on the home screen."
             }
             (Refusal::Garbled, true) => "请把二维码或会员卡对准扫描口，再扫一次。",
             (Refusal::Garbled, false) => {

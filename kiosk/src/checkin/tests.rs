@@ -47,6 +47,7 @@ fn fixture() -> Fixture {
                     active: true,
                     cards: vec![protocol::card::card_hash(&CARD_KEY, &CARD_UID)],
                     card_generation: 2,
+                    volunteer: true,
                 },
                 RosterEntry {
                     member_id: 10_000_002,
@@ -54,6 +55,7 @@ fn fixture() -> Fixture {
                     active: false,
                     cards: vec![protocol::card::card_hash(&CARD_KEY, &[9, 9, 9, 9])],
                     card_generation: 0,
+                    volunteer: true,
                 },
             ],
             more: false,
@@ -119,7 +121,8 @@ fn a_second_scan_within_the_window_is_a_repeat_counted_once() {
         f.engine.scan(&t),
         Outcome::Repeat {
             name: Some("林同学".into()),
-            previous_local_time: "09:30".into()
+            previous_local_time: "09:30".into(),
+            of: RepeatOf::CheckIn,
         }
     );
     f.clock.advance_ms(121 * 60_000);
@@ -370,5 +373,154 @@ fn staff_bind_a_card_that_then_checks_its_member_in_and_is_not_a_visit() {
         (stats.total, stats.members),
         (1, 1),
         "a binding is not a visit"
+    );
+}
+
+fn start(activity: &str) -> ShiftAction {
+    ShiftAction::Start {
+        activity: activity.into(),
+        category: Some(ServiceCategory::PublicService),
+    }
+}
+
+#[test]
+fn a_volunteer_starts_and_ends_a_shift_and_is_told_how_long_it_was() {
+    let mut f = fixture();
+    let number = || Credential::MemberNumber(10_000_001);
+    assert_eq!(
+        f.engine.volunteer(number(), start("四点半课堂")),
+        Outcome::Shift {
+            name: Some("林同学".into()),
+            seq: 1,
+            change: ShiftChange::Started {
+                activity: "四点半课堂".into(),
+                unclosed_since: None,
+            },
+        }
+    );
+    // A second scan a minute later is a double scan, not a new shift.
+    f.clock.advance_ms(60_000);
+    assert!(matches!(
+        f.engine.volunteer(number(), start("四点半课堂")),
+        Outcome::Repeat {
+            of: RepeatOf::ShiftStart,
+            ..
+        }
+    ));
+    f.clock.advance_ms(2 * 3_600_000 + 14 * 60_000);
+    // Ending with the card gives the same member.
+    assert_eq!(
+        f.engine
+            .volunteer(Credential::CardUid(CARD_UID.to_vec()), ShiftAction::End),
+        Outcome::Shift {
+            name: Some("林同学".into()),
+            seq: 2,
+            change: ShiftChange::Ended { minutes: Some(135) },
+        }
+    );
+    assert!(matches!(
+        f.engine.volunteer(number(), ShiftAction::End),
+        Outcome::Repeat {
+            of: RepeatOf::ShiftEnd,
+            ..
+        }
+    ));
+    let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
+    assert_eq!(
+        page.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        vec![
+            EventKind::VolunteerIn {
+                member_id: 10_000_001,
+                via: CredentialKind::MemberNumber,
+                activity: "四点半课堂".into(),
+                category: Some(ServiceCategory::PublicService),
+            },
+            EventKind::VolunteerOut {
+                member_id: 10_000_001,
+                via: CredentialKind::Card,
+            },
+        ]
+    );
+    // Shifts are not visits: today's visit count is untouched.
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!((stats.total, stats.by_category.len()), (0, 0));
+}
+
+#[test]
+fn an_end_without_a_start_here_and_a_start_over_an_open_shift_are_recorded_and_said() {
+    let mut f = fixture();
+    let number = || Credential::MemberNumber(10_000_001);
+    // The start may have been at the center's other kiosk: recorded, no length claimed.
+    assert_eq!(
+        f.engine.volunteer(number(), ShiftAction::End),
+        Outcome::Shift {
+            name: Some("林同学".into()),
+            seq: 1,
+            change: ShiftChange::Ended { minutes: None },
+        }
+    );
+    f.clock.advance_ms(15 * 60_000);
+    assert!(matches!(
+        f.engine.volunteer(number(), start("")),
+        Outcome::Shift {
+            change: ShiftChange::Started {
+                unclosed_since: None,
+                ..
+            },
+            ..
+        }
+    ));
+    f.clock.advance_ms(3 * 3_600_000);
+    assert_eq!(
+        f.engine.volunteer(number(), start("桌游之夜")),
+        Outcome::Shift {
+            name: Some("林同学".into()),
+            seq: 3,
+            change: ShiftChange::Started {
+                activity: "桌游之夜".into(),
+                unclosed_since: Some("09:45".into()),
+            },
+        }
+    );
+}
+
+#[test]
+fn only_registered_active_volunteers_start_shifts() {
+    let mut f = fixture();
+    // A valid code of a member the roster does not list as a volunteer.
+    let stranger = token(&f.key, 10_000_050, NOW_MS + 60_000);
+    assert_eq!(
+        refused(&f.engine.volunteer(Credential::Token(stranger), start(""))),
+        Some(Refusal::NotAVolunteer)
+    );
+    assert_eq!(
+        refused(
+            &f.engine
+                .volunteer(Credential::MemberNumber(10_000_002), start(""))
+        ),
+        Some(Refusal::InactiveMember)
+    );
+    let expired = token(&f.key, 10_000_001, NOW_MS - 3_600_000);
+    assert_eq!(
+        refused(
+            &f.engine
+                .volunteer(Credential::Token(expired), ShiftAction::End)
+        ),
+        Some(Refusal::Expired)
+    );
+    assert_eq!(
+        refused(&f.engine.volunteer(
+            Credential::Visitor {
+                age_band: AgeBand::Over35,
+                purpose: ServiceCategory::Sports
+            },
+            ShiftAction::End
+        )),
+        Some(Refusal::Garbled)
+    );
+    assert_eq!(
+        f.engine.store().last_seq().expect("seq"),
+        0,
+        "nothing recorded"
     );
 }

@@ -74,6 +74,37 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE events_v3 RENAME TO events;
      CREATE INDEX events_member_at ON events(member_id, at_ms) WHERE member_id IS NOT NULL;
      CREATE INDEX events_local_date ON events(local_date);",
+    // 4: volunteer shifts. The events table is rebuilt once more to drop the
+    // CHECK on kind: the Rust type decides which kinds exist, and a new kind
+    // should not need a table rebuild again. The seq counter is carried over.
+    "CREATE TABLE events_v4 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        local_hour INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        member_id INTEGER,
+        via TEXT,
+        age_band TEXT,
+        purpose TEXT,
+        boot_id TEXT NOT NULL,
+        monotonic_ms INTEGER NOT NULL,
+        clock_synchronized INTEGER NOT NULL,
+        card_hash TEXT,
+        activity TEXT
+     );
+     INSERT INTO events_v4(seq, at_ms, local_date, local_hour, kind, member_id, via, age_band,
+                           purpose, boot_id, monotonic_ms, clock_synchronized, card_hash)
+        SELECT seq, at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
+               boot_id, monotonic_ms, clock_synchronized, card_hash FROM events;
+     DELETE FROM sqlite_sequence WHERE name = 'events_v4';
+     INSERT INTO sqlite_sequence(name, seq)
+        SELECT 'events_v4', seq FROM sqlite_sequence WHERE name = 'events' AND seq IS NOT NULL;
+     DROP TABLE events;
+     ALTER TABLE events_v4 RENAME TO events;
+     CREATE INDEX events_member_at ON events(member_id, at_ms) WHERE member_id IS NOT NULL;
+     CREATE INDEX events_local_date ON events(local_date);
+     ALTER TABLE roster ADD COLUMN volunteer INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -72,6 +72,8 @@ pub struct RosterMember {
     pub active: bool,
     /// Printed cards of an older generation are refused.
     pub card_generation: u16,
+    /// May start and end volunteer shifts.
+    pub volunteer: bool,
 }
 
 /// An event about to be recorded; the store gives it its `seq`.
@@ -225,22 +227,28 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// Records an event in one durable transaction. A member check-in within
-    /// `repeat_window_ms` of the same member's last one is not recorded; the
-    /// check and the write share the transaction, so two scans racing from two
-    /// threads still count once.
+    /// Records an event in one durable transaction. A member check-in (or a
+    /// volunteer's shift start or end) within `repeat_window_ms` of the same
+    /// member's last one of the same kind is not recorded; the check and the
+    /// write share the transaction, so two scans racing from two threads
+    /// still count once.
     pub fn record(&mut self, ev: &NewEvent, repeat_window_ms: i64) -> Result<Recorded> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
+        let c = ev.kind.columns();
         match &ev.kind {
-            EventKind::MemberCheckIn { member_id, .. } => {
+            EventKind::MemberCheckIn { member_id, .. }
+            | EventKind::VolunteerIn { member_id, .. }
+            | EventKind::VolunteerOut { member_id, .. }
+                if repeat_window_ms > 0 =>
+            {
                 let previous: Option<i64> = tx
                     .query_row(
                         "SELECT max(at_ms) FROM events
-                         WHERE member_id = ?1 AND kind = 'member_check_in' AND at_ms > ?2",
-                        params![member_id, ev.at_ms.saturating_sub(repeat_window_ms)],
+                         WHERE member_id = ?1 AND kind = ?2 AND at_ms > ?3",
+                        params![member_id, c.kind, ev.at_ms.saturating_sub(repeat_window_ms)],
                         |r| r.get(0),
                     )
                     .optional()?
@@ -261,13 +269,12 @@ impl Store {
                 )
                 .map_err(StoreError::from_sqlite)?;
             }
-            EventKind::Visitor { .. } => {}
+            _ => {}
         }
-        let c = ev.kind.columns();
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
-                                boot_id, monotonic_ms, clock_synchronized, card_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                boot_id, monotonic_ms, clock_synchronized, card_hash, activity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 ev.at_ms,
                 ev.local_date,
@@ -280,7 +287,8 @@ impl Store {
                 ev.clock.boot_id,
                 ev.clock.monotonic_ms,
                 ev.clock.synchronized,
-                c.card_hash
+                c.card_hash,
+                c.activity
             ],
         )
         .map_err(StoreError::from_sqlite)?;
@@ -300,7 +308,7 @@ impl Store {
     ) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
-                    clock_synchronized, card_hash
+                    clock_synchronized, card_hash, activity
              FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![after, max_rows])?;
@@ -309,11 +317,26 @@ impl Store {
         while let Some(r) = rows.next()? {
             let seq: u64 = r.get(0)?;
             let kind: String = r.get(2)?;
+            let via = || -> Result<CredentialKind> {
+                CredentialKind::from_code(&r.get::<_, String>(4)?)
+                    .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: via")))
+            };
             let kind = match kind.as_str() {
                 "member_check_in" => EventKind::MemberCheckIn {
                     member_id: r.get(3)?,
-                    via: CredentialKind::from_code(&r.get::<_, String>(4)?)
-                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: via")))?,
+                    via: via()?,
+                },
+                "volunteer_in" => EventKind::VolunteerIn {
+                    member_id: r.get(3)?,
+                    via: via()?,
+                    activity: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                    category: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|c| ServiceCategory::from_code(&c)),
+                },
+                "volunteer_out" => EventKind::VolunteerOut {
+                    member_id: r.get(3)?,
+                    via: via()?,
                 },
                 "visitor" => EventKind::Visitor {
                     age_band: AgeBand::from_code(&r.get::<_, String>(5)?)
@@ -340,7 +363,12 @@ impl Store {
                 kind,
             };
             // A close estimate of the event's JSON size, without serialising twice.
-            let size = 160 + event.clock.boot_id.len();
+            let size = 160
+                + event.clock.boot_id.len()
+                + match &event.kind {
+                    EventKind::VolunteerIn { activity, .. } => activity.len(),
+                    _ => 0,
+                };
             if !page.is_empty() && bytes + size > max_bytes {
                 break;
             }
@@ -415,11 +443,18 @@ impl Store {
         let tx = self.conn.transaction()?;
         for m in &delta.members {
             tx.execute(
-                "INSERT INTO roster(member_id, display_name, active, card_generation)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO roster(member_id, display_name, active, card_generation, volunteer)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(member_id) DO UPDATE SET display_name = excluded.display_name,
-                   active = excluded.active, card_generation = excluded.card_generation",
-                params![m.member_id, m.display_name, m.active, m.card_generation],
+                   active = excluded.active, card_generation = excluded.card_generation,
+                   volunteer = excluded.volunteer",
+                params![
+                    m.member_id,
+                    m.display_name,
+                    m.active,
+                    m.card_generation,
+                    m.volunteer
+                ],
             )?;
             // The entry carries the member's whole set of cards.
             tx.execute("DELETE FROM cards WHERE member_id = ?1", [m.member_id])?;
@@ -442,7 +477,7 @@ impl Store {
 
     pub fn roster_member(&self, member_id: u32) -> Result<Option<RosterMember>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT display_name, active, card_generation FROM roster WHERE member_id = ?1",
+            "SELECT display_name, active, card_generation, volunteer FROM roster WHERE member_id = ?1",
         )?;
         Ok(stmt
             .query_row([member_id], |r| {
@@ -451,6 +486,7 @@ impl Store {
                     display_name: r.get(0)?,
                     active: r.get(1)?,
                     card_generation: r.get(2)?,
+                    volunteer: r.get(3)?,
                 })
             })
             .optional()?)
@@ -500,7 +536,8 @@ impl Store {
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT purpose, count(*) AS n FROM events WHERE local_date = ?1 AND purpose IS NOT NULL
+            "SELECT purpose, count(*) AS n FROM events
+             WHERE local_date = ?1 AND kind = 'visitor' AND purpose IS NOT NULL
              GROUP BY purpose ORDER BY n DESC, purpose",
         )?;
         let mut rows = stmt.query([local_date])?;
@@ -510,6 +547,22 @@ impl Store {
             }
         }
         Ok(stats)
+    }
+
+    /// When a volunteer's shift on this kiosk began, if their latest shift
+    /// event here on `local_date` is a start (the shift is still open here).
+    pub fn open_shift_start(&self, member_id: u32, local_date: &str) -> Result<Option<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, at_ms FROM events
+             WHERE member_id = ?1 AND local_date = ?2 AND kind IN ('volunteer_in', 'volunteer_out')
+             ORDER BY seq DESC LIMIT 1",
+        )?;
+        let latest: Option<(String, i64)> = stmt
+            .query_row(params![member_id, local_date], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(latest.and_then(|(kind, at)| (kind == "volunteer_in").then_some(at)))
     }
 
     pub fn staff_pin_hash(&self) -> Result<Option<String>> {

@@ -178,6 +178,7 @@ fn roster_deltas_update_and_deactivate() {
         active,
         cards: vec![],
         card_generation: 0,
+        volunteer: false,
     };
     store
         .apply_roster(&RosterDelta {
@@ -239,6 +240,7 @@ fn a_roster_entry_replaces_the_members_cards_and_a_card_can_move() {
         active: true,
         cards: cards.iter().map(|c| c.to_string()).collect(),
         card_generation: 1,
+        volunteer: false,
     };
     store
         .apply_roster(&RosterDelta {

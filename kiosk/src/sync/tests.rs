@@ -130,6 +130,7 @@ fn a_backlog_goes_up_in_bounded_pages_and_the_mark_follows_the_hub() {
             active: true,
             cards: vec![],
             card_generation: 0,
+            volunteer: false,
         }],
         ..FakeHub::default()
     };

@@ -16,7 +16,7 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tokio::sync::Notify;
 
-use crate::checkin::{Credential, Engine, Outcome, Refusal};
+use crate::checkin::{Credential, Engine, Outcome, Refusal, ShiftAction};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::ContentBundle;
@@ -64,6 +64,11 @@ pub struct Kiosk<C: Clock> {
     /// The card being bound by staff, between the tap and the member number.
     pending_card: Option<Vec<u8>>,
     bind_number: String,
+    /// On the volunteer page: what the shift buttons offer, and what the
+    /// next scan will do once one was tapped.
+    shift_choices: Vec<view::ShiftChoice>,
+    pending_shift: Option<ShiftAction>,
+    volunteer_timer: Timer,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -89,6 +94,9 @@ impl<C: Clock + 'static> Kiosk<C> {
             home_built_for: None,
             pending_card: None,
             bind_number: String::new(),
+            shift_choices: Vec::new(),
+            pending_shift: None,
+            volunteer_timer: Timer::default(),
         }
     }
 }
@@ -108,16 +116,14 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         let now = k.borrow().engine_now();
         let line = k.borrow_mut().scan.key(&text, now);
         if let Some(line) = line {
-            let outcome = k.borrow_mut().engine.scan(&line);
-            show_outcome(&app, &k, &outcome);
+            present(&app, &k, crate::checkin::scan::parse(&line));
         }
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_device_scan(move |line| {
         let Some(app) = w.upgrade() else { return };
-        let outcome = k.borrow_mut().engine.scan(&line);
-        show_outcome(&app, &k, &outcome);
+        present(&app, &k, crate::checkin::scan::parse(&line));
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -127,11 +133,8 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
             card_for_binding(&app, &k, &hex);
             return;
         }
-        let outcome = match protocol::card::parse_uid_hex(&hex) {
-            Some(uid) => k.borrow_mut().engine.check_in(Credential::CardUid(uid)),
-            None => Outcome::refused(Refusal::Garbled),
-        };
-        show_outcome(&app, &k, &outcome);
+        let uid = protocol::card::parse_uid_hex(&hex).ok_or(Refusal::Garbled);
+        present(&app, &k, uid.map(Credential::CardUid));
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -184,6 +187,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
 
     connect_staff(app, &kiosk);
     connect_binding(app, &kiosk);
+    connect_volunteers(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -270,6 +274,26 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     ));
 }
 
+/// A credential from any input: a check-in, or a volunteer's shift start or
+/// end when the volunteer page is waiting for one.
+fn present<C: Clock + 'static>(app: &App, k: &Shared<C>, credential: Result<Credential, Refusal>) {
+    let shift = if app.global::<Nav>().get_page() == Page::Volunteer {
+        k.borrow().pending_shift.clone()
+    } else {
+        None
+    };
+    let outcome = match (credential, shift) {
+        (Err(reason), _) => Outcome::refused(reason),
+        (Ok(credential), None) => k.borrow_mut().engine.check_in(credential),
+        (Ok(credential), Some(shift)) => k.borrow_mut().engine.volunteer(credential, shift),
+    };
+    // Done: back home. Refused: the volunteer page stays, to scan again.
+    if outcome.is_recorded() || matches!(outcome, Outcome::Repeat { .. }) {
+        close_volunteers(app, k);
+    }
+    show_outcome(app, k, &outcome);
+}
+
 fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome) {
     let (en, secs, now, tz) = {
         let k = k.borrow();
@@ -290,7 +314,7 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
     r.set_headline(v.headline.into());
     r.set_detail(v.detail.into());
     r.set_shown(true);
-    if matches!(outcome, Outcome::Welcome { .. })
+    if outcome.is_recorded()
         && let Some(wake) = &k.borrow().sync_wake
     {
         wake.notify_one();
@@ -582,4 +606,107 @@ fn card_for_binding<C: Clock + 'static>(app: &App, k: &Shared<C>, hex: &str) {
         }
         .into(),
     );
+}
+
+/// Seconds the volunteer page waits for a tap or a scan before going home.
+const VOLUNTEER_IDLE: Duration = Duration::from_secs(45);
+
+fn connect_volunteers<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<HomeAdapter>().on_volunteer(move || {
+        let Some(app) = w.upgrade() else { return };
+        let choices = {
+            let k = k.borrow();
+            view::shift_choices(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms())
+        };
+        let v = app.global::<VolunteerAdapter>();
+        v.set_activities(model(
+            choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Choice {
+                    code: i.to_string().into(),
+                    label: c.label.clone().into(),
+                })
+                .collect(),
+        ));
+        v.set_step(0);
+        {
+            let mut k = k.borrow_mut();
+            k.shift_choices = choices;
+            k.pending_shift = None;
+        }
+        app.global::<Nav>().set_page(Page::Volunteer);
+        volunteer_idle(&app, &k);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<VolunteerAdapter>().on_start(move |code| {
+        let Some(app) = w.upgrade() else { return };
+        let mut kb = k.borrow_mut();
+        let Some(choice) = code
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| kb.shift_choices.get(i).cloned())
+        else {
+            return;
+        };
+        let v = app.global::<VolunteerAdapter>();
+        v.set_action_text(view::shift_prompt(Some(&choice), kb.en).into());
+        v.set_step(1);
+        kb.pending_shift = Some(ShiftAction::Start {
+            activity: choice.activity,
+            category: choice.category,
+        });
+        drop(kb);
+        volunteer_idle(&app, &k);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<VolunteerAdapter>().on_end(move || {
+        let Some(app) = w.upgrade() else { return };
+        let en = k.borrow().en;
+        let v = app.global::<VolunteerAdapter>();
+        v.set_action_text(view::shift_prompt(None, en).into());
+        v.set_step(1);
+        k.borrow_mut().pending_shift = Some(ShiftAction::End);
+        volunteer_idle(&app, &k);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<VolunteerAdapter>().on_back(move || {
+        let Some(app) = w.upgrade() else { return };
+        k.borrow_mut().pending_shift = None;
+        app.global::<VolunteerAdapter>().set_step(0);
+        volunteer_idle(&app, &k);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<VolunteerAdapter>().on_cancel(move || {
+        if let Some(app) = w.upgrade() {
+            close_volunteers(&app, &k);
+        }
+    });
+}
+
+/// (Re)starts the volunteer page's idle timer: untouched, it goes home, so
+/// the next youth's scan is a plain check-in.
+fn volunteer_idle<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let (w, k2) = (app.as_weak(), k.clone());
+    k.borrow()
+        .volunteer_timer
+        .start(TimerMode::SingleShot, VOLUNTEER_IDLE, move || {
+            if let Some(app) = w.upgrade() {
+                close_volunteers(&app, &k2);
+            }
+        });
+}
+
+fn close_volunteers<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let mut k = k.borrow_mut();
+    k.pending_shift = None;
+    k.volunteer_timer.stop();
+    if app.global::<Nav>().get_page() == Page::Volunteer {
+        app.global::<Nav>().set_page(Page::Home);
+    }
 }

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
 use chrono_tz::Tz;
 use protocol::catalog::{AgeBand, ServiceCategory};
 
-use crate::checkin::Outcome;
+use crate::checkin::{Outcome, RepeatOf, ShiftChange};
 use crate::content::ContentBundle;
 use crate::store::{DayStats, SyncStatus};
 
@@ -110,6 +110,54 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
     }
 }
 
+/// One thing a volunteer can start a shift for on the volunteer page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftChoice {
+    /// What the button says, in the screen's language, with the time.
+    pub label: String,
+    /// What is recorded: the activity's Chinese title (empty: general duty).
+    pub activity: String,
+    pub category: Option<ServiceCategory>,
+}
+
+/// Today's activities, by start time, then general duty at the center.
+pub fn shift_choices(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<ShiftChoice> {
+    let date = tz
+        .timestamp_millis_opt(now_ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    bundle
+        .activities_on(date)
+        .into_iter()
+        .map(|a| ShiftChoice {
+            label: format!("{} {}", a.start, a.title.get(en)),
+            activity: a.title.zh.clone(),
+            category: Some(a.category),
+        })
+        .chain(std::iter::once(ShiftChoice {
+            label: if en {
+                "General duty at the center"
+            } else {
+                "日常值班"
+            }
+            .into(),
+            activity: String::new(),
+            category: None,
+        }))
+        .collect()
+}
+
+/// What the volunteer page says while it waits for the scan.
+pub fn shift_prompt(choice: Option<&ShiftChoice>, en: bool) -> String {
+    match (choice, en) {
+        (Some(c), true) => format!("Starting: {}", c.label),
+        (Some(c), false) => format!("上岗：{}", c.label),
+        (None, true) => "Ending my shift".into(),
+        (None, false) => "结束服务，签退".into(),
+    }
+}
+
 /// (code, label) pairs for the visitor page.
 pub fn age_band_choices(en: bool) -> Vec<(String, String)> {
     AgeBand::ALL
@@ -176,26 +224,150 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
         },
         Outcome::Repeat {
             name,
-            previous_local_time,
-        } => ResultView {
-            tone: ResultTone::Repeat,
-            headline: match (name, en) {
-                (Some(n), true) => format!("{n}, you're already checked in"),
-                (Some(n), false) => format!("{n}，你已经签到了"),
-                (None, true) => "You're already checked in".into(),
-                (None, false) => "你已经签到了".into(),
-            },
-            detail: if en {
-                format!("You checked in at {previous_local_time}; this scan is not counted again.")
+            previous_local_time: at,
+            of,
+        } => {
+            let n = name.as_deref();
+            let (headline, detail) = match (of, en) {
+                (RepeatOf::CheckIn, true) => (
+                    greet_en(n, "you're already checked in"),
+                    format!("You checked in at {at}; this scan is not counted again."),
+                ),
+                (RepeatOf::CheckIn, false) => (
+                    greet_zh(n, "你已经签到了"),
+                    format!("你在 {at} 已签到，这次不重复计数。"),
+                ),
+                (RepeatOf::ShiftStart, true) => (
+                    greet_en(n, "your shift has already started"),
+                    format!("Your shift started at {at}. Scan \"End my shift\" when you leave."),
+                ),
+                (RepeatOf::ShiftStart, false) => (
+                    greet_zh(n, "你已经上岗了"),
+                    format!("你在 {at} 已上岗签到，离开时请选择“结束服务”再扫一次。"),
+                ),
+                (RepeatOf::ShiftEnd, true) => (
+                    greet_en(n, "your shift has already ended"),
+                    format!("Your shift ended at {at}; it is not recorded again."),
+                ),
+                (RepeatOf::ShiftEnd, false) => (
+                    greet_zh(n, "你已经签退了"),
+                    format!("你在 {at} 已签退，这次不重复记录。"),
+                ),
+            };
+            ResultView {
+                tone: ResultTone::Repeat,
+                headline,
+                detail,
+            }
+        }
+        Outcome::Shift {
+            name,
+            change:
+                ShiftChange::Started {
+                    activity,
+                    unclosed_since,
+                },
+            ..
+        } => {
+            let n = name.as_deref();
+            let what = match (activity.is_empty(), en) {
+                (true, true) => "general duty".to_string(),
+                (true, false) => "日常值班".to_string(),
+                (false, _) => activity.clone(),
+            };
+            let mut detail = if en {
+                format!("Shift started at {local_time}: {what}. Thank you for volunteering!")
             } else {
-                format!("你在 {previous_local_time} 已签到，这次不重复计数。")
-            },
-        },
+                format!("{local_time} 上岗签到：{what}。感谢你的志愿服务！")
+            };
+            if let Some(since) = unclosed_since {
+                detail.push_str(&if en {
+                    format!(" Your shift from {since} was not ended; a staff member will check its hours.")
+                } else {
+                    format!("你 {since} 开始的服务没有签退，工作人员会核对时长。")
+                });
+            }
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: if en {
+                    greet_en(n, "your shift has started")
+                } else {
+                    greet_zh(n, "上岗签到成功")
+                },
+                detail,
+            }
+        }
+        Outcome::Shift {
+            name,
+            change: ShiftChange::Ended { minutes },
+            ..
+        } => {
+            let n = name.as_deref();
+            let detail = match (minutes, en) {
+                (Some(m), true) => format!(
+                    "Shift ended at {local_time}: {} today. Thank you!",
+                    duration_en(*m)
+                ),
+                (Some(m), false) => {
+                    format!("{local_time} 签退，本次服务 {}。辛苦了！", duration_zh(*m))
+                }
+                (None, true) => format!(
+                    "Shift ended at {local_time}. Your hours are counted with the start recorded at the center. Thank you!"
+                ),
+                (None, false) => {
+                    format!("{local_time} 签退成功，服务时长按中心记录的上岗时间计算。辛苦了！")
+                }
+            };
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: if en {
+                    greet_en(n, "your shift has ended")
+                } else {
+                    greet_zh(n, "签退成功")
+                },
+                detail,
+            }
+        }
         Outcome::Refused { reason } => ResultView {
             tone: ResultTone::Refused,
             headline: reason.headline(!en).into(),
             detail: reason.message(!en).into(),
         },
+    }
+}
+
+fn greet_en(name: Option<&str>, what: &str) -> String {
+    match name {
+        Some(n) => format!("{n}, {what}"),
+        None => {
+            let mut c = what.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn greet_zh(name: Option<&str>, what: &str) -> String {
+    match name {
+        Some(n) => format!("{n}，{what}"),
+        None => what.to_string(),
+    }
+}
+
+fn duration_en(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+fn duration_zh(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} 分钟"),
+        (h, 0) => format!("{h} 小时"),
+        (h, m) => format!("{h} 小时 {m} 分钟"),
     }
 }
 
@@ -391,8 +563,91 @@ mod tests {
         let rep = Outcome::Repeat {
             name: None,
             previous_local_time: "08:05".into(),
+            of: RepeatOf::CheckIn,
         };
         assert!(result(&rep, true, "").detail.contains("08:05"));
+        assert_eq!(result(&rep, true, "").headline, "You're already checked in");
+    }
+
+    #[test]
+    fn volunteers_hear_how_their_shift_went() {
+        let started = Outcome::Shift {
+            name: Some("林同学".into()),
+            seq: 3,
+            change: ShiftChange::Started {
+                activity: "四点半课堂".into(),
+                unclosed_since: Some("09:00".into()),
+            },
+        };
+        let v = result(&started, false, "16:25");
+        assert_eq!(
+            (v.tone, v.headline.as_str()),
+            (ResultTone::Welcome, "林同学，上岗签到成功")
+        );
+        assert!(
+            v.detail.contains("16:25") && v.detail.contains("四点半课堂"),
+            "{}",
+            v.detail
+        );
+        assert!(
+            v.detail.contains("09:00"),
+            "the unclosed shift is said: {}",
+            v.detail
+        );
+        let general = Outcome::Shift {
+            name: None,
+            seq: 4,
+            change: ShiftChange::Started {
+                activity: String::new(),
+                unclosed_since: None,
+            },
+        };
+        let v = result(&general, true, "09:00");
+        assert_eq!(v.headline, "Your shift has started");
+        assert!(v.detail.contains("general duty"), "{}", v.detail);
+        let ended = Outcome::Shift {
+            name: Some("Sam T.".into()),
+            seq: 5,
+            change: ShiftChange::Ended { minutes: Some(135) },
+        };
+        assert!(result(&ended, true, "18:40").detail.contains("2 h 15 min"));
+        assert!(
+            result(&ended, false, "18:40")
+                .detail
+                .contains("2 小时 15 分钟")
+        );
+        let repeat = Outcome::Repeat {
+            name: None,
+            previous_local_time: "16:20".into(),
+            of: RepeatOf::ShiftStart,
+        };
+        let v = result(&repeat, false, "");
+        assert_eq!(v.tone, ResultTone::Repeat);
+        assert!(v.detail.contains("16:20"));
+    }
+
+    #[test]
+    fn volunteers_choose_among_todays_activities_or_general_duty() {
+        let b = ContentBundle::builtin().expect("builtin");
+        // Tuesday 2026-11-24, 09:30 in Shanghai.
+        let c = shift_choices(&b, false, chrono_tz::Asia::Shanghai, NOW);
+        let labels: Vec<&str> = c.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec![
+                "16:30 四点半课堂：作业辅导",
+                "19:00 学习社：《乡土中国》共读",
+                "日常值班"
+            ]
+        );
+        let en = shift_choices(&b, true, chrono_tz::Asia::Shanghai, NOW);
+        assert_eq!(
+            en[0].activity, "四点半课堂：作业辅导",
+            "recorded in Chinese"
+        );
+        assert_eq!(en[0].category, Some(ServiceCategory::PublicService));
+        assert_eq!(en[2].label, "General duty at the center");
+        assert_eq!(shift_prompt(None, true), "Ending my shift");
     }
 
     #[test]
