@@ -166,6 +166,16 @@ pub enum MemberAction {
         #[arg(long, env = "HUB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
     },
+    /// Print a new secret with which the member logs in on their phone at
+    /// BASE_URL/m (with their member number) to see their QR code. A new
+    /// secret replaces the old one and logs out every phone that used it.
+    Secret {
+        #[arg(long)]
+        id: u32,
+        /// The hub's address as members' phones reach it.
+        #[arg(long, env = "HUB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
     List {
         #[arg(long)]
         center: u64,
@@ -388,6 +398,14 @@ fn member(
         MemberAction::Link { id, base_url } => {
             let secret = store.create_member_link(id)?;
             writeln!(out, "{}/m/{secret}", base_url.trim_end_matches('/'))?;
+        }
+        MemberAction::Secret { id, base_url } => {
+            let secret = store.new_member_secret(id)?;
+            writeln!(out, "{secret}")?;
+            eprintln!(
+                "member {id} logs in at {}/m with member number {id} and this secret",
+                base_url.trim_end_matches('/')
+            );
         }
         MemberAction::List { center } => {
             for m in store.members(center)? {

@@ -6,6 +6,7 @@
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
 //! - [`names`]: display names fit for a public screen.
+//! - [`passwords`]: Argon2id hashes of the secrets people type.
 //! - [`cards`]: the printable sheet of member cards.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod http;
 pub mod keys;
 pub mod names;
+pub mod passwords;
 pub mod report;
 pub mod store;
 pub mod volunteer;

@@ -286,3 +286,171 @@ async fn the_phone_page_carries_a_two_minute_token_and_never_the_full_name() {
     let (s, _) = call(&h, get("/m/not-a-link", None)).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// A form post to the phone pages, as a phone's browser sends it.
+fn form(path: &str, body: &str, cookie: Option<&str>, origin: Option<&str>) -> Request<Body> {
+    let mut b = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "hub.example");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    b.body(Body::from(body.to_string())).expect("request")
+}
+
+async fn page(h: &Hub, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app(h.state.clone()).oneshot(req).await.expect("response");
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, String::from_utf8_lossy(&bytes).to_string())
+}
+
+fn with_cookie(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_member_logs_in_with_number_and_secret_and_sees_their_code_until_logging_out() {
+    let h = hub();
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let secret = h.state.store.new_member_secret(m).expect("secret");
+
+    let (s, _, html) = page(&h, get("/m", None)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("name=\"member\"") && html.contains("name=\"secret\""));
+
+    // Wrong secret, unknown number, garbage number: one same answer.
+    for body in [
+        format!("member={m}&secret=AAAA-AAAA"),
+        "member=99999999&secret=AAAA-AAAA".to_string(),
+        "member=abc&secret=x".to_string(),
+    ] {
+        let (s, headers, html) = page(&h, form("/m/login", &body, None, None)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(html.contains("会员号或登录码不正确"), "{html}");
+        assert!(headers.get(header::SET_COOKIE).is_none());
+    }
+
+    // Another site's form cannot log a phone in.
+    let body = format!("member={m}&secret={secret}");
+    let (s, headers, _) = page(
+        &h,
+        form("/m/login", &body, None, Some("https://evil.example")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(headers.get(header::SET_COOKIE).is_none());
+
+    // Typed in lower case without the dash, from the hub's own page: in.
+    let typed = secret.to_lowercase().replace('-', "");
+    let (s, headers, _) = page(
+        &h,
+        form(
+            "/m/login",
+            &format!("member=+{m}+&secret={typed}"),
+            None,
+            Some("http://hub.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let set = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/m"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().expect("name=value").to_string();
+
+    let (s, _, html) = page(&h, with_cookie("/m", &cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("林同学") && !html.contains("林小雨"));
+    assert!(html.contains("/m/logout"));
+
+    // Logging out ends that session for good, even if the cookie is kept.
+    let (s, headers, _) = page(&h, form("/m/logout", "", Some(&cookie), None)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.contains("Max-Age=0"))
+    );
+    let (_, _, html) = page(&h, with_cookie("/m", &cookie)).await;
+    assert!(html.contains("name=\"secret\"") && !html.contains("<svg"));
+}
+
+#[tokio::test]
+async fn five_wrong_secrets_lock_the_phone_login_and_a_revoked_member_sees_why() {
+    let h = hub();
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let secret = h.state.store.new_member_secret(m).expect("secret");
+    for i in 0..5 {
+        let (s, _, html) = page(
+            &h,
+            form(
+                "/m/login",
+                &format!("member={m}&secret=WRONG{i}"),
+                None,
+                None,
+            ),
+        )
+        .await;
+        if i < 4 {
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        } else {
+            assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+            assert!(html.contains("15 分钟后再试"), "{html}");
+        }
+    }
+    // Locked: even the right secret waits.
+    let right = format!("member={m}&secret={secret}");
+    let (s, _, _) = page(&h, form("/m/login", &right, None, None)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+
+    // A member revoked after logging in is told so, not shown a code.
+    let h = hub();
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "陈思远", None)
+        .expect("member");
+    let secret = h.state.store.new_member_secret(m).expect("secret");
+    let (_, headers, _) = page(
+        &h,
+        form(
+            "/m/login",
+            &format!("member={m}&secret={secret}"),
+            None,
+            None,
+        ),
+    )
+    .await;
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_string();
+    h.state.store.set_member_active(m, false).expect("revoke");
+    let (s, _, html) = page(&h, with_cookie("/m", &cookie)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("会员账号已停用") && !html.contains("<svg"));
+}

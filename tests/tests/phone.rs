@@ -85,3 +85,115 @@ fn the_phone_page_shows_a_fresh_code_that_the_kiosk_accepts() {
             .to_string();
     assert!(revoked.contains("会员账号已停用"), "{revoked}");
 }
+
+/// `curl` with a cookie jar, as a phone's browser keeps its login.
+fn curl(jar: &Path, args: &[&str]) -> String {
+    stdout(&run(Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-c"])
+        .arg(jar)
+        .arg("-b")
+        .arg(jar)
+        .args(args)))
+}
+
+#[test]
+fn a_member_logs_in_on_the_phone_with_number_and_secret_and_the_code_checks_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let kiosk_data = dir.path().join("kiosk");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
+    let member = hub(&["member", "add", "--center", &center, "--name", "林小雨"]);
+    let code = hub(&["enroll-code", "--center", &center]);
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
+    let secret = hub(&[
+        "member",
+        "secret",
+        "--id",
+        &member,
+        "--base-url",
+        &server.url,
+    ]);
+    assert_eq!(secret.len(), 9, "{secret}");
+    let login_url = format!("{}/m", server.url);
+
+    // The login form as a phone's browser shows it.
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    chromium(
+        &[
+            "--window-size=412,915",
+            &format!("--screenshot={}", shots.join("phone-login.png").display()),
+            &login_url,
+        ],
+        &dir.path().join("profile1"),
+    );
+    let dom = String::from_utf8_lossy(
+        &chromium(&["--dump-dom", &login_url], &dir.path().join("profile2")).stdout,
+    )
+    .to_string();
+    assert!(dom.contains("name=\"secret\""), "{dom}");
+
+    let jar = dir.path().join("cookies.txt");
+    let wrong = curl(
+        &jar,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-urlencode",
+            &format!("member={member}"),
+            "--data-urlencode",
+            "secret=NOPE-NOPE",
+            &format!("{login_url}/login"),
+        ],
+    );
+    assert_eq!(wrong, "401");
+    let status = curl(
+        &jar,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-urlencode",
+            &format!("member={member}"),
+            "--data-urlencode",
+            &format!("secret={secret}"),
+            &format!("{login_url}/login"),
+        ],
+    );
+    assert_eq!(status, "303");
+    let html = curl(&jar, &[&login_url]);
+    assert!(html.contains("<svg") && html.contains("林同学"), "{html}");
+
+    // What the logged-in phone shows, rendered by the browser and read by a
+    // real QR decoder, checks the member in at the kiosk.
+    let page = dir.path().join("logged-in.html");
+    std::fs::write(&page, &html).expect("write page");
+    let shot = shots.join("phone-logged-in.png");
+    chromium(
+        &[
+            "--window-size=412,915",
+            &format!("--screenshot={}", shot.display()),
+            &format!("file://{}", page.display()),
+        ],
+        &dir.path().join("profile3"),
+    );
+    let decoded = stdout(&run(Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&shot)));
+    assert!(decoded.starts_with("YC1"), "{decoded}");
+    let got = headless(&kiosk_data, &[decoded.as_str()], &[]);
+    assert_eq!(got[0]["outcome"], "welcome", "{}", got[0]);
+
+    // A new secret logs that phone out.
+    hub(&["member", "secret", "--id", &member]);
+    let html = curl(&jar, &[&login_url]);
+    assert!(
+        html.contains("name=\"secret\"") && !html.contains("<svg"),
+        "{html}"
+    );
+}

@@ -47,6 +47,9 @@ pub fn app(state: AppState) -> Router {
     let api = api.merge(ingest);
     Router::new()
         .nest(protocol::API_PREFIX, api)
+        .route("/m", get(phone::login_page))
+        .route("/m/login", post(phone::login))
+        .route("/m/logout", post(phone::logout))
         .route("/m/{secret}", get(phone::member_page))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
         .with_state(state)

@@ -1,15 +1,21 @@
 //! The member's phone page: their QR code, renewed every minute, so a
 //! screenshot passed around stops working within two minutes.
 //!
-//! Reached through a personal link an admin sends (`hub member link`). The
-//! page is small, server-rendered and needs no script to work: a cheap phone
-//! reloads it by itself (`<meta refresh>`); with script it also counts down.
+//! Reached through a personal link an admin sends (`hub member link`), or at
+//! `/m` after a login with the member number and a secret staff hand out
+//! (`hub member secret`); the login lasts 30 days on that phone (an HttpOnly
+//! cookie holding a random session id, stored hashed). The page is small,
+//! server-rendered and needs no script to work: a cheap phone reloads it by
+//! itself (`<meta refresh>`); with script it also counts down.
 
+use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
 
 use super::{AppError, AppState, db};
+use crate::store::{Center, Member};
 
 /// How long a phone token lives, and how often the page renews it.
 pub const TOKEN_TTL_S: i64 = 120;
@@ -48,12 +54,38 @@ fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
          .qr{{background:#fff;display:inline-block;padding:12px;border-radius:12px;margin:8px}}\
          .qr svg{{width:72vw;max-width:320px;height:auto;display:block}}\
          .hint{{color:#6b6b6b;font-size:14px;margin:6px 16px}}\
-         .msg{{font-size:18px;margin:40px 16px}}</style></head><body>{content}</body></html>"
+         .msg{{font-size:18px;margin:40px 16px}}\
+         .error{{color:#c62828;font-size:16px;margin:16px}}\
+         form.login{{display:flex;flex-direction:column;gap:14px;max-width:340px;margin:20px auto;padding:0 16px;text-align:left}}\
+         form.login label{{display:flex;flex-direction:column;gap:6px;font-size:16px}}\
+         form.login input{{font-size:20px;padding:10px;border:1px solid #c9c2b6;border-radius:8px}}\
+         button{{font-size:18px;padding:12px;border:0;border-radius:8px;background:#c8102e;color:#fff}}\
+         button.link{{background:none;color:#6b6b6b;font-size:14px;text-decoration:underline}}</style></head><body>{content}</body></html>"
     )
 }
 
+fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    page(
+        status,
+        shell(
+            title,
+            None,
+            &format!("<header>青年之家</header><p class=\"msg\">{message}</p>"),
+        ),
+    )
+}
+
+fn inactive_page() -> Response {
+    message_page(
+        StatusCode::FORBIDDEN,
+        "会员已停用 Membership not active",
+        "这个会员账号已停用，请向工作人员求助。<br>\
+         This membership is not active. Please ask a staff member.",
+    )
+}
+
+/// `GET /m/{link}`: the page behind an admin's personal link.
 pub async fn member_page(State(state): State<AppState>, Path(secret): Path<String>) -> Response {
-    let key = state.key.clone();
     let found = db(&state, move |s| {
         let Some(m) = s.member_for_link(&secret)? else {
             return Ok(None);
@@ -62,31 +94,22 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
         Ok(Some((m, center)))
     })
     .await;
-    let (member, center) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return page(
-                StatusCode::NOT_FOUND,
-                shell(
-                    "链接无效 Link not valid",
-                    None,
-                    "<header>青年之家</header><p class=\"msg\">这个链接无效或已更换，请向工作人员索取新的链接。<br>\
-                     This link is not valid or was replaced. Ask a staff member for a new one.</p>",
-                ),
-            );
-        }
-        Err(e) => return e.into_response(),
-    };
+    match found {
+        Ok(Some((member, center))) => qr_page(&state, &member, &center, false),
+        Ok(None) => message_page(
+            StatusCode::NOT_FOUND,
+            "链接无效 Link not valid",
+            "这个链接无效或已更换，请向工作人员索取新的链接。<br>\
+             This link is not valid or was replaced. Ask a staff member for a new one.",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The member's code, freshly signed.
+fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) -> Response {
     if !member.active {
-        return page(
-            StatusCode::FORBIDDEN,
-            shell(
-                "会员已停用 Membership not active",
-                None,
-                "<header>青年之家</header><p class=\"msg\">这个会员账号已停用，请向工作人员求助。<br>\
-                 This membership is not active. Please ask a staff member.</p>",
-            ),
-        );
+        return inactive_page();
     }
     let expires_at = crate::store::now_ms() / 1000 + TOKEN_TTL_S;
     let token = match u32::try_from(expires_at) {
@@ -95,7 +118,7 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
             member_id: member.id,
             expires_at,
         }
-        .sign(&key),
+        .sign(&state.key),
         Err(_) => return AppError::Internal("clock out of range".into()).into_response(),
     };
     let svg = match qrcode::QrCode::with_error_correction_level(&token, qrcode::EcLevel::M) {
@@ -106,12 +129,17 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
             .build(),
         Err(e) => return AppError::Internal(format!("QR: {e}")).into_response(),
     };
+    let logout = if logged_in {
+        "<form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>"
+    } else {
+        ""
+    };
     let content = format!(
         "<header>{center}</header>\
          <div class=\"name\">{name}</div>\
          <div class=\"qr\" id=\"qr\" data-expires-at=\"{expires_at}\">{svg}</div>\
          <p class=\"hint\">请在门口的签到机上扫描 · Show this at the kiosk to check in</p>\
-         <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>\
+         <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>{logout}\
          <script>var s={refresh};setInterval(function(){{s--;if(s<=0){{location.reload();}}\
          else{{document.getElementById('renew').textContent=s+' 秒后更新 · renews in '+s+' s';}}}},1000);</script>",
         center = escape(&center.name),
@@ -122,4 +150,206 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
         StatusCode::OK,
         shell("会员二维码 Member code", Some(REFRESH_S), &content),
     )
+}
+
+/// The phone-login cookie; scoped to the phone pages.
+const COOKIE: &str = "yc_member";
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A cross-site form post carries its own Origin: refuse it, so another
+/// site cannot log a phone in or out (CSRF). Requests without an Origin
+/// (not from a browser form) pass.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+fn login_form(status: StatusCode, member: &str, message: &str) -> Response {
+    let message = if message.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"error\" role=\"alert\">{message}</p>")
+    };
+    let content = format!(
+        "<header>青年之家 · 会员登录 Member login</header>{message}\
+         <form method=\"post\" action=\"/m/login\" class=\"login\">\
+         <label>会员号 Member number<input name=\"member\" value=\"{member}\" inputmode=\"numeric\" \
+         autocomplete=\"username\" required maxlength=\"10\"></label>\
+         <label>登录码 Secret<input name=\"secret\" type=\"password\" autocomplete=\"current-password\" \
+         required maxlength=\"20\"></label>\
+         <button>登录 · Log in</button></form>\
+         <p class=\"hint\">登录码由工作人员提供 · A staff member gives you your secret</p>",
+        member = escape(member),
+    );
+    page(status, shell("会员登录 Member login", None, &content))
+}
+
+/// `GET /m`: the member's code when this phone is logged in, else the login form.
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = session_cookie(&headers) else {
+        return login_form(StatusCode::OK, "", "");
+    };
+    let now = crate::store::now_ms();
+    let found = db(&state, move |s| {
+        let Some(m) = s.member_for_session(&token, now)? else {
+            return Ok(None);
+        };
+        let center = s.center(m.center_id)?;
+        Ok(Some((m, center)))
+    })
+    .await;
+    match found {
+        Ok(Some((member, center))) => qr_page(&state, &member, &center, true),
+        Ok(None) => login_form(
+            StatusCode::OK,
+            "",
+            "登录已过期，请重新登录。 · Your login has ended; please log in again.",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    secret: String,
+}
+
+const WRONG: &str = "会员号或登录码不正确。 · The member number or secret is wrong.";
+
+/// `POST /m/login`: member number and secret; five wrong secrets in a row
+/// lock that member's login for a quarter of an hour.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的登录页登录。 · Please log in from this site's login page.",
+        );
+    }
+    let number = form.member.trim().to_string();
+    let secret = crate::store::normalize_code(&form.secret);
+    let Ok(member_id) = number.parse::<u32>() else {
+        return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
+    };
+    let now = crate::store::now_ms();
+    let found = match db(&state, move |s| Ok(s.member_login(member_id)?)).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let (member, hash) = match found {
+        Some((_, _, locked_until)) if locked_until > now => {
+            return locked(&number, locked_until - now);
+        }
+        Some((member, Some(hash), _)) => (member, hash),
+        // Unknown number, or no secret issued: as slow and as worded as a wrong secret.
+        _ => {
+            let _ =
+                tokio::task::spawn_blocking(move || crate::passwords::verify_nobody(&secret)).await;
+            return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
+        }
+    };
+    // Argon2 runs off the async threads and without the store's lock.
+    let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&hash, &secret))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return match db(&state, move |s| Ok(s.note_login_failure(member_id, now)?)).await {
+            Ok(0) => login_form(StatusCode::UNAUTHORIZED, &number, WRONG),
+            Ok(until) => locked(&number, until - now),
+            Err(e) => e.into_response(),
+        };
+    }
+    if !member.active {
+        return inactive_page();
+    }
+    let token = match db(
+        &state,
+        move |s| Ok(s.create_member_session(member_id, now)?),
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let secure = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/m; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        crate::store::MEMBER_SESSION_MS / 1000,
+        if secure { "; Secure" } else { "" }
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/m".to_string()),
+            (header::SET_COOKIE, cookie),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+fn locked(number: &str, left_ms: i64) -> Response {
+    let minutes = (left_ms + 59_999) / 60_000;
+    login_form(
+        StatusCode::TOO_MANY_REQUESTS,
+        number,
+        &format!(
+            "登录码错误次数过多，请 {minutes} 分钟后再试，或向工作人员求助。 · \
+             Too many wrong secrets. Try again in {minutes} min, or ask a staff member."
+        ),
+    )
+}
+
+/// `POST /m/logout`: ends this phone's session.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !same_origin(&headers) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的页面上退出。 · Please log out from this site's page.",
+        );
+    }
+    if let Some(token) = session_cookie(&headers)
+        && let Err(e) = db(&state, move |s| Ok(s.end_member_session(&token)?)).await
+    {
+        return e.into_response();
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/m".to_string()),
+            (
+                header::SET_COOKIE,
+                format!("{COOKIE}=; Path=/m; Max-Age=0; HttpOnly; SameSite=Lax"),
+            ),
+        ],
+    )
+        .into_response()
 }

@@ -87,6 +87,16 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE events ADD COLUMN activity TEXT;
      CREATE INDEX events_volunteer ON events(center_id, local_date, member_id)
         WHERE kind IN ('volunteer_in', 'volunteer_out');",
+    // 6: members log in on their phone with their number and a secret.
+    "ALTER TABLE members ADD COLUMN login_hash TEXT;
+     ALTER TABLE members ADD COLUMN login_failures INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE members ADD COLUMN login_locked_until_ms INTEGER NOT NULL DEFAULT 0;
+     CREATE TABLE member_sessions (
+        session_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        expires_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX member_sessions_member ON member_sessions(member_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -49,6 +49,28 @@ fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(b)
 }
 
+/// Wrong phone-login secrets in a row before the login locks, and for how long.
+pub const LOGIN_MAX_FAILURES: u32 = 5;
+pub const LOGIN_LOCK_MS: i64 = 15 * 60_000;
+/// How long a phone stays logged in.
+pub const MEMBER_SESSION_MS: i64 = 30 * 86_400_000;
+
+/// Eight characters of [`CODE_ALPHABET`]: about 40 bits, read aloud or typed
+/// without confusion.
+fn random_code() -> Result<String> {
+    // Rejection sampling keeps every character equally likely.
+    let mut code = String::with_capacity(8);
+    while code.len() < 8 {
+        for b in random_bytes::<16>()? {
+            let limit = 256 - 256 % CODE_ALPHABET.len();
+            if usize::from(b) < limit && code.len() < 8 {
+                code.push(CODE_ALPHABET[usize::from(b) % CODE_ALPHABET.len()] as char);
+            }
+        }
+    }
+    Ok(code)
+}
+
 /// Upper case, no dash or spaces: `k7qf-3m9x` and `K7QF3M9X` are the same code.
 pub fn normalize_code(code: &str) -> String {
     code.chars()
@@ -378,14 +400,122 @@ impl Store {
         }
     }
 
+    /// Gives a member a new phone-login secret (`XXXX-XXXX`, returned once;
+    /// only its Argon2 hash is kept). Their earlier secret and every phone
+    /// logged in with it stop working.
+    pub fn new_member_secret(&self, member_id: u32) -> Result<String> {
+        let m = self.member(member_id)?;
+        if !m.active {
+            return Err(StoreError::Invalid(format!(
+                "member {member_id} is revoked"
+            )));
+        }
+        let code = random_code()?;
+        let phc =
+            crate::passwords::hash(&code).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE members SET login_hash = ?1, login_failures = 0, login_locked_until_ms = 0
+             WHERE id = ?2",
+            params![phc, member_id],
+        )?;
+        tx.execute(
+            "DELETE FROM member_sessions WHERE member_id = ?1",
+            [member_id],
+        )?;
+        tx.commit()?;
+        Ok(format!("{}-{}", &code[..4], &code[4..]))
+    }
+
+    /// What a phone login needs to know of a member: the member, their
+    /// secret's hash, and until when they are locked out.
+    pub fn member_login(&self, member_id: u32) -> Result<Option<(Member, Option<String>, i64)>> {
+        let row: Option<(Option<String>, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT login_hash, login_locked_until_ms FROM members WHERE id = ?1",
+                [member_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((hash, locked)) => Ok(Some((self.member(member_id)?, hash, locked))),
+            None => Ok(None),
+        }
+    }
+
+    /// Counts a wrong secret. The fifth in a row locks the member's phone
+    /// login for [`LOGIN_LOCK_MS`]; returns until when it is locked (0: not).
+    pub fn note_login_failure(&self, member_id: u32, now: i64) -> Result<i64> {
+        let conn = self.conn();
+        let failures: u32 = conn.query_row(
+            "UPDATE members SET login_failures = login_failures + 1 WHERE id = ?1
+             RETURNING login_failures",
+            [member_id],
+            |r| r.get(0),
+        )?;
+        if failures < LOGIN_MAX_FAILURES {
+            return Ok(0);
+        }
+        let until = now + LOGIN_LOCK_MS;
+        conn.execute(
+            "UPDATE members SET login_failures = 0, login_locked_until_ms = ?1 WHERE id = ?2",
+            params![until, member_id],
+        )?;
+        Ok(until)
+    }
+
+    /// Opens a phone session for a member who gave the right secret;
+    /// returns the cookie's secret (only its hash is kept).
+    pub fn create_member_session(&self, member_id: u32, now: i64) -> Result<String> {
+        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE members SET login_failures = 0 WHERE id = ?1",
+            [member_id],
+        )?;
+        tx.execute(
+            "DELETE FROM member_sessions WHERE expires_at_ms <= ?1",
+            [now],
+        )?;
+        tx.execute(
+            "INSERT INTO member_sessions(session_hash, member_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+            params![sha256_hex(&token), member_id, now + MEMBER_SESSION_MS],
+        )?;
+        tx.commit()?;
+        Ok(token)
+    }
+
+    /// The member a phone session belongs to, while it lasts.
+    pub fn member_for_session(&self, token: &str, now: i64) -> Result<Option<Member>> {
+        let id: Option<u32> = self
+            .conn()
+            .query_row(
+                "SELECT member_id FROM member_sessions WHERE session_hash = ?1 AND expires_at_ms > ?2",
+                params![sha256_hex(token), now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => Ok(Some(self.member(id)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn end_member_session(&self, token: &str) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM member_sessions WHERE session_hash = ?1",
+            [sha256_hex(token)],
+        )?;
+        Ok(())
+    }
+
     /// Creates a one-time enrollment code for a center; only its hash is kept.
     pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
         self.center(center_id)?;
-        let bytes = random_bytes::<8>()?;
-        let code: String = bytes
-            .iter()
-            .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
-            .collect();
+        let code = random_code()?;
         self.conn().execute(
             "INSERT INTO enroll_codes(code_hash, center_id, expires_at_ms) VALUES (?1, ?2, ?3)",
             params![
@@ -766,6 +896,82 @@ mod tests {
         let (_dir, s) = store();
         assert!(matches!(
             s.add_center("c", "Mars/Olympus"),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
+
+#[cfg(test)]
+mod login_tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_483_800_000;
+
+    #[test]
+    fn five_wrong_secrets_lock_the_login_for_a_quarter_of_an_hour() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let a = s.add_member(c, "林小雨", None).expect("a");
+        let secret = s.new_member_secret(a).expect("secret");
+        assert_eq!(secret.len(), 9, "{secret}");
+        let (_, hash, locked) = s.member_login(a).expect("login").expect("member");
+        assert!(crate::passwords::verify(
+            &hash.expect("hash"),
+            &normalize_code(&secret)
+        ));
+        assert_eq!(locked, 0);
+        for _ in 0..4 {
+            assert_eq!(s.note_login_failure(a, NOW).expect("fail"), 0);
+        }
+        assert_eq!(
+            s.note_login_failure(a, NOW).expect("fail"),
+            NOW + LOGIN_LOCK_MS
+        );
+        assert_eq!(
+            s.member_login(a).expect("login").expect("m").2,
+            NOW + LOGIN_LOCK_MS
+        );
+        // A right secret after the lock ends starts the count again.
+        let later = NOW + LOGIN_LOCK_MS + 1;
+        s.note_login_failure(a, later).expect("fail");
+        s.create_member_session(a, later).expect("session");
+        for _ in 0..4 {
+            assert_eq!(s.note_login_failure(a, later).expect("fail"), 0);
+        }
+        assert!(s.member_login(99).expect("login").is_none());
+    }
+
+    #[test]
+    fn a_session_lasts_thirty_days_and_ends_with_a_new_secret_or_a_logout() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let a = s.add_member(c, "林小雨", None).expect("a");
+        s.new_member_secret(a).expect("secret");
+        let t1 = s.create_member_session(a, NOW).expect("session");
+        let day = 86_400_000;
+        assert_eq!(
+            s.member_for_session(&t1, NOW + 29 * day)
+                .expect("get")
+                .map(|m| m.id),
+            Some(a)
+        );
+        assert!(
+            s.member_for_session(&t1, NOW + 30 * day + 1)
+                .expect("get")
+                .is_none()
+        );
+        assert!(s.member_for_session("forged", NOW).expect("get").is_none());
+        let t2 = s.create_member_session(a, NOW).expect("session");
+        s.end_member_session(&t2).expect("logout");
+        assert!(s.member_for_session(&t2, NOW).expect("get").is_none());
+        let t3 = s.create_member_session(a, NOW).expect("session");
+        s.new_member_secret(a).expect("new secret");
+        assert!(s.member_for_session(&t3, NOW).expect("get").is_none());
+        s.set_member_active(a, false).expect("revoke");
+        assert!(matches!(
+            s.new_member_secret(a),
             Err(StoreError::Invalid(_))
         ));
     }
