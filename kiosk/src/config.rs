@@ -33,6 +33,9 @@ staff_idle_seconds = 90
 # them over, so their keystrokes never reach the screen:
 #   hid_scanners = ["/dev/input/by-id/usb-Example_Scanner-event-kbd"]
 hid_scanners = []
+# The keyboard layout those scanners are set to type in: "us" (the factory
+# setting of most scanners), "de" (QWERTZ) or "fr" (AZERTY).
+hid_keyboard_layout = "us"
 # Serial (USB-CDC) scanners, e.g. ["/dev/ttyACM0"]:
 serial_scanners = []
 # NFC/RFID card readers through pcscd: "none", "all", or one reader's name.
@@ -48,6 +51,7 @@ pub struct Config {
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
     pub hid_scanners: Vec<std::path::PathBuf>,
+    pub hid_keyboard_layout: String,
     pub serial_scanners: Vec<std::path::PathBuf>,
     pub card_readers: String,
 }
@@ -61,6 +65,7 @@ impl Default for Config {
             result_seconds: 4,
             staff_idle_seconds: 90,
             hid_scanners: Vec::new(),
+            hid_keyboard_layout: "us".into(),
             serial_scanners: Vec::new(),
             card_readers: "none".into(),
         }
@@ -129,6 +134,8 @@ impl Config {
     pub fn devices(&self) -> crate::input::Devices {
         crate::input::Devices {
             hid_scanners: self.hid_scanners.clone(),
+            hid_layout: crate::input::keymap::Layout::from_code(self.hid_keyboard_layout.trim())
+                .unwrap_or_default(),
             serial_scanners: self.serial_scanners.clone(),
             card_readers: match self.card_readers.trim() {
                 "none" | "" => None,
@@ -143,6 +150,12 @@ impl Config {
             self.language == "zh" || self.language == "en",
             "language must be \"zh\" or \"en\", not {:?}",
             self.language
+        );
+        anyhow::ensure!(
+            crate::input::keymap::Layout::from_code(self.hid_keyboard_layout.trim()).is_some(),
+            "hid_keyboard_layout must be {}, not {:?}",
+            crate::input::keymap::Layout::NAMES,
+            self.hid_keyboard_layout
         );
         anyhow::ensure!(
             self.sync_interval_seconds >= 1,
@@ -173,6 +186,25 @@ mod tests {
             .expect("env");
         assert_eq!(c.repeat_window_minutes, 5);
         assert!(c.apply_env(|_| Some("many".into())).is_err());
+    }
+
+    #[test]
+    fn an_unknown_scanner_layout_is_refused_in_words() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("kiosk.toml"),
+            "hid_keyboard_layout = \"azerty\"\n",
+        )
+        .expect("write");
+        let err = format!("{:#}", Config::load(dir.path()).expect_err("must fail"));
+        assert!(err.contains("\"fr\"") && err.contains("azerty"), "{err}");
+        std::fs::write(
+            dir.path().join("kiosk.toml"),
+            "hid_keyboard_layout = \"fr\"\n",
+        )
+        .expect("write");
+        let c = Config::load(dir.path()).expect("load");
+        assert_eq!(c.devices().hid_layout, crate::input::keymap::Layout::Fr);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::keymap::{self, KEY_CAPSLOCK, KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT};
+use super::keymap::{KEY_CAPSLOCK, KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT, Layout};
 use super::{Input, InputSink};
 
 pub const EV_SYN: u16 = 0;
@@ -80,6 +80,7 @@ pub fn encode_events(events: &[RawEvent]) -> Vec<u8> {
 /// Turns key events into scan lines.
 #[derive(Debug)]
 pub struct KeyDecoder {
+    layout: Layout,
     gap_us: u64,
     shift_keys: u8,
     caps: bool,
@@ -90,12 +91,19 @@ pub struct KeyDecoder {
 impl KeyDecoder {
     pub fn new(gap_ms: u64) -> Self {
         KeyDecoder {
+            layout: Layout::Us,
             gap_us: gap_ms * 1000,
             shift_keys: 0,
             caps: false,
             text: String::new(),
             last_key_us: None,
         }
+    }
+
+    /// The keyboard layout the scanner is set to type in (US by default).
+    pub fn with_layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
     }
 
     fn take(&mut self) -> Option<String> {
@@ -129,7 +137,7 @@ impl KeyDecoder {
                 self.last_key_us = Some(e.time_us);
                 if code == KEY_ENTER || code == KEY_KPENTER {
                     done.extend(self.take());
-                } else if let Some(c) = keymap::char_for(code, self.shift_keys > 0) {
+                } else if let Some(c) = self.layout.char_for(code, self.shift_keys > 0) {
                     let c = if self.caps && c.is_ascii_alphabetic() {
                         if c.is_ascii_lowercase() {
                             c.to_ascii_uppercase()
@@ -164,9 +172,21 @@ impl KeyDecoder {
     }
 }
 
-/// Key events a scanner sends to type `text` then Enter, `per_key_us` apart,
-/// with the MSC_SCAN and SYN_REPORT records a real USB HID scanner emits.
+/// Key events a US-layout scanner sends to type `text` then Enter,
+/// `per_key_us` apart, with the MSC_SCAN and SYN_REPORT records a real USB
+/// HID scanner emits.
 pub fn synthesize_scan(text: &str, start_us: u64, per_key_us: u64, enter: bool) -> Vec<RawEvent> {
+    synthesize_scan_in(Layout::Us, text, start_us, per_key_us, enter)
+}
+
+/// The same, for a scanner set to another keyboard layout.
+pub fn synthesize_scan_in(
+    layout: Layout,
+    text: &str,
+    start_us: u64,
+    per_key_us: u64,
+    enter: bool,
+) -> Vec<RawEvent> {
     let mut t = start_us;
     let mut out = Vec::new();
     let mut key = |code: u16, value: i32, t: u64| {
@@ -190,7 +210,7 @@ pub fn synthesize_scan(text: &str, start_us: u64, per_key_us: u64, enter: bool) 
         });
     };
     for c in text.chars() {
-        let Some((code, shift)) = keymap::code_for(c) else {
+        let Some((code, shift)) = layout.code_for(c) else {
             continue;
         };
         if shift {
@@ -215,13 +235,15 @@ pub fn synthesize_scan(text: &str, start_us: u64, per_key_us: u64, enter: bool) 
 pub struct HidScanner {
     pub path: PathBuf,
     pub gap_ms: u64,
+    pub layout: Layout,
 }
 
 impl HidScanner {
-    pub fn new(path: impl Into<PathBuf>) -> Self {
+    pub fn new(path: impl Into<PathBuf>, layout: Layout) -> Self {
         HidScanner {
             path: path.into(),
             gap_ms: DEFAULT_GAP_MS,
+            layout,
         }
     }
 
@@ -250,7 +272,7 @@ impl HidScanner {
         device.grab()?;
         tracing::info!("scanner {} opened", self.path.display());
         let mut events = device.into_event_stream()?;
-        let mut decoder = KeyDecoder::new(self.gap_ms);
+        let mut decoder = KeyDecoder::new(self.gap_ms).with_layout(self.layout);
         let gap = Duration::from_millis(self.gap_ms * 2);
         loop {
             match tokio::time::timeout(gap, events.next_event()).await {
@@ -357,6 +379,24 @@ mod tests {
         let mut stream = encode_events(&events);
         stream.extend_from_slice(&[1, 2, 3]); // a record cut short by an unplug
         assert_eq!(decode_all(&stream, DEFAULT_GAP_MS), vec!["YC123"]);
+    }
+
+    #[test]
+    fn a_scanner_set_to_a_french_or_german_layout_decodes_with_that_layout_only() {
+        let token = "YC1AAAQBGEWQFVQJ46554WDYKTFUG6XW7BYKMCHISF6NGLZ76QDFBJ55Y4UZF6CABBONXYA32HDUJECNUC5GYOHAX5HB3YCR3GKG6S2XPDVZ44MWUME7QKOQBQ";
+        for layout in [Layout::Fr, Layout::De] {
+            let stream = encode_events(&synthesize_scan_in(layout, token, 0, 2_000, true));
+            let mut right = KeyDecoder::new(DEFAULT_GAP_MS).with_layout(layout);
+            let mut wrong = KeyDecoder::new(DEFAULT_GAP_MS);
+            let (mut got, mut garbled) = (Vec::new(), Vec::new());
+            for e in parse_events(&stream) {
+                got.extend(right.feed(e));
+                garbled.extend(wrong.feed(e));
+            }
+            assert_eq!(got, vec![token.to_string()], "{layout:?}");
+            // Read as US keys, the same stream is not the token: the setting matters.
+            assert_ne!(garbled, got, "{layout:?}");
+        }
     }
 
     #[test]

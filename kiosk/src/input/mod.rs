@@ -71,6 +71,8 @@ impl InputSink {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Devices {
     pub hid_scanners: Vec<std::path::PathBuf>,
+    /// The keyboard layout the HID scanners are set to type in.
+    pub hid_layout: keymap::Layout,
     pub serial_scanners: Vec<std::path::PathBuf>,
     /// `None`: no card readers; `Some("")`: every reader; else one reader's name.
     pub card_readers: Option<String>,
@@ -86,7 +88,7 @@ impl Devices {
     /// Starts one task or thread per device on `rt`, all feeding `sink`.
     pub fn start(&self, rt: &tokio::runtime::Runtime, sink: &InputSink) {
         for path in &self.hid_scanners {
-            rt.spawn(evdev::HidScanner::new(path.clone()).run(sink.clone()));
+            rt.spawn(evdev::HidScanner::new(path.clone(), self.hid_layout).run(sink.clone()));
         }
         for path in &self.serial_scanners {
             let (path, sink) = (path.clone(), sink.clone());
