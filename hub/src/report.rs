@@ -29,6 +29,7 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
         };
         let mut stmt = conn.prepare_cached(
             "SELECT kind, local_hour, count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
+               AND voided_by_seq IS NULL
              GROUP BY kind, local_hour",
         )?;
         let mut rows = stmt.query(params![center_id, day])?;
@@ -49,7 +50,8 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
         r.total = r.members + r.visitors;
         r.distinct_members = conn.query_row(
             "SELECT count(DISTINCT member_id) FROM events
-             WHERE center_id = ?1 AND local_date = ?2 AND kind = 'member_check_in'",
+             WHERE center_id = ?1 AND local_date = ?2 AND kind = 'member_check_in'
+               AND voided_by_seq IS NULL",
             params![center_id, day],
             |row| row.get(0),
         )?;
@@ -57,6 +59,7 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
             let mut stmt = conn.prepare(&format!(
                 "SELECT {column}, count(*) FROM events
                  WHERE center_id = ?1 AND local_date = ?2 AND kind = 'visitor' AND {column} IS NOT NULL
+                   AND voided_by_seq IS NULL
                  GROUP BY {column}"
             ))?;
             let mut rows = stmt.query(params![center_id, day])?;
@@ -64,6 +67,12 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
                 map.insert(row.get(0)?, row.get(1)?);
             }
         }
+        r.voided = conn.query_row(
+            "SELECT count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
+               AND voided_by_seq IS NOT NULL",
+            params![center_id, day],
+            |row| row.get(0),
+        )?;
         Ok(r)
     })
 }
@@ -83,6 +92,9 @@ pub fn to_text(r: &DailyReport, center_name: &str) -> String {
         .collect();
     if !hours.is_empty() {
         out.push_str(&format!("  by hour: {}\n", hours.join(", ")));
+    }
+    if r.voided > 0 {
+        out.push_str(&format!("  voided by staff (not counted): {}\n", r.voided));
     }
     if !r.by_category.is_empty() {
         let cats: Vec<String> = r

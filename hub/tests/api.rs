@@ -454,3 +454,52 @@ async fn five_wrong_secrets_lock_the_phone_login_and_a_revoked_member_sees_why()
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("会员账号已停用") && !html.contains("<svg"));
 }
+
+fn void(seq: u64, at_ms: i64, target: u64) -> Value {
+    json!({ "seq": seq, "at_ms": at_ms, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+            "kind": "check_in_voided", "voided_seq": target, "reason": "duplicate", "by": "PIN" })
+}
+
+#[tokio::test]
+async fn a_void_from_the_kiosk_stops_the_count_once_and_a_bad_one_is_set_aside() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let page = json!({ "events": [
+        member(1, LATE_UTC_MS, m), visitor(2, LATE_UTC_MS), member(3, LATE_UTC_MS, m),
+        void(4, LATE_UTC_MS, 3),
+        // Nothing to void: seq 9 does not exist; seq 4 is not a check-in.
+        void(5, LATE_UTC_MS, 9), void(6, LATE_UTC_MS, 4),
+    ] });
+    let (s, body) = call(&h, post("/api/v1/events", t, &page)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!(
+        (r.acked_seq, r.stored, r.rejected.len()),
+        (6, 4, 2),
+        "{r:?}"
+    );
+    // Retried: nothing changes, nothing is voided twice.
+    let (_, body) = call(&h, post("/api/v1/events", t, &page)).await;
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!((r.stored, r.duplicates), (0, 4), "{r:?}");
+
+    let path = format!("/api/v1/centers/{}/report?date=2026-03-02", h.center);
+    let (_, body) = call(&h, get(&path, t)).await;
+    let rep: DailyReport = serde_json::from_value(body).expect("report");
+    assert_eq!(
+        (
+            rep.total,
+            rep.members,
+            rep.visitors,
+            rep.distinct_members,
+            rep.voided
+        ),
+        (2, 1, 1, 1, 1)
+    );
+}

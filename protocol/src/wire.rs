@@ -98,6 +98,70 @@ pub enum EventKind {
     },
     /// A volunteer ended their shift.
     VolunteerOut { member_id: u32, via: CredentialKind },
+    /// A staff member voided one of this device's earlier check-ins (a
+    /// mistaken one). The voided event is kept, marked, and no longer
+    /// counted. First-release hubs set such events aside.
+    CheckInVoided {
+        /// The `seq` of the voided check-in or visitor, on the same device.
+        voided_seq: u64,
+        reason: VoidReason,
+        /// Who voided it, as the kiosk knows them: a staff card's label, or
+        /// "PIN" when the staff screen was opened with the PIN.
+        by: String,
+    },
+}
+
+/// Why a staff member voided a check-in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VoidReason {
+    /// Counted twice (e.g. a code and then a card).
+    Duplicate,
+    /// Tapped or scanned by mistake.
+    Mistake,
+    /// A test of the kiosk.
+    Test,
+    Other,
+}
+
+impl VoidReason {
+    pub const ALL: [VoidReason; 4] = [
+        VoidReason::Duplicate,
+        VoidReason::Mistake,
+        VoidReason::Test,
+        VoidReason::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            VoidReason::Duplicate => "duplicate",
+            VoidReason::Mistake => "mistake",
+            VoidReason::Test => "test",
+            VoidReason::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            VoidReason::Duplicate => "重复签到",
+            VoidReason::Mistake => "误操作",
+            VoidReason::Test => "测试",
+            VoidReason::Other => "其他原因",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            VoidReason::Duplicate => "Counted twice",
+            VoidReason::Mistake => "By mistake",
+            VoidReason::Test => "A test",
+            VoidReason::Other => "Other reason",
+        }
+    }
 }
 
 /// How a member identified themself.
@@ -137,6 +201,10 @@ pub struct EventColumns<'a> {
     pub card_hash: Option<&'a str>,
     /// A volunteer shift's activity title.
     pub activity: Option<&'a str>,
+    /// A void's target, reason and author.
+    pub voided_seq: Option<u64>,
+    pub reason: Option<&'static str>,
+    pub by: Option<&'a str>,
 }
 
 impl EventKind {
@@ -149,6 +217,9 @@ impl EventKind {
             purpose: None,
             card_hash: None,
             activity: None,
+            voided_seq: None,
+            reason: None,
+            by: None,
         };
         match self {
             EventKind::MemberCheckIn { member_id, via } => EventColumns {
@@ -190,6 +261,17 @@ impl EventKind {
                 kind: "volunteer_out",
                 member_id: Some(*member_id),
                 via: Some(via.code()),
+                ..none
+            },
+            EventKind::CheckInVoided {
+                voided_seq,
+                reason,
+                by,
+            } => EventColumns {
+                kind: "check_in_voided",
+                voided_seq: Some(*voided_seq),
+                reason: Some(reason.code()),
+                by: Some(by),
                 ..none
             },
         }
@@ -302,6 +384,10 @@ pub struct DailyReport {
     pub visitors: u64,
     /// 24 counts, local hours 0..=23.
     pub by_hour: Vec<u64>,
+    /// Check-ins and visitors voided by staff that day (not in the counts
+    /// above). Absent from hubs before voiding.
+    #[serde(default)]
+    pub voided: u64,
     /// Visitors' purposes, by category code.
     pub by_category: std::collections::BTreeMap<String, u64>,
     pub by_age_band: std::collections::BTreeMap<String, u64>,
@@ -375,6 +461,11 @@ mod tests {
                 member_id: 7,
                 via: CredentialKind::Card,
             },
+            EventKind::CheckInVoided {
+                voided_seq: 3,
+                reason: VoidReason::Duplicate,
+                by: "PIN".into(),
+            },
         ];
         for k in kinds {
             let json = serde_json::to_value(&k).expect("json");
@@ -386,6 +477,12 @@ mod tests {
             assert_eq!(purpose.and_then(|v| v.as_str()), c.purpose);
             assert_eq!(json.get("age_band").and_then(|v| v.as_str()), c.age_band);
             assert_eq!(json.get("activity").and_then(|v| v.as_str()), c.activity);
+            assert_eq!(
+                json.get("voided_seq").and_then(|v| v.as_u64()),
+                c.voided_seq
+            );
+            assert_eq!(json.get("reason").and_then(|v| v.as_str()), c.reason);
+            assert_eq!(json.get("by").and_then(|v| v.as_str()), c.by);
         }
         for k in [
             CredentialKind::QrToken,

@@ -97,6 +97,12 @@ const MIGRATIONS: &[&str] = &[
         expires_at_ms INTEGER NOT NULL
      );
      CREATE INDEX member_sessions_member ON member_sessions(member_id);",
+    // 7: check-ins voided by staff at a kiosk: the void is an event of its
+    // own, and the voided event is marked (kept, not counted).
+    "ALTER TABLE events ADD COLUMN voided_seq INTEGER;
+     ALTER TABLE events ADD COLUMN reason TEXT;
+     ALTER TABLE events ADD COLUMN actor TEXT;
+     ALTER TABLE events ADD COLUMN voided_by_seq INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

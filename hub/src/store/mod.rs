@@ -657,6 +657,30 @@ impl Store {
                         }
                     }
                     EventKind::Visitor { .. } => Ok(ev),
+                    EventKind::CheckInVoided { voided_seq, .. } => {
+                        let target: Option<(String, Option<u64>)> = tx
+                            .query_row(
+                                "SELECT kind, voided_by_seq FROM events WHERE device_id = ?1 AND seq = ?2",
+                                params![device.id, voided_seq],
+                                |r| Ok((r.get(0)?, r.get(1)?)),
+                            )
+                            .optional()?;
+                        match target {
+                            Some((kind, None))
+                                if kind == "member_check_in" || kind == "visitor" =>
+                            {
+                                Ok(ev)
+                            }
+                            // The same void again (a retried page) is a duplicate, not an error.
+                            Some((_, Some(by))) if by == ev.seq => Ok(ev),
+                            Some((_, Some(_))) => {
+                                Err(format!("check-in {voided_seq} is already voided"))
+                            }
+                            _ => Err(format!(
+                                "the device has no check-in {voided_seq} at the hub to void"
+                            )),
+                        }
+                    }
                 },
             };
             match verdict {
@@ -797,13 +821,15 @@ fn insert_event(
         c.purpose,
         c.card_hash,
     );
-    // Kept short: an activity title is a label, not a document.
+    // Kept short: an activity title or a name is a label, not a document.
     let activity: Option<String> = c.activity.map(|a| a.chars().take(200).collect());
+    let actor: Option<String> = c.by.map(|a| a.chars().take(60).collect());
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
                             via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,
-                            card_hash, activity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                            card_hash, activity, voided_seq, reason, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20)
          ON CONFLICT(device_id, seq) DO NOTHING",
         params![
             device.id,
@@ -822,9 +848,21 @@ fn insert_event(
             ev.clock.synchronized,
             now,
             card_hash,
-            activity
+            activity,
+            c.voided_seq,
+            c.reason,
+            actor
         ],
     )?;
+    // A void takes effect once, when first received; the target was checked.
+    if n == 1
+        && let Some(target) = c.voided_seq
+    {
+        tx.execute(
+            "UPDATE events SET voided_by_seq = ?1 WHERE device_id = ?2 AND seq = ?3",
+            params![ev.seq, device.id, target],
+        )?;
+    }
     // A binding made at a kiosk takes effect once, when first received.
     if n == 1
         && let (Some(member_id), Some(hash)) = (member_id, card_hash)

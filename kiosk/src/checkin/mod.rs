@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use ed25519_dalek::VerifyingKey;
 use protocol::catalog::{AgeBand, ServiceCategory};
 use protocol::token::{ParsedToken, TokenError};
-use protocol::wire::{CredentialKind, EventKind};
+use protocol::wire::{CredentialKind, EventKind, VoidReason};
 
 pub use outcome::{Outcome, Refusal, RepeatOf, ShiftChange};
 
@@ -351,6 +351,52 @@ impl<C: Clock> Engine<C> {
             Ok(_) => Ok(member.display_name),
             Err(e) => Err(Refusal::from_store(&e)),
         }
+    }
+
+    /// Voids one of this kiosk's check-ins (kept, marked, and sent to the
+    /// hub as its own event, so the hub stops counting it too).
+    pub fn void(&mut self, seq: u64, reason: VoidReason, by: &str) -> Result<(), StoreError> {
+        let by: String = by.chars().take(60).collect();
+        let event = self.new_event(
+            self.clock.now_ms(),
+            EventKind::CheckInVoided {
+                voided_seq: seq,
+                reason,
+                by,
+            },
+        );
+        self.store.record(&event, 0).map(|_| ())
+    }
+
+    /// The label of a staff card, if this card is one.
+    pub fn staff_card(&self, uid: &[u8]) -> Option<String> {
+        if self.card_key.is_empty() {
+            return None;
+        }
+        let hash = protocol::card::card_hash(&self.card_key, uid);
+        self.store.staff_card(&hash).ok().flatten()
+    }
+
+    /// Registers a card that opens the staff screen on this kiosk.
+    pub fn add_staff_card(&self, uid: &[u8], label: &str) -> Result<(), Refusal> {
+        if self.card_key.is_empty() {
+            return Err(Refusal::NotEnrolled);
+        }
+        let hash = protocol::card::card_hash(&self.card_key, uid);
+        self.store
+            .add_staff_card(&hash, label.trim(), self.clock.now_ms())
+            .map_err(|e| Refusal::from_store(&e))
+    }
+
+    /// Removes a staff card; false when it was not one.
+    pub fn remove_staff_card(&self, uid: &[u8]) -> Result<bool, Refusal> {
+        if self.card_key.is_empty() {
+            return Err(Refusal::NotEnrolled);
+        }
+        let hash = protocol::card::card_hash(&self.card_key, uid);
+        self.store
+            .remove_staff_card(&hash)
+            .map_err(|e| Refusal::from_store(&e))
     }
 
     /// The member a card is bound to, through its keyed hash.

@@ -524,3 +524,86 @@ fn only_registered_active_volunteers_start_shifts() {
         "nothing recorded"
     );
 }
+
+#[test]
+fn staff_void_a_mistaken_check_in_which_is_kept_marked_and_no_longer_counted() {
+    let mut f = fixture();
+    assert!(matches!(
+        f.engine.scan("10000001"),
+        Outcome::Welcome { seq: 1, .. }
+    ));
+    assert!(matches!(
+        f.engine.check_in(Credential::Visitor {
+            age_band: AgeBand::Over35,
+            purpose: ServiceCategory::Sports
+        }),
+        Outcome::Welcome { seq: 2, .. }
+    ));
+    f.engine
+        .void(2, VoidReason::Mistake, "PIN")
+        .expect("void the visitor");
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!(
+        (stats.total, stats.members, stats.visitors, stats.voided),
+        (1, 1, 0, 1)
+    );
+    assert!(stats.by_category.is_empty());
+    let list = f.engine.store().day_list("2026-11-24", 50).expect("list");
+    assert_eq!(list.len(), 2, "the voided one is still listed");
+    assert_eq!(list[0].seq, 2);
+    assert_eq!(
+        list[0].voided,
+        Some((VoidReason::Mistake, "PIN".to_string()))
+    );
+    assert_eq!(
+        list[1].who,
+        crate::store::Who::Member {
+            member_id: 10_000_001,
+            display_name: Some("林同学".into())
+        }
+    );
+    // Twice, or a void of something that is not a check-in, is refused.
+    assert!(f.engine.void(2, VoidReason::Mistake, "PIN").is_err());
+    assert!(f.engine.void(3, VoidReason::Other, "PIN").is_err());
+    assert!(f.engine.void(99, VoidReason::Other, "PIN").is_err());
+    let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
+    assert_eq!(
+        page[2].kind,
+        EventKind::CheckInVoided {
+            voided_seq: 2,
+            reason: VoidReason::Mistake,
+            by: "PIN".into()
+        }
+    );
+}
+
+#[test]
+fn a_staff_card_is_known_by_its_hash_and_can_be_removed() {
+    let f = fixture();
+    let uid = [0x51, 0x52, 0x53, 0x54];
+    assert_eq!(f.engine.staff_card(&uid), None);
+    f.engine
+        .add_staff_card(&uid, " 前台 Front desk ")
+        .expect("add");
+    assert_eq!(
+        f.engine.staff_card(&uid).as_deref(),
+        Some("前台 Front desk")
+    );
+    assert_eq!(f.engine.remove_staff_card(&uid), Ok(true));
+    assert_eq!(f.engine.remove_staff_card(&uid), Ok(false));
+    assert_eq!(f.engine.staff_card(&uid), None);
+}
+
+#[test]
+fn volunteers_on_site_are_those_whose_last_shift_event_is_a_start() {
+    let mut f = fixture();
+    f.engine
+        .volunteer(Credential::MemberNumber(10_000_001), start(""));
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!(stats.volunteers_on_site, 1);
+    f.clock.advance_ms(3_600_000);
+    f.engine
+        .volunteer(Credential::MemberNumber(10_000_001), ShiftAction::End);
+    let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
+    assert_eq!(stats.volunteers_on_site, 0);
+}

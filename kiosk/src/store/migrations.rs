@@ -105,6 +105,16 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX events_member_at ON events(member_id, at_ms) WHERE member_id IS NOT NULL;
      CREATE INDEX events_local_date ON events(local_date);
      ALTER TABLE roster ADD COLUMN volunteer INTEGER NOT NULL DEFAULT 0;",
+    // 5: staff void mistaken check-ins; staff cards open the staff screen.
+    "ALTER TABLE events ADD COLUMN voided_seq INTEGER;
+     ALTER TABLE events ADD COLUMN reason TEXT;
+     ALTER TABLE events ADD COLUMN actor TEXT;
+     CREATE UNIQUE INDEX events_voided ON events(voided_seq) WHERE voided_seq IS NOT NULL;
+     CREATE TABLE staff_cards (
+        card_hash TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        added_at_ms INTEGER NOT NULL
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -10,7 +10,7 @@ mod migrations;
 use std::path::Path;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
-use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta};
+use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta, VoidReason};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
 
@@ -23,6 +23,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// A void that names no check-in of this kiosk, or one already voided.
+    #[error("{0}")]
+    NotVoidable(String),
 }
 
 impl StoreError {
@@ -120,7 +123,38 @@ pub struct DayStats {
     pub by_hour: [u64; 24],
     /// Visitors by purpose, largest first.
     pub by_category: Vec<(ServiceCategory, u64)>,
+    /// Check-ins voided by staff (not in the counts above).
+    pub voided: u64,
+    /// Volunteers whose latest shift event here that day is a start.
+    pub volunteers_on_site: u64,
 }
+
+/// One line of the day's list on the staff screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayEntry {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub who: Who,
+    /// Set when staff voided it: why and by whom.
+    pub voided: Option<(VoidReason, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// A member, by display name (the roster may not know them yet).
+    Member {
+        member_id: u32,
+        display_name: Option<String>,
+    },
+    Visitor {
+        age_band: Option<AgeBand>,
+        purpose: Option<ServiceCategory>,
+    },
+}
+
+/// A visit that counts: a check-in or a visitor that staff did not void.
+const COUNTED: &str = "kind IN ('member_check_in', 'visitor')
+     AND NOT EXISTS (SELECT 1 FROM events v WHERE v.voided_seq = events.seq)";
 
 pub struct Store {
     conn: Connection,
@@ -269,12 +303,36 @@ impl Store {
                 )
                 .map_err(StoreError::from_sqlite)?;
             }
+            EventKind::CheckInVoided { voided_seq, .. } => {
+                let target: Option<(String, bool)> = tx
+                    .query_row(
+                        "SELECT kind, EXISTS(SELECT 1 FROM events v WHERE v.voided_seq = e.seq)
+                         FROM events e WHERE seq = ?1",
+                        [voided_seq],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match target {
+                    Some((kind, false)) if kind == "member_check_in" || kind == "visitor" => {}
+                    Some((_, true)) => {
+                        return Err(StoreError::NotVoidable(format!(
+                            "check-in {voided_seq} is already voided"
+                        )));
+                    }
+                    _ => {
+                        return Err(StoreError::NotVoidable(format!(
+                            "there is no check-in {voided_seq} on this kiosk"
+                        )));
+                    }
+                }
+            }
             _ => {}
         }
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
-                                boot_id, monotonic_ms, clock_synchronized, card_hash, activity)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                boot_id, monotonic_ms, clock_synchronized, card_hash, activity,
+                                voided_seq, reason, actor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 ev.at_ms,
                 ev.local_date,
@@ -288,7 +346,10 @@ impl Store {
                 ev.clock.monotonic_ms,
                 ev.clock.synchronized,
                 c.card_hash,
-                c.activity
+                c.activity,
+                c.voided_seq,
+                c.reason,
+                c.by
             ],
         )
         .map_err(StoreError::from_sqlite)?;
@@ -308,7 +369,7 @@ impl Store {
     ) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
-                    clock_synchronized, card_hash, activity
+                    clock_synchronized, card_hash, activity, voided_seq, reason, actor
              FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![after, max_rows])?;
@@ -337,6 +398,16 @@ impl Store {
                 "volunteer_out" => EventKind::VolunteerOut {
                     member_id: r.get(3)?,
                     via: via()?,
+                },
+                "check_in_voided" => EventKind::CheckInVoided {
+                    voided_seq: r
+                        .get::<_, Option<u64>>(12)?
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: voided seq")))?,
+                    reason: r
+                        .get::<_, Option<String>>(13)?
+                        .and_then(|c| VoidReason::from_code(&c))
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: reason")))?,
+                    by: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
                 },
                 "visitor" => EventKind::Visitor {
                     age_band: AgeBand::from_code(&r.get::<_, String>(5)?)
@@ -367,6 +438,7 @@ impl Store {
                 + event.clock.boot_id.len()
                 + match &event.kind {
                     EventKind::VolunteerIn { activity, .. } => activity.len(),
+                    EventKind::CheckInVoided { by, .. } => by.len(),
                     _ => 0,
                 };
             if !page.is_empty() && bytes + size > max_bytes {
@@ -509,20 +581,19 @@ impl Store {
     /// Counts for one local date of the center.
     pub fn day_stats(&self, local_date: &str) -> Result<DayStats> {
         let mut stats = DayStats::default();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, local_hour, count(*) FROM events WHERE local_date = ?1
-             GROUP BY kind, local_hour",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT kind, local_hour, count(*) FROM events WHERE local_date = ?1 AND {COUNTED}
+             GROUP BY kind, local_hour"
+        ))?;
         let mut rows = stmt.query([local_date])?;
         while let Some(r) = rows.next()? {
             let kind: String = r.get(0)?;
             let hour: usize = r.get(1)?;
             let n: u64 = r.get(2)?;
-            match kind.as_str() {
-                "member_check_in" => stats.members += n,
-                "visitor" => stats.visitors += n,
-                // Card bindings are not visits.
-                _ => continue,
+            if kind == "visitor" {
+                stats.visitors += n;
+            } else {
+                stats.members += n;
             }
             if let Some(slot) = stats.by_hour.get_mut(hour) {
                 *slot += n;
@@ -530,23 +601,124 @@ impl Store {
         }
         stats.total = stats.members + stats.visitors;
         stats.distinct_members = self.conn.query_row(
-            "SELECT count(DISTINCT member_id) FROM events
-             WHERE local_date = ?1 AND kind = 'member_check_in'",
+            &format!(
+                "SELECT count(DISTINCT member_id) FROM events
+                 WHERE local_date = ?1 AND kind = 'member_check_in' AND {COUNTED}"
+            ),
             [local_date],
             |r| r.get(0),
         )?;
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT purpose, count(*) AS n FROM events
-             WHERE local_date = ?1 AND kind = 'visitor' AND purpose IS NOT NULL
-             GROUP BY purpose ORDER BY n DESC, purpose",
-        )?;
+             WHERE local_date = ?1 AND kind = 'visitor' AND purpose IS NOT NULL AND {COUNTED}
+             GROUP BY purpose ORDER BY n DESC, purpose"
+        ))?;
         let mut rows = stmt.query([local_date])?;
         while let Some(r) = rows.next()? {
             if let Some(c) = ServiceCategory::from_code(&r.get::<_, String>(0)?) {
                 stats.by_category.push((c, r.get(1)?));
             }
         }
+        stats.voided = self.conn.query_row(
+            "SELECT count(*) FROM events v JOIN events e ON e.seq = v.voided_seq
+             WHERE e.local_date = ?1",
+            [local_date],
+            |r| r.get(0),
+        )?;
+        stats.volunteers_on_site = self.conn.query_row(
+            "SELECT count(*) FROM (
+                SELECT member_id, kind, max(seq) FROM events
+                WHERE local_date = ?1 AND kind IN ('volunteer_in', 'volunteer_out')
+                GROUP BY member_id
+             ) WHERE kind = 'volunteer_in'",
+            [local_date],
+            |r| r.get(0),
+        )?;
         Ok(stats)
+    }
+
+    /// The day's check-ins and visitors, newest first, voided ones marked.
+    pub fn day_list(&self, local_date: &str, limit: usize) -> Result<Vec<DayEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.seq, e.at_ms, e.kind, e.member_id, r.display_name, e.age_band, e.purpose,
+                    v.reason, v.actor
+             FROM events e
+             LEFT JOIN roster r ON r.member_id = e.member_id
+             LEFT JOIN events v ON v.voided_seq = e.seq
+             WHERE e.local_date = ?1 AND e.kind IN ('member_check_in', 'visitor')
+             ORDER BY e.seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![local_date, limit], |r| {
+            let kind: String = r.get(2)?;
+            let who = if kind == "visitor" {
+                Who::Visitor {
+                    age_band: r
+                        .get::<_, Option<String>>(5)?
+                        .and_then(|c| AgeBand::from_code(&c)),
+                    purpose: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|c| ServiceCategory::from_code(&c)),
+                }
+            } else {
+                Who::Member {
+                    member_id: r.get(3)?,
+                    display_name: r.get(4)?,
+                }
+            };
+            let voided = match (
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ) {
+                (Some(reason), by) => Some((
+                    VoidReason::from_code(&reason).unwrap_or(VoidReason::Other),
+                    by.unwrap_or_default(),
+                )),
+                (None, _) => None,
+            };
+            Ok(DayEntry {
+                seq: r.get(0)?,
+                at_ms: r.get(1)?,
+                who,
+                voided,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Registers a card (by its keyed hash) that opens the staff screen.
+    pub fn add_staff_card(&self, card_hash: &str, label: &str, now_ms: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO staff_cards(card_hash, label, added_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(card_hash) DO UPDATE SET label = excluded.label",
+                params![card_hash, label, now_ms],
+            )
+            .map_err(StoreError::from_sqlite)?;
+        Ok(())
+    }
+
+    /// Whether a card was removed.
+    pub fn remove_staff_card(&self, card_hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM staff_cards WHERE card_hash = ?1", [card_hash])?
+            == 1)
+    }
+
+    /// The label of a staff card, if the card is one.
+    pub fn staff_card(&self, card_hash: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT label FROM staff_cards WHERE card_hash = ?1")?;
+        Ok(stmt.query_row([card_hash], |r| r.get(0)).optional()?)
+    }
+
+    pub fn staff_cards(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT label FROM staff_cards ORDER BY added_at_ms")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// When a volunteer's shift on this kiosk began, if their latest shift
