@@ -60,9 +60,10 @@ pub enum Command {
     Run,
     /// Run without a screen: one scan per line on stdin, one JSON outcome per line on stdout.
     ///
-    /// A line is a scanned code or member number, or `visitor AGE_BAND PURPOSE`
-    /// (e.g. `visitor from18_to24 sports`). At the end of input the kiosk tries
-    /// one last upload, then exits.
+    /// A line is a scanned code or member number, `card:HEX` for a card tap,
+    /// `visitor AGE_BAND PURPOSE` (e.g. `visitor from18_to24 sports`), or a
+    /// volunteer's `volunteer-in SCAN [ACTIVITY]` / `volunteer-out SCAN`. At
+    /// the end of input the kiosk tries one last upload, then exits.
     Headless {
         /// Exit at end of input without a last upload.
         #[arg(long)]
@@ -85,6 +86,11 @@ pub enum Command {
         uid: String,
         #[arg(long)]
         member: u32,
+    },
+    /// Staff cards: a tap on the reader opens the staff screen (as the PIN does).
+    StaffCard {
+        #[command(subcommand)]
+        action: StaffCardAction,
     },
     /// List the display, scanners, card readers, storage and hub link, and
     /// what is wrong with each.
@@ -147,6 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                     Ok(())
                 }
+                Command::StaffCard { action } => staff_card(&data, action),
                 Command::Doctor => {
                     let config = Config::load(&data)?;
                     if crate::doctor::print(&crate::doctor::check(&data, &config)) {
@@ -159,6 +166,65 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+#[derive(Subcommand)]
+pub enum StaffCardAction {
+    /// Register a card (its UID in hex) as a staff card, with a label that
+    /// voids and other staff actions are signed with, e.g. a name or a role.
+    Add {
+        #[arg(long)]
+        uid: String,
+        #[arg(long)]
+        label: String,
+    },
+    Remove {
+        #[arg(long)]
+        uid: String,
+    },
+    /// The labels of the staff cards (never their UIDs, which are not kept).
+    List,
+}
+
+fn staff_card(data: &Path, action: StaffCardAction) -> anyhow::Result<()> {
+    let config = Config::load(data)?;
+    let engine = Engine::new(
+        open_store(data)?,
+        SystemClock::new(),
+        config.repeat_window_minutes,
+    )?;
+    let uid = |hex: &str| {
+        protocol::card::parse_uid_hex(hex)
+            .context("the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3")
+    };
+    match action {
+        StaffCardAction::Add { uid: hex, label } => {
+            anyhow::ensure!(
+                !label.trim().is_empty(),
+                "give the card a label, e.g. --label 前台"
+            );
+            engine
+                .add_staff_card(&uid(&hex)?, &label)
+                .map_err(|r| anyhow::anyhow!("{}", r.message(false)))?;
+            println!(
+                "staff card \"{}\" added: a tap opens the staff screen",
+                label.trim()
+            );
+        }
+        StaffCardAction::Remove { uid: hex } => {
+            let removed = engine
+                .remove_staff_card(&uid(&hex)?)
+                .map_err(|r| anyhow::anyhow!("{}", r.message(false)))?;
+            anyhow::ensure!(removed, "that card is not a staff card here");
+            println!("staff card removed");
+        }
+        StaffCardAction::List => {
+            for label in engine.store().staff_cards()? {
+                println!("{label}");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn unreachable_demo() -> anyhow::Result<()> {

@@ -18,8 +18,8 @@ use kiosk::ui::{
     StaffAdapter, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
-use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
+use slint::{ComponentHandle, Model};
 
 // Tuesday 2026-11-24, 09:30 in Shanghai.
 const NOW_MS: i64 = 1_795_483_800_000;
@@ -292,7 +292,7 @@ fn staff_see_todays_numbers_only_after_the_right_pin() {
     );
     assert_eq!(
         f.app.global::<StaffAdapter>().get_pin_message(),
-        "密码不正确，请重试。"
+        "密码不正确，再错 4 次将暂时锁定。"
     );
     f.snapshot("staff-pin-zh-1280x800");
     for d in ["2", "4", "6", "8"] {
@@ -520,4 +520,111 @@ fn the_volunteer_page_goes_home_by_itself_and_counts_nothing() {
         f.count("SELECT count(*) FROM events WHERE kind LIKE 'volunteer%'"),
         0
     );
+}
+
+#[test]
+fn five_wrong_pins_lock_the_keypad_with_a_countdown_that_ends() {
+    let f = fixture(1280, 800, false);
+    f.tap("工作人员");
+    for _ in 0..5 {
+        for d in ["1", "1", "1", "1"] {
+            f.tap(d);
+        }
+        f.tap("确认");
+    }
+    let s = f.app.global::<StaffAdapter>();
+    assert!(s.get_pin_locked());
+    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 1:00 后再试。");
+    f.snapshot("staff-pin-locked-zh-1280x800");
+    // The right PIN is not even looked at while locked.
+    for d in ["2", "4", "6", "8"] {
+        f.tap(d);
+    }
+    f.tap("确认");
+    assert_eq!(f.page(), Page::StaffPin);
+    f.clock.advance_ms(30_000);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 0:30 后再试。");
+    // Leaving and coming back does not reset it.
+    f.tap("取消");
+    f.tap("工作人员");
+    assert!(s.get_pin_locked());
+    f.clock.advance_ms(31_000);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert!(!s.get_pin_locked(), "{}", s.get_pin_message());
+    for d in ["2", "4", "6", "8"] {
+        f.tap(d);
+    }
+    f.tap("确认");
+    assert_eq!(f.page(), Page::Staff);
+}
+
+#[test]
+fn a_staff_card_opens_the_staff_screen_and_staff_void_a_mistaken_check_in() {
+    for (w, h, en) in [
+        (1280, 800, false),
+        (800, 480, true),
+        (1280, 800, true),
+        (800, 480, false),
+    ] {
+        let f = fixture(w, h, en);
+        let lang = if en { "en" } else { "zh" };
+        let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        // Check in, then a visitor counted by mistake.
+        f.type_line("10000001");
+        f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+        f.tap(&t("我是访客", "I'm a visitor"));
+        f.tap(&t("18–24岁", "18–24"));
+        f.tap(&t("体育健身", "Sports and fitness"));
+        f.tap(&t("欢迎光临！", "Welcome!"));
+
+        // A staff card, registered at this kiosk, opens the staff screen.
+        f._kiosk
+            .borrow()
+            .engine
+            .add_staff_card(&[0x51, 0x52, 0x53, 0x54], "前台")
+            .expect("staff card");
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("51525354".into());
+        assert_eq!(f.page(), Page::Staff);
+        assert_eq!(
+            f.count("SELECT count(*) FROM events"),
+            2,
+            "a staff card is not a check-in"
+        );
+        let s = f.app.global::<StaffAdapter>();
+        assert_eq!((s.get_total(), s.get_visitors()), (2, 1));
+        assert_eq!(s.get_entries().row_count(), 2);
+        assert_eq!(
+            s.get_total_note(),
+            t("昨天 0 · 上周二 0", "yesterday 0 · last Tue 0")
+        );
+        f.snapshot(&format!("staff-list-{lang}-{w}x{h}"));
+
+        // Void the visitor: newest first, so it is the first row.
+        let first = s.get_entries().row_data(0).expect("row");
+        assert!(first.who.contains(&t("访客", "Visitor")), "{}", first.who);
+        s.invoke_void_request(first.seq);
+        assert!(s.get_void_open());
+        f.snapshot(&format!("staff-void-{lang}-{w}x{h}"));
+        f.tap(&t("误操作", "By mistake"));
+        assert!(!s.get_void_open());
+        assert_eq!((s.get_total(), s.get_visitors()), (1, 0));
+        let first = s.get_entries().row_data(0).expect("row");
+        assert_eq!(
+            first.voided.as_str(),
+            t("已作废：误操作（前台）", "Voided: By mistake (前台)")
+        );
+        assert_eq!(
+            f.count("SELECT count(*) FROM events WHERE kind = 'check_in_voided' AND actor = '前台' AND reason = 'mistake'"),
+            1
+        );
+        // Changing one's mind keeps the check-in.
+        let member_row = s.get_entries().row_data(1).expect("row");
+        s.invoke_void_request(member_row.seq);
+        f.tap(&t("不作废", "Keep it"));
+        assert_eq!(s.get_total(), 1);
+        f.snapshot(&format!("staff-voided-{lang}-{w}x{h}"));
+    }
 }

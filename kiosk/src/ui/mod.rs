@@ -69,6 +69,13 @@ pub struct Kiosk<C: Clock> {
     shift_choices: Vec<view::ShiftChoice>,
     pending_shift: Option<ShiftAction>,
     volunteer_timer: Timer,
+    /// Who opened the staff screen: a staff card's label, or "PIN".
+    staff_actor: String,
+    /// Counts down a PIN lock-out on the PIN page.
+    pin_timer: Timer,
+    /// The list the staff screen shows, and the entry being voided.
+    entries: Vec<view::EntryView>,
+    void_target: Option<u64>,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -97,6 +104,10 @@ impl<C: Clock + 'static> Kiosk<C> {
             shift_choices: Vec::new(),
             pending_shift: None,
             volunteer_timer: Timer::default(),
+            staff_actor: String::new(),
+            pin_timer: Timer::default(),
+            entries: Vec::new(),
+            void_target: None,
         }
     }
 }
@@ -134,6 +145,16 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
             return;
         }
         let uid = protocol::card::parse_uid_hex(&hex).ok_or(Refusal::Garbled);
+        // A staff card opens the staff screen from home or the PIN page.
+        let page = app.global::<Nav>().get_page();
+        if let (Ok(uid), Page::Home | Page::StaffPin) = (&uid, page) {
+            let label = k.borrow().engine.staff_card(uid);
+            if let Some(label) = label {
+                app.global::<ResultAdapter>().set_shown(false);
+                open_staff(&app, &k, label);
+                return;
+            }
+        }
         present(&app, &k, uid.map(Credential::CardUid));
     });
 
@@ -188,6 +209,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_staff(app, &kiosk);
     connect_binding(app, &kiosk);
     connect_volunteers(app, &kiosk);
+    connect_voids(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -342,11 +364,23 @@ fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
         s.set_pin_dots(SharedString::new());
         s.set_pin_message(SharedString::new());
         app.global::<Nav>().set_page(Page::StaffPin);
+        let locked = {
+            let kb = k.borrow();
+            crate::pin::locked_until(kb.engine.store(), kb.engine.now_ms())
+        };
+        match locked {
+            Ok(Some(until_ms)) => show_pin_lock(&app, &k, until_ms),
+            Ok(None) => s.set_pin_locked(false),
+            Err(e) => s.set_pin_message(format!("{e}").into()),
+        }
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     s.on_pin_digit(move |d| {
         let Some(app) = w.upgrade() else { return };
+        if app.global::<StaffAdapter>().get_pin_locked() {
+            return;
+        }
         let mut k = k.borrow_mut();
         if k.pin.len() < 8 {
             k.pin.push_str(&d);
@@ -368,39 +402,43 @@ fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     s.on_pin_submit(move || {
         let Some(app) = w.upgrade() else { return };
-        let (ok, message) = {
+        if app.global::<StaffAdapter>().get_pin_locked() {
+            return;
+        }
+        let (check, en) = {
             let mut kb = k.borrow_mut();
             let pin = std::mem::take(&mut kb.pin);
-            let en = kb.en;
-            match kb.engine.store().staff_pin_hash() {
-                Ok(Some(stored)) if crate::pin::verify(&stored, &pin) => (true, String::new()),
-                Ok(Some(_)) => (
-                    false,
-                    if en {
-                        "Wrong PIN. Try again."
-                    } else {
-                        "密码不正确，请重试。"
-                    }
-                    .to_string(),
-                ),
-                Ok(None) => (
-                    false,
-                    if en {
-                        "No staff PIN is set on this kiosk. Set one with `kiosk set-pin`."
-                    } else {
-                        "本机还没有设置工作人员密码，请用 kiosk set-pin 设置。"
-                    }
-                    .to_string(),
-                ),
-                Err(e) => (false, format!("{e}")),
-            }
+            let now = kb.engine.now_ms();
+            (crate::pin::check(kb.engine.store(), &pin, now), kb.en)
         };
         let s = app.global::<StaffAdapter>();
         s.set_pin_dots(SharedString::new());
+        let message = match check {
+            Ok(crate::pin::PinCheck::Open) => {
+                s.set_pin_message(SharedString::new());
+                open_staff(&app, &k, "PIN".into());
+                return;
+            }
+            Ok(crate::pin::PinCheck::Locked { until_ms }) => {
+                show_pin_lock(&app, &k, until_ms);
+                return;
+            }
+            Ok(crate::pin::PinCheck::Wrong { tries_left }) => {
+                if en {
+                    format!("Wrong PIN. {tries_left} more tries before it locks for a while.")
+                } else {
+                    format!("密码不正确，再错 {tries_left} 次将暂时锁定。")
+                }
+            }
+            Ok(crate::pin::PinCheck::NotSet) => if en {
+                "No staff PIN is set on this kiosk. Set one with `kiosk set-pin`."
+            } else {
+                "本机还没有设置工作人员密码，请用 kiosk set-pin 设置。"
+            }
+            .to_string(),
+            Err(e) => format!("{e}"),
+        };
         s.set_pin_message(message.into());
-        if ok {
-            open_staff(&app, &k);
-        }
     });
 
     let w = app.as_weak();
@@ -419,8 +457,58 @@ fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     });
 }
 
-fn open_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+/// Shows the PIN lock-out and counts it down, a second at a time, while the
+/// PIN page is open.
+fn show_pin_lock<C: Clock + 'static>(app: &App, k: &Shared<C>, until_ms: i64) {
+    k.borrow_mut().pin.clear();
+    app.global::<StaffAdapter>()
+        .set_pin_dots(SharedString::new());
+    if !pin_lock_tick(app, k, until_ms) {
+        return;
+    }
+    let (w, k2) = (app.as_weak(), k.clone());
+    k.borrow()
+        .pin_timer
+        .start(TimerMode::Repeated, Duration::from_secs(1), move || {
+            let Some(app) = w.upgrade() else { return };
+            if !pin_lock_tick(&app, &k2, until_ms) {
+                k2.borrow().pin_timer.stop();
+            }
+        });
+}
+
+/// Updates the lock-out message; false once the lock is over (or the PIN
+/// page closed).
+fn pin_lock_tick<C: Clock + 'static>(app: &App, k: &Shared<C>, until_ms: i64) -> bool {
+    let (now, en) = {
+        let kb = k.borrow();
+        (kb.engine.now_ms(), kb.en)
+    };
+    let s = app.global::<StaffAdapter>();
+    let left_s = (until_ms - now + 999) / 1000;
+    if left_s <= 0 || app.global::<Nav>().get_page() != Page::StaffPin {
+        s.set_pin_locked(false);
+        s.set_pin_message(SharedString::new());
+        return false;
+    }
+    s.set_pin_locked(true);
+    let (m, sec) = (left_s / 60, left_s % 60);
+    s.set_pin_message(
+        if en {
+            format!("Too many wrong PINs. Try again in {m}:{sec:02}.")
+        } else {
+            format!("密码错误次数过多，请 {m}:{sec:02} 后再试。")
+        }
+        .into(),
+    );
+    true
+}
+
+fn open_staff<C: Clock + 'static>(app: &App, k: &Shared<C>, actor: String) {
+    k.borrow_mut().staff_actor = actor;
+    k.borrow().pin_timer.stop();
     app.global::<Nav>().set_page(Page::Staff);
+
     refresh_staff(app, k);
     // Refresh the numbers while open; close by itself after the idle time.
     let opened = std::time::Instant::now();
@@ -440,23 +528,45 @@ fn open_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
 }
 
 fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
-    let k = k.borrow();
+    let mut k = k.borrow_mut();
     let today = k.engine.local_date_today();
+    let day = |back: u64| {
+        chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.checked_sub_days(chrono::Days::new(back)))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     let store = k.engine.store();
-    let (stats, status) = match (store.day_stats(&today), store.sync_status()) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(e), _) | (_, Err(e)) => {
+    let read = || -> Result<_, crate::store::StoreError> {
+        Ok((
+            store.day_stats(&today)?,
+            store.day_stats(&day(1))?,
+            store.day_stats(&day(7))?,
+            store.day_list(&today, STAFF_LIST_LEN)?,
+            store.sync_status()?,
+        ))
+    };
+    let (stats, yesterday, last_week, entries, status) = match read() {
+        Ok(all) => all,
+        Err(e) => {
             tracing::error!("staff screen: {e}");
             return;
         }
     };
     let v = view::staff(
         &stats,
+        &view::Earlier {
+            yesterday: &yesterday,
+            last_week: &last_week,
+        },
+        &entries,
         &status,
         k.engine.time_zone(),
         k.engine.now_ms(),
         k.en,
     );
+    k.entries = v.entries.clone();
     let s = app.global::<StaffAdapter>();
     let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     s.set_day_title(v.day_title.into());
@@ -491,6 +601,85 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     ));
     s.set_sync_text(v.sync_text.into());
     s.set_sync_ok(v.sync_ok);
+    s.set_total_note(v.total_note.into());
+    s.set_members_note(v.members_note.into());
+    s.set_visitors_note(v.visitors_note.into());
+    s.set_volunteers_now(int(v.volunteers_now));
+    s.set_entries(model(
+        v.entries
+            .into_iter()
+            .map(|e| CheckInRow {
+                seq: i32::try_from(e.seq).unwrap_or(i32::MAX),
+                time: e.time.into(),
+                who: e.who.into(),
+                voided: e.voided.into(),
+            })
+            .collect(),
+    ));
+}
+
+/// How many of today's check-ins the staff screen lists, newest first.
+const STAFF_LIST_LEN: usize = 300;
+
+fn connect_voids<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_void_request(move |seq| {
+        let Some(app) = w.upgrade() else { return };
+        let mut kb = k.borrow_mut();
+        let Some(entry) = kb
+            .entries
+            .iter()
+            .find(|e| i64::try_from(e.seq).ok() == Some(i64::from(seq)))
+            .cloned()
+        else {
+            return;
+        };
+        let s = app.global::<StaffAdapter>();
+        s.set_void_title(view::void_title(&entry, kb.en).into());
+        s.set_void_reasons(model(
+            view::void_reasons(kb.en)
+                .into_iter()
+                .map(|(code, label)| Choice {
+                    code: code.into(),
+                    label: label.into(),
+                })
+                .collect(),
+        ));
+        s.set_void_open(true);
+        kb.void_target = Some(entry.seq);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_void_cancel(move || {
+        let Some(app) = w.upgrade() else { return };
+        k.borrow_mut().void_target = None;
+        app.global::<StaffAdapter>().set_void_open(false);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_void_reason(move |code| {
+        let Some(app) = w.upgrade() else { return };
+        app.global::<StaffAdapter>().set_void_open(false);
+        let result = {
+            let mut kb = k.borrow_mut();
+            let target = kb.void_target.take();
+            let actor = kb.staff_actor.clone();
+            match (target, protocol::wire::VoidReason::from_code(&code)) {
+                (Some(seq), Some(reason)) => Some(kb.engine.void(seq, reason, &actor)),
+                _ => None,
+            }
+        };
+        match result {
+            Some(Ok(())) => {
+                if let Some(wake) = &k.borrow().sync_wake {
+                    wake.notify_one();
+                }
+            }
+            Some(Err(e)) => tracing::warn!("void refused: {e}"),
+            None => {}
+        }
+        refresh_staff(&app, &k);
+    });
 }
 
 fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {

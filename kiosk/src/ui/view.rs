@@ -7,7 +7,8 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 
 use crate::checkin::{Outcome, RepeatOf, ShiftChange};
 use crate::content::ContentBundle;
-use crate::store::{DayStats, SyncStatus};
+use crate::store::{DayEntry, DayStats, SyncStatus, Who};
+use protocol::wire::VoidReason;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HomeView {
@@ -384,6 +385,103 @@ pub struct StaffView {
     pub by_category: Vec<(String, u64)>,
     pub sync_text: String,
     pub sync_ok: bool,
+    /// Yesterday's and last week's same-day figure beside today's.
+    pub total_note: String,
+    pub members_note: String,
+    pub visitors_note: String,
+    pub volunteers_now: u64,
+    pub entries: Vec<EntryView>,
+}
+
+/// One of today's check-ins on the staff screen; display names only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryView {
+    pub seq: u64,
+    pub time: String,
+    pub who: String,
+    /// Empty while it counts; else why and by whom it was voided.
+    pub voided: String,
+}
+
+/// What the staff screen compares today with.
+pub struct Earlier<'a> {
+    pub yesterday: &'a DayStats,
+    pub last_week: &'a DayStats,
+}
+
+fn compare(yesterday: u64, last_week: u64, weekday: Weekday, en: bool) -> String {
+    if en {
+        let day = &weekday_name(weekday, true)[..3];
+        format!("yesterday {yesterday} · last {day} {last_week}")
+    } else {
+        let day = weekday_name(weekday, false).trim_start_matches("星期");
+        format!("昨天 {yesterday} · 上周{day} {last_week}")
+    }
+}
+
+fn entry(e: &DayEntry, tz: Tz, en: bool) -> EntryView {
+    let who = match &e.who {
+        Who::Member {
+            member_id,
+            display_name: Some(name),
+        } => format!("{name} · {member_id}"),
+        Who::Member {
+            member_id,
+            display_name: None,
+        } => {
+            if en {
+                format!("Member {member_id}")
+            } else {
+                format!("会员 {member_id}")
+            }
+        }
+        Who::Visitor { age_band, purpose } => {
+            let age = age_band
+                .map(|a| if en { a.label_en() } else { a.label_zh() })
+                .unwrap_or_default();
+            let purpose = purpose
+                .map(|p| if en { p.label_en() } else { p.label_zh() })
+                .unwrap_or_default();
+            if en {
+                format!("Visitor · {age} · {purpose}")
+            } else {
+                format!("访客 · {age} · {purpose}")
+            }
+        }
+    };
+    let voided = match &e.voided {
+        None => String::new(),
+        Some((reason, by)) if en => format!("Voided: {} ({by})", reason.label_en()),
+        Some((reason, by)) => format!("已作废：{}（{by}）", reason.label_zh()),
+    };
+    EntryView {
+        seq: e.seq,
+        time: hhmm(tz, e.at_ms),
+        who,
+        voided,
+    }
+}
+
+/// The title of the "void this check-in?" dialog.
+pub fn void_title(e: &EntryView, en: bool) -> String {
+    if en {
+        format!("Void the check-in of {} at {}?", e.who, e.time)
+    } else {
+        format!("作废 {} {} 的签到？", e.time, e.who)
+    }
+}
+
+/// (code, label) pairs for the void reasons.
+pub fn void_reasons(en: bool) -> Vec<(String, String)> {
+    VoidReason::ALL
+        .into_iter()
+        .map(|r| {
+            (
+                r.code().to_string(),
+                if en { r.label_en() } else { r.label_zh() }.to_string(),
+            )
+        })
+        .collect()
 }
 
 fn hhmm(tz: Tz, ms: i64) -> String {
@@ -475,7 +573,15 @@ pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String,
     )
 }
 
-pub fn staff(stats: &DayStats, status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> StaffView {
+pub fn staff(
+    stats: &DayStats,
+    earlier: &Earlier<'_>,
+    entries: &[DayEntry],
+    status: &SyncStatus,
+    tz: Tz,
+    now_ms: i64,
+    en: bool,
+) -> StaffView {
     let date = tz
         .timestamp_millis_opt(now_ms)
         .single()
@@ -509,6 +615,26 @@ pub fn staff(stats: &DayStats, status: &SyncStatus, tz: Tz, now_ms: i64, en: boo
             .collect(),
         sync_text,
         sync_ok,
+        total_note: compare(
+            earlier.yesterday.total,
+            earlier.last_week.total,
+            date.weekday(),
+            en,
+        ),
+        members_note: compare(
+            earlier.yesterday.distinct_members,
+            earlier.last_week.distinct_members,
+            date.weekday(),
+            en,
+        ),
+        visitors_note: compare(
+            earlier.yesterday.visitors,
+            earlier.last_week.visitors,
+            date.weekday(),
+            en,
+        ),
+        volunteers_now: stats.volunteers_on_site,
+        entries: entries.iter().map(|e| entry(e, tz, en)).collect(),
     }
 }
 
@@ -687,12 +813,96 @@ mod tests {
     }
 
     #[test]
+    fn staff_see_today_beside_yesterday_and_last_week_and_a_list_with_voids() {
+        let today = DayStats {
+            total: 14,
+            distinct_members: 9,
+            visitors: 3,
+            volunteers_on_site: 2,
+            ..DayStats::default()
+        };
+        let yesterday = DayStats {
+            total: 12,
+            distinct_members: 8,
+            visitors: 4,
+            ..DayStats::default()
+        };
+        let last_week = DayStats {
+            total: 15,
+            ..DayStats::default()
+        };
+        let entries = vec![
+            DayEntry {
+                seq: 7,
+                at_ms: NOW,
+                who: Who::Visitor {
+                    age_band: Some(AgeBand::From18To24),
+                    purpose: Some(ServiceCategory::Sports),
+                },
+                voided: Some((VoidReason::Duplicate, "PIN".into())),
+            },
+            DayEntry {
+                seq: 6,
+                at_ms: NOW - 60_000,
+                who: Who::Member {
+                    member_id: 10_000_001,
+                    display_name: Some("林同学".into()),
+                },
+                voided: None,
+            },
+        ];
+        let earlier = Earlier {
+            yesterday: &yesterday,
+            last_week: &last_week,
+        };
+        let tz = chrono_tz::Asia::Shanghai;
+        let v = staff(
+            &today,
+            &earlier,
+            &entries,
+            &SyncStatus::default(),
+            tz,
+            NOW,
+            false,
+        );
+        assert_eq!(v.total_note, "昨天 12 · 上周二 15");
+        assert_eq!(v.volunteers_now, 2);
+        assert_eq!(v.entries[0].who, "访客 · 18–24岁 · 体育健身");
+        assert_eq!(v.entries[0].voided, "已作废：重复签到（PIN）");
+        assert_eq!(v.entries[1].who, "林同学 · 10000001");
+        assert_eq!(v.entries[1].time, "09:29");
+        assert!(v.entries[1].voided.is_empty());
+        let en = staff(
+            &today,
+            &earlier,
+            &entries,
+            &SyncStatus::default(),
+            tz,
+            NOW,
+            true,
+        );
+        assert_eq!(en.total_note, "yesterday 12 · last Tue 15");
+        assert_eq!(en.members_note, "yesterday 8 · last Tue 0");
+        assert_eq!(
+            void_title(&en.entries[1], true),
+            "Void the check-in of 林同学 · 10000001 at 09:29?"
+        );
+        assert_eq!(void_reasons(false)[0].1, "重复签到");
+    }
+
+    #[test]
     fn staff_view_keeps_opening_hours_and_any_busy_hour() {
         let mut stats = DayStats::default();
         stats.by_hour[6] = 2;
         stats.by_hour[9] = 5;
+        let none = DayStats::default();
         let v = staff(
             &stats,
+            &Earlier {
+                yesterday: &none,
+                last_week: &none,
+            },
+            &[],
             &SyncStatus::default(),
             chrono_tz::Asia::Shanghai,
             NOW,
