@@ -87,6 +87,16 @@ pub enum Command {
         #[arg(long)]
         member: u32,
     },
+    /// Write a day's or a month's attendance as CSV (display names only), to a
+    /// USB stick or a folder, as the staff screen's export does.
+    Export {
+        /// A day (YYYY-MM-DD or `today`) or a month (YYYY-MM or `month`).
+        #[arg(long, default_value = "today")]
+        period: String,
+        /// The folder to write into (default: the USB stick that is plugged in).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Staff cards: a tap on the reader opens the staff screen (as the PIN does).
     StaffCard {
         #[command(subcommand)]
@@ -154,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Command::StaffCard { action } => staff_card(&data, action),
+                Command::Export { period, out } => export(&data, &period, out),
                 Command::Doctor => {
                     let config = Config::load(&data)?;
                     if crate::doctor::print(&crate::doctor::check(&data, &config)) {
@@ -224,6 +235,34 @@ fn staff_card(data: &Path, action: StaffCardAction) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn export(data: &Path, period: &str, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let config = Config::load(data)?;
+    let engine = Engine::new(
+        open_store(data)?,
+        SystemClock::new(),
+        config.repeat_window_minutes,
+    )?;
+    let period = match period {
+        "today" => crate::export::Period::parse(&engine.local_date_today())?,
+        "month" => crate::export::Period::parse(&engine.local_date_today()[..7])?,
+        other => crate::export::Period::parse(other)?,
+    };
+    let dir = match out {
+        Some(dir) => dir,
+        None => crate::export::target(config.export_dir.as_deref()).context(
+            "no USB stick found (looked under /media and /run/media); plug one in, or pass --out DIR",
+        )?,
+    };
+    let center = engine
+        .store()
+        .enrollment()?
+        .map(|e| e.center_id)
+        .unwrap_or(0);
+    let path = crate::export::export(engine.store(), engine.time_zone(), center, &period, &dir)?;
+    println!("{}", path.display());
     Ok(())
 }
 

@@ -40,6 +40,10 @@ hid_keyboard_layout = "us"
 serial_scanners = []
 # NFC/RFID card readers through pcscd: "none", "all", or one reader's name.
 card_readers = "none"
+
+# Where the staff screen's export writes. By default: the first USB stick
+# mounted under /media or /run/media. Set a folder for sticks mounted elsewhere:
+#   export_dir = "/mnt/usb"
 "#;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -54,6 +58,7 @@ pub struct Config {
     pub hid_keyboard_layout: String,
     pub serial_scanners: Vec<std::path::PathBuf>,
     pub card_readers: String,
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -68,6 +73,7 @@ impl Default for Config {
             hid_keyboard_layout: "us".into(),
             serial_scanners: Vec::new(),
             card_readers: "none".into(),
+            export_dir: None,
         }
     }
 }
@@ -122,6 +128,9 @@ impl Config {
             get("KIOSK_RESULT_SECONDS"),
             &mut self.result_seconds,
         )?;
+        if let Some(v) = get("KIOSK_EXPORT_DIR") {
+            self.export_dir = Some(v.into());
+        }
         num(
             "KIOSK_STAFF_IDLE_SECONDS",
             get("KIOSK_STAFF_IDLE_SECONDS"),

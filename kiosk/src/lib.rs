@@ -18,6 +18,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod doctor;
+pub mod export;
 pub mod headless;
 pub mod input;
 pub mod pin;

@@ -42,6 +42,10 @@ struct Fixture {
 }
 
 fn fixture(width: u32, height: u32, en: bool) -> Fixture {
+    fixture_with(width, height, en, |_| {})
+}
+
+fn fixture_with(width: u32, height: u32, en: bool, tweak: impl FnOnce(&mut Config)) -> Fixture {
     init_platform();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("kiosk.sqlite3");
@@ -83,10 +87,11 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
         .expect("pin");
     let clock = ManualClock::at(NOW_MS);
     let engine = Engine::new(store, clock.clone(), 120).expect("engine");
-    let config = Config {
+    let mut config = Config {
         language: if en { "en".into() } else { "zh".into() },
         ..Config::default()
     };
+    tweak(&mut config);
     let app = App::new().expect("app");
     let kiosk = kiosk::ui::connect(
         &app,
@@ -626,5 +631,42 @@ fn a_staff_card_opens_the_staff_screen_and_staff_void_a_mistaken_check_in() {
         f.tap(&t("不作废", "Keep it"));
         assert_eq!(s.get_total(), 1);
         f.snapshot(&format!("staff-voided-{lang}-{w}x{h}"));
+    }
+}
+
+#[test]
+fn staff_export_today_to_a_usb_stick_or_are_told_to_plug_one_in() {
+    let stick = tempfile::tempdir().expect("stick");
+    let missing = stick.path().join("not-plugged-in");
+    for (dir, plugged) in [(stick.path().to_path_buf(), true), (missing, false)] {
+        let f = fixture_with(1280, 800, false, |c| c.export_dir = Some(dir.clone()));
+        f.type_line("10000001");
+        f.tap("欢迎你，林同学！");
+        f.tap("工作人员");
+        for d in ["2", "4", "6", "8"] {
+            f.tap(d);
+        }
+        f.tap("确认");
+        f.tap("导出");
+        let s = f.app.global::<StaffAdapter>();
+        assert!(s.get_export_open());
+        f.tap("今天");
+        let message = s.get_export_message().to_string();
+        if plugged {
+            assert!(!s.get_export_error(), "{message}");
+            let name = "attendance-center1-2026-11-24.csv";
+            assert!(message.contains(name), "{message}");
+            let text = std::fs::read_to_string(dir.join(name)).expect("exported file");
+            assert!(
+                text.contains("林同学") && text.contains("10000001"),
+                "{text}"
+            );
+            f.snapshot("staff-export-zh-1280x800");
+        } else {
+            assert!(s.get_export_error());
+            assert_eq!(message, "没有找到 U 盘，请插入 U 盘后再选择。");
+        }
+        f.tap("关闭");
+        assert!(!s.get_export_open());
     }
 }

@@ -639,16 +639,31 @@ impl Store {
 
     /// The day's check-ins and visitors, newest first, voided ones marked.
     pub fn day_list(&self, local_date: &str, limit: usize) -> Result<Vec<DayEntry>> {
-        let mut stmt = self.conn.prepare_cached(
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.entries(
+            "e.local_date = ?1 ORDER BY e.seq DESC LIMIT ?2",
+            params![local_date, limit],
+        )
+    }
+
+    /// Check-ins and visitors of the local dates `from..=to`, oldest first.
+    pub fn entries_between(&self, from: &str, to: &str) -> Result<Vec<DayEntry>> {
+        self.entries(
+            "e.local_date BETWEEN ?1 AND ?2 ORDER BY e.seq",
+            params![from, to],
+        )
+    }
+
+    fn entries(&self, filter: &str, args: impl rusqlite::Params) -> Result<Vec<DayEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.seq, e.at_ms, e.kind, e.member_id, r.display_name, e.age_band, e.purpose,
                     v.reason, v.actor
              FROM events e
              LEFT JOIN roster r ON r.member_id = e.member_id
              LEFT JOIN events v ON v.voided_seq = e.seq
-             WHERE e.local_date = ?1 AND e.kind IN ('member_check_in', 'visitor')
-             ORDER BY e.seq DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![local_date, limit], |r| {
+             WHERE e.kind IN ('member_check_in', 'visitor') AND {filter}"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
             let kind: String = r.get(2)?;
             let who = if kind == "visitor" {
                 Who::Visitor {

@@ -76,6 +76,8 @@ pub struct Kiosk<C: Clock> {
     /// The list the staff screen shows, and the entry being voided.
     entries: Vec<view::EntryView>,
     void_target: Option<u64>,
+    /// The staff screen closes itself this long after its last touch.
+    staff_touched: std::time::Instant,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -108,6 +110,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             pin_timer: Timer::default(),
             entries: Vec::new(),
             void_target: None,
+            staff_touched: std::time::Instant::now(),
         }
     }
 }
@@ -210,6 +213,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_binding(app, &kiosk);
     connect_volunteers(app, &kiosk);
     connect_voids(app, &kiosk);
+    connect_export(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -451,8 +455,7 @@ fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     s.on_close(move || {
         if let Some(app) = w.upgrade() {
-            app.global::<Nav>().set_page(Page::Home);
-            k.borrow().staff_timer.stop();
+            close_staff(&app, &k);
         }
     });
 }
@@ -511,20 +514,38 @@ fn open_staff<C: Clock + 'static>(app: &App, k: &Shared<C>, actor: String) {
 
     refresh_staff(app, k);
     // Refresh the numbers while open; close by itself after the idle time.
-    let opened = std::time::Instant::now();
+    k.borrow_mut().staff_touched = std::time::Instant::now();
     let idle = Duration::from_secs(u64::from(k.borrow().config.staff_idle_seconds.max(10)));
     let (w, k2) = (app.as_weak(), k.clone());
     k.borrow()
         .staff_timer
         .start(TimerMode::Repeated, Duration::from_secs(5), move || {
             let Some(app) = w.upgrade() else { return };
-            if opened.elapsed() >= idle {
-                app.global::<Nav>().set_page(Page::Home);
+            let page = app.global::<Nav>().get_page();
+            if !matches!(page, Page::Staff | Page::BindCard) {
                 k2.borrow().staff_timer.stop();
-            } else {
+            } else if k2.borrow().staff_touched.elapsed() >= idle {
+                close_staff(&app, &k2);
+            } else if page == Page::Staff {
                 refresh_staff(&app, &k2);
             }
         });
+}
+
+/// Back to the home screen, with every staff dialog closed.
+fn close_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let s = app.global::<StaffAdapter>();
+    s.set_void_open(false);
+    s.set_export_open(false);
+    k.borrow_mut().void_target = None;
+    k.borrow_mut().pending_card = None;
+    k.borrow().staff_timer.stop();
+    app.global::<Nav>().set_page(Page::Home);
+}
+
+/// A staff member did something: the idle close waits again.
+fn staff_touch<C: Clock + 'static>(k: &Shared<C>) {
+    k.borrow_mut().staff_touched = std::time::Instant::now();
 }
 
 fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
@@ -625,6 +646,7 @@ fn connect_voids<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<StaffAdapter>().on_void_request(move |seq| {
         let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
         let mut kb = k.borrow_mut();
         let Some(entry) = kb
             .entries
@@ -659,6 +681,7 @@ fn connect_voids<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<StaffAdapter>().on_void_reason(move |code| {
         let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
         app.global::<StaffAdapter>().set_void_open(false);
         let result = {
             let mut kb = k.borrow_mut();
@@ -686,6 +709,7 @@ fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<StaffAdapter>().on_bind_card(move || {
         let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
         {
             let mut k = k.borrow_mut();
             k.pending_card = None;
@@ -702,6 +726,7 @@ fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<BindAdapter>().on_digit(move |d| {
         let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
         let mut k = k.borrow_mut();
         if k.bind_number.len() < 10 {
             k.bind_number.push_str(&d);
@@ -899,3 +924,94 @@ fn close_volunteers<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         app.global::<Nav>().set_page(Page::Home);
     }
 }
+
+fn connect_export<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_export(move || {
+        let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
+        let s = app.global::<StaffAdapter>();
+        s.set_export_message(SharedString::new());
+        s.set_export_error(false);
+        s.set_export_open(true);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_export_close(move || {
+        let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
+        app.global::<StaffAdapter>().set_export_open(false);
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<StaffAdapter>().on_export_period(move |which| {
+        let Some(app) = w.upgrade() else { return };
+        staff_touch(&k);
+        let kb = k.borrow();
+        let en = kb.en;
+        let today = kb.engine.local_date_today();
+        let label = if which == "month" {
+            &today[..7]
+        } else {
+            &today[..]
+        };
+        let result = crate::export::Period::parse(label).and_then(|period| {
+            let dir = crate::export::target(kb.config.export_dir.as_deref())
+                .ok_or_else(|| anyhow::anyhow!(NO_STICK))?;
+            let center = kb
+                .engine
+                .store()
+                .enrollment()?
+                .map(|e| e.center_id)
+                .unwrap_or(0);
+            crate::export::export(
+                kb.engine.store(),
+                kb.engine.time_zone(),
+                center,
+                &period,
+                &dir,
+            )
+        });
+        let s = app.global::<StaffAdapter>();
+        let (message, error) = match result {
+            Ok(path) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                (
+                    if en {
+                        format!("Saved to the USB stick as {name}. You can take it out now.")
+                    } else {
+                        format!("已保存到 U 盘：{name}。现在可以拔出 U 盘。")
+                    },
+                    false,
+                )
+            }
+            Err(e) if e.to_string() == NO_STICK => (
+                if en {
+                    "No USB stick found. Plug one in and choose again."
+                } else {
+                    "没有找到 U 盘，请插入 U 盘后再选择。"
+                }
+                .to_string(),
+                true,
+            ),
+            Err(e) => {
+                tracing::warn!("export failed: {e:#}");
+                (
+                    if en {
+                        format!("The file could not be written: {e:#}. Try another USB stick.")
+                    } else {
+                        format!("文件没有写成功：{e:#}。请换一个 U 盘再试。")
+                    },
+                    true,
+                )
+            }
+        };
+        s.set_export_message(message.into());
+        s.set_export_error(error);
+    });
+}
+
+const NO_STICK: &str = "no USB stick";
