@@ -69,6 +69,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Regions of the network: city, county, town (and province).
+    Region {
+        #[command(subcommand)]
+        action: RegionAction,
+    },
+    /// People who log in to the dashboard.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Volunteers' service hours.
     Volunteer {
         #[command(subcommand)]
@@ -89,6 +99,52 @@ pub enum CenterAction {
         name: String,
         #[arg(long, default_value = "Asia/Shanghai")]
         time_zone: String,
+        /// The region (town, county or city) it belongs to.
+        #[arg(long)]
+        region: Option<u64>,
+    },
+    List,
+    /// Place a center in a region.
+    Place {
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        region: u64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegionAction {
+    /// Add a region; prints its id.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// province, city, county or town.
+        #[arg(long)]
+        level: String,
+        /// The region it is part of (none for the top).
+        #[arg(long)]
+        parent: Option<u64>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum UserAction {
+    /// Add a dashboard user; the password (10 characters or more) is read
+    /// from standard input and only its Argon2id hash is kept.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// staff (a center's staff) or admin.
+        #[arg(long)]
+        role: String,
+        /// What they see: center:ID, or region:ID for every center below it.
+        #[arg(long)]
+        scope: String,
+        /// Read the password from standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
     },
     List,
 }
@@ -263,8 +319,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             serve(store, key, card_key, &listen)?;
         }
         Command::Center {
-            action: CenterAction::Add { name, time_zone },
-        } => writeln!(out, "{}", store.add_center(&name, &time_zone)?)?,
+            action:
+                CenterAction::Add {
+                    name,
+                    time_zone,
+                    region,
+                },
+        } => {
+            if let Some(r) = region {
+                store.region(r)?;
+            }
+            let id = store.add_center(&name, &time_zone)?;
+            if region.is_some() {
+                store.set_center_region(id, region)?;
+            }
+            writeln!(out, "{id}")?
+        }
+        Command::Center {
+            action: CenterAction::Place { id, region },
+        } => {
+            store
+                .set_center_region(id, Some(region))
+                .map_err(|e| hint_centers(data, e))?;
+            writeln!(out, "center {id} is now in region {region}")?
+        }
+        Command::Region { action } => region(&store, action, out)?,
+        Command::User { action } => user(&store, action, out)?,
         Command::Center {
             action: CenterAction::List,
         } => {
@@ -333,6 +413,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "{}\t{}\t{}\t{}\t{}",
                     d.id, d.center_id, d.acked_seq, seen, d.name
                 )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn region(store: &Store, action: RegionAction, out: &mut impl Write) -> anyhow::Result<()> {
+    use crate::store::users::Level;
+    match action {
+        RegionAction::Add {
+            name,
+            level,
+            parent,
+        } => {
+            let level = Level::from_code(&level).with_context(|| {
+                format!("--level {level:?}: use province, city, county or town")
+            })?;
+            writeln!(out, "{}", store.add_region(&name, level, parent)?)?;
+        }
+        RegionAction::List => {
+            for r in store.regions()? {
+                let parent = r.parent_id.map(|p| p.to_string()).unwrap_or_default();
+                writeln!(out, "{}\t{}\t{}\t{}", r.id, r.level.code(), r.name, parent)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn user(store: &Store, action: UserAction, out: &mut impl Write) -> anyhow::Result<()> {
+    use crate::store::users::{Role, Scope};
+    match action {
+        UserAction::Add {
+            login,
+            role,
+            scope,
+            password_stdin,
+        } => {
+            let role = Role::from_code(&role)
+                .with_context(|| format!("--role {role:?}: use staff or admin"))?;
+            let scope = Scope::parse(&scope)
+                .with_context(|| format!("--scope {scope:?}: use center:ID or region:ID"))?;
+            anyhow::ensure!(
+                password_stdin,
+                "pass --password-stdin and give the password on standard input \
+                 (never on the command line, where other users can see it)"
+            );
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let id = store.add_user(&login, password, role, scope)?;
+            writeln!(out, "{id}")?;
+        }
+        UserAction::List => {
+            for u in store.users()? {
+                let scope = match u.scope {
+                    Scope::Center(id) => format!("center:{id}"),
+                    Scope::Region(id) => format!("region:{id}"),
+                };
+                writeln!(out, "{}\t{}\t{}\t{scope}", u.id, u.login, u.role.code())?;
             }
         }
     }

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`store`]: the SQLite database (centers, members, devices, events) and its migrations.
 //! - [`http`]: the `/api/v1` API kiosks call (axum); `http::app` builds the router.
+//! - [`dashboard`]: the numbers and the chart of the web dashboard.
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
 //! - [`names`]: display names fit for a public screen.
@@ -13,6 +14,7 @@
 
 pub mod cards;
 pub mod cli;
+pub mod dashboard;
 pub mod http;
 pub mod keys;
 pub mod names;

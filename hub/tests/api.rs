@@ -503,3 +503,220 @@ async fn a_void_from_the_kiosk_stops_the_count_once_and_a_bad_one_is_set_aside()
         (2, 1, 1, 1, 1)
     );
 }
+
+/// A city with two counties and a center in each; a staff user of the
+/// first center and an admin of the whole city.
+struct City {
+    h: Hub,
+    other: u64,
+    staff_cookie: String,
+    admin_cookie: String,
+}
+
+async fn log_in(h: &Hub, login: &str, password: &str) -> (StatusCode, Option<String>) {
+    let (s, headers, _) = page(
+        h,
+        form(
+            "/login",
+            &format!("login={login}&password={password}"),
+            None,
+            None,
+        ),
+    )
+    .await;
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
+    (s, cookie)
+}
+
+async fn city() -> City {
+    use hub::store::users::{Level, Role, Scope};
+    let h = hub();
+    let st = &h.state.store;
+    let city = st.add_region("杭州市", Level::City, None).expect("city");
+    let a = st
+        .add_region("上城区", Level::County, Some(city))
+        .expect("a");
+    let b = st
+        .add_region("西湖区", Level::County, Some(city))
+        .expect("b");
+    st.set_center_region(h.center, Some(a)).expect("place");
+    let other = st
+        .add_center("西湖区青年中心", "Asia/Shanghai")
+        .expect("other");
+    st.set_center_region(other, Some(b)).expect("place");
+    st.add_user(
+        "staff1",
+        "staff password 1",
+        Role::Staff,
+        Scope::Center(h.center),
+    )
+    .expect("staff");
+    st.add_user(
+        "cityadmin",
+        "admin password 1",
+        Role::Admin,
+        Scope::Region(city),
+    )
+    .expect("admin");
+    let (_, staff_cookie) = log_in(&h, "staff1", "staff+password+1").await;
+    let (_, admin_cookie) = log_in(&h, "cityadmin", "admin+password+1").await;
+    City {
+        other,
+        staff_cookie: staff_cookie.expect("staff cookie"),
+        admin_cookie: admin_cookie.expect("admin cookie"),
+        h,
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers() {
+    let c = city().await;
+    let h = &c.h;
+    // Today at the first center: two members (one twice), a visitor, and a
+    // visitor voided; at the other center one visitor.
+    let now = chrono::Utc::now().timestamp_millis();
+    let m1 = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("m1");
+    let m2 = h
+        .state
+        .store
+        .add_member(h.center, "陈思远", None)
+        .expect("m2");
+    let e1 = enroll(h, h.center).await;
+    let e2 = enroll(h, c.other).await;
+    let page1 = json!({ "events": [
+        member(1, now, m1), member(2, now, m2), member(3, now, m1),
+        visitor(4, now), visitor(5, now), void(6, now, 5),
+    ] });
+    let (s, _) = call(h, post("/api/v1/events", Some(&e1.device_token), &page1)).await;
+    assert_eq!(s, StatusCode::OK);
+    let page2 = json!({ "events": [visitor(1, now)] });
+    let (s, _) = call(h, post("/api/v1/events", Some(&e2.device_token), &page2)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, body) = call(h, with_cookie("/api/v1/dashboard", &c.staff_cookie)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["centers"].as_array().map(Vec::len), Some(1));
+    let t = &body["totals"];
+    assert_eq!(
+        (
+            t["today"].as_u64(),
+            t["this_month"].as_u64(),
+            t["distinct_members_this_month"].as_u64(),
+            t["visitors_this_month"].as_u64(),
+            t["new_members_this_month"].as_u64()
+        ),
+        (Some(4), Some(4), Some(2), Some(1), Some(2)),
+        "{body}"
+    );
+
+    let (s, body) = call(h, with_cookie("/api/v1/dashboard", &c.admin_cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["centers"].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["totals"]["today"].as_u64(), Some(5));
+    assert_eq!(body["scope_name"], "杭州市");
+    assert_eq!(
+        body["daily"]
+            .as_array()
+            .and_then(|d| d.last())
+            .map(|d| d[1].clone()),
+        Some(json!(5))
+    );
+
+    // Another center's report: the admin may, the staff may not.
+    let date = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d");
+    let path = format!("/api/v1/centers/{}/report?date={date}", c.other);
+    let (s, _) = call(h, with_cookie(&path, &c.staff_cookie)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = call(h, with_cookie(&path, &c.admin_cookie)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["visitors"], 1);
+
+    // Nobody logged in: refused everywhere, the page sends to the login.
+    let (s, body) = call(h, get("/api/v1/dashboard", None)).await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("not_logged_in"))
+    );
+    let (s, _) = call(h, get(&path, None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, headers, _) = page(h, get("/", None)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).map(|v| v.as_bytes()),
+        Some(&b"/login"[..])
+    );
+
+    // The page itself, for the staff user.
+    let (s, _, html) = page(h, with_cookie("/", &c.staff_cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("<svg") && html.contains("id=\"today\">4<"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("西湖区青年中心"),
+        "another county's center must not show"
+    );
+}
+
+#[tokio::test]
+async fn dashboard_logins_lock_after_five_wrong_and_logout_needs_the_csrf_token() {
+    let c = city().await;
+    let h = &c.h;
+    for i in 0..5 {
+        let (s, cookie) = log_in(h, "staff1", &format!("wrong{i}")).await;
+        assert!(cookie.is_none());
+        assert_eq!(
+            s,
+            if i < 4 {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+        );
+    }
+    let (s, cookie) = log_in(h, "staff1", "staff+password+1").await;
+    assert_eq!((s, cookie), (StatusCode::TOO_MANY_REQUESTS, None));
+    let (s, _) = log_in(h, "nobody", "whatever+it+is").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Logging out without the page's token (another site's form) does nothing.
+    let (s, _, _) = page(
+        h,
+        form("/logout", "csrf=forged", Some(&c.admin_cookie), None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(h, with_cookie("/api/v1/dashboard", &c.admin_cookie)).await;
+    assert_eq!(s, StatusCode::OK, "still logged in");
+    let (_, _, html) = page(h, with_cookie("/", &c.admin_cookie)).await;
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("csrf on the page")
+        .to_string();
+    let (s, _, _) = page(
+        h,
+        form(
+            "/logout",
+            &format!("csrf={csrf}"),
+            Some(&c.admin_cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = call(h, with_cookie("/api/v1/dashboard", &c.admin_cookie)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

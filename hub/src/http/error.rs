@@ -9,7 +9,10 @@ use crate::store::StoreError;
 
 #[derive(Debug)]
 pub enum AppError {
+    /// A kiosk call without a valid device credential.
     Unauthorized,
+    /// A dashboard call without a valid login.
+    NotLoggedIn,
     Forbidden(String),
     InvalidCode(String),
     NotFound(String),
@@ -34,6 +37,11 @@ impl IntoResponse for AppError {
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "missing or unknown device credential; enroll the kiosk again".to_string(),
+            ),
+            AppError::NotLoggedIn => (
+                StatusCode::UNAUTHORIZED,
+                "not_logged_in",
+                "log in at /login first".to_string(),
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             AppError::InvalidCode(m) => (StatusCode::FORBIDDEN, "invalid_code", m),

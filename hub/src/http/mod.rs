@@ -2,6 +2,7 @@
 
 mod error;
 pub mod phone;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -38,7 +39,8 @@ pub fn app(state: AppState) -> Router {
         .route("/enroll", post(enroll))
         .route("/sync-state", get(sync_state))
         .route("/roster", get(roster))
-        .route("/centers/{id}/report", get(report));
+        .route("/centers/{id}/report", get(report))
+        .route("/dashboard", get(web::overview_json));
     // Pages may come gzip-compressed; the size limit applies after decompression.
     let ingest = Router::new()
         .route("/events", post(events))
@@ -47,6 +49,9 @@ pub fn app(state: AppState) -> Router {
     let api = api.merge(ingest);
     Router::new()
         .nest(protocol::API_PREFIX, api)
+        .route("/", get(web::home))
+        .route("/login", get(web::login_form).post(web::login))
+        .route("/logout", post(web::logout))
         .route("/m", get(phone::login_page))
         .route("/m/login", post(phone::login))
         .route("/m/logout", post(phone::logout))
@@ -173,15 +178,11 @@ struct ReportQuery {
 
 async fn report(
     State(state): State<AppState>,
-    AuthDevice(device): AuthDevice,
+    headers: axum::http::HeaderMap,
     Path(center_id): Path<u64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<DailyReport>, AppError> {
-    if device.center_id != center_id {
-        return Err(AppError::Forbidden(
-            "a kiosk may read only its own center's report".into(),
-        ));
-    }
+    may_read_center(&state, &headers, center_id).await?;
     let report = db(&state, move |s| {
         let tz = s.center(center_id)?.tz();
         let date = crate::report::parse_date(&q.date, tz)?;
@@ -189,4 +190,35 @@ async fn report(
     })
     .await?;
     Ok(Json(report))
+}
+
+/// A kiosk reads its own center; a dashboard user, the centers of their scope.
+async fn may_read_center(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    center_id: u64,
+) -> Result<(), AppError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        let mut parts = axum::http::Request::new(()).into_parts().0;
+        parts.headers = headers.clone();
+        let AuthDevice(device) = AuthDevice::from_request_parts(&mut parts, state).await?;
+        return if device.center_id == center_id {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "a kiosk may read only its own center's report".into(),
+            ))
+        };
+    }
+    let session = web::session(state, headers)
+        .await?
+        .ok_or(AppError::NotLoggedIn)?;
+    let scope = session.user.scope;
+    if db(state, move |s| Ok(s.scope_covers(scope, center_id)?)).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "this center is outside what your account may see".into(),
+        ))
+    }
 }

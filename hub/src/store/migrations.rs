@@ -103,6 +103,48 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE events ADD COLUMN reason TEXT;
      ALTER TABLE events ADD COLUMN actor TEXT;
      ALTER TABLE events ADD COLUMN voided_by_seq INTEGER;",
+    // 8: the network's regions, people who log in to the dashboard, and a
+    // per-center daily roll-up so a year of a city reads fast.
+    "CREATE TABLE regions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('province', 'city', 'county', 'town')),
+        parent_id INTEGER REFERENCES regions(id),
+        created_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX regions_parent ON regions(parent_id);
+     ALTER TABLE centers ADD COLUMN region_id INTEGER REFERENCES regions(id);
+     CREATE INDEX centers_region ON centers(region_id);
+     CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('staff', 'admin')),
+        scope_kind TEXT NOT NULL CHECK (scope_kind IN ('center', 'region')),
+        scope_id INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms INTEGER NOT NULL DEFAULT 0,
+        created_at_ms INTEGER NOT NULL
+     );
+     CREATE TABLE user_sessions (
+        session_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX user_sessions_user ON user_sessions(user_id);
+     CREATE TABLE daily_counts (
+        center_id INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        member_visits INTEGER NOT NULL DEFAULT 0,
+        visitors INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (center_id, local_date)
+     ) WITHOUT ROWID;
+     INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
+        SELECT center_id, local_date, sum(kind = 'member_check_in'), sum(kind = 'visitor')
+        FROM events
+        WHERE kind IN ('member_check_in', 'visitor') AND voided_by_seq IS NULL
+        GROUP BY center_id, local_date;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -5,6 +5,7 @@
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
 mod migrations;
+pub mod users;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -84,6 +85,8 @@ pub struct Center {
     pub id: u64,
     pub name: String,
     pub time_zone: String,
+    /// The town, county or city it belongs to, if placed in the network.
+    pub region_id: Option<u64>,
 }
 
 impl Center {
@@ -164,15 +167,9 @@ impl Store {
     pub fn center(&self, id: u64) -> Result<Center> {
         self.conn()
             .query_row(
-                "SELECT id, name, time_zone FROM centers WHERE id = ?1",
+                "SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Center {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        time_zone: r.get(2)?,
-                    })
-                },
+                center_from_row,
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no center with id {id}")))
@@ -180,14 +177,9 @@ impl Store {
 
     pub fn centers(&self) -> Result<Vec<Center>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, name, time_zone FROM centers ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Center {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                time_zone: r.get(2)?,
-            })
-        })?;
+        let mut stmt =
+            conn.prepare("SELECT id, name, time_zone, region_id FROM centers ORDER BY id")?;
+        let rows = stmt.query_map([], center_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -745,6 +737,16 @@ impl Store {
     }
 }
 
+/// A `centers` row selected as `id, name, time_zone, region_id`.
+pub(crate) fn center_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Center> {
+    Ok(Center {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        time_zone: r.get(2)?,
+        region_id: r.get(3)?,
+    })
+}
+
 /// A `devices` row selected as `id, center_id, name, acked_seq, last_seen_ms`.
 fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
@@ -797,6 +799,30 @@ fn bind_card_in(
         )?;
     }
     Ok(previous)
+}
+
+/// Keeps the per-center daily roll-up in step with the events table.
+fn count_visit(
+    tx: &rusqlite::Transaction<'_>,
+    center_id: u64,
+    local_date: &str,
+    kind: &str,
+    delta: i64,
+) -> Result<()> {
+    let (members, visitors) = match kind {
+        "member_check_in" => (delta, 0),
+        "visitor" => (0, delta),
+        _ => return Ok(()),
+    };
+    tx.prepare_cached(
+        "INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(center_id, local_date) DO UPDATE SET
+           member_visits = member_visits + excluded.member_visits,
+           visitors = visitors + excluded.visitors",
+    )?
+    .execute(params![center_id, local_date, members, visitors])?;
+    Ok(())
 }
 
 /// Inserts one event; false when the hub already had it.
@@ -858,10 +884,16 @@ fn insert_event(
     if n == 1
         && let Some(target) = c.voided_seq
     {
-        tx.execute(
-            "UPDATE events SET voided_by_seq = ?1 WHERE device_id = ?2 AND seq = ?3",
+        let (kind, date): (String, String) = tx.query_row(
+            "UPDATE events SET voided_by_seq = ?1 WHERE device_id = ?2 AND seq = ?3
+             RETURNING kind, local_date",
             params![ev.seq, device.id, target],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        count_visit(tx, device.center_id, &date, &kind, -1)?;
+    }
+    if n == 1 {
+        count_visit(tx, device.center_id, &local_date, kind, 1)?;
     }
     // A binding made at a kiosk takes effect once, when first received.
     if n == 1

@@ -1,0 +1,234 @@
+//! The numbers behind the dashboard: visits of every center a user may see,
+//! today, over the last 7 days and this month, with the daily series.
+//!
+//! Visit counts come from the `daily_counts` roll-up (kept at ingest, voids
+//! subtracted), so a city's year is a few thousand rows, not millions;
+//! distinct members come from the events of the month, through the
+//! `(center_id, local_date)` index.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::store::users::{Scope, User};
+use crate::store::{Store, StoreError};
+
+/// The calendar the dashboard counts days on (the whole network is on
+/// China Standard Time); each event's own date is its center's local date.
+pub const NETWORK_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+/// Days in the daily series.
+pub const SERIES_DAYS: u64 = 30;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Figures {
+    /// Member check-ins plus visitors.
+    pub today: u64,
+    pub last_7_days: u64,
+    pub this_month: u64,
+    pub distinct_members_this_month: u64,
+    pub new_members_this_month: u64,
+    pub visitors_this_month: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CenterRow {
+    pub id: u64,
+    pub name: String,
+    pub region: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    /// What the user sees: their region's or center's name.
+    pub scope_name: String,
+    pub today: String,
+    pub totals: Figures,
+    /// `(YYYY-MM-DD, visits)` for the last [`SERIES_DAYS`] days, oldest first.
+    pub daily: Vec<(String, u64)>,
+    pub centers: Vec<CenterRow>,
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The overview for a user on `today` (the network's local date).
+pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview, StoreError> {
+    let centers = store.centers_in(user.scope)?;
+    let scope_name = match user.scope {
+        Scope::Center(id) => store.center(id)?.name,
+        Scope::Region(id) => store.region(id)?.name,
+    };
+    let regions: std::collections::HashMap<u64, String> = store
+        .regions()?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let ids = serde_json::to_string(&centers.iter().map(|c| c.id).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Invalid(format!("{e}")))?;
+    let week_start = today - chrono::Days::new(6);
+    let month_start = today.with_day(1).unwrap_or(today);
+    let series_start = today - chrono::Days::new(SERIES_DAYS - 1);
+    let first = series_start.min(month_start);
+    let month_start_ms = month_start
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| chrono::TimeZone::from_local_datetime(&NETWORK_TZ, &t).single())
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(0);
+
+    let mut per_center: std::collections::HashMap<u64, Figures> = std::collections::HashMap::new();
+    let mut daily: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let (mut totals, distinct_total) = store.read(|conn| {
+        let mut stmt = conn.prepare_cached(
+            "SELECT center_id, local_date, member_visits, visitors FROM daily_counts
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(first), ymd(today)])?;
+        let (t, w, m, s) = (
+            ymd(today),
+            ymd(week_start),
+            ymd(month_start),
+            ymd(series_start),
+        );
+        while let Some(r) = rows.next()? {
+            let center: u64 = r.get(0)?;
+            let date: String = r.get(1)?;
+            let members: u64 = r.get(2)?;
+            let visitors: u64 = r.get(3)?;
+            let visits = members + visitors;
+            let f = per_center.entry(center).or_default();
+            if date == t {
+                f.today += visits;
+            }
+            if date >= w {
+                f.last_7_days += visits;
+            }
+            if date >= m {
+                f.this_month += visits;
+                f.visitors_this_month += visitors;
+            }
+            if date >= s {
+                *daily.entry(date).or_default() += visits;
+            }
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT center_id, count(DISTINCT member_id) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+               AND kind = 'member_check_in' AND voided_by_seq IS NULL
+             GROUP BY center_id",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
+        while let Some(r) = rows.next()? {
+            per_center
+                .entry(r.get(0)?)
+                .or_default()
+                .distinct_members_this_month = r.get(1)?;
+        }
+        let distinct_total: u64 = conn.query_row(
+            "SELECT count(DISTINCT member_id) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+               AND kind = 'member_check_in' AND voided_by_seq IS NULL",
+            params![ids, ymd(month_start), ymd(today)],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT center_id, count(*) FROM members
+             WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2
+             GROUP BY center_id",
+        )?;
+        let mut rows = stmt.query(params![ids, month_start_ms])?;
+        while let Some(r) = rows.next()? {
+            per_center
+                .entry(r.get(0)?)
+                .or_default()
+                .new_members_this_month = r.get(1)?;
+        }
+        Ok((Figures::default(), distinct_total))
+    })?;
+    let rows: Vec<CenterRow> = centers
+        .into_iter()
+        .map(|c| {
+            let figures = per_center.remove(&c.id).unwrap_or_default();
+            totals.today += figures.today;
+            totals.last_7_days += figures.last_7_days;
+            totals.this_month += figures.this_month;
+            totals.new_members_this_month += figures.new_members_this_month;
+            totals.visitors_this_month += figures.visitors_this_month;
+            CenterRow {
+                id: c.id,
+                region: c
+                    .region_id
+                    .and_then(|r| regions.get(&r).cloned())
+                    .unwrap_or_default(),
+                name: c.name,
+                figures,
+            }
+        })
+        .collect();
+    totals.distinct_members_this_month = distinct_total;
+    let daily = (0..SERIES_DAYS)
+        .map(|i| {
+            let d = ymd(series_start + chrono::Days::new(i));
+            let n = daily.get(&d).copied().unwrap_or(0);
+            (d, n)
+        })
+        .collect();
+    Ok(Overview {
+        scope_name,
+        today: ymd(today),
+        totals,
+        daily,
+        centers: rows,
+    })
+}
+
+/// The daily series as an SVG bar chart (plotters), for the dashboard page.
+pub fn daily_chart(daily: &[(String, u64)]) -> Result<String, String> {
+    use plotters::prelude::*;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 260)).into_drawing_area();
+        let err = |e: &dyn std::fmt::Display| e.to_string();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let max = daily.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let n = u32::try_from(daily.len()).unwrap_or(0).max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(44)
+            .build_cartesian_2d((0u32..n).into_segmented(), 0u64..(max + max / 8 + 1))
+            .map_err(|e| err(&e))?;
+        let label = |v: &SegmentValue<u32>| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => daily
+                .get(*i as usize)
+                .map(|(d, _)| d.get(5..).unwrap_or(d).to_string())
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(10)
+            .x_label_formatter(&label)
+            .y_desc("人次 visits")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| err(&e))?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(RGBColor(0xc8, 0x10, 0x2e).filled())
+                    .margin(2)
+                    .data(daily.iter().enumerate().map(|(i, (_, v))| (i as u32, *v))),
+            )
+            .map_err(|e| err(&e))?;
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,348 @@
+//! The dashboard for staff and admins: a login page, the overview of every
+//! center the user may see (server-rendered, a chart drawn by plotters), and
+//! the same numbers as JSON under `/api/v1/dashboard`.
+//!
+//! A login is a random session id in an HttpOnly, SameSite=Strict cookie,
+//! stored hashed, ending after 8 hours. Forms that change something carry
+//! the session's CSRF token; the login form, which has no session yet, is
+//! refused when posted from another origin.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{AppError, AppState, db};
+use crate::dashboard::Overview;
+use crate::store::users::{LoginCheck, Session};
+
+const COOKIE: &str = "yc_session";
+
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The logged-in user of a request, if any.
+pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, AppError> {
+    let Some(token) = cookie_value(headers, COOKIE) else {
+        return Ok(None);
+    };
+    let now = crate::store::now_ms();
+    db(state, move |s| Ok(s.user_session(&token, now)?)).await
+}
+
+/// A form posted from a page of another site carries that site's Origin.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title}</title><style>{CSS}</style></head><body>{body}</body></html>"
+    );
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
+const CSS: &str = "body{margin:0;font-family:'Noto Sans CJK SC',sans-serif;background:#f5f2ec;color:#1f1f1f}\
+header{background:#c8102e;color:#fff;padding:12px 20px;display:flex;align-items:center;gap:16px}\
+header h1{font-size:20px;margin:0;flex:1}header form{margin:0}\
+header button{background:#9e0b23;color:#fff;border:0;border-radius:6px;padding:8px 14px;font-size:14px}\
+main{padding:16px 20px;max-width:1200px;margin:0 auto}\
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px}\
+.tile{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px}\
+.tile .label{color:#6b6b6b;font-size:13px}.tile .value{font-size:30px;font-weight:700}\
+.card{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px;margin-top:16px;overflow-x:auto}\
+h2{font-size:16px;color:#9e0b23;margin:0 0 8px}\
+table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:6px 8px;border-bottom:1px solid #eee;text-align:right}\
+th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}\
+form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-radius:12px;border:1px solid #e2ddd3;display:flex;flex-direction:column;gap:12px}\
+form.login label{display:flex;flex-direction:column;gap:4px}\
+form.login input{font-size:18px;padding:8px;border:1px solid #c9c2b6;border-radius:6px}\
+form.login button{font-size:18px;padding:10px;border:0;border-radius:6px;background:#c8102e;color:#fff}\
+.error{color:#c62828}";
+
+fn login_page(status: StatusCode, login: &str, message: &str) -> Response {
+    let message = if message.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"error\" role=\"alert\">{message}</p>")
+    };
+    page(
+        status,
+        "登录 Log in",
+        &format!(
+            "<header><h1>青年之家 · 数据平台 Youth center dashboard</h1></header>\
+             <form method=\"post\" action=\"/login\" class=\"login\">{message}\
+             <label>账号 Login<input name=\"login\" value=\"{}\" autocomplete=\"username\" required></label>\
+             <label>密码 Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+             <button>登录 · Log in</button></form>",
+            escape(login)
+        ),
+    )
+}
+
+/// `GET /login`.
+pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session(&state, &headers).await {
+        Ok(Some(_)) => redirect("/"),
+        _ => login_page(StatusCode::OK, "", ""),
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+const WRONG: &str = "账号或密码不正确。 · The login or password is wrong.";
+
+/// `POST /login`: five wrong passwords in a row lock that login for 15 minutes.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            "",
+            "请从本站登录页登录。 · Please log in from this site's login page.",
+        );
+    }
+    let now = crate::store::now_ms();
+    let login = form.login.trim().to_string();
+    let lookup = login.clone();
+    let check = match db(&state, move |s| Ok(s.user_login(&lookup, now)?)).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let password = form.password;
+    let (user, hash) = match check {
+        LoginCheck::Locked { until_ms } => return locked(&login, until_ms - now),
+        LoginCheck::Check { user, hash } => (user, hash),
+        LoginCheck::Unknown => {
+            let _ = tokio::task::spawn_blocking(move || crate::passwords::verify_nobody(&password))
+                .await;
+            return login_page(StatusCode::UNAUTHORIZED, &login, WRONG);
+        }
+    };
+    let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&hash, &password))
+        .await
+        .unwrap_or(false);
+    let user_id = user.id;
+    if !ok {
+        tracing::info!(user = user_id, "wrong dashboard password");
+        return match db(&state, move |s| Ok(s.note_user_failure(user_id, now)?)).await {
+            Ok(0) => login_page(StatusCode::UNAUTHORIZED, &login, WRONG),
+            Ok(until) => locked(&login, until - now),
+            Err(e) => e.into_response(),
+        };
+    }
+    let token = match db(&state, move |s| Ok(s.create_user_session(user_id, now)?)).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    tracing::info!(user = user_id, "dashboard login");
+    let secure = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        crate::store::users::USER_SESSION_MS / 1000,
+        if secure { "; Secure" } else { "" }
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/".to_string()),
+            (header::SET_COOKIE, cookie),
+        ],
+    )
+        .into_response()
+}
+
+fn locked(login: &str, left_ms: i64) -> Response {
+    let minutes = (left_ms + 59_999) / 60_000;
+    login_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        login,
+        &format!(
+            "密码错误次数过多，请 {minutes} 分钟后再试。 · Too many wrong passwords; try again in {minutes} min."
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`, with the session's CSRF token.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let Ok(Some(s)) = session(&state, &headers).await else {
+        return redirect("/login");
+    };
+    if !same_origin(&headers) || form.csrf != s.csrf {
+        return AppError::Forbidden("this form is not from the dashboard; reload it".into())
+            .into_response();
+    }
+    if let Some(token) = cookie_value(&headers, COOKIE)
+        && let Err(e) = db(&state, move |st| Ok(st.end_user_session(&token)?)).await
+    {
+        return e.into_response();
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/login".to_string()),
+            (
+                header::SET_COOKIE,
+                format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+async fn overview_for(state: &AppState, s: &Session) -> Result<Overview, AppError> {
+    let user = s.user.clone();
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::dashboard::NETWORK_TZ)
+        .date_naive();
+    db(state, move |st| {
+        Ok(crate::dashboard::overview(st, &user, today)?)
+    })
+    .await
+}
+
+/// `GET /`: the overview, or the way to the login page.
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let s = match session(&state, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(e) => return e.into_response(),
+    };
+    let o = match overview_for(&state, &s).await {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
+    };
+    let chart = crate::dashboard::daily_chart(&o.daily).unwrap_or_else(|e| {
+        tracing::warn!("chart: {e}");
+        String::new()
+    });
+    let tile = |label: &str, value: u64, id: &str| {
+        format!(
+            "<div class=\"tile\"><div class=\"label\">{label}</div>\
+             <div class=\"value\" id=\"{id}\">{value}</div></div>"
+        )
+    };
+    let t = &o.totals;
+    let tiles = [
+        tile("今日到访 Visits today", t.today, "today"),
+        tile("近 7 天 Last 7 days", t.last_7_days, "week"),
+        tile("本月到访 This month", t.this_month, "month"),
+        tile(
+            "本月会员人数 Members this month",
+            t.distinct_members_this_month,
+            "members",
+        ),
+        tile("本月新会员 New members", t.new_members_this_month, "new"),
+        tile("本月访客 Visitors", t.visitors_this_month, "visitors"),
+    ]
+    .concat();
+    let rows: String = o
+        .centers
+        .iter()
+        .map(|c| {
+            let f = &c.figures;
+            format!(
+                "<tr data-center=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td></tr>",
+                c.id,
+                escape(&c.name),
+                escape(&c.region),
+                f.today,
+                f.last_7_days,
+                f.this_month,
+                f.distinct_members_this_month,
+                f.new_members_this_month,
+                f.visitors_this_month
+            )
+        })
+        .collect();
+    let body = format!(
+        "<header><h1>{scope} · 数据平台 Dashboard</h1><span>{login}</span>\
+         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button>退出 Log out</button></form></header>\
+         <main><p>{today}</p><div class=\"tiles\">{tiles}</div>\
+         <div class=\"card\"><h2>近 30 天每日到访 Visits per day, last 30 days</h2>{chart}</div>\
+         <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
+         <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
+         <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
+         </tr></thead><tbody>{rows}</tbody></table></div></main>",
+        scope = escape(&o.scope_name),
+        login = escape(&s.user.login),
+        csrf = escape(&s.csrf),
+        today = o.today,
+        n = o.centers.len(),
+    );
+    page(StatusCode::OK, "数据平台 Dashboard", &body)
+}
+
+/// `GET /api/v1/dashboard`: the overview as JSON, for a logged-in user only.
+pub async fn overview_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Overview>, AppError> {
+    let s = session(&state, &headers)
+        .await?
+        .ok_or(AppError::NotLoggedIn)?;
+    Ok(axum::Json(overview_for(&state, &s).await?))
+}

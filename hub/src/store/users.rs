@@ -1,0 +1,550 @@
+//! The network's regions (city → county → town) and the people who log in
+//! to the dashboard, with what each may see.
+//!
+//! A user's scope is one center or one region; a region scope covers every
+//! center in that region and in the regions below it, and nothing else.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{Center, Result, Store, StoreError, center_from_row, now_ms, random_bytes, sha256_hex};
+
+/// Wrong passwords in a row before a login locks, and for how long.
+pub const USER_MAX_FAILURES: u32 = 5;
+pub const USER_LOCK_MS: i64 = 15 * 60_000;
+/// A dashboard session ends this long after it was opened.
+pub const USER_SESSION_MS: i64 = 8 * 3_600_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Province,
+    City,
+    County,
+    Town,
+}
+
+impl Level {
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::City => "city",
+            Level::County => "county",
+            Level::Town => "town",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Level> {
+        [Level::Province, Level::City, Level::County, Level::Town]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Region {
+    pub id: u64,
+    pub name: String,
+    pub level: Level,
+    pub parent_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A center's staff: sees their center.
+    Staff,
+    /// An admin at some level: sees every center below.
+    Admin,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        [Role::Staff, Role::Admin]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+}
+
+/// What a user may see: one center, or a region and everything below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Scope {
+    Center(u64),
+    Region(u64),
+}
+
+impl Scope {
+    /// `center:ID` or `region:ID`, as the command line takes it.
+    pub fn parse(text: &str) -> Option<Scope> {
+        let (kind, id) = text.split_once(':')?;
+        let id = id.trim().parse().ok()?;
+        match kind.trim() {
+            "center" => Some(Scope::Center(id)),
+            "region" => Some(Scope::Region(id)),
+            _ => None,
+        }
+    }
+
+    fn columns(self) -> (&'static str, u64) {
+        match self {
+            Scope::Center(id) => ("center", id),
+            Scope::Region(id) => ("region", id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct User {
+    pub id: u64,
+    pub login: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// A dashboard session: who, and the token its forms must carry (CSRF).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+/// The outcome of a password check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginCheck {
+    /// No such login.
+    Unknown,
+    /// Too many wrong passwords; nothing is checked before this time.
+    Locked { until_ms: i64 },
+    /// The caller verifies the password against `hash`, off the store's lock.
+    Check { user: User, hash: String },
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    let kind: String = r.get(3)?;
+    let id: u64 = r.get(4)?;
+    Ok(User {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        role: Role::from_code(&role).unwrap_or(Role::Staff),
+        scope: if kind == "region" {
+            Scope::Region(id)
+        } else {
+            Scope::Center(id)
+        },
+    })
+}
+
+/// The regions a region scope covers: itself and every region below it.
+const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+        SELECT id FROM regions WHERE id = ?1
+        UNION SELECT r.id FROM regions r JOIN sub ON r.parent_id = sub.id)";
+
+impl Store {
+    pub fn add_region(&self, name: &str, level: Level, parent: Option<u64>) -> Result<u64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a region needs a name".into()));
+        }
+        if let Some(p) = parent {
+            self.region(p)?;
+        }
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO regions(name, level, parent_id, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![name, level.code(), parent, now_ms()],
+        )?;
+        Ok(conn.last_insert_rowid() as u64)
+    }
+
+    pub fn region(&self, id: u64) -> Result<Region> {
+        self.conn()
+            .query_row(
+                "SELECT id, name, level, parent_id FROM regions WHERE id = ?1",
+                [id],
+                region_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no region with id {id}")))
+    }
+
+    pub fn regions(&self) -> Result<Vec<Region>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, name, level, parent_id FROM regions ORDER BY id")?;
+        let rows = stmt.query_map([], region_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Places a center in a region (or takes it out with `None`).
+    pub fn set_center_region(&self, center_id: u64, region: Option<u64>) -> Result<()> {
+        self.center(center_id)?;
+        if let Some(r) = region {
+            self.region(r)?;
+        }
+        self.conn().execute(
+            "UPDATE centers SET region_id = ?1 WHERE id = ?2",
+            params![region, center_id],
+        )?;
+        Ok(())
+    }
+
+    /// The centers a scope covers, by id.
+    pub fn centers_in(&self, scope: Scope) -> Result<Vec<Center>> {
+        let conn = self.conn();
+        match scope {
+            Scope::Center(id) => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1",
+                )?;
+                let rows = stmt.query_map([id], center_from_row)?;
+                Ok(rows.collect::<std::result::Result<_, _>>()?)
+            }
+            Scope::Region(id) => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "{SUBTREE} SELECT id, name, time_zone, region_id FROM centers
+                     WHERE region_id IN (SELECT id FROM sub) ORDER BY id"
+                ))?;
+                let rows = stmt.query_map([id], center_from_row)?;
+                Ok(rows.collect::<std::result::Result<_, _>>()?)
+            }
+        }
+    }
+
+    /// Whether a scope covers a center.
+    pub fn scope_covers(&self, scope: Scope, center_id: u64) -> Result<bool> {
+        match scope {
+            Scope::Center(id) => Ok(id == center_id),
+            Scope::Region(id) => Ok(self.conn().query_row(
+                &format!(
+                    "{SUBTREE} SELECT EXISTS(SELECT 1 FROM centers
+                     WHERE id = ?2 AND region_id IN (SELECT id FROM sub))"
+                ),
+                params![id, center_id],
+                |r| r.get(0),
+            )?),
+        }
+    }
+
+    /// Adds a dashboard user; the password is hashed here (Argon2id).
+    pub fn add_user(&self, login: &str, password: &str, role: Role, scope: Scope) -> Result<u64> {
+        let login = login.trim();
+        if login.is_empty() || login.chars().any(char::is_whitespace) {
+            return Err(StoreError::Invalid(
+                "a login is one word without spaces".into(),
+            ));
+        }
+        if password.chars().count() < 10 {
+            return Err(StoreError::Invalid(
+                "a password needs at least 10 characters".into(),
+            ));
+        }
+        match scope {
+            Scope::Center(id) => {
+                self.center(id)?;
+            }
+            Scope::Region(id) => {
+                self.region(id)?;
+            }
+        }
+        let hash =
+            crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
+        let (kind, id) = scope.columns();
+        let conn = self.conn();
+        let n = conn.execute(
+            "INSERT INTO users(login, password_hash, role, scope_kind, scope_id, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(login) DO NOTHING",
+            params![login, hash, role.code(), kind, id, now_ms()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!("the login {login:?} is taken")));
+        }
+        Ok(conn.last_insert_rowid() as u64)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, login, role, scope_kind, scope_id FROM users ORDER BY id")?;
+        let rows = stmt.query_map([], user_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// What a login attempt needs: the user and their hash, unless locked.
+    pub fn user_login(&self, login: &str, now: i64) -> Result<LoginCheck> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT id, login, role, scope_kind, scope_id, password_hash, locked_until_ms
+                 FROM users WHERE login = ?1",
+                [login.trim()],
+                |r| {
+                    Ok((
+                        user_from_row(r)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        Ok(match row {
+            None => LoginCheck::Unknown,
+            Some((_, _, until)) if until > now => LoginCheck::Locked { until_ms: until },
+            Some((user, hash, _)) => LoginCheck::Check { user, hash },
+        })
+    }
+
+    /// Counts a wrong password; returns until when the login is locked (0: not).
+    pub fn note_user_failure(&self, user_id: u64, now: i64) -> Result<i64> {
+        let conn = self.conn();
+        let failures: u32 = conn.query_row(
+            "UPDATE users SET failures = failures + 1 WHERE id = ?1 RETURNING failures",
+            [user_id],
+            |r| r.get(0),
+        )?;
+        if failures < USER_MAX_FAILURES {
+            return Ok(0);
+        }
+        let until = now + USER_LOCK_MS;
+        conn.execute(
+            "UPDATE users SET failures = 0, locked_until_ms = ?1 WHERE id = ?2",
+            params![until, user_id],
+        )?;
+        Ok(until)
+    }
+
+    /// Opens a session; returns the cookie's secret (stored hashed).
+    pub fn create_user_session(&self, user_id: u64, now: i64) -> Result<String> {
+        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
+        let csrf = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<24>()?);
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("UPDATE users SET failures = 0 WHERE id = ?1", [user_id])?;
+        tx.execute("DELETE FROM user_sessions WHERE expires_at_ms <= ?1", [now])?;
+        tx.execute(
+            "INSERT INTO user_sessions(session_hash, user_id, csrf, expires_at_ms)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![sha256_hex(&token), user_id, csrf, now + USER_SESSION_MS],
+        )?;
+        tx.commit()?;
+        Ok(token)
+    }
+
+    pub fn user_session(&self, token: &str, now: i64) -> Result<Option<Session>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT u.id, u.login, u.role, u.scope_kind, u.scope_id, s.csrf
+                 FROM user_sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.session_hash = ?1 AND s.expires_at_ms > ?2",
+                params![sha256_hex(token), now],
+                |r| {
+                    Ok(Session {
+                        user: user_from_row(r)?,
+                        csrf: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn end_user_session(&self, token: &str) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM user_sessions WHERE session_hash = ?1",
+            [sha256_hex(token)],
+        )?;
+        Ok(())
+    }
+}
+
+fn region_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
+    let level: String = r.get(2)?;
+    Ok(Region {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        level: Level::from_code(&level).unwrap_or(Level::Town),
+        parent_id: r.get(3)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_483_800_000;
+
+    struct Net {
+        _dir: tempfile::TempDir,
+        s: Store,
+        city: u64,
+        county_a: u64,
+        town_a1: u64,
+        county_b: u64,
+        c_a1: u64,
+        c_a: u64,
+        c_b: u64,
+    }
+
+    fn net() -> Net {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let city = s.add_region("杭州市", Level::City, None).expect("city");
+        let county_a = s
+            .add_region("上城区", Level::County, Some(city))
+            .expect("a");
+        let town_a1 = s
+            .add_region("湖滨街道", Level::Town, Some(county_a))
+            .expect("a1");
+        let county_b = s
+            .add_region("西湖区", Level::County, Some(city))
+            .expect("b");
+        let center = |name: &str, region| {
+            let c = s.add_center(name, "Asia/Shanghai").expect("center");
+            s.set_center_region(c, Some(region)).expect("place");
+            c
+        };
+        let (c_a1, c_a, c_b) = (
+            center("湖滨青年之家", town_a1),
+            center("上城区青年中心", county_a),
+            center("西湖区青年中心", county_b),
+        );
+        Net {
+            _dir: dir,
+            s,
+            city,
+            county_a,
+            town_a1,
+            county_b,
+            c_a1,
+            c_a,
+            c_b,
+        }
+    }
+
+    fn ids(cs: Vec<Center>) -> Vec<u64> {
+        cs.into_iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn a_region_scope_covers_its_subtree_and_nothing_beside_it() {
+        let n = net();
+        let s = &n.s;
+        assert_eq!(
+            ids(s.centers_in(Scope::Region(n.city)).expect("city")),
+            vec![n.c_a1, n.c_a, n.c_b]
+        );
+        assert_eq!(
+            ids(s.centers_in(Scope::Region(n.county_a)).expect("a")),
+            vec![n.c_a1, n.c_a]
+        );
+        assert_eq!(
+            ids(s.centers_in(Scope::Region(n.town_a1)).expect("a1")),
+            vec![n.c_a1]
+        );
+        assert_eq!(
+            ids(s.centers_in(Scope::Center(n.c_b)).expect("b")),
+            vec![n.c_b]
+        );
+        assert!(
+            s.scope_covers(Scope::Region(n.county_a), n.c_a1)
+                .expect("cover")
+        );
+        assert!(
+            !s.scope_covers(Scope::Region(n.county_a), n.c_b)
+                .expect("cover")
+        );
+        assert!(
+            !s.scope_covers(Scope::Region(n.county_b), n.c_a)
+                .expect("cover")
+        );
+        assert!(!s.scope_covers(Scope::Center(n.c_a), n.c_a1).expect("cover"));
+        assert!(s.add_region("x", Level::Town, Some(999)).is_err());
+    }
+
+    #[test]
+    fn users_log_in_with_a_hashed_password_lock_after_five_wrong_and_sessions_end() {
+        let n = net();
+        let s = &n.s;
+        assert!(matches!(
+            s.add_user(
+                "staff a",
+                "long enough pw",
+                Role::Staff,
+                Scope::Center(n.c_a)
+            ),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.add_user("staffa", "short", Role::Staff, Scope::Center(n.c_a)),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(
+            s.add_user("ghost", "long enough pw", Role::Admin, Scope::Region(999))
+                .is_err()
+        );
+        let id = s
+            .add_user(
+                "staffa",
+                "long enough pw",
+                Role::Staff,
+                Scope::Center(n.c_a),
+            )
+            .expect("user");
+        assert!(matches!(
+            s.add_user(
+                "staffa",
+                "another long pw",
+                Role::Staff,
+                Scope::Center(n.c_a)
+            ),
+            Err(StoreError::Invalid(_))
+        ));
+        let LoginCheck::Check { user, hash } = s.user_login("staffa", NOW).expect("login") else {
+            panic!("expected a user to check");
+        };
+        assert_eq!((user.id, user.scope), (id, Scope::Center(n.c_a)));
+        assert!(crate::passwords::verify(&hash, "long enough pw"));
+        assert_eq!(
+            s.user_login("nobody", NOW).expect("login"),
+            LoginCheck::Unknown
+        );
+        for _ in 0..4 {
+            assert_eq!(s.note_user_failure(id, NOW).expect("fail"), 0);
+        }
+        assert_eq!(
+            s.note_user_failure(id, NOW).expect("fail"),
+            NOW + USER_LOCK_MS
+        );
+        assert_eq!(
+            s.user_login("staffa", NOW + 1).expect("login"),
+            LoginCheck::Locked {
+                until_ms: NOW + USER_LOCK_MS
+            }
+        );
+        let later = NOW + USER_LOCK_MS;
+        let token = s.create_user_session(id, later).expect("session");
+        let session = s
+            .user_session(&token, later + 1)
+            .expect("get")
+            .expect("some");
+        assert_eq!(session.user.login, "staffa");
+        assert!(session.csrf.len() >= 32);
+        assert!(
+            s.user_session(&token, later + USER_SESSION_MS + 1)
+                .expect("get")
+                .is_none()
+        );
+        s.end_user_session(&token).expect("logout");
+        assert!(s.user_session(&token, later + 1).expect("get").is_none());
+        assert_eq!(Scope::parse("region:7"), Some(Scope::Region(7)));
+        assert_eq!(Scope::parse("center: 3"), Some(Scope::Center(3)));
+        assert_eq!(Scope::parse("town:3"), None);
+    }
+}
