@@ -16,9 +16,14 @@ packages=(
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.
   zbar-tools
-  # A real browser, headless, for the tests of the hub's web pages.
+  # A real browser, headless, for the tests of the hub's web pages (driven
+  # by playwright-core under Node.js, added below when missing).
   chromium
 )
+# Node.js may come from elsewhere than Debian (e.g. NodeSource, with npm
+# inside); install Debian's only when there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,6 +15,9 @@ if ! pgrep -x pcscd >/dev/null; then
   sleep 1
 fi
 
+step "browser driver for the dashboard tests (playwright-core, from npm)"
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
 step "format"
 cargo fmt --all -- --check
 step "lint"

@@ -33,7 +33,9 @@ fn page(status: StatusCode, body: String) -> Response {
         status,
         [
             (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            // Not "no-referrer": under it browsers send `Origin: null` with
+            // the page's own form posts, which the CSRF check must refuse.
+            (header::REFERRER_POLICY, "same-origin"),
         ],
         Html(body),
     )

@@ -69,7 +69,9 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         status,
         [
             (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            // Not "no-referrer": under it browsers send `Origin: null` with
+            // the page's own form posts, which the CSRF check must refuse.
+            (header::REFERRER_POLICY, "same-origin"),
             (header::X_FRAME_OPTIONS, "DENY"),
         ],
         Html(html),
@@ -86,6 +88,7 @@ main{padding:16px 20px;max-width:1200px;margin:0 auto}\
 .tile{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px}\
 .tile .label{color:#6b6b6b;font-size:13px}.tile .value{font-size:30px;font-weight:700}\
 .card{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px;margin-top:16px;overflow-x:auto}\
+.card svg{width:100%;max-width:960px;height:auto}\
 h2{font-size:16px;color:#9e0b23;margin:0 0 8px}\
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:6px 8px;border-bottom:1px solid #eee;text-align:right}\
 th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}\

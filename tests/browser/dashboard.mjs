@@ -1,0 +1,50 @@
+// Logs in to the hub's dashboard in Debian's Chromium (headless), reads what
+// the page shows, tries the API as that user, logs out, and prints one JSON
+// object for the end-to-end test to check.
+//
+// Usage: node dashboard.mjs HUB_URL LOGIN PASSWORD OTHER_CENTER_ID SCREENSHOT.png
+
+import { chromium } from 'playwright-core';
+
+const [url, login, password, otherCenter, shot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const out = {};
+  await page.goto(url + '/');
+  out.sent_to_login = new URL(page.url()).pathname;
+
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('form.login button');
+  // The answer is the login page again, now with the error on it.
+  out.wrong_message = (await (await page.waitForSelector('.error')).textContent()) ?? '';
+
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(url + '/'), page.click('form.login button')]);
+  await page.waitForSelector('#today');
+  out.tiles = {};
+  for (const id of ['today', 'week', 'month', 'members', 'new', 'visitors']) {
+    out.tiles[id] = Number(await page.textContent('#' + id));
+  }
+  out.centers = await page.$$eval('#centers tbody tr', rows => rows.map(r => Number(r.dataset.center)));
+  out.chart_bars = await page.$$eval('svg rect', rects => rects.length);
+  await page.screenshot({ path: shot, fullPage: true });
+
+  const report = await page.request.get(`${url}/api/v1/centers/${otherCenter}/report?date=today`);
+  out.other_report_status = report.status();
+  const api = await page.request.get(`${url}/api/v1/dashboard`);
+  out.api_today = (await api.json()).totals.today;
+
+  await Promise.all([page.waitForURL(url + '/login'), page.click('header button')]);
+  out.after_logout = new URL(page.url()).pathname;
+  const after = await page.request.get(`${url}/api/v1/dashboard`);
+  out.api_after_logout = after.status();
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,148 @@
+//! The hub's dashboard in a real browser (Debian's Chromium, headless, driven
+//! by playwright-core): a center's staff and a city's admin log in and see
+//! exactly their centers' numbers, and the API refuses what is not theirs.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
+
+fn add_user(hub_data: &Path, login: &str, role: &str, scope: &str, password: &str) {
+    let mut child = hub_cmd(hub_data)
+        .args([
+            "user", "add", "--login", login, "--role", role, "--scope", scope,
+        ])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("hub user add");
+    writeln!(child.stdin.take().expect("stdin"), "{password}").expect("password");
+    assert!(child.wait().expect("wait").success(), "user add failed");
+}
+
+fn browse(url: &str, login: &str, password: &str, other: &str, shot: &Path) -> serde_json::Value {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists(),
+        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
+    );
+    let out = run(Command::new("node")
+        .arg(dir.join("dashboard.mjs"))
+        .args([url, login, password, other])
+        .arg(shot));
+    serde_json::from_str(&stdout(&out)).expect("browser JSON")
+}
+
+#[test]
+fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let city = hub(&["region", "add", "--name", "杭州市", "--level", "city"]);
+    let a = hub(&[
+        "region",
+        "add",
+        "--name",
+        "上城区",
+        "--level",
+        "county",
+        "--parent",
+        &city,
+    ]);
+    let b = hub(&[
+        "region",
+        "add",
+        "--name",
+        "西湖区",
+        "--level",
+        "county",
+        "--parent",
+        &city,
+    ]);
+    let ca = hub(&["center", "add", "--name", "上城区青年中心", "--region", &a]);
+    let cb = hub(&["center", "add", "--name", "西湖区青年中心", "--region", &b]);
+    let m1 = hub(&["member", "add", "--center", &ca, "--name", "林小雨"]);
+    let m2 = hub(&["member", "add", "--center", &ca, "--name", "陈思远"]);
+    add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{ca}"),
+        "staff password a",
+    );
+    add_user(
+        &hub_data,
+        "city-admin",
+        "admin",
+        &format!("region:{city}"),
+        "admin password c",
+    );
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    for (center, data, lines) in [
+        (
+            &ca,
+            dir.path().join("ka"),
+            vec![m1.as_str(), m2.as_str(), "visitor over35 sports"],
+        ),
+        (&cb, dir.path().join("kb"), vec!["visitor under14 leisure"]),
+    ] {
+        let code = hub(&["enroll-code", "--center", center]);
+        run(kiosk_cmd(&data).args(["enroll", "--hub", &server.url, "--code", &code]));
+        assert_eq!(headless(&data, &lines, &[]).len(), lines.len());
+    }
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+
+    let staff = browse(
+        &server.url,
+        "staff-a",
+        "staff password a",
+        &cb,
+        &shots.join("hub-dashboard-staff.png"),
+    );
+    assert_eq!(staff["sent_to_login"], "/login");
+    assert!(
+        staff["wrong_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("账号或密码不正确")),
+        "{staff}"
+    );
+    assert_eq!(
+        staff["centers"],
+        serde_json::json!([ca.parse::<u64>().expect("id")])
+    );
+    assert_eq!(staff["tiles"]["today"], 3, "{staff}");
+    assert_eq!(staff["tiles"]["members"], 2);
+    assert_eq!(staff["tiles"]["visitors"], 1);
+    assert_eq!(staff["tiles"]["new"], 2);
+    assert!(
+        staff["chart_bars"].as_u64().is_some_and(|n| n > 30),
+        "{staff}"
+    );
+    assert_eq!(
+        staff["other_report_status"], 403,
+        "another county's center is refused"
+    );
+    assert_eq!(staff["api_today"], 3);
+    assert_eq!(staff["after_logout"], "/login");
+    assert_eq!(staff["api_after_logout"], 401);
+
+    let admin = browse(
+        &server.url,
+        "city-admin",
+        "admin password c",
+        &cb,
+        &shots.join("hub-dashboard-city.png"),
+    );
+    assert_eq!(
+        admin["centers"],
+        serde_json::json!([
+            ca.parse::<u64>().expect("id"),
+            cb.parse::<u64>().expect("id")
+        ])
+    );
+    assert_eq!(admin["tiles"]["today"], 4, "{admin}");
+    assert_eq!(admin["other_report_status"], 200);
+}
