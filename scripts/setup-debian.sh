@@ -16,6 +16,8 @@ packages=(
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.
   zbar-tools
+  # Python's openpyxl, for the test that opens the hub's XLSX ledger.
+  python3-openpyxl
   # A real browser, headless, for the tests of the hub's web pages (driven
   # by playwright-core under Node.js, added below when missing).
   chromium

@@ -69,6 +69,35 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Activities centers hold (the yardsticks count them).
+    Activity {
+        #[command(subcommand)]
+        action: ActivityAction,
+    },
+    /// The yardsticks of every center of a scope for a month: activities,
+    /// participant-visits, growth on a year before, the study club's share.
+    Yardsticks {
+        /// center:ID or region:ID.
+        #[arg(long)]
+        scope: String,
+        /// YYYY-MM (default: this month).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the ledger (台账) of a scope's centers as CSV or XLSX (by the
+    /// file's extension), with the columns of the ledger form and the yardsticks.
+    Ledger {
+        /// center:ID or region:ID.
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        month: Option<String>,
+        /// FILE.csv or FILE.xlsx.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Regions of the network: city, county, town (and province).
     Region {
         #[command(subcommand)]
@@ -110,6 +139,64 @@ pub enum CenterAction {
         id: u64,
         #[arg(long)]
         region: u64,
+    },
+    /// Set what the ledger (台账) records of a center; omitted fields stay.
+    Set {
+        #[arg(long)]
+        id: u64,
+        /// The person in charge (负责人).
+        #[arg(long)]
+        manager: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        /// Founding date, YYYY-MM-DD.
+        #[arg(long)]
+        founded: Option<String>,
+        /// 隶属关系: 县级团委, 城市街道团委, 乡镇团委, 社区团组织, 村团组织,
+        /// 企业团组织, 机关事业单位团组织, 学校团组织 or 其他.
+        #[arg(long)]
+        affiliation: Option<String>,
+        /// The last evaluation's rating: 较好, 一般 or 较差.
+        #[arg(long)]
+        rating: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ActivityAction {
+    /// Record an activity a center holds; prints its id.
+    Add {
+        #[arg(long)]
+        center: u64,
+        #[arg(long)]
+        title: String,
+        /// A service category code, e.g. culture_learning.
+        #[arg(long)]
+        category: String,
+        /// Part of the center's study club (学习社).
+        #[arg(long)]
+        study_club: bool,
+        /// YYYY-MM-DD, the center's local date.
+        #[arg(long)]
+        date: String,
+        /// HH:MM.
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long, default_value = "")]
+        place: String,
+    },
+    /// A center's activities of a month, with how many came (counted visits
+    /// during the activity's hours).
+    List {
+        #[arg(long)]
+        center: u64,
+        /// YYYY-MM (default: this month).
+        #[arg(long)]
+        month: Option<String>,
     },
 }
 
@@ -343,6 +430,63 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| hint_centers(data, e))?;
             writeln!(out, "center {id} is now in region {region}")?
         }
+        Command::Center {
+            action:
+                CenterAction::Set {
+                    id,
+                    manager,
+                    phone,
+                    address,
+                    founded,
+                    affiliation,
+                    rating,
+                },
+        } => {
+            store
+                .set_profile(
+                    id,
+                    &crate::store::ledger::ProfileChange {
+                        manager,
+                        phone,
+                        address,
+                        founded,
+                        affiliation,
+                        rating,
+                    },
+                )
+                .map_err(|e| hint_centers(data, e))?;
+            writeln!(out, "center {id} updated")?
+        }
+        Command::Activity { action } => activity(&store, action, out)?,
+        Command::Yardsticks { scope, month, json } => {
+            let (centers, day, today) = scope_and_month(&store, &scope, month.as_deref())?;
+            let sticks = crate::yardsticks::for_centers(&store, &centers, day, today)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&sticks)?)?;
+            } else {
+                yardsticks_text(&sticks, out)?;
+            }
+        }
+        Command::Ledger {
+            scope,
+            month,
+            out: path,
+        } => {
+            let (centers, day, today) = scope_and_month(&store, &scope, month.as_deref())?;
+            let sticks = crate::yardsticks::for_centers(&store, &centers, day, today)?;
+            let rows = crate::yardsticks::ledger_rows(&store, &centers, &sticks)?;
+            let bytes = match path.extension().and_then(|e| e.to_str()) {
+                Some("xlsx") => crate::yardsticks::ledger_xlsx(
+                    &format!("青年中心台账统计表 ({})", day.format("%Y-%m")),
+                    &rows,
+                )?,
+                Some("csv") => crate::yardsticks::ledger_csv(&rows)?,
+                _ => anyhow::bail!("--out must end in .csv or .xlsx"),
+            };
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "{} centers written to {}", rows.len(), path.display())?
+        }
         Command::Region { action } => region(&store, action, out)?,
         Command::User { action } => user(&store, action, out)?,
         Command::Center {
@@ -412,6 +556,113 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     out,
                     "{}\t{}\t{}\t{}\t{}",
                     d.id, d.center_id, d.acked_seq, seen, d.name
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The centers of a `center:ID` / `region:ID` scope, a day of the month
+/// asked for (default: today) and today, on the network's calendar.
+fn scope_and_month(
+    store: &Store,
+    scope: &str,
+    month: Option<&str>,
+) -> anyhow::Result<(
+    Vec<crate::store::Center>,
+    chrono::NaiveDate,
+    chrono::NaiveDate,
+)> {
+    let scope = crate::store::users::Scope::parse(scope)
+        .with_context(|| format!("--scope {scope:?}: use center:ID or region:ID"))?;
+    let centers = store.centers_in(scope)?;
+    anyhow::ensure!(!centers.is_empty(), "no centers in that scope");
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::dashboard::NETWORK_TZ)
+        .date_naive();
+    let day = match month {
+        None => today,
+        Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .with_context(|| format!("--month {m:?}: write YYYY-MM"))?,
+    };
+    Ok((centers, day, today))
+}
+
+fn yardsticks_text(
+    sticks: &[crate::yardsticks::Yardsticks],
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let mark = |m: Option<bool>| match m {
+        Some(true) => "ok",
+        Some(false) => "BELOW",
+        None => "no data",
+    };
+    let pct = |p: Option<f64>| p.map(|v| format!("{v:+.0}%")).unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "center\tname\tactivities (≥2)\tparticipant-visits (≥40)\tgrowth (≈+20%)\tstudy club (≥30%)"
+    )?;
+    for y in sticks {
+        writeln!(
+            out,
+            "{}\t{}\t{} {}\t{} {}\t{} {}\t{} {}",
+            y.center_id,
+            y.center,
+            y.activities,
+            mark(Some(y.activities_met)),
+            y.participant_visits,
+            mark(Some(y.visits_met)),
+            pct(y.growth_pct),
+            mark(y.growth_met),
+            y.study_club_pct
+                .map(|p| format!("{p:.0}%"))
+                .unwrap_or_else(|| "-".into()),
+            mark(y.study_club_met)
+        )?;
+    }
+    Ok(())
+}
+
+fn activity(store: &Store, action: ActivityAction, out: &mut impl Write) -> anyhow::Result<()> {
+    match action {
+        ActivityAction::Add {
+            center,
+            title,
+            category,
+            study_club,
+            date,
+            start,
+            end,
+            place,
+        } => {
+            let category = protocol::catalog::ServiceCategory::from_code(&category)
+                .with_context(|| format!("--category {category:?} is not a service category code (e.g. culture_learning)"))?;
+            let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .with_context(|| format!("--date {date:?}: write YYYY-MM-DD"))?;
+            let id = store.add_activity(
+                center, &title, category, study_club, date, &start, &end, &place,
+            )?;
+            writeln!(out, "{id}")?;
+        }
+        ActivityAction::List { center, month } => {
+            let c = store.center(center)?;
+            let (_, day, _) =
+                scope_and_month(store, &format!("center:{center}"), month.as_deref())?;
+            let first = day.format("%Y-%m-01").to_string();
+            let last = day.format("%Y-%m-31").to_string();
+            writeln!(out, "id\tdate\ttime\ttitle\tcame")?;
+            for a in store.activities(center, &first, &last)? {
+                let came = crate::yardsticks::attendance(store, &c, &a)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{}–{}\t{}{}\t{came}",
+                    a.id,
+                    a.local_date,
+                    a.start,
+                    a.end,
+                    a.title,
+                    if a.study_club { " (学习社)" } else { "" }
                 )?;
             }
         }

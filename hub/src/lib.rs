@@ -9,6 +9,7 @@
 //! - [`names`]: display names fit for a public screen.
 //! - [`passwords`]: Argon2id hashes of the secrets people type.
 //! - [`cards`]: the printable sheet of member cards.
+//! - [`yardsticks`]: the yardsticks centers are judged by, and the ledger (台账) export.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
 
@@ -22,3 +23,4 @@ pub mod passwords;
 pub mod report;
 pub mod store;
 pub mod volunteer;
+pub mod yardsticks;

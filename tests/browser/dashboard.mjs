@@ -2,11 +2,14 @@
 // the page shows, tries the API as that user, logs out, and prints one JSON
 // object for the end-to-end test to check.
 //
-// Usage: node dashboard.mjs HUB_URL LOGIN PASSWORD OTHER_CENTER_ID SCREENSHOT.png
+// Usage: node dashboard.mjs HUB_URL LOGIN PASSWORD OTHER_CENTER_ID SCREENSHOT.png LEDGER_PREFIX
+// (the ledger is saved as LEDGER_PREFIX.xlsx and LEDGER_PREFIX.csv, as the
+// page's links download it).
 
+import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const [url, login, password, otherCenter, shot] = process.argv.slice(2);
+const [url, login, password, otherCenter, shot, ledger] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -33,6 +36,12 @@ try {
   }
   out.centers = await page.$$eval('#centers tbody tr', rows => rows.map(r => Number(r.dataset.center)));
   out.chart_bars = await page.$$eval('svg rect', rects => rects.length);
+  out.yardstick_rows = await page.$$eval('#yardsticks tbody tr', rows => rows.length);
+  for (const ext of ['xlsx', 'csv']) {
+    const res = await page.request.get(`${url}/ledger.${ext}`);
+    out[`ledger_${ext}_status`] = res.status();
+    writeFileSync(`${ledger}.${ext}`, await res.body());
+  }
   await page.screenshot({ path: shot, fullPage: true });
 
   const report = await page.request.get(`${url}/api/v1/centers/${otherCenter}/report?date=today`);

@@ -22,7 +22,14 @@ fn add_user(hub_data: &Path, login: &str, role: &str, scope: &str, password: &st
     assert!(child.wait().expect("wait").success(), "user add failed");
 }
 
-fn browse(url: &str, login: &str, password: &str, other: &str, shot: &Path) -> serde_json::Value {
+fn browse(
+    url: &str,
+    login: &str,
+    password: &str,
+    other: &str,
+    shot: &Path,
+    ledger: &Path,
+) -> serde_json::Value {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
     assert!(
         dir.join("node_modules/playwright-core").exists(),
@@ -31,7 +38,8 @@ fn browse(url: &str, login: &str, password: &str, other: &str, shot: &Path) -> s
     let out = run(Command::new("node")
         .arg(dir.join("dashboard.mjs"))
         .args([url, login, password, other])
-        .arg(shot));
+        .arg(shot)
+        .arg(ledger));
     serde_json::from_str(&stdout(&out)).expect("browser JSON")
 }
 
@@ -79,6 +87,38 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
         &format!("region:{city}"),
         "admin password c",
     );
+    hub(&[
+        "center",
+        "set",
+        "--id",
+        &ca,
+        "--manager",
+        "张老师",
+        "--phone",
+        "0571-8600 0000",
+        "--affiliation",
+        "城市街道团委",
+        "--founded",
+        "2019-05-04",
+    ]);
+    let today = e2e::today_in_shanghai();
+    hub(&[
+        "activity",
+        "add",
+        "--center",
+        &ca,
+        "--title",
+        "学习社：读书会",
+        "--category",
+        "culture_learning",
+        "--study-club",
+        "--date",
+        &today,
+        "--start",
+        "00:00",
+        "--end",
+        "23:59",
+    ]);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
     for (center, data, lines) in [
         (
@@ -101,6 +141,7 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
         "staff password a",
         &cb,
         &shots.join("hub-dashboard-staff.png"),
+        &dir.path().join("staff-ledger"),
     );
     assert_eq!(staff["sent_to_login"], "/login");
     assert!(
@@ -135,6 +176,7 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
         "admin password c",
         &cb,
         &shots.join("hub-dashboard-city.png"),
+        &dir.path().join("city-ledger"),
     );
     assert_eq!(
         admin["centers"],
@@ -145,4 +187,42 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
     );
     assert_eq!(admin["tiles"]["today"], 4, "{admin}");
     assert_eq!(admin["other_report_status"], 200);
+    assert_eq!(admin["yardstick_rows"], 2);
+    assert_eq!(staff["yardstick_rows"], 1);
+
+    // The ledgers the page's links download open in real readers: the
+    // workbook in openpyxl (Debian's, under the system Python), the CSV in
+    // Python's csv module; each holds the user's centers only.
+    let read_xlsx = "import json,sys,openpyxl; ws=openpyxl.load_workbook(sys.argv[1]).active; \
+        print(json.dumps([[c for c in r] for r in ws.iter_rows(values_only=True)], ensure_ascii=False, default=str))";
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(&stdout(&run(Command::new("/usr/bin/python3")
+            .args(["-c", read_xlsx])
+            .arg(dir.path().join("city-ledger.xlsx")))))
+        .expect("xlsx rows");
+    assert!(
+        rows[0][0]
+            .as_str()
+            .is_some_and(|t| t.starts_with("青年中心台账统计表"))
+    );
+    assert_eq!(rows[2][1], "青年中心名称");
+    assert_eq!(rows[3][1], "上城区青年中心");
+    assert_eq!(rows[3][2], "张老师");
+    assert_eq!(rows[3][7], "城市街道团委");
+    assert_eq!(rows[3][6], "是", "it has a kiosk: on the cloud platform");
+    assert_eq!(rows[3][10], 3, "participant-visits this month, as a number");
+    assert_eq!(rows[4][1], "西湖区青年中心");
+    assert_eq!(rows.len(), 5);
+    let read_csv = "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], encoding='utf-8-sig'))), ensure_ascii=False))";
+    let rows: Vec<Vec<String>> = serde_json::from_str(&stdout(&run(Command::new("python3")
+        .args(["-c", read_csv])
+        .arg(dir.path().join("staff-ledger.csv")))))
+    .expect("csv rows");
+    assert_eq!(
+        rows.len(),
+        2,
+        "the staff user's ledger has their center only: {rows:?}"
+    );
+    assert_eq!(rows[1][1], "上城区青年中心");
+    assert_eq!(rows[1][9], "1", "one activity this month");
 }

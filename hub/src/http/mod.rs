@@ -40,7 +40,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sync-state", get(sync_state))
         .route("/roster", get(roster))
         .route("/centers/{id}/report", get(report))
-        .route("/dashboard", get(web::overview_json));
+        .route("/dashboard", get(web::overview_json))
+        .route("/yardsticks", get(web::yardsticks_json));
     // Pages may come gzip-compressed; the size limit applies after decompression.
     let ingest = Router::new()
         .route("/events", post(events))
@@ -52,6 +53,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(web::home))
         .route("/login", get(web::login_form).post(web::login))
         .route("/logout", post(web::logout))
+        .route("/ledger.csv", get(web::ledger_csv))
+        .route("/ledger.xlsx", get(web::ledger_xlsx))
         .route("/m", get(phone::login_page))
         .route("/m/login", post(phone::login))
         .route("/m/logout", post(phone::logout))

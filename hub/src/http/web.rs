@@ -96,7 +96,8 @@ form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-
 form.login label{display:flex;flex-direction:column;gap:4px}\
 form.login input{font-size:18px;padding:8px;border:1px solid #c9c2b6;border-radius:6px}\
 form.login button{font-size:18px;padding:10px;border:0;border-radius:6px;background:#c8102e;color:#fff}\
-.error{color:#c62828}";
+.error{color:#c62828}td.ok{color:#1e8e3e}td.below{color:#c62828;font-weight:700}td.none{color:#6b6b6b}\
+h2 a{font-size:13px;font-weight:400;margin-left:8px}";
 
 fn login_page(status: StatusCode, login: &str, message: &str) -> Response {
     let message = if message.is_empty() {
@@ -276,6 +277,10 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
+    let sticks = match yardsticks_for(&state, &s, None).await {
+        Ok(y) => y,
+        Err(e) => return e.into_response(),
+    };
     let chart = crate::dashboard::daily_chart(&o.daily).unwrap_or_else(|e| {
         tracing::warn!("chart: {e}");
         String::new()
@@ -329,12 +334,18 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
          <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
          <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
-         </tr></thead><tbody>{rows}</tbody></table></div></main>",
+         </tr></thead><tbody>{rows}</tbody></table></div>\
+         <div class=\"card\"><h2>本月标准 Yardsticks this month \
+         <a href=\"/ledger.csv\">台账 CSV</a> · <a href=\"/ledger.xlsx\">台账 XLSX</a></h2>\
+         <table id=\"yardsticks\"><thead><tr><th>中心 Center</th><th>达标 Met</th>\
+         <th>活动 ≥2 Activities</th><th>参加人次 ≥40 Visits</th><th>同比 ≈+20% Growth</th>\
+         <th>学习社 ≥30% Study club</th></tr></thead><tbody>{sticks}</tbody></table></div></main>",
         scope = escape(&o.scope_name),
         login = escape(&s.user.login),
         csrf = escape(&s.csrf),
         today = o.today,
         n = o.centers.len(),
+        sticks = yardstick_rows(&sticks),
     );
     page(StatusCode::OK, "数据平台 Dashboard", &body)
 }
@@ -348,4 +359,147 @@ pub async fn overview_json(
         .await?
         .ok_or(AppError::NotLoggedIn)?;
     Ok(axum::Json(overview_for(&state, &s).await?))
+}
+
+/// The yardsticks of a user's centers for a month (default: this month).
+async fn yardsticks_for(
+    state: &AppState,
+    s: &Session,
+    month: Option<String>,
+) -> Result<Vec<crate::yardsticks::Yardsticks>, AppError> {
+    let scope = s.user.scope;
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::dashboard::NETWORK_TZ)
+        .date_naive();
+    let day = match month {
+        None => today,
+        Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest(format!("month {m:?}: write YYYY-MM")))?,
+    };
+    db(state, move |st| {
+        let centers = st.centers_in(scope)?;
+        Ok(crate::yardsticks::for_centers(st, &centers, day, today)?)
+    })
+    .await
+}
+
+fn yardstick_rows(sticks: &[crate::yardsticks::Yardsticks]) -> String {
+    let cell = |value: String, met: Option<bool>| {
+        let (class, mark) = match met {
+            Some(true) => ("ok", "✓"),
+            Some(false) => ("below", "✗"),
+            None => ("none", "–"),
+        };
+        format!("<td class=\"{class}\">{value} {mark}</td>")
+    };
+    sticks
+        .iter()
+        .map(|y| {
+            let (met, judged) = y.score();
+            format!(
+                "<tr data-center=\"{}\"><td>{}</td><td>{met}/{judged}</td>{}{}{}{}</tr>",
+                y.center_id,
+                escape(&y.center),
+                cell(y.activities.to_string(), Some(y.activities_met)),
+                cell(y.participant_visits.to_string(), Some(y.visits_met)),
+                cell(
+                    y.growth_pct
+                        .map(|g| format!("{g:+.0}%"))
+                        .unwrap_or_else(|| "无数据 no data".into()),
+                    y.growth_met
+                ),
+                cell(
+                    y.study_club_pct
+                        .map(|p| format!("{p:.0}%"))
+                        .unwrap_or_else(|| "无数据 no data".into()),
+                    y.study_club_met
+                ),
+            )
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+/// `GET /api/v1/yardsticks?month=YYYY-MM`: the user's centers' yardsticks.
+pub async fn yardsticks_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<MonthQuery>,
+) -> Result<axum::Json<Vec<crate::yardsticks::Yardsticks>>, AppError> {
+    let s = session(&state, &headers)
+        .await?
+        .ok_or(AppError::NotLoggedIn)?;
+    Ok(axum::Json(yardsticks_for(&state, &s, q.month).await?))
+}
+
+/// `GET /ledger.csv`: the ledger of the user's centers.
+pub async fn ledger_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<MonthQuery>,
+) -> Response {
+    ledger(state, headers, "ledger.csv", q).await
+}
+
+/// `GET /ledger.xlsx`: the same as a workbook.
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<MonthQuery>,
+) -> Response {
+    ledger(state, headers, "ledger.xlsx", q).await
+}
+
+async fn ledger(state: AppState, headers: HeaderMap, file: &str, q: MonthQuery) -> Response {
+    let s = match session(&state, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(e) => return e.into_response(),
+    };
+    let xlsx = file.ends_with(".xlsx");
+    let sticks = match yardsticks_for(&state, &s, q.month.clone()).await {
+        Ok(y) => y,
+        Err(e) => return e.into_response(),
+    };
+    let month = sticks.first().map(|y| y.month.clone()).unwrap_or_default();
+    let scope = s.user.scope;
+    let built = db(&state, move |st| {
+        let centers = st.centers_in(scope)?;
+        let rows = crate::yardsticks::ledger_rows(st, &centers, &sticks)?;
+        let bytes = if xlsx {
+            crate::yardsticks::ledger_xlsx(&format!("青年中心台账统计表 ({month})"), &rows)
+        } else {
+            crate::yardsticks::ledger_csv(&rows)
+        };
+        bytes.map_err(|e| AppError::Internal(format!("ledger: {e:#}")))
+    })
+    .await;
+    match built {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    if xlsx {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    } else {
+                        "text/csv; charset=utf-8"
+                    }
+                    .to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -145,6 +145,26 @@ const MIGRATIONS: &[&str] = &[
         FROM events
         WHERE kind IN ('member_check_in', 'visitor') AND voided_by_seq IS NULL
         GROUP BY center_id, local_date;",
+    // 9: what the ledger (台账) records of a center, and its activities.
+    "ALTER TABLE centers ADD COLUMN manager TEXT NOT NULL DEFAULT '';
+     ALTER TABLE centers ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+     ALTER TABLE centers ADD COLUMN address TEXT NOT NULL DEFAULT '';
+     ALTER TABLE centers ADD COLUMN founded TEXT NOT NULL DEFAULT '';
+     ALTER TABLE centers ADD COLUMN affiliation TEXT NOT NULL DEFAULT '';
+     ALTER TABLE centers ADD COLUMN rating TEXT NOT NULL DEFAULT '';
+     CREATE TABLE activities (
+        id INTEGER PRIMARY KEY,
+        center_id INTEGER NOT NULL REFERENCES centers(id),
+        title TEXT NOT NULL,
+        category TEXT NOT NULL,
+        study_club INTEGER NOT NULL DEFAULT 0,
+        local_date TEXT NOT NULL,
+        start TEXT NOT NULL,
+        end TEXT NOT NULL,
+        place TEXT NOT NULL DEFAULT '',
+        created_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX activities_center_date ON activities(center_id, local_date);",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

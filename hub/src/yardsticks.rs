@@ -1,0 +1,433 @@
+//! The yardsticks centers are judged by (DOMAIN.md, seed 001 annex 1),
+//! computed from what the kiosks counted, and the ledger (台账) export.
+//!
+//! - at least 2 activities a month;
+//! - at least 40 participant-visits a month (every counted visit: member
+//!   check-ins and visitors, voids excluded);
+//! - visits growing about 20% a year (this month so far against the same
+//!   days of the same month a year before);
+//! - the study club (学习社) at least 30% of the year's activities.
+//!
+//! A yardstick without data to judge by says so (`None`) instead of failing
+//! the center. The rating in the ledger is the one an evaluation gave (it
+//! weighs ten items, most of them not in any data); the yardsticks sit beside
+//! it as evidence.
+
+use chrono::{Datelike, NaiveDate, TimeZone};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::store::{Center, Store, StoreError};
+
+pub const MIN_ACTIVITIES: u64 = 2;
+pub const MIN_PARTICIPANT_VISITS: u64 = 40;
+pub const GROWTH_TARGET_PCT: f64 = 20.0;
+pub const STUDY_CLUB_MIN_PCT: f64 = 30.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Yardsticks {
+    pub center_id: u64,
+    pub center: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub activities: u64,
+    pub participant_visits: u64,
+    /// Visits on the same days of the same month a year before.
+    pub visits_a_year_before: u64,
+    /// `None` when there were no visits a year before to compare with.
+    pub growth_pct: Option<f64>,
+    pub activities_this_year: u64,
+    pub study_club_this_year: u64,
+    /// `None` when the year has no activities yet.
+    pub study_club_pct: Option<f64>,
+    pub activities_met: bool,
+    pub visits_met: bool,
+    pub growth_met: Option<bool>,
+    pub study_club_met: Option<bool>,
+}
+
+impl Yardsticks {
+    /// Yardsticks met, out of those that could be judged.
+    pub fn score(&self) -> (usize, usize) {
+        let judged = [
+            Some(self.activities_met),
+            Some(self.visits_met),
+            self.growth_met,
+            self.study_club_met,
+        ];
+        (
+            judged.iter().filter(|m| **m == Some(true)).count(),
+            judged.iter().filter(|m| m.is_some()).count(),
+        )
+    }
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The yardsticks of each center for the month of `month_day` up to `today`
+/// (a past month counts whole).
+pub fn for_centers(
+    store: &Store,
+    centers: &[Center],
+    month_day: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<Yardsticks>, StoreError> {
+    let first = month_day.with_day(1).unwrap_or(month_day);
+    let last_of_month = (first + chrono::Months::new(1)) - chrono::Days::new(1);
+    let last = last_of_month.min(today.max(first));
+    let a_year_before = |d: NaiveDate| d - chrono::Months::new(12);
+    let year_start = NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first);
+    let mut out = Vec::with_capacity(centers.len());
+    for c in centers {
+        let (visits, before, activities, year_acts, year_club) = store.read(|conn| {
+            let visits = |from: NaiveDate, to: NaiveDate| -> rusqlite::Result<u64> {
+                conn.prepare_cached(
+                    "SELECT coalesce(sum(member_visits + visitors), 0) FROM daily_counts
+                     WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3",
+                )?
+                .query_row(params![c.id, ymd(from), ymd(to)], |r| r.get(0))
+            };
+            let acts = |from: NaiveDate, to: NaiveDate| -> rusqlite::Result<(u64, u64)> {
+                conn.prepare_cached(
+                    "SELECT count(*), coalesce(sum(study_club), 0) FROM activities
+                     WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3",
+                )?
+                .query_row(params![c.id, ymd(from), ymd(to)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            };
+            Ok((
+                visits(first, last)?,
+                visits(a_year_before(first), a_year_before(last))?,
+                acts(first, last)?.0,
+                acts(year_start, last)?.0,
+                acts(year_start, last)?.1,
+            ))
+        })?;
+        let growth_pct = (before > 0).then(|| (visits as f64 / before as f64 - 1.0) * 100.0);
+        let study_club_pct = (year_acts > 0).then(|| year_club as f64 * 100.0 / year_acts as f64);
+        out.push(Yardsticks {
+            center_id: c.id,
+            center: c.name.clone(),
+            month: first.format("%Y-%m").to_string(),
+            activities,
+            participant_visits: visits,
+            visits_a_year_before: before,
+            growth_pct,
+            activities_this_year: year_acts,
+            study_club_this_year: year_club,
+            study_club_pct,
+            activities_met: activities >= MIN_ACTIVITIES,
+            visits_met: visits >= MIN_PARTICIPANT_VISITS,
+            // "About 20%": within a tenth of the target counts as met.
+            growth_met: growth_pct.map(|g| g >= GROWTH_TARGET_PCT * 0.9),
+            study_club_met: study_club_pct.map(|p| p >= STUDY_CLUB_MIN_PCT),
+        });
+    }
+    Ok(out)
+}
+
+/// Counted visits at a center during an activity's hours that day.
+pub fn attendance(
+    store: &Store,
+    center: &Center,
+    activity: &crate::store::ledger::Activity,
+) -> Result<u64, StoreError> {
+    let tz = center.tz();
+    let bound = |t: &str| {
+        NaiveDate::parse_from_str(&activity.local_date, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| {
+                d.and_time(chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?)
+                    .into()
+            })
+            .and_then(|t: chrono::NaiveDateTime| tz.from_local_datetime(&t).earliest())
+            .map(|t| t.timestamp_millis())
+    };
+    let (Some(from), Some(to)) = (bound(&activity.start), bound(&activity.end)) else {
+        return Ok(0);
+    };
+    // Arrivals up to half an hour early count for the activity.
+    store.read(|conn| {
+        conn.query_row(
+            "SELECT count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
+               AND kind IN ('member_check_in', 'visitor') AND voided_by_seq IS NULL
+               AND at_ms BETWEEN ?3 AND ?4",
+            params![center.id, activity.local_date, from - 30 * 60_000, to],
+            |r| r.get(0),
+        )
+    })
+}
+
+/// The ledger's columns: seed 001 annex 2, then the yardsticks as evidence.
+pub const LEDGER_HEADER: [&str; 14] = [
+    "序号",
+    "青年中心名称",
+    "负责人",
+    "联系电话",
+    "地址",
+    "成立时间",
+    "是否入驻云平台",
+    "隶属关系",
+    "评价等级",
+    "本月活动次数",
+    "本月参加人次",
+    "同比增长",
+    "学习社占比",
+    "数据指标达标",
+];
+
+/// One ledger row per center, as text cells.
+pub fn ledger_rows(
+    store: &Store,
+    centers: &[Center],
+    sticks: &[Yardsticks],
+) -> Result<Vec<Vec<String>>, StoreError> {
+    let pct = |p: Option<f64>| {
+        p.map(|v| format!("{v:.0}%"))
+            .unwrap_or_else(|| "无数据".into())
+    };
+    let mut rows = Vec::new();
+    for (i, (c, y)) in centers.iter().zip(sticks).enumerate() {
+        let p = store.profile(c.id)?;
+        let (met, judged) = y.score();
+        rows.push(vec![
+            (i + 1).to_string(),
+            c.name.clone(),
+            p.manager,
+            p.phone,
+            p.address,
+            p.founded,
+            if store.has_devices(c.id)? {
+                "是"
+            } else {
+                "否"
+            }
+            .to_string(),
+            p.affiliation,
+            if p.rating.is_empty() {
+                "待评".to_string()
+            } else {
+                p.rating
+            },
+            y.activities.to_string(),
+            y.participant_visits.to_string(),
+            pct(y.growth_pct),
+            pct(y.study_club_pct),
+            format!("{met}/{judged}"),
+        ]);
+    }
+    Ok(rows)
+}
+
+/// The ledger as CSV (UTF-8 with a BOM for spreadsheet programs).
+pub fn ledger_csv(rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(LEDGER_HEADER)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// The ledger as an XLSX workbook.
+pub fn ledger_xlsx(title: &str, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("台账")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    for (col, h) in LEDGER_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(2, u16::try_from(col)?, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 3)?;
+        for (col, cell) in row.iter().enumerate() {
+            let col = u16::try_from(col)?;
+            // Counts are numbers in the sheet, so they add up there.
+            if (col == 0 || col == 9 || col == 10)
+                && let Ok(n) = cell.parse::<f64>()
+            {
+                sheet.write_number(r, col, n)?;
+            } else {
+                sheet.write_string(r, col, cell)?;
+            }
+        }
+    }
+    sheet.autofit();
+    Ok(book.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::catalog::ServiceCategory;
+    use protocol::wire::{ClockInfo, Event, EventKind};
+
+    fn at(date: &str, hour: u32) -> i64 {
+        let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
+        chrono_tz::Asia::Shanghai
+            .from_local_datetime(&d.and_hms_opt(hour, 0, 0).expect("time"))
+            .single()
+            .expect("local")
+            .timestamp_millis()
+    }
+
+    /// Ingests `n` visitors at a center on a date, as a kiosk would.
+    fn visits(s: &Store, device: &crate::store::Device, seq: &mut u64, date: &str, n: u64) {
+        let page: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                *seq += 1;
+                serde_json::to_value(Event {
+                    seq: *seq,
+                    at_ms: at(date, 10) + i as i64,
+                    clock: ClockInfo {
+                        boot_id: "b".into(),
+                        monotonic_ms: 0,
+                        synchronized: true,
+                    },
+                    kind: EventKind::Visitor {
+                        age_band: protocol::catalog::AgeBand::From18To24,
+                        purpose: ServiceCategory::Sports,
+                    },
+                })
+                .expect("json")
+            })
+            .collect();
+        assert_eq!(s.ingest(device, &page).expect("ingest").stored as u64, n);
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn yardsticks_judge_a_known_month_and_say_when_there_is_no_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let busy = s.add_center("城东青年之家", "Asia/Shanghai").expect("c");
+        let quiet = s.add_center("村青年之家", "Asia/Shanghai").expect("c");
+        let code = s.create_enroll_code(busy, 1).expect("code");
+        let (_, token, _) = s.enroll(&code, "k", "0").expect("enroll");
+        let kiosk = s.device_by_token(&token).expect("dev").expect("device");
+        let code = s.create_enroll_code(quiet, 1).expect("code");
+        let (_, token, _) = s.enroll(&code, "k", "0").expect("enroll");
+        let quiet_kiosk = s.device_by_token(&token).expect("dev").expect("device");
+        let (mut seq, mut qseq) = (0, 0);
+        visits(&s, &kiosk, &mut seq, "2026-11-03", 25);
+        visits(&s, &kiosk, &mut seq, "2026-11-20", 20);
+        // A year before: 30 on the same days, and more after the 24th that
+        // must not be compared with a month not over yet.
+        visits(&s, &kiosk, &mut seq, "2025-11-10", 30);
+        visits(&s, &kiosk, &mut seq, "2025-11-28", 50);
+        visits(&s, &quiet_kiosk, &mut qseq, "2026-11-05", 10);
+        let add = |c, date: &str, club: bool| {
+            s.add_activity(
+                c,
+                "读书会",
+                ServiceCategory::CultureLearning,
+                club,
+                day(date),
+                "19:00",
+                "20:30",
+                "",
+            )
+            .expect("activity")
+        };
+        add(busy, "2026-03-01", true);
+        add(busy, "2026-05-01", false);
+        add(busy, "2026-11-02", true);
+        add(busy, "2026-11-09", false);
+        add(busy, "2026-11-16", false);
+        // After today: not held yet.
+        add(busy, "2026-11-30", true);
+        add(quiet, "2026-11-05", false);
+
+        let centers = vec![s.center(busy).expect("c"), s.center(quiet).expect("c")];
+        let y =
+            for_centers(&s, &centers, day("2026-11-24"), day("2026-11-24")).expect("yardsticks");
+        let b = &y[0];
+        assert_eq!(
+            (b.activities, b.participant_visits, b.visits_a_year_before),
+            (3, 45, 30)
+        );
+        assert_eq!(b.growth_pct.map(|g| g.round()), Some(50.0));
+        assert_eq!((b.activities_this_year, b.study_club_this_year), (5, 2));
+        assert_eq!(b.study_club_pct.map(|p| p.round()), Some(40.0));
+        assert!(b.activities_met && b.visits_met);
+        assert_eq!((b.growth_met, b.study_club_met), (Some(true), Some(true)));
+        assert_eq!(b.score(), (4, 4));
+        let q = &y[1];
+        assert!(!q.activities_met && !q.visits_met);
+        assert_eq!(
+            (q.growth_pct, q.growth_met),
+            (None, None),
+            "nothing a year before"
+        );
+        assert_eq!(q.study_club_met, Some(false));
+        assert_eq!(q.score(), (0, 3));
+
+        s.set_profile(
+            busy,
+            &crate::store::ledger::ProfileChange {
+                manager: Some("张老师".into()),
+                affiliation: Some("城市街道团委".into()),
+                rating: Some("较好".into()),
+                ..Default::default()
+            },
+        )
+        .expect("profile");
+        assert!(
+            s.set_profile(
+                busy,
+                &crate::store::ledger::ProfileChange {
+                    affiliation: Some("football club".into()),
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
+        let rows = ledger_rows(&s, &centers, &y).expect("rows");
+        assert_eq!(
+            rows[0],
+            vec![
+                "1",
+                "城东青年之家",
+                "张老师",
+                "",
+                "",
+                "",
+                "是",
+                "城市街道团委",
+                "较好",
+                "3",
+                "45",
+                "50%",
+                "40%",
+                "4/4"
+            ]
+        );
+        assert_eq!(rows[1][8], "待评");
+        assert_eq!(rows[1][11], "无数据");
+        let xlsx = ledger_xlsx("台账", &rows).expect("xlsx");
+        assert_eq!(&xlsx[..2], b"PK");
+        let csv = String::from_utf8(ledger_csv(&rows).expect("csv")).expect("utf-8");
+        assert!(csv.starts_with("\u{feff}序号,青年中心名称,负责人"));
+
+        // An activity's attendance: visits during its hours (and half an hour before).
+        let acts = s
+            .activities(quiet, "2026-11-01", "2026-11-30")
+            .expect("acts");
+        assert_eq!(
+            attendance(&s, &centers[1], &acts[0]).expect("came"),
+            0,
+            "they came at 10:00"
+        );
+    }
+}
