@@ -545,18 +545,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Device {
             action: DeviceAction::List,
         } => {
-            writeln!(out, "id\tcenter\tacked_seq\tlast_seen\tname")?;
-            for d in store.devices()? {
-                let seen = d
-                    .last_seen_ms
-                    .and_then(chrono::DateTime::from_timestamp_millis)
-                    .map(|t| t.to_rfc3339())
-                    .unwrap_or_else(|| "never".into());
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}",
-                    d.id, d.center_id, d.acked_seq, seen, d.name
-                )?;
+            writeln!(
+                out,
+                "id\tcenter\tacked_seq\twaiting\tversion\tlast_seen\tname\talerts"
+            )?;
+            let now = crate::store::now_ms();
+            for c in store.centers()? {
+                for d in store.fleet(crate::store::users::Scope::Center(c.id), now)? {
+                    let seen = d
+                        .last_seen_ms
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "never".into());
+                    let alerts: Vec<&str> = d.alerts.iter().map(|a| a.text()).collect();
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        d.device_id,
+                        d.center_id,
+                        d.acked_seq,
+                        d.waiting
+                            .map(|w| w.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        d.software_version,
+                        seen,
+                        d.name,
+                        alerts.join("; ")
+                    )?;
+                }
             }
         }
     }

@@ -52,7 +52,7 @@ impl Default for SystemClock {
 
 /// systemd-timesyncd creates this file once the clock is synchronised;
 /// chrony users can touch it from a hook. `KIOSK_CLOCK_SYNCHRONIZED=1` forces it.
-fn clock_synchronized() -> bool {
+pub fn clock_synchronized() -> bool {
     std::env::var("KIOSK_CLOCK_SYNCHRONIZED").is_ok_and(|v| v == "1")
         || std::path::Path::new("/run/systemd/timesync/synchronized").exists()
 }

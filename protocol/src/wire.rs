@@ -63,6 +63,21 @@ pub struct SyncState {
     pub server_time_ms: i64,
 }
 
+/// What a kiosk says of itself each time it asks for its mark (as query
+/// parameters of `GET /sync-state`, so hubs that predate it just ignore them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DeviceReport {
+    #[serde(default)]
+    pub software_version: String,
+    /// The highest seq the kiosk has recorded; with the hub's mark, how
+    /// many events wait on the kiosk.
+    #[serde(default)]
+    pub last_seq: u64,
+    /// Whether the kiosk's clock is synchronised (NTP) now.
+    #[serde(default)]
+    pub clock_synchronized: bool,
+}
+
 /// What happened at the door, as recorded.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -37,6 +37,8 @@ try {
   out.centers = await page.$$eval('#centers tbody tr', rows => rows.map(r => Number(r.dataset.center)));
   out.chart_bars = await page.$$eval('svg rect', rects => rects.length);
   out.yardstick_rows = await page.$$eval('#yardsticks tbody tr', rows => rows.length);
+  out.fleet_rows = await page.$$eval('#fleet tbody tr', rows => rows.length);
+  out.fleet = await (await page.request.get(`${url}/api/v1/fleet`)).json();
   for (const ext of ['xlsx', 'csv']) {
     const res = await page.request.get(`${url}/ledger.${ext}`);
     out[`ledger_${ext}_status`] = res.status();

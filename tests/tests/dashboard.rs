@@ -188,6 +188,16 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
     assert_eq!(admin["tiles"]["today"], 4, "{admin}");
     assert_eq!(admin["other_report_status"], 200);
     assert_eq!(admin["yardstick_rows"], 2);
+    assert_eq!(
+        (staff["fleet_rows"].as_u64(), admin["fleet_rows"].as_u64()),
+        (Some(1), Some(2))
+    );
+    // Each kiosk told the hub its version and that nothing waits on it.
+    for d in admin["fleet"].as_array().expect("fleet") {
+        assert_eq!(d["software_version"], env!("CARGO_PKG_VERSION"), "{d}");
+        assert_eq!(d["waiting"], 0, "{d}");
+        assert!(!d["alerts"].to_string().contains("offline"), "{d}");
+    }
     assert_eq!(staff["yardstick_rows"], 1);
 
     // The ledgers the page's links download open in real readers: the

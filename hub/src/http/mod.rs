@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::SigningKey;
 use protocol::wire::{
-    DailyReport, EnrollRequest, EnrollResponse, IngestResult, MAX_PAGE_BYTES, PublicKeyInfo,
-    RosterDelta, SyncState,
+    DailyReport, DeviceReport, EnrollRequest, EnrollResponse, IngestResult, MAX_PAGE_BYTES,
+    PublicKeyInfo, RosterDelta, SyncState,
 };
 use serde::Deserialize;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -41,7 +41,8 @@ pub fn app(state: AppState) -> Router {
         .route("/roster", get(roster))
         .route("/centers/{id}/report", get(report))
         .route("/dashboard", get(web::overview_json))
-        .route("/yardsticks", get(web::yardsticks_json));
+        .route("/yardsticks", get(web::yardsticks_json))
+        .route("/fleet", get(web::fleet_json));
     // Pages may come gzip-compressed; the size limit applies after decompression.
     let ingest = Router::new()
         .route("/events", post(events))
@@ -129,12 +130,24 @@ async fn enroll(
     }))
 }
 
-async fn sync_state(AuthDevice(device): AuthDevice) -> Json<SyncState> {
-    Json(SyncState {
+async fn sync_state(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    report: Result<Query<DeviceReport>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SyncState>, AppError> {
+    // Kiosks that predate the report send no parameters, and a garbled one
+    // must not stop a kiosk from syncing: there is then nothing to note.
+    if let Ok(Query(report)) = report
+        && !report.software_version.is_empty()
+    {
+        let id = device.id;
+        db(&state, move |s| Ok(s.note_device_report(id, &report)?)).await?;
+    }
+    Ok(Json(SyncState {
         device_id: device.id,
         acked_seq: device.acked_seq,
         server_time_ms: crate::store::now_ms(),
-    })
+    }))
 }
 
 #[derive(Deserialize)]

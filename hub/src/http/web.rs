@@ -96,7 +96,7 @@ form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-
 form.login label{display:flex;flex-direction:column;gap:4px}\
 form.login input{font-size:18px;padding:8px;border:1px solid #c9c2b6;border-radius:6px}\
 form.login button{font-size:18px;padding:10px;border:0;border-radius:6px;background:#c8102e;color:#fff}\
-.error{color:#c62828}td.ok{color:#1e8e3e}td.below{color:#c62828;font-weight:700}td.none{color:#6b6b6b}\
+.error{color:#c62828}p.ok{color:#1e8e3e}td.ok{color:#1e8e3e}td.below{color:#c62828;font-weight:700}td.none{color:#6b6b6b}\
 h2 a{font-size:13px;font-weight:400;margin-left:8px}";
 
 fn login_page(status: StatusCode, login: &str, message: &str) -> Response {
@@ -281,6 +281,12 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(y) => y,
         Err(e) => return e.into_response(),
     };
+    let scope = s.user.scope;
+    let now = crate::store::now_ms();
+    let fleet = match db(&state, move |st| Ok(st.fleet(scope, now)?)).await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
     let chart = crate::dashboard::daily_chart(&o.daily).unwrap_or_else(|e| {
         tracing::warn!("chart: {e}");
         String::new()
@@ -339,13 +345,20 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <a href=\"/ledger.csv\">台账 CSV</a> · <a href=\"/ledger.xlsx\">台账 XLSX</a></h2>\
          <table id=\"yardsticks\"><thead><tr><th>中心 Center</th><th>达标 Met</th>\
          <th>活动 ≥2 Activities</th><th>参加人次 ≥40 Visits</th><th>同比 ≈+20% Growth</th>\
-         <th>学习社 ≥30% Study club</th></tr></thead><tbody>{sticks}</tbody></table></div></main>",
+         <th>学习社 ≥30% Study club</th></tr></thead><tbody>{sticks}</tbody></table></div>\
+         <div class=\"card\"><h2>签到机 Kiosks ({kiosks})</h2>{alerts}\
+         <table id=\"fleet\"><thead><tr><th>签到机 Kiosk</th><th>中心 Center</th>\
+         <th>最近联系 Last contact</th><th>版本 Version</th><th>待上传 Waiting</th>\
+         <th>时钟 Clock</th></tr></thead><tbody>{fleet}</tbody></table></div></main>",
         scope = escape(&o.scope_name),
         login = escape(&s.user.login),
         csrf = escape(&s.csrf),
         today = o.today,
         n = o.centers.len(),
         sticks = yardstick_rows(&sticks),
+        kiosks = fleet.len(),
+        alerts = fleet_alerts(&fleet),
+        fleet = fleet_rows(&fleet),
     );
     page(StatusCode::OK, "数据平台 Dashboard", &body)
 }
@@ -502,4 +515,74 @@ async fn ledger(state: AppState, headers: HeaderMap, file: &str, q: MonthQuery) 
             .into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+fn when(ms: Option<i64>) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| {
+            t.with_timezone(&crate::dashboard::NETWORK_TZ)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "从未 never".into())
+}
+
+fn fleet_rows(fleet: &[crate::store::fleet::FleetRow]) -> String {
+    fleet
+        .iter()
+        .map(|d| {
+            format!(
+                "<tr data-device=\"{}\"><td>{} #{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                d.device_id,
+                escape(&d.name),
+                d.device_id,
+                escape(&d.center),
+                when(d.last_seen_ms),
+                escape(&d.software_version),
+                d.waiting.map(|w| w.to_string()).unwrap_or_else(|| "–".into()),
+                match d.clock_synchronized {
+                    Some(true) => "已同步 synchronised",
+                    Some(false) => "未同步 not synchronised",
+                    None => "–",
+                }
+            )
+        })
+        .collect()
+}
+
+fn fleet_alerts(fleet: &[crate::store::fleet::FleetRow]) -> String {
+    let items: String = fleet
+        .iter()
+        .flat_map(|d| {
+            d.alerts.iter().map(move |a| {
+                format!(
+                    "<li>{} #{} ({}): {}</li>",
+                    escape(&d.name),
+                    d.device_id,
+                    escape(&d.center),
+                    a.text()
+                )
+            })
+        })
+        .collect();
+    if items.is_empty() {
+        "<p class=\"ok\">没有需要处理的问题 · Nothing needs attention</p>".into()
+    } else {
+        format!("<ul id=\"alerts\" class=\"error\">{items}</ul>")
+    }
+}
+
+/// `GET /api/v1/fleet`: the user's centers' kiosks and their alerts.
+pub async fn fleet_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<crate::store::fleet::FleetRow>>, AppError> {
+    let s = session(&state, &headers)
+        .await?
+        .ok_or(AppError::NotLoggedIn)?;
+    let scope = s.user.scope;
+    let now = crate::store::now_ms();
+    Ok(axum::Json(
+        db(&state, move |st| Ok(st.fleet(scope, now)?)).await?,
+    ))
 }

@@ -165,6 +165,10 @@ const MIGRATIONS: &[&str] = &[
         created_at_ms INTEGER NOT NULL
      );
      CREATE INDEX activities_center_date ON activities(center_id, local_date);",
+    // 10: what each kiosk says of itself when it syncs (the device fleet).
+    "ALTER TABLE devices ADD COLUMN reported_last_seq INTEGER;
+     ALTER TABLE devices ADD COLUMN clock_synchronized INTEGER;
+     ALTER TABLE devices ADD COLUMN reported_at_ms INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

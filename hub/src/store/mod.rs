@@ -4,6 +4,7 @@
 //! and no await happens while the lock is held (callers use `spawn_blocking`).
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
+pub mod fleet;
 pub mod ledger;
 mod migrations;
 pub mod users;

@@ -6,7 +6,8 @@ use std::time::Duration;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use protocol::wire::{
-    ApiError, EnrollRequest, EnrollResponse, EventPage, IngestResult, RosterDelta, SyncState,
+    ApiError, DeviceReport, EnrollRequest, EnrollResponse, EventPage, IngestResult, RosterDelta,
+    SyncState,
 };
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -101,8 +102,13 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, SyncError>
 }
 
 impl Uplink for HttpUplink {
-    async fn sync_state(&self) -> Result<SyncState, SyncError> {
-        let r = self.get("/sync-state").send().await.map_err(unreachable)?;
+    async fn sync_state(&self, report: &DeviceReport) -> Result<SyncState, SyncError> {
+        let r = self
+            .get("/sync-state")
+            .query(report)
+            .send()
+            .await
+            .map_err(unreachable)?;
         decode(r).await
     }
 

@@ -10,7 +10,7 @@ pub mod http;
 use std::sync::Arc;
 use std::time::Duration;
 
-use protocol::wire::{EventPage, IngestResult, RosterDelta, SyncState};
+use protocol::wire::{DeviceReport, EventPage, IngestResult, RosterDelta, SyncState};
 use thiserror::Error;
 use tokio::sync::Notify;
 
@@ -51,7 +51,9 @@ impl SyncError {
 /// The hub as seen by the sync task; a trait so tests can stand in a fake.
 #[allow(async_fn_in_trait)]
 pub trait Uplink {
-    async fn sync_state(&self) -> Result<SyncState, SyncError>;
+    /// The hub's mark for this device; the report tells the hub how the
+    /// kiosk is (version, events recorded, clock).
+    async fn sync_state(&self, report: &DeviceReport) -> Result<SyncState, SyncError>;
     async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError>;
     async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError>;
 }
@@ -99,7 +101,12 @@ impl<U: Uplink> Syncer<U> {
 
     async fn round(&mut self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let state = self.uplink.sync_state().await?;
+        let report_to_hub = DeviceReport {
+            software_version: env!("CARGO_PKG_VERSION").to_string(),
+            last_seq: self.store.last_seq()?,
+            clock_synchronized: crate::clock::clock_synchronized(),
+        };
+        let state = self.uplink.sync_state(&report_to_hub).await?;
         let mut acked = state.acked_seq;
         self.store.set_acked_seq(acked)?;
         loop {

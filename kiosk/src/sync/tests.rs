@@ -28,7 +28,7 @@ impl FakeHub {
 }
 
 impl Uplink for &FakeHub {
-    async fn sync_state(&self) -> Result<SyncState, SyncError> {
+    async fn sync_state(&self, _report: &DeviceReport) -> Result<SyncState, SyncError> {
         if self.fail_before.contains(&self.tick()) {
             return Err(SyncError::Unreachable("reset".into()));
         }
