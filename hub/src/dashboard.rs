@@ -29,6 +29,8 @@ pub struct Figures {
     pub distinct_members_this_month: u64,
     pub new_members_this_month: u64,
     pub visitors_this_month: u64,
+    /// Volunteers' counted service time this month (paired shifts only).
+    pub volunteer_minutes_this_month: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,7 +50,28 @@ pub struct Overview {
     pub totals: Figures,
     /// `(YYYY-MM-DD, visits)` for the last [`SERIES_DAYS`] days, oldest first.
     pub daily: Vec<(String, u64)>,
+    /// `(first day of the week, visits)` for the last 12 weeks (Monday first).
+    pub weekly: Vec<(String, u64)>,
+    /// `(YYYY-MM, visits)` for the last 12 months.
+    pub monthly: Vec<(String, u64)>,
+    /// This month's visitors by age band and by purpose (category codes).
+    pub visitors_by_age_band: std::collections::BTreeMap<String, u64>,
+    pub visitors_by_purpose: std::collections::BTreeMap<String, u64>,
+    /// This month's activities, newest first (at most 100), with attendance.
+    pub activities: Vec<ActivityRow>,
     pub centers: Vec<CenterRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRow {
+    pub center: String,
+    pub date: String,
+    pub time: String,
+    pub title: String,
+    pub category: String,
+    pub study_club: bool,
+    /// Counted visits during the activity's hours (from half an hour before).
+    pub came: u64,
 }
 
 fn ymd(d: NaiveDate) -> String {
@@ -72,7 +95,16 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
     let week_start = today - chrono::Days::new(6);
     let month_start = today.with_day(1).unwrap_or(today);
     let series_start = today - chrono::Days::new(SERIES_DAYS - 1);
-    let first = series_start.min(month_start);
+    let week_of =
+        |d: NaiveDate| d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
+    let weeks_start = week_of(today) - chrono::Days::new(7 * 11);
+    let months_start = month_start - chrono::Months::new(11);
+    let first = series_start
+        .min(month_start)
+        .min(weeks_start)
+        .min(months_start);
+    let mut weekly: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut monthly: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let month_start_ms = month_start
         .and_hms_opt(0, 0, 0)
         .and_then(|t| chrono::TimeZone::from_local_datetime(&NETWORK_TZ, &t).single())
@@ -110,6 +142,12 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
             if date >= m {
                 f.this_month += visits;
                 f.visitors_this_month += visitors;
+            }
+            if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+                if d >= weeks_start {
+                    *weekly.entry(ymd(week_of(d))).or_default() += visits;
+                }
+                *monthly.entry(d.format("%Y-%m").to_string()).or_default() += visits;
             }
             if date >= s {
                 *daily.entry(date).or_default() += visits;
@@ -151,6 +189,49 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         }
         Ok((Figures::default(), distinct_total))
     })?;
+    let (visitors_by_age_band, visitors_by_purpose) = store.read(|conn| {
+        let mut maps = Vec::new();
+        for column in ["age_band", "purpose"] {
+            let mut map = std::collections::BTreeMap::new();
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {column}, count(*) FROM events
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
+                   AND voided_by_seq IS NULL AND {column} IS NOT NULL
+                 GROUP BY {column}"
+            ))?;
+            let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
+            while let Some(r) = rows.next()? {
+                map.insert(r.get::<_, String>(0)?, r.get::<_, u64>(1)?);
+            }
+            maps.push(map);
+        }
+        let purposes = maps.pop().unwrap_or_default();
+        let ages = maps.pop().unwrap_or_default();
+        Ok((ages, purposes))
+    })?;
+    let mut activities = Vec::new();
+    for c in &centers {
+        for a in store.activities(c.id, &ymd(month_start), &ymd(today))? {
+            let came = crate::yardsticks::attendance(store, c, &a)?;
+            activities.push(ActivityRow {
+                center: c.name.clone(),
+                time: format!("{}–{}", a.start, a.end),
+                date: a.local_date,
+                title: a.title,
+                category: a.category,
+                study_club: a.study_club,
+                came,
+            });
+        }
+        let hours = crate::volunteer::hours(store, c.id, month_start, today, today)?;
+        per_center
+            .entry(c.id)
+            .or_default()
+            .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
+    }
+    activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
+    activities.truncate(100);
     let rows: Vec<CenterRow> = centers
         .into_iter()
         .map(|c| {
@@ -160,6 +241,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
             totals.this_month += figures.this_month;
             totals.new_members_this_month += figures.new_members_this_month;
             totals.visitors_this_month += figures.visitors_this_month;
+            totals.volunteer_minutes_this_month += figures.volunteer_minutes_this_month;
             CenterRow {
                 id: c.id,
                 region: c
@@ -179,17 +261,49 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
             (d, n)
         })
         .collect();
+    let weekly = (0..12)
+        .map(|i| {
+            let w = ymd(weeks_start + chrono::Days::new(7 * i));
+            let n = weekly.get(&w).copied().unwrap_or(0);
+            (w, n)
+        })
+        .collect();
+    let monthly = (0..12)
+        .map(|i| {
+            let m = (months_start + chrono::Months::new(i))
+                .format("%Y-%m")
+                .to_string();
+            let n = monthly.get(&m).copied().unwrap_or(0);
+            (m, n)
+        })
+        .collect();
     Ok(Overview {
         scope_name,
         today: ymd(today),
         totals,
         daily,
+        weekly,
+        monthly,
+        visitors_by_age_band,
+        visitors_by_purpose,
+        activities,
         centers: rows,
     })
 }
 
 /// The daily series as an SVG bar chart (plotters), for the dashboard page.
 pub fn daily_chart(daily: &[(String, u64)]) -> Result<String, String> {
+    bar_chart(daily, 10, |d| d.get(5..).unwrap_or(d).to_string())
+}
+
+/// A series as an SVG bar chart: `labels` x labels at most, each made from
+/// its key by `label`.
+pub fn bar_chart(
+    series: &[(String, u64)],
+    labels: usize,
+    label: impl Fn(&str) -> String,
+) -> Result<String, String> {
+    let daily = series;
     use plotters::prelude::*;
     let mut svg = String::new();
     {
@@ -207,14 +321,14 @@ pub fn daily_chart(daily: &[(String, u64)]) -> Result<String, String> {
         let label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => daily
                 .get(*i as usize)
-                .map(|(d, _)| d.get(5..).unwrap_or(d).to_string())
+                .map(|(d, _)| label(d))
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
         };
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(10)
+            .x_labels(labels)
             .x_label_formatter(&label)
             .y_desc("人次 visits")
             .label_style(("sans-serif", 12))

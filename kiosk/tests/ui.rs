@@ -601,6 +601,10 @@ fn a_staff_card_opens_the_staff_screen_and_staff_void_a_mistaken_check_in() {
         let s = f.app.global::<StaffAdapter>();
         assert_eq!((s.get_total(), s.get_visitors()), (2, 1));
         assert_eq!(s.get_entries().row_count(), 2);
+        // Tuesday's two activities are listed; nobody came during them yet.
+        let acts = s.get_by_activity();
+        assert_eq!(acts.row_count(), 2);
+        assert_eq!(acts.row_data(0).map(|r| r.count), Some(0));
         assert_eq!(
             s.get_total_note(),
             t("昨天 0 · 上周二 0", "yesterday 0 · last Tue 0")
@@ -650,6 +654,9 @@ fn staff_export_today_to_a_usb_stick_or_are_told_to_plug_one_in() {
         f.tap("导出");
         let s = f.app.global::<StaffAdapter>();
         assert!(s.get_export_open());
+        // Without a stick, staff can scan their way to the hub's dashboard.
+        assert_eq!(s.get_hub_url(), "http://127.0.0.1:9/");
+        assert!(s.get_hub_qr().size().width > 100);
         f.tap("今天");
         let message = s.get_export_message().to_string();
         if plugged {

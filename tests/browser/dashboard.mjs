@@ -38,6 +38,7 @@ try {
   out.chart_bars = await page.$$eval('svg rect', rects => rects.length);
   out.yardstick_rows = await page.$$eval('#yardsticks tbody tr', rows => rows.length);
   out.fleet_rows = await page.$$eval('#fleet tbody tr', rows => rows.length);
+  out.activities = await page.$$eval('#activities tbody tr', rows => rows.map(r => r.textContent));
   out.fleet = await (await page.request.get(`${url}/api/v1/fleet`)).json();
   for (const ext of ['xlsx', 'csv']) {
     const res = await page.request.get(`${url}/ledger.${ext}`);

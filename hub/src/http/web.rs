@@ -89,6 +89,7 @@ main{padding:16px 20px;max-width:1200px;margin:0 auto}\
 .tile .label{color:#6b6b6b;font-size:13px}.tile .value{font-size:30px;font-weight:700}\
 .card{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px;margin-top:16px;overflow-x:auto}\
 .card svg{width:100%;max-width:960px;height:auto}\
+.pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}\
 h2{font-size:16px;color:#9e0b23;margin:0 0 8px}\
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:6px 8px;border-bottom:1px solid #eee;text-align:right}\
 th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}\
@@ -287,10 +288,70 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
-    let chart = crate::dashboard::daily_chart(&o.daily).unwrap_or_else(|e| {
-        tracing::warn!("chart: {e}");
-        String::new()
+    let or_blank = |c: Result<String, String>| {
+        c.unwrap_or_else(|e| {
+            tracing::warn!("chart: {e}");
+            String::new()
+        })
+    };
+    let chart = or_blank(crate::dashboard::daily_chart(&o.daily));
+    let weekly = or_blank(crate::dashboard::bar_chart(&o.weekly, 6, |d| {
+        d.get(5..).unwrap_or(d).to_string()
+    }));
+    let monthly = or_blank(crate::dashboard::bar_chart(&o.monthly, 12, |m| {
+        m.get(2..).unwrap_or(m).to_string()
+    }));
+    let breakdown = |map: &std::collections::BTreeMap<String, u64>,
+                     label: &dyn Fn(&str) -> String| {
+        let mut items: Vec<(&String, &u64)> = map.iter().collect();
+        items.sort_by(|a, b| b.1.cmp(a.1));
+        if items.is_empty() {
+            return "<p>本月还没有访客 · No visitors this month yet</p>".to_string();
+        }
+        let rows: String = items
+            .iter()
+            .map(|(k, n)| format!("<tr><td>{}</td><td>{n}</td></tr>", escape(&label(k))))
+            .collect();
+        format!("<table>{rows}</table>")
+    };
+    let ages = breakdown(&o.visitors_by_age_band, &|c| {
+        protocol::catalog::AgeBand::from_code(c)
+            .map(|a| format!("{} {}", a.label_zh(), a.label_en()))
+            .unwrap_or_else(|| c.to_string())
     });
+    let purposes = breakdown(&o.visitors_by_purpose, &|c| {
+        protocol::catalog::ServiceCategory::from_code(c)
+            .map(|p| format!("{} {}", p.label_zh(), p.label_en()))
+            .unwrap_or_else(|| c.to_string())
+    });
+    let activities: String = o
+        .activities
+        .iter()
+        .map(|a| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}{}</td><td>{}</td></tr>",
+                escape(&a.center),
+                a.date,
+                a.time,
+                escape(&a.title),
+                protocol::catalog::ServiceCategory::from_code(&a.category)
+                    .map(|c| c.label_zh())
+                    .unwrap_or(""),
+                if a.study_club { " · 学习社" } else { "" },
+                a.came
+            )
+        })
+        .collect();
+    let activities = if activities.is_empty() {
+        "<p>本月还没有登记活动 · No activities recorded this month</p>".to_string()
+    } else {
+        format!(
+            "<table id=\"activities\"><thead><tr><th>中心 Center</th><th>日期 Date</th>\
+             <th>活动 Activity</th><th>类别 Category</th><th>到场 Came</th></tr></thead>\
+             <tbody>{activities}</tbody></table>"
+        )
+    };
+    let hours = |m: i64| format!("{:.1}", m as f64 / 60.0);
     let tile = |label: &str, value: u64, id: &str| {
         format!(
             "<div class=\"tile\"><div class=\"label\">{label}</div>\
@@ -318,7 +379,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             let f = &c.figures;
             format!(
                 "<tr data-center=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td></tr>",
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 c.id,
                 escape(&c.name),
                 escape(&c.region),
@@ -327,7 +388,8 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
                 f.this_month,
                 f.distinct_members_this_month,
                 f.new_members_this_month,
-                f.visitors_this_month
+                f.visitors_this_month,
+                hours(f.volunteer_minutes_this_month)
             )
         })
         .collect();
@@ -337,9 +399,15 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <button>退出 Log out</button></form></header>\
          <main><p>{today}</p><div class=\"tiles\">{tiles}</div>\
          <div class=\"card\"><h2>近 30 天每日到访 Visits per day, last 30 days</h2>{chart}</div>\
+         <div class=\"pair\"><div class=\"card\"><h2>近 12 周 Visits per week</h2>{weekly}</div>\
+         <div class=\"card\"><h2>近 12 个月 Visits per month</h2>{monthly}</div></div>\
+         <div class=\"pair\"><div class=\"card\"><h2>本月访客年龄段 Visitors by age</h2>{ages}</div>\
+         <div class=\"card\"><h2>本月访客来访目的 Visitors by purpose</h2>{purposes}</div></div>\
+         <div class=\"card\"><h2>本月活动 Activities this month</h2>{activities}</div>\
          <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
          <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
          <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
+         <th>志愿时长 Volunteer h</th>\
          </tr></thead><tbody>{rows}</tbody></table></div>\
          <div class=\"card\"><h2>本月标准 Yardsticks this month \
          <a href=\"/ledger.csv\">台账 CSV</a> · <a href=\"/ledger.xlsx\">台账 XLSX</a></h2>\

@@ -637,6 +637,16 @@ impl Store {
         Ok(stats)
     }
 
+    /// Counted visits (check-ins and visitors, voids excluded) with a wall
+    /// time in `from_ms..=to_ms`.
+    pub fn visits_between(&self, from_ms: i64, to_ms: i64) -> Result<u64> {
+        Ok(self.conn.query_row(
+            &format!("SELECT count(*) FROM events WHERE at_ms BETWEEN ?1 AND ?2 AND {COUNTED}"),
+            params![from_ms, to_ms],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The day's check-ins and visitors, newest first, voided ones marked.
     pub fn day_list(&self, local_date: &str, limit: usize) -> Result<Vec<DayEntry>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -568,6 +568,17 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             store.sync_status()?,
         ))
     };
+    let windows = view::activity_windows(&k.content, k.engine.time_zone(), k.engine.now_ms(), k.en);
+    let by_activity = windows
+        .into_iter()
+        .map(|(label, from, to)| {
+            let n = store.visits_between(from, to).unwrap_or_else(|e| {
+                tracing::error!("staff screen: {e}");
+                0
+            });
+            (label, n)
+        })
+        .collect();
     let (stats, yesterday, last_week, entries, status) = match read() {
         Ok(all) => all,
         Err(e) => {
@@ -582,6 +593,7 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             last_week: &last_week,
         },
         &entries,
+        by_activity,
         &status,
         k.engine.time_zone(),
         k.engine.now_ms(),
@@ -626,6 +638,15 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     s.set_members_note(v.members_note.into());
     s.set_visitors_note(v.visitors_note.into());
     s.set_volunteers_now(int(v.volunteers_now));
+    s.set_by_activity(model(
+        v.by_activity
+            .into_iter()
+            .map(|(label, n)| CountRow {
+                label: label.into(),
+                count: int(n),
+            })
+            .collect(),
+    ));
     s.set_entries(model(
         v.entries
             .into_iter()
@@ -933,6 +954,17 @@ fn connect_export<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
         let s = app.global::<StaffAdapter>();
         s.set_export_message(SharedString::new());
         s.set_export_error(false);
+        let hub = k.borrow().engine.store().enrollment().ok().flatten();
+        match hub.and_then(|e| {
+            let url = format!("{}/", e.hub_url.trim_end_matches('/'));
+            qr_image(&url).map(|img| (url, img))
+        }) {
+            Some((url, img)) => {
+                s.set_hub_url(url.into());
+                s.set_hub_qr(img);
+            }
+            None => s.set_hub_url(SharedString::new()),
+        }
         s.set_export_open(true);
     });
 
@@ -1015,3 +1047,25 @@ fn connect_export<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
 }
 
 const NO_STICK: &str = "no USB stick";
+
+/// A QR code as a Slint image, two pixels a module with a quiet zone.
+fn qr_image(text: &str) -> Option<slint::Image> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let (quiet, scale) = (4usize, 4usize);
+    let side = (width + 2 * quiet) * scale;
+    let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(side as u32, side as u32);
+    let pixels = buffer.make_mut_slice();
+    for (i, p) in pixels.iter_mut().enumerate() {
+        let (x, y) = ((i % side) / scale, (i / side) / scale);
+        let dark = x >= quiet
+            && y >= quiet
+            && x - quiet < width
+            && y - quiet < width
+            && colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark;
+        let v = if dark { 0 } else { 255 };
+        *p = slint::Rgb8Pixel { r: v, g: v, b: v };
+    }
+    Some(slint::Image::from_rgb8(buffer))
+}

@@ -391,6 +391,8 @@ pub struct StaffView {
     pub visitors_note: String,
     pub volunteers_now: u64,
     pub entries: Vec<EntryView>,
+    /// (today's activity with its time, visits during it).
+    pub by_activity: Vec<(String, u64)>,
 }
 
 /// One of today's check-ins on the staff screen; display names only.
@@ -407,6 +409,37 @@ pub struct EntryView {
 pub struct Earlier<'a> {
     pub yesterday: &'a DayStats,
     pub last_week: &'a DayStats,
+}
+
+/// Today's activities with the unix-ms window their visitors are counted
+/// in: from half an hour before the start to the end.
+pub fn activity_windows(
+    bundle: &ContentBundle,
+    tz: Tz,
+    now_ms: i64,
+    en: bool,
+) -> Vec<(String, i64, i64)> {
+    let Some(now) = tz.timestamp_millis_opt(now_ms).single() else {
+        return Vec::new();
+    };
+    let date = now.date_naive();
+    let at = |t: &str| {
+        chrono::NaiveTime::parse_from_str(t, "%H:%M")
+            .ok()
+            .and_then(|t| tz.from_local_datetime(&date.and_time(t)).earliest())
+            .map(|t| t.timestamp_millis())
+    };
+    bundle
+        .activities_on(date)
+        .into_iter()
+        .filter_map(|a| {
+            Some((
+                format!("{} {}", a.start, a.title.get(en)),
+                at(&a.start)? - 30 * 60_000,
+                at(&a.end)?,
+            ))
+        })
+        .collect()
 }
 
 fn compare(yesterday: u64, last_week: u64, weekday: Weekday, en: bool) -> String {
@@ -573,10 +606,12 @@ pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String,
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn staff(
     stats: &DayStats,
     earlier: &Earlier<'_>,
     entries: &[DayEntry],
+    by_activity: Vec<(String, u64)>,
     status: &SyncStatus,
     tz: Tz,
     now_ms: i64,
@@ -635,6 +670,7 @@ pub fn staff(
         ),
         volunteers_now: stats.volunteers_on_site,
         entries: entries.iter().map(|e| entry(e, tz, en)).collect(),
+        by_activity,
     }
 }
 
@@ -860,6 +896,7 @@ mod tests {
             &today,
             &earlier,
             &entries,
+            Vec::new(),
             &SyncStatus::default(),
             tz,
             NOW,
@@ -876,6 +913,7 @@ mod tests {
             &today,
             &earlier,
             &entries,
+            Vec::new(),
             &SyncStatus::default(),
             tz,
             NOW,
@@ -891,6 +929,18 @@ mod tests {
     }
 
     #[test]
+    fn todays_activities_count_from_half_an_hour_before_their_start() {
+        let b = ContentBundle::builtin().expect("builtin");
+        // Tuesday: 16:30 after-school class, 19:00 study club.
+        let w = activity_windows(&b, chrono_tz::Asia::Shanghai, NOW, false);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].0, "16:30 四点半课堂：作业辅导");
+        // 16:00 and 18:00 local on 2026-11-24, as unix ms.
+        assert_eq!(w[0].1, NOW + (6 * 60 + 30) * 60_000);
+        assert_eq!(w[0].2, NOW + (8 * 60 + 30) * 60_000);
+    }
+
+    #[test]
     fn staff_view_keeps_opening_hours_and_any_busy_hour() {
         let mut stats = DayStats::default();
         stats.by_hour[6] = 2;
@@ -903,6 +953,7 @@ mod tests {
                 last_week: &none,
             },
             &[],
+            Vec::new(),
             &SyncStatus::default(),
             chrono_tz::Asia::Shanghai,
             NOW,
