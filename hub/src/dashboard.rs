@@ -189,25 +189,27 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         }
         Ok((Figures::default(), distinct_total))
     })?;
+    // One pass over the month's visitors gives both breakdowns.
     let (visitors_by_age_band, visitors_by_purpose) = store.read(|conn| {
-        let mut maps = Vec::new();
-        for column in ["age_band", "purpose"] {
-            let mut map = std::collections::BTreeMap::new();
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {column}, count(*) FROM events
-                 WHERE center_id IN (SELECT value FROM json_each(?1))
-                   AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
-                   AND voided_by_seq IS NULL AND {column} IS NOT NULL
-                 GROUP BY {column}"
-            ))?;
-            let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
-            while let Some(r) = rows.next()? {
-                map.insert(r.get::<_, String>(0)?, r.get::<_, u64>(1)?);
+        let mut ages = std::collections::BTreeMap::new();
+        let mut purposes = std::collections::BTreeMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT age_band, purpose, count(*) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
+               AND voided_by_seq IS NULL
+             GROUP BY age_band, purpose",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
+        while let Some(r) = rows.next()? {
+            let n: u64 = r.get(2)?;
+            if let Some(a) = r.get::<_, Option<String>>(0)? {
+                *ages.entry(a).or_default() += n;
             }
-            maps.push(map);
+            if let Some(p) = r.get::<_, Option<String>>(1)? {
+                *purposes.entry(p).or_default() += n;
+            }
         }
-        let purposes = maps.pop().unwrap_or_default();
-        let ages = maps.pop().unwrap_or_default();
         Ok((ages, purposes))
     })?;
     let mut activities = Vec::new();
