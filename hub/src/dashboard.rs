@@ -59,7 +59,19 @@ pub struct Overview {
     pub visitors_by_purpose: std::collections::BTreeMap<String, u64>,
     /// This month's activities, newest first (at most 100), with attendance.
     pub activities: Vec<ActivityRow>,
+    /// For a region scope: one row per region directly below it (a city
+    /// admin's counties), each summing its centers. Empty otherwise.
+    pub regions: Vec<RegionRow>,
     pub centers: Vec<CenterRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionRow {
+    pub id: u64,
+    pub name: String,
+    pub centers: u64,
+    #[serde(flatten)]
+    pub figures: Figures,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,11 +97,26 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         Scope::Center(id) => store.center(id)?.name,
         Scope::Region(id) => store.region(id)?.name,
     };
-    let regions: std::collections::HashMap<u64, String> = store
-        .regions()?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let all_regions = store.regions()?;
+    let regions: std::collections::HashMap<u64, String> =
+        all_regions.iter().map(|r| (r.id, r.name.clone())).collect();
+    let parents: std::collections::HashMap<u64, Option<u64>> =
+        all_regions.iter().map(|r| (r.id, r.parent_id)).collect();
+    // The region right below the scope's region that a center's region lies in.
+    let top_below = |region: Option<u64>| -> Option<u64> {
+        let Scope::Region(scope) = user.scope else {
+            return None;
+        };
+        let mut r = region?;
+        for _ in 0..16 {
+            match parents.get(&r).copied().flatten() {
+                Some(p) if p == scope => return Some(r),
+                Some(p) => r = p,
+                None => return None,
+            }
+        }
+        None
+    };
     let ids = serde_json::to_string(&centers.iter().map(|c| c.id).collect::<Vec<_>>())
         .map_err(|e| StoreError::Invalid(format!("{e}")))?;
     let week_start = today - chrono::Days::new(6);
@@ -234,10 +261,29 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
     }
     activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
     activities.truncate(100);
+    let mut by_region: std::collections::BTreeMap<u64, RegionRow> =
+        std::collections::BTreeMap::new();
     let rows: Vec<CenterRow> = centers
         .into_iter()
         .map(|c| {
             let figures = per_center.remove(&c.id).unwrap_or_default();
+            if let Some(r) = top_below(c.region_id) {
+                let row = by_region.entry(r).or_insert_with(|| RegionRow {
+                    id: r,
+                    name: regions.get(&r).cloned().unwrap_or_default(),
+                    centers: 0,
+                    figures: Figures::default(),
+                });
+                row.centers += 1;
+                let f = &mut row.figures;
+                f.today += figures.today;
+                f.last_7_days += figures.last_7_days;
+                f.this_month += figures.this_month;
+                f.distinct_members_this_month += figures.distinct_members_this_month;
+                f.new_members_this_month += figures.new_members_this_month;
+                f.visitors_this_month += figures.visitors_this_month;
+                f.volunteer_minutes_this_month += figures.volunteer_minutes_this_month;
+            }
             totals.today += figures.today;
             totals.last_7_days += figures.last_7_days;
             totals.this_month += figures.this_month;
@@ -289,6 +335,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         visitors_by_age_band,
         visitors_by_purpose,
         activities,
+        regions: by_region.into_values().collect(),
         centers: rows,
     })
 }

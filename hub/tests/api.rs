@@ -622,6 +622,22 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
     assert_eq!(body["centers"].as_array().map(Vec::len), Some(2));
     assert_eq!(body["totals"]["today"].as_u64(), Some(5));
     assert_eq!(body["scope_name"], "杭州市");
+    // A city admin also sees each county summed.
+    let regions: Vec<(String, u64)> = body["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or_default().to_string(),
+                r["today"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        vec![("上城区".to_string(), 4), ("西湖区".to_string(), 1)]
+    );
     assert_eq!(
         body["daily"]
             .as_array()

@@ -352,6 +352,38 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         )
     };
     let hours = |m: i64| format!("{:.1}", m as f64 / 60.0);
+    let regions: String = o
+        .regions
+        .iter()
+        .map(|r| {
+            let f = &r.figures;
+            format!(
+                "<tr data-region=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.id,
+                escape(&r.name),
+                r.centers,
+                f.today,
+                f.last_7_days,
+                f.this_month,
+                f.distinct_members_this_month,
+                f.new_members_this_month,
+                f.visitors_this_month,
+                hours(f.volunteer_minutes_this_month)
+            )
+        })
+        .collect();
+    let regions = if regions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<div class=\"card\"><h2>各区域 By region</h2><table id=\"regions\"><thead><tr>\
+             <th>区域 Region</th><th>中心数 Centers</th><th>今日 Today</th><th>近 7 天 7 days</th>\
+             <th>本月 Month</th><th>会员人数 Members*</th><th>新会员 New</th><th>访客 Visitors</th>\
+             <th>志愿时长 Volunteer h</th></tr></thead><tbody>{regions}</tbody></table>\
+             <p>* 各中心会员人数之和 · the sum over the region's centers</p></div>"
+        )
+    };
     let tile = |label: &str, value: u64, id: &str| {
         format!(
             "<div class=\"tile\"><div class=\"label\">{label}</div>\
@@ -403,7 +435,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <div class=\"card\"><h2>近 12 个月 Visits per month</h2>{monthly}</div></div>\
          <div class=\"pair\"><div class=\"card\"><h2>本月访客年龄段 Visitors by age</h2>{ages}</div>\
          <div class=\"card\"><h2>本月访客来访目的 Visitors by purpose</h2>{purposes}</div></div>\
-         <div class=\"card\"><h2>本月活动 Activities this month</h2>{activities}</div>\
+         <div class=\"card\"><h2>本月活动 Activities this month</h2>{activities}</div>{regions}\
          <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
          <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
          <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
