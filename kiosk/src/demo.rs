@@ -36,6 +36,27 @@ impl Drop for HubProcess {
     }
 }
 
+/// The sample dashboard login's password (a demo on a throwaway folder).
+const DEMO_DASHBOARD_PASSWORD: &str = "demo-dashboard";
+
+/// Runs a hub command that reads one line from standard input.
+fn hub_with_stdin(bin: &Path, data: &Path, args: &[&str], input: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut child = Command::new(bin)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{input}")?;
+    }
+    anyhow::ensure!(child.wait()?.success(), "`hub {}` failed", args.join(" "));
+    Ok(())
+}
+
 fn hub(bin: &Path, data: &Path, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new(bin)
         .arg("--data")
@@ -74,10 +95,38 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&hub_data)?;
 
     eprintln!("setting up a sample center in {}", dir.display());
+    let city = hub(
+        &hub_bin,
+        &hub_data,
+        &["region", "add", "--name", "示范市", "--level", "city"],
+    )?;
     let center = hub(
         &hub_bin,
         &hub_data,
-        &["center", "add", "--name", "城东街道青年之家"],
+        &[
+            "center",
+            "add",
+            "--name",
+            "城东街道青年之家",
+            "--region",
+            &city,
+        ],
+    )?;
+    hub_with_stdin(
+        &hub_bin,
+        &hub_data,
+        &[
+            "user",
+            "add",
+            "--login",
+            "admin",
+            "--role",
+            "admin",
+            "--scope",
+            &format!("region:{city}"),
+            "--password-stdin",
+        ],
+        DEMO_DASHBOARD_PASSWORD,
     )?;
     let mut members = Vec::new();
     for (i, name) in SAMPLE_MEMBERS.iter().enumerate() {
@@ -144,6 +193,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("  Tap \"我是访客 / I'm a visitor\" to count a visitor. Staff screen PIN: {DEMO_PIN}");
     println!(
         "  Member {volunteer} is a volunteer: tap \"志愿者 / Volunteer\", pick an activity, type the number."
+    );
+    println!(
+        "  The hub's dashboard: {url}/login (login admin, password {DEMO_DASHBOARD_PASSWORD})"
     );
     println!(
         "  The hub's report: {} --data {} report --center {center} --date today\n",
