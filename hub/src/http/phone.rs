@@ -14,19 +14,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::web::{escape, same_origin};
 use super::{AppError, AppState, db};
 use crate::store::{Center, Member};
 
 /// How long a phone token lives, and how often the page renews it.
 pub const TOKEN_TTL_S: i64 = 120;
 pub const REFRESH_S: u32 = 60;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn page(status: StatusCode, body: String) -> Response {
     (
@@ -158,29 +152,7 @@ fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) 
 const COOKIE: &str = "yc_member";
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// A cross-site form post carries its own Origin: refuse it, so another
-/// site cannot log a phone in or out (CSRF). Requests without an Origin
-/// (not from a browser form) pass.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    super::web::cookie_value(headers, COOKIE)
 }
 
 fn login_form(status: StatusCode, member: &str, message: &str) -> Response {

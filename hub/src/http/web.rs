@@ -26,7 +26,7 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -351,25 +351,16 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
              <tbody>{activities}</tbody></table>"
         )
     };
-    let hours = |m: i64| format!("{:.1}", m as f64 / 60.0);
     let regions: String = o
         .regions
         .iter()
         .map(|r| {
-            let f = &r.figures;
             format!(
-                "<tr data-region=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-region=\"{}\"><td>{}</td><td>{}</td>{}</tr>",
                 r.id,
                 escape(&r.name),
                 r.centers,
-                f.today,
-                f.last_7_days,
-                f.this_month,
-                f.distinct_members_this_month,
-                f.new_members_this_month,
-                f.visitors_this_month,
-                hours(f.volunteer_minutes_this_month)
+                figure_cells(&r.figures)
             )
         })
         .collect();
@@ -408,20 +399,12 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         .centers
         .iter()
         .map(|c| {
-            let f = &c.figures;
             format!(
-                "<tr data-center=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-center=\"{}\"><td>{}</td><td>{}</td>{}</tr>",
                 c.id,
                 escape(&c.name),
                 escape(&c.region),
-                f.today,
-                f.last_7_days,
-                f.this_month,
-                f.distinct_members_this_month,
-                f.new_members_this_month,
-                f.visitors_this_month,
-                hours(f.volunteer_minutes_this_month)
+                figure_cells(&c.figures)
             )
         })
         .collect();
@@ -472,6 +455,20 @@ pub async fn overview_json(
         .await?
         .ok_or(AppError::NotLoggedIn)?;
     Ok(axum::Json(overview_for(&state, &s).await?))
+}
+
+/// A center's or a region's figures as table cells, in the tables' order.
+fn figure_cells(f: &crate::dashboard::Figures) -> String {
+    format!(
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td>",
+        f.today,
+        f.last_7_days,
+        f.this_month,
+        f.distinct_members_this_month,
+        f.new_members_this_month,
+        f.visitors_this_month,
+        f.volunteer_minutes_this_month as f64 / 60.0
+    )
 }
 
 /// The yardsticks of a user's centers for a month (default: this month).
