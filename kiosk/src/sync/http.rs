@@ -18,6 +18,8 @@ pub struct HttpUplink {
     client: Client,
     base: String,
     token: String,
+    /// Compressed bytes of event pages sent, for `kiosk sync`'s report.
+    sent: std::sync::atomic::AtomicU64,
 }
 
 fn client() -> Result<Client, SyncError> {
@@ -44,6 +46,7 @@ impl HttpUplink {
             client: client()?,
             base: hub_url.to_string(),
             token: device_token.to_string(),
+            sent: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -120,6 +123,10 @@ impl Uplink for HttpUplink {
         let body = gz
             .finish()
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.sent.fetch_add(
+            body.len() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let r = self
             .client
             .post(api_url(&self.base, "/events"))
@@ -131,6 +138,10 @@ impl Uplink for HttpUplink {
             .await
             .map_err(unreachable)?;
         decode(r).await
+    }
+
+    fn bytes_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError> {

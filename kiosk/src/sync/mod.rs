@@ -56,12 +56,19 @@ pub trait Uplink {
     async fn sync_state(&self, report: &DeviceReport) -> Result<SyncState, SyncError>;
     async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError>;
     async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError>;
+    /// Bytes of event pages put on the wire so far (compressed), if known.
+    fn bytes_sent(&self) -> u64 {
+        0
+    }
 }
 
 /// What one round achieved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
     pub uploaded_pages: u32,
+    pub uploaded_events: u64,
+    /// Bytes of event pages on the wire (gzip), for the bandwidth budget.
+    pub uploaded_bytes: u64,
     pub acked_seq: u64,
     pub roster_changes: u32,
 }
@@ -101,6 +108,7 @@ impl<U: Uplink> Syncer<U> {
 
     async fn round(&mut self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
+        let bytes_before = self.uplink.bytes_sent();
         let report_to_hub = DeviceReport {
             software_version: env!("CARGO_PKG_VERSION").to_string(),
             last_seq: self.store.last_seq()?,
@@ -116,7 +124,9 @@ impl<U: Uplink> Syncer<U> {
             let Some(last) = events.last().map(|e| e.seq) else {
                 break;
             };
+            let count = events.len() as u64;
             let result = self.uplink.upload(&EventPage { events }).await?;
+            report.uploaded_events += count;
             if result.acked_seq <= acked {
                 return Err(SyncError::Protocol(format!(
                     "the hub kept its mark at {} after a page up to {last}",
@@ -131,6 +141,7 @@ impl<U: Uplink> Syncer<U> {
             report.uploaded_pages += 1;
         }
         report.acked_seq = acked;
+        report.uploaded_bytes = self.uplink.bytes_sent() - bytes_before;
         let mut since = self.store.roster_revision()?;
         loop {
             let delta = self.uplink.roster(since).await?;
