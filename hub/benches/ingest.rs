@@ -60,6 +60,9 @@ fn main() -> anyhow::Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(stored == total, "stored {stored} of {total}");
-    println!("| hub ingest (SQLite, durable, pages of 500) | {total} events | {secs:.2} s | {:.0} events/s |", total as f64 / secs);
+    println!(
+        "| hub ingest (SQLite, durable, pages of 500) | {total} events | {secs:.2} s | {:.0} events/s |",
+        total as f64 / secs
+    );
     Ok(())
 }

@@ -20,7 +20,14 @@ fn main() -> anyhow::Result<()> {
     let center = hub(&["center", "add", "--name", "青年之家"]);
     let first: u64 = hub(&["member", "add", "--center", &center, "--name", "会员"]).parse()?;
     for i in 1..50 {
-        hub(&["member", "add", "--center", &center, "--name", &format!("会员{i}")]);
+        hub(&[
+            "member",
+            "add",
+            "--center",
+            &center,
+            "--name",
+            &format!("会员{i}"),
+        ]);
     }
     let code = hub(&["enroll-code", "--center", &center]);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
@@ -42,7 +49,11 @@ fn main() -> anyhow::Result<()> {
             let visitor = i % 4 == 0;
             ins.execute(rusqlite::params![
                 start_ms + i as i64 * 25_000,
-                if visitor { "visitor" } else { "member_check_in" },
+                if visitor {
+                    "visitor"
+                } else {
+                    "member_check_in"
+                },
                 (!visitor).then_some(first + (i * 7) % 50),
                 (!visitor).then_some("qr_token"),
                 visitor.then_some("from18_to24"),

@@ -123,10 +123,8 @@ impl Uplink for HttpUplink {
         let body = gz
             .finish()
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        self.sent.fetch_add(
-            body.len() as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.sent
+            .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let r = self
             .client
             .post(api_url(&self.base, "/events"))
