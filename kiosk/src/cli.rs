@@ -139,7 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     force,
                 } => enroll(&data, &hub, &code, name, force),
-                Command::Run => run_ui(&data),
+                Command::Run => run_ui(&data, false),
                 Command::Headless { no_final_sync } => {
                     crate::headless::run(&data, &Config::load(&data)?, !no_final_sync)
                 }
@@ -455,8 +455,9 @@ pub fn start_sync(
     Ok((rt, wake))
 }
 
-pub fn run_ui(data: &Path) -> anyhow::Result<()> {
-    let config = Config::load(data)?;
+pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
+    let mut config = Config::load(data)?;
+    config.fullscreen &= !windowed;
     let (rt, wake) = start_sync(data, &config)?;
     let engine = Engine::new(
         open_store(data)?,
@@ -468,13 +469,44 @@ pub fn run_ui(data: &Path) -> anyhow::Result<()> {
         "cannot open the kiosk window; is a display available (DISPLAY / WAYLAND_DISPLAY)?",
     )?;
     config.devices().start(&rt, &crate::ui::device_sink(&app));
+    use slint::ComponentHandle;
+    app.window().set_fullscreen(config.fullscreen);
+    if let Some((w, h)) = config.window_size()? {
+        app.window().set_size(slint::PhysicalSize::new(w, h));
+    }
+    report_first_frame(&app);
     let _kiosk = crate::ui::connect(
         &app,
         crate::ui::Kiosk::new(engine, content, config, Some(wake)),
     );
-    use slint::ComponentHandle;
     app.run().context("the UI stopped with an error")?;
     Ok(())
+}
+
+/// With `KIOSK_REPORT_FIRST_FRAME=1`, prints `first-frame UNIX_MS` on stdout
+/// once the first frame is rendered, so a script can time start-up from
+/// outside (scripts/bench-ui.sh).
+fn report_first_frame(app: &crate::ui::App) {
+    use slint::ComponentHandle;
+    if std::env::var("KIOSK_REPORT_FIRST_FRAME").as_deref() != Ok("1") {
+        return;
+    }
+    let mut done = false;
+    let notifier = app.window().set_rendering_notifier(move |state, _| {
+        if !done && matches!(state, slint::RenderingState::AfterRendering) {
+            done = true;
+            let _ = emit(&format!("first-frame {}", SystemClock::new().now_ms()));
+        }
+    });
+    if let Err(e) = notifier {
+        // The software renderer has no notifier: time the first turn of the
+        // event loop after the window is shown instead (the first frame is
+        // drawn on its first redraw, in or right after that turn).
+        tracing::debug!("no rendering notifier ({e}); timing the first event-loop turn");
+        slint::Timer::single_shot(std::time::Duration::ZERO, || {
+            let _ = emit(&format!("first-frame {}", SystemClock::new().now_ms()));
+        });
+    }
 }
 
 /// Writes a line to stdout and flushes, so a reading script sees it at once.

@@ -28,6 +28,12 @@ result_seconds = 4
 # Seconds after which the staff screen closes itself when untouched.
 staff_idle_seconds = 90
 
+# Fill the screen (a kiosk); false gives a window, e.g. on a desktop.
+fullscreen = true
+# The window's size in pixels, e.g. "1920x1080", for an X display without a
+# window manager (which cannot make a window full screen). Empty: automatic.
+window_size = ""
+
 # Input devices (`kiosk doctor` lists what it finds).
 # USB barcode scanners in keyboard mode, by their stable path. The kiosk takes
 # them over, so their keystrokes never reach the screen:
@@ -54,6 +60,8 @@ pub struct Config {
     pub sync_interval_seconds: u32,
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
+    pub fullscreen: bool,
+    pub window_size: String,
     pub hid_scanners: Vec<std::path::PathBuf>,
     pub hid_keyboard_layout: String,
     pub serial_scanners: Vec<std::path::PathBuf>,
@@ -69,6 +77,8 @@ impl Default for Config {
             sync_interval_seconds: 30,
             result_seconds: 4,
             staff_idle_seconds: 90,
+            fullscreen: true,
+            window_size: String::new(),
             hid_scanners: Vec::new(),
             hid_keyboard_layout: "us".into(),
             serial_scanners: Vec::new(),
@@ -128,6 +138,12 @@ impl Config {
             get("KIOSK_RESULT_SECONDS"),
             &mut self.result_seconds,
         )?;
+        if let Some(v) = get("KIOSK_FULLSCREEN") {
+            self.fullscreen = !matches!(v.trim(), "0" | "false" | "no");
+        }
+        if let Some(v) = get("KIOSK_WINDOW_SIZE") {
+            self.window_size = v;
+        }
         if let Some(v) = get("KIOSK_EXPORT_DIR") {
             self.export_dir = Some(v.into());
         }
@@ -154,7 +170,23 @@ impl Config {
         }
     }
 
+    /// `window_size` as (width, height), if set.
+    pub fn window_size(&self) -> anyhow::Result<Option<(u32, u32)>> {
+        let t = self.window_size.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let parsed = t
+            .split_once(['x', 'X'])
+            .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)))
+            .filter(|(w, h): &(u32, u32)| *w >= 320 && *h >= 240);
+        parsed
+            .map(Some)
+            .with_context(|| format!("window_size {t:?}: write WIDTHxHEIGHT, e.g. 1920x1080"))
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
+        self.window_size()?;
         anyhow::ensure!(
             self.language == "zh" || self.language == "en",
             "language must be \"zh\" or \"en\", not {:?}",
@@ -214,6 +246,20 @@ mod tests {
         .expect("write");
         let c = Config::load(dir.path()).expect("load");
         assert_eq!(c.devices().hid_layout, crate::input::keymap::Layout::Fr);
+    }
+
+    #[test]
+    fn a_window_size_is_width_by_height_or_a_clear_error() {
+        let mut c = Config::default();
+        assert_eq!(c.window_size().expect("empty"), None);
+        c.window_size = "1920x1080".into();
+        assert_eq!(c.window_size().expect("size"), Some((1920, 1080)));
+        for bad in ["big", "1920", "10x10", "1920xx1080"] {
+            c.window_size = bad.into();
+            assert!(c.window_size().is_err(), "{bad}");
+        }
+        c.window_size = "800X480".into();
+        assert_eq!(c.window_size().expect("size"), Some((800, 480)));
     }
 
     #[test]

@@ -206,7 +206,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if args.headless {
         return headless_tour(&kiosk_data, &hub_bin, &hub_data, &center, &members, &token);
     }
-    let result = crate::cli::run_ui(&kiosk_data);
+    // On a desktop the demo opens a window, not a full screen.
+    let result = crate::cli::run_ui(&kiosk_data, true);
     drop(hub_process);
     result
 }
