@@ -33,6 +33,21 @@ pub fn verify_nobody(secret: &str) {
     let _ = verify(NOBODY, secret);
 }
 
+/// A login's password check, off the async threads (Argon2 is slow on
+/// purpose) and off the store's lock. With no hash (an unknown login) it
+/// takes as long as a real check and fails, so timing tells nothing.
+pub async fn check(hash: Option<String>, secret: String) -> bool {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify(&h, &secret),
+        None => {
+            verify_nobody(&secret);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,3 +165,31 @@ pub fn report_today(hub_data: &Path, center: &str) -> serde_json::Value {
     ]));
     serde_json::from_str(&stdout(&out)).expect("report JSON")
 }
+
+/// A running hub with one center, one member (林小雨) and an enrolled kiosk,
+/// the start of most end-to-end tests.
+pub struct OneCenter {
+    pub server: Hub,
+    pub hub_data: PathBuf,
+    pub kiosk_data: PathBuf,
+    pub center: String,
+    pub member: String,
+}
+
+pub fn one_center(dir: &Path) -> OneCenter {
+    let hub_data = dir.join("hub");
+    let kiosk_data = dir.join("kiosk");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
+    let member = hub(&["member", "add", "--center", &center, "--name", "林小雨"]);
+    let code = hub(&["enroll-code", "--center", &center]);
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
+    OneCenter {
+        server,
+        hub_data,
+        kiosk_data,
+        center,
+        member,
+    }
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
+use e2e::{OneCenter, headless, hub_cmd, one_center, run, stdout};
 
 fn chromium(args: &[&str], profile: &Path) -> std::process::Output {
     let out = Command::new("chromium")
@@ -34,14 +34,14 @@ fn chromium(args: &[&str], profile: &Path) -> std::process::Output {
 #[test]
 fn the_phone_page_shows_a_fresh_code_that_the_kiosk_accepts() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub_data = dir.path().join("hub");
-    let kiosk_data = dir.path().join("kiosk");
+    let OneCenter {
+        server,
+        hub_data,
+        kiosk_data,
+        member,
+        ..
+    } = one_center(dir.path());
     let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
-    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
-    let member = hub(&["member", "add", "--center", &center, "--name", "林小雨"]);
-    let code = hub(&["enroll-code", "--center", &center]);
-    let server = Hub::start(&hub_data, "127.0.0.1:0");
-    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
     let link = hub(&["member", "link", "--id", &member, "--base-url", &server.url]);
     assert!(link.starts_with(&format!("{}/m/", server.url)), "{link}");
 
@@ -99,14 +99,14 @@ fn curl(jar: &Path, args: &[&str]) -> String {
 #[test]
 fn a_member_logs_in_on_the_phone_with_number_and_secret_and_the_code_checks_in() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub_data = dir.path().join("hub");
-    let kiosk_data = dir.path().join("kiosk");
+    let OneCenter {
+        server,
+        hub_data,
+        kiosk_data,
+        member,
+        ..
+    } = one_center(dir.path());
     let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
-    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
-    let member = hub(&["member", "add", "--center", &center, "--name", "林小雨"]);
-    let code = hub(&["enroll-code", "--center", &center]);
-    let server = Hub::start(&hub_data, "127.0.0.1:0");
-    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
     let secret = hub(&[
         "member",
         "secret",

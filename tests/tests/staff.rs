@@ -1,19 +1,18 @@
 //! What staff take away: the kiosk's CSV export, read back by Python's csv
 //! module as a spreadsheet program would.
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
+use e2e::{OneCenter, headless, kiosk_cmd, one_center, run, stdout};
 
 #[test]
 fn the_days_export_opens_in_a_real_csv_reader_with_display_names_only() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub_data = dir.path().join("hub");
-    let kiosk_data = dir.path().join("kiosk");
-    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
-    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
-    let member = hub(&["member", "add", "--center", &center, "--name", "林小雨"]);
-    let code = hub(&["enroll-code", "--center", &center]);
-    let server = Hub::start(&hub_data, "127.0.0.1:0");
-    run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
+    // The hub keeps running until the end of the test.
+    let OneCenter {
+        server: _server,
+        kiosk_data,
+        member,
+        ..
+    } = one_center(dir.path());
     let got = headless(
         &kiosk_data,
         &[member.as_str(), "visitor from14_to17 culture_learning"],

@@ -238,18 +238,16 @@ pub async fn login(
         Some((_, _, locked_until)) if locked_until > now => {
             return locked(&number, locked_until - now);
         }
-        Some((member, Some(hash), _)) => (member, hash),
-        // Unknown number, or no secret issued: as slow and as worded as a wrong secret.
-        _ => {
-            let _ =
-                tokio::task::spawn_blocking(move || crate::passwords::verify_nobody(&secret)).await;
-            return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
-        }
+        Some((member, hash, _)) => (Some(member), hash),
+        None => (None, None),
     };
-    // Argon2 runs off the async threads and without the store's lock.
-    let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&hash, &secret))
-        .await
-        .unwrap_or(false);
+    // Unknown number, or no secret issued: as slow and as worded as a wrong
+    // secret, and nothing to count against.
+    let member = member.filter(|_| hash.is_some());
+    let ok = crate::passwords::check(hash, secret).await;
+    let Some(member) = member else {
+        return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
+    };
     if !ok {
         return match db(&state, move |s| Ok(s.note_login_failure(member_id, now)?)).await {
             Ok(0) => login_form(StatusCode::UNAUTHORIZED, &number, WRONG),
@@ -269,14 +267,13 @@ pub async fn login(
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let secure = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let cookie = format!(
-        "{COOKIE}={token}; Path=/m; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        crate::store::MEMBER_SESSION_MS / 1000,
-        if secure { "; Secure" } else { "" }
+    let cookie = super::web::login_cookie(
+        &headers,
+        COOKIE,
+        &token,
+        "/m",
+        crate::store::MEMBER_SESSION_MS,
+        "Lax",
     );
     (
         StatusCode::SEE_OTHER,

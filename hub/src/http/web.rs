@@ -47,6 +47,27 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
     db(state, move |s| Ok(s.user_session(&token, now)?)).await
 }
 
+/// A login cookie: HttpOnly, scoped to `path`, and Secure when the request
+/// came through an https proxy.
+pub fn login_cookie(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_ms: i64,
+    same_site: &str,
+) -> String {
+    let secure = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    format!(
+        "{name}={value}; Path={path}; Max-Age={}; HttpOnly; SameSite={same_site}{}",
+        max_age_ms / 1000,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// A form posted from a page of another site carries that site's Origin.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
@@ -162,20 +183,15 @@ pub async fn login(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let password = form.password;
     let (user, hash) = match check {
         LoginCheck::Locked { until_ms } => return locked(&login, until_ms - now),
-        LoginCheck::Check { user, hash } => (user, hash),
-        LoginCheck::Unknown => {
-            let _ = tokio::task::spawn_blocking(move || crate::passwords::verify_nobody(&password))
-                .await;
-            return login_page(StatusCode::UNAUTHORIZED, &login, WRONG);
-        }
+        LoginCheck::Check { user, hash } => (Some(user), Some(hash)),
+        LoginCheck::Unknown => (None, None),
     };
-    let ok = tokio::task::spawn_blocking(move || crate::passwords::verify(&hash, &password))
-        .await
-        .unwrap_or(false);
-    let user_id = user.id;
+    let ok = crate::passwords::check(hash, form.password).await;
+    let Some(user_id) = user.map(|u| u.id) else {
+        return login_page(StatusCode::UNAUTHORIZED, &login, WRONG);
+    };
     if !ok {
         tracing::info!(user = user_id, "wrong dashboard password");
         return match db(&state, move |s| Ok(s.note_user_failure(user_id, now)?)).await {
@@ -189,14 +205,13 @@ pub async fn login(
         Err(e) => return e.into_response(),
     };
     tracing::info!(user = user_id, "dashboard login");
-    let secure = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let cookie = format!(
-        "{COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
-        crate::store::users::USER_SESSION_MS / 1000,
-        if secure { "; Secure" } else { "" }
+    let cookie = login_cookie(
+        &headers,
+        COOKIE,
+        &token,
+        "/",
+        crate::store::users::USER_SESSION_MS,
+        "Strict",
     );
     (
         StatusCode::SEE_OTHER,
