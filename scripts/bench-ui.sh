@@ -3,7 +3,8 @@
 # software renderer): process start to first frame, proportional memory
 # (PSS) on the home screen, and idle CPU over a minute; beside it, Debian's
 # Chromium (headless) showing the same content as a static page, its PSS
-# summed over all its processes. Prints table rows; takes about 90 s.
+# summed over all its processes; then idle CPU in attract mode over a minute.
+# Prints table rows; takes about three minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
@@ -29,7 +30,7 @@ sleep 1
 # The kiosk: not enrolled, built-in content, full screen.
 mkdir -p "$work/kiosk"
 start_ms=$(date +%s%3N)
-KIOSK_REPORT_FIRST_FRAME=1 KIOSK_WINDOW_SIZE=1920x1080 DISPLAY=$display SLINT_BACKEND=winit-software \
+KIOSK_ATTRACT_AFTER_SECONDS=70 KIOSK_REPORT_FIRST_FRAME=1 KIOSK_WINDOW_SIZE=1920x1080 DISPLAY=$display SLINT_BACKEND=winit-software \
   ./target/release/kiosk --data "$work/kiosk" run >"$work/kiosk.out" 2>"$work/kiosk.err" &
 kiosk_pid=$!
 for _ in $(seq 100); do grep -q first-frame "$work/kiosk.out" 2>/dev/null && break; sleep 0.1; done
@@ -52,9 +53,22 @@ sleep 8
 chrome_files=()
 for p in $(pgrep -f -- "--user-data-dir=$work/chrome"); do chrome_files+=("/proc/$p/smaps_rollup"); done
 chrome_pss=$(pss_kb "${chrome_files[@]}")
+kill "$chrome_pid" 2>/dev/null || true
+pkill -f -- "--user-data-dir=$work/chrome" 2>/dev/null || true
 
 size=$(DISPLAY=$display xwininfo -root -tree | awk '/Youth Center/ {print $(NF-1); exit}')
 echo "| kiosk: process start to its first event-loop turn with the window shown ($size, software renderer) | | $((first - start_ms)) ms | budget ≤ 500 ms to the first frame |"
 echo "| kiosk: PSS on the home screen, CJK font, 1920x1080 | | $((kiosk_pss / 1024)) MB | budget ≤ 48 MB |"
 echo "| Chromium (headless, ${#chrome_files[@]} processes): PSS showing the same page | | $((chrome_pss / 1024)) MB | kiosk/Chromium = $(awk -v a="$kiosk_pss" -v b="$chrome_pss" 'BEGIN {printf "1/%.1f", b / a}') (budget ≤ 1/8) |"
 echo "| kiosk: CPU on the idle home screen over 60 s | | $idle % of one core | budget ≤ 2 % |"
+
+# Attract mode comes 70 s after start; by now it has been on a few seconds.
+# Measured over a minute: six slides turning every 10 s.
+now_ms=$(date +%s%3N)
+wait_s=$(( (start_ms + 76000 - now_ms) / 1000 ))
+[ "$wait_s" -gt 0 ] && sleep "$wait_s"
+t0=$(cpu_ticks "$kiosk_pid"); sleep 60; t1=$(cpu_ticks "$kiosk_pid")
+attract=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", d / hz / 60 * 100}')
+attract_pss=$(pss_kb "/proc/$kiosk_pid/smaps_rollup")
+echo "| kiosk: CPU in attract mode over 60 s (a slide every 10 s, 1920x1080) | | $attract % of one core | budget ≤ 2 % |"
+echo "| kiosk: PSS in attract mode | | $((attract_pss / 1024)) MB | budget ≤ 48 MB |"

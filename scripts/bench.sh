@@ -15,6 +15,7 @@ echo "| measure | size | time | figure |"
 echo "|---|---|---|---|"
 cargo bench --locked -q -p hub --bench ingest 2>/dev/null | grep '^|'
 cargo bench --locked -q -p e2e --bench sync_backlog 2>/dev/null | grep '^|'
+cargo bench --locked -q -p kiosk --bench scan_to_frame 2>/dev/null | grep '^|'
 cargo bench --locked -q -p hub --bench dashboard 2>/dev/null | grep '^| c' \
   | sed -E 's/^\| ([^|]+) \| ([0-9]+) \| ([^|]+) \| ([^|]+) \|$/| dashboard: \1 | \2 centers, a year (2.9M events) | \3 median | \4 slowest of 10 |/'
 echo

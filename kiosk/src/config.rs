@@ -28,6 +28,13 @@ result_seconds = 4
 # Seconds after which the staff screen closes itself when untouched.
 staff_idle_seconds = 90
 
+# Attract mode: after this many seconds with nobody at the home screen, it
+# shows announcements and activities one at a time, full screen; any touch
+# or scan returns at once. 0 turns it off.
+attract_after_seconds = 60
+# Seconds each announcement or activity stays up in attract mode.
+attract_slide_seconds = 10
+
 # Fill the screen (a kiosk); false gives a window, e.g. on a desktop.
 fullscreen = true
 # The window's size in pixels, e.g. "1920x1080", for an X display without a
@@ -60,6 +67,8 @@ pub struct Config {
     pub sync_interval_seconds: u32,
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
+    pub attract_after_seconds: u32,
+    pub attract_slide_seconds: u32,
     pub fullscreen: bool,
     pub window_size: String,
     pub hid_scanners: Vec<std::path::PathBuf>,
@@ -77,6 +86,8 @@ impl Default for Config {
             sync_interval_seconds: 30,
             result_seconds: 4,
             staff_idle_seconds: 90,
+            attract_after_seconds: 60,
+            attract_slide_seconds: 10,
             fullscreen: true,
             window_size: String::new(),
             hid_scanners: Vec::new(),
@@ -152,6 +163,16 @@ impl Config {
             get("KIOSK_STAFF_IDLE_SECONDS"),
             &mut self.staff_idle_seconds,
         )?;
+        num(
+            "KIOSK_ATTRACT_AFTER_SECONDS",
+            get("KIOSK_ATTRACT_AFTER_SECONDS"),
+            &mut self.attract_after_seconds,
+        )?;
+        num(
+            "KIOSK_ATTRACT_SLIDE_SECONDS",
+            get("KIOSK_ATTRACT_SLIDE_SECONDS"),
+            &mut self.attract_slide_seconds,
+        )?;
         Ok(())
     }
 
@@ -201,6 +222,10 @@ impl Config {
         anyhow::ensure!(
             self.sync_interval_seconds >= 1,
             "sync_interval_seconds must be at least 1"
+        );
+        anyhow::ensure!(
+            self.attract_slide_seconds >= 3,
+            "attract_slide_seconds must be at least 3 (a slide must be readable)"
         );
         Ok(())
     }

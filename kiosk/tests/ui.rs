@@ -14,8 +14,8 @@ use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
-    App, BindAdapter, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind, ScanAdapter,
-    StaffAdapter, VolunteerAdapter,
+    App, AttractAdapter, BindAdapter, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind,
+    ScanAdapter, Slide, StaffAdapter, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -676,4 +676,82 @@ fn staff_export_today_to_a_usb_stick_or_are_told_to_plug_one_in() {
         f.tap("关闭");
         assert!(!s.get_export_open());
     }
+}
+
+#[test]
+fn attract_mode_comes_on_a_quiet_home_screen_and_any_touch_or_scan_ends_it() {
+    let f = fixture(1280, 800, true);
+    let attract = || f.app.global::<AttractAdapter>();
+    // A youth switched to Chinese, then walked away.
+    f.tap("中文");
+    assert!(!f.app.global::<Lang>().get_en());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(59));
+    assert!(!attract().get_shown(), "not before a minute of quiet");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(2));
+    assert!(attract().get_shown());
+    // The next youth gets the kiosk's own language.
+    assert!(f.app.global::<Lang>().get_en());
+    let slides: Vec<Slide> = attract().get_slides().iter().collect();
+    assert_eq!(slides.len(), 6, "{slides:?}");
+    assert_eq!(slides[0].tag, "Notice");
+    assert_eq!(slides[1].tag, "Today 16:30–18:00");
+    assert_eq!(attract().get_index(), 0);
+    let shot = f.snapshot("attract-en-1280x800");
+    // The calm dark-red frame around a white card.
+    assert!(
+        is_close(shot.get_pixel(4, 4), [0x9e, 0x0b, 0x23]),
+        "{:?}",
+        shot.get_pixel(4, 4)
+    );
+    assert!(
+        is_close(shot.get_pixel(640, 400), [0xff, 0xff, 0xff]),
+        "{:?}",
+        shot.get_pixel(640, 400)
+    );
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    assert_eq!(attract().get_index(), 1);
+    f.snapshot("attract-activity-en-1280x800");
+    // Round and round: after the last slide, the first again.
+    for _ in 0..5 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    }
+    assert_eq!(attract().get_index(), 0);
+
+    // A touch anywhere ends it at once, and counts nothing.
+    f.tap("attract");
+    assert!(!attract().get_shown());
+    assert_eq!(f.page(), Page::Home);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 0);
+
+    // A scan while it shows: woken and checked in by the same scan.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(attract().get_shown());
+    f.type_line("10000001");
+    assert!(!attract().get_shown());
+    assert_eq!(
+        f.result(),
+        (true, ResultKind::Welcome, "Welcome, 林同学!".into())
+    );
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
+
+    // Never over an answer or another page; a visitor page left mid-way
+    // goes home (nothing counted) and then attract mode comes.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    assert!(!f.result().0);
+    f.tap("I'm a visitor");
+    f.tap("18–24");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(59));
+    assert_eq!(f.page(), Page::Visitor);
+    assert!(!attract().get_shown());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(2));
+    assert_eq!(f.page(), Page::Home);
+    assert!(attract().get_shown());
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
+}
+
+#[test]
+fn attract_mode_can_be_turned_off() {
+    let f = fixture_with(800, 480, false, |c| c.attract_after_seconds = 0);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(600));
+    assert!(!f.app.global::<AttractAdapter>().get_shown());
 }

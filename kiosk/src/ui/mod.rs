@@ -78,6 +78,11 @@ pub struct Kiosk<C: Clock> {
     void_target: Option<u64>,
     /// The staff screen closes itself this long after its last touch.
     staff_touched: std::time::Instant,
+    /// Fires when the home screen has been quiet for `attract_after_seconds`.
+    attract_idle: Timer,
+    /// Turns attract mode's slides.
+    attract_turn: Timer,
+    attract_len: usize,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -111,6 +116,9 @@ impl<C: Clock + 'static> Kiosk<C> {
             entries: Vec::new(),
             void_target: None,
             staff_touched: std::time::Instant::now(),
+            attract_idle: Timer::default(),
+            attract_turn: Timer::default(),
+            attract_len: 0,
         }
     }
 }
@@ -127,6 +135,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_key_typed(move |text| {
         let Some(app) = w.upgrade() else { return };
+        wake(&app, &k);
         let now = k.borrow().engine_now();
         let line = k.borrow_mut().scan.key(&text, now);
         if let Some(line) = line {
@@ -143,6 +152,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_card_tap(move |hex| {
         let Some(app) = w.upgrade() else { return };
+        wake(&app, &k);
         if app.global::<Nav>().get_page() == Page::BindCard {
             card_for_binding(&app, &k, &hex);
             return;
@@ -167,6 +177,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         let en = !k.borrow().en;
         k.borrow_mut().en = en;
         refresh_language(&app, &k);
+        k.borrow().attract_idle.restart();
     });
 
     let w = app.as_weak();
@@ -214,6 +225,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_volunteers(app, &kiosk);
     connect_voids(app, &kiosk);
     connect_export(app, &kiosk);
+    connect_attract(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -303,6 +315,7 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
 /// A credential from any input: a check-in, or a volunteer's shift start or
 /// end when the volunteer page is waiting for one.
 fn present<C: Clock + 'static>(app: &App, k: &Shared<C>, credential: Result<Credential, Refusal>) {
+    wake(app, k);
     let shift = if app.global::<Nav>().get_page() == Page::Volunteer {
         k.borrow().pending_shift.clone()
     } else {
@@ -1068,4 +1081,99 @@ fn qr_image(text: &str) -> Option<slint::Image> {
         *p = slint::Rgb8Pixel { r: v, g: v, b: v };
     }
     Some(slint::Image::from_rgb8(buffer))
+}
+
+/// Attract mode: armed after `attract_after_seconds` of a quiet home screen
+/// (the visitor page, left untouched as long, goes home first; the staff and
+/// volunteer pages close by themselves).
+fn connect_attract<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let a = app.global::<AttractAdapter>();
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    a.on_wake(move || {
+        if let Some(app) = w.upgrade() {
+            wake(&app, &k);
+        }
+    });
+    let k = kiosk.clone();
+    a.on_activity(move || k.borrow().attract_idle.restart());
+
+    let after = kiosk.borrow().config.attract_after_seconds;
+    if after == 0 {
+        return;
+    }
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    kiosk.borrow().attract_idle.start(
+        TimerMode::SingleShot,
+        Duration::from_secs(u64::from(after)),
+        move || {
+            let Some(app) = w.upgrade() else { return };
+            // A visitor who walked away mid-way: nothing is counted.
+            if app.global::<Nav>().get_page() == Page::Visitor {
+                app.global::<Nav>().set_page(Page::Home);
+            }
+            let quiet = app.global::<Nav>().get_page() == Page::Home
+                && !app.global::<ResultAdapter>().get_shown();
+            if quiet {
+                start_attract(&app, &k);
+            } else {
+                k.borrow().attract_idle.restart();
+            }
+        },
+    );
+}
+
+fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    // Whoever chose a language has gone: the next youth gets the default.
+    let default_en = k.borrow().config.language == "en";
+    if k.borrow().en != default_en {
+        k.borrow_mut().en = default_en;
+        refresh_language(app, k);
+    }
+    fill_slides(app, k);
+    let a = app.global::<AttractAdapter>();
+    a.set_index(0);
+    a.set_shown(true);
+    let secs = u64::from(k.borrow().config.attract_slide_seconds.max(3));
+    let (w, k2) = (app.as_weak(), k.clone());
+    k.borrow()
+        .attract_turn
+        .start(TimerMode::Repeated, Duration::from_secs(secs), move || {
+            let Some(app) = w.upgrade() else { return };
+            let a = app.global::<AttractAdapter>();
+            let len = k2.borrow().attract_len.max(1);
+            let next = (usize::try_from(a.get_index()).unwrap_or(0) + 1) % len;
+            if next == 0 {
+                // Round again: what is "still to come" has moved on.
+                fill_slides(&app, &k2);
+            }
+            a.set_index(i32::try_from(next).unwrap_or(0));
+        });
+}
+
+fn fill_slides<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let slides = {
+        let k = k.borrow();
+        view::attract(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms())
+    };
+    k.borrow_mut().attract_len = slides.len();
+    app.global::<AttractAdapter>().set_slides(model(
+        slides
+            .into_iter()
+            .map(|s| Slide {
+                tag: s.tag.into(),
+                title: s.title.into(),
+                detail: s.detail.into(),
+            })
+            .collect(),
+    ));
+}
+
+/// Somebody is here: leave attract mode at once, and count idle time anew.
+fn wake<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let a = app.global::<AttractAdapter>();
+    if a.get_shown() {
+        a.set_shown(false);
+        k.borrow().attract_turn.stop();
+    }
+    k.borrow().attract_idle.restart();
 }

@@ -111,6 +111,79 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
     }
 }
 
+/// One page of attract mode: a tag line (when, or what kind), a title, a detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slide {
+    pub tag: String,
+    pub title: String,
+    pub detail: String,
+}
+
+/// At most this many slides go round, so each comes back within a few minutes.
+pub const MAX_SLIDES: usize = 8;
+
+/// What attract mode shows, in order: the announcements, the activities still
+/// to come today (or on now), then tomorrow's. With nothing to announce, the
+/// center itself.
+pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Slide> {
+    let now = tz.timestamp_millis_opt(now_ms).single();
+    let date = now.map(|t| t.date_naive()).unwrap_or_default();
+    let time = now
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default();
+    let mut slides: Vec<Slide> = bundle
+        .announcements
+        .iter()
+        .map(|a| Slide {
+            tag: if en { "Notice" } else { "通知" }.into(),
+            title: a.text.get(en).to_string(),
+            detail: String::new(),
+        })
+        .collect();
+    // "HH:MM" strings compare in time order.
+    for a in bundle
+        .activities_on(date)
+        .into_iter()
+        .filter(|a| a.end.as_str() > time.as_str())
+    {
+        let on_now = a.start.as_str() <= time.as_str();
+        let tag = match (on_now, en) {
+            (true, true) => format!("On now, until {}", a.end),
+            (true, false) => format!("正在进行 · 至 {}", a.end),
+            (false, true) => format!("Today {}–{}", a.start, a.end),
+            (false, false) => format!("今天 {}–{}", a.start, a.end),
+        };
+        slides.push(Slide {
+            tag,
+            title: a.title.get(en).to_string(),
+            detail: a.place.get(en).to_string(),
+        });
+    }
+    if let Some(tomorrow) = date.succ_opt() {
+        for a in bundle.activities_on(tomorrow) {
+            let tag = if en {
+                format!("Tomorrow {}–{}", a.start, a.end)
+            } else {
+                format!("明天 {}–{}", a.start, a.end)
+            };
+            slides.push(Slide {
+                tag,
+                title: a.title.get(en).to_string(),
+                detail: a.place.get(en).to_string(),
+            });
+        }
+    }
+    slides.truncate(MAX_SLIDES);
+    if slides.is_empty() {
+        slides.push(Slide {
+            tag: if en { "Welcome" } else { "欢迎" }.into(),
+            title: bundle.center.name.get(en).to_string(),
+            detail: bundle.center.opening_hours.get(en).to_string(),
+        });
+    }
+    slides
+}
+
 /// One thing a volunteer can start a shift for on the volunteer page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShiftChoice {
@@ -702,6 +775,42 @@ mod tests {
         assert_eq!(en.center_name, "Chengdong Street Youth Home");
         assert_eq!(en.date_text, "Tuesday, 24 November 2026");
         assert!(en.activities[1].1.starts_with("Study club"));
+    }
+
+    #[test]
+    fn attract_shows_announcements_then_what_is_still_to_come() {
+        let b = ContentBundle::builtin().expect("bundle");
+        let tz = chrono_tz::Asia::Shanghai;
+        let zh = attract(&b, false, tz, NOW);
+        let tags: Vec<&str> = zh.iter().map(|s| s.tag.as_str()).collect();
+        // Tuesday 09:30: the notice, Tuesday's two activities, Wednesday's three.
+        assert_eq!(
+            tags,
+            [
+                "通知",
+                "今天 16:30–18:00",
+                "今天 19:00–20:30",
+                "明天 14:00–16:00",
+                "明天 16:30–18:00",
+                "明天 19:00–21:00"
+            ]
+        );
+        assert!(zh[0].title.starts_with("本周六下午"));
+        assert_eq!(zh[1].detail, "多功能教室");
+        // 17:00: the after-school class is on; 21:00: today's are over.
+        let five_pm = NOW + 7 * 3_600_000 + 30 * 60_000;
+        let en = attract(&b, true, tz, five_pm);
+        assert_eq!(en[1].tag, "On now, until 18:00");
+        assert!(en[1].title.starts_with("After-school class"));
+        let nine_pm = NOW + 11 * 3_600_000 + 30 * 60_000;
+        assert!(attract(&b, false, tz, nine_pm)[1].tag.starts_with("明天"));
+        // Nothing to show: the center itself, never a blank screen.
+        let mut empty = b.clone();
+        empty.announcements.clear();
+        empty.activities.clear();
+        let only = attract(&empty, true, tz, NOW);
+        assert_eq!(only.len(), 1);
+        assert_eq!(only[0].title, "Chengdong Street Youth Home");
     }
 
     #[test]

@@ -1,0 +1,201 @@
+//! Scan to a rendered frame: the keys of a scanner typed into the real
+//! window → the engine → the durable SQLite write → the welcome drawn by
+//! Slint's software renderer into a frame buffer, as on the board (linuxkms
+//! with the software renderer draws into two DRM buffers in turn).
+//!
+//! Run: `cargo bench -p kiosk --bench scan_to_frame`. Prints p50, p99 and
+//! the slowest of single scans at 1920×1080 and 800×480. No display needed.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::SigningKey;
+use kiosk::checkin::Engine;
+use kiosk::clock::ManualClock;
+use kiosk::config::Config;
+use kiosk::content::ContentBundle;
+use kiosk::store::{Enrollment, Store};
+use kiosk::ui::{App, ResultAdapter};
+use protocol::token::Claims;
+use protocol::wire::{RosterDelta, RosterEntry};
+use slint::ComponentHandle;
+use slint::platform::software_renderer::{
+    MinimalSoftwareWindow, PremultipliedRgbaColor, RepaintBufferType,
+};
+use slint::platform::{Platform, WindowAdapter, WindowEvent};
+
+const NOW_MS: i64 = 1_795_483_800_000;
+const MEMBERS: u32 = 2_000;
+const SCANS: usize = 400;
+
+struct BenchPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+    start: Instant,
+}
+
+impl Platform for BenchPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+    fn duration_since_start(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+/// Two frame buffers drawn in turn, as a double-buffered display.
+struct Screen {
+    window: Rc<MinimalSoftwareWindow>,
+    buffers: [Vec<PremultipliedRgbaColor>; 2],
+    next: usize,
+    width: usize,
+}
+
+impl Screen {
+    fn frame(&mut self) -> bool {
+        slint::platform::update_timers_and_animations();
+        let (buffer, width) = (&mut self.buffers[self.next], self.width);
+        let drawn = self.window.draw_if_needed(|renderer| {
+            renderer.render(buffer, width);
+        });
+        if drawn {
+            self.next ^= 1;
+        }
+        drawn
+    }
+}
+
+fn store(dir: &std::path::Path, key: &SigningKey) -> Store {
+    let mut store = Store::open(&dir.join("kiosk.sqlite3")).expect("open");
+    store
+        .save_enrollment(
+            &Enrollment {
+                hub_url: "http://127.0.0.1:9".into(),
+                device_id: 1,
+                device_token: "t".into(),
+                center_id: 1,
+                center_name: "城东街道青年之家".into(),
+                time_zone: "Asia/Shanghai".into(),
+                card_key: String::new(),
+            },
+            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
+        )
+        .expect("enroll");
+    let members = (0..MEMBERS)
+        .map(|i| RosterEntry {
+            member_id: 10_000_000 + i,
+            display_name: format!("同学{i}"),
+            active: true,
+            cards: vec![],
+            card_generation: 0,
+            volunteer: false,
+        })
+        .collect();
+    store
+        .apply_roster(&RosterDelta {
+            revision: 1,
+            members,
+            more: false,
+        })
+        .expect("roster");
+    store
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
+    let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
+        .expect("tempdir");
+    let key = SigningKey::from_bytes(&[5; 32]);
+    let clock = ManualClock::at(NOW_MS);
+    let engine = Engine::new(store(dir.path(), &key), clock.clone(), 0).expect("engine");
+    let app = App::new().expect("app");
+    let _kiosk = kiosk::ui::connect(
+        &app,
+        kiosk::ui::Kiosk::new(
+            engine,
+            ContentBundle::builtin().expect("content"),
+            Config::default(),
+            None,
+        ),
+    );
+    window.set_size(slint::PhysicalSize::new(width, height));
+    app.show().expect("show");
+    let pixels = (width * height) as usize;
+    let mut screen = Screen {
+        window: window.clone(),
+        buffers: [
+            vec![PremultipliedRgbaColor::default(); pixels],
+            vec![PremultipliedRgbaColor::default(); pixels],
+        ],
+        next: 0,
+        width: width as usize,
+    };
+    // The home screen as it stands before anyone arrives: both buffers drawn.
+    screen.frame();
+    window.request_redraw();
+    screen.frame();
+
+    let tokens: Vec<String> = (0..MEMBERS)
+        .map(|i| {
+            Claims {
+                key_id: 1,
+                member_id: 10_000_000 + i,
+                expires_at: u32::try_from(NOW_MS / 1000 + 86_400).expect("fits"),
+            }
+            .sign(&key)
+        })
+        .collect();
+
+    let mut samples = Vec::with_capacity(SCANS);
+    for (i, token) in tokens.iter().cycle().take(SCANS).enumerate() {
+        clock.advance_ms(1_000);
+        let keys: Vec<slint::SharedString> = token
+            .chars()
+            .chain(std::iter::once('\n'))
+            .map(|c| c.to_string().into())
+            .collect();
+        let start = Instant::now();
+        for text in keys {
+            window.dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            window.dispatch_event(WindowEvent::KeyReleased { text });
+        }
+        let drawn = screen.frame();
+        samples.push(start.elapsed().as_secs_f64() * 1e3);
+        assert!(drawn, "scan {i} drew nothing");
+        assert!(
+            app.global::<ResultAdapter>().get_shown(),
+            "scan {i}: no answer on screen"
+        );
+        assert_eq!(
+            app.global::<ResultAdapter>().get_kind(),
+            kiosk::ui::ResultKind::Welcome,
+            "scan {i}: {}",
+            app.global::<ResultAdapter>().get_headline()
+        );
+        // The youth walks on: the answer goes, home is drawn again (not timed).
+        app.global::<ResultAdapter>().invoke_dismiss();
+        screen.frame();
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "| scan to rendered frame, {width}×{height} | {} scans | p50 {:.2} ms, p99 {:.2} ms | slowest {:.2} ms |",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples[samples.len() - 1],
+    );
+    app.hide().expect("hide");
+}
+
+fn main() {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::SwappedBuffers);
+    slint::platform::set_platform(Box::new(BenchPlatform {
+        window: window.clone(),
+        start: Instant::now(),
+    }))
+    .expect("platform");
+    run(&window, 1920, 1080);
+    run(&window, 800, 480);
+}
