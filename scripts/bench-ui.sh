@@ -68,6 +68,7 @@ now_ms=$(date +%s%3N)
 wait_s=$(( (start_ms + 76000 - now_ms) / 1000 ))
 [ "$wait_s" -gt 0 ] && sleep "$wait_s"
 t0=$(cpu_ticks "$kiosk_pid"); sleep 60; t1=$(cpu_ticks "$kiosk_pid")
+grep -q "attract mode on" "$work/kiosk.err" || { echo "attract mode did not come on:" >&2; cat "$work/kiosk.err" >&2; exit 1; }
 attract=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", d / hz / 60 * 100}')
 attract_pss=$(pss_kb "/proc/$kiosk_pid/smaps_rollup")
 echo "| kiosk: CPU in attract mode over 60 s (a slide every 10 s, 1920x1080) | | $attract % of one core | budget ≤ 2 % |"

@@ -44,11 +44,16 @@ pub enum Command {
     /// Connect this kiosk to a hub with a one-time code from an admin.
     Enroll {
         /// The hub's address, e.g. https://hub.example.org
-        #[arg(long)]
-        hub: String,
+        #[arg(long, required_unless_present = "from")]
+        hub: Option<String>,
         /// The one-time code, e.g. K7QF-3M9X
-        #[arg(long)]
-        code: String,
+        #[arg(long, required_unless_present = "from")]
+        code: Option<String>,
+        /// Read the hub and the code from a file written by
+        /// `firmware-config provision` (`hub = "…"`, `code = "…"`); the file
+        /// is deleted once the kiosk is enrolled (or found enrolled already).
+        #[arg(long, conflicts_with_all = ["hub", "code"])]
+        from: Option<PathBuf>,
         /// A name for this device in the hub's list (default: the host name).
         #[arg(long)]
         name: Option<String>,
@@ -117,6 +122,8 @@ pub fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Plain text for the journal and for files; colours on a terminal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,9 +143,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Enroll {
                     hub,
                     code,
+                    from,
                     name,
                     force,
-                } => enroll(&data, &hub, &code, name, force),
+                } => match (from, hub, code) {
+                    (Some(file), _, _) => enroll_from_file(&data, &file, name),
+                    (None, Some(hub), Some(code)) => enroll(&data, &hub, &code, name, force),
+                    _ => bail!("give --hub and --code, or --from FILE"),
+                },
                 Command::Run => run_ui(&data, false),
                 Command::Headless { no_final_sync } => {
                     crate::headless::run(&data, &Config::load(&data)?, !no_final_sync)
@@ -289,6 +301,36 @@ pub fn prepare_data_dir(path: &Path) -> anyhow::Result<PathBuf> {
 pub fn open_store(data: &Path) -> anyhow::Result<Store> {
     let path = data.join("kiosk.sqlite3");
     Store::open(&path).with_context(|| format!("cannot open the kiosk database {}", path.display()))
+}
+
+/// First boot of a provisioned board: enroll with the code the technician
+/// wrote, then delete it (it is single-use). Already enrolled: just delete it.
+fn enroll_from_file(data: &Path, file: &Path, name: Option<String>) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Provisioned {
+        hub: String,
+        code: String,
+    }
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let p: Provisioned = toml::from_str(&text).with_context(|| {
+        format!(
+            "{} is not an enrollment file (hub = \"…\", code = \"…\")",
+            file.display()
+        )
+    })?;
+    if let Some(e) = open_store(data)?.enrollment()? {
+        println!(
+            "already enrolled with {} (center {})",
+            e.hub_url, e.center_name
+        );
+    } else {
+        enroll(data, &p.hub, &p.code, name, false)?;
+    }
+    std::fs::remove_file(file)
+        .with_context(|| format!("enrolled, but cannot delete {}", file.display()))?;
+    Ok(())
 }
 
 pub fn enroll(
@@ -475,12 +517,49 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
         app.window().set_size(slint::PhysicalSize::new(w, h));
     }
     report_first_frame(&app);
+    // Somebody walking up to the motion sensor wakes the screen.
+    let weak = app.as_weak();
+    let signals = crate::signals::start(
+        &config.signals,
+        Some(Box::new(move || {
+            let _ = weak.upgrade_in_event_loop(|app| {
+                app.global::<crate::ui::AttractAdapter>().invoke_wake();
+            });
+        })),
+    );
     let _kiosk = crate::ui::connect(
         &app,
-        crate::ui::Kiosk::new(engine, content, config, Some(wake)),
+        crate::ui::Kiosk::new(engine, content, config, Some(wake)).with_signals(signals.clone()),
     );
-    app.run().context("the UI stopped with an error")?;
-    Ok(())
+    rt.spawn(quit_on_terminate(|| {
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    }));
+    let ran = app.run().context("the UI stopped with an error");
+    // Lights, buzzer and door relay off before going (SIGTERM included).
+    if let Some(s) = &signals {
+        s.stop();
+    }
+    ran
+}
+
+/// Waits for SIGTERM (systemd stopping the service) or SIGINT, then calls
+/// `quit`, so the kiosk stops in order: outputs off, database closed.
+pub async fn quit_on_terminate(quit: impl FnOnce() + Send + 'static) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM; the kiosk stops without tidying up");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        _ = int.recv() => tracing::info!("SIGINT: stopping"),
+    }
+    quit();
 }
 
 /// With `KIOSK_REPORT_FIRST_FRAME=1`, prints `first-frame UNIX_MS` on stdout

@@ -57,6 +57,30 @@ card_readers = "none"
 # Where the staff screen's export writes. By default: the first USB stick
 # mounted under /media or /run/media. Set a folder for sticks mounted elsewhere:
 #   export_dir = "/mnt/usb"
+
+# Buzzer, lights and door relay on a Raspberry Pi's GPIO header (BCM pin
+# numbers; firmware-config writes this table for a board). Patterns are on
+# and off times in milliseconds, starting with on.
+# [signals]
+# backend = "gpio"          # "none", "gpio" (board builds) or "simulated" (logs only)
+# buzzer = 18
+# buzzer_kind = "passive"   # "active" (on/off) or "passive" (a tone of buzzer_hz)
+# buzzer_hz = 2700
+# led_green = 23
+# led_red = 24
+# door_relay = 25
+# motion_sensor = 4         # somebody walking up wakes the screen
+# [signals.welcome]
+# buzzer = "80"
+# led_green = "1500"
+# door_relay = "3000"
+# [signals.repeat]
+# buzzer = "60,80,60"
+# led_green = "300,200,300"
+# door_relay = "3000"
+# [signals.refused]
+# buzzer = "400"
+# led_red = "2000"
 "#;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -76,6 +100,7 @@ pub struct Config {
     pub serial_scanners: Vec<std::path::PathBuf>,
     pub card_readers: String,
     pub export_dir: Option<std::path::PathBuf>,
+    pub signals: crate::signals::SignalsConfig,
 }
 
 impl Default for Config {
@@ -95,6 +120,7 @@ impl Default for Config {
             serial_scanners: Vec::new(),
             card_readers: "none".into(),
             export_dir: None,
+            signals: crate::signals::SignalsConfig::default(),
         }
     }
 }
@@ -155,6 +181,9 @@ impl Config {
         if let Some(v) = get("KIOSK_WINDOW_SIZE") {
             self.window_size = v;
         }
+        if let Some(v) = get("KIOSK_SIGNALS_BACKEND") {
+            self.signals.backend = v;
+        }
         if let Some(v) = get("KIOSK_EXPORT_DIR") {
             self.export_dir = Some(v.into());
         }
@@ -208,6 +237,7 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         self.window_size()?;
+        self.signals.validate()?;
         anyhow::ensure!(
             self.language == "zh" || self.language == "en",
             "language must be \"zh\" or \"en\", not {:?}",
@@ -239,6 +269,60 @@ mod tests {
     fn the_example_file_parses_to_the_defaults() {
         let parsed: Config = toml::from_str(EXAMPLE).expect("example parses");
         assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn the_commented_signals_example_is_a_valid_setting() {
+        // What the example file shows a technician must work when uncommented.
+        let start = EXAMPLE.find("# [signals]").expect("signals example");
+        let uncommented: String = EXAMPLE[start..]
+            .lines()
+            .map(|l| l.trim_start_matches("# "))
+            .map(|l| l.split("  #").next().unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c: Config = toml::from_str(&uncommented).expect("parses");
+        c.validate().expect("valid");
+        assert_eq!(c.signals.backend, "gpio");
+        assert_eq!(c.signals.motion_sensor, Some(4));
+        assert_eq!(
+            c.signals.welcome,
+            crate::signals::SignalsConfig::default().welcome
+        );
+        assert_eq!(
+            c.signals.refused,
+            crate::signals::SignalsConfig::default().refused
+        );
+    }
+
+    #[test]
+    fn every_board_profile_gives_settings_this_kiosk_accepts() {
+        for (name, text) in firmware_config::BUILTIN {
+            let checked = firmware_config::Profile::parse(text)
+                .and_then(firmware_config::Profile::validated)
+                .expect(name);
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join("kiosk.toml"), checked.kiosk_toml()).expect("write");
+            let c = Config::load(dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let gpio = checked.profile.gpio.clone();
+            assert_eq!(
+                c.signals.backend == "gpio",
+                !gpio.pins().is_empty(),
+                "{name}"
+            );
+            assert_eq!(c.signals.buzzer, gpio.buzzer, "{name}");
+            assert_eq!(c.signals.motion_sensor, gpio.motion_sensor, "{name}");
+            assert_eq!(
+                c.hid_scanners.len(),
+                checked
+                    .profile
+                    .devices
+                    .iter()
+                    .filter(|d| d.kind == "hid_scanner")
+                    .count(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

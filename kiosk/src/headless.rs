@@ -85,6 +85,7 @@ enum Message {
     Line(String),
     Device(Input),
     EndOfInput,
+    Stop,
 }
 
 pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
@@ -106,6 +107,13 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
                 .unwrap_or(false)
         }),
     );
+    let signals = crate::signals::start(&config.signals, None);
+    let stop_tx = std::sync::Mutex::new(tx.clone());
+    rt.spawn(crate::cli::quit_on_terminate(move || {
+        if let Ok(tx) = stop_tx.lock() {
+            let _ = tx.send(Message::Stop);
+        }
+    }));
     std::thread::Builder::new()
         .name("stdin".into())
         .spawn(move || {
@@ -132,11 +140,19 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             // With devices attached, a closed stdin (a service with no input) is normal.
             Message::EndOfInput if devices.is_empty() => break,
             Message::EndOfInput => continue,
+            Message::Stop => break,
         };
         crate::cli::emit(&outcome.to_json().to_string())?;
+        if let Some(s) = &signals {
+            s.play(crate::signals::Cue::for_outcome(&outcome));
+        }
         if outcome.is_recorded() {
             wake.notify_one();
         }
+    }
+    // Outputs off first: a door relay is never left open.
+    if let Some(s) = &signals {
+        s.stop();
     }
     if final_sync {
         let store = crate::cli::open_store(data)?;

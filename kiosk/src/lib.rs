@@ -22,6 +22,7 @@ pub mod export;
 pub mod headless;
 pub mod input;
 pub mod pin;
+pub mod signals;
 pub mod store;
 pub mod sync;
 pub mod ui;

@@ -46,6 +46,16 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
 }
 
 fn fixture_with(width: u32, height: u32, en: bool, tweak: impl FnOnce(&mut Config)) -> Fixture {
+    fixture_signals(width, height, en, tweak, None)
+}
+
+fn fixture_signals(
+    width: u32,
+    height: u32,
+    en: bool,
+    tweak: impl FnOnce(&mut Config),
+    signals: Option<std::sync::Arc<kiosk::signals::Signals>>,
+) -> Fixture {
     init_platform();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("kiosk.sqlite3");
@@ -100,7 +110,8 @@ fn fixture_with(width: u32, height: u32, en: bool, tweak: impl FnOnce(&mut Confi
             ContentBundle::builtin().expect("content"),
             config,
             None,
-        ),
+        )
+        .with_signals(signals),
     );
     app.window()
         .set_size(slint::PhysicalSize::new(width, height));
@@ -754,4 +765,32 @@ fn attract_mode_can_be_turned_off() {
     let f = fixture_with(800, 480, false, |c| c.attract_after_seconds = 0);
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(600));
     assert!(!f.app.global::<AttractAdapter>().get_shown());
+}
+
+#[test]
+fn each_answer_on_screen_plays_its_signals() {
+    use kiosk::signals::{Output, Signals, SignalsConfig, SimulatedPins};
+    let pins = SimulatedPins::new(Output::ALL.to_vec());
+    let signals =
+        Signals::start(Box::new(pins.clone()), &SignalsConfig::default()).expect("signals");
+    let f = fixture_signals(800, 480, false, |_| {}, Some(std::sync::Arc::new(signals)));
+    let wait_lit = |want: Output| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !pins.lit().contains(&want) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{want:?} never lit: {:?}",
+                pins.lit()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Welcome);
+    wait_lit(Output::DoorRelay);
+    f.type_line("%%garbled%%");
+    assert_eq!(f.result().1, ResultKind::Refused);
+    wait_lit(Output::LedRed);
+    // The refusal shut the door the welcome had opened.
+    assert!(!pins.lit().contains(&Output::DoorRelay), "{:?}", pins.lit());
 }

@@ -83,6 +83,8 @@ pub struct Kiosk<C: Clock> {
     /// Turns attract mode's slides.
     attract_turn: Timer,
     attract_len: usize,
+    /// Buzzer, lights and door relay, when the board has them.
+    signals: Option<Arc<crate::signals::Signals>>,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -119,7 +121,14 @@ impl<C: Clock + 'static> Kiosk<C> {
             attract_idle: Timer::default(),
             attract_turn: Timer::default(),
             attract_len: 0,
+            signals: None,
         }
+    }
+
+    /// Plays each outcome on these signals too.
+    pub fn with_signals(mut self, signals: Option<Arc<crate::signals::Signals>>) -> Self {
+        self.signals = signals;
+        self
     }
 }
 
@@ -353,6 +362,9 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
     r.set_headline(v.headline.into());
     r.set_detail(v.detail.into());
     r.set_shown(true);
+    if let Some(signals) = &k.borrow().signals {
+        signals.play(crate::signals::Cue::for_outcome(outcome));
+    }
     if outcome.is_recorded()
         && let Some(wake) = &k.borrow().sync_wake
     {
@@ -1130,6 +1142,7 @@ fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         refresh_language(app, k);
     }
     fill_slides(app, k);
+    tracing::info!(slides = k.borrow().attract_len, "attract mode on");
     let a = app.global::<AttractAdapter>();
     a.set_index(0);
     a.set_shown(true);

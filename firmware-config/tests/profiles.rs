@@ -1,0 +1,307 @@
+//! The validator's errors, and the rendered files against what the boards
+//! expect.
+
+use firmware_config::{BUILTIN, Profile};
+
+fn profile(text: &str) -> Profile {
+    Profile::parse(text).expect("parses")
+}
+
+const GOOD: &str = r#"
+board = "rpi4b"
+[display]
+output = "HDMI-A-1"
+width = 1920
+height = 1080
+[gpio]
+buzzer = 18
+buzzer_kind = "passive"
+led_green = 23
+led_red = 24
+door_relay = 25
+motion_sensor = 4
+[[device]]
+kind = "hid_scanner"
+vendor = "0C2E"
+product = "0b61"
+"#;
+
+#[test]
+fn every_builtin_profile_is_good_and_renders() {
+    for (name, text) in BUILTIN {
+        let p = profile(text);
+        assert_eq!(p.problems(), Vec::<String>::new(), "{name}");
+        let files = p.validated().expect(name).render();
+        assert!(
+            files
+                .iter()
+                .any(|f| f.path == "var/lib/youth-kiosk/kiosk.toml"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_good_profile_has_no_problems() {
+    assert!(profile(GOOD).problems().is_empty());
+}
+
+#[test]
+fn clashing_reserved_and_out_of_range_pins_are_each_named() {
+    let p = profile(
+        &GOOD
+            .replace("led_red = 24", "led_red = 23")
+            .replace("door_relay = 25", "door_relay = 2")
+            .replace("motion_sensor = 4", "motion_sensor = 40"),
+    );
+    let problems = p.problems();
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(
+        problems.contains(&"led_red and led_green are both on GPIO23".to_string()),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|e| e.starts_with("door_relay on GPIO2: that pin is kept for I2C")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems.iter().any(|e| e
+            == "motion_sensor on GPIO40: the Raspberry Pi 4 Model B header has GPIO0 to GPIO27"),
+        "{problems:#?}"
+    );
+    // All problems at once, in one error.
+    let err = format!("{:#}", p.validated().expect_err("bad"));
+    assert!(err.starts_with("the profile has 3 problems:"), "{err}");
+}
+
+#[test]
+fn a_passive_buzzer_needs_a_pwm_pin_and_the_kind_must_be_known() {
+    let p = profile(&GOOD.replace("buzzer = 18", "buzzer = 17"));
+    assert_eq!(
+        p.problems(),
+        [
+            "a passive buzzer needs a hardware PWM pin; GPIO17 is not one on the Raspberry Pi 4 Model B (use GPIO12, GPIO13, GPIO18, GPIO19)"
+        ]
+    );
+    let p = profile(&GOOD.replace("\"passive\"", "\"loud\""));
+    assert_eq!(
+        p.problems(),
+        ["buzzer_kind \"loud\" must be \"active\" or \"passive\""]
+    );
+    let p = profile(&GOOD.replace("buzzer_kind = \"passive\"\n", ""));
+    assert_eq!(
+        p.problems(),
+        ["buzzer_kind must say \"active\" or \"passive\""]
+    );
+}
+
+#[test]
+fn boards_displays_and_devices_that_do_not_exist_are_refused() {
+    let p = profile(&GOOD.replace("rpi4b", "rpi6"));
+    assert!(p.problems()[0].starts_with("board \"rpi6\" is unknown; use one of: rpi3bplus, rpi4b"));
+    // The Zero 2 W has no DSI connector.
+    let p = profile(
+        &GOOD
+            .replace("rpi4b", "rpizero2w")
+            .replace("HDMI-A-1", "DSI-1")
+            .replace("passive", "active"),
+    );
+    assert_eq!(
+        p.problems(),
+        [
+            "display output \"DSI-1\" does not exist on the Raspberry Pi Zero 2 W; it has HDMI-A-1, Composite-1"
+        ]
+    );
+    let p = profile(
+        &GOOD
+            .replace("width = 1920", "width = 19200")
+            .replace("[gpio]", "[gpio]\n")
+            .replace("height = 1080", "height = 1080\nrotation = 45"),
+    );
+    let problems = p.problems();
+    assert!(
+        problems.contains(
+            &"display size 19200x1080 is not a screen size (320x240 to 7680x4320)".to_string()
+        ),
+        "{problems:#?}"
+    );
+    assert!(
+        problems.contains(&"display rotation 45 must be 0, 90, 180 or 270".to_string()),
+        "{problems:#?}"
+    );
+    let p = profile(
+        &GOOD
+            .replace("hid_scanner", "barcode_gun")
+            .replace("0b61", "b61"),
+    );
+    assert_eq!(
+        p.problems(),
+        [
+            "device 1: kind \"barcode_gun\" is unknown; use one of: hid_scanner, serial_scanner, card_reader",
+            "device 1: product id \"b61\" must be 4 hex digits, as lsusb shows it (e.g. 0c2e)"
+        ]
+    );
+    let twice = format!(
+        "{GOOD}\n[[device]]\nkind = \"hid_scanner\"\nvendor = \"0c2e\"\nproduct = \"0B61\"\n"
+    );
+    assert!(profile(&twice).problems()[0].starts_with("devices 1 and 2 are the same USB model"));
+    // Unknown keys are typos, not ignored.
+    assert!(Profile::parse(&GOOD.replace("led_red", "led_blue")).is_err());
+}
+
+#[test]
+fn an_x86_mini_pc_has_no_gpio_and_gets_grub_instead_of_config_txt() {
+    let p = profile(&GOOD.replace("rpi4b", "x86"));
+    assert_eq!(
+        p.problems(),
+        [
+            "the x86 mini PC has no GPIO header; remove the [gpio] pins (buzzer, led_green, led_red, door_relay, motion_sensor)"
+        ]
+    );
+    let x86 = profile(firmware_config::BUILTIN[4].1)
+        .validated()
+        .expect("good");
+    let paths: Vec<String> = x86.render().into_iter().map(|f| f.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "etc/default/grub.d/youth-kiosk.cfg",
+            "etc/udev/rules.d/70-youth-kiosk.rules",
+            "etc/systemd/system/youth-kiosk.service.d/display.conf",
+            "var/lib/youth-kiosk/kiosk.toml"
+        ]
+    );
+    let grub = &x86.render()[0].contents;
+    assert!(
+        grub.contains(
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT video=DP-1:1920x1080@60"
+        ),
+        "{grub}"
+    );
+    assert!(!x86.kiosk_toml().contains("[signals]"));
+}
+
+#[test]
+fn config_txt_sets_up_kms_pwm_and_safe_pin_states() {
+    let c = profile(GOOD).validated().expect("good");
+    let txt = c.config_txt();
+    let lines: Vec<&str> = txt.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines,
+        [
+            "[all]",
+            "dtoverlay=vc4-kms-v3d",
+            "max_framebuffers=2",
+            "disable_overscan=1",
+            "disable_splash=1",
+            "dtoverlay=pwm,pin=18,func=2",
+            "dtparam=audio=off",
+            "gpio=23,24,25=op,dl",
+            "gpio=4=ip,pd"
+        ]
+    );
+    // The official 7-inch panel on a Pi 3 B+, an active buzzer driven low.
+    let dsi = profile(BUILTIN[1].1).validated().expect("good");
+    let txt = dsi.config_txt();
+    assert!(txt.contains("\ndtoverlay=vc4-kms-dsi-7inch\n"), "{txt}");
+    assert!(txt.contains("\ngpio=17,27,22=op,dl\n"), "{txt}");
+    assert!(!txt.contains("pwm"), "{txt}");
+    // Pi 5: no audio jack to switch off.
+    let pi5 = profile(BUILTIN[2].1).validated().expect("good");
+    assert!(pi5.config_txt().contains("\ndtoverlay=pwm,pin=12,func=4\n"));
+    assert!(!pi5.config_txt().contains("audio"));
+}
+
+#[test]
+fn udev_rules_name_the_devices_and_turn_the_touch_panel() {
+    let pi5 = profile(BUILTIN[2].1).validated().expect("good");
+    let rules = pi5.udev_rules();
+    let lines: Vec<&str> = rules.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines,
+        [
+            r#"SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_VENDOR_ID}=="0c2e", ENV{ID_MODEL_ID}=="0b61", ENV{ID_INPUT_KEYBOARD}=="1", SYMLINK+="youth-kiosk/hid-scanner-0", GROUP="youth-kiosk", MODE="0660""#,
+            r#"SUBSYSTEM=="usb", ATTRS{idVendor}=="072f", ATTRS{idProduct}=="2200", ENV{ID_SMARTCARD_READER}="1""#,
+            r#"SUBSYSTEM=="input", ATTRS{name}=="ILITEK ILITEK-TP", ENV{LIBINPUT_CALIBRATION_MATRIX}="0 -1 1 1 0 0""#,
+        ]
+    );
+    // Upside down: both axes flipped.
+    let dsi = profile(BUILTIN[1].1).validated().expect("good");
+    assert!(
+        dsi.udev_rules()
+            .contains(r#"ENV{LIBINPUT_CALIBRATION_MATRIX}="-1 0 1 0 -1 1""#)
+    );
+    assert!(dsi.udev_rules().contains(r#"SUBSYSTEM=="tty""#));
+    assert_eq!(firmware_config::calibration_matrix(270), "0 1 0 -1 0 1");
+}
+
+#[test]
+fn every_calibration_matrix_maps_the_panel_corners_onto_the_turned_picture() {
+    // A touch at the panel's (x, y) in 0..1 must land where the picture,
+    // turned clockwise, shows that point.
+    for (deg, turn) in [
+        (
+            0u32,
+            (|x: f64, y: f64| (x, y)) as fn(f64, f64) -> (f64, f64),
+        ),
+        (90, |x, y| (1.0 - y, x)),
+        (180, |x, y| (1.0 - x, 1.0 - y)),
+        (270, |x, y| (y, 1.0 - x)),
+    ] {
+        let m: Vec<f64> = firmware_config::calibration_matrix(deg)
+            .split(' ')
+            .map(|v| v.parse().expect("number"))
+            .collect();
+        for (x, y) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.25, 0.75)] {
+            let got = (m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]);
+            assert_eq!(got, turn(x, y), "{deg}° at ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn the_display_dropin_and_kiosk_settings_follow_the_profile() {
+    let pi5 = profile(BUILTIN[2].1).validated().expect("good");
+    let dropin = pi5.display_dropin();
+    assert!(dropin.contains("\n[Service]\nEnvironment=SLINT_BACKEND=linuxkms-software\nEnvironment=SLINT_DRM_OUTPUT=HDMI-A-1\nEnvironment=SLINT_KMS_ROTATION=90\n"), "{dropin}");
+    let toml = pi5.kiosk_toml();
+    assert!(
+        toml.contains("hid_scanners = [\"/dev/youth-kiosk/hid-scanner-0\"]\n"),
+        "{toml}"
+    );
+    assert!(toml.contains("card_readers = \"all\"\n"), "{toml}");
+    assert!(toml.contains("[signals]\nbackend = \"gpio\"\nbuzzer = 12\nled_green = 5\nled_red = 6\ndoor_relay = 26\nmotion_sensor = 16\nbuzzer_kind = \"passive\"\n"), "{toml}");
+    assert_eq!(
+        pi5.cmdline_args(),
+        "video=HDMI-A-1:1920x1080@60 vt.global_cursor_default=0 quiet"
+    );
+}
+
+#[test]
+fn provisioning_writes_the_tree_and_the_enrollment_and_refuses_bad_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = profile(BUILTIN[0].1).validated().expect("good");
+    let written =
+        firmware_config::provision(&c, "https://hub.example.org", " K7QF-3M9X ", dir.path())
+            .expect("provision");
+    assert_eq!(written.len(), 6);
+    let enroll = std::fs::read_to_string(dir.path().join("var/lib/youth-kiosk/enroll.toml"))
+        .expect("enroll");
+    assert!(
+        enroll.contains("hub = \"https://hub.example.org\"\ncode = \"K7QF-3M9X\"\n"),
+        "{enroll}"
+    );
+    assert!(
+        dir.path()
+            .join("boot/firmware/config.txt.youth-kiosk")
+            .exists()
+    );
+    let err = firmware_config::provision(&c, "hub.example.org", "K7QF", dir.path())
+        .expect_err("no scheme");
+    assert!(format!("{err}").contains("must start with https://"));
+    let err = firmware_config::provision(&c, "https://h", "K7QF\"; rm", dir.path())
+        .expect_err("bad code");
+    assert!(format!("{err}").contains("is not one the hub gives"));
+}
