@@ -16,6 +16,8 @@ packages=(
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.
   zbar-tools
+  # systemd-analyze, for the test that verifies the units in deploy/systemd.
+  systemd
   # Python's openpyxl, for the test that opens the hub's XLSX ledger.
   python3-openpyxl
   # A real browser, headless, for the tests of the hub's web pages (driven

@@ -536,7 +536,17 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
             let _ = slint::quit_event_loop();
         });
     }));
+    // Ready once the event loop turns (the window is up); the watchdog is fed
+    // from the same loop, so a hung UI stops feeding it.
+    slint::Timer::single_shot(std::time::Duration::ZERO, || {
+        crate::service::ready("showing the home screen");
+    });
+    let watchdog = slint::Timer::default();
+    if let Some(every) = crate::service::watchdog_interval() {
+        watchdog.start(slint::TimerMode::Repeated, every, crate::service::alive);
+    }
     let ran = app.run().context("the UI stopped with an error");
+    crate::service::stopping();
     // Lights, buzzer and door relay off before going (SIGTERM included).
     if let Some(s) = &signals {
         s.stop();

@@ -125,7 +125,26 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             }
             let _ = tx.send(Message::EndOfInput);
         })?;
-    for message in rx {
+    crate::service::ready("reading scans");
+    let watchdog = crate::service::watchdog_interval();
+    loop {
+        let message = match watchdog {
+            Some(every) => match rx.recv_timeout(every) {
+                Ok(m) => m,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    crate::service::alive();
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            },
+            None => match rx.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
+        if watchdog.is_some() {
+            crate::service::alive();
+        }
         let outcome = match message {
             Message::Line(line) => match parse_line(&line) {
                 None => continue,
@@ -150,6 +169,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             wake.notify_one();
         }
     }
+    crate::service::stopping();
     // Outputs off first: a door relay is never left open.
     if let Some(s) = &signals {
         s.stop();

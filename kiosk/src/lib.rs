@@ -22,6 +22,7 @@ pub mod export;
 pub mod headless;
 pub mod input;
 pub mod pin;
+pub mod service;
 pub mod signals;
 pub mod store;
 pub mod sync;
