@@ -9,7 +9,7 @@ sudo=""
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
   libc6:arm64 libpcsclite1:arm64 libpcsclite-dev:arm64
   libfontconfig-dev:arm64 libxkbcommon-dev:arm64 libudev-dev:arm64
-  libinput-dev:arm64 libgbm-dev:arm64 libdrm-dev:arm64)
+  libinput-dev:arm64)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,8 @@ packages=(
   # opens X11 or Wayland windows with these libraries.
   libfontconfig1-dev libxkbcommon-dev libxkbcommon-x11-0 libx11-xcb1
   libxcursor1 libxrandr2 libxi6 libwayland-client0
+  # Slint's board backend (linuxkms): touch and keys through libinput.
+  libinput-dev libudev-dev
   # Card readers go through PC/SC; the tests use pcscd's virtual reader.
   libpcsclite-dev pcscd vsmartcard-vpcd
   # A virtual display, for machines without one (the demo falls back to it).

@@ -508,7 +508,9 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
     )?;
     let content = ContentBundle::load(data)?;
     let app = crate::ui::App::new().context(
-        "cannot open the kiosk window; is a display available (DISPLAY / WAYLAND_DISPLAY)?",
+        "cannot open the kiosk's screen. On a board: is the screen connected, is the kiosk's \
+         user in the video and input groups, and does SLINT_DRM_OUTPUT name a connected output \
+         (`kiosk doctor`)? On a desktop: is DISPLAY or WAYLAND_DISPLAY set?",
     )?;
     config.devices().start(&rt, &crate::ui::device_sink(&app));
     use slint::ComponentHandle;
