@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Debian packages for the kiosk and the hub: `./scripts/package-deb.sh
+# [amd64] [arm64]` (default both) builds the release binaries (arm64 through
+# scripts/cross-aarch64.sh, the kiosk with GPIO support) and writes
+# target/deb/youth-kiosk_VERSION_ARCH.deb and youth-hub_VERSION_ARCH.deb,
+# with their systemd units, default settings in /etc/default and the
+# maintainer scripts in deploy/debian. Each package's Depends is checked
+# against the libraries its binaries really load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+arches=("$@")
+[ "${#arches[@]}" -gt 0 ] || arches=(amd64 arm64)
+version=$(sed -nE 's/^version = "([^"]+)"/\1/p' Cargo.toml | head -1)
+out=target/deb
+mkdir -p "$out"
+
+# Debian package of each shared library the binaries may load, per arch.
+declare -A lib_pkg=(
+  [libc.so.6]=libc6 [libm.so.6]=libc6 [ld-linux-x86-64.so.2]=libc6 [ld-linux-aarch64.so.1]=libc6
+  [libgcc_s.so.1]=libgcc-s1 [libpcsclite.so.1]=libpcsclite1 [libfontconfig.so.1]=libfontconfig1
+  [libinput.so.10]=libinput10 [libudev.so.1]=libudev1 [libxkbcommon.so.0]=libxkbcommon0
+)
+
+build() {
+  local arch=$1
+  if [ "$arch" = arm64 ]; then
+    ./scripts/cross-aarch64.sh build --release --locked -p kiosk --features kiosk/gpio -p hub -p firmware-config >&2
+    bindir=target/aarch64-unknown-linux-gnu/release
+    strip=aarch64-linux-gnu-strip
+  else
+    ./scripts/setup-debian.sh >&2
+    cargo build --release --locked -p kiosk -p hub -p firmware-config >&2
+    bindir=target/release
+    strip=strip
+  fi
+}
+
+# package NAME ARCH DESCRIPTION DEPENDS BINARIES... (units and scripts by NAME)
+package() {
+  local name=$1 arch=$2 desc=$3 depends=$4
+  shift 4
+  local root
+  root=$(mktemp -d)
+  install -d "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" \
+    "$root/etc/default" "$root/usr/share/doc/$name"
+  for b in "$@"; do
+    install -m 0755 "$bindir/$b" "$root/usr/bin/$b"
+    $strip "$root/usr/bin/$b"
+    # Every library the binary loads must come from a package it depends on.
+    for lib in $(readelf -d "$root/usr/bin/$b" | sed -nE 's/.*Shared library: \[(.*)\]/\1/p'); do
+      pkg=${lib_pkg[$lib]:-}
+      [ -n "$pkg" ] || { echo "$b loads $lib: add its package to lib_pkg and Depends" >&2; exit 1; }
+      case ", $depends," in *", $pkg"[,\ ]*) ;; *) echo "$b loads $lib but Depends lacks $pkg" >&2; exit 1 ;; esac
+    done
+  done
+  for unit in deploy/systemd/"$name"*.service; do
+    install -m 0644 "$unit" "$root/lib/systemd/system/"
+  done
+  install -m 0644 "deploy/debian/$name.default" "$root/etc/default/$name"
+  echo "/etc/default/$name" >"$root/DEBIAN/conffiles"
+  for s in postinst prerm postrm; do
+    [ -f "deploy/debian/$name.$s" ] && install -m 0755 "deploy/debian/$name.$s" "$root/DEBIAN/$s"
+  done
+  install -m 0644 LICENSE "$root/usr/share/doc/$name/copyright"
+  local size
+  size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+  cat >"$root/DEBIAN/control" <<CONTROL
+Package: $name
+Version: $version
+Architecture: $arch
+Maintainer: Youth center kiosk project <kiosk@example.invalid>
+Section: misc
+Priority: optional
+Installed-Size: $size
+Depends: $depends
+Description: $desc
+CONTROL
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${name}_${version}_${arch}.deb" >&2
+  rm -rf "$root"
+  echo "$out/${name}_${version}_${arch}.deb"
+}
+
+for arch in "${arches[@]}"; do
+  case "$arch" in amd64 | arm64) ;; *) echo "unknown arch $arch (amd64, arm64)" >&2; exit 2 ;; esac
+  build "$arch"
+  package youth-kiosk "$arch" \
+    "Youth center kiosk: touchscreen check-in terminal
+ Checks members in by QR code or card, counts visitors, keeps every
+ check-in offline and uploads them to the hub; buzzer, lights and door
+ relay on a Raspberry Pi. Includes firmware-config for board profiles." \
+    "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser" \
+    kiosk firmware-config
+  package youth-hub "$arch" \
+    "Youth center hub: the cloud side of the kiosks
+ Enrollment, check-in ingest, rosters, reports and the dashboard for the
+ youth centers of a region." \
+    "libc6, libgcc-s1" \
+    hub
+done
