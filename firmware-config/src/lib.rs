@@ -455,6 +455,13 @@ impl Checked {
             *n += 1;
         }
         let d = &self.profile.display;
+        if d.output.starts_with("DSI") || d.output.starts_with("eDP") {
+            let _ = writeln!(
+                s,
+                "# The panel's backlight: the kiosk turns it off outside screen_hours.\n\
+                 SUBSYSTEM==\"backlight\", RUN+=\"/bin/chgrp {KIOSK_USER} /sys%p/bl_power /sys%p/brightness\", RUN+=\"/bin/chmod g+w /sys%p/bl_power /sys%p/brightness\""
+            );
+        }
         if !d.touch.is_empty() {
             let _ = writeln!(
                 s,

@@ -234,6 +234,11 @@ fn udev_rules_name_the_devices_and_turn_the_touch_panel() {
             .contains(r#"ENV{LIBINPUT_CALIBRATION_MATRIX}="-1 0 1 0 -1 1""#)
     );
     assert!(dsi.udev_rules().contains(r#"SUBSYSTEM=="tty""#));
+    // A panel with a backlight the kiosk may switch off at night.
+    assert!(dsi.udev_rules().contains(
+        r#"SUBSYSTEM=="backlight", RUN+="/bin/chgrp youth-kiosk /sys%p/bl_power /sys%p/brightness""#
+    ));
+    assert!(!pi5.udev_rules().contains("backlight"));
     assert_eq!(firmware_config::calibration_matrix(270), "0 1 0 -1 0 1");
 }
 

@@ -28,6 +28,12 @@ result_seconds = 4
 # Seconds after which the staff screen closes itself when untouched.
 staff_idle_seconds = 90
 
+# Hours the screen stays on, center-local time, e.g. "08:30-21:30" (an end
+# before the start spans midnight). Outside them a quiet kiosk goes dark
+# until touched, scanned at or walked up to; check-ins work at any hour.
+# Empty: always on.
+screen_hours = ""
+
 # Attract mode: after this many seconds with nobody at the home screen, it
 # shows announcements and activities one at a time, full screen; any touch
 # or scan returns at once. 0 turns it off.
@@ -93,6 +99,7 @@ pub struct Config {
     pub staff_idle_seconds: u32,
     pub attract_after_seconds: u32,
     pub attract_slide_seconds: u32,
+    pub screen_hours: String,
     pub fullscreen: bool,
     pub window_size: String,
     pub hid_scanners: Vec<std::path::PathBuf>,
@@ -113,6 +120,7 @@ impl Default for Config {
             staff_idle_seconds: 90,
             attract_after_seconds: 60,
             attract_slide_seconds: 10,
+            screen_hours: String::new(),
             fullscreen: true,
             window_size: String::new(),
             hid_scanners: Vec::new(),
@@ -181,6 +189,9 @@ impl Config {
         if let Some(v) = get("KIOSK_WINDOW_SIZE") {
             self.window_size = v;
         }
+        if let Some(v) = get("KIOSK_SCREEN_HOURS") {
+            self.screen_hours = v;
+        }
         if let Some(v) = get("KIOSK_SIGNALS_BACKEND") {
             self.signals.backend = v;
         }
@@ -238,6 +249,7 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         self.window_size()?;
         self.signals.validate()?;
+        crate::screen::ScreenHours::parse(&self.screen_hours)?;
         anyhow::ensure!(
             self.language == "zh" || self.language == "en",
             "language must be \"zh\" or \"en\", not {:?}",

@@ -22,6 +22,7 @@ pub mod export;
 pub mod headless;
 pub mod input;
 pub mod pin;
+pub mod screen;
 pub mod service;
 pub mod signals;
 pub mod store;

@@ -794,3 +794,43 @@ fn each_answer_on_screen_plays_its_signals() {
     // The refusal shut the door the welcome had opened.
     assert!(!pins.lit().contains(&Output::DoorRelay), "{:?}", pins.lit());
 }
+
+#[test]
+fn outside_the_screen_hours_a_quiet_kiosk_goes_dark_and_any_touch_or_scan_lights_it() {
+    // 09:30, and the screen's hours start at 10:00.
+    let f = fixture_with(1280, 800, false, |c| c.screen_hours = "10:00-20:00".into());
+    let attract = || f.app.global::<AttractAdapter>();
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(attract().get_dark());
+    assert!(!attract().get_shown(), "dark, not the carousel");
+    let shot = f.snapshot("dark-1280x800");
+    assert!(
+        is_close(shot.get_pixel(640, 400), [0, 0, 0]),
+        "{:?}",
+        shot.get_pixel(640, 400)
+    );
+    // A tap lights it; a minute later it is dark again.
+    f.tap("dark screen");
+    assert!(!attract().get_dark());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(attract().get_dark());
+    // A scan in the dark checks in at once.
+    f.type_line("10000001");
+    assert!(!attract().get_dark());
+    assert_eq!(f.result().1, ResultKind::Welcome);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(attract().get_dark());
+    // Opening time: it lights up by itself, and the carousel follows.
+    f.clock.advance_ms(31 * 60_000);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    assert!(!attract().get_dark());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(attract().get_shown());
+    // Closing time while the carousel turns: dark at the next turn.
+    f.clock.advance_ms(10 * 3_600_000);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    assert!(attract().get_dark());
+    assert!(!attract().get_shown());
+}

@@ -83,6 +83,8 @@ pub struct Kiosk<C: Clock> {
     /// Turns attract mode's slides.
     attract_turn: Timer,
     attract_len: usize,
+    /// Hours the screen stays on (`None`: always).
+    screen_hours: Option<crate::screen::ScreenHours>,
     /// Buzzer, lights and door relay, when the board has them.
     signals: Option<Arc<crate::signals::Signals>>,
 }
@@ -96,6 +98,11 @@ impl<C: Clock + 'static> Kiosk<C> {
         config: Config,
         sync_wake: Option<Arc<Notify>>,
     ) -> Self {
+        let screen_hours =
+            crate::screen::ScreenHours::parse(&config.screen_hours).unwrap_or_else(|e| {
+                tracing::warn!("{e:#}; the screen stays on");
+                None
+            });
         Kiosk {
             en: config.language == "en",
             engine,
@@ -121,6 +128,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             attract_idle: Timer::default(),
             attract_turn: Timer::default(),
             attract_len: 0,
+            screen_hours,
             signals: None,
         }
     }
@@ -245,6 +253,10 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         .start(TimerMode::Repeated, Duration::from_secs(10), move || {
             if let Some(app) = w.upgrade() {
                 refresh_home(&app, &k);
+                // Opening time: a dark screen lights up by itself.
+                if app.global::<AttractAdapter>().get_dark() && screen_on_now(&k) {
+                    wake(&app, &k);
+                }
             }
         });
     kiosk
@@ -1125,7 +1137,9 @@ fn connect_attract<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
             }
             let quiet = app.global::<Nav>().get_page() == Page::Home
                 && !app.global::<ResultAdapter>().get_shown();
-            if quiet {
+            if quiet && !screen_on_now(&k) {
+                go_dark(&app, &k);
+            } else if quiet {
                 start_attract(&app, &k);
             } else {
                 k.borrow().attract_idle.restart();
@@ -1152,6 +1166,10 @@ fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         .attract_turn
         .start(TimerMode::Repeated, Duration::from_secs(secs), move || {
             let Some(app) = w.upgrade() else { return };
+            if !screen_on_now(&k2) {
+                go_dark(&app, &k2);
+                return;
+            }
             let a = app.global::<AttractAdapter>();
             let len = k2.borrow().attract_len.max(1);
             let next = (usize::try_from(a.get_index()).unwrap_or(0) + 1) % len;
@@ -1181,9 +1199,40 @@ fn fill_slides<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     ));
 }
 
-/// Somebody is here: leave attract mode at once, and count idle time anew.
+/// Whether the screen should be on now (center-local time).
+fn screen_on_now<C: Clock + 'static>(k: &Shared<C>) -> bool {
+    let k = k.borrow();
+    let Some(hours) = k.screen_hours else {
+        return true;
+    };
+    match chrono::TimeZone::timestamp_millis_opt(&k.engine.time_zone(), k.engine.now_ms()).single()
+    {
+        Some(t) => hours.contains(t.time()),
+        None => true,
+    }
+}
+
+/// Outside the screen's hours with nobody here: a black page, no redraws,
+/// the backlight off where there is one.
+fn go_dark<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let a = app.global::<AttractAdapter>();
+    a.set_shown(false);
+    k.borrow().attract_turn.stop();
+    if !a.get_dark() {
+        tracing::info!("outside screen_hours: screen dark until somebody comes");
+        a.set_dark(true);
+        crate::screen::backlight(false);
+    }
+}
+
+/// Somebody is here: leave attract mode (or the dark screen) at once, and
+/// count idle time anew.
 fn wake<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let a = app.global::<AttractAdapter>();
+    if a.get_dark() {
+        a.set_dark(false);
+        crate::screen::backlight(true);
+    }
     if a.get_shown() {
         a.set_shown(false);
         k.borrow().attract_turn.stop();
