@@ -834,3 +834,20 @@ fn outside_the_screen_hours_a_quiet_kiosk_goes_dark_and_any_touch_or_scan_lights
     assert!(attract().get_dark());
     assert!(!attract().get_shown());
 }
+
+#[test]
+fn the_home_screen_shows_the_centers_logo_from_its_content() {
+    let f = fixture(1280, 800, false);
+    let logo = f.app.global::<HomeAdapter>().get_logo();
+    assert_eq!((logo.size().width, logo.size().height), (256, 256));
+    // Drawn in the header, left of the name: the logo's white "青年" on red.
+    let shot = f.snapshot("home-logo-zh-1280x800");
+    let white = (20..70)
+        .flat_map(|x| (20..70).map(move |y| (x, y)))
+        .filter(|(x, y)| is_close(shot.get_pixel(*x, *y), [255, 255, 255]))
+        .count();
+    assert!(
+        white > 100,
+        "only {white} white pixels where the logo should be"
+    );
+}

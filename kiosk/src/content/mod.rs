@@ -4,13 +4,21 @@
 //! ships a default bundle (assets/content/default.json) and uses
 //! `content/content.json` in its data folder when one is there.
 
+pub mod image;
+
 use std::path::Path;
 
+use anyhow::Context;
 use chrono::{Datelike, NaiveDate, Weekday};
 use protocol::catalog::ServiceCategory;
 use serde::Deserialize;
 
 const DEFAULT_BUNDLE: &str = include_str!("../../../assets/content/default.json");
+/// The pictures the default bundle names, by file name.
+const DEFAULT_PICTURES: [(&str, &[u8]); 1] = [(
+    "logo.png",
+    include_bytes!("../../../assets/content/logo.png"),
+)];
 
 /// A text in both languages. A plain string in the file means "the same in both".
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -67,6 +75,9 @@ pub struct ContentBundle {
     pub contacts: Vec<Contact>,
     #[serde(default)]
     pub announcements: Vec<Announcement>,
+    /// The center's logo, decoded (when the bundle names one and it is good).
+    #[serde(skip)]
+    pub logo: Option<image::Picture>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,6 +85,9 @@ pub struct CenterProfile {
     pub name: Text,
     #[serde(default = "empty_text")]
     pub opening_hours: Text,
+    /// A picture's file name in the content folder (PNG or JPEG).
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 fn empty_text() -> Text {
@@ -130,7 +144,29 @@ fn weekday_code(d: Weekday) -> &'static str {
 impl ContentBundle {
     /// The bundle shipped with the kiosk.
     pub fn builtin() -> anyhow::Result<Self> {
-        Self::parse(DEFAULT_BUNDLE)
+        let mut bundle = Self::parse(DEFAULT_BUNDLE)?;
+        bundle.load_pictures(|name| {
+            DEFAULT_PICTURES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| bytes.to_vec())
+                .with_context(|| format!("{name} is not built in"))
+        });
+        Ok(bundle)
+    }
+
+    /// Decodes the pictures the bundle names; one that cannot be read or is
+    /// refused is left out, with the reason in the log.
+    fn load_pictures(&mut self, read: impl Fn(&str) -> anyhow::Result<Vec<u8>>) {
+        self.logo = self.center.logo.as_deref().and_then(|name| {
+            match read(name).and_then(|bytes| image::decode(&bytes)) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    tracing::warn!("content picture {name} left out: {e:#}");
+                    None
+                }
+            }
+        });
     }
 
     pub fn parse(json: &str) -> anyhow::Result<Self> {
@@ -145,7 +181,24 @@ impl ContentBundle {
         let path = data_dir.join("content").join("content.json");
         if let Ok(json) = std::fs::read_to_string(&path) {
             match Self::parse(&json) {
-                Ok(b) => return Ok(b),
+                Ok(mut b) => {
+                    let folder = data_dir.join("content");
+                    b.load_pictures(|name| {
+                        let path = folder.join(name);
+                        let len = std::fs::metadata(&path)
+                            .with_context(|| format!("cannot read {}", path.display()))?
+                            .len();
+                        anyhow::ensure!(
+                            len <= image::MAX_FILE_BYTES as u64,
+                            "the file is {} KB; pictures may be at most {} KB",
+                            len / 1024,
+                            image::MAX_FILE_BYTES / 1024
+                        );
+                        std::fs::read(&path)
+                            .with_context(|| format!("cannot read {}", path.display()))
+                    });
+                    return Ok(b);
+                }
                 Err(e) => tracing::warn!(
                     "ignoring {}: {e:#}; showing the built-in content",
                     path.display()
@@ -161,6 +214,9 @@ impl ContentBundle {
             "content format {} is not supported (expected 1)",
             self.format
         );
+        if let Some(name) = &self.center.logo {
+            image::check_name(name)?;
+        }
         for a in &self.activities {
             for t in [&a.start, &a.end] {
                 anyhow::ensure!(
@@ -213,6 +269,53 @@ impl ContentBundle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_logo_is_decoded_and_a_bad_or_missing_picture_is_left_out() {
+        let b = ContentBundle::builtin().expect("builtin");
+        let logo = b.logo.as_ref().expect("logo");
+        assert_eq!((logo.width(), logo.height()), (256, 256));
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().join("content");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let json = DEFAULT_BUNDLE.replace("\"logo.png\"", "\"center.png\"");
+        std::fs::write(folder.join("content.json"), &json).expect("write");
+        // Named but missing: the content shows, without the logo.
+        let b = ContentBundle::load(dir.path()).expect("load");
+        assert_eq!(b.center.name.zh, "城东街道青年之家");
+        assert!(b.logo.is_none());
+        // Damaged: the same.
+        std::fs::write(folder.join("center.png"), b"\x89PNG garbage").expect("write");
+        assert!(
+            ContentBundle::load(dir.path())
+                .expect("load")
+                .logo
+                .is_none()
+        );
+        // Good: shown.
+        std::fs::write(
+            folder.join("center.png"),
+            include_bytes!("../../../assets/content/logo.png"),
+        )
+        .expect("write");
+        assert!(
+            ContentBundle::load(dir.path())
+                .expect("load")
+                .logo
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_bundle_naming_a_picture_outside_its_folder_is_refused_whole() {
+        let json = DEFAULT_BUNDLE.replace("\"logo.png\"", "\"../../etc/shadow\"");
+        let e = format!("{:#}", ContentBundle::parse(&json).expect_err("escape"));
+        assert!(
+            e.contains("must be a plain file name in the content folder"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn the_builtin_bundle_is_valid_and_covers_every_category() {

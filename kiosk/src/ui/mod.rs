@@ -299,6 +299,11 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         return;
     }
     k.home_built_for = built_for;
+    if let Some(logo) = &k.content.logo {
+        h.set_logo(slint::Image::from_rgba8(
+            slint::SharedPixelBuffer::clone_from_slice(logo.as_raw(), logo.width(), logo.height()),
+        ));
+    }
     h.set_center_name(v.center_name.into());
     h.set_opening_hours(v.opening_hours.into());
     h.set_date_text(v.date_text.into());

@@ -1,0 +1,124 @@
+//! Content images (a center's logo, activity pictures), decoded once when
+//! content is loaded, within limits: a file too big, a picture with more
+//! pixels than a screen could use, or a broken file is refused with the
+//! reason, and the content shows without it.
+
+use std::io::Cursor;
+
+use anyhow::Context;
+
+/// Larger files are refused before decoding.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+/// Wider or taller pictures are refused from their header, before any
+/// pixel memory is taken.
+pub const MAX_SIDE: u32 = 2048;
+/// The most a decoder may allocate for one picture.
+const MAX_ALLOC: u64 = 64 << 20;
+
+/// A decoded picture, 8-bit RGBA.
+pub type Picture = image::RgbaImage;
+
+pub fn decode(bytes: &[u8]) -> anyhow::Result<Picture> {
+    anyhow::ensure!(
+        bytes.len() <= MAX_FILE_BYTES,
+        "the file is {} KB; pictures may be at most {} KB",
+        bytes.len() / 1024,
+        MAX_FILE_BYTES / 1024
+    );
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .context("cannot read the picture")?;
+    anyhow::ensure!(
+        reader.format().is_some(),
+        "not a picture this kiosk shows (PNG or JPEG)"
+    );
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => anyhow::anyhow!(
+            "the picture is larger than {MAX_SIDE}×{MAX_SIDE} pixels; scale it down"
+        ),
+        e => anyhow::anyhow!("the picture is damaged or unreadable: {e}"),
+    })?;
+    Ok(decoded.to_rgba8())
+}
+
+/// A picture's name in a bundle must be a plain file name in the content
+/// folder: nothing that could reach outside it.
+pub fn check_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    anyhow::ensure!(
+        ok,
+        "picture {name:?} must be a plain file name in the content folder (letters, digits, . - _)"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 16, 46, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("encode");
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_good_picture_decodes_to_rgba() {
+        let p = decode(&png(64, 32)).expect("decode");
+        assert_eq!((p.width(), p.height()), (64, 32));
+        assert_eq!(p.get_pixel(3, 3).0, [200, 16, 46, 255]);
+        let logo = decode(include_bytes!("../../../assets/content/logo.png")).expect("logo");
+        assert_eq!((logo.width(), logo.height()), (256, 256));
+    }
+
+    #[test]
+    fn too_many_pixels_too_many_bytes_and_garbage_are_refused_with_the_reason() {
+        // A uniform 3000×10 PNG is a small file with too wide a picture.
+        let wide = png(3000, 10);
+        assert!(wide.len() < 64 * 1024);
+        let e = format!("{:#}", decode(&wide).expect_err("too wide"));
+        assert!(e.contains("larger than 2048×2048"), "{e}");
+        let e = format!(
+            "{:#}",
+            decode(&vec![0u8; MAX_FILE_BYTES + 1]).expect_err("too big")
+        );
+        assert!(e.contains("at most 4096 KB"), "{e}");
+        let e = format!(
+            "{:#}",
+            decode(b"<html>not a picture</html>").expect_err("garbage")
+        );
+        assert!(e.contains("not a picture"), "{e}");
+        // A PNG cut short (a download that stopped).
+        let good = png(64, 64);
+        let e = format!("{:#}", decode(&good[..good.len() / 2]).expect_err("cut"));
+        assert!(e.contains("damaged or unreadable"), "{e}");
+    }
+
+    #[test]
+    fn names_that_leave_the_content_folder_are_refused() {
+        check_name("logo.png").expect("plain");
+        check_name("activity-3_v2.jpg").expect("plain");
+        for bad in [
+            "../logo.png",
+            "/etc/passwd",
+            "a/b.png",
+            ".hidden",
+            "",
+            "logo.png\0",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
