@@ -110,6 +110,9 @@ fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     let key = SigningKey::from_bytes(&[5; 32]);
     let clock = ManualClock::at(NOW_MS);
     let engine = Engine::new(store(dir.path(), &key), clock.clone(), 0).expect("engine");
+    // Start-up inside the process: the window built, wired to the engine and
+    // its first frame drawn (what `kiosk run` does after opening its files).
+    let started = Instant::now();
     let app = App::new().expect("app");
     let _kiosk = kiosk::ui::connect(
         &app,
@@ -134,6 +137,11 @@ fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     };
     // The home screen as it stands before anyone arrives: both buffers drawn.
     screen.frame();
+    let first_frame = started.elapsed();
+    println!(
+        "| first frame, {width}×{height} (window built, content and logo in, first frame drawn) | | {:.1} ms | budget ≤ 500 ms from process start |",
+        first_frame.as_secs_f64() * 1e3
+    );
     window.request_redraw();
     screen.frame();
 
