@@ -3,6 +3,7 @@
 //! The binaries come from the same target folder as the test; the README's
 //! test command builds the whole workspace first.
 
+pub mod faulty;
 pub mod vpcd;
 
 use std::io::{BufRead, BufReader, Write};
