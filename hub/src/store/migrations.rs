@@ -169,6 +169,21 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE devices ADD COLUMN reported_last_seq INTEGER;
      ALTER TABLE devices ADD COLUMN clock_synchronized INTEGER;
      ALTER TABLE devices ADD COLUMN reported_at_ms INTEGER;",
+    // 11: re-timing events recorded with an unsynchronised clock: each boot's
+    // offset (wall − monotonic) from its first synchronised event, the
+    // device's own time kept beside the corrected one.
+    "ALTER TABLE events ADD COLUMN device_at_ms INTEGER;
+     CREATE TABLE boot_clocks (
+        device_id INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        offset_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, boot_id)
+     ) WITHOUT ROWID;
+     INSERT OR IGNORE INTO boot_clocks(device_id, boot_id, offset_ms)
+        SELECT device_id, boot_id, at_ms - monotonic_ms FROM events
+        WHERE clock_synchronized = 1 ORDER BY seq;
+     CREATE INDEX events_untimed ON events(device_id, boot_id)
+        WHERE clock_synchronized = 0 AND device_at_ms IS NULL;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

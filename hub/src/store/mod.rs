@@ -7,6 +7,7 @@
 pub mod fleet;
 pub mod ledger;
 mod migrations;
+mod retime;
 pub mod users;
 
 use std::path::Path;
@@ -699,6 +700,7 @@ impl Store {
                 }
             }
         }
+        retime::page(&tx, device, tz, raw_events)?;
         // Advance over every contiguous seq the hub now holds, stored or set aside.
         let mut acked: u64 = tx.query_row(
             "SELECT acked_seq FROM devices WHERE id = ?1",
@@ -804,7 +806,7 @@ fn bind_card_in(
 }
 
 /// Keeps the per-center daily roll-up in step with the events table.
-fn count_visit(
+pub(crate) fn count_visit(
     tx: &rusqlite::Transaction<'_>,
     center_id: u64,
     local_date: &str,
