@@ -29,7 +29,7 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
         };
         let mut stmt = conn.prepare_cached(
             "SELECT kind, local_hour, count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
-               AND voided_by_seq IS NULL
+               AND voided_by_seq IS NULL AND same_visit_as IS NULL
              GROUP BY kind, local_hour",
         )?;
         let mut rows = stmt.query(params![center_id, day])?;

@@ -154,6 +154,7 @@ pub fn attendance(
         conn.query_row(
             "SELECT count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
                AND kind IN ('member_check_in', 'visitor') AND voided_by_seq IS NULL
+               AND same_visit_as IS NULL
                AND at_ms BETWEEN ?3 AND ?4",
             params![center.id, activity.local_date, from - 30 * 60_000, to],
             |r| r.get(0),

@@ -184,6 +184,12 @@ const MIGRATIONS: &[&str] = &[
         WHERE clock_synchronized = 1 ORDER BY seq;
      CREATE INDEX events_untimed ON events(device_id, boot_id)
         WHERE clock_synchronized = 0 AND device_at_ms IS NULL;",
+    // 12: one visit when a member checks in at two kiosks of a center within
+    // the repeat window (both offline, or a card at one and a QR code at
+    // the other): the later-arriving one is kept, marked, and not counted.
+    "ALTER TABLE events ADD COLUMN same_visit_as TEXT;
+     CREATE INDEX events_member_visits ON events(center_id, member_id, at_ms)
+        WHERE kind = 'member_check_in' AND same_visit_as IS NULL;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

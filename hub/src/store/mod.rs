@@ -805,6 +805,10 @@ fn bind_card_in(
     Ok(previous)
 }
 
+/// Check-ins of one member at one center this close together are one visit
+/// (the kiosks' default repeat window).
+pub const SAME_VISIT_WINDOW_MS: i64 = 120 * 60_000;
+
 /// Keeps the per-center daily roll-up in step with the events table.
 pub(crate) fn count_visit(
     tx: &rusqlite::Transaction<'_>,
@@ -888,13 +892,47 @@ fn insert_event(
     if n == 1
         && let Some(target) = c.voided_seq
     {
-        let (kind, date): (String, String) = tx.query_row(
+        let (kind, date, same_visit): (String, String, Option<String>) = tx.query_row(
             "UPDATE events SET voided_by_seq = ?1 WHERE device_id = ?2 AND seq = ?3
-             RETURNING kind, local_date",
+             RETURNING kind, local_date, same_visit_as",
             params![ev.seq, device.id, target],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        count_visit(tx, device.center_id, &date, &kind, -1)?;
+        // A check-in already folded into another kiosk's was never counted.
+        if same_visit.is_none() {
+            count_visit(tx, device.center_id, &date, &kind, -1)?;
+        }
+    }
+    if n == 1 && kind == "member_check_in" {
+        // The same member at another kiosk of the center (or this one)
+        // within the repeat window: one visit, counted once.
+        let first: Option<(u64, u64)> = tx
+            .prepare_cached(
+                "SELECT device_id, seq FROM events INDEXED BY events_member_visits
+                 WHERE center_id = ?1 AND member_id = ?2 AND kind = 'member_check_in'
+                   AND same_visit_as IS NULL AND voided_by_seq IS NULL
+                   AND at_ms BETWEEN ?3 AND ?4 AND NOT (device_id = ?5 AND seq = ?6)
+                 ORDER BY at_ms LIMIT 1",
+            )?
+            .query_row(
+                params![
+                    device.center_id,
+                    member_id,
+                    ev.at_ms - SAME_VISIT_WINDOW_MS,
+                    ev.at_ms + SAME_VISIT_WINDOW_MS,
+                    device.id,
+                    ev.seq
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((d, s)) = first {
+            tx.execute(
+                "UPDATE events SET same_visit_as = ?1 WHERE device_id = ?2 AND seq = ?3",
+                params![format!("{d}:{s}"), device.id, ev.seq],
+            )?;
+            return Ok(true);
+        }
     }
     if n == 1 {
         count_visit(tx, device.center_id, &local_date, kind, 1)?;
@@ -1093,5 +1131,144 @@ mod card_tests {
             s.roster(c, 0).expect("roster").members[0].card_generation,
             2
         );
+    }
+}
+
+#[cfg(test)]
+mod same_visit_tests {
+    use super::*;
+    use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, VoidReason};
+
+    // 2026-11-24 09:30 in Shanghai.
+    const T: i64 = 1_795_483_800_000;
+    const MIN: i64 = 60_000;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: Store,
+        center: u64,
+        member: u32,
+        kiosks: [Device; 2],
+        seqs: [u64; 2],
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let center = store
+            .add_center("青年之家", "Asia/Shanghai")
+            .expect("center");
+        let member = store.add_member(center, "林小雨", None).expect("member");
+        let device = || {
+            let code = store.create_enroll_code(center, 1).expect("code");
+            let (_, token, _) = store.enroll(&code, "k", "0").expect("enroll");
+            store.device_by_token(&token).expect("dev").expect("device")
+        };
+        let kiosks = [device(), device()];
+        Fixture {
+            _dir: dir,
+            store,
+            center,
+            member,
+            kiosks,
+            seqs: [0, 0],
+        }
+    }
+
+    impl Fixture {
+        fn send(&mut self, kiosk: usize, at_ms: i64, kind: EventKind) -> u64 {
+            self.seqs[kiosk] += 1;
+            let ev = Event {
+                seq: self.seqs[kiosk],
+                at_ms,
+                clock: ClockInfo {
+                    boot_id: format!("boot{kiosk}"),
+                    monotonic_ms: 0,
+                    synchronized: true,
+                },
+                kind,
+            };
+            let r = self
+                .store
+                .ingest(
+                    &self.kiosks[kiosk],
+                    &[serde_json::to_value(&ev).expect("json")],
+                )
+                .expect("ingest");
+            assert_eq!(r.stored, 1, "{r:?}");
+            self.seqs[kiosk]
+        }
+
+        fn check_in(&mut self, kiosk: usize, at_ms: i64, via: CredentialKind) -> u64 {
+            let member_id = self.member;
+            self.send(kiosk, at_ms, EventKind::MemberCheckIn { member_id, via })
+        }
+
+        fn visits(&self) -> (i64, u64) {
+            let rolled: i64 = self
+                .store
+                .conn()
+                .query_row(
+                    "SELECT coalesce(sum(member_visits), 0) FROM daily_counts WHERE center_id = ?1",
+                    [self.center],
+                    |r| r.get(0),
+                )
+                .expect("roll-up");
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+            let report = crate::report::daily(&self.store, self.center, day).expect("report");
+            (rolled, report.members)
+        }
+    }
+
+    #[test]
+    fn a_member_at_two_kiosks_within_the_window_is_one_visit() {
+        let mut f = fixture();
+        // Both kiosks offline: a card tapped at one, the QR code shown at the other.
+        f.check_in(0, T, CredentialKind::Card);
+        f.check_in(1, T + 3 * MIN, CredentialKind::QrToken);
+        assert_eq!(f.visits(), (1, 1));
+        // The same pages again (a retry): still one.
+        let again = Event {
+            seq: 1,
+            at_ms: T + 3 * MIN,
+            clock: ClockInfo {
+                boot_id: "boot1".into(),
+                monotonic_ms: 0,
+                synchronized: true,
+            },
+            kind: EventKind::MemberCheckIn {
+                member_id: f.member,
+                via: CredentialKind::QrToken,
+            },
+        };
+        let r = f
+            .store
+            .ingest(&f.kiosks[1], &[serde_json::to_value(&again).expect("json")])
+            .expect("ingest");
+        assert_eq!(r.duplicates, 1);
+        assert_eq!(f.visits(), (1, 1));
+        // Back in the afternoon, outside the window: a second visit.
+        f.check_in(1, T + 5 * 60 * MIN, CredentialKind::QrToken);
+        assert_eq!(f.visits(), (2, 2));
+    }
+
+    #[test]
+    fn the_later_kiosk_arriving_first_still_counts_one_and_voiding_the_fold_changes_nothing() {
+        let mut f = fixture();
+        // Kiosk 1 comes back online first with the later check-in.
+        f.check_in(1, T + 10 * MIN, CredentialKind::QrToken);
+        let folded = f.check_in(0, T, CredentialKind::Card);
+        assert_eq!(f.visits(), (1, 1));
+        // Staff at kiosk 0 void their (folded) check-in: the visit stands.
+        f.send(
+            0,
+            T + 20 * MIN,
+            EventKind::CheckInVoided {
+                voided_seq: folded,
+                reason: VoidReason::Mistake,
+                by: "staff".into(),
+            },
+        );
+        assert_eq!(f.visits(), (1, 1));
     }
 }

@@ -69,9 +69,11 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
     // Through the partial index, which holds only the events still waiting
     // for their time (named: the planner would otherwise walk all of the
     // device's events by the primary key, on every page).
-    let untimed: Vec<(u64, String, String, i64, i64, Option<u64>)> = tx
+    type Untimed = (u64, String, String, i64, i64, bool);
+    let untimed: Vec<Untimed> = tx
         .prepare_cached(
-            "SELECT seq, kind, local_date, at_ms, monotonic_ms, voided_by_seq
+            "SELECT seq, kind, local_date, at_ms, monotonic_ms,
+                    voided_by_seq IS NULL AND same_visit_as IS NULL
              FROM events INDEXED BY events_untimed
              WHERE device_id = ?1 AND boot_id = ?2 AND clock_synchronized = 0 AND device_at_ms IS NULL",
         )?
@@ -79,7 +81,7 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (seq, kind, old_date, device_at, mono, voided) in &untimed {
+    for (seq, kind, old_date, device_at, mono, counted) in &untimed {
         let at = mono.saturating_add(offset);
         let local = tz.timestamp_millis_opt(at).single();
         let date = local
@@ -91,7 +93,7 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
              WHERE device_id = ?5 AND seq = ?6",
         )?
         .execute(params![at, date, hour, device_at, device.id, seq])?;
-        if voided.is_none() && date != *old_date {
+        if *counted && date != *old_date {
             super::count_visit(tx, device.center_id, old_date, kind, -1)?;
             super::count_visit(tx, device.center_id, &date, kind, 1)?;
         }
