@@ -354,6 +354,12 @@ pub enum VolunteerAction {
 #[derive(Subcommand)]
 pub enum DeviceAction {
     List,
+    /// Take a kiosk out of service (stolen, broken, replaced): its
+    /// credential is refused from now on; what it uploaded stays counted.
+    Revoke {
+        #[arg(long)]
+        id: u64,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -541,6 +547,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 write!(out, "{}", crate::volunteer::to_text(&r, &c.name))?;
             }
+        }
+        Command::Device {
+            action: DeviceAction::Revoke { id },
+        } => {
+            anyhow::ensure!(
+                store.revoke_device(id)?,
+                "no kiosk {id} in service (see `hub device list`)"
+            );
+            writeln!(
+                out,
+                "kiosk {id} revoked: its uploads are refused from now on"
+            )?;
         }
         Command::Device {
             action: DeviceAction::List,
@@ -930,11 +948,15 @@ fn serve(
             store: Arc::new(store),
             key: Arc::new(key),
             card_key: Arc::new(card_key),
+            enroll_limiter: Arc::default(),
         };
-        axum::serve(listener, crate::http::app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("the server stopped with an error")
+        axum::serve(
+            listener,
+            crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")
     })
 }
 

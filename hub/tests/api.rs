@@ -31,6 +31,7 @@ fn hub() -> Hub {
             store: Arc::new(store),
             key: Arc::new(SigningKey::from_bytes(&[9; 32])),
             card_key: Arc::new([4; 32]),
+            enroll_limiter: Arc::default(),
         },
         center,
     }
@@ -98,6 +99,63 @@ async fn an_enrollment_code_works_exactly_once() {
     let (s, body) = call(&h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "invalid_code");
+}
+
+#[tokio::test]
+async fn guessing_enrollment_codes_is_stopped_after_ten_wrong_ones() {
+    let h = hub();
+    for i in 0..10 {
+        let (s, body) = call(
+            &h,
+            post(
+                "/api/v1/enroll",
+                None,
+                &json!({ "code": format!("GUES-S{i:03}") }),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    }
+    // Even a right code waits now: the guesser cannot tell.
+    let code = h.state.store.create_enroll_code(h.center, 1).expect("code");
+    let (s, body) = call(&h, post("/api/v1/enroll", None, &json!({ "code": code }))).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "too_many");
+    // The code was not spent by the refused attempt.
+    assert!(h.state.store.enroll(&code, "k", "0").is_ok());
+}
+
+#[tokio::test]
+async fn a_revoked_kiosk_is_refused_and_what_it_sent_stays_counted() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let page = json!({ "events": [visitor(1, now)] });
+    let (s, _) = call(&h, post("/api/v1/events", Some(&e.device_token), &page)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.state.store.revoke_device(e.device_id).expect("revoke"));
+    assert!(
+        !h.state.store.revoke_device(e.device_id).expect("twice"),
+        "already revoked"
+    );
+    for req in [
+        get("/api/v1/sync-state", Some(&e.device_token)),
+        get("/api/v1/roster", Some(&e.device_token)),
+        post(
+            "/api/v1/events",
+            Some(&e.device_token),
+            &json!({ "events": [visitor(2, now)] }),
+        ),
+    ] {
+        let (s, body) = call(&h, req).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let kept: i64 = h
+        .state
+        .store
+        .read(|c| c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)))
+        .expect("count");
+    assert_eq!(kept, 1);
 }
 
 #[tokio::test]

@@ -14,6 +14,8 @@ pub enum AppError {
     /// A dashboard call without a valid login.
     NotLoggedIn,
     Forbidden(String),
+    /// Too many attempts from one address (wrong enrollment codes).
+    TooMany(String),
     InvalidCode(String),
     NotFound(String),
     BadRequest(String),
@@ -44,6 +46,7 @@ impl IntoResponse for AppError {
                 "log in at /login first".to_string(),
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many", m),
             AppError::InvalidCode(m) => (StatusCode::FORBIDDEN, "invalid_code", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AppError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_request", m),

@@ -1,6 +1,7 @@
 //! The `/api/v1` HTTP API that kiosks call.
 
 mod error;
+pub mod limit;
 pub mod phone;
 pub mod web;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub key: Arc<SigningKey>,
     /// The card key kiosks hash UIDs with (protocol::card).
     pub card_key: Arc<[u8; 32]>,
+    /// Wrong enrollment codes per address.
+    pub enroll_limiter: Arc<limit::EnrollLimiter>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -105,8 +108,16 @@ async fn health() -> impl IntoResponse {
 
 async fn enroll(
     State(state): State<AppState>,
+    limit::ClientIp(ip): limit::ClientIp,
     body: Bytes,
 ) -> Result<Json<EnrollResponse>, AppError> {
+    let now = std::time::Instant::now();
+    if !state.enroll_limiter.allowed(ip, now) {
+        tracing::warn!(?ip, "enrollment refused: too many wrong codes");
+        return Err(AppError::TooMany(
+            "too many wrong enrollment codes from this address; wait ten minutes".into(),
+        ));
+    }
     let req: EnrollRequest = parse_json(&body)?;
     let public_key = protocol::token::encode_public_key(&state.key.verifying_key());
     let (device_id, device_token, center) = db(&state, move |s| {
@@ -116,7 +127,13 @@ async fn enroll(
                 other => other.into(),
             })
     })
-    .await?;
+    .await
+    .inspect_err(|e| {
+        if matches!(e, AppError::InvalidCode(_)) {
+            state.enroll_limiter.failed(ip, now);
+        }
+    })?;
+    state.enroll_limiter.succeeded(ip);
     tracing::info!(device_id, center = center.id, "kiosk enrolled");
     Ok(Json(EnrollResponse {
         device_id,

@@ -190,6 +190,9 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE events ADD COLUMN same_visit_as TEXT;
      CREATE INDEX events_member_visits ON events(center_id, member_id, at_ms)
         WHERE kind = 'member_check_in' AND same_visit_as IS NULL;",
+    // 13: a kiosk taken out of service (stolen, replaced): its credential
+    // stops working; what it uploaded stays.
+    "ALTER TABLE devices ADD COLUMN revoked_at_ms INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -570,13 +570,23 @@ impl Store {
         let conn = self.conn();
         let device = conn
             .query_row(
-                "UPDATE devices SET last_seen_ms = ?2 WHERE token_hash = ?1
+                "UPDATE devices SET last_seen_ms = ?2 WHERE token_hash = ?1 AND revoked_at_ms IS NULL
                  RETURNING id, center_id, name, acked_seq, last_seen_ms",
                 params![sha256_hex(token), now_ms()],
                 device_from_row,
             )
             .optional()?;
         Ok(device)
+    }
+
+    /// Takes a kiosk out of service: its credential is refused from now on
+    /// (a stolen or replaced board); its events stay. False if unknown.
+    pub fn revoke_device(&self, id: u64) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE devices SET revoked_at_ms = ?2 WHERE id = ?1 AND revoked_at_ms IS NULL",
+            params![id, now_ms()],
+        )?;
+        Ok(n == 1)
     }
 
     pub fn devices(&self) -> Result<Vec<Device>> {
