@@ -480,7 +480,7 @@ pub fn start_sync(
     match store.enrollment()? {
         Some(e) => {
             let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
-            let syncer = Syncer::new(store, uplink);
+            let syncer = Syncer::new(store, uplink).with_retention_days(config.keep_days);
             let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
             let clock = SystemClock::new();
             rt.spawn(crate::sync::run(

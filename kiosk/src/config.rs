@@ -19,6 +19,10 @@ language = "zh"
 # "already checked in" and counted once.
 repeat_window_minutes = 120
 
+# Days a check-in stays on this kiosk after the hub has it (the staff
+# screen's comparisons and a month's export need the last weeks; at least 35).
+keep_days = 90
+
 # Seconds between uploads when nothing new happens (a check-in triggers one sooner).
 sync_interval_seconds = 30
 
@@ -95,6 +99,7 @@ pub struct Config {
     pub language: String,
     pub repeat_window_minutes: u32,
     pub sync_interval_seconds: u32,
+    pub keep_days: u32,
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
     pub attract_after_seconds: u32,
@@ -116,6 +121,7 @@ impl Default for Config {
             language: "zh".into(),
             repeat_window_minutes: 120,
             sync_interval_seconds: 30,
+            keep_days: 90,
             result_seconds: 4,
             staff_idle_seconds: 90,
             attract_after_seconds: 60,
@@ -264,6 +270,10 @@ impl Config {
         anyhow::ensure!(
             self.sync_interval_seconds >= 1,
             "sync_interval_seconds must be at least 1"
+        );
+        anyhow::ensure!(
+            self.keep_days >= 35,
+            "keep_days must be at least 35 (last month's export needs it)"
         );
         anyhow::ensure!(
             self.attract_slide_seconds >= 3,

@@ -138,6 +138,17 @@ pub fn check(data: &Path, config: &Config) -> Vec<Finding> {
                 )),
                 Err(e) => out.push(problem("storage", e.to_string())),
             }
+            match store.free_bytes() {
+                Some(free) if free < crate::store::LOW_SPACE_BYTES => out.push(problem(
+                    "free space",
+                    format!(
+                        "only {} MB free on the data partition: check-ins stop when it is full",
+                        free >> 20
+                    ),
+                )),
+                Some(free) => out.push(ok("free space", format!("{} MB", free >> 20))),
+                None => {}
+            }
             match (store.enrollment(), store.sync_status()) {
                 (Ok(None), _) => out.push(problem(
                     "hub",

@@ -111,7 +111,13 @@ pub struct SyncStatus {
     pub oldest_waiting_at_ms: Option<i64>,
     pub last_sync_ok_ms: Option<i64>,
     pub last_sync_error: Option<String>,
+    /// Free space where the database lives, when the system says.
+    pub free_bytes: Option<u64>,
 }
+
+/// Below this much free space staff are told to call a technician; below
+/// a few MB SQLite refuses writes and check-ins are refused as "full".
+pub const LOW_SPACE_BYTES: u64 = 256 << 20;
 
 /// Today's numbers for the staff screen.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -456,6 +462,17 @@ impl Store {
 
     /// Stores the hub's high-water mark. The hub is the authority: if it says
     /// less than before (restored from a backup), the kiosk sends again from there.
+    /// Deletes events the hub has acknowledged that happened before
+    /// `before_ms`, so a kiosk's database stays the size of its retention
+    /// period however long it runs. Never touches what the hub lacks.
+    pub fn prune_uploaded(&self, before_ms: i64) -> Result<usize> {
+        let acked = self.acked_seq()?;
+        Ok(self.conn.execute(
+            "DELETE FROM events WHERE seq <= ?1 AND at_ms < ?2",
+            params![acked, before_ms],
+        )?)
+    }
+
     pub fn set_acked_seq(&self, seq: u64) -> Result<()> {
         self.set_setting(SETTING_ACKED, &seq.to_string())
     }
@@ -503,7 +520,15 @@ impl Store {
             oldest_waiting_at_ms,
             last_sync_ok_ms: self.setting(SETTING_SYNC_OK)?.and_then(|v| v.parse().ok()),
             last_sync_error: self.setting(SETTING_SYNC_ERR)?,
+            free_bytes: self.free_bytes(),
         })
+    }
+
+    /// Free space on the file system that holds the database.
+    pub fn free_bytes(&self) -> Option<u64> {
+        let dir = Path::new(self.conn.path()?).parent()?;
+        let st = nix::sys::statvfs::statvfs(dir).ok()?;
+        Some(st.blocks_available().saturating_mul(st.fragment_size()))
     }
 
     pub fn roster_revision(&self) -> Result<u64> {

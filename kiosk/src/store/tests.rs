@@ -304,3 +304,11 @@ fn rebuilding_the_events_table_keeps_every_row_and_never_reissues_a_seq() {
     );
     assert!(store.check_integrity().expect("integrity"));
 }
+
+#[test]
+fn free_space_is_read_from_the_databases_file_system() {
+    let (_dir, store) = open();
+    let free = store.free_bytes().expect("statvfs");
+    assert!(free > 0);
+    assert_eq!(store.sync_status().expect("status").free_bytes.map(|f| f > 0), Some(true));
+}

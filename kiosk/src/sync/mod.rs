@@ -78,6 +78,8 @@ pub struct Syncer<U> {
     uplink: U,
     page_rows: usize,
     page_bytes: usize,
+    /// Acknowledged events older than this are deleted after a good sync.
+    keep_ms: Option<i64>,
 }
 
 impl<U: Uplink> Syncer<U> {
@@ -87,7 +89,14 @@ impl<U: Uplink> Syncer<U> {
             uplink,
             page_rows: PAGE_ROWS,
             page_bytes: PAGE_BYTES,
+            keep_ms: None,
         }
+    }
+
+    /// After each good sync, delete acknowledged events older than `days`.
+    pub fn with_retention_days(mut self, days: u32) -> Self {
+        self.keep_ms = Some(i64::from(days) * 86_400_000);
+        self
     }
 
     pub fn with_page_rows(mut self, rows: usize) -> Self {
@@ -100,7 +109,16 @@ impl<U: Uplink> Syncer<U> {
     pub async fn sync_once(&mut self, now_ms: i64) -> Result<SyncReport, SyncError> {
         let result = self.round().await;
         match &result {
-            Ok(_) => self.store.note_sync_ok(now_ms)?,
+            Ok(_) => {
+                self.store.note_sync_ok(now_ms)?;
+                if let Some(keep) = self.keep_ms {
+                    match self.store.prune_uploaded(now_ms.saturating_sub(keep)) {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(events = n, "old uploaded events deleted"),
+                        Err(e) => tracing::warn!("cannot delete old uploaded events: {e}"),
+                    }
+                }
+            }
             Err(e) => self.store.note_sync_error(&e.to_string())?,
         }
         result

@@ -198,3 +198,41 @@ fn backoff_grows_with_jitter_and_is_capped() {
     }
     assert!(backoff(30) <= Duration::from_secs(300));
 }
+
+#[test]
+fn after_a_good_sync_old_uploaded_events_go_and_nothing_the_hub_lacks_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 30 events at times 0..29 ms; the hub will fail after taking the first page.
+    let hub = FakeHub {
+        fail_before: vec![3],
+        ..FakeHub::default()
+    };
+    let mut syncer = Syncer::new(store_with_events(&dir, 30), &hub)
+        .with_page_rows(10)
+        .with_retention_days(35);
+    let keep = 35 * 86_400_000;
+    // "Now" is late enough that events before time 20 are past retention.
+    assert!(block_on(syncer.sync_once(keep + 20)).is_err());
+    // The failed sync deleted nothing, though 10 events were acknowledged.
+    assert_eq!(syncer.store.sync_status().expect("status").acked_seq, 10);
+    assert_eq!(
+        syncer
+            .store
+            .pending_page(0, 100, usize::MAX)
+            .expect("page")
+            .len(),
+        30
+    );
+    block_on(syncer.sync_once(keep + 20)).expect("sync");
+    // Acknowledged and older than the retention: gone; the rest stays.
+    let left: Vec<u64> = syncer
+        .store
+        .pending_page(0, 100, usize::MAX)
+        .expect("page")
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(left, (21..=30).collect::<Vec<u64>>());
+    // The seq counter never goes back: the next event is 31.
+    assert_eq!(syncer.store.last_seq().expect("last"), 30);
+}

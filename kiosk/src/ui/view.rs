@@ -607,6 +607,22 @@ fn day_and_time(tz: Tz, ms: i64, today: NaiveDate, en: bool) -> String {
 }
 
 pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String, bool) {
+    let (text, ok) = upload_text(status, tz, now_ms, en);
+    match status.free_bytes {
+        Some(free) if free < crate::store::LOW_SPACE_BYTES => {
+            let mb = free >> 20;
+            let warning = if en {
+                format!("Storage nearly full: {mb} MB left. Call the technician. ")
+            } else {
+                format!("存储空间将满：仅剩 {mb} MB，请联系技术人员。")
+            };
+            (warning + &text, false)
+        }
+        _ => (text, ok),
+    }
+}
+
+fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String, bool) {
     let today = tz
         .timestamp_millis_opt(now_ms)
         .single()
@@ -955,6 +971,27 @@ mod tests {
         assert!(text.contains("dns"), "{text}");
         let (text, _) = sync_text(&s, tz, NOW, false);
         assert!(text.contains("11月21日"), "{text}");
+        // Nearly full: said first, in both languages, and not "all fine".
+        let full = SyncStatus {
+            events_waiting: 0,
+            free_bytes: Some(120 << 20),
+            ..s.clone()
+        };
+        let (text, ok) = sync_text(&full, tz, NOW, false);
+        assert!(
+            !ok && text.starts_with("存储空间将满：仅剩 120 MB"),
+            "{text}"
+        );
+        assert!(
+            sync_text(&full, tz, NOW, true)
+                .0
+                .starts_with("Storage nearly full: 120 MB left.")
+        );
+        let roomy = SyncStatus {
+            free_bytes: Some(8 << 30),
+            ..full
+        };
+        assert!(sync_text(&roomy, tz, NOW, true).1);
     }
 
     #[test]
