@@ -300,7 +300,14 @@ pub fn prepare_data_dir(path: &Path) -> anyhow::Result<PathBuf> {
 
 pub fn open_store(data: &Path) -> anyhow::Result<Store> {
     let path = data.join("kiosk.sqlite3");
-    Store::open(&path).with_context(|| format!("cannot open the kiosk database {}", path.display()))
+    let (store, recovery) =
+        crate::store::recover::open_or_recover(&path, SystemClock::new().now_ms())
+            .with_context(|| format!("cannot open the kiosk database {}", path.display()))?;
+    if let Some(r) = recovery {
+        tracing::error!("{r}");
+        eprintln!("{r}");
+    }
+    Ok(store)
 }
 
 /// First boot of a provisioned board: enroll with the code the technician

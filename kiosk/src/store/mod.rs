@@ -6,6 +6,7 @@
 //! high-water mark says what has been delivered.
 
 mod migrations;
+pub mod recover;
 
 use std::path::Path;
 

@@ -310,5 +310,12 @@ fn free_space_is_read_from_the_databases_file_system() {
     let (_dir, store) = open();
     let free = store.free_bytes().expect("statvfs");
     assert!(free > 0);
-    assert_eq!(store.sync_status().expect("status").free_bytes.map(|f| f > 0), Some(true));
+    assert_eq!(
+        store
+            .sync_status()
+            .expect("status")
+            .free_bytes
+            .map(|f| f > 0),
+        Some(true)
+    );
 }

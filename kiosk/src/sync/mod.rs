@@ -133,6 +133,8 @@ impl<U: Uplink> Syncer<U> {
             clock_synchronized: crate::clock::clock_synchronized(),
         };
         let state = self.uplink.sync_state(&report_to_hub).await?;
+        // After a database recovery: new events go above what the hub holds.
+        self.store.settle_recovery(state.acked_seq)?;
         let mut acked = state.acked_seq;
         self.store.set_acked_seq(acked)?;
         loop {
