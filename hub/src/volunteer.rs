@@ -367,12 +367,10 @@ mod tests {
             .expect("center");
         let a = store.add_member(center, "林小雨", None).expect("a");
         let b = store.add_member(center, "陈思远", None).expect("b");
-        let device = || {
-            let code = store.create_enroll_code(center, 1).expect("code");
-            let (_, token, _) = store.enroll(&code, "k", "0").expect("enroll");
-            store.device_by_token(&token).expect("dev").expect("device")
-        };
-        let kiosks = [device(), device()];
+        let kiosks = [
+            crate::store::test_device(&store, center),
+            crate::store::test_device(&store, center),
+        ];
         Fixture {
             _dir: dir,
             store,

@@ -9,22 +9,20 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::SigningKey;
 use kiosk::checkin::Engine;
 use kiosk::clock::ManualClock;
 use kiosk::config::Config;
 use kiosk::content::ContentBundle;
-use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{App, ResultAdapter};
-use protocol::token::Claims;
-use protocol::wire::{RosterDelta, RosterEntry};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{
     MinimalSoftwareWindow, PremultipliedRgbaColor, RepaintBufferType,
 };
 use slint::platform::{Platform, WindowAdapter, WindowEvent};
 
-const NOW_MS: i64 = 1_795_483_800_000;
+mod common;
+use common::{NOW_MS, enrolled_store, hub_key, tokens};
+
 const MEMBERS: u32 = 2_000;
 const SCANS: usize = 400;
 
@@ -64,42 +62,6 @@ impl Screen {
     }
 }
 
-fn store(dir: &std::path::Path, key: &SigningKey) -> Store {
-    let mut store = Store::open(&dir.join("kiosk.sqlite3")).expect("open");
-    store
-        .save_enrollment(
-            &Enrollment {
-                hub_url: "http://127.0.0.1:9".into(),
-                device_id: 1,
-                device_token: "t".into(),
-                center_id: 1,
-                center_name: "城东街道青年之家".into(),
-                time_zone: "Asia/Shanghai".into(),
-                card_key: String::new(),
-            },
-            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
-        )
-        .expect("enroll");
-    let members = (0..MEMBERS)
-        .map(|i| RosterEntry {
-            member_id: 10_000_000 + i,
-            display_name: format!("同学{i}"),
-            active: true,
-            cards: vec![],
-            card_generation: 0,
-            volunteer: false,
-        })
-        .collect();
-    store
-        .apply_roster(&RosterDelta {
-            revision: 1,
-            members,
-            more: false,
-        })
-        .expect("roster");
-    store
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -107,9 +69,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
         .expect("tempdir");
-    let key = SigningKey::from_bytes(&[5; 32]);
+    let key = hub_key();
     let clock = ManualClock::at(NOW_MS);
-    let engine = Engine::new(store(dir.path(), &key), clock.clone(), 0).expect("engine");
+    let engine =
+        Engine::new(enrolled_store(dir.path(), &key, MEMBERS), clock.clone(), 0).expect("engine");
     // Start-up inside the process: the window built, wired to the engine and
     // its first frame drawn (what `kiosk run` does after opening its files).
     let started = Instant::now();
@@ -145,16 +108,7 @@ fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     window.request_redraw();
     screen.frame();
 
-    let tokens: Vec<String> = (0..MEMBERS)
-        .map(|i| {
-            Claims {
-                key_id: 1,
-                member_id: 10_000_000 + i,
-                expires_at: u32::try_from(NOW_MS / 1000 + 86_400).expect("fits"),
-            }
-            .sign(&key)
-        })
-        .collect();
+    let tokens = tokens(&key, MEMBERS);
 
     let mut samples = Vec::with_capacity(SCANS);
     for (i, token) in tokens.iter().cycle().take(SCANS).enumerate() {

@@ -9,47 +9,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::SigningKey;
 use kiosk::checkin::{Engine, Outcome};
 use kiosk::clock::ManualClock;
-use kiosk::store::{Enrollment, Store};
-use protocol::token::Claims;
-use protocol::wire::{RosterDelta, RosterEntry};
 
-const NOW_MS: i64 = 1_795_483_800_000;
+mod common;
+use common::{NOW_MS, enrolled_store, hub_key, tokens};
+
 const MEMBERS: u32 = 20_000;
 
 fn engine(dir: &std::path::Path) -> (Engine<ManualClock>, ManualClock, SigningKey) {
-    let mut store = Store::open(&dir.join("bench.sqlite3")).expect("open");
-    let key = SigningKey::from_bytes(&[5; 32]);
-    store
-        .save_enrollment(
-            &Enrollment {
-                hub_url: "http://127.0.0.1:9".into(),
-                device_id: 1,
-                device_token: "t".into(),
-                center_id: 1,
-                center_name: "bench".into(),
-                time_zone: "Asia/Shanghai".into(),
-                card_key: String::new(),
-            },
-            &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
-        )
-        .expect("enroll");
-    let members = (0..MEMBERS)
-        .map(|i| RosterEntry {
-            member_id: 10_000_000 + i,
-            display_name: format!("同学{i}"),
-            active: true,
-            cards: vec![],
-            card_generation: 0,
-            volunteer: false,
-        })
-        .collect();
-    store
-        .apply_roster(&RosterDelta {
-            revision: 1,
-            members,
-            more: false,
-        })
-        .expect("roster");
+    let key = hub_key();
+    let store = enrolled_store(dir, &key, MEMBERS);
     let clock = ManualClock::at(NOW_MS);
     // A repeat window of 0 keeps every scan a welcome (a durable write); the
     // repeat query still runs, as it does for every real scan.
@@ -78,17 +46,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
         .expect("tempdir");
     let (mut engine, clock, key) = engine(dir.path());
-    // Tokens are signed up front: the hub signs them, not the kiosk.
-    let tokens: Vec<String> = (0..MEMBERS)
-        .map(|i| {
-            Claims {
-                key_id: 1,
-                member_id: 10_000_000 + i,
-                expires_at: u32::try_from(NOW_MS / 1000 + 86_400).expect("fits"),
-            }
-            .sign(&key)
-        })
-        .collect();
+    let tokens = tokens(&key, MEMBERS);
     let mut i = 0usize;
     let mut next_token = || {
         i = (i + 1) % tokens.len();

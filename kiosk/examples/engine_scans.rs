@@ -8,14 +8,13 @@
 //!
 //! Data goes to a temporary folder under `BENCH_DIR` (default: the current one).
 
-use ed25519_dalek::SigningKey;
 use kiosk::checkin::{Engine, Outcome};
 use kiosk::clock::ManualClock;
-use kiosk::store::{Enrollment, Store};
-use protocol::token::Claims;
-use protocol::wire::{RosterDelta, RosterEntry};
 
-const NOW_MS: i64 = 1_795_483_800_000;
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::{NOW_MS, enrolled_store, hub_key, tokens};
+
 const MEMBERS: u32 = 2_000;
 const TOKENS: usize = 256;
 
@@ -28,44 +27,9 @@ fn main() -> anyhow::Result<()> {
     };
     anyhow::ensure!(n <= TOKENS, "at most {TOKENS} scans");
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))?;
-    let mut store = Store::open(&dir.path().join("kiosk.sqlite3"))?;
-    let key = SigningKey::from_bytes(&[5; 32]);
-    store.save_enrollment(
-        &Enrollment {
-            hub_url: "http://127.0.0.1:9".into(),
-            device_id: 1,
-            device_token: "t".into(),
-            center_id: 1,
-            center_name: "bench".into(),
-            time_zone: "Asia/Shanghai".into(),
-            card_key: String::new(),
-        },
-        &[(1, protocol::token::encode_public_key(&key.verifying_key()))],
-    )?;
-    store.apply_roster(&RosterDelta {
-        revision: 1,
-        members: (0..MEMBERS)
-            .map(|i| RosterEntry {
-                member_id: 10_000_000 + i,
-                display_name: format!("同学{i}"),
-                active: true,
-                cards: vec![],
-                card_generation: 0,
-                volunteer: false,
-            })
-            .collect(),
-        more: false,
-    })?;
-    let tokens: Vec<String> = (0..TOKENS as u32)
-        .map(|i| {
-            Claims {
-                key_id: 1,
-                member_id: 10_000_000 + i,
-                expires_at: (NOW_MS / 1000 + 86_400) as u32,
-            }
-            .sign(&key)
-        })
-        .collect();
+    let key = hub_key();
+    let store = enrolled_store(dir.path(), &key, MEMBERS);
+    let tokens = tokens(&key, TOKENS as u32);
     let clock = ManualClock::at(NOW_MS);
     let mut engine = Engine::new(store, clock.clone(), 0)?;
     for token in tokens.iter().take(n) {

@@ -52,10 +52,16 @@ impl Hub {
 
     /// Starts `hub serve` on `listen` (port 0 for any free port).
     pub fn start(data: &Path, listen: &str) -> Hub {
+        Hub::start_with(data, listen, Stdio::null(), "info")
+    }
+
+    /// The same, with the hub's log (stderr) going to `log` at `level`.
+    pub fn start_with(data: &Path, listen: &str, log: impl Into<Stdio>, level: &str) -> Hub {
         let mut child = hub_cmd(data)
             .args(["serve", "--listen", listen])
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("start hub");
         let mut line = String::new();

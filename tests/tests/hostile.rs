@@ -5,33 +5,10 @@
 //! - Oversized, gzip-bombed, malformed and unauthenticated uploads get a 4xx
 //!   over real HTTP, and a well-behaved kiosk syncing meanwhile is not hurt.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
-use e2e::{KillOnDrop, bin, headless, hub_cmd, kiosk_cmd, outcomes, run, stdout};
-
-/// `hub serve` with its log (stderr) going to a file.
-fn serve(hub_data: &std::path::Path, log: &std::path::Path) -> (KillOnDrop, String) {
-    let mut child = Command::new(bin("hub"))
-        .arg("--data")
-        .arg(hub_data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).expect("log file"))
-        .spawn()
-        .expect("hub");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
-    (KillOnDrop(child), url)
-}
+use e2e::{Hub, headless, hub_cmd, kiosk_cmd, outcomes, run, stdout};
 
 #[test]
 fn no_secret_reaches_a_log_at_debug_level() {
@@ -54,7 +31,13 @@ fn no_secret_reaches_a_log_at_debug_level() {
         "http://127.0.0.1:9",
     ]);
     let hub_log = dir.path().join("hub.log");
-    let (_server, url) = serve(&hub_data, &hub_log);
+    let server = Hub::start_with(
+        &hub_data,
+        "127.0.0.1:0",
+        std::fs::File::create(&hub_log).expect("log file"),
+        "debug",
+    );
+    let url = server.url.clone();
 
     let enroll = run(kiosk_cmd(&kiosk_data)
         .env("RUST_LOG", "debug")

@@ -815,6 +815,14 @@ fn bind_card_in(
     Ok(previous)
 }
 
+/// A kiosk enrolled at `center`, for tests.
+#[cfg(test)]
+pub(crate) fn test_device(store: &Store, center: u64) -> Device {
+    let code = store.create_enroll_code(center, 1).expect("code");
+    let (_, token, _) = store.enroll(&code, "k", "0").expect("enroll");
+    store.device_by_token(&token).expect("dev").expect("device")
+}
+
 /// Check-ins of one member at one center this close together are one visit
 /// (the kiosks' default repeat window).
 pub const SAME_VISIT_WINDOW_MS: i64 = 120 * 60_000;
@@ -1169,12 +1177,7 @@ mod same_visit_tests {
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");
         let member = store.add_member(center, "林小雨", None).expect("member");
-        let device = || {
-            let code = store.create_enroll_code(center, 1).expect("code");
-            let (_, token, _) = store.enroll(&code, "k", "0").expect("enroll");
-            store.device_by_token(&token).expect("dev").expect("device")
-        };
-        let kiosks = [device(), device()];
+        let kiosks = [test_device(&store, center), test_device(&store, center)];
         Fixture {
             _dir: dir,
             store,

@@ -133,9 +133,7 @@ mod tests {
         let center = store
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");
-        let code = store.create_enroll_code(center, 1).expect("code");
-        let (_, token, _) = store.enroll(&code, "k", "0").expect("enroll");
-        let device = store.device_by_token(&token).expect("dev").expect("device");
+        let device = crate::store::test_device(&store, center);
         Fixture {
             _dir: dir,
             store,
