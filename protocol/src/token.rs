@@ -104,7 +104,11 @@ fn signed_message(tag: &[u8], claims: &[u8]) -> Vec<u8> {
 }
 
 fn has_prefix(t: &str, prefix: &str) -> bool {
-    t.len() >= prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix)
+    // Bytes, not a str slice: the text may hold any character a scanner or
+    // a keyboard produces, and a slice inside one would panic.
+    t.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// True when the text has the shape of a member token (it may still be forged).
@@ -191,6 +195,20 @@ pub fn decode_public_key(text: &str) -> Option<VerifyingKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_with_characters_of_several_bytes_is_refused_not_a_crash() {
+        // Found by fuzzing: a multi-byte character across the prefix's end.
+        for text in [
+            ")1\u{fffd}0;0",
+            "Y\u{e9}1",
+            "YC\u{fffd}",
+            "\u{4e2d}\u{6587}",
+        ] {
+            assert!(ParsedToken::parse(text).is_err(), "{text:?}");
+            assert!(!looks_like_token(text), "{text:?}");
+        }
+    }
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])

@@ -46,8 +46,11 @@ pub fn parse_events(bytes: &[u8]) -> Vec<RawEvent> {
             };
             let (sec, usec) = (word(0), word(8));
             RawEvent {
-                time_us: u64::try_from(sec).unwrap_or(0) * 1_000_000
-                    + u64::try_from(usec).unwrap_or(0),
+                // Saturating: a garbled record must not overflow.
+                time_us: u64::try_from(sec)
+                    .unwrap_or(0)
+                    .saturating_mul(1_000_000)
+                    .saturating_add(u64::try_from(usec).unwrap_or(0)),
                 kind: u16::from_ne_bytes([r[16], r[17]]),
                 code: u16::from_ne_bytes([r[18], r[19]]),
                 value: i32::from_ne_bytes([r[20], r[21], r[22], r[23]]),
@@ -323,6 +326,22 @@ pub fn list_keyboards(by_id: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_garbled_record_with_huge_times_is_read_without_overflow() {
+        // Found by fuzzing: seconds near i64::MAX.
+        let mut bytes = vec![0xff_u8; 8];
+        bytes[7] = 0x7f;
+        bytes.extend_from_slice(&[0xff; 8]);
+        bytes.extend_from_slice(&[1, 0, 30, 0, 1, 0, 0, 0]);
+        let events = parse_events(&bytes);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].time_us, u64::MAX);
+        assert_eq!(
+            (events[0].kind, events[0].code, events[0].value),
+            (1, 30, 1)
+        );
+    }
 
     fn decode_all(bytes: &[u8], gap_ms: u64) -> Vec<String> {
         let mut d = KeyDecoder::new(gap_ms);
