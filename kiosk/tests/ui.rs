@@ -851,3 +851,20 @@ fn the_home_screen_shows_the_centers_logo_from_its_content() {
         "only {white} white pixels where the logo should be"
     );
 }
+
+#[test]
+fn attract_mode_reads_on_the_small_panel_in_both_languages() {
+    for en in [false, true] {
+        let lang = if en { "en" } else { "zh" };
+        let f = fixture(800, 480, en);
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+        assert!(f.app.global::<AttractAdapter>().get_shown());
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+        let shot = f.snapshot(&format!("attract-{lang}-800x480"));
+        assert!(
+            is_close(shot.get_pixel(100, 120), [0xff, 0xff, 0xff]),
+            "{:?}",
+            shot.get_pixel(100, 120)
+        );
+    }
+}

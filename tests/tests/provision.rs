@@ -14,18 +14,22 @@ fn a_provisioned_board_enrolls_from_its_file_once_and_the_code_is_spent() {
     let code = hub(&["enroll-code", "--center", &center]);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
 
+    // What a technician runs for a new board's card.
+    let provision = |out: &std::path::Path| {
+        run(Command::new(bin("firmware-config"))
+            .args([
+                "provision",
+                "rpi4b-hdmi",
+                "--hub",
+                &server.url,
+                "--code",
+                &code,
+                "--out",
+            ])
+            .arg(out))
+    };
     let root = dir.path().join("sdcard");
-    let out = run(Command::new(bin("firmware-config"))
-        .args([
-            "provision",
-            "rpi4b-hdmi",
-            "--hub",
-            &server.url,
-            "--code",
-            &code,
-            "--out",
-        ])
-        .arg(&root));
+    let out = provision(&root);
     let written = stdout(&out);
     assert_eq!(written.lines().count(), 6, "{written}");
     let data = root.join("var/lib/youth-kiosk");
@@ -51,17 +55,7 @@ fn a_provisioned_board_enrolls_from_its_file_once_and_the_code_is_spent() {
 
     // The same card image copied to a second board: the code is spent.
     let copy = dir.path().join("copy");
-    run(Command::new(bin("firmware-config"))
-        .args([
-            "provision",
-            "rpi4b-hdmi",
-            "--hub",
-            &server.url,
-            "--code",
-            &code,
-            "--out",
-        ])
-        .arg(&copy));
+    provision(&copy);
     let copy_data = copy.join("var/lib/youth-kiosk");
     let out = kiosk_cmd(&copy_data)
         .arg("enroll")

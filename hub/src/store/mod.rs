@@ -622,6 +622,8 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (mut stored, mut duplicates) = (0u32, 0u32);
         let mut rejected = Vec::new();
+        // Each accepted event's time and clock, for re-timing after the loop.
+        let mut clocks = Vec::with_capacity(raw_events.len());
         for raw in raw_events {
             let seq = raw.get("seq").and_then(|s| s.as_u64()).filter(|s| *s > 0);
             let verdict = match serde_json::from_value::<Event>(raw.clone()) {
@@ -690,6 +692,7 @@ impl Store {
             };
             match verdict {
                 Ok(ev) => {
+                    clocks.push((ev.at_ms, ev.clock.clone()));
                     if insert_event(&tx, device, &ev, tz, now)? {
                         stored += 1;
                     } else {
@@ -710,7 +713,7 @@ impl Store {
                 }
             }
         }
-        retime::page(&tx, device, tz, raw_events)?;
+        retime::page(&tx, device, tz, &clocks)?;
         // Advance over every contiguous seq the hub now holds, stored or set aside.
         let mut acked: u64 = tx.query_row(
             "SELECT acked_seq FROM devices WHERE id = ?1",

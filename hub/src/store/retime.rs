@@ -17,6 +17,8 @@ use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 use rusqlite::params;
 
+use protocol::wire::ClockInfo;
+
 use super::{Device, Result};
 
 /// After a page is stored: learn the offsets of the boots it synchronised,
@@ -25,20 +27,14 @@ pub(super) fn page(
     tx: &rusqlite::Transaction<'_>,
     device: &Device,
     tz: Tz,
-    raw_events: &[serde_json::Value],
+    clocks: &[(i64, ClockInfo)],
 ) -> Result<u32> {
     let mut boots = BTreeSet::new();
     let mut referenced = BTreeSet::new();
-    for raw in raw_events {
-        let clock = &raw["clock"];
-        let (Some(boot), Some(mono), Some(at)) = (
-            clock["boot_id"].as_str(),
-            clock["monotonic_ms"].as_i64(),
-            raw["at_ms"].as_i64(),
-        ) else {
-            continue;
-        };
-        if clock["synchronized"].as_bool() == Some(true) && !referenced.contains(boot) {
+    for (at, clock) in clocks {
+        let boot = clock.boot_id.as_str();
+        let mono = i64::try_from(clock.monotonic_ms).unwrap_or(i64::MAX);
+        if clock.synchronized && !referenced.contains(boot) {
             // The first synchronised event of a boot sets its offset; pages
             // arrive in seq order, so that is the earliest one.
             tx.prepare_cached(

@@ -146,6 +146,17 @@ fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
 
 /// Wires every callback of the window to the controller and fills the screens.
 pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kiosk<C>>> {
+    // The logo is the same in both languages: copied into Slint once.
+    if let Some(logo) = &kiosk.content.logo {
+        app.global::<HomeAdapter>()
+            .set_logo(slint::Image::from_rgba8(
+                slint::SharedPixelBuffer::clone_from_slice(
+                    logo.as_raw(),
+                    logo.width(),
+                    logo.height(),
+                ),
+            ));
+    }
     let kiosk = Rc::new(RefCell::new(kiosk));
     refresh_language(app, &kiosk);
 
@@ -299,11 +310,6 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         return;
     }
     k.home_built_for = built_for;
-    if let Some(logo) = &k.content.logo {
-        h.set_logo(slint::Image::from_rgba8(
-            slint::SharedPixelBuffer::clone_from_slice(logo.as_raw(), logo.width(), logo.height()),
-        ));
-    }
     h.set_center_name(v.center_name.into());
     h.set_opening_hours(v.opening_hours.into());
     h.set_date_text(v.date_text.into());
