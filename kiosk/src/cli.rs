@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use chrono::TimeZone;
 use clap::{Parser, Subcommand};
 use protocol::wire::EnrollRequest;
 
@@ -432,18 +433,32 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
     let store = open_store(data)?;
     let status = store.sync_status()?;
     let enrollment = store.enrollment()?;
+    let tz: chrono_tz::Tz = enrollment
+        .as_ref()
+        .and_then(|e| e.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let now = SystemClock::new().now_ms();
+    let (date, _) = crate::checkin::local_date_hour(tz, now);
+    // The staff screen's figures: the whole center's once the hub gave them.
+    let today = store.center_day_stats(&date)?;
     if json {
         let mut v = serde_json::to_value(&status)?;
         v["hub_url"] = serde_json::json!(enrollment.as_ref().map(|e| e.hub_url.clone()));
         v["center_id"] = serde_json::json!(enrollment.as_ref().map(|e| e.center_id));
         v["roster_members"] = serde_json::json!(store.roster_len()?);
+        v["today"] = serde_json::json!({
+            "date": date,
+            "scope": if today.hub_as_of_ms.is_some() { "center" } else { "kiosk" },
+            "hub_as_of_ms": today.hub_as_of_ms,
+            "total": today.total,
+            "members": today.members,
+            "distinct_members": today.distinct_members,
+            "visitors": today.visitors,
+            "voided": today.voided,
+        });
         println!("{v}");
     } else {
-        let tz: chrono_tz::Tz = enrollment
-            .as_ref()
-            .and_then(|e| e.time_zone.parse().ok())
-            .unwrap_or(chrono_tz::Asia::Shanghai);
-        let (text, _) = crate::ui::view::sync_text(&status, tz, SystemClock::new().now_ms(), true);
+        let (text, _) = crate::ui::view::sync_text(&status, tz, now, true);
         match &enrollment {
             Some(e) => println!(
                 "center: {} ({}) via {}",
@@ -455,6 +470,20 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
         println!(
             "events recorded: {}, acknowledged by the hub: {}, waiting: {}",
             status.last_seq, status.acked_seq, status.events_waiting
+        );
+        let scope = match today.hub_as_of_ms {
+            Some(at) => format!(
+                "the whole center, from the hub at {}, with this kiosk's since",
+                tz.timestamp_millis_opt(at)
+                    .single()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default()
+            ),
+            None => "this kiosk only; the hub's figures come with the next sync".into(),
+        };
+        println!(
+            "today ({date}, {scope}): {} visits, {} member check-ins ({} members), {} visitors",
+            today.total, today.members, today.distinct_members, today.visitors
         );
     }
     Ok(())

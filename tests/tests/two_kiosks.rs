@@ -1,8 +1,16 @@
 //! Two kiosks at one center, both offline: the same member checks in at
 //! both within the repeat window (a card at one, the member number at the
-//! other). Once both are back, the hub counts one visit.
+//! other). Once both are back, the hub counts one visit, and after the next
+//! sync both kiosks' staff figures say what the hub says.
 
 use e2e::{Hub, headless, hub_cmd, kiosk_cmd, one_center, outcomes, report_today, run, stdout};
+
+/// The staff screen's figures for today, as `kiosk status --json` gives them.
+fn kiosk_today(data: &std::path::Path) -> serde_json::Value {
+    let out = stdout(&run(kiosk_cmd(data).args(["status", "--json"])));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("status JSON");
+    v["today"].clone()
+}
 
 #[test]
 fn one_member_at_two_offline_kiosks_is_one_visit_at_the_hub() {
@@ -59,4 +67,42 @@ fn one_member_at_two_offline_kiosks_is_one_visit_at_the_hub() {
         )
         .expect("query");
     assert_eq!((kept, folded), (2, 1));
+
+    // Offline each kiosk could count only itself: the member at both.
+    // The kiosk that synced first fetched the hub's figures before the
+    // other's check-in arrived; after the next sync both say what the hub says.
+    run(kiosk_cmd(&second).arg("sync"));
+    for data in [&second, &c.kiosk_data] {
+        let today = kiosk_today(data);
+        assert_eq!(today["scope"], "center", "{today}");
+        for field in ["members", "distinct_members", "visitors", "total"] {
+            assert_eq!(today[field], report[field], "{field}: {today} vs {report}");
+        }
+    }
+}
+
+#[test]
+fn offline_a_kiosk_adds_its_own_check_ins_to_the_hubs_last_figures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = one_center(dir.path());
+    // Enrollment synced once: the hub's figures (nothing yet) are kept.
+    assert_eq!(kiosk_today(&c.kiosk_data)["scope"], "center");
+    c.server.stop();
+    let out = headless(
+        &c.kiosk_data,
+        &["visitor over35 leisure", c.member.as_str()],
+        &["--no-final-sync"],
+    );
+    assert_eq!(outcomes(&out), ["welcome", "welcome"]);
+    let today = kiosk_today(&c.kiosk_data);
+    assert_eq!(today["scope"], "center", "{today}");
+    assert_eq!(
+        (
+            today["visitors"].as_u64(),
+            today["members"].as_u64(),
+            today["total"].as_u64()
+        ),
+        (Some(1), Some(1), Some(2)),
+        "{today}"
+    );
 }

@@ -134,6 +134,18 @@ pub struct DayStats {
     pub voided: u64,
     /// Volunteers whose latest shift event here that day is a start.
     pub volunteers_on_site: u64,
+    /// Set when the figures are the whole center's: the hub's, fetched at
+    /// this time, plus this kiosk's check-ins since. Unset: this kiosk only.
+    pub hub_as_of_ms: Option<i64>,
+}
+
+/// The hub's figures for the center's day, as fetched after a sync, with
+/// this kiosk's mark at the time: the hub counted every event up to it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HubDay {
+    pub report: protocol::wire::DailyReport,
+    pub acked_seq: u64,
+    pub fetched_at_ms: i64,
 }
 
 /// One line of the day's list on the staff screen.
@@ -172,6 +184,7 @@ const SETTING_ROSTER_REV: &str = "roster_revision";
 const SETTING_SYNC_OK: &str = "last_sync_ok_ms";
 const SETTING_SYNC_ERR: &str = "last_sync_error";
 const SETTING_PIN: &str = "staff_pin_hash";
+const SETTING_HUB_DAY: &str = "hub_day";
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -604,14 +617,89 @@ impl Store {
             .query_row("SELECT count(*) FROM roster WHERE active", [], |r| r.get(0))?)
     }
 
-    /// Counts for one local date of the center.
+    /// Counts for one local date, from this kiosk's events alone.
     pub fn day_stats(&self, local_date: &str) -> Result<DayStats> {
+        self.stats_after(local_date, 0)
+    }
+
+    /// Keeps the hub's figures for a day (the latest fetch replaces the last).
+    pub fn save_hub_day(&self, day: &HubDay) -> Result<()> {
+        let json = serde_json::to_string(day).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.set_setting(SETTING_HUB_DAY, &json)
+    }
+
+    /// The hub's figures last fetched, if any (unreadable ones are ignored:
+    /// the next sync fetches them again).
+    pub fn hub_day(&self) -> Result<Option<HubDay>> {
+        Ok(self
+            .setting(SETTING_HUB_DAY)?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// The staff screen's figures for a day: the whole center's when the hub
+    /// gave them for that day (its figures, which count every kiosk and one
+    /// visit for one member seen at two, plus what this kiosk recorded or
+    /// voided since), else this kiosk's own.
+    pub fn center_day_stats(&self, local_date: &str) -> Result<DayStats> {
+        let Some(hub) = self.hub_day()?.filter(|h| h.report.date == local_date) else {
+            return self.day_stats(local_date);
+        };
+        let mark = hub.acked_seq;
+        let added = self.stats_after(local_date, mark)?;
+        let removed = self.voided_after(local_date, mark)?;
+        let r = &hub.report;
+        let mut s = DayStats {
+            hub_as_of_ms: Some(hub.fetched_at_ms),
+            volunteers_on_site: self.stats_after(local_date, 0)?.volunteers_on_site,
+            ..DayStats::default()
+        };
+        s.members = (r.members + added.members).saturating_sub(removed.members);
+        s.visitors = (r.visitors + added.visitors).saturating_sub(removed.visitors);
+        s.total = s.members + s.visitors;
+        for (h, slot) in s.by_hour.iter_mut().enumerate() {
+            let hub_n = r.by_hour.get(h).copied().unwrap_or(0);
+            *slot = (hub_n + added.by_hour[h]).saturating_sub(removed.by_hour[h]);
+        }
+        // Members new since the hub's figures who had not come earlier today.
+        let new_members: u64 = self.conn.query_row(
+            &format!(
+                "SELECT count(DISTINCT member_id) FROM events
+                 WHERE local_date = ?1 AND kind = 'member_check_in' AND seq > ?2 AND {COUNTED}
+                   AND member_id NOT IN (SELECT member_id FROM events
+                       WHERE local_date = ?1 AND kind = 'member_check_in' AND seq <= ?2
+                         AND member_id IS NOT NULL)"
+            ),
+            params![local_date, mark],
+            |row| row.get(0),
+        )?;
+        s.distinct_members = (r.distinct_members + new_members).min(s.members);
+        let mut purposes: Vec<(ServiceCategory, u64)> = ServiceCategory::ALL
+            .iter()
+            .filter_map(|&c| {
+                let count = |list: &[(ServiceCategory, u64)]| {
+                    list.iter().find(|(x, _)| *x == c).map_or(0, |(_, n)| *n)
+                };
+                let hub_n = r.by_category.get(c.code()).copied().unwrap_or(0);
+                let n =
+                    (hub_n + count(&added.by_category)).saturating_sub(count(&removed.by_category));
+                (n > 0).then_some((c, n))
+            })
+            .collect();
+        purposes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+        s.by_category = purposes;
+        s.voided = r.voided + added.voided;
+        Ok(s)
+    }
+
+    /// Counts of the day's events with a seq above `after_seq`.
+    fn stats_after(&self, local_date: &str, after_seq: u64) -> Result<DayStats> {
         let mut stats = DayStats::default();
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT kind, local_hour, count(*) FROM events WHERE local_date = ?1 AND {COUNTED}
+            "SELECT kind, local_hour, count(*) FROM events
+             WHERE local_date = ?1 AND seq > ?2 AND {COUNTED}
              GROUP BY kind, local_hour"
         ))?;
-        let mut rows = stmt.query([local_date])?;
+        let mut rows = stmt.query(params![local_date, after_seq])?;
         while let Some(r) = rows.next()? {
             let kind: String = r.get(0)?;
             let hour: usize = r.get(1)?;
@@ -629,17 +717,18 @@ impl Store {
         stats.distinct_members = self.conn.query_row(
             &format!(
                 "SELECT count(DISTINCT member_id) FROM events
-                 WHERE local_date = ?1 AND kind = 'member_check_in' AND {COUNTED}"
+                 WHERE local_date = ?1 AND seq > ?2 AND kind = 'member_check_in' AND {COUNTED}"
             ),
-            [local_date],
+            params![local_date, after_seq],
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT purpose, count(*) AS n FROM events
-             WHERE local_date = ?1 AND kind = 'visitor' AND purpose IS NOT NULL AND {COUNTED}
+             WHERE local_date = ?1 AND seq > ?2 AND kind = 'visitor' AND purpose IS NOT NULL
+               AND {COUNTED}
              GROUP BY purpose ORDER BY n DESC, purpose"
         ))?;
-        let mut rows = stmt.query([local_date])?;
+        let mut rows = stmt.query(params![local_date, after_seq])?;
         while let Some(r) = rows.next()? {
             if let Some(c) = ServiceCategory::from_code(&r.get::<_, String>(0)?) {
                 stats.by_category.push((c, r.get(1)?));
@@ -647,19 +736,54 @@ impl Store {
         }
         stats.voided = self.conn.query_row(
             "SELECT count(*) FROM events v JOIN events e ON e.seq = v.voided_seq
-             WHERE e.local_date = ?1",
-            [local_date],
+             WHERE e.local_date = ?1 AND v.seq > ?2",
+            params![local_date, after_seq],
             |r| r.get(0),
         )?;
         stats.volunteers_on_site = self.conn.query_row(
             "SELECT count(*) FROM (
                 SELECT member_id, kind, max(seq) FROM events
-                WHERE local_date = ?1 AND kind IN ('volunteer_in', 'volunteer_out')
+                WHERE local_date = ?1 AND seq > ?2 AND kind IN ('volunteer_in', 'volunteer_out')
                 GROUP BY member_id
              ) WHERE kind = 'volunteer_in'",
-            [local_date],
+            params![local_date, after_seq],
             |r| r.get(0),
         )?;
+        Ok(stats)
+    }
+
+    /// The day's visits up to `mark` (so counted by the hub) that a void
+    /// after `mark` took back: by kind, hour and purpose.
+    fn voided_after(&self, local_date: &str, mark: u64) -> Result<DayStats> {
+        let mut stats = DayStats::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.kind, e.local_hour, e.purpose FROM events v JOIN events e ON e.seq = v.voided_seq
+             WHERE e.local_date = ?1 AND e.seq <= ?2 AND v.seq > ?2
+               AND e.kind IN ('member_check_in', 'visitor')",
+        )?;
+        let mut rows = stmt.query(params![local_date, mark])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let hour: usize = r.get(1)?;
+            if kind == "visitor" {
+                stats.visitors += 1;
+                if let Some(c) = r
+                    .get::<_, Option<String>>(2)?
+                    .as_deref()
+                    .and_then(ServiceCategory::from_code)
+                {
+                    match stats.by_category.iter_mut().find(|(x, _)| *x == c) {
+                        Some((_, n)) => *n += 1,
+                        None => stats.by_category.push((c, 1)),
+                    }
+                }
+            } else {
+                stats.members += 1;
+            }
+            if let Some(slot) = stats.by_hour.get_mut(hour) {
+                *slot += 1;
+            }
+        }
         Ok(stats)
     }
 

@@ -319,3 +319,91 @@ fn free_space_is_read_from_the_databases_file_system() {
         Some(true)
     );
 }
+
+fn void(voided_seq: u64) -> NewEvent {
+    NewEvent {
+        at_ms: 50_000_000,
+        local_date: "2026-11-24".into(),
+        local_hour: 11,
+        clock: clock(),
+        kind: EventKind::CheckInVoided {
+            voided_seq,
+            reason: VoidReason::Mistake,
+            by: "PIN".into(),
+        },
+    }
+}
+
+fn hub_day(members: u64, distinct: u64, visitors: u64, acked_seq: u64) -> HubDay {
+    let mut by_hour = vec![0; 24];
+    by_hour[9] = members;
+    by_hour[10] = visitors;
+    HubDay {
+        report: protocol::wire::DailyReport {
+            center_id: 1,
+            date: "2026-11-24".into(),
+            time_zone: "Asia/Shanghai".into(),
+            total: members + visitors,
+            members,
+            distinct_members: distinct,
+            visitors,
+            by_hour,
+            voided: 0,
+            by_category: [("sports".to_string(), visitors)].into(),
+            by_age_band: Default::default(),
+        },
+        acked_seq,
+        fetched_at_ms: 777,
+    }
+}
+
+#[test]
+fn without_the_hubs_figures_the_staff_screen_counts_this_kiosk_alone() {
+    let (_dir, mut store) = open();
+    store.record(&member(1, 10), 0).expect("m1");
+    let s = store.center_day_stats("2026-11-24").expect("stats");
+    assert_eq!((s.members, s.hub_as_of_ms), (1, None));
+    // Figures for another day do not apply to this one.
+    let mut other = hub_day(5, 5, 0, 1);
+    other.report.date = "2026-11-23".into();
+    store.save_hub_day(&other).expect("save");
+    let s = store.center_day_stats("2026-11-24").expect("stats");
+    assert_eq!((s.members, s.hub_as_of_ms), (1, None));
+}
+
+#[test]
+fn the_hubs_figures_plus_what_this_kiosk_did_since_make_the_centers_day() {
+    let (_dir, mut store) = open();
+    store.record(&member(1, 10), 0).expect("seq 1");
+    store.record(&visitor(20), 0).expect("seq 2");
+    // The hub counts the whole center: this kiosk's two events (up to mark
+    // 2) and two other kiosks' members, one of them member 1 again.
+    store.save_hub_day(&hub_day(2, 2, 1, 2)).expect("save");
+    let s = store.center_day_stats("2026-11-24").expect("stats");
+    assert_eq!(
+        (
+            s.total,
+            s.members,
+            s.distinct_members,
+            s.visitors,
+            s.hub_as_of_ms
+        ),
+        (3, 2, 2, 1, Some(777))
+    );
+    // Since then: member 1 again (not a new person), member 3 (new), a
+    // visitor, and a void of the visitor the hub already counted.
+    store.record(&member(1, 10_000_000), 0).expect("seq 3");
+    store.record(&member(3, 10_000_001), 0).expect("seq 4");
+    store.record(&visitor(10_000_002), 0).expect("seq 5");
+    store.record(&void(2), 0).expect("seq 6 voids seq 2");
+    let s = store.center_day_stats("2026-11-24").expect("stats");
+    assert_eq!(
+        (s.total, s.members, s.distinct_members, s.visitors, s.voided),
+        (5, 4, 3, 1, 1)
+    );
+    assert_eq!((s.by_hour[9], s.by_hour[10]), (4, 1));
+    assert_eq!(s.by_category, vec![(ServiceCategory::Sports, 1)]);
+    // This kiosk's own figures are unchanged by the hub's.
+    let own = store.day_stats("2026-11-24").expect("own");
+    assert_eq!((own.members, own.visitors, own.hub_as_of_ms), (3, 1, None));
+}

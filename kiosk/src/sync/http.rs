@@ -6,8 +6,8 @@ use std::time::Duration;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use protocol::wire::{
-    ApiError, DeviceReport, EnrollRequest, EnrollResponse, EventPage, IngestResult, RosterDelta,
-    SyncState,
+    ApiError, DailyReport, DeviceReport, EnrollRequest, EnrollResponse, EventPage, IngestResult,
+    RosterDelta, SyncState,
 };
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -145,6 +145,16 @@ impl Uplink for HttpUplink {
     async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError> {
         let r = self
             .get(&format!("/roster?since={since}"))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(r).await
+    }
+
+    async fn center_day(&self, center_id: u64, date: &str) -> Result<DailyReport, SyncError> {
+        let r = self
+            .get(&format!("/centers/{center_id}/report"))
+            .query(&[("date", date)])
             .send()
             .await
             .map_err(unreachable)?;

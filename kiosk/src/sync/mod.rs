@@ -10,13 +10,13 @@ pub mod http;
 use std::sync::Arc;
 use std::time::Duration;
 
-use protocol::wire::{DeviceReport, EventPage, IngestResult, RosterDelta, SyncState};
+use protocol::wire::{DailyReport, DeviceReport, EventPage, IngestResult, RosterDelta, SyncState};
 use thiserror::Error;
 use tokio::sync::Notify;
 
 pub use http::HttpUplink;
 
-use crate::store::{Store, StoreError};
+use crate::store::{HubDay, Store, StoreError};
 
 /// Rows per page: big enough to drain a backlog quickly, small enough that a
 /// page fits a slow link's timeout.
@@ -56,6 +56,8 @@ pub trait Uplink {
     async fn sync_state(&self, report: &DeviceReport) -> Result<SyncState, SyncError>;
     async fn upload(&self, page: &EventPage) -> Result<IngestResult, SyncError>;
     async fn roster(&self, since: u64) -> Result<RosterDelta, SyncError>;
+    /// The hub's figures for the center's local `date`, every kiosk counted.
+    async fn center_day(&self, center_id: u64, date: &str) -> Result<DailyReport, SyncError>;
     /// Bytes of event pages put on the wire so far (compressed), if known.
     fn bytes_sent(&self) -> u64 {
         0
@@ -107,7 +109,7 @@ impl<U: Uplink> Syncer<U> {
     /// One round: upload everything waiting, then pull roster changes. Each
     /// acknowledged page is recorded at once, so an interrupted round loses nothing.
     pub async fn sync_once(&mut self, now_ms: i64) -> Result<SyncReport, SyncError> {
-        let result = self.round().await;
+        let result = self.round(now_ms).await;
         match &result {
             Ok(_) => {
                 self.store.note_sync_ok(now_ms)?;
@@ -124,7 +126,7 @@ impl<U: Uplink> Syncer<U> {
         result
     }
 
-    async fn round(&mut self) -> Result<SyncReport, SyncError> {
+    async fn round(&mut self, now_ms: i64) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         let bytes_before = self.uplink.bytes_sent();
         let report_to_hub = DeviceReport {
@@ -172,7 +174,37 @@ impl<U: Uplink> Syncer<U> {
             }
             since = delta.revision;
         }
+        self.fetch_center_day(acked, now_ms).await?;
         Ok(report)
+    }
+
+    /// Keeps the hub's figures for today, so the staff screen shows the
+    /// whole center as the hub counts it (one visit for a member seen at two
+    /// kiosks). Failing to get them does not fail the round: the uploads
+    /// are done, and the staff screen falls back to this kiosk's own counts.
+    async fn fetch_center_day(&mut self, acked: u64, now_ms: i64) -> Result<(), SyncError> {
+        let Some(e) = self.store.enrollment()? else {
+            return Ok(());
+        };
+        let tz = e.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let (date, _) = crate::checkin::local_date_hour(tz, now_ms);
+        match self.uplink.center_day(e.center_id, &date).await {
+            Ok(report) if report.date == date && report.center_id == e.center_id => {
+                self.store.save_hub_day(&HubDay {
+                    report,
+                    acked_seq: acked,
+                    fetched_at_ms: now_ms,
+                })?;
+            }
+            Ok(other) => tracing::warn!(
+                "the hub sent figures for center {} on {}, not {} on {date}",
+                other.center_id,
+                other.date,
+                e.center_id
+            ),
+            Err(err) => tracing::warn!("the hub's figures for today: {err}"),
+        }
+        Ok(())
     }
 }
 

@@ -84,6 +84,28 @@ impl Uplink for &FakeHub {
             more: false,
         })
     }
+
+    async fn center_day(
+        &self,
+        center_id: u64,
+        date: &str,
+    ) -> Result<protocol::wire::DailyReport, SyncError> {
+        self.tick();
+        let visitors = self
+            .events
+            .borrow()
+            .values()
+            .filter(|e| matches!(e.kind, EventKind::Visitor { .. }))
+            .count() as u64;
+        Ok(protocol::wire::DailyReport {
+            center_id,
+            date: date.into(),
+            visitors,
+            total: visitors,
+            by_hour: vec![0; 24],
+            ..Default::default()
+        })
+    }
 }
 
 fn store_with_events(dir: &tempfile::TempDir, n: i64) -> Store {

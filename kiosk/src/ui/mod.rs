@@ -609,7 +609,7 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let store = k.engine.store();
     let read = || -> Result<_, crate::store::StoreError> {
         Ok((
-            store.day_stats(&today)?,
+            store.center_day_stats(&today)?,
             store.day_stats(&day(1))?,
             store.day_stats(&day(7))?,
             store.day_list(&today, STAFF_LIST_LEN)?,

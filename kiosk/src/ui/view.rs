@@ -717,10 +717,28 @@ pub fn staff(
         .collect();
     let (sync_text, sync_ok) = sync_text(status, tz, now_ms, en);
     StaffView {
-        day_title: if en {
-            format!("Today · {}", date_text(date, true))
-        } else {
-            format!("今日签到 · {}", date_text(date, false))
+        day_title: {
+            let scope = match stats.hub_as_of_ms {
+                Some(at) => {
+                    let at = tz
+                        .timestamp_millis_opt(at)
+                        .single()
+                        .map(|t| t.format("%H:%M").to_string())
+                        .unwrap_or_default();
+                    if en {
+                        format!("whole center, hub {at}")
+                    } else {
+                        format!("全中心，{at} 同步")
+                    }
+                }
+                None if en => "this kiosk".to_string(),
+                None => "本机".to_string(),
+            };
+            if en {
+                format!("Today · {} · {scope}", date_text(date, true))
+            } else {
+                format!("今日签到 · {} · {scope}", date_text(date, false))
+            }
         },
         total: stats.total,
         members: stats.members,
