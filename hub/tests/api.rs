@@ -161,13 +161,98 @@ async fn a_revoked_kiosk_is_refused_and_what_it_sent_stays_counted() {
 #[tokio::test]
 async fn calls_without_a_valid_credential_are_refused() {
     let h = hub();
-    for token in [None, Some("not-a-token")] {
-        let (s, body) = call(&h, get("/api/v1/sync-state", token)).await;
-        assert_eq!(s, StatusCode::UNAUTHORIZED);
-        assert_eq!(body["error"], "unauthorized");
+    let events = json!({ "events": [visitor(1, LATE_UTC_MS)] });
+    let report = format!("/api/v1/centers/{}/report?date=2026-03-02", h.center);
+    for token in [None, Some("not-a-token"), Some("")] {
+        for req in [
+            get("/api/v1/sync-state", token),
+            get("/api/v1/roster", token),
+            post("/api/v1/events", token, &events),
+            get(&report, token),
+            get("/api/v1/dashboard", token),
+            get("/api/v1/yardsticks", token),
+            get("/api/v1/fleet", token),
+        ] {
+            let path = req.uri().to_string();
+            let (s, body) = call(&h, req).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{path} with {token:?}: {body}");
+        }
+    }
+    // The web pages send a visitor without a session to the login page.
+    for path in ["/", "/ledger.csv", "/ledger.xlsx"] {
+        let (s, headers, _) = page(&h, get(path, None)).await;
+        assert!(s.is_redirection(), "{path}: {s}");
+        assert_eq!(headers[header::LOCATION], "/login", "{path}");
     }
     let (s, _) = call(&h, get("/api/v1/health", None)).await;
     assert_eq!(s, StatusCode::OK);
+    let (s, _) = call(
+        &h,
+        post("/api/v1/enroll", None, &json!({ "code": "K7QF-3M9X" })),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "a wrong code is refused, but anyone may try one"
+    );
+    let kept: i64 = h
+        .state
+        .store
+        .read(|c| c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)))
+        .expect("count");
+    assert_eq!(kept, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn a_kiosk_cannot_upload_as_another_kiosk_or_for_another_center() {
+    let h = hub();
+    let other_center = h
+        .state
+        .store
+        .add_center("另一个中心", "Asia/Shanghai")
+        .expect("center");
+    let a = enroll(&h, h.center).await;
+    let b = enroll(&h, other_center).await;
+    // Kiosk A names kiosk B and B's center everywhere a field could go; the
+    // hub takes the device and its center from the credential alone.
+    let mut ev = visitor(1, LATE_UTC_MS);
+    ev["device_id"] = json!(b.device_id);
+    ev["center_id"] = json!(other_center);
+    let page = json!({ "device_id": b.device_id, "center_id": other_center, "events": [ev] });
+    let (s, body) = call(&h, post("/api/v1/events", Some(&a.device_token), &page)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let rows: Vec<(u64, u64)> = h
+        .state
+        .store
+        .read(|c| {
+            let mut st = c.prepare("SELECT device_id, center_id FROM events")?;
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .expect("rows");
+    assert_eq!(rows, vec![(a.device_id, h.center)]);
+    // B's mark and B's center are untouched; B's own seq 1 is still its to send.
+    let (_, body) = call(&h, get("/api/v1/sync-state", Some(&b.device_token))).await;
+    let state: SyncState = serde_json::from_value(body).expect("state");
+    assert_eq!((state.device_id, state.acked_seq), (b.device_id, 0));
+    let path = format!("/api/v1/centers/{other_center}/report?date=2026-03-02");
+    let (_, body) = call(&h, get(&path, Some(&b.device_token))).await;
+    let report: DailyReport = serde_json::from_value(body).expect("report");
+    assert_eq!(report.total, 0);
+    let page = json!({ "events": [visitor(1, LATE_UTC_MS)] });
+    let (_, body) = call(&h, post("/api/v1/events", Some(&b.device_token), &page)).await;
+    let r: IngestResult = serde_json::from_value(body).expect("result");
+    assert_eq!(
+        (r.acked_seq, r.stored),
+        (1, 1),
+        "B's seq 1 is new to the hub"
+    );
+    // Nor can A read B's center's roster or figures.
+    let (s, _) = call(&h, get(&path, Some(&a.device_token))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
