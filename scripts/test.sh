@@ -18,6 +18,13 @@ fi
 step "browser driver for the dashboard tests (playwright-core, from npm)"
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
+step "dependencies: licenses, banned crates (no OpenSSL), sources (cargo-deny, offline)"
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --quiet
+fi
+cargo deny --offline check licenses bans sources
+
 step "format"
 cargo fmt --all -- --check
 step "lint"

@@ -346,6 +346,7 @@ impl Checked {
             path: format!("{KIOSK_DATA}/kiosk.toml"),
             contents: self.kiosk_toml(),
         });
+        files.extend(lockdown(&self.header()));
         files
     }
 
@@ -529,6 +530,44 @@ impl Checked {
 
 /// libinput's calibration matrix for a touch panel whose picture is turned
 /// clockwise by `degrees`.
+/// No way from the screen to a shell: no login prompt on any other console
+/// (Ctrl+Alt+F2 shows a blank screen), no magic SysRq keys, and
+/// Ctrl+Alt+Del does nothing (a reboot would only bring the kiosk back, but
+/// a youth should not be able to cause one). The kiosk itself refuses close
+/// requests, and systemd restarts it if it ends.
+fn lockdown(header: &str) -> Vec<File> {
+    vec![
+        File {
+            path: "etc/systemd/logind.conf.d/youth-kiosk.conf".into(),
+            contents: format!(
+                "{header}# No getty on the other consoles: switching to one shows no login.\n\
+                 [Login]\nNAutoVTs=0\nReserveVT=0\n"
+            ),
+        },
+        File {
+            path: "etc/sysctl.d/90-youth-kiosk.conf".into(),
+            contents: format!(
+                "{header}# No magic SysRq keys from a plugged-in keyboard.\nkernel.sysrq = 0\n"
+            ),
+        },
+        File {
+            path: "etc/systemd/system.conf.d/youth-kiosk.conf".into(),
+            contents: format!(
+                "{header}# Ctrl+Alt+Del pressed seven times in two seconds: nothing either.\n\
+                 [Manager]\nCtrlAltDelBurstAction=none\n"
+            ),
+        },
+        File {
+            // Overrides the packaged unit, which is an alias of reboot.target.
+            path: "etc/systemd/system/ctrl-alt-del.target".into(),
+            contents: format!(
+                "{header}# Ctrl+Alt+Del does nothing on a kiosk.\n\
+                 [Unit]\nDescription=Ctrl+Alt+Del (ignored on a youth center kiosk)\n"
+            ),
+        },
+    ]
+}
+
 pub fn calibration_matrix(degrees: u32) -> &'static str {
     match degrees {
         90 => "0 -1 1 1 0 0",

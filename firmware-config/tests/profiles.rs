@@ -170,7 +170,11 @@ fn an_x86_mini_pc_has_no_gpio_and_gets_grub_instead_of_config_txt() {
             "etc/default/grub.d/youth-kiosk.cfg",
             "etc/udev/rules.d/70-youth-kiosk.rules",
             "etc/systemd/system/youth-kiosk.service.d/display.conf",
-            "var/lib/youth-kiosk/kiosk.toml"
+            "var/lib/youth-kiosk/kiosk.toml",
+            "etc/systemd/logind.conf.d/youth-kiosk.conf",
+            "etc/sysctl.d/90-youth-kiosk.conf",
+            "etc/systemd/system.conf.d/youth-kiosk.conf",
+            "etc/systemd/system/ctrl-alt-del.target"
         ]
     );
     let grub = &x86.render()[0].contents;
@@ -291,7 +295,7 @@ fn provisioning_writes_the_tree_and_the_enrollment_and_refuses_bad_codes() {
     let written =
         firmware_config::provision(&c, "https://hub.example.org", " K7QF-3M9X ", dir.path())
             .expect("provision");
-    assert_eq!(written.len(), 6);
+    assert_eq!(written.len(), 10);
     let enroll = std::fs::read_to_string(dir.path().join("var/lib/youth-kiosk/enroll.toml"))
         .expect("enroll");
     assert!(
@@ -309,4 +313,49 @@ fn provisioning_writes_the_tree_and_the_enrollment_and_refuses_bad_codes() {
     let err = firmware_config::provision(&c, "https://h", "K7QF\"; rm", dir.path())
         .expect_err("bad code");
     assert!(format!("{err}").contains("is not one the hub gives"));
+}
+
+#[test]
+fn every_board_is_locked_down_against_a_plugged_in_keyboard() {
+    for (name, text) in BUILTIN {
+        let files = profile(text).validated().expect(name).render();
+        let file = |path: &str| {
+            files
+                .iter()
+                .find(|f| f.path == path)
+                .unwrap_or_else(|| panic!("{name}: no {path}"))
+                .contents
+                .clone()
+        };
+        let logind = file("etc/systemd/logind.conf.d/youth-kiosk.conf");
+        assert!(
+            logind.contains("[Login]\nNAutoVTs=0\nReserveVT=0\n"),
+            "{name}: {logind}"
+        );
+        let sysctl = file("etc/sysctl.d/90-youth-kiosk.conf");
+        assert!(sysctl.lines().any(|l| l == "kernel.sysrq = 0"), "{name}");
+        let system = file("etc/systemd/system.conf.d/youth-kiosk.conf");
+        assert!(
+            system.contains("[Manager]\nCtrlAltDelBurstAction=none\n"),
+            "{name}"
+        );
+        // The target that Ctrl+Alt+Del starts pulls nothing in.
+        let target = file("etc/systemd/system/ctrl-alt-del.target");
+        for key in ["Wants", "Requires", "Alias", "OnSuccess", "SuccessAction"] {
+            assert!(!target.contains(key), "{name}: {target}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ctrl-alt-del.target");
+        std::fs::write(&path, &target).expect("write");
+        let out = std::process::Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(&path)
+            .output()
+            .expect("systemd-analyze (apt install systemd)");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "{name}: {stderr}"
+        );
+    }
 }

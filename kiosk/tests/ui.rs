@@ -868,3 +868,57 @@ fn attract_mode_reads_on_the_small_panel_in_both_languages() {
         );
     }
 }
+
+#[test]
+fn no_shortcut_or_close_request_takes_a_youth_out_of_the_kiosk() {
+    use slint::platform::Key;
+    let f = fixture(800, 480, true);
+    let press = |keys: &[slint::SharedString]| {
+        for k in keys {
+            f.app
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: k.clone() });
+        }
+        for k in keys.iter().rev() {
+            f.app
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text: k.clone() });
+        }
+    };
+    let k = |key: Key| slint::SharedString::from(key);
+    let c = |ch: &str| slint::SharedString::from(ch);
+    // A keyboard plugged in: the shortcuts that close or leave an app elsewhere.
+    for combo in [
+        vec![k(Key::Alt), k(Key::F4)],
+        vec![k(Key::Control), c("q")],
+        vec![k(Key::Control), c("w")],
+        vec![k(Key::Control), k(Key::Alt), k(Key::Backspace)],
+        vec![k(Key::Control), k(Key::Alt), k(Key::Delete)],
+        vec![k(Key::Control), k(Key::Alt), k(Key::F2)],
+        vec![k(Key::Alt), k(Key::Tab)],
+        vec![k(Key::Meta)],
+        vec![k(Key::Escape)],
+        vec![k(Key::F11)],
+        vec![c("\n")],
+    ] {
+        press(&combo);
+        assert!(f.app.window().is_visible(), "after {combo:?}");
+        assert_eq!(f.page(), Page::Home, "after {combo:?}");
+    }
+    // The compositor or a window manager asks the window to close.
+    f.app.window().dispatch_event(WindowEvent::CloseRequested);
+    assert!(f.app.window().is_visible(), "a close request is refused");
+    // Words typed on the keyboard are a scan, refused in plain words.
+    f.type_line("exit");
+    assert_eq!(f.result().1, ResultKind::Refused);
+    f.type_line("bash");
+    assert_eq!(f.result().1, ResultKind::Refused);
+    // The staff screen still needs the PIN.
+    assert_ne!(f.page(), Page::Staff);
+    assert_ne!(f.page(), Page::StaffPin);
+    // And the kiosk still works.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Welcome);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
+}

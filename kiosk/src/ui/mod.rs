@@ -159,6 +159,12 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     }
     let kiosk = Rc::new(RefCell::new(kiosk));
     refresh_language(app, &kiosk);
+    // No way out to a desktop: a close request (a compositor's shortcut, a
+    // window manager's button) is refused; only stopping the service ends it.
+    app.window().on_close_requested(|| {
+        tracing::info!("a request to close the kiosk window was refused");
+        slint::CloseRequestResponse::KeepWindowShown
+    });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_key_typed(move |text| {
