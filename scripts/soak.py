@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -232,7 +233,9 @@ def main():
             print(f"{name} {what}: {text}{'' if good else '  ← grows'}")
             ok &= good
     if not ok:
+        print(f"soak failed; its data is kept in {tmp}", file=sys.stderr)
         sys.exit(1)
+    shutil.rmtree(tmp, ignore_errors=True)
     print("soak passed")
 
 
