@@ -414,7 +414,8 @@ fn sync_once(data: &Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<crate:
             "this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`"
         );
     };
-    let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
+    let timeout = Config::load(data)?.hub_timeout();
+    let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
     let mut syncer = Syncer::new(store, uplink);
     let now = SystemClock::new().now_ms();
     Ok(rt.block_on(syncer.sync_once(now))?)
@@ -515,7 +516,7 @@ pub fn start_sync(
     let store = open_store(data)?;
     match store.enrollment()? {
         Some(e) => {
-            let uplink = HttpUplink::new(&e.hub_url, &e.device_token)?;
+            let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
             let syncer = Syncer::new(store, uplink).with_retention_days(config.keep_days);
             let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
             let clock = SystemClock::new();

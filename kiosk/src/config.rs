@@ -25,6 +25,9 @@ keep_days = 90
 
 # Seconds between uploads when nothing new happens (a check-in triggers one sooner).
 sync_interval_seconds = 30
+# Seconds one call to the hub may take before it is given up and retried
+# later (a page of 500 check-ins is about 10 KB; raise it on a very slow link).
+hub_timeout_seconds = 30
 
 # Seconds a welcome or a refusal stays on screen.
 result_seconds = 4
@@ -99,6 +102,7 @@ pub struct Config {
     pub language: String,
     pub repeat_window_minutes: u32,
     pub sync_interval_seconds: u32,
+    pub hub_timeout_seconds: u32,
     pub keep_days: u32,
     pub result_seconds: u32,
     pub staff_idle_seconds: u32,
@@ -115,12 +119,20 @@ pub struct Config {
     pub signals: crate::signals::SignalsConfig,
 }
 
+impl Config {
+    /// How long one call to the hub may take.
+    pub fn hub_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.hub_timeout_seconds))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             language: "zh".into(),
             repeat_window_minutes: 120,
             sync_interval_seconds: 30,
+            hub_timeout_seconds: 30,
             keep_days: 90,
             result_seconds: 4,
             staff_idle_seconds: 90,
@@ -183,6 +195,11 @@ impl Config {
             "KIOSK_SYNC_INTERVAL_SECONDS",
             get("KIOSK_SYNC_INTERVAL_SECONDS"),
             &mut self.sync_interval_seconds,
+        )?;
+        num(
+            "KIOSK_HUB_TIMEOUT_SECONDS",
+            get("KIOSK_HUB_TIMEOUT_SECONDS"),
+            &mut self.hub_timeout_seconds,
         )?;
         num(
             "KIOSK_RESULT_SECONDS",
@@ -270,6 +287,10 @@ impl Config {
         anyhow::ensure!(
             self.sync_interval_seconds >= 1,
             "sync_interval_seconds must be at least 1"
+        );
+        anyhow::ensure!(
+            (2..=600).contains(&self.hub_timeout_seconds),
+            "hub_timeout_seconds must be between 2 and 600"
         );
         anyhow::ensure!(
             self.keep_days >= 35,

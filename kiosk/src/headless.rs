@@ -177,7 +177,8 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
     if final_sync {
         let store = crate::cli::open_store(data)?;
         if let Some(e) = store.enrollment()? {
-            let uplink = crate::sync::HttpUplink::new(&e.hub_url, &e.device_token)?;
+            let uplink =
+                crate::sync::HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
             let mut syncer = crate::sync::Syncer::new(store, uplink);
             let now = SystemClock::new().now_ms();
             match rt.block_on(async {

@@ -12,6 +12,11 @@
 //!   cut before the answer;
 //! - `stall_then_cut`: forwarded, then nothing for two seconds, then cut
 //!   (the answer never comes, as with a timeout).
+//!
+//! Not drawn, only scripted ([`FaultyProxy::start_scripted`]):
+//!
+//! - `hold`: forwarded (the hub commits), then the connection is held open
+//!   with no answer for two minutes: only the client's own timeout ends it.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -41,6 +46,22 @@ impl FaultyProxy {
     /// Listens on a free port and forwards to `upstream` (`host:port`);
     /// `fault_percent` of requests meet a fault other than `pass`.
     pub fn start(upstream: &str, seed: u64, fault_percent: u64) -> FaultyProxy {
+        FaultyProxy::start_with(upstream, seed, fault_percent, Vec::new())
+    }
+
+    /// Listens and forwards to `upstream`, giving the first requests the
+    /// faults of `script` in order and passing every later one.
+    pub fn start_scripted(upstream: &str, script: &[&'static str]) -> FaultyProxy {
+        FaultyProxy::start_with(upstream, 1, 0, script.to_vec())
+    }
+
+    fn start_with(
+        upstream: &str,
+        seed: u64,
+        fault_percent: u64,
+        script: Vec<&'static str>,
+    ) -> FaultyProxy {
+        let mut script = std::collections::VecDeque::from(script);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let counts: Arc<Mutex<BTreeMap<&'static str, usize>>> = Arc::default();
@@ -53,7 +74,9 @@ impl FaultyProxy {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let fault = draw(&rng, fault_percent);
+                let fault = script
+                    .pop_front()
+                    .unwrap_or_else(|| draw(&rng, fault_percent));
                 if let Ok(mut m) = c.lock() {
                     *m.entry(fault).or_default() += 1;
                 }
@@ -164,6 +187,14 @@ fn handle(mut conn: TcpStream, upstream: &str, fault: &str) -> std::io::Result<(
         "lose_response" => return conn.shutdown(Shutdown::Both),
         "stall_then_cut" => {
             std::thread::sleep(Duration::from_secs(2));
+            return conn.shutdown(Shutdown::Both);
+        }
+        "hold" => {
+            // Nothing more is sent; a read returns when the client gives up
+            // and closes (or after two minutes, when a test has failed anyway).
+            conn.set_read_timeout(Some(Duration::from_secs(120)))?;
+            let mut rest = [0u8; 64];
+            while conn.read(&mut rest)? > 0 {}
             return conn.shutdown(Shutdown::Both);
         }
         "slow" => std::thread::sleep(Duration::from_secs(1)),

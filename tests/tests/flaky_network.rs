@@ -84,3 +84,48 @@ fn through_every_kind_of_network_fault_each_event_reaches_the_hub_exactly_once()
         stored.len()
     );
 }
+
+#[test]
+fn a_hub_that_never_answers_is_given_up_on_after_the_timeout_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = one_center(dir.path());
+    let upstream = c.server.url.trim_start_matches("http://").to_string();
+    c.server.stop();
+    // Check-ins recorded while the network is down (the hub is not there).
+    let v = headless(
+        &c.kiosk_data,
+        &["visitor over35 sports"; 20],
+        &["--no-final-sync"],
+    );
+    assert_eq!(v.len(), 20);
+    let _hub = e2e::Hub::start(&c.hub_data, &upstream);
+    // The first page reaches the hub, which commits it; the answer never comes.
+    let proxy = FaultyProxy::start_scripted(&upstream, &["pass", "hold"]);
+    let kiosk_db = c.kiosk_data.join("kiosk.sqlite3");
+    rusqlite::Connection::open(&kiosk_db)
+        .expect("kiosk db")
+        .execute("UPDATE enrollment SET hub_url = ?1", [&proxy.url])
+        .expect("point the kiosk at the proxy");
+    std::fs::write(c.kiosk_data.join("kiosk.toml"), "hub_timeout_seconds = 2\n").expect("settings");
+
+    let t = std::time::Instant::now();
+    let out = kiosk_cmd(&c.kiosk_data).arg("sync").output().expect("sync");
+    let waited = t.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the held call fails");
+    assert!(err.contains("cannot be reached"), "{err}");
+    assert!(
+        waited < std::time::Duration::from_secs(30),
+        "given up after {waited:?}, not the proxy's two minutes"
+    );
+    eprintln!("a hub that never answers: given up after {waited:?}");
+
+    // The next sync learns the hub's mark and sends nothing twice.
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout(&run(kiosk_cmd(&c.kiosk_data).arg("sync")))).expect("report");
+    assert_eq!(report["uploaded_events"], 0, "{report}");
+    assert_eq!(report["acked_seq"], 20, "{report}");
+    let at_hub = seqs(&c.hub_data.join("hub.sqlite3"), "SELECT seq FROM events");
+    assert_eq!(at_hub, (1..=20).collect::<Vec<u64>>());
+    assert_eq!(proxy.counts().get("hold"), Some(&1));
+}

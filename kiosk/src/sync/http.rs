@@ -22,10 +22,13 @@ pub struct HttpUplink {
     sent: std::sync::atomic::AtomicU64,
 }
 
-fn client() -> Result<Client, SyncError> {
+/// How long one call may take unless the kiosk's settings say otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn client(timeout: Duration) -> Result<Client, SyncError> {
     Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .timeout(timeout)
         .user_agent(concat!("youth-center-kiosk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
@@ -41,9 +44,11 @@ fn api_url(base: &str, path: &str) -> String {
 }
 
 impl HttpUplink {
-    pub fn new(hub_url: &str, device_token: &str) -> Result<Self, SyncError> {
+    /// `timeout` bounds each call as a whole (connect, send, answer): a
+    /// stalled hub is given up on and tried again later.
+    pub fn new(hub_url: &str, device_token: &str, timeout: Duration) -> Result<Self, SyncError> {
         Ok(HttpUplink {
-            client: client()?,
+            client: client(timeout)?,
             base: hub_url.to_string(),
             token: device_token.to_string(),
             sent: std::sync::atomic::AtomicU64::new(0),
@@ -59,7 +64,7 @@ impl HttpUplink {
 
 /// Trades a one-time code for a device credential.
 pub async fn enroll(hub_url: &str, request: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
-    let response = client()?
+    let response = client(DEFAULT_TIMEOUT)?
         .post(api_url(hub_url, "/enroll"))
         .json(request)
         .send()
