@@ -830,6 +830,46 @@ pub(crate) fn test_device(store: &Store, center: u64) -> Device {
 /// (the kiosks' default repeat window).
 pub const SAME_VISIT_WINDOW_MS: i64 = 120 * 60_000;
 
+/// Marks a member's check-in as the same visit as another counted check-in
+/// of that member at the center within the window, if there is one (the
+/// earliest). True when marked: the caller does not count it.
+fn fold_same_visit(
+    tx: &rusqlite::Transaction<'_>,
+    device: &Device,
+    member_id: u32,
+    seq: u64,
+    at_ms: i64,
+) -> Result<bool> {
+    let first: Option<(u64, u64)> = tx
+        .prepare_cached(
+            "SELECT device_id, seq FROM events INDEXED BY events_member_visits
+             WHERE center_id = ?1 AND member_id = ?2 AND kind = 'member_check_in'
+               AND same_visit_as IS NULL AND voided_by_seq IS NULL
+               AND at_ms BETWEEN ?3 AND ?4 AND NOT (device_id = ?5 AND seq = ?6)
+             ORDER BY at_ms LIMIT 1",
+        )?
+        .query_row(
+            params![
+                device.center_id,
+                member_id,
+                at_ms.saturating_sub(SAME_VISIT_WINDOW_MS),
+                at_ms.saturating_add(SAME_VISIT_WINDOW_MS),
+                device.id,
+                seq
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((d, s)) = first else {
+        return Ok(false);
+    };
+    tx.execute(
+        "UPDATE events SET same_visit_as = ?1 WHERE device_id = ?2 AND seq = ?3",
+        params![format!("{d}:{s}"), device.id, seq],
+    )?;
+    Ok(true)
+}
+
 /// Keeps the per-center daily roll-up in step with the events table.
 pub(crate) fn count_visit(
     tx: &rusqlite::Transaction<'_>,
@@ -927,31 +967,9 @@ fn insert_event(
     if n == 1 && kind == "member_check_in" {
         // The same member at another kiosk of the center (or this one)
         // within the repeat window: one visit, counted once.
-        let first: Option<(u64, u64)> = tx
-            .prepare_cached(
-                "SELECT device_id, seq FROM events INDEXED BY events_member_visits
-                 WHERE center_id = ?1 AND member_id = ?2 AND kind = 'member_check_in'
-                   AND same_visit_as IS NULL AND voided_by_seq IS NULL
-                   AND at_ms BETWEEN ?3 AND ?4 AND NOT (device_id = ?5 AND seq = ?6)
-                 ORDER BY at_ms LIMIT 1",
-            )?
-            .query_row(
-                params![
-                    device.center_id,
-                    member_id,
-                    ev.at_ms - SAME_VISIT_WINDOW_MS,
-                    ev.at_ms + SAME_VISIT_WINDOW_MS,
-                    device.id,
-                    ev.seq
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((d, s)) = first {
-            tx.execute(
-                "UPDATE events SET same_visit_as = ?1 WHERE device_id = ?2 AND seq = ?3",
-                params![format!("{d}:{s}"), device.id, ev.seq],
-            )?;
+        if let Some(member_id) = member_id
+            && fold_same_visit(tx, device, member_id, ev.seq, ev.at_ms)?
+        {
             return Ok(true);
         }
     }
@@ -1193,15 +1211,26 @@ mod same_visit_tests {
 
     impl Fixture {
         fn send(&mut self, kiosk: usize, at_ms: i64, kind: EventKind) -> u64 {
+            let clock = ClockInfo {
+                boot_id: format!("boot{kiosk}"),
+                monotonic_ms: 0,
+                synchronized: true,
+            };
+            self.send_timed(kiosk, at_ms, clock, kind)
+        }
+
+        fn send_timed(
+            &mut self,
+            kiosk: usize,
+            at_ms: i64,
+            clock: ClockInfo,
+            kind: EventKind,
+        ) -> u64 {
             self.seqs[kiosk] += 1;
             let ev = Event {
                 seq: self.seqs[kiosk],
                 at_ms,
-                clock: ClockInfo {
-                    boot_id: format!("boot{kiosk}"),
-                    monotonic_ms: 0,
-                    synchronized: true,
-                },
+                clock,
                 kind,
             };
             let r = self
@@ -1234,6 +1263,61 @@ mod same_visit_tests {
             let report = crate::report::daily(&self.store, self.center, day).expect("report");
             (rolled, report.members)
         }
+    }
+
+    #[test]
+    fn a_check_in_from_a_clock_in_1970_joins_the_visit_once_its_time_is_known() {
+        let mut f = fixture();
+        f.check_in(0, T, CredentialKind::Card);
+        // The other kiosk booted without a clock: its check-in, five minutes
+        // later in truth, says 1970 (ten minutes after boot).
+        let unsynced = |mono: u64| ClockInfo {
+            boot_id: "rtc-less".into(),
+            monotonic_ms: mono,
+            synchronized: false,
+        };
+        let member_id = f.member;
+        f.send_timed(
+            1,
+            600_000,
+            unsynced(600_000),
+            EventKind::MemberCheckIn {
+                member_id,
+                via: CredentialKind::MemberNumber,
+            },
+        );
+        // Not yet known to be the same visit: counted, on 1 January 1970.
+        assert_eq!(f.visits(), (2, 1));
+        // Twenty minutes on, the clock is set; a visitor carries the reference.
+        f.send_timed(
+            1,
+            T + 25 * MIN,
+            ClockInfo {
+                boot_id: "rtc-less".into(),
+                monotonic_ms: 600_000 + 20 * 60_000,
+                synchronized: true,
+            },
+            EventKind::Visitor {
+                age_band: protocol::catalog::AgeBand::Over35,
+                purpose: protocol::catalog::ServiceCategory::Leisure,
+            },
+        );
+        assert_eq!(
+            f.visits(),
+            (1, 1),
+            "one member visit, and none left in 1970"
+        );
+        let (at, folded): (i64, Option<String>) = f
+            .store
+            .conn()
+            .query_row(
+                "SELECT at_ms, same_visit_as FROM events WHERE device_id = ?1 AND seq = 1",
+                [f.kiosks[1].id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("event");
+        assert_eq!(at, T + 5 * MIN);
+        assert_eq!(folded, Some(format!("{}:1", f.kiosks[0].id)));
     }
 
     #[test]

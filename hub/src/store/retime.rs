@@ -65,19 +65,27 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
     // Through the partial index, which holds only the events still waiting
     // for their time (named: the planner would otherwise walk all of the
     // device's events by the primary key, on every page).
-    type Untimed = (u64, String, String, i64, i64, bool);
+    type Untimed = (u64, String, String, i64, i64, bool, Option<u32>);
     let untimed: Vec<Untimed> = tx
         .prepare_cached(
             "SELECT seq, kind, local_date, at_ms, monotonic_ms,
-                    voided_by_seq IS NULL AND same_visit_as IS NULL
+                    voided_by_seq IS NULL AND same_visit_as IS NULL, member_id
              FROM events INDEXED BY events_untimed
              WHERE device_id = ?1 AND boot_id = ?2 AND clock_synchronized = 0 AND device_at_ms IS NULL",
         )?
         .query_map(params![device.id, boot], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (seq, kind, old_date, device_at, mono, counted) in &untimed {
+    for (seq, kind, old_date, device_at, mono, counted, member) in &untimed {
         let at = mono.saturating_add(offset);
         let local = tz.timestamp_millis_opt(at).single();
         let date = local
@@ -89,7 +97,18 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
              WHERE device_id = ?5 AND seq = ?6",
         )?
         .execute(params![at, date, hour, device_at, device.id, seq])?;
-        if *counted && date != *old_date {
+        // At its true time the check-in may fall within another kiosk's
+        // check-in of the same member: then it is that visit, as it would
+        // have been had the clock been right (the one re-timed is marked).
+        let folded = match (*counted, kind.as_str(), member) {
+            (true, "member_check_in", Some(member)) => {
+                super::fold_same_visit(tx, device, *member, *seq, at)?
+            }
+            _ => false,
+        };
+        if folded {
+            super::count_visit(tx, device.center_id, old_date, kind, -1)?;
+        } else if *counted && date != *old_date {
             super::count_visit(tx, device.center_id, old_date, kind, -1)?;
             super::count_visit(tx, device.center_id, &date, kind, 1)?;
         }
