@@ -10,6 +10,7 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
+cargo fetch --locked --quiet
 if ! cargo deny check advisories; then
   echo "advisories: failed (above). If the database could not be fetched, this machine cannot reach github.com; run this script where it can." >&2
   cargo deny --offline check licenses bans sources

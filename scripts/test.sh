@@ -23,6 +23,7 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --quiet
 fi
+cargo fetch --locked --quiet
 cargo deny --offline check licenses bans sources
 
 step "format"

@@ -113,11 +113,47 @@ pub enum Command {
         #[command(subcommand)]
         action: VolunteerAction,
     },
+    /// Signed content for the kiosks: set up signing, publish a center's
+    /// folder, rotate the root key's signature.
+    Content {
+        #[command(subcommand)]
+        action: ContentAction,
+    },
     /// Kiosks: list them with their upload state.
     Device {
         #[command(subcommand)]
         action: DeviceAction,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ContentAction {
+    /// Set up content signing: makes the root key (written to --root-key-out,
+    /// to be kept offline by the network's admins; the hub keeps no copy),
+    /// the hub's online keys, and an empty first version.
+    Init {
+        /// Where to write the root key (a new file).
+        #[arg(long)]
+        root_key_out: PathBuf,
+    },
+    /// Publish a center's content: a folder with content.json and the
+    /// pictures it names, as the web editor writes it. Prints the new version.
+    Publish {
+        #[arg(long)]
+        center: u64,
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Sign a new root with the offline root key (a new expiry, or after
+    /// replacing an online key file). Prints the new root version.
+    RotateRoot {
+        #[arg(long)]
+        root_key: PathBuf,
+    },
+    /// Re-sign the timestamp (`serve` does this every day by itself).
+    Refresh,
+    /// The version kiosks see now.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -409,8 +445,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => {
             let key = crate::keys::load_or_create(data)?;
             let card_key = crate::keys::card_key(data)?;
-            serve(store, key, card_key, &listen)?;
+            serve(
+                store,
+                key,
+                card_key,
+                crate::content::Repo::new(data),
+                &listen,
+            )?;
         }
+        Command::Content { action } => content(data, &store, action, out)?,
         Command::Center {
             action:
                 CenterAction::Add {
@@ -925,10 +968,76 @@ pub fn render_qr(text: &str) -> anyhow::Result<(qrcode::Version, image::GrayImag
     Ok((code.version(), img))
 }
 
+fn content(
+    data: &Path,
+    store: &Store,
+    action: ContentAction,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let repo = crate::content::Repo::new(data);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match action {
+        ContentAction::Init { root_key_out } => {
+            rt.block_on(repo.init(&root_key_out))?;
+            eprintln!(
+                "content signing is set up. The root key is in {}: keep it offline with the \
+                 network's admins (it is needed only to rotate the root); the hub has no copy.",
+                root_key_out.display()
+            );
+        }
+        ContentAction::Publish { center, from } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            let p = rt.block_on(repo.publish(center, &from))?;
+            eprintln!(
+                "published {} file(s) for {} as version {}: {}",
+                p.files.len(),
+                c.name,
+                p.version,
+                p.files.join(", ")
+            );
+            writeln!(out, "{}", p.version)?;
+        }
+        ContentAction::RotateRoot { root_key } => {
+            let v = rt.block_on(repo.rotate_root(&root_key))?;
+            writeln!(out, "{v}")?;
+        }
+        ContentAction::Refresh => {
+            let v = rt.block_on(repo.refresh_timestamp())?;
+            eprintln!("timestamp re-signed; content version {v}");
+        }
+        ContentAction::Status => {
+            if !repo.is_initialized() {
+                anyhow::bail!(
+                    "content signing is not set up; run `hub content init --root-key-out FILE`"
+                );
+            }
+            writeln!(out, "{}", rt.block_on(repo.version())?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every day, a new timestamp signature, so kiosks keep trusting content
+/// that has not changed (the timestamp expires after a week).
+async fn refresh_timestamps(repo: Arc<crate::content::Repo>) {
+    loop {
+        if repo.is_initialized() {
+            match repo.refresh_timestamp().await {
+                Ok(v) => tracing::info!(version = v, "content timestamp re-signed"),
+                Err(e) => tracing::error!("cannot re-sign the content timestamp: {e:#}"),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
+}
+
 fn serve(
     store: Store,
     key: ed25519_dalek::SigningKey,
     card_key: [u8; 32],
+    content: crate::content::Repo,
     listen: &str,
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -944,10 +1053,13 @@ fn serve(
             writeln!(out, "listening on http://{addr}")?;
             out.flush()?;
         }
+        let content = Arc::new(content);
+        tokio::spawn(refresh_timestamps(content.clone()));
         let state = crate::http::AppState {
             store: Arc::new(store),
             key: Arc::new(key),
             card_key: Arc::new(card_key),
+            content,
             enroll_limiter: Arc::default(),
         };
         axum::serve(

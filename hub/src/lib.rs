@@ -6,6 +6,7 @@
 //! - [`dashboard`]: the numbers and the chart of the web dashboard.
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
+//! - [`content`]: signed content for the kiosks (a TUF repository, served at `/tuf/`).
 //! - [`names`]: display names fit for a public screen.
 //! - [`passwords`]: Argon2id hashes of the secrets people type.
 //! - [`cards`]: the printable sheet of member cards.
@@ -15,6 +16,7 @@
 
 pub mod cards;
 pub mod cli;
+pub mod content;
 pub mod dashboard;
 pub mod http;
 pub mod keys;

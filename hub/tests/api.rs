@@ -22,6 +22,7 @@ struct Hub {
 fn hub() -> Hub {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("hub.sqlite3")).expect("store");
+    let content = dir.path().to_path_buf();
     let center = store
         .add_center("城东街道青年之家", "Asia/Shanghai")
         .expect("center");
@@ -31,6 +32,7 @@ fn hub() -> Hub {
             store: Arc::new(store),
             key: Arc::new(SigningKey::from_bytes(&[9; 32])),
             card_key: Arc::new([4; 32]),
+            content: Arc::new(hub::content::Repo::new(&content)),
             enroll_limiter: Arc::default(),
         },
         center,
@@ -879,4 +881,63 @@ async fn dashboard_logins_lock_after_five_wrong_and_logout_needs_the_csrf_token(
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _) = call(h, with_cookie("/api/v1/dashboard", &c.admin_cookie)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn content_metadata_is_served_and_a_new_kiosk_learns_the_root_at_enrollment() {
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    assert_eq!(e.content_root, None, "no content signing set up yet");
+    let data = h._dir.path();
+    let repo = hub::content::Repo::new(data);
+    repo.init(&data.join("root.pk8")).await.expect("init");
+    let folder = data.join("folder");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(
+        folder.join("content.json"),
+        r#"{"format": 1, "center": {"name": "城东街道青年之家"}}"#,
+    )
+    .expect("json");
+    repo.publish(h.center, &folder).await.expect("publish");
+    let e = enroll(&h, h.center).await;
+    let root = std::fs::read_to_string(data.join("tuf/metadata/root.json")).expect("root");
+    assert_eq!(e.content_root.as_deref(), Some(root.as_str()));
+
+    let fetch = |path: &str| {
+        let req = Request::get(path).body(Body::empty()).expect("request");
+        let app = app(h.state.clone());
+        async move {
+            let res = app.oneshot(req).await.expect("response");
+            let status = res.status();
+            let bytes = res.into_body().collect().await.expect("body").to_bytes();
+            (status, bytes)
+        }
+    };
+    let (s, body) = fetch("/tuf/metadata/timestamp.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let ts: Value = serde_json::from_slice(&body).expect("timestamp JSON");
+    assert_eq!(ts["signed"]["_type"], "timestamp");
+    let stored = std::fs::read_dir(data.join("tuf/targets"))
+        .expect("targets")
+        .next()
+        .expect("one file")
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .to_string();
+    let (s, body) = fetch(&format!("/tuf/targets/{stored}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("城东街道青年之家"));
+    // Nothing else of the data folder is reachable through these routes.
+    for path in [
+        "/tuf/metadata/..%2Fhub.sqlite3",
+        "/tuf/metadata/hub.sqlite3",
+        "/tuf/targets/..%2F..%2Fhub.sqlite3",
+        "/tuf/targets/..",
+        "/tuf/metadata/.json",
+        "/tuf/metadata/nothing.json",
+    ] {
+        let (s, _) = fetch(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
 }

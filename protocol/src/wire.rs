@@ -35,6 +35,11 @@ pub struct EnrollResponse {
     /// first release did not send it; kiosks enrolled there cannot read cards.
     #[serde(default)]
     pub card_key: String,
+    /// The hub's content root metadata (TUF `root.json`, as text): the keys
+    /// the kiosk trusts for signed content from now on. Absent when the hub
+    /// has not set up content signing (or predates it).
+    #[serde(default)]
+    pub content_root: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -579,6 +584,7 @@ mod tests {
                 public_key: "AAAA".into(),
             }],
             card_key: "c2VjcmV0".into(),
+            content_root: Some("{}".into()),
         };
         let back: EnrollResponse =
             serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");

@@ -32,6 +32,8 @@ pub struct AppState {
     pub key: Arc<SigningKey>,
     /// The card key kiosks hash UIDs with (protocol::card).
     pub card_key: Arc<[u8; 32]>,
+    /// The signed content repository, served at `/tuf/` (see [`crate::content`]).
+    pub content: Arc<crate::content::Repo>,
     /// Wrong enrollment codes per address.
     pub enroll_limiter: Arc<limit::EnrollLimiter>,
 }
@@ -63,6 +65,8 @@ pub fn app(state: AppState) -> Router {
         .route("/m/login", post(phone::login))
         .route("/m/logout", post(phone::logout))
         .route("/m/{secret}", get(phone::member_page))
+        .route("/tuf/metadata/{file}", get(tuf_metadata))
+        .route("/tuf/targets/{file}", get(tuf_target))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
         .with_state(state)
 }
@@ -144,7 +148,55 @@ async fn enroll(
             public_key,
         }],
         card_key: data_encoding::BASE64.encode(state.card_key.as_slice()),
+        content_root: state.content.root_json().unwrap_or_else(|e| {
+            tracing::error!("content root metadata: {e:#}");
+            None
+        }),
     }))
+}
+
+/// TUF metadata, public by design (it holds hashes and signatures, no
+/// content): `root.json`, `N.root.json`, `timestamp.json`,
+/// `N.snapshot.json`, `N.targets.json`.
+async fn tuf_metadata(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    let ok = file.ends_with(".json")
+        && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && !file.starts_with('.');
+    if !ok {
+        return Err(AppError::NotFound("no such metadata".into()));
+    }
+    serve_file(state.content.metadata_dir().join(file)).await
+}
+
+/// A published file, under its hash (`<sha256>.center-<id>-<name>`).
+async fn tuf_target(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    if crate::content::check_file_name(&file).is_err() {
+        return Err(AppError::NotFound("no such file".into()));
+    }
+    serve_file(state.content.targets_dir().join(file)).await
+}
+
+async fn serve_file(path: std::path::PathBuf) -> Result<axum::response::Response, AppError> {
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(AppError::NotFound("no such file".into()))
+        }
+        Err(e) => Err(AppError::Internal(format!("{}: {e}", path.display()))),
+    }
 }
 
 async fn sync_state(

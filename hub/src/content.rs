@@ -1,0 +1,605 @@
+//! Signed content for the kiosks: a repository of The Update Framework (TUF,
+//! through the `tough` crate) in the hub's data folder, served at `/tuf/`.
+//!
+//! Every published file is listed in the `targets` metadata with its SHA-256
+//! and length; `snapshot` pins the targets metadata's version and
+//! `timestamp` pins the snapshot's, each signed with its own key and each
+//! with an expiry; versions only go up. `root` names those keys and is
+//! signed by the root key, which the hub never holds: `hub content init`
+//! writes it to a file for the network's admins to keep offline, and
+//! `hub content rotate-root` (which needs it) signs a new root.
+//!
+//! A center's files are the targets named `center-<id>-<file>`; a kiosk
+//! reads only its own center's.
+//!
+//! Layout under the data folder: `tuf/metadata/` (`root.json`,
+//! `N.root.json`, `timestamp.json`, `N.snapshot.json`, `N.targets.json`),
+//! `tuf/targets/<sha256>.center-<id>-<file>` (consistent snapshots: a file
+//! never changes once written, so a kiosk mid-download is never given half
+//! of a newer one), and `content-keys/` with the three online keys (0600).
+
+use std::collections::HashMap;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail, ensure};
+use tough::editor::RepositoryEditor;
+use tough::editor::signed::{PathExists, SignedRole};
+use tough::key_source::{KeySource, LocalKeySource};
+use tough::schema::{KeyHolder, RoleKeys, RoleType, Root, Target};
+use tough::{FilesystemTransport, RepositoryLoader, TargetName};
+
+/// How long each role's signature holds. The timestamp is re-signed by
+/// `hub serve` every day (and at every publish), so a kiosk that can check
+/// the time refuses a repository frozen by an attacker within a week.
+pub const ROOT_DAYS: i64 = 365;
+pub const TARGETS_DAYS: i64 = 365;
+pub const SNAPSHOT_DAYS: i64 = 365;
+pub const TIMESTAMP_DAYS: i64 = 7;
+
+/// Largest file a center may publish (a picture; the kiosk decodes at most
+/// this much, see the kiosk's content::image).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+/// Most files one center may publish.
+pub const MAX_FILES: usize = 64;
+
+const ONLINE: [(RoleType, &str); 3] = [
+    (RoleType::Targets, "targets.pk8"),
+    (RoleType::Snapshot, "snapshot.pk8"),
+    (RoleType::Timestamp, "timestamp.pk8"),
+];
+
+/// The hub's content repository.
+pub struct Repo {
+    data: PathBuf,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Published {
+    pub center_id: u64,
+    /// The repository's targets version: what kiosks report as `content_version`.
+    pub version: u64,
+    pub files: Vec<String>,
+}
+
+fn days(n: i64) -> anyhow::Result<jiff::Timestamp> {
+    let now = jiff::Timestamp::now();
+    // Whole seconds, as TUF writes them.
+    let now = jiff::Timestamp::from_second(now.as_second())?;
+    Ok(now.checked_add(jiff::SignedDuration::from_hours(n * 24))?)
+}
+
+/// The start of the target names of a center's files.
+pub fn target_prefix(center_id: u64) -> String {
+    format!("center-{center_id}-")
+}
+
+/// A file name a center may publish: plain, no folders, no dot-files.
+pub fn check_file_name(name: &str) -> anyhow::Result<()> {
+    ensure!(
+        !name.is_empty()
+            && name.len() <= 200
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')),
+        "{name:?} is not a file name content may use (letters, digits, '.', '-', '_'; no folders)"
+    );
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn generate_key(path: &Path) -> anyhow::Result<()> {
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng)
+        .map_err(|_| anyhow::anyhow!("cannot generate a signing key"))?;
+    write_private(path, pkcs8.as_ref())
+}
+
+fn key(path: PathBuf) -> Box<dyn KeySource> {
+    Box::new(LocalKeySource { path })
+}
+
+/// Writes a file next to its final name, syncs it and renames it over.
+fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+impl Repo {
+    pub fn new(data: &Path) -> Repo {
+        Repo {
+            data: data.to_path_buf(),
+        }
+    }
+
+    pub fn metadata_dir(&self) -> PathBuf {
+        self.data.join("tuf").join("metadata")
+    }
+
+    pub fn targets_dir(&self) -> PathBuf {
+        self.data.join("tuf").join("targets")
+    }
+
+    fn keys_dir(&self) -> PathBuf {
+        self.data.join("content-keys")
+    }
+
+    fn online_keys(&self) -> Vec<Box<dyn KeySource>> {
+        ONLINE
+            .iter()
+            .map(|(_, file)| key(self.keys_dir().join(file)))
+            .collect()
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.metadata_dir().join("root.json").is_file()
+    }
+
+    /// The current root metadata, which a kiosk trusts from enrollment on.
+    pub fn root_json(&self) -> anyhow::Result<Option<String>> {
+        let path = self.metadata_dir().join("root.json");
+        match std::fs::read_to_string(&path) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Creates the repository: the root key (written to `root_key_out`, for
+    /// the admins to keep offline; the hub keeps no copy), the three online
+    /// keys, root metadata signed by the root key, and an empty first version.
+    pub async fn init(&self, root_key_out: &Path) -> anyhow::Result<()> {
+        if self.is_initialized() {
+            bail!(
+                "content signing is set up already ({}); `hub content rotate-root` makes a new root",
+                self.metadata_dir().display()
+            );
+        }
+        std::fs::create_dir_all(self.metadata_dir())?;
+        std::fs::create_dir_all(self.targets_dir())?;
+        let keys_dir = self.keys_dir();
+        std::fs::create_dir_all(&keys_dir)?;
+        std::fs::set_permissions(
+            &keys_dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )?;
+        generate_key(root_key_out).with_context(|| {
+            format!(
+                "the root key goes to {} (which must not exist yet)",
+                root_key_out.display()
+            )
+        })?;
+        for (_, file) in ONLINE {
+            let path = keys_dir.join(file);
+            if !path.exists() {
+                generate_key(&path)?;
+            }
+        }
+        self.sign_root(root_key_out, NonZeroU64::MIN).await?;
+        self.sign_new_version(None, Vec::new()).await?;
+        Ok(())
+    }
+
+    /// Signs a new root (the next version) with the offline root key: for a
+    /// new expiry, or after replacing an online key file. Kiosks accept it
+    /// because the root they trust signed it.
+    pub async fn rotate_root(&self, root_key: &Path) -> anyhow::Result<u64> {
+        let current: tough::schema::Signed<Root> = serde_json::from_str(
+            &self
+                .root_json()?
+                .context("content signing is not set up; run `hub content init` first")?,
+        )?;
+        let given = key(root_key.to_path_buf())
+            .as_sign()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the root key {}: {e}", root_key.display()))?
+            .tuf_key()
+            .key_id()?;
+        let trusted = current
+            .signed
+            .roles
+            .get(&RoleType::Root)
+            .is_some_and(|r| r.keyids.contains(&given));
+        ensure!(
+            trusted,
+            "{} is not this repository's root key; kiosks would refuse a root signed with it",
+            root_key.display()
+        );
+        let next = current
+            .signed
+            .version
+            .checked_add(1)
+            .context("root version overflow")?;
+        self.sign_root(root_key, next).await?;
+        // The new root changes nothing else; a new timestamp tells kiosks to look.
+        self.sign_new_version(None, Vec::new()).await?;
+        Ok(next.get())
+    }
+
+    async fn sign_root(&self, root_key: &Path, version: NonZeroU64) -> anyhow::Result<()> {
+        let mut root = Root {
+            spec_version: "1.0.0".into(),
+            consistent_snapshot: true,
+            version,
+            expires: days(ROOT_DAYS)?,
+            keys: HashMap::new(),
+            roles: HashMap::new(),
+            _extra: HashMap::new(),
+        };
+        let mut sources = vec![(RoleType::Root, key(root_key.to_path_buf()))];
+        for (role, file) in ONLINE {
+            sources.push((role, key(self.keys_dir().join(file))));
+        }
+        for (role, source) in &sources {
+            let public = source
+                .as_sign()
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot read the {role} key: {e}"))?
+                .tuf_key();
+            let id = public.key_id()?;
+            root.keys.insert(id.clone(), public);
+            root.roles.insert(
+                *role,
+                RoleKeys {
+                    keyids: vec![id],
+                    threshold: NonZeroU64::MIN,
+                    _extra: HashMap::new(),
+                },
+            );
+        }
+        // The new root is signed by the root key; a rotation is also checked
+        // by the kiosks against the root they had, which named the same key.
+        let holder = KeyHolder::Root(root.clone());
+        let signed = SignedRole::new(
+            root,
+            &holder,
+            &[key(root_key.to_path_buf())],
+            &aws_lc_rs::rand::SystemRandom::new(),
+        )
+        .await
+        .context("cannot sign the root metadata with that key")?;
+        ensure!(
+            !signed.signed().signatures.is_empty(),
+            "that key is not the root key of this repository"
+        );
+        let dir = self.metadata_dir();
+        replace_file(
+            &dir.join(format!("{}.root.json", version.get())),
+            signed.buffer(),
+        )?;
+        replace_file(&dir.join("root.json"), signed.buffer())?;
+        Ok(())
+    }
+
+    /// The repository as it stands, read back and verified like a kiosk would.
+    async fn load(&self) -> anyhow::Result<tough::Repository> {
+        let root = std::fs::read(self.metadata_dir().join("root.json"))
+            .context("content signing is not set up; run `hub content init` first")?;
+        let dir = |p: PathBuf| {
+            url::Url::from_directory_path(&p)
+                .map_err(|_| anyhow::anyhow!("{} is not an absolute folder", p.display()))
+        };
+        let metadata = std::fs::canonicalize(self.metadata_dir())?;
+        let targets = std::fs::canonicalize(self.targets_dir())?;
+        Ok(RepositoryLoader::new(&root, dir(metadata)?, dir(targets)?)
+            .transport(FilesystemTransport)
+            .load()
+            .await?)
+    }
+
+    /// The version kiosks see now (0 before the first).
+    pub async fn version(&self) -> anyhow::Result<u64> {
+        if !self.metadata_dir().join("timestamp.json").exists() {
+            return Ok(0);
+        }
+        Ok(self.load().await?.targets().signed.version.get())
+    }
+
+    /// Publishes a center's folder (content.json and the pictures it names)
+    /// as a new version: its previous files are replaced, other centers'
+    /// are kept.
+    pub async fn publish(&self, center_id: u64, folder: &Path) -> anyhow::Result<Published> {
+        let files = read_folder(folder)?;
+        let prefix = target_prefix(center_id);
+        let mut add = Vec::new();
+        for (file, path) in &files {
+            let name = TargetName::new(format!("{prefix}{file}"))?;
+            let target = Target::from_path(path)
+                .await
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            add.push((name, target, path.clone()));
+        }
+        let version = self.sign_new_version(Some(&prefix), add).await?;
+        Ok(Published {
+            center_id,
+            version,
+            files: files.into_iter().map(|(f, _)| f).collect(),
+        })
+    }
+
+    /// Re-signs the timestamp (a new version, a new expiry) with nothing
+    /// else changed, so kiosks keep trusting an unchanged repository.
+    pub async fn refresh_timestamp(&self) -> anyhow::Result<u64> {
+        self.sign_new_version(None, Vec::new()).await
+    }
+
+    /// Writes the next version of targets, snapshot and timestamp: the
+    /// targets under `replace` (a center's prefix) become `add`. The files
+    /// go in first (under their hash, so nothing a kiosk may be reading
+    /// changes), then the metadata, each file renamed into place and the
+    /// timestamp last: a kiosk sees the old version or the new, never half.
+    async fn sign_new_version(
+        &self,
+        replace: Option<&str>,
+        add: Vec<(TargetName, Target, PathBuf)>,
+    ) -> anyhow::Result<u64> {
+        // One writer at a time: `hub serve`'s daily refresh and an admin's
+        // publish may meet.
+        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
+        lock.lock()?;
+        let root_path = self.metadata_dir().join("root.json");
+        let first = !self.metadata_dir().join("timestamp.json").exists();
+        let (mut editor, old) = if first {
+            (RepositoryEditor::new(&root_path).await?, (0, 0, 0))
+        } else {
+            let repo = self.load().await?;
+            let old = (
+                repo.targets().signed.version.get(),
+                repo.snapshot().signed.version.get(),
+                repo.timestamp().signed.version.get(),
+            );
+            let stale: Vec<TargetName> = match replace {
+                Some(prefix) => repo
+                    .targets()
+                    .signed
+                    .targets
+                    .keys()
+                    .filter(|n| n.raw().starts_with(prefix))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut editor = RepositoryEditor::from_repo(&root_path, repo).await?;
+            for n in &stale {
+                editor.remove_target(n)?;
+            }
+            (editor, old)
+        };
+        for (name, target, _) in &add {
+            editor.add_target(name.clone(), target.clone())?;
+        }
+        let next = |v: u64| NonZeroU64::new(v.saturating_add(1)).unwrap_or(NonZeroU64::MIN);
+        let version = next(old.0);
+        editor
+            .targets_version(version)?
+            .targets_expires(days(TARGETS_DAYS)?)?
+            .snapshot_version(next(old.1))
+            .snapshot_expires(days(SNAPSHOT_DAYS)?)
+            .timestamp_version(next(old.2))
+            .timestamp_expires(days(TIMESTAMP_DAYS)?);
+        let signed = editor
+            .sign(&self.online_keys())
+            .await
+            .context("cannot sign the new content version")?;
+        let targets_dir = std::fs::canonicalize(self.targets_dir())?;
+        for (name, _, path) in &add {
+            signed
+                .copy_target(path, &targets_dir, PathExists::Skip, Some(name))
+                .await
+                .with_context(|| format!("cannot store {}", path.display()))?;
+        }
+        let staging = self.data.join("tuf").join("staging");
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging)?;
+        signed.write(&staging).await?;
+        let metadata = self.metadata_dir();
+        let mut names: Vec<String> = std::fs::read_dir(&staging)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            // The root is written by `sign_root` alone.
+            .filter(|n| !n.ends_with(".root.json"))
+            .collect();
+        names.sort_by_key(|n| n == "timestamp.json");
+        for n in &names {
+            let from = staging.join(n);
+            std::fs::File::open(&from)?.sync_all()?;
+            std::fs::rename(&from, metadata.join(n))?;
+        }
+        std::fs::File::open(&metadata)?.sync_all()?;
+        let _ = std::fs::remove_dir_all(&staging);
+        Ok(version.get())
+    }
+}
+
+/// The files of a folder to publish, checked: content.json is there and is
+/// a content bundle of a format kiosks read, every file has a plain name
+/// and is at most [`MAX_FILE_BYTES`], and there are at most [`MAX_FILES`].
+/// Sorted by name.
+pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let entries = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read the folder {}", folder.display()))?;
+    let mut files = Vec::new();
+    for e in entries {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().to_string();
+        let meta = e.metadata()?;
+        ensure!(
+            meta.is_file(),
+            "{name}: only plain files may be published (no folders or links)"
+        );
+        check_file_name(&name)?;
+        ensure!(
+            name.len() <= 100,
+            "{name:?}: a file name may be at most 100 characters"
+        );
+        ensure!(
+            meta.len() <= MAX_FILE_BYTES,
+            "{name} is {} KB; a content file may be at most {} KB",
+            meta.len() / 1024,
+            MAX_FILE_BYTES / 1024
+        );
+        files.push((name, e.path()));
+    }
+    ensure!(
+        files.len() <= MAX_FILES,
+        "{} files; a center may publish at most {MAX_FILES}",
+        files.len()
+    );
+    files.sort();
+    let json = files
+        .iter()
+        .find(|(n, _)| n == "content.json")
+        .with_context(|| format!("{} has no content.json", folder.display()))?;
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json.1)?).context("content.json is not JSON")?;
+    ensure!(
+        bundle.get("format").and_then(|f| f.as_u64()) == Some(1),
+        "content.json must say \"format\": 1"
+    );
+    ensure!(
+        bundle.pointer("/center/name").is_some(),
+        "content.json must give the center's name (center.name)"
+    );
+    // Pictures it names must be in the folder.
+    if let Some(logo) = bundle.pointer("/center/logo").and_then(|l| l.as_str()) {
+        ensure!(
+            files.iter().any(|(n, _)| n == logo),
+            "content.json names the logo {logo:?}, which is not in the folder"
+        );
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(dir: &Path, name: &str, title: &str) -> PathBuf {
+        let f = dir.join(name);
+        std::fs::create_dir_all(&f).expect("mkdir");
+        std::fs::write(
+            f.join("content.json"),
+            format!(r#"{{"format": 1, "center": {{"name": "{title}", "logo": "logo.png"}}}}"#),
+        )
+        .expect("json");
+        std::fs::write(f.join("logo.png"), b"not checked here").expect("logo");
+        f
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn publishing_makes_a_new_signed_version_and_keeps_other_centers_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::new(&dir.path().join("hub"));
+        let rt = rt();
+        let root_key = dir.path().join("root.pk8");
+        rt.block_on(repo.init(&root_key)).expect("init");
+        assert_eq!(rt.block_on(repo.version()).expect("version"), 1);
+        assert!(
+            !repo.keys_dir().join("root.pk8").exists() && root_key.exists(),
+            "the root key is only where the admin asked"
+        );
+        let a = folder(dir.path(), "a", "一");
+        let b = folder(dir.path(), "b", "二");
+        let p = rt.block_on(repo.publish(1, &a)).expect("publish 1");
+        assert_eq!((p.version, p.files.len()), (2, 2));
+        rt.block_on(repo.publish(2, &b)).expect("publish 2");
+        std::fs::write(
+            a.join("content.json"),
+            r#"{"format": 1, "center": {"name": "三"}}"#,
+        )
+        .expect("edit");
+        std::fs::remove_file(a.join("logo.png")).expect("rm");
+        let p = rt.block_on(repo.publish(1, &a)).expect("publish 1 again");
+        assert_eq!(p.version, 4);
+        let loaded = rt.block_on(repo.load()).expect("load");
+        let mut names: Vec<String> = loaded
+            .targets()
+            .signed
+            .targets
+            .keys()
+            .map(|n| n.raw().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "center-1-content.json",
+                "center-2-content.json",
+                "center-2-logo.png"
+            ]
+        );
+        // A refresh moves the timestamp, not the content's version.
+        assert_eq!(rt.block_on(repo.refresh_timestamp()).expect("refresh"), 5);
+        assert!(
+            rt.block_on(repo.init(&dir.path().join("again.pk8")))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_new_root_needs_the_root_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::new(&dir.path().join("hub"));
+        let rt = rt();
+        let root_key = dir.path().join("root.pk8");
+        rt.block_on(repo.init(&root_key)).expect("init");
+        let other = dir.path().join("other.pk8");
+        generate_key(&other).expect("key");
+        assert!(rt.block_on(repo.rotate_root(&other)).is_err());
+        assert_eq!(rt.block_on(repo.rotate_root(&root_key)).expect("rotate"), 2);
+        rt.block_on(repo.load())
+            .expect("still loads with the new root");
+    }
+
+    #[test]
+    fn a_bad_folder_is_refused_with_the_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = folder(dir.path(), "f", "一");
+        read_folder(&f).expect("good");
+        std::fs::remove_file(f.join("logo.png")).expect("rm");
+        let e = read_folder(&f).expect_err("logo missing").to_string();
+        assert!(e.contains("logo"), "{e}");
+        std::fs::write(f.join("logo.png"), vec![0u8; MAX_FILE_BYTES as usize + 1]).expect("big");
+        let e = read_folder(&f).expect_err("too big").to_string();
+        assert!(e.contains("at most"), "{e}");
+        std::fs::write(f.join("logo.png"), b"x").expect("small");
+        std::fs::write(f.join("bad name.png"), b"x").expect("odd");
+        assert!(read_folder(&f).is_err());
+        std::fs::remove_file(f.join("bad name.png")).expect("rm");
+        std::fs::write(f.join("content.json"), r#"{"format": 2}"#).expect("json");
+        assert!(read_folder(&f).is_err());
+        std::fs::remove_file(f.join("content.json")).expect("rm");
+        let e = read_folder(&f).expect_err("none").to_string();
+        assert!(e.contains("content.json"), "{e}");
+        for bad in ["../x", ".hidden", "a/b", ""] {
+            assert!(check_file_name(bad).is_err(), "{bad}");
+        }
+    }
+}
