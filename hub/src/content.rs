@@ -196,6 +196,7 @@ impl Repo {
             }
         }
         self.sign_root(root_key_out, NonZeroU64::MIN).await?;
+        // An empty first version, so a kiosk has something to verify.
         self.sign_new_version(None, Vec::new()).await?;
         Ok(())
     }
@@ -231,8 +232,7 @@ impl Repo {
             .checked_add(1)
             .context("root version overflow")?;
         self.sign_root(root_key, next).await?;
-        // The new root changes nothing else; a new timestamp tells kiosks to look.
-        self.sign_new_version(None, Vec::new()).await?;
+        // Kiosks fetch the next root at their next check; nothing else changes.
         Ok(next.get())
     }
 
@@ -337,10 +337,29 @@ impl Repo {
         })
     }
 
-    /// Re-signs the timestamp (a new version, a new expiry) with nothing
-    /// else changed, so kiosks keep trusting an unchanged repository.
+    /// Re-signs the timestamp (its next version, a new expiry) with
+    /// nothing else changed, so kiosks keep trusting an unchanged
+    /// repository. Returns the content version, which stays as it was.
     pub async fn refresh_timestamp(&self) -> anyhow::Result<u64> {
-        self.sign_new_version(None, Vec::new()).await
+        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
+        lock.lock()?;
+        let repo = self.load().await?;
+        let mut timestamp = repo.timestamp().signed.clone();
+        timestamp.version = timestamp
+            .version
+            .checked_add(1)
+            .context("timestamp version overflow")?;
+        timestamp.expires = days(TIMESTAMP_DAYS)?;
+        let signed = SignedRole::new(
+            timestamp,
+            &KeyHolder::Root(repo.root().signed.clone()),
+            &self.online_keys(),
+            &aws_lc_rs::rand::SystemRandom::new(),
+        )
+        .await
+        .context("cannot sign the timestamp")?;
+        replace_file(&self.metadata_dir().join("timestamp.json"), signed.buffer())?;
+        Ok(repo.targets().signed.version.get())
     }
 
     /// Writes the next version of targets, snapshot and timestamp: the
@@ -556,7 +575,20 @@ mod tests {
             ]
         );
         // A refresh moves the timestamp, not the content's version.
-        assert_eq!(rt.block_on(repo.refresh_timestamp()).expect("refresh"), 5);
+        let before = rt
+            .block_on(repo.load())
+            .expect("load")
+            .timestamp()
+            .signed
+            .version;
+        assert_eq!(rt.block_on(repo.refresh_timestamp()).expect("refresh"), 4);
+        let after = rt
+            .block_on(repo.load())
+            .expect("load")
+            .timestamp()
+            .signed
+            .version;
+        assert_eq!(after.get(), before.get() + 1);
         assert!(
             rt.block_on(repo.init(&dir.path().join("again.pk8")))
                 .is_err()

@@ -384,6 +384,12 @@ pub fn enroll(
             .all(|(_, k)| protocol::token::decode_public_key(k).is_some()),
         "the hub sent a signing key this kiosk cannot read"
     );
+    // The content root the kiosk trusts from now on (a new enrollment
+    // starts that trust afresh).
+    if let Some(root) = &response.content_root {
+        crate::content::update::trust_root(data, root)
+            .context("cannot keep the hub's content root")?;
+    }
     store.save_enrollment(
         &Enrollment {
             hub_url: hub.trim_end_matches('/').to_string(),
@@ -416,7 +422,7 @@ fn sync_once(data: &Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<crate:
     };
     let timeout = Config::load(data)?.hub_timeout();
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
-    let mut syncer = Syncer::new(store, uplink);
+    let mut syncer = Syncer::new(store, uplink).with_content(updater(data, &e, timeout)?, None);
     let now = SystemClock::new().now_ms();
     Ok(rt.block_on(syncer.sync_once(now))?)
 }
@@ -447,6 +453,15 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
         v["hub_url"] = serde_json::json!(enrollment.as_ref().map(|e| e.hub_url.clone()));
         v["center_id"] = serde_json::json!(enrollment.as_ref().map(|e| e.center_id));
         v["roster_members"] = serde_json::json!(store.roster_len()?);
+        // The signed content on screen (absent: the built-in content), and
+        // why the last update was refused, if it was.
+        v["content_version"] = serde_json::json!(
+            store
+                .setting(crate::content::update::SETTING_VERSION)?
+                .and_then(|v| v.parse::<u64>().ok())
+        );
+        v["content_error"] =
+            serde_json::json!(store.setting(crate::content::update::SETTING_ERROR)?);
         v["today"] = serde_json::json!({
             "date": date,
             "scope": if today.hub_as_of_ms.is_some() { "center" } else { "kiosk" },
@@ -503,9 +518,24 @@ fn set_pin(data: &Path) -> anyhow::Result<()> {
 }
 
 /// Starts the sync loop on a tokio runtime beside the caller, when enrolled.
+/// The signed-content checker for an enrolled kiosk.
+fn updater(
+    data: &Path,
+    e: &Enrollment,
+    timeout: std::time::Duration,
+) -> anyhow::Result<crate::content::update::Updater> {
+    Ok(crate::content::update::Updater::new(
+        data,
+        &e.hub_url,
+        e.center_id,
+        crate::sync::http::client(timeout)?,
+    ))
+}
+
 pub fn start_sync(
     data: &Path,
     config: &Config,
+    on_content: Option<crate::sync::OnContent>,
 ) -> anyhow::Result<(tokio::runtime::Runtime, Arc<tokio::sync::Notify>)> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -517,7 +547,9 @@ pub fn start_sync(
     match store.enrollment()? {
         Some(e) => {
             let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
-            let syncer = Syncer::new(store, uplink).with_retention_days(config.keep_days);
+            let syncer = Syncer::new(store, uplink)
+                .with_retention_days(config.keep_days)
+                .with_content(updater(data, &e, config.hub_timeout())?, on_content);
             let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
             let clock = SystemClock::new();
             rt.spawn(crate::sync::run(
@@ -537,7 +569,14 @@ pub fn start_sync(
 pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
     let mut config = Config::load(data)?;
     config.fullscreen &= !windowed;
-    let (rt, wake) = start_sync(data, &config)?;
+    // New verified content is shown at once, without a restart.
+    let folder = data.to_path_buf();
+    let show: crate::sync::OnContent =
+        Arc::new(move |_version| match ContentBundle::load(&folder) {
+            Ok(bundle) => crate::ui::content_changed(bundle),
+            Err(e) => tracing::error!("the new content cannot be read: {e:#}"),
+        });
+    let (rt, wake) = start_sync(data, &config, Some(show))?;
     let engine = Engine::new(
         open_store(data)?,
         SystemClock::new(),

@@ -89,7 +89,7 @@ enum Message {
 }
 
 pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
-    let (rt, wake) = crate::cli::start_sync(data, config)?;
+    let (rt, wake) = crate::cli::start_sync(data, config, None)?;
     let mut engine = Engine::new(
         crate::cli::open_store(data)?,
         SystemClock::new(),

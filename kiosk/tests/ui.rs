@@ -922,3 +922,44 @@ fn no_shortcut_or_close_request_takes_a_youth_out_of_the_kiosk() {
     assert_eq!(f.result().1, ResultKind::Welcome);
     assert_eq!(f.count("SELECT count(*) FROM events"), 1);
 }
+
+#[test]
+fn a_new_content_version_is_shown_at_once_without_a_restart() {
+    let f = fixture(1280, 800, false);
+    let home = f.app.global::<HomeAdapter>();
+    assert_eq!(home.get_center_name(), "城东街道青年之家");
+    f.snapshot("content-before-publish-zh-1280x800");
+
+    // What the sync task hands over once a version is verified.
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The admin renamed the center and put up a new announcement first.
+    let default = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/default.json"),
+    )
+    .expect("default content");
+    let mut json: serde_json::Value = serde_json::from_str(&default).expect("json");
+    json["center"]["name"] =
+        serde_json::json!({"zh": "城西社区青年之家", "en": "Chengxi Youth Home"});
+    json["announcements"]
+        .as_array_mut()
+        .expect("announcements")
+        .insert(0, serde_json::json!({"text": {"zh": "今晚 19:00 篮球友谊赛，欢迎观赛", "en": "Basketball tonight at 19:00"}}));
+    std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
+        dir.path().join("logo.png"),
+    )
+    .expect("logo");
+    let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+    kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
+    assert_eq!(home.get_center_name(), "城西社区青年之家");
+    assert!(
+        home.get_announcement().contains("篮球友谊赛"),
+        "{}",
+        home.get_announcement()
+    );
+    f.snapshot("content-after-publish-zh-1280x800");
+    // Check-ins go on as before.
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Welcome);
+}

@@ -1,10 +1,13 @@
 //! What the kiosk shows: the center's profile, services, activities, contacts and notices.
 //!
 //! A content bundle is JSON with every text in Chinese and English. The kiosk
-//! ships a default bundle (assets/content/default.json) and uses
-//! `content/content.json` in its data folder when one is there.
+//! ships a default bundle (assets/content/default.json) and shows the
+//! version the hub published, verified ([`update`]), from
+//! `content/current/` in its data folder once there is one (a hand-placed
+//! `content/content.json` is read when there is none).
 
 pub mod image;
+pub mod update;
 
 use std::path::Path;
 
@@ -176,36 +179,47 @@ impl ContentBundle {
     }
 
     /// The data folder's bundle if there is a good one, else the built-in one.
-    /// A bad file is reported and ignored: the screen never goes blank.
+    /// A bad folder is reported and ignored: the screen never goes blank.
     pub fn load(data_dir: &Path) -> anyhow::Result<Self> {
-        let path = data_dir.join("content").join("content.json");
-        if let Ok(json) = std::fs::read_to_string(&path) {
-            match Self::parse(&json) {
-                Ok(mut b) => {
-                    let folder = data_dir.join("content");
-                    b.load_pictures(|name| {
-                        let path = folder.join(name);
-                        let len = std::fs::metadata(&path)
-                            .with_context(|| format!("cannot read {}", path.display()))?
-                            .len();
-                        anyhow::ensure!(
-                            len <= image::MAX_FILE_BYTES as u64,
-                            "the file is {} KB; pictures may be at most {} KB",
-                            len / 1024,
-                            image::MAX_FILE_BYTES / 1024
-                        );
-                        std::fs::read(&path)
-                            .with_context(|| format!("cannot read {}", path.display()))
-                    });
-                    return Ok(b);
-                }
+        let content = data_dir.join("content");
+        for folder in [content.join("current"), content] {
+            if !folder.join("content.json").is_file() {
+                continue;
+            }
+            match Self::load_folder(&folder) {
+                Ok(b) => return Ok(b),
                 Err(e) => tracing::warn!(
-                    "ignoring {}: {e:#}; showing the built-in content",
-                    path.display()
+                    "ignoring the content in {}: {e:#}; showing the built-in content",
+                    folder.display()
                 ),
             }
         }
         Self::builtin()
+    }
+
+    /// A folder's `content.json` and the pictures it names, every one of
+    /// them good (a verified update is refused whole when one is not).
+    pub fn load_folder(folder: &Path) -> anyhow::Result<Self> {
+        let path = folder.join("content.json");
+        let json = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut b = Self::parse(&json)?;
+        if let Some(name) = b.center.logo.clone() {
+            let path = folder.join(&name);
+            let len = std::fs::metadata(&path)
+                .with_context(|| format!("the logo {name} is missing"))?
+                .len();
+            anyhow::ensure!(
+                len <= image::MAX_FILE_BYTES as u64,
+                "the logo {name} is {} KB; pictures may be at most {} KB",
+                len / 1024,
+                image::MAX_FILE_BYTES / 1024
+            );
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            b.logo = Some(image::decode(&bytes).with_context(|| format!("the logo {name}"))?);
+        }
+        Ok(b)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -271,7 +285,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_built_in_logo_is_decoded_and_a_bad_or_missing_picture_is_left_out() {
+    fn the_built_in_logo_is_decoded_and_a_folder_with_a_bad_or_missing_picture_is_refused_whole() {
         let b = ContentBundle::builtin().expect("builtin");
         let logo = b.logo.as_ref().expect("logo");
         assert_eq!((logo.width(), logo.height()), (256, 256));
@@ -279,32 +293,27 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let folder = dir.path().join("content");
         std::fs::create_dir(&folder).expect("mkdir");
-        let json = DEFAULT_BUNDLE.replace("\"logo.png\"", "\"center.png\"");
+        let json = DEFAULT_BUNDLE
+            .replace("\"logo.png\"", "\"center.png\"")
+            .replace("城东街道青年之家", "城西青年之家");
         std::fs::write(folder.join("content.json"), &json).expect("write");
-        // Named but missing: the content shows, without the logo.
+        // Named but missing: refused with the reason; the built-in content shows.
+        let e = ContentBundle::load_folder(&folder).expect_err("missing logo");
+        assert!(format!("{e:#}").contains("center.png"), "{e:#}");
         let b = ContentBundle::load(dir.path()).expect("load");
-        assert_eq!(b.center.name.zh, "城东街道青年之家");
-        assert!(b.logo.is_none());
+        assert_eq!(b.center.name.zh, "城东街道青年之家", "the built-in content");
         // Damaged: the same.
         std::fs::write(folder.join("center.png"), b"\x89PNG garbage").expect("write");
-        assert!(
-            ContentBundle::load(dir.path())
-                .expect("load")
-                .logo
-                .is_none()
-        );
+        assert!(ContentBundle::load_folder(&folder).is_err());
         // Good: shown.
         std::fs::write(
             folder.join("center.png"),
             include_bytes!("../../../assets/content/logo.png"),
         )
         .expect("write");
-        assert!(
-            ContentBundle::load(dir.path())
-                .expect("load")
-                .logo
-                .is_some()
-        );
+        let b = ContentBundle::load(dir.path()).expect("load");
+        assert_eq!(b.center.name.zh, "城西青年之家");
+        assert!(b.logo.is_some());
     }
 
     #[test]

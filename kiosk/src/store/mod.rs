@@ -219,6 +219,12 @@ impl Store {
         Ok(())
     }
 
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     fn setting_u64(&self, key: &str) -> Result<u64> {
         match self.setting(key)? {
             None => Ok(0),

@@ -25,7 +25,8 @@ pub struct HttpUplink {
 /// How long one call may take unless the kiosk's settings say otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn client(timeout: Duration) -> Result<Client, SyncError> {
+/// The kiosk's HTTP client for the hub: rustls, bounded calls.
+pub fn client(timeout: Duration) -> Result<Client, SyncError> {
     Client::builder()
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .timeout(timeout)

@@ -73,11 +73,19 @@ pub struct SyncReport {
     pub uploaded_bytes: u64,
     pub acked_seq: u64,
     pub roster_changes: u32,
+    /// The signed content version shown after this round, when the hub has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_version: Option<u64>,
 }
+
+/// Called with the new version when verified content was installed.
+pub type OnContent = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
 pub struct Syncer<U> {
     store: Store,
     uplink: U,
+    /// Signed content from the hub, checked after each round's uploads.
+    content: Option<(crate::content::update::Updater, Option<OnContent>)>,
     page_rows: usize,
     page_bytes: usize,
     /// Acknowledged events older than this are deleted after a good sync.
@@ -89,6 +97,7 @@ impl<U: Uplink> Syncer<U> {
         Syncer {
             store,
             uplink,
+            content: None,
             page_rows: PAGE_ROWS,
             page_bytes: PAGE_BYTES,
             keep_ms: None,
@@ -98,6 +107,17 @@ impl<U: Uplink> Syncer<U> {
     /// After each good sync, delete acknowledged events older than `days`.
     pub fn with_retention_days(mut self, days: u32) -> Self {
         self.keep_ms = Some(i64::from(days) * 86_400_000);
+        self
+    }
+
+    /// Also check the hub for new signed content each round; `on_new` is
+    /// told of a version once it is installed (the screen shows it).
+    pub fn with_content(
+        mut self,
+        updater: crate::content::update::Updater,
+        on_new: Option<OnContent>,
+    ) -> Self {
+        self.content = Some((updater, on_new));
         self
     }
 
@@ -175,6 +195,29 @@ impl<U: Uplink> Syncer<U> {
             since = delta.revision;
         }
         self.fetch_center_day(acked, now_ms).await?;
+        if let Some((updater, on_new)) = &self.content {
+            use crate::content::update::{Checked, Updater};
+            let shown =
+                Updater::shown(&self.store).map_err(|e| SyncError::Protocol(format!("{e:#}")))?;
+            let result = updater
+                .check(shown, crate::clock::clock_synchronized())
+                .await;
+            if let Err(e) = Updater::record(&self.store, &result) {
+                tracing::error!("cannot record the content update: {e:#}");
+            }
+            match result {
+                Ok(Checked::Installed(v)) => {
+                    report.content_version = Some(v);
+                    if let Some(f) = on_new {
+                        f(v);
+                    }
+                }
+                Ok(Checked::Current(v)) => report.content_version = Some(v),
+                Ok(Checked::NotSetUp) => {}
+                // The uploads are done; the screen keeps what it shows.
+                Err(e) => tracing::warn!("content update: {e:#}"),
+            }
+        }
         Ok(report)
     }
 

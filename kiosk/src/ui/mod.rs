@@ -144,21 +144,49 @@ fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
 }
 
+type ShowContent = Box<dyn Fn(ContentBundle)>;
+
+thread_local! {
+    /// On the UI thread: shows a new content bundle (set by [`connect`]).
+    static SHOW_CONTENT: RefCell<Option<ShowContent>> = const { RefCell::new(None) };
+}
+
+/// From any thread: a new verified content bundle is to be shown now.
+pub fn content_changed(bundle: ContentBundle) {
+    let _ = slint::invoke_from_event_loop(move || {
+        SHOW_CONTENT.with(|show| {
+            if let Some(show) = &*show.borrow() {
+                show(bundle);
+            }
+        });
+    });
+}
+
+/// The logo is the same in both languages: copied into Slint once per bundle.
+fn set_logo(app: &App, content: &ContentBundle) {
+    let image = match &content.logo {
+        Some(logo) => slint::Image::from_rgba8(slint::SharedPixelBuffer::clone_from_slice(
+            logo.as_raw(),
+            logo.width(),
+            logo.height(),
+        )),
+        None => slint::Image::default(),
+    };
+    app.global::<HomeAdapter>().set_logo(image);
+}
+
 /// Wires every callback of the window to the controller and fills the screens.
 pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kiosk<C>>> {
-    // The logo is the same in both languages: copied into Slint once.
-    if let Some(logo) = &kiosk.content.logo {
-        app.global::<HomeAdapter>()
-            .set_logo(slint::Image::from_rgba8(
-                slint::SharedPixelBuffer::clone_from_slice(
-                    logo.as_raw(),
-                    logo.width(),
-                    logo.height(),
-                ),
-            ));
-    }
+    set_logo(app, &kiosk.content);
     let kiosk = Rc::new(RefCell::new(kiosk));
     refresh_language(app, &kiosk);
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    SHOW_CONTENT.with(|show| {
+        *show.borrow_mut() = Some(Box::new(move |bundle| {
+            let Some(app) = w.upgrade() else { return };
+            show_content(&app, &k, bundle);
+        }));
+    });
     // No way out to a desktop: a close request (a compositor's shortcut, a
     // window manager's button) is refused; only stopping the service ends it.
     app.window().on_close_requested(|| {
@@ -303,6 +331,18 @@ fn refresh_language<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     if app.global::<Nav>().get_page() == Page::Staff {
         refresh_staff(app, k);
     }
+}
+
+/// Replaces what the screens show, at once (a youth mid-way through a
+/// visitor page or a result keeps it; the home screen is rebuilt).
+pub fn show_content<C: Clock + 'static>(app: &App, k: &Shared<C>, bundle: ContentBundle) {
+    set_logo(app, &bundle);
+    {
+        let mut k = k.borrow_mut();
+        k.content = bundle;
+        k.home_built_for = None;
+    }
+    refresh_language(app, k);
 }
 
 fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {

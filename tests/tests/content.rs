@@ -1,0 +1,238 @@
+//! Signed content from a real hub over HTTP to a real kiosk: a publish
+//! reaches the kiosk verified and is switched to whole; tampered files, a
+//! file longer than signed, metadata whose signature no longer holds, an
+//! older version replayed and a kiosk whose clock cannot be trusted all
+//! leave the last good content on screen, with the reason in
+//! `kiosk status`.
+
+use std::path::{Path, PathBuf};
+
+use e2e::{Hub, hub_cmd, kiosk_cmd, run, stdout};
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    hub_data: PathBuf,
+    kiosk: PathBuf,
+    center: String,
+    _server: Hub,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let hub_data = root.join("hub");
+    let kiosk = root.join("kiosk");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &root.join("root.pk8").display().to_string(),
+    ]));
+    let code = hub(&["enroll-code", "--center", &center]);
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    run(kiosk_cmd(&kiosk).args(["enroll", "--hub", &server.url, "--code", &code]));
+    Setup {
+        _dir: dir,
+        root,
+        hub_data,
+        kiosk,
+        center,
+        _server: server,
+    }
+}
+
+impl Setup {
+    /// A folder as the web editor writes it, with the center's name.
+    fn folder(&self, name: &str, center_name: &str) -> PathBuf {
+        let f = self.root.join(name);
+        std::fs::create_dir_all(&f).expect("mkdir");
+        std::fs::write(
+            f.join("content.json"),
+            format!(
+                r#"{{"format": 1, "center": {{"name": {{"zh": "{center_name}", "en": "Youth Home"}}, "logo": "logo.png"}},
+                    "announcements": [{{"text": "本周六停电检修"}}]}}"#
+            ),
+        )
+        .expect("content.json");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
+            f.join("logo.png"),
+        )
+        .expect("logo");
+        f
+    }
+
+    fn publish(&self, folder: &Path) -> u64 {
+        stdout(&run(hub_cmd(&self.hub_data).args([
+            "content",
+            "publish",
+            "--center",
+            &self.center,
+            "--from",
+            &folder.display().to_string(),
+        ])))
+        .parse()
+        .expect("version")
+    }
+
+    /// `kiosk sync` with a synchronised clock (as timesyncd would say).
+    fn sync(&self) {
+        run(kiosk_cmd(&self.kiosk)
+            .arg("sync")
+            .env("KIOSK_CLOCK_SYNCHRONIZED", "1"));
+    }
+
+    fn status(&self) -> serde_json::Value {
+        serde_json::from_str(&stdout(&run(
+            kiosk_cmd(&self.kiosk).args(["status", "--json"])
+        )))
+        .expect("status")
+    }
+
+    fn shown_name(&self) -> String {
+        std::fs::read_to_string(self.kiosk.join("content/current/content.json"))
+            .expect("current content")
+    }
+
+    /// The hub's stored file of this center named `file`, newest first.
+    fn stored(&self, file: &str) -> Vec<PathBuf> {
+        let mut v: Vec<(std::time::SystemTime, PathBuf)> =
+            std::fs::read_dir(self.hub_data.join("tuf/targets"))
+                .expect("targets")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().ends_with(&format!("-{file}")))
+                })
+                .map(|p| {
+                    (
+                        std::fs::metadata(&p)
+                            .expect("meta")
+                            .modified()
+                            .expect("mtime"),
+                        p,
+                    )
+                })
+                .collect();
+        v.sort();
+        v.into_iter().rev().map(|(_, p)| p).collect()
+    }
+}
+
+#[test]
+fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
+    let s = setup();
+    assert_eq!(s.status()["content_version"], serde_json::Value::Null);
+
+    // A publish: the kiosk shows it after its next sync.
+    let v1 = s.publish(&s.folder("v1", "城东街道青年之家"));
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
+    assert_eq!(st["content_error"], serde_json::Value::Null, "{st}");
+    assert!(s.shown_name().contains("本周六停电检修"));
+
+    // A tampered file on the hub (its signed hash no longer matches).
+    let v2 = s.publish(&s.folder("v2", "城东青年之家·二"));
+    let json = s.stored("content.json")[0].clone();
+    let good = std::fs::read(&json).expect("read");
+    let mut bad = good.clone();
+    bad[20] ^= 0x20;
+    std::fs::write(&json, &bad).expect("tamper");
+    s.sync();
+    let st = s.status();
+    assert_eq!(
+        st["content_version"].as_u64(),
+        Some(v1),
+        "still the good one: {st}"
+    );
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("content.json"), "{err}");
+    assert!(!s.shown_name().contains("城东青年之家·二"));
+
+    // Longer than signed.
+    let mut long = good.clone();
+    long.extend_from_slice(b"                ");
+    std::fs::write(&json, &long).expect("grow");
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
+    assert!(st["content_error"].is_string(), "{st}");
+
+    // Put right, it goes through; the unchanged logo is not fetched again
+    // (the kiosk copies the one it has: same hash).
+    std::fs::write(&json, &good).expect("restore");
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v2), "{st}");
+    assert_eq!(st["content_error"], serde_json::Value::Null, "{st}");
+    assert!(s.shown_name().contains("城东青年之家·二"));
+    // The previous version is kept beside the current one.
+    let kept: Vec<String> = std::fs::read_dir(s.kiosk.join("content/versions"))
+        .expect("versions")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+
+    // Metadata changed without its key: the signature no longer holds.
+    let ts = s.hub_data.join("tuf/metadata/timestamp.json");
+    let signed_ts = std::fs::read_to_string(&ts).expect("timestamp");
+    s.publish(&s.folder("v3", "城东青年之家·三"));
+    let newer_ts = std::fs::read_to_string(&ts).expect("timestamp");
+    let forged = newer_ts.replacen("\"version\": ", "\"version\": 1", 1);
+    assert_ne!(forged, newer_ts);
+    std::fs::write(&ts, &forged).expect("forge");
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v2), "{st}");
+    assert!(st["content_error"].is_string(), "{st}");
+
+    // A clock that cannot be trusted: nothing is checked, v2 stays.
+    std::fs::write(&ts, &newer_ts).expect("put back");
+    run(kiosk_cmd(&s.kiosk).arg("sync"));
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v2), "{st}");
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("clock"), "{err}");
+    // Once it can be, the newest version arrives.
+    s.sync();
+    let st = s.status();
+    let v3 = st["content_version"].as_u64().expect("a version");
+    assert!(v3 > v2, "{st}");
+    assert!(s.shown_name().contains("城东青年之家·三"));
+
+    // An older version replayed (v2's timestamp, validly signed): refused.
+    std::fs::write(&ts, &signed_ts).expect("replay");
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v3), "{st}");
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("refused"), "{err}");
+    assert!(s.shown_name().contains("城东青年之家·三"));
+}
+
+#[test]
+fn a_bad_folder_is_refused_by_the_hub_before_anything_is_signed() {
+    let s = setup();
+    let f = s.folder("bad", "城东");
+    std::fs::remove_file(f.join("logo.png")).expect("rm");
+    let out = hub_cmd(&s.hub_data)
+        .args([
+            "content",
+            "publish",
+            "--center",
+            &s.center,
+            "--from",
+            &f.display().to_string(),
+        ])
+        .output()
+        .expect("publish");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("logo"), "{err}");
+    let version = stdout(&run(hub_cmd(&s.hub_data).args(["content", "status"])));
+    assert_eq!(version, "1", "nothing new was signed");
+}
