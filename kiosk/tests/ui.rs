@@ -944,6 +944,10 @@ fn a_new_content_version_is_shown_at_once_without_a_restart() {
         .as_array_mut()
         .expect("announcements")
         .insert(0, serde_json::json!({"text": {"zh": "今晚 19:00 篮球友谊赛，欢迎观赛", "en": "Basketball tonight at 19:00"}}));
+    json["emergency"] = serde_json::json!({
+        "zh": "因暴雨预警，今天 15:00 起暂停开放，请勿前来。",
+        "en": "Closed from 15:00 today: heavy rain warning. Please do not come."
+    });
     std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
     std::fs::copy(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
@@ -958,7 +962,20 @@ fn a_new_content_version_is_shown_at_once_without_a_restart() {
         "{}",
         home.get_announcement()
     );
-    f.snapshot("content-after-publish-zh-1280x800");
+    assert!(home.get_emergency().contains("暴雨预警"));
+    let shot = f.snapshot("content-after-publish-zh-1280x800");
+    // The urgent notice is a red bar under the header.
+    assert!(
+        is_close(shot.get_pixel(1000, 110), [0xb0, 0x00, 0x20]),
+        "{:?}",
+        shot.get_pixel(1000, 110)
+    );
+    // Attract mode carries it too.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    assert!(f.app.global::<AttractAdapter>().get_shown());
+    f.snapshot("content-emergency-attract-zh-1280x800");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    f.tap("attract");
     // Check-ins go on as before.
     f.type_line("10000001");
     assert_eq!(f.result().1, ResultKind::Welcome);

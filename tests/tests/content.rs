@@ -236,3 +236,60 @@ fn a_bad_folder_is_refused_by_the_hub_before_anything_is_signed() {
     let version = stdout(&run(hub_cmd(&s.hub_data).args(["content", "status"])));
     assert_eq!(version, "1", "nothing new was signed");
 }
+
+#[test]
+fn an_emergency_notice_reaches_a_running_kiosk_within_a_minute() {
+    let s = setup();
+    let every: u64 = std::env::var("CONTENT_SYNC_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    std::fs::write(
+        s.kiosk.join("kiosk.toml"),
+        format!("sync_interval_seconds = {every}\n"),
+    )
+    .expect("settings");
+    let v1 = s.publish(&s.folder("before", "城东街道青年之家"));
+    let mut kiosk = kiosk_cmd(&s.kiosk)
+        .arg("headless")
+        .env("KIOSK_CLOCK_SYNCHRONIZED", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start kiosk");
+    let wait_for = |version: u64, limit: std::time::Duration| {
+        let t = std::time::Instant::now();
+        loop {
+            let st = s.status();
+            if st["content_version"].as_u64() == Some(version) {
+                return t.elapsed();
+            }
+            assert!(t.elapsed() < limit, "version {version} not shown: {st}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    wait_for(v1, std::time::Duration::from_secs(30));
+
+    // An admin publishes an urgent notice; the kiosk is not told, it polls.
+    let f = s.folder("urgent", "城东街道青年之家");
+    let json = std::fs::read_to_string(f.join("content.json")).expect("read");
+    let json = json.replacen(
+        "\"announcements\"",
+        "\"emergency\": {\"zh\": \"因暴雨预警，今天 15:00 起暂停开放\", \"en\": \"Closed from 15:00: heavy rain\"}, \"announcements\"",
+        1,
+    );
+    std::fs::write(f.join("content.json"), json).expect("write");
+    let published = std::time::Instant::now();
+    let v2 = s.publish(&f);
+    let took = wait_for(v2, std::time::Duration::from_secs(60));
+    let total = published.elapsed();
+    eprintln!(
+        "emergency notice: published to shown on the kiosk in {:.1} s (sync every {every} s; {:.1} s after the publish command returned)",
+        total.as_secs_f64(),
+        took.as_secs_f64()
+    );
+    assert!(s.shown_name().contains("暴雨预警"));
+    assert!(total < std::time::Duration::from_secs(60));
+    drop(kiosk.stdin.take());
+    assert!(kiosk.wait().expect("exit").success());
+}

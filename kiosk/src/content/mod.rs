@@ -78,6 +78,11 @@ pub struct ContentBundle {
     pub contacts: Vec<Contact>,
     #[serde(default)]
     pub announcements: Vec<Announcement>,
+    /// An urgent notice (a closure, a safety warning): shown in red above
+    /// everything, on the home screen and in attract mode, until the next
+    /// publish takes it away.
+    #[serde(default)]
+    pub emergency: Option<Text>,
     /// The center's logo, decoded (when the bundle names one and it is good).
     #[serde(skip)]
     pub logo: Option<image::Picture>,

@@ -360,6 +360,7 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     h.set_opening_hours(v.opening_hours.into());
     h.set_date_text(v.date_text.into());
     h.set_announcement(v.announcement.into());
+    h.set_emergency(v.emergency.into());
     h.set_services(model(
         v.services
             .into_iter()

@@ -17,6 +17,8 @@ pub struct HomeView {
     pub date_text: String,
     pub clock_text: String,
     pub announcement: String,
+    /// The urgent notice, empty when there is none.
+    pub emergency: String,
     /// (category title, its services joined)
     pub services: Vec<(String, String)>,
     /// (time, title, place)
@@ -82,6 +84,11 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
             .announcements
             .first()
             .map(|a| a.text.get(en).to_string())
+            .unwrap_or_default(),
+        emergency: bundle
+            .emergency
+            .as_ref()
+            .map(|t| t.get(en).trim().to_string())
             .unwrap_or_default(),
         services: bundle
             .services_by_category()
