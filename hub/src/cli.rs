@@ -150,6 +150,15 @@ pub enum ContentAction {
         #[arg(long)]
         root_key: PathBuf,
     },
+    /// Write a new center's first content into a folder: its name, the
+    /// services of every category, the 12355 hotline, a welcome; edit it,
+    /// then publish it.
+    Default {
+        #[arg(long)]
+        center: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Re-sign the timestamp (`serve` does this every day by itself).
     Refresh,
     /// The version kiosks see now.
@@ -1002,6 +1011,19 @@ fn content(
         ContentAction::RotateRoot { root_key } => {
             let v = rt.block_on(repo.rotate_root(&root_key))?;
             writeln!(out, "{v}")?;
+        }
+        ContentAction::Default {
+            center,
+            out: folder,
+        } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            crate::content::write_default(&folder, &c.name)?;
+            eprintln!(
+                "wrote {}'s first content to {}; edit it, then `hub content publish --center {center} --from {}`",
+                c.name,
+                folder.display(),
+                folder.display()
+            );
         }
         ContentAction::Refresh => {
             let v = rt.block_on(repo.refresh_timestamp())?;

@@ -450,6 +450,52 @@ impl Repo {
     }
 }
 
+const DEFAULT_BUNDLE: &str = include_str!("../../assets/content/default.json");
+const DEFAULT_LOGO: &[u8] = include_bytes!("../../assets/content/logo.png");
+
+/// A new center's first content, in Chinese with English: its name, the
+/// services of every category of the national guidelines (思想引领, 基础团务,
+/// 阵地功能 … 特色服务, as the kiosks' built-in content has them), the
+/// 12355 youth hotline, a welcome, and the network's logo. No activities or
+/// center-specific contacts: those are the center's to add before publishing.
+pub fn default_bundle(center_name: &str) -> anyhow::Result<serde_json::Value> {
+    let mut b: serde_json::Value = serde_json::from_str(DEFAULT_BUNDLE)?;
+    b["center"]["name"] = serde_json::json!(center_name);
+    b["center"]["opening_hours"] = serde_json::json!({
+        "zh": "服务青年 凝聚青年 引领青年",
+        "en": "Serving, uniting and guiding young people"
+    });
+    b["activities"] = serde_json::json!([]);
+    b["contacts"] = serde_json::json!([
+        { "label": { "zh": "青少年服务台", "en": "Youth hotline" }, "value": "12355" }
+    ]);
+    b["announcements"] = serde_json::json!([
+        { "text": {
+            "zh": format!("欢迎来到{center_name}！扫码签到，或点「我是访客」登记。"),
+            "en": "Welcome! Scan your member code to check in, or tap \"I'm a visitor\"."
+        } }
+    ]);
+    Ok(b)
+}
+
+/// Writes [`default_bundle`] and its logo into `folder` (created; an
+/// existing content.json is not overwritten).
+pub fn write_default(folder: &Path, center_name: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let json = folder.join("content.json");
+    ensure!(
+        !json.exists(),
+        "{} exists already; publish it, or write the default into an empty folder",
+        json.display()
+    );
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&default_bundle(center_name)?)? + "\n",
+    )?;
+    std::fs::write(folder.join("logo.png"), DEFAULT_LOGO)?;
+    Ok(())
+}
+
 /// The files of a folder to publish, checked: content.json is there and is
 /// a content bundle of a format kiosks read, every file has a plain name
 /// and is at most [`MAX_FILE_BYTES`], and there are at most [`MAX_FILES`].
@@ -608,6 +654,32 @@ mod tests {
         assert_eq!(rt.block_on(repo.rotate_root(&root_key)).expect("rotate"), 2);
         rt.block_on(repo.load())
             .expect("still loads with the new root");
+    }
+
+    #[test]
+    fn a_new_centers_default_content_covers_every_category_and_publishes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("new");
+        write_default(&f, "柳湾村青年之家").expect("default");
+        let b: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(f.join("content.json")).expect("read"))
+                .expect("json");
+        assert_eq!(b["center"]["name"], "柳湾村青年之家");
+        for c in protocol::catalog::ServiceCategory::ALL {
+            assert!(
+                b["services"]
+                    .as_array()
+                    .expect("services")
+                    .iter()
+                    .any(|s| s["category"] == c.code()),
+                "{} has no service",
+                c.code()
+            );
+        }
+        assert_eq!(b["contacts"][0]["value"], "12355");
+        assert!(b["announcements"][0]["text"]["en"].is_string());
+        read_folder(&f).expect("publishable as it is");
+        assert!(write_default(&f, "x").is_err(), "never overwrites");
     }
 
     #[test]

@@ -138,6 +138,52 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         members.push(hub(&hub_bin, &hub_data, &args)?);
     }
     let volunteer = members.last().cloned().unwrap_or_default();
+    // Signed content: the root key stays in the demo folder (on a real
+    // network it goes offline with the admins); the center's first content
+    // is the default one, published as the first version.
+    let root_key = dir.join("content-root-key.pk8");
+    let content_dir = dir.join("content");
+    if !root_key.exists() {
+        hub(
+            &hub_bin,
+            &hub_data,
+            &[
+                "content",
+                "init",
+                "--root-key-out",
+                &root_key.to_string_lossy(),
+            ],
+        )?;
+    }
+    if !content_dir.join("content.json").exists() {
+        hub(
+            &hub_bin,
+            &hub_data,
+            &[
+                "content",
+                "default",
+                "--center",
+                &center,
+                "--out",
+                &content_dir.to_string_lossy(),
+            ],
+        )?;
+    }
+    let content_version = hub(
+        &hub_bin,
+        &hub_data,
+        &[
+            "content",
+            "publish",
+            "--center",
+            &center,
+            "--from",
+            &content_dir.to_string_lossy(),
+        ],
+    )?;
+    // Hub and kiosk share this machine's clock here, so the demo trusts it
+    // for content expiry (a board waits for timesyncd to say so).
+    crate::clock::trust_this_clock();
     let code = hub(&hub_bin, &hub_data, &["enroll-code", "--center", &center])?;
 
     let mut child = Command::new(&hub_bin)
@@ -198,9 +244,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         "  The hub's dashboard: {url}/login (login admin, password {DEMO_DASHBOARD_PASSWORD})"
     );
     println!(
-        "  The hub's report: {} --data {} report --center {center} --date today\n",
+        "  The hub's report: {} --data {} report --center {center} --date today",
         hub_bin.display(),
         hub_data.display()
+    );
+    println!(
+        "  Signed content version {content_version} is on the kiosk. Edit {} (add \"emergency\": \"…\" for an urgent notice) and publish it:\n    {} --data {} content publish --center {center} --from {}\n  The kiosk shows it within 30 s, without a restart.\n",
+        content_dir.join("content.json").display(),
+        hub_bin.display(),
+        hub_data.display(),
+        content_dir.display()
     );
 
     if args.headless {
@@ -225,6 +278,7 @@ fn headless_tour(
     let volunteer = members.last().cloned().unwrap_or_default();
     let exe = std::env::current_exe()?;
     let mut kiosk = Command::new(exe)
+        .env("KIOSK_CLOCK_SYNCHRONIZED", "1")
         .arg("--data")
         .arg(kiosk_data)
         .arg("headless")

@@ -81,6 +81,13 @@ pub struct DeviceReport {
     /// Whether the kiosk's clock is synchronised (NTP) now.
     #[serde(default)]
     pub clock_synchronized: bool,
+    /// The signed content version on its screen (absent: the built-in
+    /// content, or a kiosk that predates signed content).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_version: Option<u64>,
+    /// Why its last content update was refused, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_error: Option<String>,
 }
 
 /// What happened at the door, as recorded.

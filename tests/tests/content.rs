@@ -162,6 +162,10 @@ fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
     assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
     assert!(st["content_error"].is_string(), "{st}");
 
+    // The kiosk told the hub (at the start of that sync) why it refused.
+    let fleet = stdout(&run(hub_cmd(&s.hub_data).args(["device", "list"])));
+    assert!(fleet.contains("content update refused"), "{fleet}");
+
     // Put right, it goes through; the unchanged logo is not fetched again
     // (the kiosk copies the one it has: same hash).
     std::fs::write(&json, &good).expect("restore");

@@ -18,6 +18,9 @@ pub enum Alert {
     /// The kiosk says its clock is not synchronised: its events may sit on
     /// the wrong day until it is.
     ClockUnsynchronized,
+    /// The kiosk refused the last content update (it shows the version
+    /// before); the reason is in `content_error`.
+    ContentRefused,
 }
 
 impl Alert {
@@ -25,6 +28,7 @@ impl Alert {
         match self {
             Alert::Offline => "超过 24 小时未联系 · no contact for over 24 h",
             Alert::ClockUnsynchronized => "时钟未同步 · clock not synchronised",
+            Alert::ContentRefused => "内容更新被拒 · content update refused",
         }
     }
 }
@@ -42,6 +46,10 @@ pub struct FleetRow {
     /// its last report; `None` before it first reported.
     pub waiting: Option<u64>,
     pub clock_synchronized: Option<bool>,
+    /// The signed content version on its screen, as it last said.
+    pub content_version: Option<u64>,
+    /// Why it refused its last content update.
+    pub content_error: Option<String>,
     pub alerts: Vec<Alert>,
 }
 
@@ -53,14 +61,21 @@ impl Store {
         report: &protocol::wire::DeviceReport,
     ) -> Result<()> {
         let version: String = report.software_version.chars().take(40).collect();
+        let content_error: Option<String> = report
+            .content_error
+            .as_ref()
+            .map(|e| e.chars().take(300).collect());
         self.conn().execute(
             "UPDATE devices SET software_version = ?1, reported_last_seq = ?2,
-               clock_synchronized = ?3, reported_at_ms = ?4 WHERE id = ?5",
+               clock_synchronized = ?3, reported_at_ms = ?4, content_version = ?5,
+               content_error = ?6 WHERE id = ?7",
             params![
                 version,
                 report.last_seq,
                 report.clock_synchronized,
                 now_ms(),
+                report.content_version,
+                content_error,
                 device_id
             ],
         )?;
@@ -75,7 +90,8 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.name, d.center_id, c.name, d.last_seen_ms, d.software_version,
-                    d.acked_seq, d.reported_last_seq, d.clock_synchronized
+                    d.acked_seq, d.reported_last_seq, d.clock_synchronized,
+                    d.content_version, d.content_error
              FROM devices d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
              ORDER BY d.center_id, d.id",
@@ -92,6 +108,10 @@ impl Store {
             if clock == Some(false) {
                 alerts.push(Alert::ClockUnsynchronized);
             }
+            let content_error: Option<String> = r.get(10)?;
+            if content_error.is_some() {
+                alerts.push(Alert::ContentRefused);
+            }
             Ok(FleetRow {
                 device_id: r.get(0)?,
                 name: r.get(1)?,
@@ -102,6 +122,8 @@ impl Store {
                 acked_seq,
                 waiting: reported.map(|l| l.saturating_sub(acked_seq)),
                 clock_synchronized: clock,
+                content_version: r.get(9)?,
+                content_error,
                 alerts,
             })
         })?;
@@ -132,6 +154,8 @@ mod tests {
                 software_version: "0.2.0".into(),
                 last_seq: 12,
                 clock_synchronized: true,
+                content_version: Some(4),
+                content_error: None,
             },
         )
         .expect("report");
@@ -141,6 +165,8 @@ mod tests {
                 software_version: "0.2.0".into(),
                 last_seq: 0,
                 clock_synchronized: false,
+                content_version: Some(3),
+                content_error: Some("logo.png was refused: hash mismatch".into()),
             },
         )
         .expect("report");
@@ -150,7 +176,17 @@ mod tests {
         assert_eq!(fleet[0].waiting, Some(12));
         assert_eq!(fleet[0].software_version, "0.2.0");
         assert!(fleet[0].alerts.is_empty(), "{:?}", fleet[0].alerts);
-        assert_eq!(fleet[1].alerts, vec![Alert::ClockUnsynchronized]);
+        assert_eq!(fleet[0].content_version, Some(4));
+        assert_eq!(
+            fleet[1].alerts,
+            vec![Alert::ClockUnsynchronized, Alert::ContentRefused]
+        );
+        assert!(
+            fleet[1]
+                .content_error
+                .as_deref()
+                .is_some_and(|e| e.contains("hash mismatch"))
+        );
         // A day and a bit later, with no contact, both are offline.
         let later = s
             .fleet(Scope::Center(c), now + OFFLINE_AFTER_MS + 60_000)

@@ -193,6 +193,9 @@ const MIGRATIONS: &[&str] = &[
     // 13: a kiosk taken out of service (stolen, replaced): its credential
     // stops working; what it uploaded stays.
     "ALTER TABLE devices ADD COLUMN revoked_at_ms INTEGER;",
+    // 14: the signed content a kiosk shows, and why it refused an update.
+    "ALTER TABLE devices ADD COLUMN content_version INTEGER;
+     ALTER TABLE devices ADD COLUMN content_error TEXT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -153,6 +153,11 @@ impl<U: Uplink> Syncer<U> {
             software_version: env!("CARGO_PKG_VERSION").to_string(),
             last_seq: self.store.last_seq()?,
             clock_synchronized: crate::clock::clock_synchronized(),
+            content_version: self
+                .store
+                .setting(crate::content::update::SETTING_VERSION)?
+                .and_then(|v| v.parse().ok()),
+            content_error: self.store.setting(crate::content::update::SETTING_ERROR)?,
         };
         let state = self.uplink.sync_state(&report_to_hub).await?;
         // After a database recovery: new events go above what the hub holds.
