@@ -37,6 +37,25 @@ pub const TARGETS_DAYS: i64 = 365;
 pub const SNAPSHOT_DAYS: i64 = 365;
 pub const TIMESTAMP_DAYS: i64 = 7;
 
+/// When the timestamp signed now expires: in [`TIMESTAMP_DAYS`], or after
+/// `HUB_CONTENT_TIMESTAMP_SECONDS` when set (a network that wants kiosks to
+/// notice a frozen hub sooner; `serve` re-signs daily, so keep it above a day).
+fn timestamp_expiry() -> anyhow::Result<jiff::Timestamp> {
+    match std::env::var("HUB_CONTENT_TIMESTAMP_SECONDS") {
+        Ok(v) => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s| *s > 0)
+                .context("HUB_CONTENT_TIMESTAMP_SECONDS must be a number of seconds above 0")?;
+            let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())?;
+            Ok(now.checked_add(jiff::SignedDuration::from_secs(secs))?)
+        }
+        Err(_) => days(TIMESTAMP_DAYS),
+    }
+}
+
 /// Largest file a center may publish (a picture; the kiosk decodes at most
 /// this much, see the kiosk's content::image).
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -291,7 +310,7 @@ impl Repo {
         Ok(())
     }
 
-    /// The repository as it stands, read back and verified like a kiosk would.
+    /// The repository as it stands, read back and its signatures verified.
     async fn load(&self) -> anyhow::Result<tough::Repository> {
         let root = std::fs::read(self.metadata_dir().join("root.json"))
             .context("content signing is not set up; run `hub content init` first")?;
@@ -301,8 +320,12 @@ impl Repo {
         };
         let metadata = std::fs::canonicalize(self.metadata_dir())?;
         let targets = std::fs::canonicalize(self.targets_dir())?;
+        // Signatures are checked; expiry is not: the hub reads its own
+        // repository to sign the next version, which must work even when a
+        // timestamp ran out (a hub that was stopped for a week).
         Ok(RepositoryLoader::new(&root, dir(metadata)?, dir(targets)?)
             .transport(FilesystemTransport)
+            .expiration_enforcement(tough::ExpirationEnforcement::Unsafe)
             .load()
             .await?)
     }
@@ -349,7 +372,7 @@ impl Repo {
             .version
             .checked_add(1)
             .context("timestamp version overflow")?;
-        timestamp.expires = days(TIMESTAMP_DAYS)?;
+        timestamp.expires = timestamp_expiry()?;
         let signed = SignedRole::new(
             timestamp,
             &KeyHolder::Root(repo.root().signed.clone()),
@@ -415,7 +438,7 @@ impl Repo {
             .snapshot_version(next(old.1))
             .snapshot_expires(days(SNAPSHOT_DAYS)?)
             .timestamp_version(next(old.2))
-            .timestamp_expires(days(TIMESTAMP_DAYS)?);
+            .timestamp_expires(timestamp_expiry()?);
         let signed = editor
             .sign(&self.online_keys())
             .await

@@ -150,7 +150,11 @@ fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
         "still the good one: {st}"
     );
     let err = st["content_error"].as_str().unwrap_or_default().to_string();
-    assert!(err.contains("content.json"), "{err}");
+    eprintln!("content_error: {err}");
+    assert!(
+        err.contains("content.json") && err.contains("signed hash"),
+        "{err}"
+    );
     assert!(!s.shown_name().contains("城东青年之家·二"));
 
     // Longer than signed.
@@ -160,7 +164,9 @@ fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
     s.sync();
     let st = s.status();
     assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
-    assert!(st["content_error"].is_string(), "{st}");
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    eprintln!("content_error: {err}");
+    assert!(err.contains("longer than its signed length"), "{err}");
 
     // The kiosk told the hub (at the start of that sync) why it refused.
     let fleet = stdout(&run(hub_cmd(&s.hub_data).args(["device", "list"])));
@@ -200,6 +206,7 @@ fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
     let st = s.status();
     assert_eq!(st["content_version"].as_u64(), Some(v2), "{st}");
     let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    eprintln!("content_error: {err}");
     assert!(err.contains("clock"), "{err}");
     // Once it can be, the newest version arrives.
     s.sync();
@@ -214,6 +221,7 @@ fn a_publish_reaches_the_kiosk_verified_and_bad_content_never_replaces_good() {
     let st = s.status();
     assert_eq!(st["content_version"].as_u64(), Some(v3), "{st}");
     let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    eprintln!("content_error: {err}");
     assert!(err.contains("refused"), "{err}");
     assert!(s.shown_name().contains("城东青年之家·三"));
 }
@@ -296,4 +304,108 @@ fn an_emergency_notice_reaches_a_running_kiosk_within_a_minute() {
     assert!(total < std::time::Duration::from_secs(60));
     drop(kiosk.stdin.take());
     assert!(kiosk.wait().expect("exit").success());
+}
+
+/// A PNG that says it is 20000 × 20000 pixels: small on disk, far too big
+/// to decode on a kiosk.
+fn huge_png() -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        c.extend_from_slice(&body);
+        c.extend_from_slice(&crc32(&body).to_be_bytes());
+        c
+    };
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn expired_metadata_a_picture_too_big_to_decode_and_a_half_written_version_never_reach_the_screen()
+{
+    let s = setup();
+    let v1 = s.publish(&s.folder("v1", "城东街道青年之家"));
+    s.sync();
+    assert_eq!(s.status()["content_version"].as_u64(), Some(v1));
+
+    // A picture whose header says 20000 × 20000: signed and served like any
+    // other file, refused by the kiosk before any pixel memory is taken.
+    let f = s.folder("huge", "城东·巨图");
+    std::fs::write(f.join("logo.png"), huge_png()).expect("png");
+    s.publish(&f);
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    eprintln!("content_error: {err}");
+    assert!(err.contains("logo.png"), "{err}");
+    assert!(!s.shown_name().contains("城东·巨图"));
+
+    // Signatures that expire a second after signing (a hub frozen in time):
+    // refused once expired.
+    let f = s.folder("short", "城东·过期");
+    let out = hub_cmd(&s.hub_data)
+        .args([
+            "content",
+            "publish",
+            "--center",
+            &s.center,
+            "--from",
+            &f.display().to_string(),
+        ])
+        .env("HUB_CONTENT_TIMESTAMP_SECONDS", "1")
+        .output()
+        .expect("publish");
+    assert!(out.status.success());
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v1), "{st}");
+    let err = st["content_error"].as_str().unwrap_or_default().to_string();
+    eprintln!("content_error: {err}");
+    assert!(err.contains("xpired"), "{err}");
+
+    // A power cut during a download leaves a half-written version folder:
+    // never shown, and replaced whole by the next good check.
+    run(hub_cmd(&s.hub_data).args(["content", "refresh"]));
+    let half = s.kiosk.join("content/versions/99.partial");
+    std::fs::create_dir_all(&half).expect("mkdir");
+    std::fs::write(half.join("content.json"), "{\"format\": 1, \"cen").expect("half");
+    assert!(s.shown_name().contains("本周六停电检修"));
+    s.sync();
+    let st = s.status();
+    let now = st["content_version"].as_u64().expect("a version");
+    assert!(now > v1, "{st}");
+    assert_eq!(st["content_error"], serde_json::Value::Null, "{st}");
+    assert!(s.shown_name().contains("城东·过期"));
+    let left: Vec<String> = std::fs::read_dir(s.kiosk.join("content/versions"))
+        .expect("versions")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(left.iter().all(|n| !n.ends_with(".partial")), "{left:?}");
 }

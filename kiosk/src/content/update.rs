@@ -274,8 +274,7 @@ impl Updater {
             };
             let mut f = std::fs::File::create(&out)?;
             while let Some(chunk) = stream.next().await {
-                let chunk =
-                    chunk.map_err(|e| anyhow::anyhow!("{file} was refused: {}", chain(&e)))?;
+                let chunk = chunk.map_err(|e| refused_file(file, &e))?;
                 f.write_all(&chunk)?;
             }
             f.sync_all()?;
@@ -284,17 +283,33 @@ impl Updater {
     }
 }
 
+/// Why a file's download was refused, in words an admin can act on.
+fn refused_file(file: &str, e: &tough::error::Error) -> anyhow::Error {
+    let text = chain(e);
+    if text.contains("Hash mismatch") {
+        anyhow::anyhow!(
+            "{file} was refused: it does not match its signed hash (changed after it was published)"
+        )
+    } else if text.contains("Maximum size") {
+        anyhow::anyhow!("{file} was refused: it is longer than its signed length")
+    } else {
+        anyhow::anyhow!("{file} was refused: {text}")
+    }
+}
+
+/// The error and, when it has one, its deepest cause (tough wraps a hash
+/// mismatch in two layers that repeat the address).
 fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
+    let mut deepest = None;
     let mut source = e.source();
     while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text = format!("{text}: {next}");
-        }
+        deepest = Some(s.to_string());
         source = s.source();
     }
-    text
+    match deepest {
+        Some(cause) if !e.to_string().contains(&cause) => cause,
+        _ => e.to_string(),
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
