@@ -26,7 +26,7 @@ use anyhow::{Context, bail, ensure};
 use tough::editor::RepositoryEditor;
 use tough::editor::signed::{PathExists, SignedRole};
 use tough::key_source::{KeySource, LocalKeySource};
-use tough::schema::{KeyHolder, RoleKeys, RoleType, Root, Target};
+use tough::schema::{KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, Target};
 use tough::{FilesystemTransport, RepositoryLoader, TargetName};
 
 /// How long each role's signature holds. The timestamp is re-signed by
@@ -67,6 +67,27 @@ const ONLINE: [(RoleType, &str); 3] = [
     (RoleType::Snapshot, "snapshot.pk8"),
     (RoleType::Timestamp, "timestamp.pk8"),
 ];
+
+/// A delegated role: the names it may sign and its key.
+struct Role {
+    name: String,
+    prefix: String,
+    key: PathBuf,
+}
+
+/// What the repository held before a new version.
+#[derive(Default)]
+struct Before {
+    targets: u64,
+    snapshot: u64,
+    timestamp: u64,
+    /// The role is delegated already, at this version, signing these names.
+    delegated: bool,
+    role: u64,
+    role_targets: Vec<TargetName>,
+    /// The role's names signed at the top level (before roles existed).
+    top_level: Vec<TargetName>,
+}
 
 /// The hub's content repository.
 pub struct Repo {
@@ -161,6 +182,15 @@ impl Repo {
 
     fn keys_dir(&self) -> PathBuf {
         self.data.join("content-keys")
+    }
+
+    /// A delegated role's key (made on its first use), kept with the online keys.
+    fn role_key(&self, role: &str) -> anyhow::Result<PathBuf> {
+        let path = self.keys_dir().join(format!("{role}.pk8"));
+        if !path.exists() {
+            generate_key(&path)?;
+        }
+        Ok(path)
     }
 
     fn online_keys(&self) -> Vec<Box<dyn KeySource>> {
@@ -352,7 +382,12 @@ impl Repo {
                 .with_context(|| format!("cannot read {}", path.display()))?;
             add.push((name, target, path.clone()));
         }
-        let version = self.sign_new_version(Some(&prefix), add).await?;
+        let role = Role {
+            name: format!("center-{center_id}"),
+            prefix: prefix.clone(),
+            key: self.role_key(&format!("center-{center_id}"))?,
+        };
+        let version = self.sign_new_version(Some(role), add).await?;
         Ok(Published {
             center_id,
             version,
@@ -392,7 +427,7 @@ impl Repo {
     /// timestamp last: a kiosk sees the old version or the new, never half.
     async fn sign_new_version(
         &self,
-        replace: Option<&str>,
+        role: Option<Role>,
         add: Vec<(TargetName, Target, PathBuf)>,
     ) -> anyhow::Result<u64> {
         // One writer at a time: `hub serve`'s daily refresh and an admin's
@@ -401,50 +436,97 @@ impl Repo {
         lock.lock()?;
         let root_path = self.metadata_dir().join("root.json");
         let first = !self.metadata_dir().join("timestamp.json").exists();
-        let (mut editor, old) = if first {
-            (RepositoryEditor::new(&root_path).await?, (0, 0, 0))
+        let mut before = Before::default();
+        let mut editor = if first {
+            RepositoryEditor::new(&root_path).await?
         } else {
             let repo = self.load().await?;
-            let old = (
-                repo.targets().signed.version.get(),
-                repo.snapshot().signed.version.get(),
-                repo.timestamp().signed.version.get(),
-            );
-            let stale: Vec<TargetName> = match replace {
-                Some(prefix) => repo
+            before.targets = repo.targets().signed.version.get();
+            before.snapshot = repo.snapshot().signed.version.get();
+            before.timestamp = repo.timestamp().signed.version.get();
+            if let Some(r) = &role {
+                if let Some(d) = repo.delegated_role(&r.name) {
+                    before.delegated = true;
+                    if let Some(t) = &d.targets {
+                        before.role = t.signed.version.get();
+                        before.role_targets = t.signed.targets.keys().cloned().collect();
+                    }
+                }
+                // Files of the role that earlier versions signed at the top level.
+                before.top_level = repo
                     .targets()
                     .signed
                     .targets
                     .keys()
-                    .filter(|n| n.raw().starts_with(prefix))
+                    .filter(|n| n.raw().starts_with(&r.prefix))
                     .cloned()
-                    .collect(),
-                None => Vec::new(),
-            };
+                    .collect();
+            }
             let mut editor = RepositoryEditor::from_repo(&root_path, repo).await?;
-            for n in &stale {
+            for n in &before.top_level {
                 editor.remove_target(n)?;
             }
-            (editor, old)
+            editor
         };
-        for (name, target, _) in &add {
-            editor.add_target(name.clone(), target.clone())?;
-        }
         let next = |v: u64| NonZeroU64::new(v.saturating_add(1)).unwrap_or(NonZeroU64::MIN);
-        let version = next(old.0);
+        let version = next(before.targets);
+        if let Some(r) = &role
+            && !before.delegated
+        {
+            // The role's own key signs its files; the top-level targets
+            // (online key) only says which key may sign which names.
+            editor
+                .delegate_role(
+                    &r.name,
+                    &[key(r.key.clone())],
+                    PathSet::Paths(vec![PathPattern::new(format!("{}*", r.prefix))?]),
+                    true,
+                    NonZeroU64::MIN,
+                    days(TARGETS_DAYS)?,
+                    NonZeroU64::MIN,
+                )
+                .await
+                .with_context(|| format!("cannot delegate to {}", r.name))?;
+        }
         editor
             .targets_version(version)?
-            .targets_expires(days(TARGETS_DAYS)?)?
-            .snapshot_version(next(old.1))
+            .targets_expires(days(TARGETS_DAYS)?)?;
+        editor.sign_targets_editor(&self.online_keys()).await?;
+        if let Some(r) = &role {
+            editor.change_delegated_targets(&r.name)?;
+            for n in &before.role_targets {
+                editor.remove_target(n)?;
+            }
+            for (name, target, _) in &add {
+                editor.add_target(name.clone(), target.clone())?;
+            }
+            editor
+                .targets_version(next(before.role))?
+                .targets_expires(days(TARGETS_DAYS)?)?;
+            editor.sign_targets_editor(&[key(r.key.clone())]).await?;
+        }
+        editor
+            .snapshot_version(next(before.snapshot))
             .snapshot_expires(days(SNAPSHOT_DAYS)?)
-            .timestamp_version(next(old.2))
+            .timestamp_version(next(before.timestamp))
             .timestamp_expires(timestamp_expiry()?);
         let signed = editor
             .sign(&self.online_keys())
             .await
             .context("cannot sign the new content version")?;
+        self.install(&signed, &add).await?;
+        Ok(version.get())
+    }
+
+    /// Puts a signed version in place: the files first, then the metadata,
+    /// each renamed into place, the timestamp last.
+    async fn install(
+        &self,
+        signed: &tough::editor::signed::SignedRepository,
+        add: &[(TargetName, Target, PathBuf)],
+    ) -> anyhow::Result<()> {
         let targets_dir = std::fs::canonicalize(self.targets_dir())?;
-        for (name, _, path) in &add {
+        for (name, _, path) in add {
             signed
                 .copy_target(path, &targets_dir, PathExists::Skip, Some(name))
                 .await
@@ -469,7 +551,7 @@ impl Repo {
         }
         std::fs::File::open(&metadata)?.sync_all()?;
         let _ = std::fs::remove_dir_all(&staging);
-        Ok(version.get())
+        Ok(())
     }
 }
 
@@ -628,12 +710,25 @@ mod tests {
         assert_eq!(p.version, 4);
         let loaded = rt.block_on(repo.load()).expect("load");
         let mut names: Vec<String> = loaded
-            .targets()
-            .signed
-            .targets
-            .keys()
-            .map(|n| n.raw().to_string())
+            .all_targets()
+            .map(|(n, _)| n.raw().to_string())
             .collect();
+        assert!(
+            loaded.targets().signed.targets.is_empty(),
+            "the top level signs no file itself"
+        );
+        // Each center's files are signed by its own role, and only its names.
+        for center in ["center-1", "center-2"] {
+            let role = loaded.delegated_role(center).expect("delegated");
+            let signed = role.targets.as_ref().expect("its metadata");
+            assert!(
+                signed
+                    .signed
+                    .targets
+                    .keys()
+                    .all(|n| n.raw().starts_with(&format!("{center}-")))
+            );
+        }
         names.sort();
         assert_eq!(
             names,
@@ -662,6 +757,80 @@ mod tests {
             rt.block_on(repo.init(&dir.path().join("again.pk8")))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_centers_key_cannot_sign_another_centers_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo::new(&dir.path().join("hub"));
+        let rt = rt();
+        rt.block_on(repo.init(&dir.path().join("root.pk8")))
+            .expect("init");
+        // Center 2 first, so its role comes before center 1's in the
+        // delegations: only the roles' paths can keep it from answering.
+        rt.block_on(repo.publish(2, &folder(dir.path(), "b", "二")))
+            .expect("publish 2");
+        rt.block_on(repo.publish(1, &folder(dir.path(), "a", "一")))
+            .expect("publish 1");
+        // Center 2's role, signed with center 2's key, lists center 2's
+        // content under center 1's name.
+        let forged_file = dir.path().join("b").join("content.json");
+        rt.block_on(async {
+            let loaded = repo.load().await?;
+            let root = repo.metadata_dir().join("root.json");
+            let mut editor = RepositoryEditor::from_repo(&root, loaded).await?;
+            editor
+                .targets_version(NonZeroU64::new(10).expect("10"))?
+                .targets_expires(days(1)?)?;
+            editor.sign_targets_editor(&repo.online_keys()).await?;
+            editor.change_delegated_targets("center-2")?;
+            let name = TargetName::new("center-1-content.json")?;
+            let target = Target::from_path(&forged_file).await?;
+            editor.add_target(name.clone(), target.clone())?;
+            editor
+                .targets_version(NonZeroU64::new(10).expect("10"))?
+                .targets_expires(days(1)?)?;
+            editor
+                .sign_targets_editor(&[key(repo.role_key("center-2")?)])
+                .await?;
+            editor
+                .snapshot_version(NonZeroU64::new(10).expect("10"))
+                .snapshot_expires(days(1)?)
+                .timestamp_version(NonZeroU64::new(10).expect("10"))
+                .timestamp_expires(days(1)?);
+            let signed = editor.sign(&repo.online_keys()).await?;
+            // The forged file itself goes in under its hash, by hand.
+            let sha = target.hashes.sha256.clone().into_vec();
+            std::fs::copy(
+                &forged_file,
+                repo.targets_dir().join(format!(
+                    "{}.center-1-content.json",
+                    sha.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                )),
+            )?;
+            repo.install(&signed, &[]).await?;
+            anyhow::Ok(())
+        })
+        .expect("the forgery is written");
+        // A reader of the repository (as a kiosk is) gets center 1's own
+        // file under that name: center 2's key is not trusted for it.
+        let loaded = rt.block_on(repo.load()).expect("load");
+        let name = TargetName::new("center-1-content.json").expect("name");
+        let own = loaded
+            .delegated_role("center-1")
+            .and_then(|r| r.targets.as_ref())
+            .expect("center 1's role");
+        assert!(own.signed.targets.contains_key(&name));
+        let bytes = rt
+            .block_on(async {
+                use tough::IntoVec;
+                let stream = loaded.read_target(&name).await?.context("listed")?;
+                anyhow::Ok(stream.into_vec().await?)
+            })
+            .expect("read");
+        let genuine = std::fs::read(dir.path().join("a").join("content.json")).expect("a");
+        assert_eq!(bytes, genuine);
+        assert_ne!(bytes, std::fs::read(&forged_file).expect("b"));
     }
 
     #[test]

@@ -157,13 +157,15 @@ async fn enroll(
 
 /// TUF metadata, public by design (it holds hashes and signatures, no
 /// content): `root.json`, `N.root.json`, `timestamp.json`,
-/// `N.snapshot.json`, `N.targets.json`.
+/// `N.snapshot.json`, `N.targets.json`, and each center's `N.center-ID.json`.
 async fn tuf_metadata(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> Result<axum::response::Response, AppError> {
     let ok = file.ends_with(".json")
-        && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !file.starts_with('.');
     if !ok {
         return Err(AppError::NotFound("no such metadata".into()));

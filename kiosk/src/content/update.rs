@@ -188,20 +188,29 @@ impl Updater {
             .map_err(|e| anyhow::anyhow!("the hub's content was refused: {}", chain(&e)))?;
         let version = repo.targets().signed.version.get();
         let prefix = format!("center-{}-", self.center_id);
+        // The names this center's role signs, and only those: tough checked
+        // the role's signature with the key the top-level targets gives it,
+        // and that key may sign `center-<id>-*` names alone, so no other
+        // center (or level) can put a file on this screen.
+        let role = format!("center-{}", self.center_id);
         let mine: Vec<(TargetName, String, Vec<u8>)> = repo
-            .targets()
-            .signed
-            .targets
-            .iter()
-            .filter_map(|(name, target)| {
-                let file = name.raw().strip_prefix(&prefix)?;
-                Some((
-                    name.clone(),
-                    file.to_string(),
-                    target.hashes.sha256.clone().into_vec(),
-                ))
+            .delegated_role(&role)
+            .and_then(|r| r.targets.as_ref())
+            .map(|t| {
+                t.signed
+                    .targets
+                    .iter()
+                    .filter_map(|(name, target)| {
+                        let file = name.raw().strip_prefix(&prefix)?;
+                        Some((
+                            name.clone(),
+                            file.to_string(),
+                            target.hashes.sha256.clone().into_vec(),
+                        ))
+                    })
+                    .collect()
             })
-            .collect();
+            .unwrap_or_default();
         if mine.is_empty() {
             // Nothing published for this center yet: the built-in content stays.
             return Ok(Checked::Current(shown));
