@@ -360,6 +360,28 @@ impl Repo {
             .await?)
     }
 
+    /// A fresh folder for an upload to be checked and published from
+    /// (removed when dropped).
+    pub fn incoming_dir(&self) -> anyhow::Result<tempfile::TempDir> {
+        let base = self.data.join("tuf").join("incoming");
+        std::fs::create_dir_all(&base)?;
+        Ok(tempfile::TempDir::new_in(base)?)
+    }
+
+    /// A center's published content.json, as signed.
+    pub async fn published_json(&self, center_id: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        use tough::IntoVec;
+        if !self.is_initialized() {
+            return Ok(None);
+        }
+        let repo = self.load().await?;
+        let name = TargetName::new(format!("{}content.json", target_prefix(center_id)))?;
+        match repo.read_target(&name).await? {
+            Some(stream) => Ok(Some(stream.into_vec().await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The version kiosks see now (0 before the first).
     pub async fn version(&self) -> anyhow::Result<u64> {
         if !self.metadata_dir().join("timestamp.json").exists() {

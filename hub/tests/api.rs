@@ -941,3 +941,122 @@ async fn content_metadata_is_served_and_a_new_kiosk_learns_the_root_at_enrollmen
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// The CSRF token on the dashboard page of a logged-in user.
+async fn csrf_of(h: &Hub, cookie: &str) -> String {
+    let (_, _, html) = page(h, with_cookie("/", cookie)).await;
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf on the page")
+        .to_string()
+}
+
+fn put_content(
+    path: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    body: &Value,
+) -> Request<Body> {
+    let mut b = Request::put(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(t) = csrf {
+        b = b.header("x-csrf-token", t);
+    }
+    b.body(Body::from(body.to_string())).expect("request")
+}
+
+#[tokio::test]
+async fn an_admin_publishes_content_through_the_api_and_nobody_outside_the_scope_can() {
+    let c = city().await;
+    let data = c.h._dir.path().to_path_buf();
+    hub::content::Repo::new(&data)
+        .init(&data.join("root.pk8"))
+        .await
+        .expect("init");
+    let logo = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
+    )
+    .expect("logo");
+    let body = json!({
+        "content": { "format": 1, "center": { "name": "上城区青年之家", "logo": "logo.png" },
+                     "emergency": { "zh": "今天闭馆", "en": "Closed today" } },
+        "files": { "logo.png": data_encoding::BASE64.encode(&logo) }
+    });
+    let path = format!("/api/v1/centers/{}/content", c.h.center);
+    let admin_csrf = csrf_of(&c.h, &c.admin_cookie).await;
+
+    let (s, r) = call(
+        &c.h,
+        put_content(&path, Some(&c.admin_cookie), Some(&admin_csrf), &body),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["version"], 2, "{r}");
+    let (s, got) = call(&c.h, with_cookie(&path, &c.admin_cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["emergency"]["zh"], "今天闭馆");
+
+    // Refused, and nothing signed: no login, no CSRF token, a forged one,
+    // another site's page, a center outside the user's scope.
+    let mut other = put_content(&path, Some(&c.admin_cookie), Some(&admin_csrf), &body);
+    other.headers_mut().insert(
+        header::ORIGIN,
+        "https://evil.example".parse().expect("origin"),
+    );
+    other
+        .headers_mut()
+        .insert(header::HOST, "hub.example".parse().expect("host"));
+    let staff_csrf = csrf_of(&c.h, &c.staff_cookie).await;
+    let elsewhere = format!("/api/v1/centers/{}/content", c.other);
+    for (req, want) in [
+        (
+            put_content(&path, None, None, &body),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            put_content(&path, Some(&c.admin_cookie), None, &body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            put_content(&path, Some(&c.admin_cookie), Some("forged"), &body),
+            StatusCode::FORBIDDEN,
+        ),
+        (other, StatusCode::FORBIDDEN),
+        (
+            put_content(&elsewhere, Some(&c.staff_cookie), Some(&staff_csrf), &body),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (s, r) = call(&c.h, req).await;
+        assert_eq!(s, want, "{r}");
+    }
+    // Bad content: said why, nothing signed.
+    for bad in [
+        json!({ "content": { "format": 2, "center": { "name": "x" } } }),
+        json!({ "content": { "format": 1, "center": { "name": "x", "logo": "logo.png" } } }),
+        json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "../x.png": "AAAA" } }),
+        json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "a.png": "not base64!" } }),
+    ] {
+        let (s, r) = call(
+            &c.h,
+            put_content(&path, Some(&c.admin_cookie), Some(&admin_csrf), &bad),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r}");
+        assert!(r["message"].as_str().is_some_and(|m| !m.is_empty()), "{r}");
+    }
+    // The center's own staff publish for their center.
+    let (s, r) = call(
+        &c.h,
+        put_content(&path, Some(&c.staff_cookie), Some(&staff_csrf), &body),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(
+        r["version"], 3,
+        "only the good publishes made versions: {r}"
+    );
+}

@@ -45,6 +45,12 @@ pub fn app(state: AppState) -> Router {
         .route("/sync-state", get(sync_state))
         .route("/roster", get(roster))
         .route("/centers/{id}/report", get(report))
+        .route(
+            "/centers/{id}/content",
+            get(content_get)
+                .put(content_put)
+                .layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
+        )
         .route("/dashboard", get(web::overview_json))
         .route("/yardsticks", get(web::yardsticks_json))
         .route("/fleet", get(web::fleet_json));
@@ -153,6 +159,123 @@ async fn enroll(
             None
         }),
     }))
+}
+
+/// Largest body of a content publish: 64 files of up to 4 MB in base64 is
+/// more than a center needs; a logo and a few pictures fit in 16 MB.
+const CONTENT_BODY_BYTES: usize = 16 << 20;
+
+/// `PUT /api/v1/centers/{id}/content`: what the web editor sends.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentUpload {
+    /// content.json, as an object.
+    pub content: serde_json::Value,
+    /// The pictures it names: file name → base64.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// A logged-in user whose scope holds the center, on a request from the
+/// hub's own pages (same origin, and the session's CSRF token in
+/// `X-CSRF-Token`).
+async fn editor_for(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    center_id: u64,
+    write: bool,
+) -> Result<crate::store::users::Session, AppError> {
+    let s = web::session(state, headers)
+        .await?
+        .ok_or(AppError::NotLoggedIn)?;
+    if write {
+        let token = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !web::same_origin(headers) || token != s.csrf {
+            return Err(AppError::Forbidden(
+                "send the request from the hub's own page, with its X-CSRF-Token".into(),
+            ));
+        }
+    }
+    let scope = s.user.scope;
+    let allowed = db(state, move |st| {
+        Ok(st.centers_in(scope)?.iter().any(|c| c.id == center_id))
+    })
+    .await?;
+    if !allowed {
+        return Err(AppError::Forbidden(
+            "this center is outside your part of the network".into(),
+        ));
+    }
+    Ok(s)
+}
+
+/// Publishes a center's content from the editor: checked, signed as a new
+/// version, shown by the center's kiosks at their next sync.
+async fn content_put(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(center_id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<crate::content::Published>, AppError> {
+    let s = editor_for(&state, &headers, center_id, true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    db(&state, move |st| Ok(st.center(center_id)?)).await?;
+    let dir = state
+        .content
+        .incoming_dir()
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    let folder = dir.path().to_path_buf();
+    let write = || -> anyhow::Result<()> {
+        std::fs::write(
+            folder.join("content.json"),
+            serde_json::to_vec_pretty(&upload.content)?,
+        )?;
+        for (name, b64) in &upload.files {
+            crate::content::check_file_name(name)?;
+            anyhow::ensure!(name != "content.json", "content.json is the content itself");
+            let bytes = data_encoding::BASE64
+                .decode(b64.as_bytes())
+                .map_err(|_| anyhow::anyhow!("{name} is not base64"))?;
+            std::fs::write(folder.join(name), bytes)?;
+        }
+        Ok(())
+    };
+    write().map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    let published = state
+        .content
+        .publish(center_id, dir.path())
+        .await
+        .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    tracing::info!(
+        center = center_id,
+        version = published.version,
+        by = %s.user.login,
+        "content published"
+    );
+    Ok(Json(published))
+}
+
+/// The center's published content.json, for the editor to start from.
+async fn content_get(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(center_id): Path<u64>,
+) -> Result<axum::response::Response, AppError> {
+    editor_for(&state, &headers, center_id, false).await?;
+    match state
+        .content
+        .published_json(center_id)
+        .await
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?
+    {
+        Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
+        None => Err(AppError::NotFound(
+            "nothing published for this center yet".into(),
+        )),
+    }
 }
 
 /// TUF metadata, public by design (it holds hashes and signatures, no
