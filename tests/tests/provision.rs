@@ -31,7 +31,7 @@ fn a_provisioned_board_enrolls_from_its_file_once_and_the_code_is_spent() {
     let root = dir.path().join("sdcard");
     let out = provision(&root);
     let written = stdout(&out);
-    assert_eq!(written.lines().count(), 6, "{written}");
+    assert_eq!(written.lines().count(), 10, "{written}");
     let data = root.join("var/lib/youth-kiosk");
     let file = data.join("enroll.toml");
     assert!(file.exists());
