@@ -33,5 +33,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "build (tests, and the binaries the end-to-end tests run)"
 cargo test --workspace --locked --no-run
 step "tests: unit, UI (headless, with screenshots in target/screenshots), hub API, end-to-end"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 step "all checks passed"
