@@ -49,8 +49,7 @@ fn timestamp_expiry() -> anyhow::Result<jiff::Timestamp> {
                 .ok()
                 .filter(|s| *s > 0)
                 .context("HUB_CONTENT_TIMESTAMP_SECONDS must be a number of seconds above 0")?;
-            let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())?;
-            Ok(now.checked_add(jiff::SignedDuration::from_secs(secs))?)
+            after(jiff::SignedDuration::from_secs(secs))
         }
         Err(_) => days(TIMESTAMP_DAYS),
     }
@@ -103,11 +102,14 @@ pub struct Published {
     pub files: Vec<String>,
 }
 
+/// Now plus `span`, in whole seconds as TUF writes them.
+fn after(span: jiff::SignedDuration) -> anyhow::Result<jiff::Timestamp> {
+    let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())?;
+    Ok(now.checked_add(span)?)
+}
+
 fn days(n: i64) -> anyhow::Result<jiff::Timestamp> {
-    let now = jiff::Timestamp::now();
-    // Whole seconds, as TUF writes them.
-    let now = jiff::Timestamp::from_second(now.as_second())?;
-    Ok(now.checked_add(jiff::SignedDuration::from_hours(n * 24))?)
+    after(jiff::SignedDuration::from_hours(n * 24))
 }
 
 /// The start of the target names of a center's files.
@@ -198,6 +200,14 @@ impl Repo {
             .iter()
             .map(|(_, file)| key(self.keys_dir().join(file)))
             .collect()
+    }
+
+    /// One writer at a time: `hub serve`'s daily refresh and an admin's
+    /// publish may meet. Held until the returned file is dropped.
+    fn write_lock(&self) -> anyhow::Result<std::fs::File> {
+        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
+        lock.lock()?;
+        Ok(lock)
     }
 
     pub fn is_initialized(&self) -> bool {
@@ -421,8 +431,7 @@ impl Repo {
     /// nothing else changed, so kiosks keep trusting an unchanged
     /// repository. Returns the content version, which stays as it was.
     pub async fn refresh_timestamp(&self) -> anyhow::Result<u64> {
-        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
-        lock.lock()?;
+        let _lock = self.write_lock()?;
         let repo = self.load().await?;
         let mut timestamp = repo.timestamp().signed.clone();
         timestamp.version = timestamp
@@ -452,10 +461,7 @@ impl Repo {
         role: Option<Role>,
         add: Vec<(TargetName, Target, PathBuf)>,
     ) -> anyhow::Result<u64> {
-        // One writer at a time: `hub serve`'s daily refresh and an admin's
-        // publish may meet.
-        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
-        lock.lock()?;
+        let _lock = self.write_lock()?;
         let root_path = self.metadata_dir().join("root.json");
         let first = !self.metadata_dir().join("timestamp.json").exists();
         let mut before = Before::default();

@@ -116,6 +116,12 @@ pub fn kiosk_cmd(data: &Path) -> Command {
     c
 }
 
+/// `kiosk status --json`: the upload state, today's figures, the content.
+pub fn kiosk_status(data: &Path) -> serde_json::Value {
+    serde_json::from_str(&stdout(&run(kiosk_cmd(data).args(["status", "--json"]))))
+        .expect("status JSON")
+}
+
 /// Feeds lines to `kiosk headless` and returns one JSON value per outcome.
 pub fn headless(data: &Path, lines: &[&str], extra: &[&str]) -> Vec<serde_json::Value> {
     let mut child = kiosk_cmd(data)

@@ -1,14 +1,10 @@
 //! A youth checks in at a real headless kiosk and the count reaches a real hub.
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, outcomes, report_today, run, stdout};
+use e2e::{
+    Hub, headless, hub_cmd, kiosk_cmd, kiosk_status as status, outcomes, report_today, run, stdout,
+};
 use ed25519_dalek::SigningKey;
 use protocol::token::Claims;
-use serde_json::Value;
-
-fn status(kiosk: &std::path::Path) -> Value {
-    serde_json::from_str(&stdout(&run(kiosk_cmd(kiosk).args(["status", "--json"]))))
-        .expect("status JSON")
-}
 
 #[test]
 fn the_hub_counts_exactly_what_the_kiosk_accepted() {

@@ -65,17 +65,18 @@ impl Setup {
         f
     }
 
+    /// `hub content publish` of a folder for this center, not yet run.
+    fn publish_cmd(&self, folder: &Path) -> std::process::Command {
+        let mut c = hub_cmd(&self.hub_data);
+        c.args(["content", "publish", "--center", &self.center, "--from"])
+            .arg(folder);
+        c
+    }
+
     fn publish(&self, folder: &Path) -> u64 {
-        stdout(&run(hub_cmd(&self.hub_data).args([
-            "content",
-            "publish",
-            "--center",
-            &self.center,
-            "--from",
-            &folder.display().to_string(),
-        ])))
-        .parse()
-        .expect("version")
+        stdout(&run(&mut self.publish_cmd(folder)))
+            .parse()
+            .expect("version")
     }
 
     /// `kiosk sync` with a synchronised clock (as timesyncd would say).
@@ -86,10 +87,7 @@ impl Setup {
     }
 
     fn status(&self) -> serde_json::Value {
-        serde_json::from_str(&stdout(&run(
-            kiosk_cmd(&self.kiosk).args(["status", "--json"])
-        )))
-        .expect("status")
+        e2e::kiosk_status(&self.kiosk)
     }
 
     fn shown_name(&self) -> String {
@@ -231,17 +229,7 @@ fn a_bad_folder_is_refused_by_the_hub_before_anything_is_signed() {
     let s = setup();
     let f = s.folder("bad", "城东");
     std::fs::remove_file(f.join("logo.png")).expect("rm");
-    let out = hub_cmd(&s.hub_data)
-        .args([
-            "content",
-            "publish",
-            "--center",
-            &s.center,
-            "--from",
-            &f.display().to_string(),
-        ])
-        .output()
-        .expect("publish");
+    let out = s.publish_cmd(&f).output().expect("publish");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("logo"), "{err}");
@@ -369,15 +357,8 @@ fn expired_metadata_a_picture_too_big_to_decode_and_a_half_written_version_never
     // Signatures that expire a second after signing (a hub frozen in time):
     // refused once expired.
     let f = s.folder("short", "城东·过期");
-    let out = hub_cmd(&s.hub_data)
-        .args([
-            "content",
-            "publish",
-            "--center",
-            &s.center,
-            "--from",
-            &f.display().to_string(),
-        ])
+    let out = s
+        .publish_cmd(&f)
         .env("HUB_CONTENT_TIMESTAMP_SECONDS", "1")
         .output()
         .expect("publish");

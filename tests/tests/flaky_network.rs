@@ -49,11 +49,7 @@ fn through_every_kind_of_network_fault_each_event_reaches_the_hub_exactly_once()
             assert_eq!(outcomes(&v), ["welcome"; 3]);
         }
         let _ = kiosk_cmd(&c.kiosk_data).arg("sync").output().expect("sync");
-        let status: serde_json::Value = serde_json::from_str(&stdout(&run(kiosk_cmd(
-            &c.kiosk_data,
-        )
-        .args(["status", "--json"]))))
-        .expect("status");
+        let status = e2e::kiosk_status(&c.kiosk_data);
         if status["events_waiting"] == 0 && round >= 40 {
             synced = true;
             break;

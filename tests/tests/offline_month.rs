@@ -9,16 +9,11 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, TimeZone};
-use e2e::{Hub, kiosk_cmd, one_center, report_today, run, stdout};
+use e2e::{Hub, kiosk_cmd, kiosk_status as status, one_center, report_today, run, stdout};
 
 const DAYS: u64 = 30;
 const PER_DAY: i64 = 1_000;
 const NEW: usize = 100;
-
-fn status(data: &std::path::Path) -> serde_json::Value {
-    serde_json::from_str(&stdout(&run(kiosk_cmd(data).args(["status", "--json"]))))
-        .expect("status JSON")
-}
 
 #[test]
 fn a_month_offline_arrives_once_in_bounded_pages_while_youths_keep_checking_in() {

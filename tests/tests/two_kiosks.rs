@@ -7,9 +7,7 @@ use e2e::{Hub, headless, hub_cmd, kiosk_cmd, one_center, outcomes, report_today,
 
 /// The staff screen's figures for today, as `kiosk status --json` gives them.
 fn kiosk_today(data: &std::path::Path) -> serde_json::Value {
-    let out = stdout(&run(kiosk_cmd(data).args(["status", "--json"])));
-    let v: serde_json::Value = serde_json::from_str(&out).expect("status JSON");
-    v["today"].clone()
+    e2e::kiosk_status(data)["today"].clone()
 }
 
 #[test]

@@ -656,7 +656,7 @@ impl Store {
         let r = &hub.report;
         let mut s = DayStats {
             hub_as_of_ms: Some(hub.fetched_at_ms),
-            volunteers_on_site: self.stats_after(local_date, 0)?.volunteers_on_site,
+            volunteers_on_site: self.volunteers_on_site(local_date, 0)?,
             ..DayStats::default()
         };
         s.members = (r.members + added.members).saturating_sub(removed.members);
@@ -746,7 +746,14 @@ impl Store {
             params![local_date, after_seq],
             |r| r.get(0),
         )?;
-        stats.volunteers_on_site = self.conn.query_row(
+        stats.volunteers_on_site = self.volunteers_on_site(local_date, after_seq)?;
+        Ok(stats)
+    }
+
+    /// Volunteers whose latest shift event of the day (above `after_seq`)
+    /// is a start.
+    fn volunteers_on_site(&self, local_date: &str, after_seq: u64) -> Result<u64> {
+        Ok(self.conn.query_row(
             "SELECT count(*) FROM (
                 SELECT member_id, kind, max(seq) FROM events
                 WHERE local_date = ?1 AND seq > ?2 AND kind IN ('volunteer_in', 'volunteer_out')
@@ -754,8 +761,7 @@ impl Store {
              ) WHERE kind = 'volunteer_in'",
             params![local_date, after_seq],
             |r| r.get(0),
-        )?;
-        Ok(stats)
+        )?)
     }
 
     /// The day's visits up to `mark` (so counted by the hub) that a void
