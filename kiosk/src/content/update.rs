@@ -56,10 +56,25 @@ pub fn trust_root(data: &Path, root_json: &str) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&dir)?;
     }
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join("root.json");
-    let mut f = std::fs::File::create(&path)?;
-    f.write_all(root_json.as_bytes())?;
-    f.sync_all()?;
+    replace_synced(&dir.join("root.json"), root_json.as_bytes())
+}
+
+/// tough's own record of the newest metadata it has seen (what refuses an
+/// older version). Apart from `root.json`, which tough rewrites there by
+/// removing and creating it: a cut between the two must not lose the root
+/// the kiosk trusts, so that stays beside, replaced only by renaming.
+fn datastore_dir(data: &Path) -> PathBuf {
+    trust_dir(data).join("datastore")
+}
+
+/// Writes a file next to its final name, syncs it and renames it over.
+fn replace_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    write_synced(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
     Ok(())
 }
 
@@ -182,10 +197,19 @@ impl Updater {
             .transport(HubTransport {
                 client: self.client.clone(),
             })
-            .datastore(trust_dir(&self.data))
+            .datastore({
+                let dir = datastore_dir(&self.data);
+                std::fs::create_dir_all(&dir)?;
+                dir
+            })
             .load()
             .await
             .map_err(|e| anyhow::anyhow!("the hub's content was refused: {}", chain(&e)))?;
+        // A newer root (rotated, and signed by the one trusted) is trusted next time.
+        let trusted: tough::schema::Signed<tough::schema::Root> = serde_json::from_slice(&root)?;
+        if repo.root().signed.version > trusted.signed.version {
+            replace_synced(&root_path, &serde_json::to_vec(repo.root())?)?;
+        }
         let version = repo.targets().signed.version.get();
         let prefix = format!("center-{}-", self.center_id);
         // The names this center's role signs, and only those: tough checked
