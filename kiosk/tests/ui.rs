@@ -980,3 +980,29 @@ fn a_new_content_version_is_shown_at_once_without_a_restart() {
     f.type_line("10000001");
     assert_eq!(f.result().1, ResultKind::Welcome);
 }
+
+#[test]
+fn the_emergency_notice_fits_the_small_screen_in_english() {
+    let f = fixture(800, 480, true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let default = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/default.json"),
+    )
+    .expect("default content");
+    let mut json: serde_json::Value = serde_json::from_str(&default).expect("json");
+    json["center"]["logo"] = serde_json::Value::Null;
+    json["emergency"] = serde_json::json!({
+        "zh": "因暴雨预警，今天 15:00 起暂停开放，请勿前来。",
+        "en": "Closed from 15:00 today: heavy rain warning. Please do not come."
+    });
+    std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
+    let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+    kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
+    assert!(
+        f.app
+            .global::<HomeAdapter>()
+            .get_emergency()
+            .starts_with("Closed from 15:00")
+    );
+    f.snapshot("content-emergency-en-800x480");
+}
