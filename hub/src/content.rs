@@ -668,21 +668,14 @@ pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
         .iter()
         .find(|(n, _)| n == "content.json")
         .with_context(|| format!("{} has no content.json", folder.display()))?;
-    let bundle: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json.1)?).context("content.json is not JSON")?;
-    ensure!(
-        bundle.get("format").and_then(|f| f.as_u64()) == Some(1),
-        "content.json must say \"format\": 1"
-    );
-    ensure!(
-        bundle.pointer("/center/name").is_some(),
-        "content.json must give the center's name (center.name)"
-    );
+    let text = std::fs::read_to_string(&json.1).context("content.json is not UTF-8 text")?;
+    // The same checks a kiosk makes before it shows the bundle.
+    let bundle = protocol::content::Bundle::parse(&text)?;
     // Pictures it names must be in the folder.
-    if let Some(logo) = bundle.pointer("/center/logo").and_then(|l| l.as_str()) {
+    for picture in bundle.pictures() {
         ensure!(
-            files.iter().any(|(n, _)| n == logo),
-            "content.json names the logo {logo:?}, which is not in the folder"
+            files.iter().any(|(n, _)| n == picture),
+            "content.json names the picture {picture:?}, which is not in the folder"
         );
     }
     Ok(files)

@@ -1039,6 +1039,10 @@ async fn an_admin_publishes_content_through_the_api_and_nobody_outside_the_scope
         json!({ "content": { "format": 1, "center": { "name": "x", "logo": "logo.png" } } }),
         json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "../x.png": "AAAA" } }),
         json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "a.png": "not base64!" } }),
+        // What a kiosk would refuse, the hub refuses before signing.
+        json!({ "content": { "format": 1, "center": { "name": "x" }, "activities": [{
+            "title": "t", "category": "sports", "days": ["mon"], "start": "10:00", "end": "11:00",
+            "place": "p", "signup_url": "javascript:alert(1)" }] } }),
     ] {
         let (s, r) = call(
             &c.h,

@@ -1006,3 +1006,71 @@ fn the_emergency_notice_fits_the_small_screen_in_english() {
     );
     f.snapshot("content-emergency-en-800x480");
 }
+
+#[test]
+fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_mode() {
+    let f = fixture(1280, 800, false);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = "https://example.org/signup/2026-11-24/basketball";
+    let json = serde_json::json!({
+        "format": 1,
+        "center": {
+            "name": { "zh": "城东街道青年之家", "en": "Chengdong Street Youth Home" },
+            "service_aims": { "zh": "服务青年 凝聚青年 引领青年", "en": "Serving, uniting and guiding young people" },
+            "service_process": [
+                { "zh": "扫码签到", "en": "Check in" },
+                { "zh": "前台咨询", "en": "Ask at the desk" },
+                { "zh": "参加活动", "en": "Join in" }
+            ]
+        },
+        "activities": [{
+            "title": { "zh": "三人篮球赛", "en": "3x3 basketball" },
+            "category": "sports",
+            "date": "2026-11-24",
+            "start": "19:00", "end": "21:00",
+            "place": { "zh": "活动大厅", "en": "Main hall" },
+            "capacity": 24,
+            "signup_url": link
+        }],
+        "announcements": [
+            { "text": "一月的通知", "from": "2027-01-01" },
+            { "text": "本周通知", "until": "2026-11-29" }
+        ]
+    });
+    std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
+    let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+    kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
+    // Only the announcement whose window holds today is up.
+    let home = f.app.global::<HomeAdapter>();
+    assert_eq!(home.get_announcement(), "本周通知");
+
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    let a = f.app.global::<AttractAdapter>();
+    assert!(a.get_shown());
+    let slides: Vec<Slide> = a.get_slides().iter().collect();
+    let titles: Vec<String> = slides.iter().map(|s| s.title.to_string()).collect();
+    assert_eq!(
+        titles,
+        ["本周通知", "服务青年 凝聚青年 引领青年", "三人篮球赛"],
+        "the window, the aims and the activity"
+    );
+    assert_eq!(slides[1].detail, "扫码签到 → 前台咨询 → 参加活动");
+    assert_eq!(slides[2].detail, "活动大厅 · 限 24 人");
+    assert!(slides[..2].iter().all(|s| s.qr.size().width == 0));
+    assert!(slides[2].qr.size().width > 0);
+    // Turn to the activity and read its code off the screen, as a phone would.
+    for _ in 0..2 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    }
+    assert_eq!(a.get_index(), 2);
+    f.snapshot("attract-signup-qr-zh-1280x800");
+    let png = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/screenshots/attract-signup-qr-zh-1280x800.png");
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&png)
+        .output()
+        .expect("zbarimg (Debian's zbar-tools, installed by the test script)");
+    assert!(out.status.success(), "no code read off the screen");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), link);
+}

@@ -5,10 +5,12 @@
 //!   scanner in keyboard-wedge mode types it without Shift surprises).
 //! - [`card`]: card UIDs as keyed hashes.
 //! - [`catalog`]: the service categories and age bands both sides agree on.
+//! - [`content`]: the content bundle admins publish and kiosks show.
 //! - [`wire`]: request and response bodies of the hub's `/api/v1` API.
 
 pub mod card;
 pub mod catalog;
+pub mod content;
 pub mod token;
 pub mod wire;
 

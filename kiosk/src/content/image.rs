@@ -49,17 +49,7 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<Picture> {
 /// A picture's name in a bundle must be a plain file name in the content
 /// folder: nothing that could reach outside it.
 pub fn check_name(name: &str) -> anyhow::Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    anyhow::ensure!(
-        ok,
-        "picture {name:?} must be a plain file name in the content folder (letters, digits, . - _)"
-    );
-    Ok(())
+    Ok(protocol::content::check_picture_name(name)?)
 }
 
 #[cfg(test)]

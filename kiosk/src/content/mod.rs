@@ -12,9 +12,6 @@ pub mod update;
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate, Weekday};
-use protocol::catalog::ServiceCategory;
-use serde::Deserialize;
 
 const DEFAULT_BUNDLE: &str = include_str!("../../../assets/content/default.json");
 /// The pictures the default bundle names, by file name.
@@ -23,129 +20,27 @@ const DEFAULT_PICTURES: [(&str, &[u8]); 1] = [(
     include_bytes!("../../../assets/content/logo.png"),
 )];
 
-/// A text in both languages. A plain string in the file means "the same in both".
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "TextRepr")]
-pub struct Text {
-    pub zh: String,
-    pub en: String,
-}
+pub use protocol::content::{Activity, Announcement, Bundle, Contact, Service, Text};
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TextRepr {
-    Same(String),
-    Both {
-        zh: String,
-        #[serde(default)]
-        en: String,
-    },
-}
-
-impl From<TextRepr> for Text {
-    fn from(r: TextRepr) -> Self {
-        match r {
-            TextRepr::Same(s) => Text {
-                zh: s.clone(),
-                en: s,
-            },
-            TextRepr::Both { zh, en } => Text { zh, en },
-        }
-    }
-}
-
-impl Text {
-    /// The text in English when asked and available, else in Chinese.
-    pub fn get(&self, en: bool) -> &str {
-        if en && !self.en.is_empty() {
-            &self.en
-        } else {
-            &self.zh
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A checked bundle with its pictures decoded. Reads as the [`Bundle`] it holds.
+#[derive(Debug, Clone)]
 pub struct ContentBundle {
-    pub format: u32,
-    pub center: CenterProfile,
-    #[serde(default)]
-    pub services: Vec<Service>,
-    #[serde(default)]
-    pub activities: Vec<Activity>,
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
-    #[serde(default)]
-    pub announcements: Vec<Announcement>,
-    /// An urgent notice (a closure, a safety warning): shown in red above
-    /// everything, on the home screen and in attract mode, until the next
-    /// publish takes it away.
-    #[serde(default)]
-    pub emergency: Option<Text>,
+    pub bundle: Bundle,
     /// The center's logo, decoded (when the bundle names one and it is good).
-    #[serde(skip)]
     pub logo: Option<image::Picture>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct CenterProfile {
-    pub name: Text,
-    #[serde(default = "empty_text")]
-    pub opening_hours: Text,
-    /// A picture's file name in the content folder (PNG or JPEG).
-    #[serde(default)]
-    pub logo: Option<String>,
-}
+impl std::ops::Deref for ContentBundle {
+    type Target = Bundle;
 
-fn empty_text() -> Text {
-    Text {
-        zh: String::new(),
-        en: String::new(),
+    fn deref(&self) -> &Bundle {
+        &self.bundle
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Service {
-    pub category: ServiceCategory,
-    pub title: Text,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Activity {
-    pub title: Text,
-    pub category: ServiceCategory,
-    /// Weekly days it recurs on: "mon" … "sun".
-    #[serde(default)]
-    pub days: Vec<String>,
-    /// A one-off date, `YYYY-MM-DD`, instead of (or beside) `days`.
-    #[serde(default)]
-    pub date: Option<NaiveDate>,
-    pub start: String,
-    pub end: String,
-    pub place: Text,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Contact {
-    pub label: Text,
-    pub value: Text,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Announcement {
-    pub text: Text,
-}
-
-fn weekday_code(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
+impl std::ops::DerefMut for ContentBundle {
+    fn deref_mut(&mut self) -> &mut Bundle {
+        &mut self.bundle
     }
 }
 
@@ -178,9 +73,10 @@ impl ContentBundle {
     }
 
     pub fn parse(json: &str) -> anyhow::Result<Self> {
-        let bundle: ContentBundle = serde_json::from_str(json)?;
-        bundle.validate()?;
-        Ok(bundle)
+        Ok(ContentBundle {
+            bundle: Bundle::parse(json)?,
+            logo: None,
+        })
     }
 
     /// The data folder's bundle if there is a good one, else the built-in one.
@@ -209,7 +105,7 @@ impl ContentBundle {
         let json = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut b = Self::parse(&json)?;
-        if let Some(name) = b.center.logo.clone() {
+        if let Some(name) = b.bundle.center.logo.clone() {
             let path = folder.join(&name);
             let len = std::fs::metadata(&path)
                 .with_context(|| format!("the logo {name} is missing"))?
@@ -226,68 +122,13 @@ impl ContentBundle {
         }
         Ok(b)
     }
-
-    fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.format == 1,
-            "content format {} is not supported (expected 1)",
-            self.format
-        );
-        if let Some(name) = &self.center.logo {
-            image::check_name(name)?;
-        }
-        for a in &self.activities {
-            for t in [&a.start, &a.end] {
-                anyhow::ensure!(
-                    chrono::NaiveTime::parse_from_str(t, "%H:%M").is_ok(),
-                    "activity {:?}: time {t:?} is not HH:MM",
-                    a.title.zh
-                );
-            }
-            for d in &a.days {
-                anyhow::ensure!(
-                    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&d.as_str()),
-                    "activity {:?}: day {d:?} is not one of mon…sun",
-                    a.title.zh
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// Activities happening on `date`, by start time.
-    pub fn activities_on(&self, date: NaiveDate) -> Vec<&Activity> {
-        let day = weekday_code(date.weekday());
-        let mut list: Vec<&Activity> = self
-            .activities
-            .iter()
-            .filter(|a| a.date == Some(date) || a.days.iter().any(|d| d == day))
-            .collect();
-        list.sort_by(|a, b| a.start.cmp(&b.start));
-        list
-    }
-
-    /// Services grouped under the catalogue's categories, in catalogue order.
-    pub fn services_by_category(&self) -> Vec<(ServiceCategory, Vec<&Service>)> {
-        ServiceCategory::ALL
-            .into_iter()
-            .map(|c| {
-                (
-                    c,
-                    self.services
-                        .iter()
-                        .filter(|s| s.category == c)
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .filter(|(_, s)| !s.is_empty())
-            .collect()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+    use protocol::catalog::ServiceCategory;
 
     #[test]
     fn the_built_in_logo_is_decoded_and_a_folder_with_a_bad_or_missing_picture_is_refused_whole() {

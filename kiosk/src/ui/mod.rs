@@ -1249,6 +1249,10 @@ fn fill_slides<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         slides
             .into_iter()
             .map(|s| Slide {
+                qr: (!s.link.is_empty())
+                    .then(|| qr_image(&s.link))
+                    .flatten()
+                    .unwrap_or_default(),
                 tag: s.tag.into(),
                 title: s.title.into(),
                 detail: s.detail.into(),

@@ -81,8 +81,8 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
             .map(|t| t.format("%H:%M").to_string())
             .unwrap_or_default(),
         announcement: bundle
-            .announcements
-            .first()
+            .announcements_on(date)
+            .next()
             .map(|a| a.text.get(en).to_string())
             .unwrap_or_default(),
         emergency: bundle
@@ -106,7 +106,7 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
                 (
                     format!("{}–{}", a.start, a.end),
                     a.title.get(en).to_string(),
-                    a.place.get(en).to_string(),
+                    place_and_places(a, en),
                 )
             })
             .collect(),
@@ -118,12 +118,24 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
     }
 }
 
-/// One page of attract mode: a tag line (when, or what kind), a title, a detail.
-#[derive(Debug, Clone, PartialEq)]
+/// An activity's place, with its places when they are limited.
+fn place_and_places(a: &crate::content::Activity, en: bool) -> String {
+    let place = a.place.get(en);
+    match (a.capacity, en) {
+        (None, _) => place.to_string(),
+        (Some(n), true) => format!("{place} · {n} places"),
+        (Some(n), false) => format!("{place} · 限 {n} 人"),
+    }
+}
+
+/// One page of attract mode: a tag line (when, or what kind), a title, a
+/// detail, and a link shown as a QR code (empty: none).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Slide {
     pub tag: String,
     pub title: String,
     pub detail: String,
+    pub link: String,
 }
 
 /// At most this many slides go round, so each comes back within a few minutes.
@@ -139,14 +151,29 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
         .map(|t| t.format("%H:%M").to_string())
         .unwrap_or_default();
     let mut slides: Vec<Slide> = bundle
-        .announcements
-        .iter()
+        .announcements_on(date)
         .map(|a| Slide {
             tag: if en { "Notice" } else { "通知" }.into(),
             title: a.text.get(en).to_string(),
-            detail: String::new(),
+            ..Slide::default()
         })
         .collect();
+    let c = &bundle.center;
+    if !c.service_aims.is_blank() || !c.service_process.is_empty() {
+        let steps: Vec<&str> = c.service_process.iter().map(|t| t.get(en)).collect();
+        slides.push(Slide {
+            tag: if en {
+                "How we serve you"
+            } else {
+                "服务宗旨与流程"
+            }
+            .into(),
+            title: c.service_aims.get(en).to_string(),
+            detail: steps.join(" → "),
+            ..Slide::default()
+        });
+    }
+    let link = |a: &crate::content::Activity| a.signup_url.clone().unwrap_or_default();
     // "HH:MM" strings compare in time order.
     for a in bundle
         .activities_on(date)
@@ -163,7 +190,8 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
         slides.push(Slide {
             tag,
             title: a.title.get(en).to_string(),
-            detail: a.place.get(en).to_string(),
+            detail: place_and_places(a, en),
+            link: link(a),
         });
     }
     if let Some(tomorrow) = date.succ_opt() {
@@ -176,7 +204,8 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
             slides.push(Slide {
                 tag,
                 title: a.title.get(en).to_string(),
-                detail: a.place.get(en).to_string(),
+                detail: place_and_places(a, en),
+                link: link(a),
             });
         }
     }
@@ -186,6 +215,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
             tag: if en { "Welcome" } else { "欢迎" }.into(),
             title: bundle.center.name.get(en).to_string(),
             detail: bundle.center.opening_hours.get(en).to_string(),
+            ..Slide::default()
         });
     }
     slides

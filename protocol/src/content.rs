@@ -1,0 +1,488 @@
+//! The content bundle: what a center's kiosks show (its profile, services,
+//! activities, contacts, announcements and an emergency notice), as the
+//! `content.json` of a published content folder.
+//!
+//! The hub checks a bundle with [`Bundle::parse`] before it signs it, and a
+//! kiosk checks it again before it shows it, so both refuse the same things
+//! with the same words. Every text is in Chinese and English ([`Text`]).
+//!
+//! Fields added after the first kiosks shipped live inside the existing
+//! objects, never at the top level (which older kiosks read strictly), so a
+//! bundle with them is still shown by an older kiosk, without them.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ServiceCategory;
+
+/// The bundle format this crate reads and writes.
+pub const FORMAT: u32 = 1;
+/// The longest sign-up link: longer ones make a QR code too dense for a
+/// cheap phone's camera at arm's length.
+pub const MAX_LINK_CHARS: usize = 200;
+/// Longest center name, title, label or announcement, in characters.
+pub const MAX_TEXT_CHARS: usize = 300;
+
+/// Why a bundle cannot be shown, in words for the admin who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+fn invalid(msg: impl Into<String>) -> Invalid {
+    Invalid(msg.into())
+}
+
+/// A text in both languages. A plain string in the file means "the same in
+/// both"; a missing English falls back to the Chinese.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "TextRepr")]
+pub struct Text {
+    pub zh: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TextRepr {
+    Same(String),
+    Both {
+        zh: String,
+        #[serde(default)]
+        en: String,
+    },
+}
+
+impl From<TextRepr> for Text {
+    fn from(r: TextRepr) -> Self {
+        match r {
+            TextRepr::Same(s) => Text {
+                zh: s.clone(),
+                en: s,
+            },
+            TextRepr::Both { zh, en } => Text { zh, en },
+        }
+    }
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in English when asked and available, else in Chinese.
+    pub fn get(&self, en: bool) -> &str {
+        if en && !self.en.is_empty() {
+            &self.en
+        } else {
+            &self.zh
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.zh.trim().is_empty() && self.en.trim().is_empty()
+    }
+
+    fn check(&self, what: &str) -> Result<(), Invalid> {
+        for (lang, s) in [("Chinese", &self.zh), ("English", &self.en)] {
+            let n = s.chars().count();
+            if n > MAX_TEXT_CHARS {
+                return Err(invalid(format!(
+                    "{what}: the {lang} text is {n} characters; at most {MAX_TEXT_CHARS}"
+                )));
+            }
+            if s.chars().any(|c| c.is_control() && c != '\n') {
+                return Err(invalid(format!(
+                    "{what}: the {lang} text holds control characters"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub format: u32,
+    pub center: CenterProfile,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<Activity>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announcements: Vec<Announcement>,
+    /// An urgent notice (a closure, a safety warning): shown in red above
+    /// everything, on the home screen and in attract mode, until the next
+    /// publish takes it away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CenterProfile {
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub opening_hours: Text,
+    /// A picture's file name in the content folder (PNG or JPEG).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// What the center is for (服务宗旨), a sentence or two.
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub service_aims: Text,
+    /// How a youth gets a service (服务流程), step by step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_process: Vec<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub category: ServiceCategory,
+    pub title: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub title: Text,
+    pub category: ServiceCategory,
+    /// Weekly days it recurs on: "mon" … "sun".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<String>,
+    /// A one-off date, `YYYY-MM-DD`, instead of (or beside) `days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// `HH:MM`.
+    pub start: String,
+    pub end: String,
+    pub place: Text,
+    /// Places, when they are limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Where to sign up (http or https); the kiosk shows it as a QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub label: Text,
+    pub value: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub text: Text,
+    /// First day shown (the center's own date); none: from publishing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Last day shown; none: until the next publish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+impl Announcement {
+    /// Whether it is shown on `date` (the center's local date).
+    pub fn shown_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub fn weekday_code(d: Weekday) -> &'static str {
+    DAYS[d.num_days_from_monday() as usize]
+}
+
+/// A picture's name in a bundle must be a plain file name in the content
+/// folder: nothing that could reach outside it.
+pub fn check_picture_name(name: &str) -> Result<(), Invalid> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "picture {name:?} must be a plain file name in the content folder (letters, digits, . - _)"
+        )))
+    }
+}
+
+/// A sign-up link a kiosk may show as a QR code: http(s), short enough to
+/// scan, no spaces or control characters.
+pub fn check_link(url: &str) -> Result<(), Invalid> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            invalid(format!(
+                "the link {url:?} must start with https:// or http://"
+            ))
+        })?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(invalid(format!("the link {url:?} names no site")));
+    }
+    if url.chars().count() > MAX_LINK_CHARS {
+        return Err(invalid(format!(
+            "the link is {} characters; at most {MAX_LINK_CHARS}, or its QR code is too dense to scan",
+            url.chars().count()
+        )));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(format!("the link {url:?} holds spaces")));
+    }
+    Ok(())
+}
+
+fn parse_time(t: &str) -> Option<NaiveTime> {
+    if t.len() != 5 {
+        return None;
+    }
+    NaiveTime::parse_from_str(t, "%H:%M").ok()
+}
+
+impl Bundle {
+    /// Reads and checks a `content.json`.
+    pub fn parse(json: &str) -> Result<Bundle, Invalid> {
+        let b: Bundle = serde_json::from_str(json)
+            .map_err(|e| invalid(format!("content.json cannot be read: {e}")))?;
+        b.validate()?;
+        Ok(b)
+    }
+
+    /// The pictures the bundle names, each a file of its folder.
+    pub fn pictures(&self) -> Vec<&str> {
+        self.center.logo.iter().map(String::as_str).collect()
+    }
+
+    /// Everything a kiosk would refuse, said for the admin who wrote it.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.format != FORMAT {
+            return Err(invalid(format!(
+                "content format {} is not supported (expected {FORMAT})",
+                self.format
+            )));
+        }
+        let c = &self.center;
+        if c.name.zh.trim().is_empty() {
+            return Err(invalid("the center's name (center.name) is empty"));
+        }
+        c.name.check("the center's name")?;
+        c.opening_hours.check("the opening hours")?;
+        c.service_aims.check("the service aims")?;
+        for (i, step) in c.service_process.iter().enumerate() {
+            step.check(&format!("step {} of the service process", i + 1))?;
+        }
+        if let Some(logo) = &c.logo {
+            check_picture_name(logo)?;
+        }
+        for s in &self.services {
+            s.title.check("a service")?;
+        }
+        for a in &self.activities {
+            let name = &a.title.zh;
+            a.title.check(&format!("activity {name:?}"))?;
+            a.place.check(&format!("activity {name:?}: the place"))?;
+            let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {
+                return Err(invalid(format!(
+                    "activity {name:?}: times must be HH:MM (got {:?} to {:?})",
+                    a.start, a.end
+                )));
+            };
+            if end <= start {
+                return Err(invalid(format!(
+                    "activity {name:?}: it ends ({}) before it starts ({})",
+                    a.end, a.start
+                )));
+            }
+            if let Some(d) = a.days.iter().find(|d| !DAYS.contains(&d.as_str())) {
+                return Err(invalid(format!(
+                    "activity {name:?}: day {d:?} is not one of mon…sun"
+                )));
+            }
+            if a.days.is_empty() && a.date.is_none() {
+                return Err(invalid(format!(
+                    "activity {name:?}: give the days it recurs on or its date"
+                )));
+            }
+            if a.capacity == Some(0) {
+                return Err(invalid(format!(
+                    "activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
+                )));
+            }
+            if let Some(url) = &a.signup_url {
+                check_link(url).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
+            }
+        }
+        for c in &self.contacts {
+            c.label.check("a contact")?;
+            c.value.check("a contact")?;
+        }
+        for a in &self.announcements {
+            a.text.check("an announcement")?;
+            if let (Some(f), Some(u)) = (a.from, a.until)
+                && u < f
+            {
+                return Err(invalid(format!(
+                    "announcement {:?}: shown until {u}, before it starts on {f}",
+                    a.text.zh
+                )));
+            }
+        }
+        if let Some(e) = &self.emergency {
+            if e.zh.trim().is_empty() {
+                return Err(invalid(
+                    "the emergency notice is empty; leave it out to show none",
+                ));
+            }
+            e.check("the emergency notice")?;
+        }
+        Ok(())
+    }
+
+    /// Activities happening on `date`, by start time.
+    pub fn activities_on(&self, date: NaiveDate) -> Vec<&Activity> {
+        let day = weekday_code(date.weekday());
+        let mut list: Vec<&Activity> = self
+            .activities
+            .iter()
+            .filter(|a| a.date == Some(date) || a.days.iter().any(|d| d == day))
+            .collect();
+        list.sort_by(|a, b| a.start.cmp(&b.start));
+        list
+    }
+
+    /// Announcements shown on `date`, in the bundle's order.
+    pub fn announcements_on(&self, date: NaiveDate) -> impl Iterator<Item = &Announcement> {
+        self.announcements.iter().filter(move |a| a.shown_on(date))
+    }
+
+    /// Services grouped under the catalogue's categories, in catalogue order.
+    pub fn services_by_category(&self) -> Vec<(ServiceCategory, Vec<&Service>)> {
+        ServiceCategory::ALL
+            .into_iter()
+            .map(|c| {
+                (
+                    c,
+                    self.services
+                        .iter()
+                        .filter(|s| s.category == c)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, s)| !s.is_empty())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> Bundle {
+        Bundle::parse(r#"{"format": 1, "center": {"name": "城西青年之家"}}"#).expect("minimal")
+    }
+
+    fn activity(extra: &str) -> String {
+        format!(
+            r#"{{"format": 1, "center": {{"name": "c"}}, "activities": [{{"title": "读书会",
+               "category": "culture_learning", "start": "19:00", "end": "20:00", "place": "二楼"{extra}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_bundle_written_back_reads_the_same() {
+        let json = activity(
+            r#", "days": ["tue"], "capacity": 20, "signup_url": "https://example.org/s/1""#,
+        );
+        let b = Bundle::parse(&json).expect("parse");
+        let again = Bundle::parse(&serde_json::to_string(&b).expect("write")).expect("reparse");
+        assert_eq!(b, again);
+        assert_eq!(again.activities[0].capacity, Some(20));
+        assert_eq!(minimal().center.name.get(true), "城西青年之家");
+    }
+
+    #[test]
+    fn what_a_kiosk_could_not_show_is_refused_in_words() {
+        for (extra, expect) in [
+            (
+                r#", "days": ["tue"], "signup_url": "javascript:alert(1)""#,
+                "must start with https://",
+            ),
+            (
+                r#", "days": ["tue"], "signup_url": "https://""#,
+                "names no site",
+            ),
+            (r#", "days": ["tuesday"]"#, "is not one of mon…sun"),
+            ("", "give the days it recurs on or its date"),
+            (r#", "days": ["tue"], "capacity": 0"#, "a capacity of 0"),
+        ] {
+            let e = Bundle::parse(&activity(extra)).expect_err(extra);
+            assert!(e.0.contains(expect), "{extra}: {e}");
+        }
+        let long = format!(
+            r#", "days": ["tue"], "signup_url": "https://example.org/{}""#,
+            "a".repeat(MAX_LINK_CHARS)
+        );
+        assert!(Bundle::parse(&activity(&long)).is_err());
+        let backwards = activity(r#", "days": ["tue"]"#).replace("\"20:00\"", "\"18:00\"");
+        assert!(
+            Bundle::parse(&backwards)
+                .expect_err("ends first")
+                .0
+                .contains("before it starts")
+        );
+        let escape = r#"{"format": 1, "center": {"name": "c", "logo": "../../etc/shadow"}}"#;
+        assert!(
+            Bundle::parse(escape)
+                .expect_err("escape")
+                .0
+                .contains("plain file name")
+        );
+        let unnamed = r#"{"format": 1, "center": {"name": " "}}"#;
+        assert!(Bundle::parse(unnamed).is_err());
+        let format2 = r#"{"format": 2, "center": {"name": "c"}}"#;
+        assert!(
+            Bundle::parse(format2)
+                .expect_err("format")
+                .0
+                .contains("format 2")
+        );
+        let window = r#"{"format": 1, "center": {"name": "c"}, "announcements": [
+            {"text": "x", "from": "2026-12-02", "until": "2026-12-01"}]}"#;
+        assert!(
+            Bundle::parse(window)
+                .expect_err("window")
+                .0
+                .contains("before it starts")
+        );
+    }
+
+    #[test]
+    fn an_announcement_shows_within_its_window_only() {
+        let b = Bundle::parse(
+            r#"{"format": 1, "center": {"name": "c"}, "announcements": [
+                {"text": "always"},
+                {"text": "december", "from": "2026-12-01", "until": "2026-12-31"}]}"#,
+        )
+        .expect("parse");
+        let on = |d: &str| -> Vec<String> {
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+            b.announcements_on(date)
+                .map(|a| a.text.zh.clone())
+                .collect()
+        };
+        assert_eq!(on("2026-11-30"), ["always"]);
+        assert_eq!(on("2026-12-01"), ["always", "december"]);
+        assert_eq!(on("2026-12-31"), ["always", "december"]);
+        assert_eq!(on("2027-01-01"), ["always"]);
+    }
+}
