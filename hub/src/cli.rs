@@ -1078,7 +1078,7 @@ fn serve(
         let content = Arc::new(content);
         tokio::spawn(refresh_timestamps(content.clone()));
         let state = crate::http::AppState {
-            store: Arc::new(store),
+            store: crate::store::worker::StoreWorker::start(store)?,
             key: Arc::new(key),
             card_key: Arc::new(card_key),
             content,

@@ -29,7 +29,7 @@ fn hub() -> Hub {
     Hub {
         _dir: dir,
         state: AppState {
-            store: Arc::new(store),
+            store: hub::store::worker::StoreWorker::start(store).expect("store thread"),
             key: Arc::new(SigningKey::from_bytes(&[9; 32])),
             card_key: Arc::new([4; 32]),
             content: Arc::new(hub::content::Repo::new(&content)),

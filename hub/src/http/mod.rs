@@ -24,11 +24,13 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 pub use error::AppError;
 
+use crate::store::worker::StoreWorker;
 use crate::store::{Device, Store};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<Store>,
+    /// The database, reached through its thread ([`db`]).
+    pub store: StoreWorker,
     pub key: Arc<SigningKey>,
     /// The card key kiosks hash UIDs with (protocol::card).
     pub card_key: Arc<[u8; 32]>,
@@ -77,15 +79,16 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs a store call off the async threads.
+/// Runs a store call on the store's thread, off the async threads.
 async fn db<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
+    state
+        .store
+        .call(f)
         .await
-        .map_err(|e| AppError::Internal(format!("store task failed: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// The calling kiosk, from its bearer credential.

@@ -1,7 +1,8 @@
 //! The hub's SQLite database: centers, members, devices and the events they upload.
 //!
 //! One connection behind a std Mutex: SQLite has one writer at a time anyway,
-//! and no await happens while the lock is held (callers use `spawn_blocking`).
+//! and no await happens while the lock is held (the server runs every call
+//! on the store's own thread, [`worker`]).
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
 pub mod fleet;
@@ -9,6 +10,7 @@ pub mod ledger;
 mod migrations;
 mod retime;
 pub mod users;
+pub mod worker;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
