@@ -380,12 +380,23 @@ impl Repo {
 
     /// A center's published content.json, as signed.
     pub async fn published_json(&self, center_id: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        self.published_file(center_id, "content.json").await
+    }
+
+    /// A file of a center's published content (content.json or a picture),
+    /// verified against the signed metadata.
+    pub async fn published_file(
+        &self,
+        center_id: u64,
+        file: &str,
+    ) -> anyhow::Result<Option<Vec<u8>>> {
         use tough::IntoVec;
+        check_file_name(file)?;
         if !self.is_initialized() {
             return Ok(None);
         }
         let repo = self.load().await?;
-        let name = TargetName::new(format!("{}content.json", target_prefix(center_id)))?;
+        let name = TargetName::new(format!("{}{file}", target_prefix(center_id)))?;
         match repo.read_target(&name).await? {
             Some(stream) => Ok(Some(stream.into_vec().await?)),
             None => Ok(None),
@@ -585,6 +596,13 @@ impl Repo {
 
 const DEFAULT_BUNDLE: &str = include_str!("../../assets/content/default.json");
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../assets/content/logo.png");
+
+/// A picture [`default_bundle`] names, for a center that has published
+/// nothing yet (the editor starts from the default and sends only the
+/// pictures an admin chose).
+pub fn default_picture(name: &str) -> Option<&'static [u8]> {
+    (name == "logo.png").then_some(DEFAULT_LOGO)
+}
 
 /// A new center's first content, in Chinese with English: its name, the
 /// services of every category of the national guidelines (思想引领, 基础团务,

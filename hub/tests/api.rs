@@ -1036,7 +1036,8 @@ async fn an_admin_publishes_content_through_the_api_and_nobody_outside_the_scope
     // Bad content: said why, nothing signed.
     for bad in [
         json!({ "content": { "format": 2, "center": { "name": "x" } } }),
-        json!({ "content": { "format": 1, "center": { "name": "x", "logo": "logo.png" } } }),
+        // Named, neither sent nor published before.
+        json!({ "content": { "format": 1, "center": { "name": "x", "logo": "missing.png" } } }),
         json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "../x.png": "AAAA" } }),
         json!({ "content": { "format": 1, "center": { "name": "x" } }, "files": { "a.png": "not base64!" } }),
         // What a kiosk would refuse, the hub refuses before signing.
@@ -1063,4 +1064,46 @@ async fn an_admin_publishes_content_through_the_api_and_nobody_outside_the_scope
         r["version"], 3,
         "only the good publishes made versions: {r}"
     );
+    // The editor sends only new pictures: a logo named and not sent is the
+    // published one, carried over, and the preview can fetch it.
+    let keep =
+        json!({ "content": { "format": 1, "center": { "name": "改名了", "logo": "logo.png" } } });
+    let check = format!("{path}/check");
+    let mut req = put_content(&check, Some(&c.staff_cookie), Some(&staff_csrf), &keep);
+    *req.method_mut() = axum::http::Method::POST;
+    let (s, r) = call(&c.h, req).await;
+    assert_eq!((s, &r), (StatusCode::OK, &json!({ "ok": true })));
+    let (s, r) = call(
+        &c.h,
+        put_content(&path, Some(&c.staff_cookie), Some(&staff_csrf), &keep),
+    )
+    .await;
+    assert_eq!((s, r["version"].as_u64()), (StatusCode::OK, Some(4)), "{r}");
+    let res = app(c.h.state.clone())
+        .oneshot(
+            Request::get(format!("{path}/files/logo.png"))
+                .header(header::COOKIE, &c.staff_cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(bytes.as_ref(), logo.as_slice());
+    // A check says what a publish would, and signs nothing.
+    let bad =
+        json!({ "content": { "format": 1, "center": { "name": "x", "logo": "missing.png" } } });
+    let mut req = put_content(&check, Some(&c.staff_cookie), Some(&staff_csrf), &bad);
+    *req.method_mut() = axum::http::Method::POST;
+    let (s, r) = call(&c.h, req).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(
+        r["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("missing.png")),
+        "{r}"
+    );
+    let (_, got) = call(&c.h, with_cookie(&path, &c.admin_cookie)).await;
+    assert_eq!(got["center"]["name"], "改名了", "still version 4");
 }

@@ -1,5 +1,6 @@
 //! The `/api/v1` HTTP API that kiosks call.
 
+mod editor;
 mod error;
 pub mod limit;
 pub mod phone;
@@ -53,6 +54,11 @@ pub fn app(state: AppState) -> Router {
                 .put(content_put)
                 .layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
         )
+        .route(
+            "/centers/{id}/content/check",
+            post(content_check).layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
+        )
+        .route("/centers/{id}/content/files/{file}", get(content_file))
         .route("/dashboard", get(web::overview_json))
         .route("/yardsticks", get(web::yardsticks_json))
         .route("/fleet", get(web::fleet_json));
@@ -67,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(web::home))
         .route("/login", get(web::login_form).post(web::login))
         .route("/logout", post(web::logout))
+        .route("/content/{id}", get(editor::page))
         .route("/ledger.csv", get(web::ledger_csv))
         .route("/ledger.xlsx", get(web::ledger_xlsx))
         .route("/m", get(phone::login_page))
@@ -215,6 +222,74 @@ async fn editor_for(
     Ok(s)
 }
 
+/// Writes an upload into a fresh folder as `hub content publish` reads it:
+/// content.json, the pictures sent, and any picture it names but did not
+/// send, carried over from the published version (the editor sends only
+/// new pictures). Then checks the folder as a kiosk would.
+async fn stage(
+    state: &AppState,
+    center_id: u64,
+    upload: &ContentUpload,
+) -> Result<tempfile::TempDir, AppError> {
+    let dir = state
+        .content
+        .incoming_dir()
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    let folder = dir.path().to_path_buf();
+    let bad = |e: anyhow::Error| AppError::BadRequest(format!("{e:#}"));
+    std::fs::write(
+        folder.join("content.json"),
+        serde_json::to_vec_pretty(&upload.content).map_err(|e| bad(e.into()))?,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    for (name, b64) in &upload.files {
+        crate::content::check_file_name(name).map_err(bad)?;
+        if name == "content.json" {
+            return Err(AppError::BadRequest(
+                "content.json is the content itself".into(),
+            ));
+        }
+        let bytes = data_encoding::BASE64
+            .decode(b64.as_bytes())
+            .map_err(|_| AppError::BadRequest(format!("{name} is not base64")))?;
+        std::fs::write(folder.join(name), bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let named = upload
+        .content
+        .pointer("/center/logo")
+        .and_then(|l| l.as_str())
+        .filter(|n| !upload.files.contains_key(*n) && crate::content::check_file_name(n).is_ok());
+    if let Some(name) = named
+        && let Some(bytes) = published_or_default(state, center_id, name).await?
+    {
+        std::fs::write(folder.join(name), bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    crate::content::read_folder(&folder).map_err(bad)?;
+    Ok(dir)
+}
+
+/// A file of the center's published content; before its first publish, a
+/// picture of the default content.
+async fn published_or_default(
+    state: &AppState,
+    center_id: u64,
+    file: &str,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let published = state
+        .content
+        .published_json(center_id)
+        .await
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    if published.is_none() {
+        return Ok(crate::content::default_picture(file).map(<[u8]>::to_vec));
+    }
+    state
+        .content
+        .published_file(center_id, file)
+        .await
+        .map_err(|e| AppError::Internal(format!("{e:#}")))
+}
+
 /// Publishes a center's content from the editor: checked, signed as a new
 /// version, shown by the center's kiosks at their next sync.
 async fn content_put(
@@ -226,27 +301,7 @@ async fn content_put(
     let s = editor_for(&state, &headers, center_id, true).await?;
     let upload: ContentUpload = parse_json(&body)?;
     db(&state, move |st| Ok(st.center(center_id)?)).await?;
-    let dir = state
-        .content
-        .incoming_dir()
-        .map_err(|e| AppError::Internal(format!("{e:#}")))?;
-    let folder = dir.path().to_path_buf();
-    let write = || -> anyhow::Result<()> {
-        std::fs::write(
-            folder.join("content.json"),
-            serde_json::to_vec_pretty(&upload.content)?,
-        )?;
-        for (name, b64) in &upload.files {
-            crate::content::check_file_name(name)?;
-            anyhow::ensure!(name != "content.json", "content.json is the content itself");
-            let bytes = data_encoding::BASE64
-                .decode(b64.as_bytes())
-                .map_err(|_| anyhow::anyhow!("{name} is not base64"))?;
-            std::fs::write(folder.join(name), bytes)?;
-        }
-        Ok(())
-    };
-    write().map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    let dir = stage(&state, center_id, &upload).await?;
     let published = state
         .content
         .publish(center_id, dir.path())
@@ -259,6 +314,55 @@ async fn content_put(
         "content published"
     );
     Ok(Json(published))
+}
+
+/// `POST …/content/check`: what a publish of this upload would say, without
+/// signing anything (the editor's "check" before "publish").
+async fn content_check(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(center_id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    editor_for(&state, &headers, center_id, true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    db(&state, move |st| Ok(st.center(center_id)?)).await?;
+    stage(&state, center_id, &upload).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// A picture of the center's published content, for the editor's preview.
+async fn content_file(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path((center_id, file)): Path<(u64, String)>,
+) -> Result<axum::response::Response, AppError> {
+    editor_for(&state, &headers, center_id, false).await?;
+    if crate::content::check_file_name(&file).is_err() {
+        return Err(AppError::NotFound("no such file".into()));
+    }
+    let kind = match file
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    match published_or_default(&state, center_id, &file).await? {
+        Some(bytes) => Ok((
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response()),
+        None => Err(AppError::NotFound("no such published file".into())),
+    }
 }
 
 /// The center's published content.json, for the editor to start from.

@@ -81,10 +81,15 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with(status, title, "", body)
+}
+
+/// A page with the dashboard's look and some CSS of its own.
+pub(crate) fn page_with(status: StatusCode, title: &str, css: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{CSS}</style></head><body>{body}</body></html>"
+         <title>{title}</title><style>{CSS}{css}</style></head><body>{body}</body></html>"
     );
     (
         status,
@@ -149,7 +154,7 @@ pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Re
     }
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
@@ -415,11 +420,13 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         .iter()
         .map(|c| {
             format!(
-                "<tr data-center=\"{}\"><td>{}</td><td>{}</td>{}</tr>",
+                "<tr data-center=\"{}\"><td>{}</td><td>{}</td>{}\
+                 <td><a href=\"/content/{}\">编辑 Edit</a></td></tr>",
                 c.id,
                 escape(&c.name),
                 escape(&c.region),
-                figure_cells(&c.figures)
+                figure_cells(&c.figures),
+                c.id
             )
         })
         .collect();
@@ -437,7 +444,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
          <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
          <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
-         <th>志愿时长 Volunteer h</th>\
+         <th>志愿时长 Volunteer h</th><th>内容 Content</th>\
          </tr></thead><tbody>{rows}</tbody></table></div>\
          <div class=\"card\"><h2>本月标准 Yardsticks this month \
          <a href=\"/ledger.csv\">台账 CSV</a> · <a href=\"/ledger.xlsx\">台账 XLSX</a></h2>\
