@@ -40,6 +40,11 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port (printed on the first line).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Also serve `GET /metrics` (Prometheus text format) on this
+        /// address, e.g. 127.0.0.1:9464; printed on the second line. Off by
+        /// default: keep it off the public network.
+        #[arg(long)]
+        metrics_listen: Option<String>,
     },
     /// Centers: add and list.
     Center {
@@ -451,7 +456,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let store = open(data)?;
     let out = &mut std::io::stdout().lock();
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            metrics_listen,
+        } => {
             let key = crate::keys::load_or_create(data)?;
             let card_key = crate::keys::card_key(data)?;
             serve(
@@ -460,6 +468,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 card_key,
                 crate::content::Repo::new(data),
                 &listen,
+                metrics_listen.as_deref(),
             )?;
         }
         Command::Content { action } => content(data, &store, action, out)?,
@@ -1061,6 +1070,7 @@ fn serve(
     card_key: [u8; 32],
     content: crate::content::Repo,
     listen: &str,
+    metrics_listen: Option<&str>,
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -1070,9 +1080,20 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
+        let metrics_listener = match metrics_listen {
+            Some(m) => Some(
+                tokio::net::TcpListener::bind(m)
+                    .await
+                    .with_context(|| format!("cannot listen on {m} for metrics"))?,
+            ),
+            None => None,
+        };
         {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{addr}")?;
+            if let Some(m) = &metrics_listener {
+                writeln!(out, "metrics on http://{}/metrics", m.local_addr()?)?;
+            }
             out.flush()?;
         }
         let content = Arc::new(content);
@@ -1083,7 +1104,16 @@ fn serve(
             card_key: Arc::new(card_key),
             content,
             enroll_limiter: Arc::default(),
+            metrics: Arc::default(),
         };
+        if let Some(m) = metrics_listener {
+            let app = crate::http::metrics_app(state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(m, app).await {
+                    tracing::error!("the metrics listener stopped: {e}");
+                }
+            });
+        }
         axum::serve(
             listener,
             crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

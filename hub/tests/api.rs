@@ -34,6 +34,7 @@ fn hub() -> Hub {
             card_key: Arc::new([4; 32]),
             content: Arc::new(hub::content::Repo::new(&content)),
             enroll_limiter: Arc::default(),
+            metrics: Arc::default(),
         },
         center,
     }
@@ -1106,4 +1107,129 @@ async fn an_admin_publishes_content_through_the_api_and_nobody_outside_the_scope
     );
     let (_, got) = call(&c.h, with_cookie(&path, &c.admin_cookie)).await;
     assert_eq!(got["center"]["name"], "改名了", "still version 4");
+}
+
+async fn scrape(h: &Hub) -> String {
+    let res = hub::http::metrics_app(h.state.clone())
+        .oneshot(
+            Request::get("/metrics")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8(bytes.to_vec()).expect("text")
+}
+
+/// The value of the sample whose line starts with `series` (name and labels).
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_ingest_and_each_kiosks_backlog_and_ready_says_so() {
+    let h = hub();
+    let (s, body) = call(&h, get("/api/v1/ready", None)).await;
+    assert_eq!(
+        (s, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    // The kiosk says it holds 5 events; it sends 3, then one again, and a bad one.
+    let (s, _) = call(
+        &h,
+        get(
+            "/api/v1/sync-state?software_version=1&last_seq=5&clock_synchronized=true",
+            t,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = json!({ "device_id": e.device_id, "events": [
+        visitor(1, LATE_UTC_MS), visitor(2, LATE_UTC_MS), visitor(3, LATE_UTC_MS) ] });
+    assert_eq!(
+        call(&h, post("/api/v1/events", t, &page)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&h, post("/api/v1/events", t, &page)).await.0,
+        StatusCode::OK
+    );
+    let bad = json!({ "device_id": e.device_id, "events": [ { "seq": 4, "kind": "nonsense" } ] });
+    assert_eq!(
+        call(&h, post("/api/v1/events", t, &bad)).await.0,
+        StatusCode::OK
+    );
+    // Made-up paths share one series; a forged credential is a 4xx.
+    for p in ["/no/such/1", "/no/such/2"] {
+        assert_eq!(call(&h, get(p, None)).await.0, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(
+        call(&h, get("/api/v1/roster", Some("forged"))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let m = scrape(&h).await;
+    let d = format!("{{device=\"{}\",center=\"{}\"}}", e.device_id, h.center);
+    assert_eq!(sample(&m, "hub_events_stored_total"), Some(3.0), "{m}");
+    assert_eq!(sample(&m, "hub_events_duplicate_total"), Some(3.0), "{m}");
+    assert_eq!(sample(&m, "hub_events_rejected_total"), Some(1.0), "{m}");
+    assert_eq!(
+        sample(
+            &m,
+            r#"hub_http_requests_total{route="/api/v1/events",status="2xx"}"#
+        ),
+        Some(3.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(
+            &m,
+            r#"hub_http_requests_total{route="unmatched",status="4xx"}"#
+        ),
+        Some(2.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(
+            &m,
+            r#"hub_http_requests_total{route="/api/v1/roster",status="4xx"}"#
+        ),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(
+            &m,
+            r#"hub_http_request_duration_seconds_count{route="/api/v1/events"}"#
+        ),
+        Some(3.0),
+        "{m}"
+    );
+    // It said 5; the hub holds 1…4 (the bad one set aside): 1 waits.
+    assert_eq!(
+        sample(&m, &format!("hub_device_backlog_events{d}")),
+        Some(1.0),
+        "{m}"
+    );
+    assert!(
+        sample(&m, &format!("hub_device_last_seen_seconds{d}")).is_some_and(|s| s < 60.0),
+        "{m}"
+    );
+    // A revoked kiosk leaves the metrics.
+    assert!(h.state.store.revoke_device(e.device_id).expect("revoke"));
+    let m = scrape(&h).await;
+    assert_eq!(
+        sample(&m, &format!("hub_device_backlog_events{d}")),
+        None,
+        "{m}"
+    );
 }

@@ -3,6 +3,7 @@
 mod editor;
 mod error;
 pub mod limit;
+pub mod metrics;
 pub mod phone;
 pub mod web;
 
@@ -12,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::SigningKey;
@@ -39,11 +40,14 @@ pub struct AppState {
     pub content: Arc<crate::content::Repo>,
     /// Wrong enrollment codes per address.
     pub enroll_limiter: Arc<limit::EnrollLimiter>,
+    /// Counters and timings for `/metrics` ([`metrics`]).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/enroll", post(enroll))
         .route("/sync-state", get(sync_state))
         .route("/roster", get(roster))
@@ -83,6 +87,17 @@ pub fn app(state: AppState) -> Router {
         .route("/tuf/metadata/{file}", get(tuf_metadata))
         .route("/tuf/targets/{file}", get(tuf_target))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state)
+}
+
+/// The metrics listener's routes: `GET /metrics` alone.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::scrape))
         .with_state(state)
 }
 
@@ -124,6 +139,31 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError
 
 async fn health() -> impl IntoResponse {
     (StatusCode::OK, Json(serde_json::json!({ "status": "ok" })))
+}
+
+/// Readiness for a load balancer: the database answers within two seconds
+/// (503 while it does not: a disk gone, the store's thread stuck).
+async fn ready(State(state): State<AppState>) -> Response {
+    let probe = state.store.call(|s| s.ping());
+    match tokio::time::timeout(std::time::Duration::from_secs(2), probe).await {
+        Ok(Ok(Ok(()))) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        )
+            .into_response(),
+        Ok(Ok(Err(e))) => not_ready(&format!("the database fails: {e}")),
+        Ok(Err(e)) => not_ready(&e.to_string()),
+        Err(_) => not_ready("the database did not answer within 2 s"),
+    }
+}
+
+fn not_ready(why: &str) -> Response {
+    tracing::warn!("not ready: {why}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "status": "not_ready", "message": why })),
+    )
+        .into_response()
 }
 
 async fn enroll(
@@ -469,6 +509,10 @@ async fn events(
         )));
     }
     let result = db(&state, move |s| Ok(s.ingest(&device, &page.events)?)).await?;
+    let m = &state.metrics;
+    m.events_stored.inc_by(u64::from(result.stored));
+    m.events_duplicate.inc_by(u64::from(result.duplicates));
+    m.events_rejected.inc_by(result.rejected.len() as u64);
     Ok(Json(result))
 }
 

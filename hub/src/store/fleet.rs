@@ -129,6 +129,36 @@ impl Store {
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+
+    /// Every kiosk not revoked, for the metrics.
+    pub fn device_backlogs(&self) -> Result<Vec<DeviceBacklog>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, center_id, acked_seq, reported_last_seq, last_seen_ms
+             FROM devices WHERE revoked_at_ms IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let acked: u64 = r.get(2)?;
+            let reported: Option<u64> = r.get(3)?;
+            Ok(DeviceBacklog {
+                device_id: r.get(0)?,
+                center_id: r.get(1)?,
+                waiting: reported.map(|l| l.saturating_sub(acked)),
+                last_seen_ms: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+/// A kiosk's backlog as of its last report, and when it was last heard from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceBacklog {
+    pub device_id: u64,
+    pub center_id: u64,
+    /// Events it holds that the hub does not; `None` before it first reported.
+    pub waiting: Option<u64>,
+    pub last_seen_ms: Option<i64>,
 }
 
 #[cfg(test)]

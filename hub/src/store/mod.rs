@@ -169,6 +169,12 @@ impl Store {
         Ok(conn.last_insert_rowid() as u64)
     }
 
+    /// One trivial query: the database answers (readiness).
+    pub fn ping(&self) -> Result<()> {
+        self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     pub fn center(&self, id: u64) -> Result<Center> {
         self.conn()
             .query_row(
