@@ -142,10 +142,15 @@ pub enum ContentAction {
         root_key_out: PathBuf,
     },
     /// Publish a center's content: a folder with content.json and the
-    /// pictures it names, as the web editor writes it. Prints the new version.
+    /// pictures it names, as the web editor writes it. With --region, a
+    /// city's, county's or town's content.json (name, announcements,
+    /// activities, emergency), shown on every center below it. Prints the
+    /// new version.
     Publish {
+        #[arg(long, required_unless_present = "region", conflicts_with = "region")]
+        center: Option<u64>,
         #[arg(long)]
-        center: u64,
+        region: Option<u64>,
         #[arg(long)]
         from: PathBuf,
     },
@@ -1005,13 +1010,26 @@ fn content(
                 root_key_out.display()
             );
         }
-        ContentAction::Publish { center, from } => {
-            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
-            let p = rt.block_on(repo.publish(center, &from))?;
+        ContentAction::Publish {
+            center,
+            region,
+            from,
+        } => {
+            let (name, p) = match (center, region) {
+                (Some(center), _) => {
+                    let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+                    (c.name, rt.block_on(repo.publish(center, &from))?)
+                }
+                (None, Some(region)) => {
+                    let r = store.region(region)?;
+                    (r.name, rt.block_on(repo.publish_region(region, &from))?)
+                }
+                (None, None) => anyhow::bail!("say --center ID or --region ID"),
+            };
             eprintln!(
                 "published {} file(s) for {} as version {}: {}",
                 p.files.len(),
-                c.name,
+                name,
                 p.version,
                 p.files.join(", ")
             );

@@ -93,10 +93,37 @@ pub struct Repo {
     data: PathBuf,
 }
 
+/// Whose files a publish replaces: a center's, or a level's above centers
+/// (a city, county or town), each signed by a delegated role of its own
+/// whose key may sign only names under its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Center(u64),
+    Region(u64),
+}
+
+impl Owner {
+    pub fn role(self) -> String {
+        match self {
+            Owner::Center(id) => format!("center-{id}"),
+            Owner::Region(id) => format!("region-{id}"),
+        }
+    }
+
+    /// The target names the role signs begin with this.
+    pub fn prefix(self) -> String {
+        format!("{}-", self.role())
+    }
+}
+
 /// What a publish did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Published {
-    pub center_id: u64,
+    /// The center published for (absent for a region's publish).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<u64>,
     /// The repository's targets version: what kiosks report as `content_version`.
     pub version: u64,
     pub files: Vec<String>,
@@ -114,7 +141,7 @@ fn days(n: i64) -> anyhow::Result<jiff::Timestamp> {
 
 /// The start of the target names of a center's files.
 pub fn target_prefix(center_id: u64) -> String {
-    format!("center-{center_id}-")
+    Owner::Center(center_id).prefix()
 }
 
 /// A file name a center may publish: plain, no folders, no dot-files.
@@ -390,13 +417,18 @@ impl Repo {
         center_id: u64,
         file: &str,
     ) -> anyhow::Result<Option<Vec<u8>>> {
+        self.published(Owner::Center(center_id), file).await
+    }
+
+    /// A file an owner published, verified against the signed metadata.
+    pub async fn published(&self, owner: Owner, file: &str) -> anyhow::Result<Option<Vec<u8>>> {
         use tough::IntoVec;
         check_file_name(file)?;
         if !self.is_initialized() {
             return Ok(None);
         }
         let repo = self.load().await?;
-        let name = TargetName::new(format!("{}{file}", target_prefix(center_id)))?;
+        let name = TargetName::new(format!("{}{file}", owner.prefix()))?;
         match repo.read_target(&name).await? {
             Some(stream) => Ok(Some(stream.into_vec().await?)),
             None => Ok(None),
@@ -415,8 +447,21 @@ impl Repo {
     /// as a new version: its previous files are replaced, other centers'
     /// are kept.
     pub async fn publish(&self, center_id: u64, folder: &Path) -> anyhow::Result<Published> {
-        let files = read_folder(folder)?;
-        let prefix = target_prefix(center_id);
+        self.publish_as(Owner::Center(center_id), folder).await
+    }
+
+    /// Publishes a city's, county's or town's folder (its content.json: a
+    /// [`protocol::content::RegionBundle`]) for every center below it.
+    pub async fn publish_region(&self, region_id: u64, folder: &Path) -> anyhow::Result<Published> {
+        self.publish_as(Owner::Region(region_id), folder).await
+    }
+
+    async fn publish_as(&self, owner: Owner, folder: &Path) -> anyhow::Result<Published> {
+        let files = match owner {
+            Owner::Center(_) => read_folder(folder)?,
+            Owner::Region(_) => read_region_folder(folder)?,
+        };
+        let prefix = owner.prefix();
         let mut add = Vec::new();
         for (file, path) in &files {
             let name = TargetName::new(format!("{prefix}{file}"))?;
@@ -426,13 +471,18 @@ impl Repo {
             add.push((name, target, path.clone()));
         }
         let role = Role {
-            name: format!("center-{center_id}"),
+            name: owner.role(),
             prefix: prefix.clone(),
-            key: self.role_key(&format!("center-{center_id}"))?,
+            key: self.role_key(&owner.role())?,
         };
         let version = self.sign_new_version(Some(role), add).await?;
+        let (center_id, region_id) = match owner {
+            Owner::Center(id) => (Some(id), None),
+            Owner::Region(id) => (None, Some(id)),
+        };
         Ok(Published {
             center_id,
+            region_id,
             version,
             files: files.into_iter().map(|(f, _)| f).collect(),
         })
@@ -697,6 +747,37 @@ pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
         );
     }
     Ok(files)
+}
+
+/// A region's folder to publish: its content.json alone, a region bundle
+/// (name, announcements, activities, an emergency notice) as kiosks check it.
+pub fn read_region_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let path = folder.join("content.json");
+    let mut others = Vec::new();
+    for e in std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read the folder {}", folder.display()))?
+    {
+        let name = e?.file_name().to_string_lossy().to_string();
+        if name != "content.json" {
+            others.push(name);
+        }
+    }
+    ensure!(
+        others.is_empty(),
+        "a region publishes its content.json alone (no pictures yet); remove {}",
+        others.join(", ")
+    );
+    let meta = std::fs::metadata(&path)
+        .with_context(|| format!("{} has no content.json", folder.display()))?;
+    ensure!(
+        meta.len() <= MAX_FILE_BYTES,
+        "content.json is {} KB; at most {} KB",
+        meta.len() / 1024,
+        MAX_FILE_BYTES / 1024
+    );
+    let text = std::fs::read_to_string(&path).context("content.json is not UTF-8 text")?;
+    protocol::content::RegionBundle::parse(&text)?;
+    Ok(vec![("content.json".to_string(), path)])
 }
 
 #[cfg(test)]

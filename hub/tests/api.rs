@@ -1233,3 +1233,105 @@ async fn metrics_count_requests_by_route_ingest_and_each_kiosks_backlog_and_read
         "{m}"
     );
 }
+
+#[tokio::test]
+async fn a_level_publishes_for_itself_and_below_and_a_lower_level_cannot_sign_for_it() {
+    use hub::store::users::{Level, Role, Scope};
+    let c = city().await;
+    let h = &c.h;
+    let data = h._dir.path().to_path_buf();
+    hub::content::Repo::new(&data)
+        .init(&data.join("root.pk8"))
+        .await
+        .expect("init");
+    let st = &h.state.store;
+    let regions = st.regions().expect("regions");
+    let id = |name: &str| regions.iter().find(|r| r.name == name).expect(name).id;
+    let (city, county) = (id("杭州市"), id("上城区"));
+    let town = st
+        .add_region("湖滨街道", Level::Town, Some(county))
+        .expect("town");
+    st.add_user(
+        "townadmin",
+        "town password 1",
+        Role::Admin,
+        Scope::Region(town),
+    )
+    .expect("town admin");
+    let (_, town_cookie) = log_in(h, "townadmin", "town+password+1").await;
+    let town_cookie = town_cookie.expect("town cookie");
+    let body = json!({ "content": { "format": 1, "name": "杭州市",
+        "emergency": { "zh": "台风预警", "en": "Typhoon warning" } } });
+    let put = |region: u64, cookie: &str, csrf: &str| {
+        put_content(
+            &format!("/api/v1/regions/{region}/content"),
+            Some(cookie),
+            Some(csrf),
+            &body,
+        )
+    };
+    let admin_csrf = csrf_of(h, &c.admin_cookie).await;
+    let town_csrf = csrf_of(h, &town_cookie).await;
+    let staff_csrf = csrf_of(h, &c.staff_cookie).await;
+    // The town's admin cannot sign for the city, nor a center's staff for a level.
+    let (s, r) = call(h, put(city, &town_cookie, &town_csrf)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{r}");
+    let (s, _) = call(h, put(county, &c.staff_cookie, &staff_csrf)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Without the page's token, not even the city's admin.
+    let (s, _) = call(
+        h,
+        put_content(
+            &format!("/api/v1/regions/{city}/content"),
+            Some(&c.admin_cookie),
+            None,
+            &body,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The city's admin publishes for the city and for a town below it.
+    let (s, r) = call(h, put(city, &c.admin_cookie, &admin_csrf)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["region_id"].as_u64(), r["center_id"].as_u64()),
+        (Some(city), None)
+    );
+    let (s, r) = call(h, put(town, &c.admin_cookie, &admin_csrf)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    // The town's admin for the town.
+    let (s, _) = call(h, put(town, &town_cookie, &town_csrf)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, got) = call(
+        h,
+        with_cookie(&format!("/api/v1/regions/{city}/content"), &c.admin_cookie),
+    )
+    .await;
+    assert_eq!(
+        (s, &got["emergency"]["zh"]),
+        (StatusCode::OK, &json!("台风预警"))
+    );
+    // What a kiosk would refuse, refused before signing; pictures are not taken yet.
+    for bad in [
+        json!({ "content": { "format": 1, "name": "" } }),
+        json!({ "content": { "format": 1, "name": "x", "services": [] } }),
+        json!({ "content": { "format": 1, "name": "x" }, "files": { "a.png": "AAAA" } }),
+    ] {
+        let (s, r) = call(
+            h,
+            put_content(
+                &format!("/api/v1/regions/{city}/content"),
+                Some(&c.admin_cookie),
+                Some(&admin_csrf),
+                &bad,
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r}");
+    }
+    // A kiosk's sync state names its center's levels, nearest first.
+    let e = enroll(h, h.center).await;
+    let (s, r) = call(h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r["regions"], json!([county, city]), "{r}");
+}

@@ -242,6 +242,115 @@ pub fn check_link(url: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
+    for a in activities {
+        let name = &a.title.zh;
+        a.title.check(&format!("activity {name:?}"))?;
+        a.place.check(&format!("activity {name:?}: the place"))?;
+        let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {
+            return Err(invalid(format!(
+                "activity {name:?}: times must be HH:MM (got {:?} to {:?})",
+                a.start, a.end
+            )));
+        };
+        if end <= start {
+            return Err(invalid(format!(
+                "activity {name:?}: it ends ({}) before it starts ({})",
+                a.end, a.start
+            )));
+        }
+        if let Some(d) = a.days.iter().find(|d| !DAYS.contains(&d.as_str())) {
+            return Err(invalid(format!(
+                "activity {name:?}: day {d:?} is not one of mon…sun"
+            )));
+        }
+        if a.days.is_empty() && a.date.is_none() {
+            return Err(invalid(format!(
+                "activity {name:?}: give the days it recurs on or its date"
+            )));
+        }
+        if a.capacity == Some(0) {
+            return Err(invalid(format!(
+                "activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
+            )));
+        }
+        if let Some(url) = &a.signup_url {
+            check_link(url).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_announcements(announcements: &[Announcement]) -> Result<(), Invalid> {
+    for a in announcements {
+        a.text.check("an announcement")?;
+        if let (Some(f), Some(u)) = (a.from, a.until)
+            && u < f
+        {
+            return Err(invalid(format!(
+                "announcement {:?}: shown until {u}, before it starts on {f}",
+                a.text.zh
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_emergency(e: Option<&Text>) -> Result<(), Invalid> {
+    if let Some(e) = e {
+        if e.zh.trim().is_empty() {
+            return Err(invalid(
+                "the emergency notice is empty; leave it out to show none",
+            ));
+        }
+        e.check("the emergency notice")?;
+    }
+    Ok(())
+}
+
+/// What a city, county or town publishes for every center below it: a
+/// notice, an emergency (a typhoon warning for the whole city), events of
+/// its own. Each center's kiosks show it merged into the center's content
+/// ([`Bundle::merge_region`]), signed by the level's own role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionBundle {
+    pub format: u32,
+    /// The level's name, e.g. 杭州市, as its notices are signed.
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<Activity>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announcements: Vec<Announcement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Text>,
+}
+
+impl RegionBundle {
+    pub fn parse(json: &str) -> Result<RegionBundle, Invalid> {
+        let b: RegionBundle = serde_json::from_str(json)
+            .map_err(|e| invalid(format!("the region's content.json cannot be read: {e}")))?;
+        b.validate()?;
+        Ok(b)
+    }
+
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.format != FORMAT {
+            return Err(invalid(format!(
+                "content format {} is not supported (expected {FORMAT})",
+                self.format
+            )));
+        }
+        if self.name.zh.trim().is_empty() {
+            return Err(invalid("the region's name (name) is empty"));
+        }
+        self.name.check("the region's name")?;
+        check_activities(&self.activities)?;
+        check_announcements(&self.announcements)?;
+        check_emergency(self.emergency.as_ref())
+    }
+}
+
 fn parse_time(t: &str) -> Option<NaiveTime> {
     if t.len() != 5 {
         return None;
@@ -287,65 +396,44 @@ impl Bundle {
         for s in &self.services {
             s.title.check("a service")?;
         }
-        for a in &self.activities {
-            let name = &a.title.zh;
-            a.title.check(&format!("activity {name:?}"))?;
-            a.place.check(&format!("activity {name:?}: the place"))?;
-            let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {
-                return Err(invalid(format!(
-                    "activity {name:?}: times must be HH:MM (got {:?} to {:?})",
-                    a.start, a.end
-                )));
-            };
-            if end <= start {
-                return Err(invalid(format!(
-                    "activity {name:?}: it ends ({}) before it starts ({})",
-                    a.end, a.start
-                )));
-            }
-            if let Some(d) = a.days.iter().find(|d| !DAYS.contains(&d.as_str())) {
-                return Err(invalid(format!(
-                    "activity {name:?}: day {d:?} is not one of mon…sun"
-                )));
-            }
-            if a.days.is_empty() && a.date.is_none() {
-                return Err(invalid(format!(
-                    "activity {name:?}: give the days it recurs on or its date"
-                )));
-            }
-            if a.capacity == Some(0) {
-                return Err(invalid(format!(
-                    "activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
-                )));
-            }
-            if let Some(url) = &a.signup_url {
-                check_link(url).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
-            }
-        }
+        check_activities(&self.activities)?;
         for c in &self.contacts {
             c.label.check("a contact")?;
             c.value.check("a contact")?;
         }
-        for a in &self.announcements {
-            a.text.check("an announcement")?;
-            if let (Some(f), Some(u)) = (a.from, a.until)
-                && u < f
-            {
-                return Err(invalid(format!(
-                    "announcement {:?}: shown until {u}, before it starts on {f}",
-                    a.text.zh
-                )));
-            }
-        }
-        if let Some(e) = &self.emergency {
-            if e.zh.trim().is_empty() {
-                return Err(invalid(
-                    "the emergency notice is empty; leave it out to show none",
-                ));
-            }
-            e.check("the emergency notice")?;
-        }
+        check_announcements(&self.announcements)?;
+        check_emergency(self.emergency.as_ref())?;
         Ok(())
+    }
+
+    /// Adds what the levels above the center publish, nearest first (its
+    /// town, county, city): their announcements after the center's own,
+    /// their activities beside its own, and every emergency notice, the
+    /// widest level's first (a city-wide warning leads the bar).
+    pub fn merge_regions(&mut self, regions: &[RegionBundle]) {
+        let mut notices: Vec<&Text> = regions
+            .iter()
+            .rev()
+            .filter_map(|r| r.emergency.as_ref())
+            .collect();
+        notices.extend(self.emergency.as_ref());
+        let joined = |lang: fn(&Text) -> &str| -> String {
+            notices
+                .iter()
+                .map(|t| lang(t).trim())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("　")
+        };
+        let emergency = (!notices.is_empty()).then(|| Text {
+            zh: joined(|t| &t.zh),
+            en: joined(|t| if t.en.trim().is_empty() { &t.zh } else { &t.en }),
+        });
+        for r in regions {
+            self.announcements.extend(r.announcements.iter().cloned());
+            self.activities.extend(r.activities.iter().cloned());
+        }
+        self.emergency = emergency;
     }
 
     /// Activities happening on `date`, by start time.
@@ -464,6 +552,43 @@ mod tests {
                 .0
                 .contains("before it starts")
         );
+    }
+
+    #[test]
+    fn a_center_shows_its_levels_notices_after_its_own_and_the_widest_emergency_first() {
+        let mut b = Bundle::parse(
+            r#"{"format": 1, "center": {"name": "城东街道青年之家"},
+                "announcements": [{"text": "本中心通知"}],
+                "emergency": {"zh": "本中心停水", "en": "No water here"}}"#,
+        )
+        .expect("center");
+        let city = RegionBundle::parse(
+            r#"{"format": 1, "name": "杭州市",
+                "emergency": {"zh": "台风预警", "en": "Typhoon warning"},
+                "announcements": [{"text": "全市青年节活动"}],
+                "activities": [{"title": "全市篮球赛", "category": "sports", "date": "2026-11-25",
+                                "start": "19:00", "end": "21:00", "place": "体育馆"}]}"#,
+        )
+        .expect("city");
+        let county = RegionBundle::parse(
+            r#"{"format": 1, "name": "上城区", "announcements": [{"text": "区通知"}]}"#,
+        )
+        .expect("county");
+        b.merge_regions(&[county, city]);
+        let notices: Vec<&str> = b.announcements.iter().map(|a| a.text.zh.as_str()).collect();
+        assert_eq!(notices, ["本中心通知", "区通知", "全市青年节活动"]);
+        let e = b.emergency.as_ref().expect("emergency");
+        assert_eq!(e.zh, "台风预警　本中心停水");
+        assert_eq!(e.en, "Typhoon warning　No water here");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        assert_eq!(b.activities_on(day).len(), 1);
+        // A level with nothing urgent adds no bar.
+        let mut quiet = minimal();
+        quiet.merge_regions(&[RegionBundle::parse(r#"{"format": 1, "name": "x"}"#).expect("x")]);
+        assert!(quiet.emergency.is_none());
+        // A region's file is checked as strictly as a center's.
+        assert!(RegionBundle::parse(r#"{"format": 1, "name": ""}"#).is_err());
+        assert!(RegionBundle::parse(r#"{"format": 1, "name": "x", "services": []}"#).is_err());
     }
 
     #[test]

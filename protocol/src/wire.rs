@@ -66,6 +66,10 @@ pub struct SyncState {
     pub acked_seq: u64,
     /// The hub's clock (unix milliseconds), so a kiosk can tell how wrong its own is.
     pub server_time_ms: i64,
+    /// The levels the kiosk's center belongs to, nearest first (town,
+    /// county, city): whose signed content it shows besides its center's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<u64>,
 }
 
 /// What a kiosk says of itself each time it asks for its mark (as query

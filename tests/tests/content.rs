@@ -390,3 +390,197 @@ fn expired_metadata_a_picture_too_big_to_decode_and_a_half_written_version_never
         .collect();
     assert!(left.iter().all(|n| !n.ends_with(".partial")), "{left:?}");
 }
+
+/// A region's content.json in its own folder.
+fn region_folder(root: &Path, name: &str, json: &str) -> PathBuf {
+    let f = root.join(name);
+    std::fs::create_dir_all(&f).expect("mkdir");
+    std::fs::write(f.join("content.json"), json).expect("content.json");
+    f
+}
+
+#[test]
+fn a_citys_warning_and_a_countys_notice_reach_every_center_below_them_and_no_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let hub_data = root.join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let city = hub(&["region", "add", "--name", "杭州市", "--level", "city"]);
+    let county = hub(&[
+        "region",
+        "add",
+        "--name",
+        "上城区",
+        "--level",
+        "county",
+        "--parent",
+        &city,
+    ]);
+    let county2 = hub(&[
+        "region",
+        "add",
+        "--name",
+        "拱墅区",
+        "--level",
+        "county",
+        "--parent",
+        &city,
+    ]);
+    let other = hub(&["region", "add", "--name", "宁波市", "--level", "city"]);
+    let ca = hub(&[
+        "center",
+        "add",
+        "--name",
+        "城东街道青年之家",
+        "--region",
+        &county,
+    ]);
+    let cb = hub(&[
+        "center",
+        "add",
+        "--name",
+        "宁波青年之家",
+        "--region",
+        &other,
+    ]);
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &root.join("root.pk8").display().to_string(),
+    ]));
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let (ka, kb) = (root.join("ka"), root.join("kb"));
+    for (k, c) in [(&ka, &ca), (&kb, &cb)] {
+        let code = hub(&["enroll-code", "--center", c]);
+        run(kiosk_cmd(k).args(["enroll", "--hub", &server.url, "--code", &code]));
+    }
+    let publish = |flag: &str, id: &str, folder: &Path| -> u64 {
+        stdout(&run(hub_cmd(&hub_data)
+            .args(["content", "publish", flag, id, "--from"])
+            .arg(folder)))
+        .parse()
+        .expect("version")
+    };
+    publish(
+        "--region",
+        &city,
+        &region_folder(
+            root,
+            "city",
+            r#"{"format": 1, "name": "杭州市", "emergency": {"zh": "台风预警：今天全市青年之家暂停开放", "en": "Typhoon warning: all youth centers closed today"}}"#,
+        ),
+    );
+    publish(
+        "--region",
+        &county,
+        &region_folder(
+            root,
+            "county",
+            r#"{"format": 1, "name": "上城区", "announcements": [{"text": "上城区青年志愿者招募"}]}"#,
+        ),
+    );
+    publish(
+        "--region",
+        &county2,
+        &region_folder(
+            root,
+            "county2",
+            r#"{"format": 1, "name": "拱墅区", "announcements": [{"text": "拱墅区读书节"}]}"#,
+        ),
+    );
+    let v = publish(
+        "--region",
+        &other,
+        &region_folder(
+            root,
+            "other",
+            r#"{"format": 1, "name": "宁波市", "announcements": [{"text": "宁波市的通知"}]}"#,
+        ),
+    );
+    // A region's folder is checked as a kiosk would read it; nothing else is signed.
+    let bad = region_folder(
+        root,
+        "bad",
+        r#"{"format": 1, "name": "杭州市", "services": []}"#,
+    );
+    let out = hub_cmd(&hub_data)
+        .args(["content", "publish", "--region", &city, "--from"])
+        .arg(&bad)
+        .output()
+        .expect("publish");
+    assert!(!out.status.success());
+    let sync = |k: &Path| {
+        run(kiosk_cmd(k)
+            .arg("sync")
+            .env("KIOSK_CLOCK_SYNCHRONIZED", "1"));
+        e2e::kiosk_status(k)
+    };
+    let files = |k: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(k.join("content/current"))
+            .expect("current")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    // The center never published: its built-in content, with its levels' files.
+    let st = sync(&ka);
+    assert_eq!(st["content_version"], v, "{st}");
+    assert!(st["content_error"].is_null(), "{st}");
+    let mut want = vec![
+        format!("region-{city}-content.json"),
+        format!("region-{county}-content.json"),
+        "regions.json".to_string(),
+    ];
+    want.sort();
+    assert_eq!(files(&ka), want, "its town's, county's and city's only");
+    let chain: Vec<u64> = serde_json::from_str(
+        &std::fs::read_to_string(ka.join("content/current/regions.json")).expect("chain"),
+    )
+    .expect("json");
+    assert_eq!(
+        chain,
+        [
+            county.parse::<u64>().expect("id"),
+            city.parse::<u64>().expect("id")
+        ]
+    );
+    let st = sync(&kb);
+    assert!(st["content_error"].is_null(), "{st}");
+    assert_eq!(
+        files(&kb),
+        [
+            format!("region-{other}-content.json"),
+            "regions.json".to_string()
+        ]
+    );
+
+    // The center moves to the other county: the same version, its new
+    // county's files, in a folder of its own; the old one stays beside.
+    hub(&["center", "place", "--id", &ca, "--region", &county2]);
+    let st = sync(&ka);
+    assert_eq!(st["content_version"], v, "{st}");
+    let mut want = vec![
+        format!("region-{city}-content.json"),
+        format!("region-{county2}-content.json"),
+        "regions.json".to_string(),
+    ];
+    want.sort();
+    assert_eq!(files(&ka), want);
+    let link = std::fs::read_link(ka.join("content/current")).expect("link");
+    assert_eq!(link, Path::new("versions").join(format!("{v}-2")));
+    // Once the center publishes, its own content leads and the levels' stay.
+    let own = root.join("own");
+    std::fs::create_dir_all(&own).expect("mkdir");
+    std::fs::write(
+        own.join("content.json"),
+        r#"{"format": 1, "center": {"name": "城东街道青年之家"}, "announcements": [{"text": "本中心通知"}]}"#,
+    )
+    .expect("json");
+    let v2 = publish("--center", &ca, &own);
+    let st = sync(&ka);
+    assert_eq!(st["content_version"], v2, "{st}");
+    assert!(files(&ka).contains(&"content.json".to_string()));
+    assert!(files(&ka).contains(&format!("region-{city}-content.json")));
+}

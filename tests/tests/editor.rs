@@ -169,3 +169,100 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
         std::fs::read(&logo).expect("logo")
     );
 }
+
+#[test]
+fn a_city_admin_publishes_a_city_wide_warning_that_every_center_below_shows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let kiosk = dir.path().join("kiosk");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let city = hub(&["region", "add", "--name", "杭州市", "--level", "city"]);
+    let county = hub(&[
+        "region",
+        "add",
+        "--name",
+        "上城区",
+        "--level",
+        "county",
+        "--parent",
+        &city,
+    ]);
+    let center = hub(&[
+        "center",
+        "add",
+        "--name",
+        "城东街道青年之家",
+        "--region",
+        &county,
+    ]);
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &dir.path().join("root.pk8").display().to_string(),
+    ]));
+    let mut child = hub_cmd(&hub_data)
+        .args([
+            "user",
+            "add",
+            "--login",
+            "city-admin",
+            "--role",
+            "admin",
+            "--scope",
+            &format!("region:{city}"),
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("hub user add");
+    writeln!(child.stdin.take().expect("stdin"), "admin password c").expect("password");
+    assert!(child.wait().expect("wait").success(), "user add failed");
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let code = hub(&["enroll-code", "--center", &center]);
+    run(kiosk_cmd(&kiosk).args(["enroll", "--hub", &server.url, "--code", &code]));
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    let out = run(Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/region-editor.mjs"))
+        .args([&server.url, "city-admin", "admin password c"])
+        .arg(shots.join("hub-region-editor.png")));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+    assert_eq!(r["errors"], serde_json::json!([]), "{r}");
+    assert_eq!(r["name"], "杭州市");
+    // A level edits its name, notices and activities, not a center's services.
+    assert_eq!(
+        r["sections"],
+        serde_json::json!(["center", "emergency", "announcements", "activities"]),
+        "{r}"
+    );
+    assert!(
+        r["preview_emergency"]
+            .as_str()
+            .is_some_and(|e| e.contains("台风预警")),
+        "{r}"
+    );
+    let version: u64 = r["version"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("a version");
+    let c = &r["published_json"];
+    assert_eq!(c["name"]["zh"], "杭州市", "{c}");
+    assert_eq!(c["announcements"][0]["text"]["zh"], "全市青年志愿者招募");
+    assert!(c.get("center").is_none(), "a region bundle: {c}");
+
+    // The center below the county below the city shows it after its next sync.
+    run(kiosk_cmd(&kiosk)
+        .arg("sync")
+        .env("KIOSK_CLOCK_SYNCHRONIZED", "1"));
+    let status = e2e::kiosk_status(&kiosk);
+    assert_eq!(status["content_version"], version, "{status}");
+    assert!(status["content_error"].is_null(), "{status}");
+    let shown: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(kiosk.join(format!("content/current/region-{city}-content.json")))
+            .expect("the city's content on the kiosk"),
+    )
+    .expect("json");
+    assert_eq!(&shown, c);
+}

@@ -6,7 +6,10 @@
 'use strict';
 
 const data = JSON.parse(document.getElementById('editor-data').textContent);
-const api = `/api/v1/centers/${data.center_id}/content`;
+const api = data.api;
+// A city's, county's or town's content: its name, notices and activities,
+// shown on every center below it.
+const region = data.kind === 'region';
 const DAYS = [['mon', '一', 'Mon'], ['tue', '二', 'Tue'], ['wed', '三', 'Wed'], ['thu', '四', 'Thu'],
   ['fri', '五', 'Fri'], ['sat', '六', 'Sat'], ['sun', '日', 'Sun']];
 const MAX_PICTURE = 4 << 20;
@@ -14,6 +17,7 @@ const MAX_PICTURE = 4 << 20;
 // Every text is {zh, en} in the editor, whatever the file had.
 const pair = (t) => (typeof t === 'string' ? { zh: t, en: t } : { zh: (t && t.zh) || '', en: (t && t.en) || '' });
 const content = data.content;
+if (region) content.center = { name: content.name };
 content.center = content.center || {};
 const c = content.center;
 for (const k of ['name', 'opening_hours', 'service_aims']) c[k] = pair(c[k]);
@@ -132,6 +136,14 @@ function logoField() {
 
 function form() {
   const f = document.getElementById('form');
+  if (region) {
+    f.replaceChildren(
+      el('section', { id: 'center' }, el('h2', {}, '本级信息 This level'),
+        el('p', { class: 'hint' }, '这里发布的通知、活动和紧急通知显示在下属每个中心的签到机上。 Notices, activities and the emergency notice published here show on every center below this level.'),
+        both(c, 'name', '名称 Name')),
+      ...shared());
+    return;
+  }
   f.replaceChildren(
     el('section', { id: 'center' }, el('h2', {}, '中心信息 Center'),
       both(c, 'name', '名称 Name'),
@@ -139,6 +151,17 @@ function form() {
       both(c, 'service_aims', '服务宗旨 Service aims', true),
       logoField()),
     list('服务流程 Service process (steps)', c.service_process, (s) => [both({ s }, 's', '步骤 Step')], () => ({ zh: '', en: '' }), 'process'),
+    ...shared(),
+    list('服务 Services', content.services, (s) => [category(s), both(s, 'title', '名称 Title')],
+      () => ({ category: data.categories[0].code, title: { zh: '', en: '' } }), 'services'),
+    list('联系方式 Contacts', content.contacts, (x) => [both(x, 'label', '名称 Label'), both(x, 'value', '内容 Value')],
+      () => ({ label: { zh: '', en: '' }, value: { zh: '', en: '' } }), 'contacts'),
+  );
+}
+
+// The sections a center and a level both have.
+function shared() {
+  return [
     el('section', { id: 'emergency' }, el('h2', {}, '紧急通知 Emergency notice'),
       el('p', { class: 'hint' }, '留空则不显示。发布后一分钟内出现在所有签到机最上方。 Leave empty for none; it shows above everything on the kiosks within a minute.'),
       both(content, 'emergency', '紧急通知 Notice', true)),
@@ -151,11 +174,7 @@ function form() {
       both(a, 'place', '地点 Place'),
       input(a, 'signup_url', '报名链接（签到机显示二维码） Sign-up link (shown as a QR code)', 'url', { placeholder: 'https://' })],
     () => ({ title: { zh: '', en: '' }, category: data.categories[0].code, days: [], start: '19:00', end: '20:00', place: { zh: '', en: '' } }), 'activities'),
-    list('服务 Services', content.services, (s) => [category(s), both(s, 'title', '名称 Title')],
-      () => ({ category: data.categories[0].code, title: { zh: '', en: '' } }), 'services'),
-    list('联系方式 Contacts', content.contacts, (x) => [both(x, 'label', '名称 Label'), both(x, 'value', '内容 Value')],
-      () => ({ label: { zh: '', en: '' }, value: { zh: '', en: '' } }), 'contacts'),
-  );
+  ];
 }
 
 // The content.json the editor sends: trimmed, optional fields left out when empty.
@@ -184,6 +203,9 @@ function output() {
     return o;
   });
   if (content.emergency.zh.trim()) out.emergency = t(content.emergency);
+  if (region) {
+    return { format: 1, name: out.center.name, activities: out.activities, announcements: out.announcements, emergency: out.emergency };
+  }
   return out;
 }
 
@@ -196,7 +218,7 @@ function preview() {
   const p = document.getElementById('kiosk');
   const header = el('div', { class: 'k-head' });
   if (logoUrl && c.logo) header.append(el('img', { src: logoUrl, alt: '' }));
-  header.append(el('div', {}, el('div', { class: 'k-name' }, g(c.name)), el('div', { class: 'k-hours' }, g(c.opening_hours))),
+  header.append(el('div', { class: 'k-title' }, el('div', { class: 'k-name' }, g(c.name)), el('div', { class: 'k-hours' }, g(c.opening_hours))),
     el('div', { class: 'k-date' }, day));
   const parts = [header];
   if (content.emergency.zh.trim()) parts.push(el('div', { class: 'k-emergency' }, `⚠ ${g(content.emergency)}`));

@@ -38,7 +38,7 @@ const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) 
 #kiosk{aspect-ratio:16/10;background:#f7f3ee;border:8px solid #222;border-radius:14px;overflow:hidden;display:flex;flex-direction:column;font-size:12px}\
 .k-head{background:#c8102e;color:#fff;display:flex;gap:10px;align-items:center;padding:8px 12px}\
 .k-head img{width:36px;height:36px;object-fit:contain;background:#fff;border-radius:6px}\
-.k-head>div:nth-child(2),.k-head>div:first-child{flex:1}.k-name{font-size:18px;font-weight:700}.k-hours{opacity:.85}\
+.k-title{flex:1}.k-name{font-size:18px;font-weight:700}.k-hours{opacity:.85}\
 .k-emergency{background:#b00020;color:#fff;font-weight:700;padding:6px 12px}\
 .k-notice{background:#fff4d6;padding:6px 12px}\
 .k-body{display:grid;grid-template-columns:2fr 1fr;gap:8px;padding:8px;flex:1;overflow:hidden}\
@@ -52,7 +52,10 @@ const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) 
 /// The page's data, for editor.js.
 #[derive(serde::Serialize)]
 struct EditorData {
-    center_id: u64,
+    /// "center", or "region" for a city's, county's or town's content.
+    kind: &'static str,
+    /// Where the content is read, checked and published.
+    api: String,
     csrf: String,
     /// The center's date, the preview's default day.
     today: String,
@@ -88,6 +91,70 @@ pub async fn page(
         Err(AppError::NotLoggedIn) => redirect("/login"),
         Err(e) => e.into_response(),
     }
+}
+
+/// `GET /content/region/{id}`: the same editor for a city's, county's or
+/// town's content (its name, emergency notice, announcements, activities).
+pub async fn region_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(region_id): Path<u64>,
+) -> Response {
+    match render_region(&state, &headers, region_id).await {
+        Ok(r) => r,
+        Err(AppError::NotLoggedIn) => redirect("/login"),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn render_region(
+    state: &AppState,
+    headers: &HeaderMap,
+    region_id: u64,
+) -> Result<Response, AppError> {
+    let owner = crate::content::Owner::Region(region_id);
+    let s = super::editor_of(state, headers, owner, false).await?;
+    let region = db(state, move |st| Ok(st.region(region_id)?)).await?;
+    let internal = |e: anyhow::Error| AppError::Internal(format!("{e:#}"));
+    let (content, version) = match state
+        .content
+        .published(owner, "content.json")
+        .await
+        .map_err(internal)?
+    {
+        Some(bytes) => (
+            serde_json::from_slice(&bytes).map_err(|e| internal(e.into()))?,
+            state.content.version().await.map_err(internal)?.to_string(),
+        ),
+        None => (
+            serde_json::json!({ "format": 1, "name": region.name }),
+            "—".to_string(),
+        ),
+    };
+    let data = EditorData {
+        kind: "region",
+        api: format!("{}/regions/{region_id}/content", protocol::API_PREFIX),
+        csrf: s.csrf.clone(),
+        today: Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%d")
+            .to_string(),
+        content,
+        categories: categories(),
+        logo_url: None,
+    };
+    editor_page(&s, &region.name, &version, &data)
+}
+
+fn categories() -> Vec<Category> {
+    ServiceCategory::ALL
+        .into_iter()
+        .map(|c| Category {
+            code: c.code(),
+            zh: c.label_zh(),
+            en: c.label_en(),
+        })
+        .collect()
 }
 
 async fn render(
@@ -131,23 +198,26 @@ async fn render(
             )
         });
     let data = EditorData {
-        center_id,
+        kind: "center",
+        api: format!("{}/centers/{center_id}/content", protocol::API_PREFIX),
         csrf: s.csrf.clone(),
         today: Utc::now()
             .with_timezone(&center.tz())
             .format("%Y-%m-%d")
             .to_string(),
         content,
-        categories: ServiceCategory::ALL
-            .into_iter()
-            .map(|c| Category {
-                code: c.code(),
-                zh: c.label_zh(),
-                en: c.label_en(),
-            })
-            .collect(),
+        categories: categories(),
         logo_url,
     };
+    editor_page(&s, &center.name, &version, &data)
+}
+
+fn editor_page(
+    s: &crate::store::users::Session,
+    name: &str,
+    version: &str,
+    data: &EditorData,
+) -> Result<Response, AppError> {
     let body = format!(
         "<header><h1>{name} · 内容 Content</h1><a href=\"/\" style=\"color:#fff\">返回 Dashboard</a>\
          <span>{login}</span><form method=\"post\" action=\"/logout\">\
@@ -164,10 +234,10 @@ async fn render(
          <p class=\"hint\">签到机首页的样子（示意）。The kiosk's home screen, as it will look (a sketch; \
          the kiosk's own fonts and sizes differ a little).</p></div></main>\
          <script type=\"application/json\" id=\"editor-data\">{data}</script><script>{SCRIPT}</script>",
-        name = escape(&center.name),
+        name = escape(name),
         login = escape(&s.user.login),
         csrf = escape(&s.csrf),
-        data = script_json(&data)?,
+        data = script_json(data)?,
     );
     Ok(page_with(StatusCode::OK, "内容 Content", CSS, &body))
 }

@@ -26,6 +26,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 pub use error::AppError;
 
+use crate::content::Owner;
 use crate::store::worker::StoreWorker;
 use crate::store::{Device, Store};
 
@@ -63,6 +64,16 @@ pub fn app(state: AppState) -> Router {
             post(content_check).layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
         )
         .route("/centers/{id}/content/files/{file}", get(content_file))
+        .route(
+            "/regions/{id}/content",
+            get(region_content_get)
+                .put(region_content_put)
+                .layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
+        )
+        .route(
+            "/regions/{id}/content/check",
+            post(region_content_check).layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
+        )
         .route("/dashboard", get(web::overview_json))
         .route("/yardsticks", get(web::yardsticks_json))
         .route("/fleet", get(web::fleet_json));
@@ -78,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .route("/login", get(web::login_form).post(web::login))
         .route("/logout", post(web::logout))
         .route("/content/{id}", get(editor::page))
+        .route("/content/region/{id}", get(editor::region_page))
         .route("/ledger.csv", get(web::ledger_csv))
         .route("/ledger.xlsx", get(web::ledger_xlsx))
         .route("/m", get(phone::login_page))
@@ -235,6 +247,18 @@ async fn editor_for(
     center_id: u64,
     write: bool,
 ) -> Result<crate::store::users::Session, AppError> {
+    editor_of(state, headers, Owner::Center(center_id), write).await
+}
+
+/// A logged-in user whose scope holds the center, or the region (its own
+/// or one below it: a town's admin cannot publish for the city), on a
+/// request from the hub's own pages when it writes.
+pub(crate) async fn editor_of(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    owner: Owner,
+    write: bool,
+) -> Result<crate::store::users::Session, AppError> {
     let s = web::session(state, headers)
         .await?
         .ok_or(AppError::NotLoggedIn)?;
@@ -250,16 +274,102 @@ async fn editor_for(
         }
     }
     let scope = s.user.scope;
-    let allowed = db(state, move |st| {
-        Ok(st.centers_in(scope)?.iter().any(|c| c.id == center_id))
+    let allowed = db(state, move |st| match owner {
+        Owner::Center(id) => Ok(st.centers_in(scope)?.iter().any(|c| c.id == id)),
+        Owner::Region(id) => {
+            st.region(id)?;
+            Ok(st.region_in(scope, id)?)
+        }
     })
     .await?;
     if !allowed {
-        return Err(AppError::Forbidden(
-            "this center is outside your part of the network".into(),
-        ));
+        return Err(AppError::Forbidden(match owner {
+            Owner::Center(_) => "this center is outside your part of the network".into(),
+            Owner::Region(_) => {
+                "only its own admins or those of a level above it may publish for this region"
+                    .into()
+            }
+        }));
     }
     Ok(s)
+}
+
+/// A region's upload: its content.json alone, written where a publish reads it.
+fn stage_region(state: &AppState, upload: &ContentUpload) -> Result<tempfile::TempDir, AppError> {
+    if !upload.files.is_empty() {
+        return Err(AppError::BadRequest(
+            "a region publishes its content.json alone (no pictures yet)".into(),
+        ));
+    }
+    let dir = state
+        .content
+        .incoming_dir()
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    let json = serde_json::to_vec_pretty(&upload.content)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    std::fs::write(dir.path().join("content.json"), json)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    crate::content::read_region_folder(dir.path())
+        .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    Ok(dir)
+}
+
+/// `PUT /api/v1/regions/{id}/content`: a city's, county's or town's
+/// content, signed by its own role, shown on every center below it.
+async fn region_content_put(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(region_id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<crate::content::Published>, AppError> {
+    let s = editor_of(&state, &headers, Owner::Region(region_id), true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    let dir = stage_region(&state, &upload)?;
+    let published = state
+        .content
+        .publish_region(region_id, dir.path())
+        .await
+        .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    tracing::info!(
+        region = region_id,
+        version = published.version,
+        by = %s.user.login,
+        "region content published"
+    );
+    Ok(Json(published))
+}
+
+/// `POST /api/v1/regions/{id}/content/check`: a publish's checks, nothing signed.
+async fn region_content_check(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(region_id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    editor_of(&state, &headers, Owner::Region(region_id), true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    stage_region(&state, &upload)?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// `GET /api/v1/regions/{id}/content`: the region's published content.json.
+async fn region_content_get(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(region_id): Path<u64>,
+) -> Result<axum::response::Response, AppError> {
+    editor_of(&state, &headers, Owner::Region(region_id), false).await?;
+    match state
+        .content
+        .published(Owner::Region(region_id), "content.json")
+        .await
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?
+    {
+        Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
+        None => Err(AppError::NotFound(
+            "nothing published for this region yet".into(),
+        )),
+    }
 }
 
 /// Writes an upload into a fresh folder as `hub content publish` reads it:
@@ -478,16 +588,24 @@ async fn sync_state(
 ) -> Result<Json<SyncState>, AppError> {
     // Kiosks that predate the report send no parameters, and a garbled one
     // must not stop a kiosk from syncing: there is then nothing to note.
-    if let Ok(Query(report)) = report
-        && !report.software_version.is_empty()
-    {
-        let id = device.id;
-        db(&state, move |s| Ok(s.note_device_report(id, &report)?)).await?;
-    }
+    let id = device.id;
+    let report = report
+        .ok()
+        .map(|Query(r)| r)
+        .filter(|r| !r.software_version.is_empty());
+    let center = device.center_id;
+    let regions = db(&state, move |s| {
+        if let Some(report) = report {
+            s.note_device_report(id, &report)?;
+        }
+        Ok(s.region_chain(center)?)
+    })
+    .await?;
     Ok(Json(SyncState {
         device_id: device.id,
         acked_seq: device.acked_seq,
         server_time_ms: crate::store::now_ms(),
+        regions,
     }))
 }
 

@@ -376,11 +376,13 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         .iter()
         .map(|r| {
             format!(
-                "<tr data-region=\"{}\"><td>{}</td><td>{}</td>{}</tr>",
+                "<tr data-region=\"{}\"><td>{}</td><td>{}</td>{}\
+                 <td><a href=\"/content/region/{}\">编辑 Edit</a></td></tr>",
                 r.id,
                 escape(&r.name),
                 r.centers,
-                figure_cells(&r.figures)
+                figure_cells(&r.figures),
+                r.id
             )
         })
         .collect();
@@ -391,7 +393,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             "<div class=\"card\"><h2>各区域 By region</h2><table id=\"regions\"><thead><tr>\
              <th>区域 Region</th><th>中心数 Centers</th><th>今日 Today</th><th>近 7 天 7 days</th>\
              <th>本月 Month</th><th>会员人数 Members*</th><th>新会员 New</th><th>访客 Visitors</th>\
-             <th>志愿时长 Volunteer h</th></tr></thead><tbody>{regions}</tbody></table>\
+             <th>志愿时长 Volunteer h</th><th>内容 Content</th></tr></thead><tbody>{regions}</tbody></table>\
              <p>* 各中心会员人数之和 · the sum over the region's centers</p></div>"
         )
     };
@@ -434,7 +436,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         "<header><h1>{scope} · 数据平台 Dashboard</h1><span>{login}</span>\
          <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button>退出 Log out</button></form></header>\
-         <main><p>{today}</p><div class=\"tiles\">{tiles}</div>\
+         <main><p>{today}{own_level}</p><div class=\"tiles\">{tiles}</div>\
          <div class=\"card\"><h2>近 30 天每日到访 Visits per day, last 30 days</h2>{chart}</div>\
          <div class=\"pair\"><div class=\"card\"><h2>近 12 周 Visits per week</h2>{weekly}</div>\
          <div class=\"card\"><h2>近 12 个月 Visits per month</h2>{monthly}</div></div>\
@@ -456,6 +458,14 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
          <th>最近联系 Last contact</th><th>版本 Version</th><th>待上传 Waiting</th>\
          <th>时钟 Clock</th></tr></thead><tbody>{fleet}</tbody></table></div></main>",
         scope = escape(&o.scope_name),
+        own_level = match scope {
+            crate::store::users::Scope::Region(r) => format!(
+                " · <a id=\"own-level\" href=\"/content/region/{r}\">发布本级内容 \
+                 Publish for {}</a>",
+                escape(&o.scope_name)
+            ),
+            crate::store::users::Scope::Center(_) => String::new(),
+        },
         login = escape(&s.user.login),
         csrf = escape(&s.csrf),
         today = o.today,

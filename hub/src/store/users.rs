@@ -183,6 +183,35 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// The regions a center belongs to, nearest first (its town, county,
+    /// city…); empty for a center placed in none.
+    pub fn region_chain(&self, center_id: u64) -> Result<Vec<u64>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "WITH RECURSIVE up(id, depth) AS (
+                 SELECT region_id, 0 FROM centers WHERE id = ?1 AND region_id IS NOT NULL
+                 UNION ALL
+                 SELECT r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.id
+                 WHERE r.parent_id IS NOT NULL AND up.depth < 16)
+             SELECT id FROM up ORDER BY depth",
+        )?;
+        let rows = stmt.query_map([center_id], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Whether a scope covers a region: the region itself or one above it.
+    pub fn region_in(&self, scope: Scope, region_id: u64) -> Result<bool> {
+        let Scope::Region(top) = scope else {
+            return Ok(false);
+        };
+        let n: i64 = self.conn().query_row(
+            &format!("{SUBTREE} SELECT count(*) FROM sub WHERE id = ?2"),
+            params![top, region_id],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
     /// Places a center in a region (or takes it out with `None`).
     pub fn set_center_region(&self, center_id: u64, region: Option<u64>) -> Result<()> {
         self.center(center_id)?;
@@ -430,6 +459,32 @@ mod tests {
 
     fn ids(cs: Vec<Center>) -> Vec<u64> {
         cs.into_iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn a_center_knows_its_levels_and_a_scope_covers_only_regions_below_it() {
+        let n = net();
+        let s = &n.s;
+        assert_eq!(
+            s.region_chain(n.c_a1).expect("chain"),
+            vec![n.town_a1, n.county_a, n.city]
+        );
+        assert_eq!(
+            s.region_chain(n.c_b).expect("chain"),
+            vec![n.county_b, n.city]
+        );
+        let alone = s
+            .add_center("独立青年之家", "Asia/Shanghai")
+            .expect("center");
+        assert_eq!(s.region_chain(alone).expect("chain"), Vec::<u64>::new());
+        // The city's admins may publish for its counties and towns; a town's
+        // may not publish for the city, nor a county for its neighbour.
+        let yes = |scope, r| s.region_in(scope, r).expect("in");
+        assert!(yes(Scope::Region(n.city), n.town_a1));
+        assert!(yes(Scope::Region(n.city), n.city));
+        assert!(!yes(Scope::Region(n.town_a1), n.city));
+        assert!(!yes(Scope::Region(n.county_a), n.county_b));
+        assert!(!yes(Scope::Center(n.c_a1), n.town_a1));
     }
 
     #[test]

@@ -84,7 +84,9 @@ impl ContentBundle {
     pub fn load(data_dir: &Path) -> anyhow::Result<Self> {
         let content = data_dir.join("content");
         for folder in [content.join("current"), content] {
-            if !folder.join("content.json").is_file() {
+            let has = folder.join("content.json").is_file()
+                || folder.join(update::REGIONS_FILE).is_file();
+            if !has {
                 continue;
             }
             match Self::load_folder(&folder) {
@@ -99,8 +101,41 @@ impl ContentBundle {
     }
 
     /// A folder's `content.json` and the pictures it names, every one of
-    /// them good (a verified update is refused whole when one is not).
+    /// them good (a verified update is refused whole when one is not),
+    /// merged with the content of the levels above the center that the
+    /// folder holds (`regions.json` names them, nearest first; each is a
+    /// `region-<id>-content.json`). A folder with levels' content and no
+    /// center content of its own shows the built-in center content.
     pub fn load_folder(folder: &Path) -> anyhow::Result<Self> {
+        let mut b = if folder.join("content.json").is_file() {
+            Self::load_center(folder)?
+        } else {
+            Self::builtin()?
+        };
+        let chain: Vec<u64> = match std::fs::read(folder.join(update::REGIONS_FILE)) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is damaged", update::REGIONS_FILE))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let mut regions = Vec::new();
+        for r in chain {
+            let path = folder.join(format!("region-{r}-content.json"));
+            if !path.is_file() {
+                continue;
+            }
+            let json = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            regions.push(
+                protocol::content::RegionBundle::parse(&json)
+                    .with_context(|| format!("the content of region {r}"))?,
+            );
+        }
+        b.bundle.merge_regions(&regions);
+        Ok(b)
+    }
+
+    fn load_center(folder: &Path) -> anyhow::Result<Self> {
         let path = folder.join("content.json");
         let json = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -160,6 +195,54 @@ mod tests {
         let b = ContentBundle::load(dir.path()).expect("load");
         assert_eq!(b.center.name.zh, "城西青年之家");
         assert!(b.logo.is_some());
+    }
+
+    #[test]
+    fn a_folder_with_its_levels_content_merges_it_and_a_bad_level_file_refuses_it_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path();
+        std::fs::write(f.join("regions.json"), "[12, 3]").expect("chain");
+        std::fs::write(
+            f.join("region-3-content.json"),
+            r#"{"format": 1, "name": "杭州市", "emergency": {"zh": "台风预警", "en": "Typhoon warning"}}"#,
+        )
+        .expect("city");
+        std::fs::write(
+            f.join("region-12-content.json"),
+            r#"{"format": 1, "name": "上城区", "announcements": [{"text": "区通知"}]}"#,
+        )
+        .expect("county");
+        // A level not in the chain is not shown, even if its file is there.
+        std::fs::write(
+            f.join("region-99-content.json"),
+            r#"{"format": 1, "name": "别处", "announcements": [{"text": "别处的通知"}]}"#,
+        )
+        .expect("other");
+        // No center content of its own: the built-in one, with the levels'.
+        let b = ContentBundle::load_folder(f).expect("load");
+        assert_eq!(b.center.name.zh, "城东街道青年之家");
+        assert!(b.logo.is_some());
+        assert_eq!(
+            b.emergency.as_ref().map(|e| e.zh.as_str()),
+            Some("台风预警")
+        );
+        let texts: Vec<&str> = b.announcements.iter().map(|a| a.text.zh.as_str()).collect();
+        assert_eq!(texts.last(), Some(&"区通知"));
+        assert!(!texts.contains(&"别处的通知"));
+        // The data folder's current version reads the same.
+        let data = tempfile::tempdir().expect("data");
+        std::fs::create_dir_all(data.path().join("content/versions")).expect("mkdir");
+        std::os::unix::fs::symlink(f, data.path().join("content/current")).expect("link");
+        let shown = ContentBundle::load(data.path()).expect("load");
+        assert_eq!(shown.emergency, b.emergency);
+        // A damaged level file refuses the folder whole.
+        std::fs::write(
+            f.join("region-12-content.json"),
+            r#"{"format": 1, "name": ""}"#,
+        )
+        .expect("bad");
+        let e = ContentBundle::load_folder(f).expect_err("bad level");
+        assert!(format!("{e:#}").contains("region 12"), "{e:#}");
     }
 
     #[test]

@@ -34,6 +34,10 @@ use crate::store::Store;
 pub const SETTING_VERSION: &str = "content_version";
 pub const SETTING_ERROR: &str = "content_error";
 
+/// In a version folder: the levels whose files it holds, nearest first,
+/// as the hub named them at the check (JSON list of region ids).
+pub const REGIONS_FILE: &str = "regions.json";
+
 /// Where the trusted root and tough's record of the newest metadata live.
 pub fn trust_dir(data: &Path) -> PathBuf {
     data.join("content-tuf")
@@ -178,8 +182,15 @@ impl Updater {
         Ok(())
     }
 
-    /// One check against the hub, with `shown` the version on screen.
-    pub async fn check(&self, shown: u64, clock_synchronized: bool) -> anyhow::Result<Checked> {
+    /// One check against the hub, with `shown` the version on screen and
+    /// `regions` the levels the center belongs to, nearest first (from the
+    /// hub's sync state), whose content the center's screen carries too.
+    pub async fn check(
+        &self,
+        shown: u64,
+        clock_synchronized: bool,
+        regions: &[u64],
+    ) -> anyhow::Result<Checked> {
         let root_path = trust_dir(&self.data).join("root.json");
         let Ok(root) = std::fs::read(&root_path) else {
             return Ok(Checked::NotSetUp);
@@ -211,39 +222,45 @@ impl Updater {
             replace_synced(&root_path, &serde_json::to_vec(repo.root())?)?;
         }
         let version = repo.targets().signed.version.get();
-        let prefix = format!("center-{}-", self.center_id);
-        // The names this center's role signs, and only those: tough checked
-        // the role's signature with the key the top-level targets gives it,
-        // and that key may sign `center-<id>-*` names alone, so no other
-        // center (or level) can put a file on this screen.
-        let role = format!("center-{}", self.center_id);
-        let mine: Vec<(TargetName, String, Vec<u8>)> = repo
-            .delegated_role(&role)
-            .and_then(|r| r.targets.as_ref())
-            .map(|t| {
-                t.signed
-                    .targets
-                    .iter()
-                    .filter_map(|(name, target)| {
-                        let file = name.raw().strip_prefix(&prefix)?;
-                        Some((
-                            name.clone(),
-                            file.to_string(),
-                            target.hashes.sha256.clone().into_vec(),
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The names each role signs, and only those: tough checked each
+        // role's signature with the key the top-level targets gives it, and
+        // that key may sign names under the role's prefix alone, so no other
+        // center or level can put a file on this screen. The center's files
+        // keep their plain names; a level's keep the role's prefix.
+        let mut roles = vec![(format!("center-{}", self.center_id), true)];
+        roles.extend(regions.iter().map(|r| (format!("region-{r}"), false)));
+        let mut mine: Vec<(TargetName, String, Vec<u8>)> = Vec::new();
+        for (role, strip) in &roles {
+            let prefix = format!("{role}-");
+            let Some(t) = repo.delegated_role(role).and_then(|r| r.targets.as_ref()) else {
+                continue;
+            };
+            for (name, target) in &t.signed.targets {
+                let Some(rest) = name.raw().strip_prefix(&prefix) else {
+                    continue;
+                };
+                let file = if *strip {
+                    rest.to_string()
+                } else {
+                    name.raw().to_string()
+                };
+                mine.push((name.clone(), file, target.hashes.sha256.clone().into_vec()));
+            }
+        }
         if mine.is_empty() {
-            // Nothing published for this center yet: the built-in content stays.
+            // Nothing published for this center or its levels: the built-in content stays.
             return Ok(Checked::Current(shown));
         }
-        if version == shown && current_dir(&self.data).join("content.json").is_file() {
+        let chain = serde_json::to_vec(regions)?;
+        let current = current_dir(&self.data);
+        if version == shown
+            && current.is_dir()
+            && std::fs::read(current.join(REGIONS_FILE)).unwrap_or_else(|_| b"[]".to_vec()) == chain
+        {
             return Ok(Checked::Current(version));
         }
         ensure!(
-            version > shown,
+            version >= shown,
             "the hub offers version {version}, older than version {shown} on screen"
         );
         let versions = versions_dir(&self.data);
@@ -256,6 +273,7 @@ impl Updater {
         let installed = self
             .fetch_into(&repo, &mine, &partial)
             .await
+            .and_then(|()| write_synced(&partial.join(REGIONS_FILE), &chain))
             .and_then(|()| {
                 ContentBundle::load_folder(&partial)
                     .with_context(|| format!("version {version} cannot be shown"))
@@ -264,13 +282,18 @@ impl Updater {
             let _ = std::fs::remove_dir_all(&partial);
             return Err(e);
         }
-        let done = versions.join(version.to_string());
-        if done.exists() {
-            std::fs::remove_dir_all(&done)?;
-        }
-        std::fs::rename(&partial, &done)?;
+        // The same version again (the center moved to another town, so
+        // other levels' files): a folder of its own, never the one on screen.
+        let folder = (1..)
+            .map(|i| match i {
+                1 => version.to_string(),
+                i => format!("{version}-{i}"),
+            })
+            .find(|f| !versions.join(f).exists())
+            .unwrap_or_else(|| version.to_string());
+        std::fs::rename(&partial, versions.join(&folder))?;
         sync_dir(&versions)?;
-        switch_to(&self.data, version)?;
+        switch_to(&self.data, &folder)?;
         tracing::info!(
             version,
             files = mine.len(),
@@ -359,21 +382,18 @@ fn sync_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// Points `content/current` at `versions/<version>` in one rename, then
 /// deletes every version but that one and the one before.
-fn switch_to(data: &Path, version: u64) -> anyhow::Result<()> {
+fn switch_to(data: &Path, folder: &str) -> anyhow::Result<()> {
     let content = data.join("content");
     let previous = std::fs::read_link(current_dir(data)).ok();
     let link = content.join("current.new");
     let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(Path::new("versions").join(version.to_string()), &link)?;
+    std::os::unix::fs::symlink(Path::new("versions").join(folder), &link)?;
     std::fs::rename(&link, current_dir(data))?;
     sync_dir(&content)?;
-    let keep: Vec<PathBuf> = [
-        Some(Path::new("versions").join(version.to_string())),
-        previous,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let keep: Vec<PathBuf> = [Some(Path::new("versions").join(folder)), previous]
+        .into_iter()
+        .flatten()
+        .collect();
     for entry in std::fs::read_dir(versions_dir(data))?.flatten() {
         let rel = Path::new("versions").join(entry.file_name());
         if !keep.contains(&rel) {

@@ -205,7 +205,7 @@ impl<U: Uplink> Syncer<U> {
             let shown =
                 Updater::shown(&self.store).map_err(|e| SyncError::Protocol(format!("{e:#}")))?;
             let result = updater
-                .check(shown, crate::clock::clock_synchronized())
+                .check(shown, crate::clock::clock_synchronized(), &state.regions)
                 .await;
             if let Err(e) = Updater::record(&self.store, &result) {
                 tracing::error!("cannot record the content update: {e:#}");

@@ -36,6 +36,7 @@ impl Uplink for &FakeHub {
             device_id: 1,
             acked_seq: *self.acked.borrow(),
             server_time_ms: 0,
+            regions: Vec::new(),
         })
     }
 
