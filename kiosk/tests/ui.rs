@@ -1074,3 +1074,53 @@ fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_m
     assert!(out.status.success(), "no code read off the screen");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), link);
 }
+
+#[test]
+fn a_city_wide_warning_leads_the_centers_own_notice_on_the_home_screen() {
+    let f = fixture(1280, 800, false);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let default = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/default.json"),
+    )
+    .expect("default content");
+    let mut json: serde_json::Value = serde_json::from_str(&default).expect("json");
+    json["emergency"] = serde_json::json!({ "zh": "本中心今日停水", "en": "No water here today" });
+    std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
+        dir.path().join("logo.png"),
+    )
+    .expect("logo");
+    // What a sync leaves in the version folder: the levels, nearest first.
+    std::fs::write(dir.path().join("regions.json"), "[12, 3]").expect("chain");
+    std::fs::write(
+        dir.path().join("region-3-content.json"),
+        r#"{"format": 1, "name": "杭州市", "emergency": {"zh": "台风预警：今天 15:00 起全市青年之家暂停开放", "en": "Typhoon warning: all centers close at 15:00"}}"#,
+    )
+    .expect("city");
+    std::fs::write(
+        dir.path().join("region-12-content.json"),
+        r#"{"format": 1, "name": "上城区", "announcements": [{"text": "上城区青年志愿者招募"}]}"#,
+    )
+    .expect("county");
+    let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+    kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
+    let home = f.app.global::<HomeAdapter>();
+    assert_eq!(
+        home.get_emergency(),
+        "台风预警：今天 15:00 起全市青年之家暂停开放　本中心今日停水"
+    );
+    f.snapshot("content-city-warning-zh-1280x800");
+    // The county's notice goes round in attract mode after the center's own.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    let titles: Vec<String> = f
+        .app
+        .global::<AttractAdapter>()
+        .get_slides()
+        .iter()
+        .map(|s| s.title.to_string())
+        .collect();
+    let own = titles.iter().position(|t| t.contains("志愿者培训"));
+    let county = titles.iter().position(|t| t == "上城区青年志愿者招募");
+    assert!(own.is_some() && county > own, "{titles:?}");
+}
