@@ -249,7 +249,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         hub_data.display()
     );
     println!(
-        "  Signed content version {content_version} is on the kiosk. Edit {} (add \"emergency\": \"…\" for an urgent notice) and publish it:\n    {} --data {} content publish --center {center} --from {}\n  The kiosk shows it within 30 s, without a restart.\n",
+        "  Signed content version {content_version} is on the kiosk. Edit it in the browser, with a preview, at {url}/content/{center} (logged in as above), or edit {} (add \"emergency\": \"…\" for an urgent notice) and publish it:\n    {} --data {} content publish --center {center} --from {}\n  The kiosk shows it within 30 s, without a restart.\n",
         content_dir.join("content.json").display(),
         hub_bin.display(),
         hub_data.display(),
