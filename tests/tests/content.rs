@@ -584,3 +584,33 @@ fn a_citys_warning_and_a_countys_notice_reach_every_center_below_them_and_no_oth
     assert!(files(&ka).contains(&"content.json".to_string()));
     assert!(files(&ka).contains(&format!("region-{city}-content.json")));
 }
+
+#[test]
+fn a_record_of_the_newest_metadata_cut_by_a_power_failure_does_not_stop_the_next_check() {
+    let s = setup();
+    let v1 = s.publish(&s.folder("one", "城东一号"));
+    s.sync();
+    assert_eq!(s.status()["content_version"].as_u64(), Some(v1));
+    // tough rewrites its record of the newest timestamp and snapshot in
+    // place: a cut halfway leaves half a file.
+    let store = s.kiosk.join("content-tuf/datastore");
+    let mut cut = Vec::new();
+    for name in ["timestamp.json", "snapshot.json"] {
+        let path = store.join(name);
+        if let Ok(bytes) = std::fs::read(&path) {
+            std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("cut");
+            cut.push(name);
+        }
+    }
+    assert!(
+        !cut.is_empty(),
+        "tough keeps its record in {}",
+        store.display()
+    );
+    let v2 = s.publish(&s.folder("two", "城东二号"));
+    s.sync();
+    let st = s.status();
+    assert_eq!(st["content_version"].as_u64(), Some(v2), "{st}");
+    assert!(st["content_error"].is_null(), "{st}");
+    assert!(s.shown_name().contains("城东二号"));
+}
