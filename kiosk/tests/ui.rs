@@ -1008,7 +1008,7 @@ fn the_emergency_notice_fits_the_small_screen_in_english() {
 }
 
 #[test]
-fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_mode() {
+fn an_activity_with_a_picture_and_a_sign_up_link_shows_both_and_a_phone_reads_the_code() {
     let f = fixture(1280, 800, false);
     let dir = tempfile::tempdir().expect("tempdir");
     let link = "https://example.org/signup/2026-11-24/basketball";
@@ -1030,7 +1030,8 @@ fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_m
             "start": "19:00", "end": "21:00",
             "place": { "zh": "活动大厅", "en": "Main hall" },
             "capacity": 24,
-            "signup_url": link
+            "signup_url": link,
+            "picture": "basketball.png"
         }],
         "announcements": [
             { "text": "一月的通知", "from": "2027-01-01" },
@@ -1038,7 +1039,15 @@ fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_m
         ]
     });
     std::fs::write(dir.path().join("content.json"), json.to_string()).expect("content.json");
+    // A camera's photo, larger than the screen: kept scaled down.
+    image::RgbaImage::from_fn(1600, 1200, |x, y| {
+        image::Rgba([(x / 7) as u8, 0x60, (y / 5) as u8, 0xff])
+    })
+    .save(dir.path().join("basketball.png"))
+    .expect("picture");
     let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+    let kept = bundle.pictures.get("basketball.png").expect("decoded");
+    assert_eq!(kept.dimensions(), (480, 360));
     kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
     // Only the announcement whose window holds today is up.
     let home = f.app.global::<HomeAdapter>();
@@ -1058,6 +1067,8 @@ fn an_activity_with_a_sign_up_link_shows_a_qr_code_a_phone_can_read_in_attract_m
     assert_eq!(slides[2].detail, "活动大厅 · 限 24 人");
     assert!(slides[..2].iter().all(|s| s.qr.size().width == 0));
     assert!(slides[2].qr.size().width > 0);
+    assert!(slides[..2].iter().all(|s| s.picture.size().width == 0));
+    assert_eq!(slides[2].picture.size().width, 480);
     // Turn to the activity and read its code off the screen, as a phone would.
     for _ in 0..2 {
         i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));

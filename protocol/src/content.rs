@@ -20,6 +20,9 @@ pub const FORMAT: u32 = 1;
 /// The longest sign-up link: longer ones make a QR code too dense for a
 /// cheap phone's camera at arm's length.
 pub const MAX_LINK_CHARS: usize = 200;
+/// Most activities that may carry a picture (each is kept decoded, scaled
+/// down, in the kiosk's memory).
+pub const MAX_ACTIVITY_PICTURES: usize = 16;
 /// Longest center name, title, label or announcement, in characters.
 pub const MAX_TEXT_CHARS: usize = 300;
 
@@ -166,6 +169,10 @@ pub struct Activity {
     /// Where to sign up (http or https); the kiosk shows it as a QR code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup_url: Option<String>,
+    /// A picture's file name in the content folder (PNG or JPEG), shown
+    /// with the activity in attract mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,6 +284,15 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
         if let Some(url) = &a.signup_url {
             check_link(url).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
         }
+        if let Some(p) = &a.picture {
+            check_picture_name(p).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
+        }
+    }
+    let pictures = activities.iter().filter(|a| a.picture.is_some()).count();
+    if pictures > MAX_ACTIVITY_PICTURES {
+        return Err(invalid(format!(
+            "{pictures} activities have pictures; at most {MAX_ACTIVITY_PICTURES} may"
+        )));
     }
     Ok(())
 }
@@ -367,9 +383,15 @@ impl Bundle {
         Ok(b)
     }
 
-    /// The pictures the bundle names, each a file of its folder.
+    /// The pictures the bundle names, each a file of its folder, once each.
     pub fn pictures(&self) -> Vec<&str> {
-        self.center.logo.iter().map(String::as_str).collect()
+        let mut names: Vec<&str> = self.center.logo.iter().map(String::as_str).collect();
+        for p in self.activities.iter().filter_map(|a| a.picture.as_deref()) {
+            if !names.contains(&p) {
+                names.push(p);
+            }
+        }
+        names
     }
 
     /// Everything a kiosk would refuse, said for the admin who wrote it.
@@ -495,6 +517,10 @@ mod tests {
         let again = Bundle::parse(&serde_json::to_string(&b).expect("write")).expect("reparse");
         assert_eq!(b, again);
         assert_eq!(again.activities[0].capacity, Some(20));
+        let with_picture = activity(r#", "days": ["tue"], "picture": "club.jpg""#)
+            .replace(r#""name": "c""#, r#""name": "c", "logo": "club.jpg""#);
+        let b = Bundle::parse(&with_picture).expect("picture");
+        assert_eq!(b.pictures(), ["club.jpg"], "named twice, listed once");
         assert_eq!(minimal().center.name.get(true), "城西青年之家");
     }
 
@@ -512,6 +538,10 @@ mod tests {
             (r#", "days": ["tuesday"]"#, "is not one of mon…sun"),
             ("", "give the days it recurs on or its date"),
             (r#", "days": ["tue"], "capacity": 0"#, "a capacity of 0"),
+            (
+                r#", "days": ["tue"], "picture": "../x.png""#,
+                "plain file name",
+            ),
         ] {
             let e = Bundle::parse(&activity(extra)).expect_err(extra);
             assert!(e.0.contains(expect), "{extra}: {e}");

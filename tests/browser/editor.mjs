@@ -55,6 +55,8 @@ try {
   await act.locator('input[type=number]').fill('24');
   await act.locator('[data-field="place.zh"]').fill('活动大厅');
   await act.locator('input[type=url]').fill('https://example.org/signup/42');
+  await act.locator('input[type=file][data-field=picture]').setInputFiles(logo);
+  await page.waitForSelector('#kiosk .k-act img');
 
   out.preview = {
     name: await page.textContent('#kiosk .k-name'),

@@ -139,6 +139,14 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
         "https://example.org/signup/42"
     );
     assert_eq!(c["announcements"][2]["from"], "2099-01-01", "{c}");
+    let picture = c["activities"][0]["picture"]
+        .as_str()
+        .expect("the activity's picture")
+        .to_string();
+    assert!(
+        picture.starts_with("activity-") && picture.ends_with(".png"),
+        "{picture}"
+    );
     assert!(
         c["emergency"]["zh"]
             .as_str()
@@ -167,6 +175,10 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
     assert_eq!(
         std::fs::read(kiosk.join("content/current/logo.png")).expect("logo on the kiosk"),
         std::fs::read(&logo).expect("logo")
+    );
+    assert_eq!(
+        std::fs::read(kiosk.join("content/current").join(&picture)).expect("picture on the kiosk"),
+        std::fs::read(&logo).expect("picture")
     );
 }
 

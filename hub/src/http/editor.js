@@ -107,6 +107,38 @@ function days(a) {
   return box;
 }
 
+// Where a picture named in the content is seen: chosen now, or published.
+const previews = {};
+const pictureUrl = (name) => previews[name] || `${api}/files/${name}`;
+
+function pictureField(a) {
+  const img = el('img', { class: 'thumb', alt: '' });
+  const show = () => { if (a.picture) img.src = pictureUrl(a.picture); img.hidden = !a.picture; };
+  show();
+  const pick = el('input', { type: 'file', accept: 'image/png,image/jpeg', 'data-field': 'picture' });
+  pick.addEventListener('change', () => {
+    const f = pick.files[0];
+    if (!f) return;
+    if (f.size > MAX_PICTURE) {
+      setStatus('error', `图片 ${Math.round(f.size / 1024)} KB，最大 4096 KB · The picture is too large (at most 4 MB)`);
+      pick.value = '';
+      return;
+    }
+    const name = `activity-${Date.now().toString(36)}.${f.type === 'image/jpeg' ? 'jpg' : 'png'}`;
+    const reader = new FileReader();
+    reader.onload = () => {
+      files[name] = String(reader.result).split(',')[1];
+      previews[name] = String(reader.result);
+      a.picture = name;
+      show();
+      changed();
+    };
+    reader.readAsDataURL(f);
+  });
+  const clear = el('button', { type: 'button', onclick: () => { delete a.picture; show(); changed(); } }, '去掉图片 No picture');
+  return el('label', { class: 'picture' }, el('span', {}, '图片 Picture (PNG/JPEG ≤ 4 MB)'), img, pick, clear);
+}
+
 function logoField() {
   const img = el('img', { id: 'logo-now', alt: '' });
   const showLogo = () => { if (logoUrl) img.src = logoUrl; img.hidden = !logoUrl; };
@@ -172,7 +204,8 @@ function shared() {
       el('div', { class: 'row' }, input(a, 'date', '或某一天 Or on', 'date'), input(a, 'start', '开始 Start', 'time'),
         input(a, 'end', '结束 End', 'time'), input(a, 'capacity', '名额 Places', 'number', { min: '1' })),
       both(a, 'place', '地点 Place'),
-      input(a, 'signup_url', '报名链接（签到机显示二维码） Sign-up link (shown as a QR code)', 'url', { placeholder: 'https://' })],
+      input(a, 'signup_url', '报名链接（签到机显示二维码） Sign-up link (shown as a QR code)', 'url', { placeholder: 'https://' }),
+      region ? null : pictureField(a)],
     () => ({ title: { zh: '', en: '' }, category: data.categories[0].code, days: [], start: '19:00', end: '20:00', place: { zh: '', en: '' } }), 'activities'),
   ];
 }
@@ -192,6 +225,7 @@ function output() {
     if (a.date) o.date = a.date;
     if (a.capacity !== undefined && String(a.capacity).trim() !== '') o.capacity = Number(a.capacity);
     if (a.signup_url && a.signup_url.trim()) o.signup_url = a.signup_url.trim();
+    if (a.picture) o.picture = a.picture;
     if (!o.days.length) delete o.days;
     return o;
   });
@@ -234,7 +268,8 @@ function preview() {
   if (!today.length) acts.append(el('div', { class: 'k-none' }, en ? 'Nothing on today' : '今天没有活动'));
   for (const a of today) {
     const places = a.capacity ? (en ? ` · ${a.capacity} places` : ` · 限 ${a.capacity} 人`) : '';
-    acts.append(el('div', { class: 'k-act' }, el('span', {}, `${a.start}–${a.end}`), ` ${g(a.title)}`,
+    acts.append(el('div', { class: 'k-act' }, a.picture ? el('img', { src: pictureUrl(a.picture), alt: '' }) : null,
+      el('span', {}, `${a.start}–${a.end}`), ` ${g(a.title)}`,
       el('small', {}, ` ${g(a.place)}${places}`), a.signup_url ? el('em', {}, en ? ' · QR sign-up' : ' · 扫码报名') : null));
   }
   const contacts = el('div', { class: 'k-contacts' }, ...content.contacts.filter((x) => x.label.zh.trim()).map((x) => el('span', {}, `${g(x.label)} ${g(x.value)}`)));
@@ -277,6 +312,7 @@ async function publish() {
     const { ok, answer } = await send('PUT', api);
     if (ok) {
       for (const k of Object.keys(files)) delete files[k];
+      for (const k of Object.keys(previews)) delete previews[k];
       if (c.logo) logoUrl = `${api}/files/${c.logo}`;
       document.getElementById('version').textContent = String(answer.version);
       setStatus('ok', `已发布第 ${answer.version} 版，签到机下次同步时显示 · Published version ${answer.version}; kiosks show it at their next sync.`);

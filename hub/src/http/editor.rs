@@ -29,7 +29,8 @@ const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) 
 #form .days{display:flex;gap:6px;align-items:center;flex-wrap:wrap;font-size:13px;margin:6px 0}\
 #form label.day{flex-direction:row;align-items:center;flex:0}\
 #form button{font-size:13px;border:1px solid #c9c2b6;background:#faf8f4;border-radius:6px;padding:4px 10px}\
-#form button.remove{color:#c62828}#logo-now{max-width:72px;max-height:72px}\
+#form button.remove{color:#c62828}#logo-now,#form img.thumb{max-width:72px;max-height:72px}\
+.k-act img{height:28px;width:auto;vertical-align:middle;margin-right:4px;border-radius:4px}\
 .hint{font-size:13px;color:#6b6b6b;margin:0 0 6px}\
 .side{position:sticky;top:12px}.bar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:8px}\
 .bar button{font-size:16px;padding:8px 16px;border-radius:6px;border:0;background:#c8102e;color:#fff}\

@@ -404,15 +404,20 @@ async fn stage(
             .map_err(|_| AppError::BadRequest(format!("{name} is not base64")))?;
         std::fs::write(folder.join(name), bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    let named = upload
-        .content
-        .pointer("/center/logo")
-        .and_then(|l| l.as_str())
-        .filter(|n| !upload.files.contains_key(*n) && crate::content::check_file_name(n).is_ok());
-    if let Some(name) = named
-        && let Some(bytes) = published_or_default(state, center_id, name).await?
+    // The pictures it names (a bundle that cannot be read names none here;
+    // the check below says why it cannot be read).
+    let named: Vec<String> =
+        serde_json::from_value::<protocol::content::Bundle>(upload.content.clone())
+            .map(|b| b.pictures().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
+    for name in named
+        .iter()
+        .filter(|n| !upload.files.contains_key(*n) && crate::content::check_file_name(n).is_ok())
     {
-        std::fs::write(folder.join(name), bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Some(bytes) = published_or_default(state, center_id, name).await? {
+            std::fs::write(folder.join(name), bytes)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
     }
     crate::content::read_folder(&folder).map_err(bad)?;
     Ok(dir)

@@ -18,6 +18,24 @@ const MAX_ALLOC: u64 = 64 << 20;
 /// A decoded picture, 8-bit RGBA.
 pub type Picture = image::RgbaImage;
 
+/// Activity pictures are kept at most this many pixels a side: what attract
+/// mode shows of them, at a fraction of the memory of a full photo.
+pub const ACTIVITY_SIDE: u32 = 480;
+
+/// The picture scaled down (never up) to fit `side`×`side`, its shape kept.
+pub fn scale_to_fit(p: Picture, side: u32) -> Picture {
+    let (w, h) = p.dimensions();
+    if w <= side && h <= side {
+        return p;
+    }
+    let scale = f64::from(side) / f64::from(w.max(h));
+    let (nw, nh) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
+    image::imageops::resize(&p, nw, nh, image::imageops::FilterType::Triangle)
+}
+
 pub fn decode(bytes: &[u8]) -> anyhow::Result<Picture> {
     anyhow::ensure!(
         bytes.len() <= MAX_FILE_BYTES,

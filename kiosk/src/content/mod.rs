@@ -28,6 +28,9 @@ pub struct ContentBundle {
     pub bundle: Bundle,
     /// The center's logo, decoded (when the bundle names one and it is good).
     pub logo: Option<image::Picture>,
+    /// Activities' pictures by file name, decoded and scaled down to at
+    /// most [`image::ACTIVITY_SIDE`] pixels a side.
+    pub pictures: std::collections::BTreeMap<String, image::Picture>,
 }
 
 impl std::ops::Deref for ContentBundle {
@@ -76,6 +79,7 @@ impl ContentBundle {
         Ok(ContentBundle {
             bundle: Bundle::parse(json)?,
             logo: None,
+            pictures: Default::default(),
         })
     }
 
@@ -140,22 +144,46 @@ impl ContentBundle {
         let json = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut b = Self::parse(&json)?;
-        if let Some(name) = b.bundle.center.logo.clone() {
+        let logo = b.bundle.center.logo.clone();
+        let names: Vec<String> = b.pictures().into_iter().map(str::to_owned).collect();
+        for name in names {
+            let what = if logo.as_deref() == Some(name.as_str()) {
+                "the logo"
+            } else {
+                "the picture"
+            };
             let path = folder.join(&name);
             let len = std::fs::metadata(&path)
-                .with_context(|| format!("the logo {name} is missing"))?
+                .with_context(|| format!("{what} {name} is missing"))?
                 .len();
             anyhow::ensure!(
                 len <= image::MAX_FILE_BYTES as u64,
-                "the logo {name} is {} KB; pictures may be at most {} KB",
+                "{what} {name} is {} KB; pictures may be at most {} KB",
                 len / 1024,
                 image::MAX_FILE_BYTES / 1024
             );
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            b.logo = Some(image::decode(&bytes).with_context(|| format!("the logo {name}"))?);
+            let picture = image::decode(&bytes).with_context(|| format!("{what} {name}"))?;
+            if logo.as_deref() == Some(name.as_str()) {
+                b.logo = Some(picture.clone());
+            }
+            if b.activities
+                .iter()
+                .any(|a| a.picture.as_deref() == Some(&name))
+            {
+                b.pictures.insert(
+                    name.clone(),
+                    image::scale_to_fit(picture, image::ACTIVITY_SIDE),
+                );
+            }
         }
         Ok(b)
+    }
+
+    /// An activity's picture, decoded and scaled down, if it has one.
+    pub fn activity_picture(&self, a: &Activity) -> Option<&image::Picture> {
+        self.pictures.get(a.picture.as_deref()?)
     }
 }
 
@@ -243,6 +271,49 @@ mod tests {
         .expect("bad");
         let e = ContentBundle::load_folder(f).expect_err("bad level");
         assert!(format!("{e:#}").contains("region 12"), "{e:#}");
+    }
+
+    #[test]
+    fn an_activitys_picture_is_decoded_scaled_down_and_a_missing_one_refuses_the_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path();
+        let json = DEFAULT_BUNDLE.replace(
+            r#""days": ["sat"], "start": "09:30""#,
+            r#""days": ["sat"], "picture": "pingpong.jpg", "start": "09:30""#,
+        );
+        assert!(
+            json.contains("pingpong.jpg"),
+            "the default has the table-tennis friendly"
+        );
+        std::fs::write(f.join("content.json"), &json).expect("json");
+        std::fs::write(
+            f.join("logo.png"),
+            include_bytes!("../../../assets/content/logo.png"),
+        )
+        .expect("logo");
+        let e = ContentBundle::load_folder(f).expect_err("missing");
+        assert!(
+            format!("{e:#}").contains("the picture pingpong.jpg is missing"),
+            "{e:#}"
+        );
+        let photo = ::image::RgbImage::from_fn(900, 1800, |x, y| {
+            ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 0x80])
+        });
+        photo.save(f.join("pingpong.jpg")).expect("jpeg");
+        let b = ContentBundle::load_folder(f).expect("load");
+        let p = b.pictures.get("pingpong.jpg").expect("decoded");
+        assert_eq!(
+            p.dimensions(),
+            (240, 480),
+            "the shape kept, 480 a side at most"
+        );
+        let saturday = NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
+        let with: Vec<_> = b
+            .activities_on(saturday)
+            .into_iter()
+            .filter(|a| b.activity_picture(a).is_some())
+            .collect();
+        assert_eq!(with.len(), 1);
     }
 
     #[test]

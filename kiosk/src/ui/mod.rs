@@ -164,15 +164,16 @@ pub fn content_changed(bundle: ContentBundle) {
 
 /// The logo is the same in both languages: copied into Slint once per bundle.
 fn set_logo(app: &App, content: &ContentBundle) {
-    let image = match &content.logo {
-        Some(logo) => slint::Image::from_rgba8(slint::SharedPixelBuffer::clone_from_slice(
-            logo.as_raw(),
-            logo.width(),
-            logo.height(),
-        )),
-        None => slint::Image::default(),
-    };
+    let image = content.logo.as_ref().map(to_image).unwrap_or_default();
     app.global::<HomeAdapter>().set_logo(image);
+}
+
+fn to_image(p: &crate::content::image::Picture) -> slint::Image {
+    slint::Image::from_rgba8(slint::SharedPixelBuffer::clone_from_slice(
+        p.as_raw(),
+        p.width(),
+        p.height(),
+    ))
 }
 
 /// Wires every callback of the window to the controller and fills the screens.
@@ -1240,15 +1241,28 @@ fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
 }
 
 fn fill_slides<C: Clock + 'static>(app: &App, k: &Shared<C>) {
-    let slides = {
+    let (slides, pictures) = {
         let k = k.borrow();
-        view::attract(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms())
+        let slides = view::attract(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms());
+        let pictures: Vec<slint::Image> = slides
+            .iter()
+            .map(|s| {
+                k.content
+                    .pictures
+                    .get(&s.picture)
+                    .map(to_image)
+                    .unwrap_or_default()
+            })
+            .collect();
+        (slides, pictures)
     };
     k.borrow_mut().attract_len = slides.len();
     app.global::<AttractAdapter>().set_slides(model(
         slides
             .into_iter()
-            .map(|s| Slide {
+            .zip(pictures)
+            .map(|(s, picture)| Slide {
+                picture,
                 qr: (!s.link.is_empty())
                     .then(|| qr_image(&s.link))
                     .flatten()

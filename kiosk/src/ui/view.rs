@@ -136,6 +136,8 @@ pub struct Slide {
     pub title: String,
     pub detail: String,
     pub link: String,
+    /// An activity's picture, by file name (empty: none).
+    pub picture: String,
 }
 
 /// At most this many slides go round, so each comes back within a few minutes.
@@ -174,6 +176,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
         });
     }
     let link = |a: &crate::content::Activity| a.signup_url.clone().unwrap_or_default();
+    let picture = |a: &crate::content::Activity| a.picture.clone().unwrap_or_default();
     // "HH:MM" strings compare in time order.
     for a in bundle
         .activities_on(date)
@@ -192,6 +195,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
             title: a.title.get(en).to_string(),
             detail: place_and_places(a, en),
             link: link(a),
+            picture: picture(a),
         });
     }
     if let Some(tomorrow) = date.succ_opt() {
@@ -206,6 +210,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
                 title: a.title.get(en).to_string(),
                 detail: place_and_places(a, en),
                 link: link(a),
+                picture: picture(a),
             });
         }
     }
