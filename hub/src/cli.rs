@@ -58,6 +58,10 @@ pub enum Command {
         /// Hours the code stays valid.
         #[arg(long, default_value_t = 168)]
         valid_hours: u32,
+        /// How many codes, one a line (a center with several kiosks, or a
+        /// load test).
+        #[arg(long, default_value_t = 1)]
+        count: u32,
     },
     /// Members: add, list, deactivate, and issue QR tokens.
     Member {
@@ -571,11 +575,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::EnrollCode {
             center,
             valid_hours,
+            count,
         } => {
-            let code = store
-                .create_enroll_code(center, valid_hours)
-                .map_err(|e| hint_centers(data, e))?;
-            writeln!(out, "{code}")?;
+            for _ in 0..count {
+                let code = store
+                    .create_enroll_code(center, valid_hours)
+                    .map_err(|e| hint_centers(data, e))?;
+                writeln!(out, "{code}")?;
+            }
         }
         Command::Member { action } => member(data, &store, action, out)?,
         Command::Report { center, date, json } => {
