@@ -133,6 +133,30 @@ pub enum Command {
         #[command(subcommand)]
         action: DeviceAction,
     },
+    /// Platforms above the hub that pull attendance and activities
+    /// (`GET /api/v1/integration/…`).
+    Integration {
+        #[command(subcommand)]
+        action: IntegrationAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum IntegrationAction {
+    /// A new client limited to a part of the network; prints its token once.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// `region:ID` (a city, county or town and everything below) or `center:ID`.
+        #[arg(long)]
+        scope: String,
+    },
+    List,
+    /// Stop a client's token.
+    Revoke {
+        #[arg(long)]
+        id: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -621,6 +645,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write!(out, "{}", crate::volunteer::to_text(&r, &c.name))?;
             }
         }
+        Command::Integration { action } => match action {
+            IntegrationAction::Add { name, scope } => {
+                let scope = crate::store::users::Scope::parse(&scope)
+                    .with_context(|| format!("scope {scope:?} is not region:ID or center:ID"))?;
+                let (id, token) = store.add_integration(&name, scope)?;
+                eprintln!("integration {id} added; its token (shown once, keep it secret) follows");
+                writeln!(out, "{token}")?;
+            }
+            IntegrationAction::List => {
+                writeln!(out, "id\tscope\tstate\tname")?;
+                for (i, revoked) in store.integrations()? {
+                    let (kind, sid) = i.scope.columns();
+                    writeln!(
+                        out,
+                        "{}\t{kind}:{sid}\t{}\t{}",
+                        i.id,
+                        if revoked { "revoked" } else { "active" },
+                        i.name
+                    )?;
+                }
+            }
+            IntegrationAction::Revoke { id } => {
+                anyhow::ensure!(
+                    store.revoke_integration(id)?,
+                    "no active integration {id} (see `hub integration list`)"
+                );
+                writeln!(out, "integration {id} revoked")?;
+            }
+        },
         Command::Device {
             action: DeviceAction::Revoke { id },
         } => {

@@ -2,6 +2,7 @@
 
 mod editor;
 mod error;
+pub mod integration;
 pub mod limit;
 pub mod metrics;
 pub mod phone;
@@ -74,6 +75,8 @@ pub fn app(state: AppState) -> Router {
             "/regions/{id}/content/check",
             post(region_content_check).layer(DefaultBodyLimit::max(CONTENT_BODY_BYTES)),
         )
+        .route("/integration/attendance", get(integration::attendance))
+        .route("/integration/activities", get(integration::activities))
         .route("/dashboard", get(web::overview_json))
         .route("/yardsticks", get(web::yardsticks_json))
         .route("/fleet", get(web::fleet_json));

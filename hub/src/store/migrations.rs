@@ -196,6 +196,16 @@ const MIGRATIONS: &[&str] = &[
     // 14: the signed content a kiosk shows, and why it refused an update.
     "ALTER TABLE devices ADD COLUMN content_version INTEGER;
      ALTER TABLE devices ADD COLUMN content_error TEXT;",
+    // 15: the platforms above the hub that pull attendance and activities.
+    "CREATE TABLE integrations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope_kind TEXT NOT NULL,
+        scope_id INTEGER NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at_ms INTEGER NOT NULL,
+        revoked_at_ms INTEGER
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -6,6 +6,7 @@
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
 pub mod fleet;
+pub mod integration;
 pub mod ledger;
 mod migrations;
 mod retime;
@@ -49,7 +50,7 @@ pub fn sha256_hex(text: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(text.as_bytes()))
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(b)

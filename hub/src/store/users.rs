@@ -92,7 +92,7 @@ impl Scope {
         }
     }
 
-    fn columns(self) -> (&'static str, u64) {
+    pub(crate) fn columns(self) -> (&'static str, u64) {
         match self {
             Scope::Center(id) => ("center", id),
             Scope::Region(id) => ("region", id),

@@ -1,0 +1,237 @@
+//! The platforms above the hub (the national youth-work systems) pull
+//! attendance and activities by center and day, a page at a time, with a
+//! credential of their own limited to a part of the network.
+//!
+//! Pages are ordered by (day, center) for attendance and (day, activity)
+//! for activities; the cursor names the last row sent, so a page is the
+//! same whether or not rows were added to later days meanwhile, and a
+//! client that stops and resumes misses nothing.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::users::Scope;
+use super::{Result, Store, StoreError, now_ms, random_bytes, sha256_hex};
+
+/// A client allowed to pull a part of the network's figures.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Integration {
+    pub id: u64,
+    pub name: String,
+    pub scope: Scope,
+}
+
+/// A center's counted visits on one local day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AttendanceRow {
+    pub date: String,
+    pub center_id: u64,
+    pub center: String,
+    pub member_visits: u64,
+    pub visitors: u64,
+    pub total: u64,
+}
+
+/// Where the next page starts: after this (day, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub date: String,
+    pub id: u64,
+}
+
+impl Cursor {
+    /// `YYYY-MM-DD.ID`, as the API hands it out.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (date, id) = text.split_once('.')?;
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+        Some(Cursor {
+            date: date.to_string(),
+            id: id.parse().ok()?,
+        })
+    }
+
+    pub fn text(&self) -> String {
+        format!("{}.{}", self.date, self.id)
+    }
+}
+
+fn scope_ids(store: &Store, scope: Scope) -> Result<String> {
+    let ids: Vec<u64> = store.centers_in(scope)?.iter().map(|c| c.id).collect();
+    Ok(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+}
+
+impl Store {
+    /// A new client; returns its id and its token (shown once; only its
+    /// hash is kept).
+    pub fn add_integration(&self, name: &str, scope: Scope) -> Result<(u64, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("an integration needs a name".into()));
+        }
+        match scope {
+            Scope::Center(id) => {
+                self.center(id)?;
+            }
+            Scope::Region(id) => {
+                self.region(id)?;
+            }
+        }
+        let token = format!(
+            "yci_{}",
+            data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?)
+        );
+        let (kind, id) = scope.columns();
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO integrations(name, scope_kind, scope_id, token_hash, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, kind, id, sha256_hex(&token), now_ms()],
+        )?;
+        Ok((conn.last_insert_rowid() as u64, token))
+    }
+
+    /// The client a token belongs to, unless revoked.
+    pub fn integration_by_token(&self, token: &str) -> Result<Option<Integration>> {
+        let row: Option<(u64, String, String, u64)> = self
+            .conn()
+            .query_row(
+                "SELECT id, name, scope_kind, scope_id FROM integrations
+                 WHERE token_hash = ?1 AND revoked_at_ms IS NULL",
+                [sha256_hex(token)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(id, name, kind, sid)| {
+            Some(Integration {
+                id,
+                name,
+                scope: Scope::parse(&format!("{kind}:{sid}"))?,
+            })
+        }))
+    }
+
+    pub fn integrations(&self) -> Result<Vec<(Integration, bool)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, name, scope_kind, scope_id, revoked_at_ms IS NOT NULL
+             FROM integrations ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let (kind, sid): (String, u64) = (r.get(2)?, r.get(3)?);
+            Ok((
+                Integration {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    scope: Scope::parse(&format!("{kind}:{sid}")).unwrap_or(Scope::Center(0)),
+                },
+                r.get(4)?,
+            ))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Stops a client's token; true if it was active.
+    pub fn revoke_integration(&self, id: u64) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE integrations SET revoked_at_ms = ?1 WHERE id = ?2 AND revoked_at_ms IS NULL",
+            params![now_ms(), id],
+        )? > 0)
+    }
+
+    /// Up to `limit` days of centers in `scope` between `from` and `to`
+    /// (local dates, inclusive), after `after`; days without a visit are
+    /// left out. The second value is the cursor of the next page, if any.
+    pub fn attendance_page(
+        &self,
+        scope: Scope,
+        from: &str,
+        to: &str,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<(Vec<AttendanceRow>, Option<Cursor>)> {
+        let ids = scope_ids(self, scope)?;
+        let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.local_date, d.center_id, c.name, d.member_visits, d.visitors
+             FROM daily_counts d JOIN centers c ON c.id = d.center_id
+             WHERE d.center_id IN (SELECT value FROM json_each(?1))
+               AND d.local_date BETWEEN ?2 AND ?3
+               AND (d.local_date, d.center_id) > (?4, ?5)
+               AND d.member_visits + d.visitors > 0
+             ORDER BY d.local_date, d.center_id
+             LIMIT ?6",
+        )?;
+        let rows = stmt.query_map(
+            params![ids, from, to, after_date, after_id, limit as i64 + 1],
+            |r| {
+                let (m, v): (u64, u64) = (r.get(3)?, r.get(4)?);
+                Ok(AttendanceRow {
+                    date: r.get(0)?,
+                    center_id: r.get(1)?,
+                    center: r.get(2)?,
+                    member_visits: m,
+                    visitors: v,
+                    total: m + v,
+                })
+            },
+        )?;
+        let mut rows: Vec<AttendanceRow> = rows.collect::<std::result::Result<_, _>>()?;
+        let next = (rows.len() > limit).then(|| {
+            rows.truncate(limit);
+            rows.last().map(|r| Cursor {
+                date: r.date.clone(),
+                id: r.center_id,
+            })
+        });
+        Ok((rows, next.flatten()))
+    }
+
+    /// Up to `limit` activities of centers in `scope` between `from` and
+    /// `to`, after `after` (by day, then activity id).
+    pub fn activities_page(
+        &self,
+        scope: Scope,
+        from: &str,
+        to: &str,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<(Vec<super::ledger::Activity>, Option<Cursor>)> {
+        let ids = scope_ids(self, scope)?;
+        let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, center_id, title, category, study_club, local_date, start, end, place
+             FROM activities
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+               AND (local_date, id) > (?4, ?5)
+             ORDER BY local_date, id
+             LIMIT ?6",
+        )?;
+        let rows = stmt.query_map(
+            params![ids, from, to, after_date, after_id, limit as i64 + 1],
+            |r| {
+                Ok(super::ledger::Activity {
+                    id: r.get(0)?,
+                    center_id: r.get(1)?,
+                    title: r.get(2)?,
+                    category: r.get(3)?,
+                    study_club: r.get(4)?,
+                    local_date: r.get(5)?,
+                    start: r.get(6)?,
+                    end: r.get(7)?,
+                    place: r.get(8)?,
+                })
+            },
+        )?;
+        let mut rows: Vec<super::ledger::Activity> = rows.collect::<std::result::Result<_, _>>()?;
+        let next = (rows.len() > limit).then(|| {
+            rows.truncate(limit);
+            rows.last().map(|a| Cursor {
+                date: a.local_date.clone(),
+                id: a.id,
+            })
+        });
+        Ok((rows, next.flatten()))
+    }
+}
