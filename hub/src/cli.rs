@@ -150,6 +150,10 @@ pub enum IntegrationAction {
         /// `region:ID` (a city, county or town and everything below) or `center:ID`.
         #[arg(long)]
         scope: String,
+        /// Also push changed days to this address (a signed POST, retried
+        /// until accepted); prints the signing secret on a second line.
+        #[arg(long)]
+        webhook: Option<String>,
     },
     List,
     /// Stop a client's token.
@@ -646,12 +650,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Integration { action } => match action {
-            IntegrationAction::Add { name, scope } => {
+            IntegrationAction::Add {
+                name,
+                scope,
+                webhook,
+            } => {
                 let scope = crate::store::users::Scope::parse(&scope)
                     .with_context(|| format!("scope {scope:?} is not region:ID or center:ID"))?;
-                let (id, token) = store.add_integration(&name, scope)?;
-                eprintln!("integration {id} added; its token (shown once, keep it secret) follows");
-                writeln!(out, "{token}")?;
+                match webhook {
+                    None => {
+                        let (id, token) = store.add_integration(&name, scope)?;
+                        eprintln!(
+                            "integration {id} added; its token (shown once, keep it secret) follows"
+                        );
+                        writeln!(out, "{token}")?;
+                    }
+                    Some(url) => {
+                        let (id, token, secret) =
+                            store.add_integration_with_webhook(&name, scope, &url)?;
+                        eprintln!(
+                            "integration {id} added; its token, then its webhook signing secret \
+                             (shown once, keep them secret) follow"
+                        );
+                        writeln!(out, "{token}\n{secret}")?;
+                    }
+                }
             }
             IntegrationAction::List => {
                 writeln!(out, "id\tscope\tstate\tname")?;
@@ -1176,8 +1199,10 @@ fn serve(
         }
         let content = Arc::new(content);
         tokio::spawn(refresh_timestamps(content.clone()));
+        let store = crate::store::worker::StoreWorker::start(store)?;
+        tokio::spawn(crate::webhook::deliver_forever(store.clone()));
         let state = crate::http::AppState {
-            store: crate::store::worker::StoreWorker::start(store)?,
+            store,
             key: Arc::new(key),
             card_key: Arc::new(card_key),
             content,

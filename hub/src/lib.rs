@@ -7,6 +7,7 @@
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
 //! - [`content`]: signed content for the kiosks (a TUF repository, served at `/tuf/`).
+//! - [`webhook`]: changed days pushed to the platforms above the hub, signed, retried.
 //! - [`names`]: display names fit for a public screen.
 //! - [`passwords`]: Argon2id hashes of the secrets people type.
 //! - [`cards`]: the printable sheet of member cards.
@@ -25,4 +26,5 @@ pub mod passwords;
 pub mod report;
 pub mod store;
 pub mod volunteer;
+pub mod webhook;
 pub mod yardsticks;

@@ -57,7 +57,19 @@ impl Hub {
 
     /// The same, with the hub's log (stderr) going to `log` at `level`.
     pub fn start_with(data: &Path, listen: &str, log: impl Into<Stdio>, level: &str) -> Hub {
+        Hub::start_env(data, listen, log, level, &[])
+    }
+
+    /// The same, with settings in the server's environment.
+    pub fn start_env(
+        data: &Path,
+        listen: &str,
+        log: impl Into<Stdio>,
+        level: &str,
+        env: &[(&str, &str)],
+    ) -> Hub {
         let mut child = hub_cmd(data)
+            .envs(env.iter().copied())
             .args(["serve", "--listen", listen])
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())

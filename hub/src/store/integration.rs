@@ -31,6 +31,16 @@ pub struct AttendanceRow {
     pub total: u64,
 }
 
+/// A webhook delivery to make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: u64,
+    pub url: String,
+    pub secret: String,
+    pub body: String,
+    pub attempts: u32,
+}
+
 /// Where the next page starts: after this (day, id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -60,6 +70,156 @@ fn scope_ids(store: &Store, scope: Scope) -> Result<String> {
 }
 
 impl Store {
+    /// A platform that also wants changed days pushed to `url`: returns its
+    /// id, its token and the secret its webhooks are signed with (both
+    /// shown once).
+    pub fn add_integration_with_webhook(
+        &self,
+        name: &str,
+        scope: Scope,
+        url: &str,
+    ) -> Result<(u64, String, String)> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| StoreError::Invalid(format!("the webhook address {url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "https" | "http") {
+            return Err(StoreError::Invalid(format!(
+                "the webhook address {url:?} must be https (or http on a private network)"
+            )));
+        }
+        let (id, token) = self.add_integration(name, scope)?;
+        let secret = format!(
+            "whsec_{}",
+            data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?)
+        );
+        self.conn().execute(
+            "UPDATE integrations SET webhook_url = ?1, webhook_secret = ?2 WHERE id = ?3",
+            params![url, secret, id],
+        )?;
+        Ok((id, token, secret))
+    }
+
+    /// Turns the days that changed since the last call into deliveries for
+    /// every active platform with a webhook (its centers' rows only, 500 to
+    /// a delivery), in one transaction; returns how many were queued.
+    pub fn queue_webhooks(&self, now: i64) -> Result<usize> {
+        let hooks: Vec<(u64, Scope)> = self
+            .integrations()?
+            .into_iter()
+            .filter(|(_, revoked)| !revoked)
+            .map(|(i, _)| (i.id, i.scope))
+            .collect();
+        let mut scoped = Vec::new();
+        for (id, scope) in hooks {
+            let with_hook: bool = self.conn().query_row(
+                "SELECT webhook_url IS NOT NULL FROM integrations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if with_hook {
+                let centers: Vec<u64> = self.centers_in(scope)?.iter().map(|c| c.id).collect();
+                scoped.push((id, centers));
+            }
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed: Vec<(u64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT center_id, local_date FROM attendance_changes ORDER BY local_date, center_id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut queued = 0;
+        for (id, centers) in &scoped {
+            let mut items = Vec::new();
+            for (center, date) in changed.iter().filter(|(c, _)| centers.contains(c)) {
+                let row = tx.query_row(
+                    "SELECT d.member_visits, d.visitors, c.name FROM daily_counts d
+                     JOIN centers c ON c.id = d.center_id
+                     WHERE d.center_id = ?1 AND d.local_date = ?2",
+                    params![center, date],
+                    |r| {
+                        let (m, v): (u64, u64) = (r.get(0)?, r.get(1)?);
+                        Ok(AttendanceRow {
+                            date: date.clone(),
+                            center_id: *center,
+                            center: r.get(2)?,
+                            member_visits: m,
+                            visitors: v,
+                            total: m + v,
+                        })
+                    },
+                );
+                match row {
+                    Ok(r) => items.push(r),
+                    Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            for chunk in items.chunks(500) {
+                let body = serde_json::json!({ "kind": "attendance", "items": chunk }).to_string();
+                tx.execute(
+                    "INSERT INTO webhook_outbox(integration_id, body, next_at_ms) VALUES (?1, ?2, ?3)",
+                    params![id, body, now],
+                )?;
+                queued += 1;
+            }
+        }
+        for (center, date) in &changed {
+            tx.execute(
+                "DELETE FROM attendance_changes WHERE center_id = ?1 AND local_date = ?2",
+                params![center, date],
+            )?;
+        }
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// Deliveries due now, oldest first.
+    pub fn due_webhooks(&self, now: i64, limit: usize) -> Result<Vec<Delivery>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.id, i.webhook_url, i.webhook_secret, o.body, o.attempts
+             FROM webhook_outbox o JOIN integrations i ON i.id = o.integration_id
+             WHERE o.delivered_at_ms IS NULL AND o.next_at_ms <= ?1
+               AND i.revoked_at_ms IS NULL AND i.webhook_url IS NOT NULL
+             ORDER BY o.next_at_ms, o.id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit as i64], |r| {
+            Ok(Delivery {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                secret: r.get(2)?,
+                body: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records a delivery's outcome: accepted, or tried again at `retry_at`.
+    pub fn webhook_result(
+        &self,
+        id: u64,
+        now: i64,
+        outcome: std::result::Result<(), (String, i64)>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        match outcome {
+            Ok(()) => conn.execute(
+                "UPDATE webhook_outbox SET delivered_at_ms = ?1, attempts = attempts + 1,
+                   last_error = NULL WHERE id = ?2",
+                params![now, id],
+            )?,
+            Err((error, retry_at)) => conn.execute(
+                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?1,
+                   next_at_ms = ?2 WHERE id = ?3",
+                params![error, retry_at, id],
+            )?,
+        };
+        Ok(())
+    }
+
     /// A new client; returns its id and its token (shown once; only its
     /// hash is kept).
     pub fn add_integration(&self, name: &str, scope: Scope) -> Result<(u64, String)> {

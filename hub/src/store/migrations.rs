@@ -206,6 +206,26 @@ const MIGRATIONS: &[&str] = &[
         created_at_ms INTEGER NOT NULL,
         revoked_at_ms INTEGER
      );",
+    // 16: webhooks: where a platform wants changes pushed, which center-days
+    // changed since the last push, and the deliveries not yet accepted.
+    "ALTER TABLE integrations ADD COLUMN webhook_url TEXT;
+     ALTER TABLE integrations ADD COLUMN webhook_secret TEXT;
+     CREATE TABLE attendance_changes (
+        center_id INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        PRIMARY KEY (center_id, local_date)
+     ) WITHOUT ROWID;
+     CREATE TABLE webhook_outbox (
+        id INTEGER PRIMARY KEY,
+        integration_id INTEGER NOT NULL REFERENCES integrations(id),
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at_ms INTEGER NOT NULL,
+        delivered_at_ms INTEGER,
+        last_error TEXT
+     );
+     CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at_ms)
+        WHERE delivered_at_ms IS NULL;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

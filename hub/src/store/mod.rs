@@ -900,6 +900,11 @@ pub(crate) fn count_visit(
            visitors = visitors + excluded.visitors",
     )?
     .execute(params![center_id, local_date, members, visitors])?;
+    // For the platforms that want changed days pushed (webhooks).
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO attendance_changes(center_id, local_date) VALUES (?1, ?2)",
+    )?
+    .execute(params![center_id, local_date])?;
     Ok(())
 }
 
