@@ -125,15 +125,15 @@ mod tests {
 
     #[test]
     fn the_signature_is_hmac_sha256_over_time_and_body_and_retries_back_off_to_an_hour() {
-        // RFC 4231 test case 2 ("Jefe", "what do ya want for nothing?"),
-        // split as `<t>.<body>` would be: t = "what do ya want", body = "for nothing?"
-        // is not how it is used, so check the construction directly.
+        // The HMAC itself: RFC 4231, test case 2.
         let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").expect("key");
         mac.update(b"what do ya want for nothing?");
         assert_eq!(
             data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+        // The signature covers `<t>.<body>`, so neither can be swapped.
+        assert_ne!(signature("k", 7, "{}"), signature("k", 8, "{}"));
         assert_eq!(signature("k", 7, "{}"), {
             let mut m = Hmac::<Sha256>::new_from_slice(b"k").expect("key");
             m.update(b"7.{}");
