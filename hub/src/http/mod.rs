@@ -81,10 +81,15 @@ pub fn app(state: AppState) -> Router {
         .route("/yardsticks", get(web::yardsticks_json))
         .route("/fleet", get(web::fleet_json));
     // Pages may come gzip-compressed; the size limit applies after decompression.
+    // At most INGEST_IN_FLIGHT uploads are read and parsed at once; the
+    // rest wait with their bodies unread (in the sockets), so the hub's
+    // memory stays bounded when a region's kiosks all come back at once.
+    // One writer takes them in turn anyway.
     let ingest = Router::new()
         .route("/events", post(events))
         .layer(DefaultBodyLimit::max(MAX_PAGE_BYTES))
-        .layer(RequestDecompressionLayer::new());
+        .layer(RequestDecompressionLayer::new())
+        .layer(tower::limit::ConcurrencyLimitLayer::new(INGEST_IN_FLIGHT));
     let api = api.merge(ingest);
     Router::new()
         .nest(protocol::API_PREFIX, api)
@@ -225,6 +230,9 @@ async fn enroll(
         }),
     }))
 }
+
+/// Uploads read and parsed at once (see `app`).
+const INGEST_IN_FLIGHT: usize = 32;
 
 /// Largest body of a content publish: 64 files of up to 4 MB in base64 is
 /// more than a center needs; a logo and a few pictures fit in 16 MB.
