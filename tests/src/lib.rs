@@ -223,3 +223,18 @@ pub fn one_center(dir: &Path) -> OneCenter {
         member,
     }
 }
+
+/// `hub user add`, the password given on stdin as an admin would.
+pub fn add_user(hub_data: &Path, login: &str, role: &str, scope: &str, password: &str) {
+    let mut child = hub_cmd(hub_data)
+        .args([
+            "user", "add", "--login", login, "--role", role, "--scope", scope,
+        ])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("hub user add");
+    writeln!(child.stdin.take().expect("stdin"), "{password}").expect("password");
+    assert!(child.wait().expect("wait").success(), "user add failed");
+}

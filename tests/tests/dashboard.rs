@@ -2,25 +2,10 @@
 //! by playwright-core): a center's staff and a city's admin log in and see
 //! exactly their centers' numbers, and the API refuses what is not theirs.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
-
-fn add_user(hub_data: &Path, login: &str, role: &str, scope: &str, password: &str) {
-    let mut child = hub_cmd(hub_data)
-        .args([
-            "user", "add", "--login", login, "--role", role, "--scope", scope,
-        ])
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("hub user add");
-    writeln!(child.stdin.take().expect("stdin"), "{password}").expect("password");
-    assert!(child.wait().expect("wait").success(), "user add failed");
-}
+use e2e::{Hub, add_user, headless, hub_cmd, kiosk_cmd, run, stdout};
 
 fn browse(
     url: &str,

@@ -4,11 +4,10 @@
 //! kiosk would refuse, publishes with a new logo, and the center's kiosk
 //! shows exactly that after its next sync. Another center's editor stays shut.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use e2e::{Hub, hub_cmd, kiosk_cmd, run, stdout};
+use e2e::{Hub, add_user, hub_cmd, kiosk_cmd, run, stdout};
 
 #[test]
 fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows() {
@@ -24,24 +23,13 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
         "--root-key-out",
         &dir.path().join("root.pk8").display().to_string(),
     ]));
-    let mut child = hub_cmd(&hub_data)
-        .args([
-            "user",
-            "add",
-            "--login",
-            "staff-a",
-            "--role",
-            "staff",
-            "--scope",
-            &format!("center:{ca}"),
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("hub user add");
-    writeln!(child.stdin.take().expect("stdin"), "staff password a").expect("password");
-    assert!(child.wait().expect("wait").success(), "user add failed");
+    add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{ca}"),
+        "staff password a",
+    );
     let server = Hub::start(&hub_data, "127.0.0.1:0");
     let code = hub(&["enroll-code", "--center", &ca]);
     run(kiosk_cmd(&kiosk).args(["enroll", "--hub", &server.url, "--code", &code]));
@@ -213,24 +201,13 @@ fn a_city_admin_publishes_a_city_wide_warning_that_every_center_below_shows() {
         "--root-key-out",
         &dir.path().join("root.pk8").display().to_string(),
     ]));
-    let mut child = hub_cmd(&hub_data)
-        .args([
-            "user",
-            "add",
-            "--login",
-            "city-admin",
-            "--role",
-            "admin",
-            "--scope",
-            &format!("region:{city}"),
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("hub user add");
-    writeln!(child.stdin.take().expect("stdin"), "admin password c").expect("password");
-    assert!(child.wait().expect("wait").success(), "user add failed");
+    add_user(
+        &hub_data,
+        "city-admin",
+        "admin",
+        &format!("region:{city}"),
+        "admin password c",
+    );
     let server = Hub::start(&hub_data, "127.0.0.1:0");
     let code = hub(&["enroll-code", "--center", &center]);
     run(kiosk_cmd(&kiosk).args(["enroll", "--hub", &server.url, "--code", &code]));

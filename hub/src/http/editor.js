@@ -111,11 +111,11 @@ function days(a) {
 const previews = {};
 const pictureUrl = (name) => previews[name] || `${api}/files/${name}`;
 
-function pictureField(a) {
-  const img = el('img', { class: 'thumb', alt: '' });
-  const show = () => { if (a.picture) img.src = pictureUrl(a.picture); img.hidden = !a.picture; };
-  show();
-  const pick = el('input', { type: 'file', accept: 'image/png,image/jpeg', 'data-field': 'picture' });
+// A file input for a PNG or JPEG picture: a file over 4 MB is refused in
+// words; a good one is kept to send with the publish, under the name
+// `name(ext)` gives, and handed to `chosen(name, dataUrl)`.
+function picturePicker(attrs, name, chosen) {
+  const pick = el('input', { type: 'file', accept: 'image/png,image/jpeg', ...attrs });
   pick.addEventListener('change', () => {
     const f = pick.files[0];
     if (!f) return;
@@ -124,17 +124,24 @@ function pictureField(a) {
       pick.value = '';
       return;
     }
-    const name = `activity-${Date.now().toString(36)}.${f.type === 'image/jpeg' ? 'jpg' : 'png'}`;
+    const file = name(f.type === 'image/jpeg' ? 'jpg' : 'png');
     const reader = new FileReader();
     reader.onload = () => {
-      files[name] = String(reader.result).split(',')[1];
-      previews[name] = String(reader.result);
-      a.picture = name;
-      show();
+      files[file] = String(reader.result).split(',')[1];
+      chosen(file, String(reader.result));
       changed();
     };
     reader.readAsDataURL(f);
   });
+  return pick;
+}
+
+function pictureField(a) {
+  const img = el('img', { class: 'thumb', alt: '' });
+  const show = () => { if (a.picture) img.src = pictureUrl(a.picture); img.hidden = !a.picture; };
+  show();
+  const pick = picturePicker({ 'data-field': 'picture' }, (ext) => `activity-${Date.now().toString(36)}.${ext}`,
+    (name, url) => { previews[name] = url; a.picture = name; show(); });
   const clear = el('button', { type: 'button', onclick: () => { delete a.picture; show(); changed(); } }, '去掉图片 No picture');
   return el('label', { class: 'picture' }, el('span', {}, '图片 Picture (PNG/JPEG ≤ 4 MB)'), img, pick, clear);
 }
@@ -143,26 +150,8 @@ function logoField() {
   const img = el('img', { id: 'logo-now', alt: '' });
   const showLogo = () => { if (logoUrl) img.src = logoUrl; img.hidden = !logoUrl; };
   showLogo();
-  const pick = el('input', { type: 'file', accept: 'image/png,image/jpeg', id: 'logo-file' });
-  pick.addEventListener('change', () => {
-    const f = pick.files[0];
-    if (!f) return;
-    if (f.size > MAX_PICTURE) {
-      setStatus('error', `图片 ${Math.round(f.size / 1024)} KB，最大 4096 KB · The picture is too large (at most 4 MB)`);
-      pick.value = '';
-      return;
-    }
-    const name = f.type === 'image/jpeg' ? 'logo.jpg' : 'logo.png';
-    const reader = new FileReader();
-    reader.onload = () => {
-      files[name] = String(reader.result).split(',')[1];
-      c.logo = name;
-      logoUrl = String(reader.result);
-      showLogo();
-      changed();
-    };
-    reader.readAsDataURL(f);
-  });
+  const pick = picturePicker({ id: 'logo-file' }, (ext) => `logo.${ext}`,
+    (name, url) => { c.logo = name; logoUrl = url; showLogo(); });
   return el('label', { class: 'logo' }, el('span', {}, '标志 Logo (PNG/JPEG ≤ 4 MB, ≤ 2048×2048)'), img, pick);
 }
 

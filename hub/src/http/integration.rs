@@ -6,7 +6,6 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 
@@ -27,14 +26,7 @@ impl FromRequestParts<AppState> for AuthIntegration {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized)?;
+        let token = super::bearer_token(parts)?;
         let found = db(state, move |s| Ok(s.integration_by_token(&token)?)).await?;
         found.map(AuthIntegration).ok_or(AppError::Unauthorized)
     }

@@ -133,6 +133,18 @@ async fn db<T: Send + 'static>(
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// The `Authorization: Bearer …` credential of a request.
+fn bearer_token(parts: &Parts) -> Result<String, AppError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthorized)
+}
+
 /// The calling kiosk, from its bearer credential.
 pub struct AuthDevice(pub Device);
 
@@ -140,13 +152,7 @@ impl FromRequestParts<AppState> for AuthDevice {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(parts)?;
         let device = db(state, move |s| Ok(s.device_by_token(&token)?)).await?;
         device.map(AuthDevice).ok_or(AppError::Unauthorized)
     }

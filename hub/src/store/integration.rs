@@ -64,6 +64,21 @@ impl Cursor {
     }
 }
 
+/// A page from up to `limit + 1` rows: the first `limit`, and the cursor
+/// of its last row when there was one more.
+fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, Option<Cursor>) {
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(key);
+    (rows, next)
+}
+
 fn scope_ids(store: &Store, scope: Scope) -> Result<String> {
     let ids: Vec<u64> = store.centers_in(scope)?.iter().map(|c| c.id).collect();
     Ok(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
@@ -102,20 +117,19 @@ impl Store {
     /// every active platform with a webhook (its centers' rows only, 500 to
     /// a delivery), in one transaction; returns how many were queued.
     pub fn queue_webhooks(&self, now: i64) -> Result<usize> {
-        let hooks: Vec<(u64, Scope)> = self
-            .integrations()?
-            .into_iter()
-            .filter(|(_, revoked)| !revoked)
-            .map(|(i, _)| (i.id, i.scope))
-            .collect();
-        let mut scoped = Vec::new();
-        for (id, scope) in hooks {
-            let with_hook: bool = self.conn().query_row(
-                "SELECT webhook_url IS NOT NULL FROM integrations WHERE id = ?1",
-                [id],
-                |r| r.get(0),
+        // The active platforms with a webhook, and the centers each may see.
+        let hooks: Vec<(u64, String, u64)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, scope_kind, scope_id FROM integrations
+                 WHERE revoked_at_ms IS NULL AND webhook_url IS NOT NULL",
             )?;
-            if with_hook {
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut scoped = Vec::new();
+        for (id, kind, sid) in hooks {
+            if let Some(scope) = Scope::parse(&format!("{kind}:{sid}")) {
                 let centers: Vec<u64> = self.centers_in(scope)?.iter().map(|c| c.id).collect();
                 scoped.push((id, centers));
             }
@@ -165,12 +179,9 @@ impl Store {
                 queued += 1;
             }
         }
-        for (center, date) in &changed {
-            tx.execute(
-                "DELETE FROM attendance_changes WHERE center_id = ?1 AND local_date = ?2",
-                params![center, date],
-            )?;
-        }
+        // Every mark read above, and only those: the store's one connection
+        // writes nothing else while this transaction is open.
+        tx.execute("DELETE FROM attendance_changes", [])?;
         tx.commit()?;
         Ok(queued)
     }
@@ -335,15 +346,11 @@ impl Store {
                 })
             },
         )?;
-        let mut rows: Vec<AttendanceRow> = rows.collect::<std::result::Result<_, _>>()?;
-        let next = (rows.len() > limit).then(|| {
-            rows.truncate(limit);
-            rows.last().map(|r| Cursor {
-                date: r.date.clone(),
-                id: r.center_id,
-            })
-        });
-        Ok((rows, next.flatten()))
+        let rows = rows.collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(split_page(rows, limit, |r| Cursor {
+            date: r.date.clone(),
+            id: r.center_id,
+        }))
     }
 
     /// Up to `limit` activities of centers in `scope` between `from` and
@@ -370,28 +377,12 @@ impl Store {
         )?;
         let rows = stmt.query_map(
             params![ids, from, to, after_date, after_id, limit as i64 + 1],
-            |r| {
-                Ok(super::ledger::Activity {
-                    id: r.get(0)?,
-                    center_id: r.get(1)?,
-                    title: r.get(2)?,
-                    category: r.get(3)?,
-                    study_club: r.get(4)?,
-                    local_date: r.get(5)?,
-                    start: r.get(6)?,
-                    end: r.get(7)?,
-                    place: r.get(8)?,
-                })
-            },
+            super::ledger::activity_from_row,
         )?;
-        let mut rows: Vec<super::ledger::Activity> = rows.collect::<std::result::Result<_, _>>()?;
-        let next = (rows.len() > limit).then(|| {
-            rows.truncate(limit);
-            rows.last().map(|a| Cursor {
-                date: a.local_date.clone(),
-                id: a.id,
-            })
-        });
-        Ok((rows, next.flatten()))
+        let rows = rows.collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(split_page(rows, limit, |a| Cursor {
+            date: a.local_date.clone(),
+            id: a.id,
+        }))
     }
 }

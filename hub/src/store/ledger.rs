@@ -59,6 +59,22 @@ pub struct Activity {
     pub place: String,
 }
 
+/// An activity from `SELECT id, center_id, title, category, study_club,
+/// local_date, start, end, place`.
+pub(crate) fn activity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
+    Ok(Activity {
+        id: r.get(0)?,
+        center_id: r.get(1)?,
+        title: r.get(2)?,
+        category: r.get(3)?,
+        study_club: r.get(4)?,
+        local_date: r.get(5)?,
+        start: r.get(6)?,
+        end: r.get(7)?,
+        place: r.get(8)?,
+    })
+}
+
 impl Store {
     pub fn profile(&self, center_id: u64) -> Result<Profile> {
         self.center(center_id)?;
@@ -198,19 +214,7 @@ impl Store {
              FROM activities WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
              ORDER BY local_date, start, id",
         )?;
-        let rows = stmt.query_map(params![center_id, from, to], |r| {
-            Ok(Activity {
-                id: r.get(0)?,
-                center_id: r.get(1)?,
-                title: r.get(2)?,
-                category: r.get(3)?,
-                study_club: r.get(4)?,
-                local_date: r.get(5)?,
-                start: r.get(6)?,
-                end: r.get(7)?,
-                place: r.get(8)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![center_id, from, to], activity_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
