@@ -11,9 +11,9 @@ echo "building (the first build takes several minutes)…"
 cargo build --release --locked -p kiosk -p hub
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
-  exec ./target/release/kiosk demo "$@"
+  exec "${CARGO_TARGET_DIR:-target}/release/kiosk" demo "$@"
 else
   echo "no display found (DISPLAY / WAYLAND_DISPLAY): running the screenless demo."
   echo "On a desktop, run this script again to get the kiosk window."
-  exec ./target/release/kiosk demo --headless "$@"
+  exec "${CARGO_TARGET_DIR:-target}/release/kiosk" demo --headless "$@"
 fi
