@@ -22,6 +22,9 @@ packages=(
   systemd
   # Python's openpyxl, for the test that opens the hub's XLSX ledger.
   python3-openpyxl
+  # PostgreSQL, for the hub's tests on it and the replicas test (the tests
+  # start a throwaway server of their own: scripts/pg-test.sh).
+  postgresql
   # A real browser, headless, for the tests of the hub's web pages (driven
   # by playwright-core under Node.js, added below when missing).
   chromium

@@ -32,6 +32,15 @@ step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "build (tests, and the binaries the end-to-end tests run)"
 cargo test --workspace --locked --no-run
+step "PostgreSQL for the hub's tests (a throwaway server on 127.0.0.1: scripts/pg-test.sh)"
+pg_url=$(./scripts/pg-test.sh)
+failed=0
 step "tests: unit, UI (headless, with screenshots in target/screenshots), hub API, end-to-end"
-cargo test --workspace --locked --no-fail-fast
+HUB_TEST_POSTGRES_URL=$pg_url cargo test --workspace --locked --no-fail-fast || failed=1
+step "the hub's store and API tests again, on PostgreSQL"
+HUB_TEST_DATABASE_URL=$pg_url cargo test -p hub --locked --no-fail-fast || failed=1
+if [ "$failed" -ne 0 ]; then
+  step "some tests failed (see above)"
+  exit 1
+fi
 step "all checks passed"

@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::Datelike;
 use clap::{Parser, Subcommand};
 
-use crate::store::Store;
+use crate::store::{Database, Store};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,11 @@ pub struct Cli {
         default_value = "/var/lib/youth-hub"
     )]
     pub data: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file in --data
+    /// (postgres://user:password@host:5432/database): several hub replicas
+    /// share one. They also share the data folder (keys and signed content).
+    #[arg(long, env = "HUB_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,6 +50,11 @@ pub enum Command {
         /// default: keep it off the public network.
         #[arg(long)]
         metrics_listen: Option<String>,
+        /// Connections to PostgreSQL this replica keeps (each serves one
+        /// database call at a time). SQLite always uses one.
+        #[arg(long, env = "HUB_DB_CONNECTIONS", default_value_t = 8,
+              value_parser = clap::value_parser!(u32).range(1..=256))]
+        db_connections: u32,
     },
     /// Centers: add and list.
     Center {
@@ -467,15 +477,19 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn open(data: &Path) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(data).with_context(|| {
+fn database(cli: &Cli) -> anyhow::Result<Database> {
+    std::fs::create_dir_all(&cli.data).with_context(|| {
         format!(
             "cannot create the data folder {}; pass --data DIR",
-            data.display()
+            cli.data.display()
         )
     })?;
-    let path = data.join("hub.sqlite3");
-    Store::open(&path).with_context(|| format!("cannot open the hub database {}", path.display()))
+    Database::from_url(cli.database_url.as_deref(), &cli.data).map_err(anyhow::Error::msg)
+}
+
+fn open(db: &Database) -> anyhow::Result<Store> {
+    Store::open_database(db)
+        .with_context(|| format!("cannot open the hub database {}", db.describe()))
 }
 
 fn hint_centers(data: &Path, e: crate::store::StoreError) -> anyhow::Error {
@@ -490,20 +504,29 @@ fn hint_centers(data: &Path, e: crate::store::StoreError) -> anyhow::Error {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let data = &cli.data;
-    let store = open(data)?;
+    let db = database(&cli)?;
+    let store = open(&db)?;
     let out = &mut std::io::stdout().lock();
     match cli.command {
         Command::Serve {
             listen,
             metrics_listen,
+            db_connections,
         } => {
             let key = crate::keys::load_or_create(data)?;
             let card_key = crate::keys::card_key(data)?;
+            let mut stores = vec![store];
+            if matches!(db, Database::Postgres(_)) {
+                for _ in 1..db_connections {
+                    stores.push(open(&db)?);
+                }
+            }
+            tracing::info!(database = %db.describe(), connections = stores.len(), "database open");
             serve(
-                store,
+                stores,
                 key,
                 card_key,
-                crate::content::Repo::new(data),
+                crate::content::Repo::new(data).with_database(&db),
                 &listen,
                 metrics_listen.as_deref(),
             )?;
@@ -1166,7 +1189,7 @@ async fn refresh_timestamps(repo: Arc<crate::content::Repo>) {
 }
 
 fn serve(
-    store: Store,
+    stores: Vec<Store>,
     key: ed25519_dalek::SigningKey,
     card_key: [u8; 32],
     content: crate::content::Repo,
@@ -1199,7 +1222,7 @@ fn serve(
         }
         let content = Arc::new(content);
         tokio::spawn(refresh_timestamps(content.clone()));
-        let store = crate::store::worker::StoreWorker::start(store)?;
+        let store = crate::store::worker::StoreWorker::start_pool(stores)?;
         tokio::spawn(crate::webhook::deliver_forever(store.clone()));
         let state = crate::http::AppState {
             store,

@@ -91,6 +91,16 @@ struct Before {
 /// The hub's content repository.
 pub struct Repo {
     data: PathBuf,
+    /// Replicas on PostgreSQL also lock publishing in the database: each
+    /// may run on a machine of its own, sharing the data folder.
+    shared_lock: Option<crate::store::Database>,
+}
+
+/// The content repository's write lock: a file lock (one machine), and
+/// with replicas a lock in the database too.
+struct WriteLock {
+    _file: std::fs::File,
+    _shared: Option<crate::store::SharedLock>,
 }
 
 /// Whose files a publish replaces: a center's, or a level's above centers
@@ -198,7 +208,17 @@ impl Repo {
     pub fn new(data: &Path) -> Repo {
         Repo {
             data: data.to_path_buf(),
+            shared_lock: None,
         }
+    }
+
+    /// Publishing also takes a lock in `db` when it is shared by replicas.
+    pub fn with_database(mut self, db: &crate::store::Database) -> Repo {
+        self.shared_lock = match db {
+            crate::store::Database::Postgres(_) => Some(db.clone()),
+            crate::store::Database::Sqlite(_) => None,
+        };
+        self
     }
 
     pub fn metadata_dir(&self) -> PathBuf {
@@ -230,11 +250,22 @@ impl Repo {
     }
 
     /// One writer at a time: `hub serve`'s daily refresh and an admin's
-    /// publish may meet. Held until the returned file is dropped.
-    fn write_lock(&self) -> anyhow::Result<std::fs::File> {
-        let lock = std::fs::File::create(self.data.join("tuf").join("lock"))?;
-        lock.lock()?;
-        Ok(lock)
+    /// publish may meet, on one machine or (replicas) on several. Held
+    /// until the returned guard is dropped.
+    fn write_lock(&self) -> anyhow::Result<WriteLock> {
+        let shared = match &self.shared_lock {
+            Some(db) => Some(
+                crate::store::SharedLock::take(db, crate::store::db::LOCK_PUBLISH)
+                    .context("cannot take the publishing lock in the database")?,
+            ),
+            None => None,
+        };
+        let file = std::fs::File::create(self.data.join("tuf").join("lock"))?;
+        file.lock()?;
+        Ok(WriteLock {
+            _file: file,
+            _shared: shared,
+        })
     }
 
     pub fn is_initialized(&self) -> bool {

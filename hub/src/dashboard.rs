@@ -6,8 +6,8 @@
 //! distinct members come from the events of the month, through the
 //! `(center_id, local_date)` index.
 
+use crate::store::db::params;
 use chrono::{Datelike, NaiveDate};
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::store::users::{Scope, User};
@@ -141,7 +141,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
     let mut per_center: std::collections::HashMap<u64, Figures> = std::collections::HashMap::new();
     let mut daily: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let (mut totals, distinct_total) = store.read(|conn| {
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT center_id, local_date, member_visits, visitors FROM daily_counts
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3",
@@ -180,7 +180,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
                 *daily.entry(date).or_default() += visits;
             }
         }
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT center_id, count(DISTINCT member_id) FROM events
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
@@ -202,7 +202,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
             params![ids, ymd(month_start), ymd(today)],
             |r| r.get(0),
         )?;
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT center_id, count(*) FROM members
              WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2
              GROUP BY center_id",
@@ -220,7 +220,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
     let (visitors_by_age_band, visitors_by_purpose) = store.read(|conn| {
         let mut ages = std::collections::BTreeMap::new();
         let mut purposes = std::collections::BTreeMap::new();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT age_band, purpose, count(*) FROM events
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
@@ -230,10 +230,10 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
         while let Some(r) = rows.next()? {
             let n: u64 = r.get(2)?;
-            if let Some(a) = r.get::<_, Option<String>>(0)? {
+            if let Some(a) = r.get::<Option<String>>(0)? {
                 *ages.entry(a).or_default() += n;
             }
-            if let Some(p) = r.get::<_, Option<String>>(1)? {
+            if let Some(p) = r.get::<Option<String>>(1)? {
                 *purposes.entry(p).or_default() += n;
             }
         }

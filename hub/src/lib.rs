@@ -1,7 +1,8 @@
 //! The hub: the cloud platform service the youth center kiosks report to.
 //!
 //! # Layout
-//! - [`store`]: the SQLite database (centers, members, devices, events) and its migrations.
+//! - [`store`]: the database (SQLite, or PostgreSQL for replicas): centers, members,
+//!   devices, events, and its migrations.
 //! - [`http`]: the `/api/v1` API kiosks call (axum); `http::app` builds the router.
 //! - [`dashboard`]: the numbers and the chart of the web dashboard.
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
@@ -14,6 +15,7 @@
 //! - [`yardsticks`]: the yardsticks centers are judged by, and the ledger (台账) export.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
+//! - [`testing`]: the database a test runs on (SQLite, or PostgreSQL when asked).
 
 pub mod cards;
 pub mod cli;
@@ -25,6 +27,7 @@ pub mod names;
 pub mod passwords;
 pub mod report;
 pub mod store;
+pub mod testing;
 pub mod volunteer;
 pub mod webhook;
 pub mod yardsticks;

@@ -1,8 +1,8 @@
 //! A center's day in numbers, on the center's own calendar.
 
+use crate::store::db::params;
 use chrono::NaiveDate;
 use protocol::wire::DailyReport;
-use rusqlite::params;
 
 use crate::store::{Store, StoreError};
 
@@ -27,7 +27,7 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
             by_hour: vec![0; 24],
             ..DailyReport::default()
         };
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT kind, local_hour, count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
                AND voided_by_seq IS NULL AND same_visit_as IS NULL
              GROUP BY kind, local_hour",

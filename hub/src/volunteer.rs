@@ -8,10 +8,11 @@
 //! start, an end with no start. A shift started today and not yet ended is
 //! "on duty now", not a problem.
 
+use crate::store::db;
 use std::collections::BTreeMap;
 
+use crate::store::db::params;
 use chrono::{NaiveDate, TimeZone};
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::store::{Store, StoreError};
@@ -95,7 +96,7 @@ pub fn hours(
     let tz = center.tz();
     let today = today.format("%Y-%m-%d").to_string();
     let rows = store.read(|conn| {
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT e.member_id, coalesce(m.display_name, ''), e.kind, e.at_ms, e.local_date,
                     coalesce(e.activity, ''), e.purpose
              FROM events e LEFT JOIN members m ON m.id = e.member_id
@@ -111,17 +112,17 @@ pub fn hours(
             ],
             |r| {
                 Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
+                    r.get::<u32>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<i64>(3)?,
+                    r.get::<String>(4)?,
+                    r.get::<String>(5)?,
+                    r.get::<Option<String>>(6)?,
                 ))
             },
         )?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        rows.collect::<db::Result<Vec<_>>>()
     })?;
 
     let mut p = Pairing {
@@ -361,7 +362,9 @@ mod tests {
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let store =
+            Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+                .expect("open");
         let center = store
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");

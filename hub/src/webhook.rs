@@ -49,14 +49,14 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// The longest one try of a delivery may take.
+const TRY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs for as long as the server does.
 pub async fn deliver_forever(store: StoreWorker) {
     let every = seconds_from_env("HUB_WEBHOOK_SECONDS", 30);
     let base = seconds_from_env("HUB_WEBHOOK_RETRY_SECONDS", 60);
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
+    let client = match reqwest::Client::builder().timeout(TRY_TIMEOUT).build() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("webhooks are off: {e}");
@@ -83,6 +83,16 @@ async fn round(
     }
     let due = store.call(move |s| s.due_webhooks(now, 100)).await??;
     for d in due {
+        // Replicas share the queue: each delivery is sent by whichever
+        // claims it, for as long as one try may take.
+        let (id, now) = (d.id, crate::store::now_ms());
+        let lease_until = now + 6 * i64::try_from(TRY_TIMEOUT.as_millis()).unwrap_or(i64::MAX);
+        if !store
+            .call(move |s| s.claim_webhook(id, now, lease_until))
+            .await??
+        {
+            continue;
+        }
         let t = crate::store::now_ms() / 1000;
         let sent = client
             .post(&d.url)

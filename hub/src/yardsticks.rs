@@ -13,8 +13,9 @@
 //! weighs ten items, most of them not in any data); the yardsticks sit beside
 //! it as evidence.
 
+use crate::store::db;
+use crate::store::db::params;
 use chrono::{Datelike, NaiveDate, TimeZone};
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::store::{Center, Store, StoreError};
@@ -82,15 +83,15 @@ pub fn for_centers(
     let mut out = Vec::with_capacity(centers.len());
     for c in centers {
         let (visits, before, activities, year_acts, year_club) = store.read(|conn| {
-            let visits = |from: NaiveDate, to: NaiveDate| -> rusqlite::Result<u64> {
-                conn.prepare_cached(
+            let visits = |from: NaiveDate, to: NaiveDate| -> db::Result<u64> {
+                conn.prepare(
                     "SELECT coalesce(sum(member_visits + visitors), 0) FROM daily_counts
                      WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3",
                 )?
                 .query_row(params![c.id, ymd(from), ymd(to)], |r| r.get(0))
             };
-            let acts = |from: NaiveDate, to: NaiveDate| -> rusqlite::Result<(u64, u64)> {
-                conn.prepare_cached(
+            let acts = |from: NaiveDate, to: NaiveDate| -> db::Result<(u64, u64)> {
+                conn.prepare(
                     "SELECT count(*), coalesce(sum(study_club), 0) FROM activities
                      WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3",
                 )?
@@ -311,7 +312,8 @@ mod tests {
     #[test]
     fn yardsticks_judge_a_known_month_and_say_when_there_is_no_data() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let busy = s.add_center("城东青年之家", "Asia/Shanghai").expect("c");
         let quiet = s.add_center("村青年之家", "Asia/Shanghai").expect("c");
         let code = s.create_enroll_code(busy, 1).expect("code");

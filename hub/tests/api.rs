@@ -21,7 +21,8 @@ struct Hub {
 
 fn hub() -> Hub {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("hub.sqlite3")).expect("store");
+    let store = Store::open_database(&hub::testing::database(dir.path()).expect("test database"))
+        .expect("store");
     let content = dir.path().to_path_buf();
     let center = store
         .add_center("城东街道青年之家", "Asia/Shanghai")

@@ -27,7 +27,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(m) => AppError::NotFound(m),
             StoreError::Invalid(m) => AppError::BadRequest(m),
-            StoreError::Sqlite(e) => AppError::Internal(e.to_string()),
+            StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The device fleet: every kiosk with its last contact, version, backlog and
 //! clock, and the alerts an admin should act on.
 
-use rusqlite::params;
+use crate::store::db::params;
 use serde::Serialize;
 
 use super::users::Scope;
@@ -88,7 +88,7 @@ impl Store {
         let ids = serde_json::to_string(&centers.iter().map(|c| c.id).collect::<Vec<_>>())
             .unwrap_or_else(|_| "[]".into());
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT d.id, d.name, d.center_id, c.name, d.last_seen_ms, d.software_version,
                     d.acked_seq, d.reported_last_seq, d.clock_synchronized,
                     d.content_version, d.content_error
@@ -133,7 +133,7 @@ impl Store {
     /// Every kiosk not revoked, for the metrics.
     pub fn device_backlogs(&self) -> Result<Vec<DeviceBacklog>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT id, center_id, acked_seq, reported_last_seq, last_seen_ms
              FROM devices WHERE revoked_at_ms IS NULL ORDER BY id",
         )?;
@@ -169,7 +169,8 @@ mod tests {
     #[test]
     fn the_fleet_shows_backlogs_and_alerts_for_silent_kiosks_and_wrong_clocks() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let c = s.add_center("青年之家", "Asia/Shanghai").expect("center");
         let other = s.add_center("别处", "Asia/Shanghai").expect("center");
         let enroll = |center| {

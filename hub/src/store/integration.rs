@@ -7,7 +7,7 @@
 //! same whether or not rows were added to later days meanwhile, and a
 //! client that stops and resumes misses nothing.
 
-use rusqlite::{OptionalExtension, params};
+use crate::store::db::{OptionalExt, params};
 
 use super::users::Scope;
 use super::{Result, Store, StoreError, now_ms, random_bytes, sha256_hex};
@@ -120,7 +120,7 @@ impl Store {
         // The active platforms with a webhook, and the centers each may see.
         let hooks: Vec<(u64, String, u64)> = {
             let conn = self.conn();
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare(
                 "SELECT id, scope_kind, scope_id FROM integrations
                  WHERE revoked_at_ms IS NULL AND webhook_url IS NOT NULL",
             )?;
@@ -134,7 +134,7 @@ impl Store {
                 scoped.push((id, centers));
             }
         }
-        let mut conn = self.conn();
+        let conn = self.conn();
         let tx = conn.transaction()?;
         let changed: Vec<(u64, String)> = {
             let mut stmt = tx.prepare(
@@ -166,7 +166,7 @@ impl Store {
                 );
                 match row {
                     Ok(r) => items.push(r),
-                    Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                    Err(crate::store::db::DbError::NoRows) => {}
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -189,7 +189,7 @@ impl Store {
     /// Deliveries due now, oldest first.
     pub fn due_webhooks(&self, now: i64, limit: usize) -> Result<Vec<Delivery>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT o.id, i.webhook_url, i.webhook_secret, o.body, o.attempts
              FROM webhook_outbox o JOIN integrations i ON i.id = o.integration_id
              WHERE o.delivered_at_ms IS NULL AND o.next_at_ms <= ?1
@@ -206,6 +206,19 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Takes a due delivery for this replica until `lease_until`: false when
+    /// another replica took it first (or it is no longer due). A replica
+    /// that dies while sending lets the lease run out; the next round after
+    /// it tries again.
+    pub fn claim_webhook(&self, id: u64, now: i64, lease_until: i64) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE webhook_outbox SET next_at_ms = ?3
+             WHERE id = ?1 AND delivered_at_ms IS NULL AND next_at_ms <= ?2",
+            params![id, now, lease_until],
+        )?;
+        Ok(n == 1)
     }
 
     /// Records a delivery's outcome: accepted, or tried again at `retry_at`.
@@ -252,12 +265,13 @@ impl Store {
         );
         let (kind, id) = scope.columns();
         let conn = self.conn();
-        conn.execute(
+        let id = conn.query_row(
             "INSERT INTO integrations(name, scope_kind, scope_id, token_hash, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
             params![name, kind, id, sha256_hex(&token), now_ms()],
+            |r| r.get(0),
         )?;
-        Ok((conn.last_insert_rowid() as u64, token))
+        Ok((id, token))
     }
 
     /// The client a token belongs to, unless revoked.
@@ -322,7 +336,7 @@ impl Store {
         let ids = scope_ids(self, scope)?;
         let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT d.local_date, d.center_id, c.name, d.member_visits, d.visitors
              FROM daily_counts d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
@@ -366,8 +380,8 @@ impl Store {
         let ids = scope_ids(self, scope)?;
         let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, center_id, title, category, study_club, local_date, start, end, place
+        let mut stmt = conn.prepare(
+            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
              FROM activities
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3

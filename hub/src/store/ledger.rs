@@ -1,7 +1,8 @@
 //! What the ledger (台账) records of a center, and the activities centers
 //! hold: the facts the yardsticks and the ledger export are made of.
 
-use rusqlite::params;
+use crate::store::db::params;
+use crate::store::db::{self, Row};
 
 use super::{Result, Store, StoreError, now_ms};
 
@@ -60,8 +61,8 @@ pub struct Activity {
 }
 
 /// An activity from `SELECT id, center_id, title, category, study_club,
-/// local_date, start, end, place`.
-pub(crate) fn activity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
+/// local_date, start, \"end\", place`.
+pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
     Ok(Activity {
         id: r.get(0)?,
         center_id: r.get(1)?,
@@ -187,10 +188,11 @@ impl Store {
             )));
         }
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO activities(center_id, title, category, study_club, local_date, start, end,
+        Ok(conn.query_row(
+            "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
                                     place, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             RETURNING id",
             params![
                 center_id,
                 title,
@@ -202,15 +204,15 @@ impl Store {
                 place.trim(),
                 now_ms()
             ],
-        )?;
-        Ok(conn.last_insert_rowid() as u64)
+            |r| r.get(0),
+        )?)
     }
 
     /// A center's activities on the local dates `from..=to`, by date and start.
     pub fn activities(&self, center_id: u64, from: &str, to: &str) -> Result<Vec<Activity>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, center_id, title, category, study_club, local_date, start, end, place
+        let mut stmt = conn.prepare(
+            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
              FROM activities WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
              ORDER BY local_date, start, id",
         )?;

@@ -5,6 +5,7 @@
 //! on the store's own thread, [`worker`]).
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
+pub mod db;
 pub mod fleet;
 pub mod integration;
 pub mod ledger;
@@ -18,10 +19,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
+use db::{Conn, OptionalExt, Row, Tx, params};
 use protocol::wire::{
     CenterInfo, Event, EventKind, IngestResult, Rejected, RosterDelta, RosterEntry,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -37,7 +38,7 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Db(#[from] db::DbError),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -50,7 +51,7 @@ pub fn sha256_hex(text: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(text.as_bytes()))
 }
 
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(b)
@@ -130,25 +131,106 @@ pub struct Device {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Mutex<Conn>,
+}
+
+/// Where the hub keeps its data: a SQLite file, or a PostgreSQL database
+/// shared by replicas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` (or `postgresql://…`) names a PostgreSQL database;
+    /// with none given, the SQLite file `hub.sqlite3` in the data folder.
+    pub fn from_url(url: Option<&str>, data: &Path) -> std::result::Result<Database, String> {
+        match url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Database::Sqlite(data.join("hub.sqlite3"))),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Database::Postgres(u.to_string()))
+            }
+            Some(u) => match u.strip_prefix("sqlite://") {
+                Some(path) => Ok(Database::Sqlite(path.into())),
+                None => Err(format!(
+                    "unknown database URL {:?}: use postgres://user:password@host/database \
+                     or sqlite:///path/to/hub.sqlite3",
+                    redact_url(u)
+                )),
+            },
+        }
+    }
+
+    /// Where it is, without a password, for messages and logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(p) => p.display().to_string(),
+            Database::Postgres(u) => redact_url(u),
+        }
+    }
+}
+
+/// A lock every replica sharing a PostgreSQL database respects, held
+/// while this value lives (a session advisory lock on a connection of its
+/// own, so a replica that dies lets go of it). Nothing to take on SQLite:
+/// one machine, where the caller's file lock does.
+pub struct SharedLock {
+    _conn: Option<Conn>,
+}
+
+impl SharedLock {
+    pub fn take(db: &Database, class: i32) -> Result<SharedLock> {
+        match db {
+            Database::Sqlite(_) => Ok(SharedLock { _conn: None }),
+            Database::Postgres(url) => {
+                let conn = Conn::connect_postgres(url)?;
+                conn.execute("SELECT pg_advisory_lock(?1, 0)", [class])?;
+                Ok(SharedLock { _conn: Some(conn) })
+            }
+        }
+    }
+}
+
+/// A database URL with its password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "(an unreadable URL)".to_string(),
+    }
 }
 
 impl Store {
+    /// Opens (creating if missing) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::apply(&mut conn)?;
+        Store::with(Conn::open_sqlite(path)?)
+    }
+
+    pub fn open_database(db: &Database) -> Result<Store> {
+        match db {
+            Database::Sqlite(path) => Store::open(path),
+            Database::Postgres(url) => Store::with(Conn::connect_postgres(url)?),
+        }
+    }
+
+    fn with(conn: Conn) -> Result<Store> {
+        migrations::apply(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (transactions
-        // roll back), so a poisoned lock is still safe to use.
+    pub fn backend(&self) -> db::Backend {
+        self.conn().backend()
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        // A panic while holding the lock leaves the database consistent
+        // (transactions roll back), so a poisoned lock is still safe to use.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -163,11 +245,11 @@ impl Store {
             )));
         }
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO centers(name, time_zone, created_at_ms) VALUES (?1, ?2, ?3)",
+        Ok(conn.query_row(
+            "INSERT INTO centers(name, time_zone, created_at_ms) VALUES (?1, ?2, ?3) RETURNING id",
             params![name, time_zone, now_ms()],
-        )?;
-        Ok(conn.last_insert_rowid() as u64)
+            |r| r.get(0),
+        )?)
     }
 
     /// One trivial query: the database answers (readiness).
@@ -195,7 +277,7 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    fn bump_revision(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
+    fn bump_revision(tx: &Tx<'_>) -> Result<u64> {
         Ok(tx.query_row(
             "UPDATE meta SET value = value + 1 WHERE key = 'roster_revision' RETURNING value",
             [],
@@ -218,12 +300,12 @@ impl Store {
             .map(|d| d.trim().to_string())
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| crate::names::display_name(full_name));
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         let revision = Self::bump_revision(&tx)?;
         let id: u32 = tx.query_row(
             "INSERT INTO members(id, center_id, full_name, display_name, revision, created_at_ms)
-             VALUES ((SELECT max(coalesce(max(id), 10000000), 10000000) + 1 FROM members), ?1, ?2, ?3, ?4, ?5)
+             VALUES ((SELECT CASE WHEN max(id) > 10000000 THEN max(id) ELSE 10000000 END + 1 FROM members), ?1, ?2, ?3, ?4, ?5)
              RETURNING id",
             params![center_id, full_name, display, revision, now_ms()],
             |r| r.get(0),
@@ -263,8 +345,8 @@ impl Store {
     }
 
     fn set_member_flag(&self, id: u32, column: &'static str, value: bool) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         let revision = Self::bump_revision(&tx)?;
         let n = tx.execute(
             &format!("UPDATE members SET {column} = ?1, revision = ?2 WHERE id = ?3"),
@@ -281,11 +363,11 @@ impl Store {
     /// with its whole current set of card hashes.
     pub fn roster(&self, center_id: u64, since: u64) -> Result<RosterDelta> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT id, display_name, active, revision, card_generation, volunteer FROM members
              WHERE center_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
         )?;
-        let mut cards_of = conn.prepare_cached(
+        let mut cards_of = conn.prepare(
             "SELECT card_hash FROM member_cards WHERE member_id = ?1 ORDER BY card_hash",
         )?;
         let mut revision = since;
@@ -332,8 +414,8 @@ impl Store {
     /// else moves; returns that previous member, if any.
     pub fn bind_card(&self, member_id: u32, card_hash: &str) -> Result<Option<u32>> {
         self.member(member_id)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         let previous = bind_card_in(&tx, member_id, card_hash)?;
         tx.commit()?;
         Ok(previous)
@@ -342,8 +424,8 @@ impl Store {
     /// Starts a new printed-card generation for a member: cards printed
     /// before are refused once kiosks sync. Returns the new generation.
     pub fn new_card_generation(&self, member_id: u32) -> Result<u16> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         let revision = Self::bump_revision(&tx)?;
         let generation: Option<u16> = tx
             .query_row(
@@ -374,8 +456,8 @@ impl Store {
         let secret = data_encoding::BASE32_NOPAD
             .encode(&random_bytes::<20>()?)
             .to_ascii_lowercase();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         tx.execute(
             "UPDATE member_links SET revoked = 1 WHERE member_id = ?1",
             [member_id],
@@ -417,8 +499,8 @@ impl Store {
         let code = random_code()?;
         let phc =
             crate::passwords::hash(&code).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         tx.execute(
             "UPDATE members SET login_hash = ?1, login_failures = 0, login_locked_until_ms = 0
              WHERE id = ?2",
@@ -474,8 +556,8 @@ impl Store {
     /// returns the cookie's secret (only its hash is kept).
     pub fn create_member_session(&self, member_id: u32, now: i64) -> Result<String> {
         let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         tx.execute(
             "UPDATE members SET login_failures = 0 WHERE id = ?1",
             [member_id],
@@ -538,8 +620,8 @@ impl Store {
         let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
         let now = now_ms();
         let center_id = {
-            let mut conn = self.conn();
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let conn = self.conn();
+            let tx = conn.transaction()?;
             let center_id: Option<u64> = tx
                 .query_row(
                     "SELECT center_id FROM enroll_codes
@@ -553,12 +635,12 @@ impl Store {
                     "this enrollment code is unknown, already used or expired; ask an admin for a new one".into(),
                 ));
             };
-            tx.execute(
+            let device_id: u64 = tx.query_row(
                 "INSERT INTO devices(center_id, name, software_version, token_hash, enrolled_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                 params![center_id, name, version, sha256_hex(&token), now],
+                |r| r.get(0),
             )?;
-            let device_id = tx.last_insert_rowid() as u64;
             tx.execute(
                 "UPDATE enroll_codes SET used_by_device = ?1 WHERE code_hash = ?2",
                 params![device_id, code_hash],
@@ -627,8 +709,10 @@ impl Store {
         let center = self.center(device.center_id)?;
         let tz = center.tz();
         let now = now_ms();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        // An upload changes only its own center's rows (events, the day's
+        // counts, the device's mark): other centers' uploads go on beside it.
+        let tx = conn.center_transaction(device.center_id)?;
         let (mut stored, mut duplicates) = (0u32, 0u32);
         let mut rejected = Vec::new();
         // Each accepted event's time and clock, for re-timing after the loop.
@@ -710,8 +794,8 @@ impl Store {
                 }
                 Err(reason) => {
                     tx.execute(
-                        "INSERT OR IGNORE INTO rejected_events(device_id, seq, raw, reason, received_at_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        "INSERT INTO rejected_events(device_id, seq, raw, reason, received_at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                         params![device.id, seq, raw.to_string(), reason, now],
                     )?;
                     tracing::warn!(device = device.id, ?seq, %reason, "event set aside");
@@ -730,7 +814,7 @@ impl Store {
             |r| r.get(0),
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare(
                 "SELECT seq FROM events WHERE device_id = ?1 AND seq > ?2
                  UNION SELECT seq FROM rejected_events WHERE device_id = ?1 AND seq > ?2
                  ORDER BY seq",
@@ -758,13 +842,13 @@ impl Store {
     }
 
     /// Runs a read-only closure on the connection (reports).
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+    pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
 }
 
 /// A `centers` row selected as `id, name, time_zone, region_id`.
-pub(crate) fn center_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Center> {
+pub(crate) fn center_from_row(r: &Row<'_>) -> db::Result<Center> {
     Ok(Center {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -774,7 +858,7 @@ pub(crate) fn center_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Center>
 }
 
 /// A `devices` row selected as `id, center_id, name, acked_seq, last_seen_ms`.
-fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn device_from_row(r: &Row<'_>) -> db::Result<Device> {
     Ok(Device {
         id: r.get(0)?,
         center_id: r.get(1)?,
@@ -785,7 +869,7 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
 }
 
 /// A `members` row selected as `id, center_id, full_name, display_name, active, volunteer`.
-fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+fn member_from_row(r: &Row<'_>) -> db::Result<Member> {
     Ok(Member {
         id: r.get(0)?,
         center_id: r.get(1)?,
@@ -798,11 +882,7 @@ fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
 
 /// Binds a card inside a transaction; bumps the roster revision of the
 /// member, and of the previous owner when the card moves.
-fn bind_card_in(
-    tx: &rusqlite::Transaction<'_>,
-    member_id: u32,
-    card_hash: &str,
-) -> Result<Option<u32>> {
+fn bind_card_in(tx: &Tx<'_>, member_id: u32, card_hash: &str) -> Result<Option<u32>> {
     let previous: Option<u32> = tx
         .query_row(
             "SELECT member_id FROM member_cards WHERE card_hash = ?1",
@@ -843,14 +923,14 @@ pub const SAME_VISIT_WINDOW_MS: i64 = 120 * 60_000;
 /// of that member at the center within the window, if there is one (the
 /// earliest). True when marked: the caller does not count it.
 fn fold_same_visit(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Tx<'_>,
     device: &Device,
     member_id: u32,
     seq: u64,
     at_ms: i64,
 ) -> Result<bool> {
     let first: Option<(u64, u64)> = tx
-        .prepare_cached(
+        .prepare(
             "SELECT device_id, seq FROM events INDEXED BY events_member_visits
              WHERE center_id = ?1 AND member_id = ?2 AND kind = 'member_check_in'
                AND same_visit_as IS NULL AND voided_by_seq IS NULL
@@ -881,7 +961,7 @@ fn fold_same_visit(
 
 /// Keeps the per-center daily roll-up in step with the events table.
 pub(crate) fn count_visit(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Tx<'_>,
     center_id: u64,
     local_date: &str,
     kind: &str,
@@ -892,30 +972,24 @@ pub(crate) fn count_visit(
         "visitor" => (0, delta),
         _ => return Ok(()),
     };
-    tx.prepare_cached(
+    tx.prepare(
         "INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(center_id, local_date) DO UPDATE SET
-           member_visits = member_visits + excluded.member_visits,
-           visitors = visitors + excluded.visitors",
+           member_visits = daily_counts.member_visits + excluded.member_visits,
+           visitors = daily_counts.visitors + excluded.visitors",
     )?
     .execute(params![center_id, local_date, members, visitors])?;
     // For the platforms that want changed days pushed (webhooks).
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO attendance_changes(center_id, local_date) VALUES (?1, ?2)",
+    tx.prepare(
+        "INSERT INTO attendance_changes(center_id, local_date) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     )?
     .execute(params![center_id, local_date])?;
     Ok(())
 }
 
 /// Inserts one event; false when the hub already had it.
-fn insert_event(
-    tx: &rusqlite::Transaction<'_>,
-    device: &Device,
-    ev: &Event,
-    tz: Tz,
-    now: i64,
-) -> Result<bool> {
+fn insert_event(tx: &Tx<'_>, device: &Device, ev: &Event, tz: Tz, now: i64) -> Result<bool> {
     let local = tz.timestamp_millis_opt(ev.at_ms).single();
     let local_date = local
         .map(|t| t.format("%Y-%m-%d").to_string())
@@ -1005,16 +1079,19 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         (dir, s)
     }
 
     #[test]
     fn reopening_keeps_data_and_runs_no_migration_twice() {
-        let (dir, s) = store();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = crate::testing::database(dir.path()).expect("test database");
+        let s = Store::open_database(&db).expect("open");
         let c = s.add_center("青年之家", "Asia/Shanghai").expect("center");
         drop(s);
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("reopen");
+        let s = Store::open_database(&db).expect("reopen");
         assert_eq!(s.center(c).expect("center").name, "青年之家");
     }
 
@@ -1075,7 +1152,8 @@ mod login_tests {
     #[test]
     fn five_wrong_secrets_lock_the_login_for_a_quarter_of_an_hour() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let c = s.add_center("c", "Asia/Shanghai").expect("center");
         let a = s.add_member(c, "林小雨", None).expect("a");
         let secret = s.new_member_secret(a).expect("secret");
@@ -1110,7 +1188,8 @@ mod login_tests {
     #[test]
     fn a_session_lasts_thirty_days_and_ends_with_a_new_secret_or_a_logout() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let c = s.add_center("c", "Asia/Shanghai").expect("center");
         let a = s.add_member(c, "林小雨", None).expect("a");
         s.new_member_secret(a).expect("secret");
@@ -1149,7 +1228,8 @@ mod card_tests {
     #[test]
     fn a_card_binds_moves_and_reaches_the_roster_of_both_members() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let c = s.add_center("c", "Asia/Shanghai").expect("center");
         let a = s.add_member(c, "林小雨", None).expect("a");
         let b = s.add_member(c, "陈思远", None).expect("b");
@@ -1175,7 +1255,8 @@ mod card_tests {
     #[test]
     fn each_printed_card_raises_the_generation_kiosks_see() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let c = s.add_center("c", "Asia/Shanghai").expect("center");
         let a = s.add_member(c, "林小雨", None).expect("a");
         assert_eq!(s.new_card_generation(a).expect("gen"), 1);
@@ -1207,7 +1288,9 @@ mod same_visit_tests {
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let store =
+            Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+                .expect("open");
         let center = store
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");

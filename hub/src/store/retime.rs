@@ -11,11 +11,12 @@
 //! for its time: an event of a boot that never synchronises keeps the
 //! device's time.
 
+use crate::store::db::{self, Tx};
 use std::collections::BTreeSet;
 
+use crate::store::db::params;
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
-use rusqlite::params;
 
 use protocol::wire::ClockInfo;
 
@@ -24,7 +25,7 @@ use super::{Device, Result};
 /// After a page is stored: learn the offsets of the boots it synchronised,
 /// and re-time the unsynchronised events of every boot it touched.
 pub(super) fn page(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Tx<'_>,
     device: &Device,
     tz: Tz,
     clocks: &[(i64, ClockInfo)],
@@ -37,8 +38,8 @@ pub(super) fn page(
         if clock.synchronized && !referenced.contains(boot) {
             // The first synchronised event of a boot sets its offset; pages
             // arrive in seq order, so that is the earliest one.
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO boot_clocks(device_id, boot_id, offset_ms) VALUES (?1, ?2, ?3)",
+            tx.prepare(
+                "INSERT INTO boot_clocks(device_id, boot_id, offset_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute(params![device.id, boot, at.saturating_sub(mono)])?;
             referenced.insert(boot.to_string());
@@ -54,9 +55,9 @@ pub(super) fn page(
     Ok(retimed)
 }
 
-fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> {
+fn boot_events(tx: &Tx<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> {
     let offset: Option<i64> = tx
-        .prepare_cached("SELECT offset_ms FROM boot_clocks WHERE device_id = ?1 AND boot_id = ?2")?
+        .prepare("SELECT offset_ms FROM boot_clocks WHERE device_id = ?1 AND boot_id = ?2")?
         .query_row(params![device.id, boot], |r| r.get(0))
         .ok();
     let Some(offset) = offset else {
@@ -67,7 +68,7 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
     // device's events by the primary key, on every page).
     type Untimed = (u64, String, String, i64, i64, bool, Option<u32>);
     let untimed: Vec<Untimed> = tx
-        .prepare_cached(
+        .prepare(
             "SELECT seq, kind, local_date, at_ms, monotonic_ms,
                     voided_by_seq IS NULL AND same_visit_as IS NULL, member_id
              FROM events INDEXED BY events_untimed
@@ -84,7 +85,7 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
                 r.get(6)?,
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<db::Result<_>>()?;
     for (seq, kind, old_date, device_at, mono, counted, member) in &untimed {
         let at = mono.saturating_add(offset);
         let local = tz.timestamp_millis_opt(at).single();
@@ -92,7 +93,7 @@ fn boot_events(tx: &rusqlite::Transaction<'_>, device: &Device, tz: Tz, boot: &s
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| old_date.clone());
         let hour = local.map(|t| t.hour()).unwrap_or(0);
-        tx.prepare_cached(
+        tx.prepare(
             "UPDATE events SET at_ms = ?1, local_date = ?2, local_hour = ?3, device_at_ms = ?4
              WHERE device_id = ?5 AND seq = ?6",
         )?
@@ -144,7 +145,9 @@ mod tests {
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let store =
+            Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+                .expect("open");
         let center = store
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");

@@ -4,7 +4,8 @@
 //! A user's scope is one center or one region; a region scope covers every
 //! center in that region and in the regions below it, and nothing else.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use crate::store::db::{self, Row};
+use crate::store::db::{OptionalExt, params};
 
 use super::{Center, Result, Store, StoreError, center_from_row, now_ms, random_bytes, sha256_hex};
 
@@ -126,7 +127,7 @@ pub enum LoginCheck {
     Check { user: User, hash: String },
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+fn user_from_row(r: &Row<'_>) -> db::Result<User> {
     let role: String = r.get(2)?;
     let kind: String = r.get(3)?;
     let id: u64 = r.get(4)?;
@@ -157,11 +158,11 @@ impl Store {
             self.region(p)?;
         }
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO regions(name, level, parent_id, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+        Ok(conn.query_row(
+            "INSERT INTO regions(name, level, parent_id, created_at_ms) VALUES (?1, ?2, ?3, ?4) RETURNING id",
             params![name, level.code(), parent, now_ms()],
-        )?;
-        Ok(conn.last_insert_rowid() as u64)
+            |r| r.get(0),
+        )?)
     }
 
     pub fn region(&self, id: u64) -> Result<Region> {
@@ -187,7 +188,7 @@ impl Store {
     /// city…); empty for a center placed in none.
     pub fn region_chain(&self, center_id: u64) -> Result<Vec<u64>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "WITH RECURSIVE up(id, depth) AS (
                  SELECT region_id, 0 FROM centers WHERE id = ?1 AND region_id IS NOT NULL
                  UNION ALL
@@ -230,14 +231,13 @@ impl Store {
         let conn = self.conn();
         match scope {
             Scope::Center(id) => {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1",
-                )?;
+                let mut stmt = conn
+                    .prepare("SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1")?;
                 let rows = stmt.query_map([id], center_from_row)?;
                 Ok(rows.collect::<std::result::Result<_, _>>()?)
             }
             Scope::Region(id) => {
-                let mut stmt = conn.prepare_cached(&format!(
+                let mut stmt = conn.prepare(&format!(
                     "{SUBTREE} SELECT id, name, time_zone, region_id FROM centers
                      WHERE region_id IN (SELECT id FROM sub) ORDER BY id"
                 ))?;
@@ -287,15 +287,14 @@ impl Store {
             crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
         let (kind, id) = scope.columns();
         let conn = self.conn();
-        let n = conn.execute(
+        conn.query_row(
             "INSERT INTO users(login, password_hash, role, scope_kind, scope_id, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(login) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(login) DO NOTHING RETURNING id",
             params![login, hash, role.code(), kind, id, now_ms()],
-        )?;
-        if n == 0 {
-            return Err(StoreError::Invalid(format!("the login {login:?} is taken")));
-        }
-        Ok(conn.last_insert_rowid() as u64)
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid(format!("the login {login:?} is taken")))
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
@@ -314,13 +313,7 @@ impl Store {
                 "SELECT id, login, role, scope_kind, scope_id, password_hash, locked_until_ms
                  FROM users WHERE login = ?1",
                 [login.trim()],
-                |r| {
-                    Ok((
-                        user_from_row(r)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, i64>(6)?,
-                    ))
-                },
+                |r| Ok((user_from_row(r)?, r.get::<String>(5)?, r.get::<i64>(6)?)),
             )
             .optional()?;
         Ok(match row {
@@ -353,8 +346,8 @@ impl Store {
     pub fn create_user_session(&self, user_id: u64, now: i64) -> Result<String> {
         let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
         let csrf = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<24>()?);
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
         tx.execute("UPDATE users SET failures = 0 WHERE id = ?1", [user_id])?;
         tx.execute("DELETE FROM user_sessions WHERE expires_at_ms <= ?1", [now])?;
         tx.execute(
@@ -393,7 +386,7 @@ impl Store {
     }
 }
 
-fn region_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
+fn region_from_row(r: &Row<'_>) -> db::Result<Region> {
     let level: String = r.get(2)?;
     Ok(Region {
         id: r.get(0)?,
@@ -423,7 +416,8 @@ mod tests {
 
     fn net() -> Net {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
         let city = s.add_region("杭州市", Level::City, None).expect("city");
         let county_a = s
             .add_region("上城区", Level::County, Some(city))

@@ -7,6 +7,9 @@
 //! each its own heap arena: under a few concurrent kiosks the hub's heap grew
 //! by about 0.2 MB a minute while the live data stayed near 3 MB (a heap
 //! profile of the soak, docs/RELIABILITY.md). One thread keeps one arena.
+//!
+//! On PostgreSQL the server keeps a few such threads, each with its own
+//! connection, taking calls from the one queue (`--db-connections`).
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -23,6 +26,14 @@ pub struct StoreWorker {
     jobs: mpsc::Sender<Job>,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("cannot start a store thread: {0}")]
+    Io(std::io::Error),
+    #[error("a store pool needs at least one connection")]
+    Empty,
+}
+
 /// Why a call did not come back.
 #[derive(Debug, thiserror::Error)]
 #[error("the store's thread {0}")]
@@ -31,22 +42,49 @@ pub struct WorkerGone(&'static str);
 impl StoreWorker {
     /// Starts the thread; it ends when the last handle is dropped.
     pub fn start(store: Store) -> std::io::Result<StoreWorker> {
-        let store = Arc::new(store);
+        StoreWorker::start_pool(vec![store]).map_err(|e| match e {
+            PoolError::Io(e) => e,
+            PoolError::Empty => std::io::Error::other("no store"),
+        })
+    }
+
+    /// One thread per store (each its own connection to one PostgreSQL
+    /// database), all taking calls from one queue: PostgreSQL runs several
+    /// transactions at once where SQLite runs one.
+    pub fn start_pool(stores: Vec<Store>) -> Result<StoreWorker, PoolError> {
+        let mut stores = stores.into_iter().map(Arc::new);
+        let first = stores.next().ok_or(PoolError::Empty)?;
         let (jobs, queue) = mpsc::channel::<Job>();
-        let own = store.clone();
-        std::thread::Builder::new()
-            .name("store".into())
-            .spawn(move || {
-                for job in queue {
-                    // A call that panics fails alone (its caller hears so);
-                    // the thread goes on with the next.
-                    let run = std::panic::AssertUnwindSafe(|| job(&own));
-                    if std::panic::catch_unwind(run).is_err() {
-                        tracing::error!("a store call panicked");
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for (i, own) in std::iter::once(first.clone()).chain(stores).enumerate() {
+            let queue = queue.clone();
+            let name = if i == 0 {
+                "store".into()
+            } else {
+                format!("store-{i}")
+            };
+            std::thread::Builder::new()
+                .name(name)
+                .spawn(move || {
+                    loop {
+                        // One thread waits on the queue at a time; the lock is
+                        // let go before the call runs.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        let Ok(job) = job else { break };
+                        // A call that panics fails alone (its caller hears so);
+                        // the thread goes on with the next.
+                        let run = std::panic::AssertUnwindSafe(|| job(&own));
+                        if std::panic::catch_unwind(run).is_err() {
+                            tracing::error!("a store call panicked");
+                        }
                     }
-                }
-            })?;
-        Ok(StoreWorker { store, jobs })
+                })
+                .map_err(PoolError::Io)?;
+        }
+        Ok(StoreWorker { store: first, jobs })
     }
 
     /// Runs `f` on the store's thread and waits for its answer without
@@ -81,7 +119,9 @@ mod tests {
     #[test]
     fn calls_run_in_order_on_one_thread_and_a_panicking_call_fails_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("hub.sqlite3")).expect("store");
+        let store =
+            Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+                .expect("store");
         let w = StoreWorker::start(store).expect("start");
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()

@@ -1,0 +1,937 @@
+//! One small SQL interface over the two databases the hub runs on: SQLite
+//! (one file, the default) and PostgreSQL (`--database-url postgres://…`,
+//! shared by several hub replicas).
+//!
+//! The store writes its SQL once, in the subset both understand: `?1`-style
+//! placeholders (rewritten to `$1` for PostgreSQL), `ON CONFLICT … DO
+//! NOTHING` rather than `INSERT OR IGNORE`, `RETURNING id` rather than
+//! `last_insert_rowid()`, integers for flags. Statements are prepared once
+//! per connection and cached.
+//!
+//! Writes happen in [`Tx`]s. On SQLite a write transaction is `BEGIN
+//! IMMEDIATE`: one writer at a time. On PostgreSQL several connections (and
+//! replicas) write at once, so a transaction first takes advisory locks that
+//! give the same guarantee where it matters: [`Conn::transaction`] excludes
+//! every other writer (rare changes: members, users, enrollment), and
+//! [`Conn::center_transaction`] excludes only other writers of the same
+//! center (an upload), so centers ingest side by side.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use postgres::types::{IsNull, Type};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{}", pg_message(.0))]
+    Postgres(#[from] postgres::Error),
+    #[error("the query returned no rows")]
+    NoRows,
+    #[error("column {column}: {message}")]
+    Column { column: usize, message: String },
+    #[error("{0}")]
+    Schema(String),
+    #[error("parameter {index}: {message}")]
+    Param { index: usize, message: String },
+}
+
+/// PostgreSQL's own message (with its detail) rather than "db error".
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({})", db.message(), detail),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
+    }
+}
+
+impl DbError {
+    /// A unique or primary key constraint refused the row.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            }
+            DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, DbError>;
+
+/// `Ok(None)` for a query that found nothing.
+pub trait OptionalExt<T> {
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExt<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(DbError::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A value going in or coming out, borrowed where it can be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+/// What can be bound to a placeholder.
+pub trait ToValue {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String>;
+}
+
+macro_rules! int_to_value {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+                i64::try_from(*self)
+                    .map(Value::Int)
+                    .map_err(|_| format!("{} does not fit a 64-bit integer", self))
+            }
+        }
+    )*};
+}
+int_to_value!(i64, i32, i16, u8, u16, u32, u64, usize);
+
+impl ToValue for bool {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Int(i64::from(*self)))
+    }
+}
+impl ToValue for f64 {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Real(*self))
+    }
+}
+impl ToValue for str {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Text(self))
+    }
+}
+impl ToValue for String {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Text(self))
+    }
+}
+impl ToValue for [u8] {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Blob(self))
+    }
+}
+impl ToValue for Vec<u8> {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(Value::Blob(self))
+    }
+}
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        (**self).to_value()
+    }
+}
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        match self {
+            Some(v) => v.to_value(),
+            None => Ok(Value::Null),
+        }
+    }
+}
+
+/// The parameters of one statement: `[a, b]` of one type, `params![a, b]`
+/// of mixed types, or `[]`.
+pub trait Params {
+    fn values(&self) -> Result<Vec<Value<'_>>>;
+}
+
+fn collect<'a>(items: impl Iterator<Item = &'a dyn ToValue>) -> Result<Vec<Value<'a>>> {
+    items
+        .enumerate()
+        .map(|(i, v)| {
+            v.to_value().map_err(|message| DbError::Param {
+                index: i + 1,
+                message,
+            })
+        })
+        .collect()
+}
+
+impl Params for &[&dyn ToValue] {
+    fn values(&self) -> Result<Vec<Value<'_>>> {
+        collect(self.iter().copied())
+    }
+}
+impl Params for [&dyn ToValue; 0] {
+    fn values(&self) -> Result<Vec<Value<'_>>> {
+        Ok(Vec::new())
+    }
+}
+macro_rules! array_params {
+    ($($n:literal),*) => {$(
+        impl<T: ToValue> Params for [T; $n] {
+            fn values(&self) -> Result<Vec<Value<'_>>> {
+                collect(self.iter().map(|v| v as &dyn ToValue))
+            }
+        }
+    )*};
+}
+array_params!(1, 2, 3, 4, 5, 6);
+
+/// Mixed-type parameters: `params![center_id, name, now]`.
+macro_rules! params {
+    () => { &[] as &[&dyn $crate::store::db::ToValue] };
+    ($($p:expr),+ $(,)?) => { &[$(&$p as &dyn $crate::store::db::ToValue),+] as &[&dyn $crate::store::db::ToValue] };
+}
+pub(crate) use params;
+
+/// What can be read out of a column.
+pub trait FromValue: Sized {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String>;
+}
+
+macro_rules! int_from_value {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+                match v {
+                    Value::Int(i) => <$t>::try_from(i).map_err(|_| format!("{i} is out of range")),
+                    other => Err(format!("expected an integer, found {other:?}")),
+                }
+            }
+        }
+    )*};
+}
+int_from_value!(i64, i32, i16, u8, u16, u32, u64, usize);
+
+impl FromValue for bool {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+        match v {
+            Value::Int(i) => Ok(i != 0),
+            other => Err(format!("expected a flag, found {other:?}")),
+        }
+    }
+}
+impl FromValue for f64 {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+        match v {
+            Value::Real(f) => Ok(f),
+            Value::Int(i) => Ok(i as f64),
+            other => Err(format!("expected a number, found {other:?}")),
+        }
+    }
+}
+impl FromValue for String {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+        match v {
+            Value::Text(s) => Ok(s.to_string()),
+            other => Err(format!("expected text, found {other:?}")),
+        }
+    }
+}
+impl FromValue for Vec<u8> {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+        match v {
+            Value::Blob(b) => Ok(b.to_vec()),
+            Value::Text(s) => Ok(s.as_bytes().to_vec()),
+            other => Err(format!("expected bytes, found {other:?}")),
+        }
+    }
+}
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: Value<'_>) -> std::result::Result<Self, String> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+/// One row of an answer.
+pub struct Row<'a>(RowInner<'a>);
+
+enum RowInner<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a postgres::Row),
+    Owned(&'a [Owned]),
+}
+
+/// A value read out and kept (see [`Stmt::query`]).
+#[derive(Debug, Clone)]
+enum Owned {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Owned {
+    fn of(v: Value<'_>) -> Owned {
+        match v {
+            Value::Null => Owned::Null,
+            Value::Int(i) => Owned::Int(i),
+            Value::Real(f) => Owned::Real(f),
+            Value::Text(t) => Owned::Text(t.to_string()),
+            Value::Blob(b) => Owned::Blob(b.to_vec()),
+        }
+    }
+
+    fn value(&self) -> Value<'_> {
+        match self {
+            Owned::Null => Value::Null,
+            Owned::Int(i) => Value::Int(*i),
+            Owned::Real(f) => Value::Real(*f),
+            Owned::Text(t) => Value::Text(t),
+            Owned::Blob(b) => Value::Blob(b),
+        }
+    }
+}
+
+/// The rows of an answer, read one at a time: `while let Some(r) = rows.next()? {…}`.
+pub struct Rows {
+    rows: std::vec::IntoIter<Vec<Owned>>,
+    current: Vec<Owned>,
+}
+
+impl Rows {
+    #[allow(clippy::should_implement_trait)] // lends each row: not an Iterator
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        match self.rows.next() {
+            Some(r) => {
+                self.current = r;
+                Ok(Some(Row(RowInner::Owned(&self.current))))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl Row<'_> {
+    fn len(&self) -> usize {
+        match &self.0 {
+            RowInner::Sqlite(r) => r.as_ref().column_count(),
+            RowInner::Postgres(r) => r.len(),
+            RowInner::Owned(r) => r.len(),
+        }
+    }
+
+    fn value(&self, i: usize) -> Result<Value<'_>> {
+        let column = |message| DbError::Column { column: i, message };
+        Ok(match &self.0 {
+            RowInner::Sqlite(r) => match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Value::Null,
+                rusqlite::types::ValueRef::Integer(i) => Value::Int(i),
+                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
+                rusqlite::types::ValueRef::Text(t) => {
+                    Value::Text(std::str::from_utf8(t).map_err(|e| column(e.to_string()))?)
+                }
+                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b),
+            },
+            RowInner::Postgres(r) => r.try_get::<_, PgValue<'_>>(i)?.0,
+            RowInner::Owned(r) => r
+                .get(i)
+                .ok_or_else(|| column("no such column".into()))?
+                .value(),
+        })
+    }
+
+    /// Column `i` (from 0) as a `T`.
+    pub fn get<T: FromValue>(&self, i: usize) -> Result<T> {
+        T::from_value(self.value(i)?).map_err(|message| DbError::Column { column: i, message })
+    }
+}
+
+/// A connection to either database.
+pub struct Conn(ConnInner);
+
+enum ConnInner {
+    Sqlite(rusqlite::Connection),
+    Postgres {
+        /// `None` only while being dropped. Boxed: a client is large.
+        client: RefCell<Option<Box<postgres::Client>>>,
+        statements: RefCell<HashMap<String, postgres::Statement>>,
+    },
+}
+
+/// Runs `f`, on a thread of its own when called from async code: the
+/// PostgreSQL client blocks on a small runtime of its own, which tokio
+/// refuses inside another one. (The server calls the store from its store
+/// threads, never async ones; tests and the command line may not.)
+fn off_async<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let ConnInner::Postgres { client, .. } = &mut self.0
+            && let Some(client) = client.get_mut().take()
+        {
+            off_async(move || drop(client));
+        }
+    }
+}
+
+/// Advisory lock classes (PostgreSQL only; the first key of the pair).
+const LOCK_WRITE: i32 = 0x7963_0001;
+const LOCK_CENTER: i32 = 0x7963_0002;
+/// Held while the schema is brought up to date (two replicas starting at once).
+pub(crate) const LOCK_MIGRATE: i32 = 0x7963_0003;
+/// Held while a content version is signed and written.
+pub(crate) const LOCK_PUBLISH: i32 = 0x7963_0004;
+
+impl Conn {
+    pub fn open_sqlite(path: &std::path::Path) -> Result<Conn> {
+        let conn = rusqlite::Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        Ok(Conn(ConnInner::Sqlite(conn)))
+    }
+
+    /// Connects to PostgreSQL (`postgres://user:password@host:port/database`).
+    pub fn connect_postgres(url: &str) -> Result<Conn> {
+        let client = off_async(|| postgres::Client::connect(url, postgres::NoTls))?;
+        Ok(Conn(ConnInner::Postgres {
+            client: RefCell::new(Some(Box::new(client))),
+            statements: RefCell::new(HashMap::new()),
+        }))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.0 {
+            ConnInner::Sqlite(_) => Backend::Sqlite,
+            ConnInner::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite connection itself (SQLite-only commands: backup, checks).
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match &self.0 {
+            ConnInner::Sqlite(c) => Some(c),
+            ConnInner::Postgres { .. } => None,
+        }
+    }
+
+    /// Statements separated by `;`, no parameters, no answer.
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match &self.0 {
+            ConnInner::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            ConnInner::Postgres { .. } => self.pg(|c| Ok(c.batch_execute(sql)?)),
+        }
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
+        let values = params.values()?;
+        match &self.0 {
+            ConnInner::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                Ok(stmt.execute(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?)
+            }
+            ConnInner::Postgres { .. } => {
+                let stmt = self.pg_statement(sql)?;
+                let args = pg_args(&values);
+                let n = self.pg(|c| Ok(c.execute(&stmt, &pg_refs(&args))?))?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+        }
+    }
+
+    /// Every row of the answer, each through `f`.
+    pub fn query_map<T, P: Params>(
+        &self,
+        sql: &str,
+        params: P,
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let values = params.values()?;
+        match &self.0 {
+            ConnInner::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows =
+                    stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    out.push(f(&Row(RowInner::Sqlite(r)))?);
+                }
+                Ok(out)
+            }
+            ConnInner::Postgres { .. } => {
+                let stmt = self.pg_statement(sql)?;
+                let args = pg_args(&values);
+                let rows = self.pg(|c| Ok(c.query(&stmt, &pg_refs(&args))?))?;
+                rows.iter()
+                    .map(|r| f(&Row(RowInner::Postgres(r))))
+                    .collect()
+            }
+        }
+    }
+
+    /// The first row of the answer through `f`; [`DbError::NoRows`] if none.
+    pub fn query_row<T, P: Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let values = params.values()?;
+        match &self.0 {
+            ConnInner::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows =
+                    stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
+                match rows.next()? {
+                    Some(r) => f(&Row(RowInner::Sqlite(r))),
+                    None => Err(DbError::NoRows),
+                }
+            }
+            ConnInner::Postgres { .. } => {
+                let stmt = self.pg_statement(sql)?;
+                let args = pg_args(&values);
+                let rows = self.pg(|c| Ok(c.query(&stmt, &pg_refs(&args))?))?;
+                match rows.first() {
+                    Some(r) => f(&Row(RowInner::Postgres(r))),
+                    None => Err(DbError::NoRows),
+                }
+            }
+        }
+    }
+
+    /// Runs `f` with the PostgreSQL client (see [`off_async`]).
+    fn pg<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send) -> Result<T> {
+        let ConnInner::Postgres { client, .. } = &self.0 else {
+            return Err(DbError::Schema("not a PostgreSQL connection".into()));
+        };
+        let mut guard = client.borrow_mut();
+        let client = guard
+            .as_mut()
+            .ok_or_else(|| DbError::Schema("the connection is closed".into()))?;
+        off_async(move || f(client))
+    }
+
+    /// A statement to run several times (prepared once per connection
+    /// either way: every statement is cached).
+    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
+        Ok(Stmt {
+            conn: self,
+            sql: sql.to_string(),
+        })
+    }
+
+    fn pg_statement(&self, sql: &str) -> Result<postgres::Statement> {
+        let ConnInner::Postgres { statements, .. } = &self.0 else {
+            return Err(DbError::NoRows);
+        };
+        if let Some(s) = statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let translated = to_postgres(sql);
+        let stmt = self.pg(|c| Ok(c.prepare(&translated)?))?;
+        statements
+            .borrow_mut()
+            .insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+
+    /// A write transaction that no other writer runs beside.
+    pub fn transaction(&self) -> Result<Tx<'_>> {
+        self.begin(&[("pg_advisory_xact_lock", LOCK_WRITE, 0)])
+    }
+
+    /// A write transaction that only changes what belongs to one center (its
+    /// devices' uploads): on PostgreSQL, writers of other centers go on beside it.
+    pub fn center_transaction(&self, center_id: u64) -> Result<Tx<'_>> {
+        // The key is the center's id folded into 31 bits: two centers that
+        // share one only wait for each other.
+        let key = (center_id & 0x7fff_ffff) as i32;
+        self.begin(&[
+            ("pg_advisory_xact_lock_shared", LOCK_WRITE, 0),
+            ("pg_advisory_xact_lock", LOCK_CENTER, key),
+        ])
+    }
+
+    /// A transaction holding one advisory lock of its own (PostgreSQL), or
+    /// the write lock (SQLite): see [`LOCK_MIGRATE`], [`LOCK_PUBLISH`].
+    pub(crate) fn locked_transaction(&self, class: i32) -> Result<Tx<'_>> {
+        self.begin(&[("pg_advisory_xact_lock", class, 0)])
+    }
+
+    fn begin(&self, locks: &[(&str, i32, i32)]) -> Result<Tx<'_>> {
+        match &self.0 {
+            ConnInner::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
+            ConnInner::Postgres { .. } => self.pg(|client| {
+                client.batch_execute("BEGIN")?;
+                for (function, class, key) in locks {
+                    let taken = client.execute(
+                        &format!("SELECT {function}($1::int4, $2::int4)"),
+                        &[class, key],
+                    );
+                    if let Err(e) = taken {
+                        let _ = client.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                }
+                Ok(())
+            })?,
+        }
+        Ok(Tx {
+            conn: self,
+            open: true,
+        })
+    }
+}
+
+/// A statement of a connection (see [`Conn::prepare`]).
+pub struct Stmt<'c> {
+    conn: &'c Conn,
+    sql: String,
+}
+
+impl Stmt<'_> {
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
+        self.conn.execute(&self.sql, params)
+    }
+
+    /// Each row through `f`, as an iterator of results to collect.
+    pub fn query_map<T, P: Params>(
+        &mut self,
+        params: P,
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<std::vec::IntoIter<Result<T>>> {
+        let rows = self.conn.query_map(&self.sql, params, |r| Ok(f(r)))?;
+        Ok(rows.into_iter())
+    }
+
+    /// Every row, read into memory, to walk with [`Rows::next`].
+    pub fn query<P: Params>(&mut self, params: P) -> Result<Rows> {
+        let rows = self.conn.query_map(&self.sql, params, |r| {
+            (0..r.len()).map(|i| r.value(i).map(Owned::of)).collect()
+        })?;
+        Ok(Rows {
+            rows: rows.into_iter(),
+            current: Vec::new(),
+        })
+    }
+
+    pub fn query_row<T, P: Params>(
+        &mut self,
+        params: P,
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.query_row(&self.sql, params, f)
+    }
+}
+
+/// A transaction: rolled back when dropped without [`Tx::commit`].
+pub struct Tx<'a> {
+    conn: &'a Conn,
+    open: bool,
+}
+
+impl Tx<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT")
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.conn.execute_batch("ROLLBACK")
+        {
+            tracing::warn!("rolling back: {e}");
+        }
+    }
+}
+
+/// The store's SQL (SQLite's dialect, kept to what both understand) for
+/// PostgreSQL: `?1` → `$1` outside quotes; a list of ids passed as one
+/// JSON array, `json_each(?1)`, read with PostgreSQL's JSON functions; and
+/// SQLite's index hints (`INDEXED BY name`) left to PostgreSQL's planner.
+fn to_postgres(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut rest = sql;
+    while let Some(c) = rest.chars().next() {
+        if quote.is_none() {
+            if let Some(after) = rest.strip_prefix("INDEXED BY ") {
+                let name = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .count();
+                rest = after[name..].strip_prefix(' ').unwrap_or(&after[name..]);
+                continue;
+            }
+            if let Some(after) = rest.strip_prefix("json_each(?") {
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                if let Some(tail) = after[digits.len()..].strip_prefix(')') {
+                    out.push_str(&format!(
+                        "(SELECT value::bigint AS value FROM json_array_elements_text(${digits}::text::json)) AS json_each"
+                    ));
+                    rest = tail;
+                    continue;
+                }
+            }
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == '?' => {
+                out.push('$');
+                rest = &rest[1..];
+                continue;
+            }
+            None => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+struct SqliteValue<'a, 'b>(&'a Value<'b>);
+
+impl rusqlite::ToSql for SqliteValue<'_, '_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match *self.0 {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(i),
+            Value::Real(f) => ValueRef::Real(f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+/// A parameter for PostgreSQL, written as whatever type the server asks for.
+#[derive(Debug)]
+struct PgArg<'a>(Value<'a>);
+
+fn pg_args<'a>(values: &[Value<'a>]) -> Vec<PgArg<'a>> {
+    values.iter().map(|v| PgArg(*v)).collect()
+}
+
+fn pg_refs<'a>(args: &'a [PgArg<'a>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl postgres::types::ToSql for PgArg<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        match (self.0, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Int(i), &Type::INT8) => i.to_sql(ty, out),
+            (Value::Int(i), &Type::INT4) => i32::try_from(i)?.to_sql(ty, out),
+            (Value::Int(i), &Type::INT2) => i16::try_from(i)?.to_sql(ty, out),
+            (Value::Int(i), &Type::BOOL) => (i != 0).to_sql(ty, out),
+            (Value::Int(i), &Type::FLOAT8) => (i as f64).to_sql(ty, out),
+            (Value::Real(f), &Type::FLOAT8) => f.to_sql(ty, out),
+            (Value::Real(f), &Type::FLOAT4) => (f as f32).to_sql(ty, out),
+            (Value::Text(s), t) if <&str as postgres::types::ToSql>::accepts(t) => {
+                s.to_sql(ty, out)
+            }
+            (Value::Blob(b), &Type::BYTEA) => b.to_sql(ty, out),
+            (v, t) => Err(format!("cannot send {v:?} as {t}").into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A column from PostgreSQL, whatever its type.
+struct PgValue<'a>(Value<'a>);
+
+impl<'a> postgres::types::FromSql<'a> for PgValue<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        use postgres::types::FromSql;
+        Ok(PgValue(match *ty {
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::BOOL => Value::Int(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::NUMERIC => numeric(raw)?,
+            Type::BYTEA => Value::Blob(raw),
+            _ => Value::Text(<&str as FromSql>::from_sql(ty, raw)?),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(PgValue(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// PostgreSQL's binary NUMERIC (what `sum()` of integers gives): base-10000
+/// digits after a header of count, weight, sign and scale.
+fn numeric(raw: &[u8]) -> std::result::Result<Value<'static>, BoxError> {
+    let word = |i: usize| -> std::result::Result<i64, BoxError> {
+        raw.get(2 * i..2 * i + 2)
+            .map(|b| i64::from(i16::from_be_bytes([b[0], b[1]])))
+            .ok_or_else(|| "a truncated NUMERIC".into())
+    };
+    let (count, weight, sign) = (word(0)?, word(1)?, word(2)? as u16);
+    if sign == 0xC000 {
+        return Ok(Value::Real(f64::NAN));
+    }
+    let mut whole: i128 = 0;
+    let mut fraction = 0f64;
+    for i in 0..count {
+        let digit = word(4 + i as usize)?;
+        let power = weight - i;
+        if power >= 0 {
+            whole = whole
+                .checked_mul(10_000)
+                .and_then(|w| w.checked_add(digit.into()))
+                .ok_or("a NUMERIC too large")?;
+        } else {
+            fraction += digit as f64 * 10_000f64.powi(power as i32);
+        }
+    }
+    // Trailing zero digits are not sent: scale what was read up to the weight.
+    let read_whole = count.min(weight + 1).max(0);
+    for _ in read_whole..weight + 1 {
+        whole = whole.checked_mul(10_000).ok_or("a NUMERIC too large")?;
+    }
+    let negative = sign == 0x4000;
+    if fraction == 0.0 {
+        let whole = i64::try_from(whole)?;
+        Ok(Value::Int(if negative { -whole } else { whole }))
+    } else {
+        let v = whole as f64 + fraction;
+        Ok(Value::Real(if negative { -v } else { v }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_for_postgres() {
+        assert_eq!(
+            to_postgres("SELECT '?1', \"a?\" FROM t WHERE a = ?1 AND b = ?12"),
+            "SELECT '?1', \"a?\" FROM t WHERE a = $1 AND b = $12"
+        );
+        assert_eq!(
+            to_postgres("SELECT n FROM t WHERE id IN (SELECT value FROM json_each(?2)) AND b = ?1"),
+            "SELECT n FROM t WHERE id IN (SELECT value FROM \
+             (SELECT value::bigint AS value FROM json_array_elements_text($2::text::json)) AS json_each) \
+             AND b = $1"
+        );
+        assert_eq!(
+            to_postgres("SELECT a FROM events INDEXED BY events_x WHERE b = ?1"),
+            "SELECT a FROM events WHERE b = $1"
+        );
+    }
+
+    #[test]
+    fn numerics_decode() {
+        // 12345678 = digits 1234, 5678 with weight 1.
+        let raw = [0, 2, 0, 1, 0, 0, 0, 0, 0x04, 0xD2, 0x16, 0x2E];
+        assert_eq!(numeric(&raw).ok(), Some(Value::Int(12_345_678)));
+        // 20000 = one digit 2 with weight 1 (the trailing 0000 is not sent).
+        let raw = [0, 1, 0, 1, 0, 0, 0, 0, 0, 2];
+        assert_eq!(numeric(&raw).ok(), Some(Value::Int(20_000)));
+        // -7
+        let raw = [0, 1, 0, 0, 0x40, 0, 0, 0, 0, 7];
+        assert_eq!(numeric(&raw).ok(), Some(Value::Int(-7)));
+        // 0: no digits.
+        let raw = [0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(numeric(&raw).ok(), Some(Value::Int(0)));
+        // 1.5 = 1, 5000 with weight 0.
+        let raw = [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 0x13, 0x88];
+        assert_eq!(numeric(&raw).ok(), Some(Value::Real(1.5)));
+    }
+
+    #[test]
+    fn sqlite_round_trip_and_transactions() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| DbError::Param {
+            index: 0,
+            message: e.to_string(),
+        })?;
+        let c = Conn::open_sqlite(&dir.path().join("t.sqlite3"))?;
+        c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")?;
+        let id: i64 = c.query_row(
+            "INSERT INTO t(name, n) VALUES (?1, ?2) RETURNING id",
+            params!["a", 7u32],
+            |r| r.get(0),
+        )?;
+        {
+            let tx = c.transaction()?;
+            tx.execute("UPDATE t SET n = n + 1 WHERE id = ?1", [id])?;
+            // dropped: rolled back
+        }
+        let n: u32 = c.query_row("SELECT n FROM t WHERE id = ?1", [id], |r| r.get(0))?;
+        assert_eq!(n, 7);
+        let tx = c.transaction()?;
+        tx.execute("UPDATE t SET n = n + 1 WHERE id = ?1", [id])?;
+        tx.commit()?;
+        let rows = c.query_map("SELECT name, n FROM t", [], |r| {
+            Ok((r.get::<String>(0)?, r.get::<Option<u8>>(1)?))
+        })?;
+        assert_eq!(rows, vec![("a".to_string(), Some(8))]);
+        let none = c
+            .query_row("SELECT n FROM t WHERE id = 99", [], |r| r.get::<i64>(0))
+            .optional()?;
+        assert_eq!(none, None);
+        let e = c.execute("INSERT INTO t(id) VALUES (?1)", [id]);
+        assert!(matches!(e, Err(ref e) if e.is_unique_violation()), "{e:?}");
+        let e = c.execute("SELECT ?1", [u64::MAX]);
+        assert!(matches!(e, Err(DbError::Param { index: 1, .. })), "{e:?}");
+        Ok(())
+    }
+}
