@@ -237,7 +237,23 @@ impl Repo {
     fn role_key(&self, role: &str) -> anyhow::Result<PathBuf> {
         let path = self.keys_dir().join(format!("{role}.pk8"));
         if !path.exists() {
-            generate_key(&path)?;
+            // Two first publishes of one center may meet (two admins, two
+            // replicas): each makes a key under a name of its own, and the
+            // first linked into place is the role's key for good.
+            let tmp = self.keys_dir().join(format!(
+                ".{role}.{}.pk8",
+                data_encoding::HEXLOWER.encode(&crate::store::random_bytes::<8>()?)
+            ));
+            generate_key(&tmp)?;
+            let linked = std::fs::hard_link(&tmp, &path);
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
+                }
+            }
         }
         Ok(path)
     }

@@ -449,7 +449,8 @@ pub fn apply(conn: &Conn) -> Result<()> {
             // it and then find nothing left to do.
             let tx = conn.locked_transaction(LOCK_MIGRATE)?;
             tx.execute_batch(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                "SET LOCAL client_min_messages = warning;
+                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version BIGINT PRIMARY KEY,
                     applied_at_ms BIGINT NOT NULL
                  )",

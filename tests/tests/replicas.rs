@@ -1,0 +1,434 @@
+//! Two hub replicas on one PostgreSQL database, side by side on 127.0.0.1
+//! and sharing the data folder (keys, signed content), as replicas behind
+//! a load balancer do. Everything is sent to both at once: enrollment
+//! codes, every page of every kiosk's backlog (a retry that reached the
+//! other replica while the first try was still in flight), content
+//! publishes. Nothing may be lost, doubled, or issued twice, and a webhook
+//! delivery goes out once however many replicas deliver.
+//!
+//! PostgreSQL: the server `HUB_TEST_POSTGRES_URL` names (the test command
+//! sets it), or a throwaway one started by scripts/pg-test.sh.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use e2e::{Hub, hub_cmd, run, stdout};
+use protocol::catalog::{AgeBand, ServiceCategory};
+use protocol::wire::{ClockInfo, EnrollRequest, Event, EventKind, EventPage, IngestResult};
+
+const CENTERS: usize = 4;
+const KIOSKS_PER_CENTER: usize = 3;
+const EVENTS_PER_KIOSK: u64 = 1_000;
+const PAGE: u64 = 200;
+
+fn postgres_server() -> String {
+    match std::env::var("HUB_TEST_POSTGRES_URL") {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
+            stdout(&run(&mut Command::new(script)))
+        }
+    }
+}
+
+/// Each request's delivery id and body.
+type Hits = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A webhook receiver that accepts everything and keeps what it got.
+fn receiver() -> (String, Hits) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let seen = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let (mut delivery, mut len) = (String::new(), 0usize);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    if k.eq_ignore_ascii_case("x-youth-delivery") {
+                        delivery = v.trim().to_string();
+                    } else if k.eq_ignore_ascii_case("content-length") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            seen.lock()
+                .expect("lock")
+                .push((delivery, String::from_utf8_lossy(&body).to_string()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (format!("http://{addr}/hook"), hits)
+}
+
+fn page(from: u64, at_ms: i64, boot: &str) -> EventPage {
+    EventPage {
+        events: (from..from + PAGE)
+            .map(|seq| Event {
+                seq,
+                at_ms: at_ms + seq as i64 * 1_000,
+                clock: ClockInfo {
+                    boot_id: boot.to_string(),
+                    monotonic_ms: seq * 1_000,
+                    synchronized: true,
+                },
+                kind: EventKind::Visitor {
+                    age_band: AgeBand::ALL[seq as usize % AgeBand::ALL.len()],
+                    purpose: ServiceCategory::ALL[seq as usize % ServiceCategory::ALL.len()],
+                },
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn two_replicas_on_one_postgres_lose_nothing_double_nothing_and_publish_in_turn() {
+    let server = postgres_server();
+    let hub::store::Database::Postgres(url) =
+        hub::testing::fresh_postgres(&server).expect("a database of its own")
+    else {
+        panic!("fresh_postgres gives a PostgreSQL database");
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("hub");
+    let cli = |args: &[&str]| {
+        stdout(&run(hub_cmd(&data)
+            .env("HUB_DATABASE_URL", &url)
+            .args(args)))
+    };
+    let centers: Vec<String> = (0..CENTERS)
+        .map(|i| cli(&["center", "add", "--name", &format!("青年之家 {i}")]))
+        .collect();
+    let mut codes = Vec::new();
+    for c in &centers {
+        let out = cli(&[
+            "enroll-code",
+            "--center",
+            c,
+            "--count",
+            &KIOSKS_PER_CENTER.to_string(),
+        ]);
+        codes.extend(out.lines().map(str::to_string));
+    }
+    assert_eq!(codes.len(), CENTERS * KIOSKS_PER_CENTER);
+    cli(&[
+        "content",
+        "init",
+        "--root-key-out",
+        &dir.path().join("root.pk8").display().to_string(),
+    ]);
+    let (hook, hits) = receiver();
+    cli(&[
+        "integration",
+        "add",
+        "--name",
+        "省级平台",
+        "--scope",
+        &format!("center:{}", centers[0]),
+        "--webhook",
+        &hook,
+    ]);
+    for c in &centers[1..] {
+        cli(&[
+            "integration",
+            "add",
+            "--name",
+            &format!("平台 {c}"),
+            "--scope",
+            &format!("center:{c}"),
+            "--webhook",
+            &hook,
+        ]);
+    }
+
+    let env = [
+        ("HUB_DATABASE_URL", url.as_str()),
+        ("HUB_DB_CONNECTIONS", "4"),
+        ("HUB_WEBHOOK_SECONDS", "1"),
+        ("HUB_WEBHOOK_RETRY_SECONDS", "1"),
+    ];
+    let a = Hub::start_env(&data, "127.0.0.1:0", Stdio::inherit(), "warn", &env);
+    let b = Hub::start_env(&data, "127.0.0.1:0", Stdio::inherit(), "warn", &env);
+    let replicas = [a.url.clone(), b.url.clone()];
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+
+    // The first codes are each tried twice at each replica, all at once;
+    // the others once (a replica refuses an address after ten wrong codes).
+    let tokens: Vec<String> = rt.block_on(async {
+        let mut tokens = Vec::new();
+        for (n, code) in codes.iter().enumerate() {
+            let tries = if n < 2 { 4 } else { 1 };
+            let tries = (0..tries).map(|i| {
+                let (client, url) = (client.clone(), replicas[(i + n) % 2].clone());
+                let body = EnrollRequest {
+                    code: code.clone(),
+                    device_name: format!("kiosk {i}"),
+                    software_version: "test".into(),
+                };
+                async move {
+                    let res = client
+                        .post(format!("{url}/api/v1/enroll"))
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("enroll request");
+                    let ok = res.status().is_success();
+                    let json: serde_json::Value = res.json().await.expect("enroll answer");
+                    (ok, json)
+                }
+            });
+            let answers = futures::future::join_all(tries).await;
+            let won: Vec<_> = answers.iter().filter(|(ok, _)| *ok).collect();
+            assert_eq!(won.len(), 1, "one enrollment per code, got {answers:?}");
+            for (ok, json) in &answers {
+                if !ok {
+                    assert!(
+                        json.to_string().contains("already used"),
+                        "a refused try says why: {json}"
+                    );
+                }
+            }
+            tokens.push(
+                won[0].1["device_token"]
+                    .as_str()
+                    .expect("token")
+                    .to_string(),
+            );
+        }
+        tokens
+    });
+
+    // Every kiosk's backlog, each page sent to both replicas at once.
+    let day_start = chrono::Utc::now().timestamp_millis() - 4 * 3_600_000;
+    let (stored, duplicates) = rt.block_on(async {
+        let kiosks = tokens.iter().enumerate().map(|(k, token)| {
+            let (client, replicas) = (client.clone(), replicas.clone());
+            async move {
+                let (mut stored, mut duplicates) = (0u64, 0u64);
+                let mut from = 1;
+                while from <= EVENTS_PER_KIOSK {
+                    let p = page(from, day_start, &format!("boot-{k}"));
+                    let sends = replicas.iter().map(|r| {
+                        client
+                            .post(format!("{r}/api/v1/events"))
+                            .bearer_auth(token)
+                            .json(&p)
+                            .send()
+                    });
+                    for res in futures::future::join_all(sends).await {
+                        let res = res.expect("upload");
+                        assert!(res.status().is_success(), "upload: {}", res.status());
+                        let r: IngestResult = res.json().await.expect("ingest answer");
+                        assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+                        assert_eq!(r.acked_seq, from + PAGE - 1, "acked through the page");
+                        stored += u64::from(r.stored);
+                        duplicates += u64::from(r.duplicates);
+                    }
+                    from += PAGE;
+                }
+                (stored, duplicates)
+            }
+        });
+        futures::future::join_all(kiosks)
+            .await
+            .into_iter()
+            .fold((0, 0), |(s, d), (s1, d1)| (s + s1, d + d1))
+    });
+    let total = (CENTERS * KIOSKS_PER_CENTER) as u64 * EVENTS_PER_KIOSK;
+    assert_eq!(stored, total, "each event stored once");
+    assert_eq!(duplicates, total, "and its twin counted a duplicate");
+
+    // What the database holds.
+    let counts = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let mut pg = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+            let events: i64 = pg
+                .query_one("SELECT count(*) FROM events", &[])
+                .expect("count")
+                .get(0);
+            let rolled: i64 = pg
+                .query_one("SELECT sum(visitors)::bigint FROM daily_counts", &[])
+                .expect("sum")
+                .get(0);
+            let devices: i64 = pg
+                .query_one("SELECT count(*) FROM devices", &[])
+                .expect("devices")
+                .get(0);
+            let acked: Vec<i64> = pg
+                .query("SELECT acked_seq FROM devices ORDER BY id", &[])
+                .expect("acked")
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            (events, rolled, devices, acked)
+        })
+        .join()
+        .expect("query thread")
+    };
+    assert_eq!(counts.0 as u64, total, "events in the database");
+    assert_eq!(counts.1 as u64, total, "the daily roll-up counts each once");
+    assert_eq!(counts.2 as usize, codes.len(), "one device per code");
+    assert!(
+        counts.3.iter().all(|a| *a as u64 == EVENTS_PER_KIOSK),
+        "{:?}",
+        counts.3
+    );
+
+    // Content: four publishes at once, two through each replica's data
+    // folder and database; each gets a version of its own.
+    let before: u64 = cli(&["content", "status"])
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .expect("a version");
+    let folders: Vec<_> = centers[..2]
+        .iter()
+        .map(|c| {
+            let f = dir.path().join(format!("content-{c}"));
+            cli(&[
+                "content",
+                "default",
+                "--center",
+                c,
+                "--out",
+                &f.display().to_string(),
+            ]);
+            (c.clone(), f)
+        })
+        .collect();
+    let publishes: Vec<_> = folders
+        .iter()
+        .chain(folders.iter())
+        .map(|(c, f)| {
+            hub_cmd(&data)
+                .env("HUB_DATABASE_URL", &url)
+                .args(["content", "publish", "--center", c, "--from"])
+                .arg(f)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("publish")
+        })
+        .collect();
+    let mut versions = BTreeSet::new();
+    for p in publishes {
+        let out = p.wait_with_output().expect("publish");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: u64 = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .find_map(|w| w.parse().ok())
+            .expect("the new version");
+        versions.insert(v);
+    }
+    assert_eq!(
+        versions.len(),
+        4,
+        "four publishes, four versions: {versions:?}"
+    );
+    let after: u64 = cli(&["content", "status"])
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .expect("a version");
+    assert_eq!(after, before + 4);
+    assert_eq!(versions.last().copied(), Some(after));
+    // Both replicas serve the same signed state.
+    rt.block_on(async {
+        let mut seen = Vec::new();
+        for r in &replicas {
+            let t = client
+                .get(format!("{r}/tuf/metadata/timestamp.json"))
+                .send()
+                .await
+                .expect("timestamp")
+                .bytes()
+                .await
+                .expect("body");
+            seen.push(t);
+        }
+        assert_eq!(seen[0], seen[1], "one timestamp, whichever replica answers");
+    });
+
+    // Webhooks: every change pushed, each delivery once, by either replica.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut latest: BTreeMap<u64, u64> = BTreeMap::new();
+    loop {
+        latest.clear();
+        for (_, body) in hits.lock().expect("lock").iter() {
+            let v: serde_json::Value = serde_json::from_str(body).expect("delivery body");
+            for item in v["items"].as_array().expect("items") {
+                let c = item["center_id"].as_u64().expect("center");
+                let t = item["total"].as_u64().expect("total");
+                let e = latest.entry(c).or_default();
+                *e = (*e).max(t);
+            }
+        }
+        let per_center = KIOSKS_PER_CENTER as u64 * EVENTS_PER_KIOSK;
+        if latest.len() == CENTERS && latest.values().all(|t| *t == per_center) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "webhooks so far: {latest:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // A moment for a second replica to send something twice, if it would.
+    std::thread::sleep(Duration::from_secs(3));
+    let hits = hits.lock().expect("lock");
+    let ids: BTreeSet<&String> = hits.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), hits.len(), "no delivery sent twice");
+}
+
+/// The lock replicas publish under: a second holder waits for the first.
+#[test]
+fn the_shared_publishing_lock_makes_a_second_replica_wait() {
+    let server = postgres_server();
+    let db = hub::testing::fresh_postgres(&server).expect("a database of its own");
+    hub::store::Store::open_database(&db).expect("schema");
+    let first = hub::store::SharedLock::take(&db, 42).expect("first");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let second = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let lock = hub::store::SharedLock::take(&db, 42).expect("second");
+            tx.send(Instant::now()).expect("send");
+            drop(lock);
+        })
+    };
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "the second waits while the first holds the lock"
+    );
+    let released = Instant::now();
+    drop(first);
+    let got = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("then it gets it");
+    assert!(got >= released);
+    second.join().expect("second thread");
+}
