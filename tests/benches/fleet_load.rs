@@ -12,7 +12,12 @@
 //! 256: the reconnecting kiosks' retries, spread by their jittered
 //! backoff), `FLEET_RUSH_SECONDS` (default 30), `FLEET_HUB_URL` and
 //! `FLEET_CODES` (a file of enrollment codes, one a line) to load a hub
-//! that is already running (PostgreSQL, replicas behind a balancer).
+//! that is already running (several URLs, comma-separated: the kiosks are
+//! spread over them as a load balancer would).
+//! `FLEET_DATABASE=postgres` runs the hubs it starts on PostgreSQL (a new
+//! database for each size, on `FLEET_POSTGRES_URL`'s server or the one
+//! scripts/pg-test.sh starts), with `FLEET_REPLICAS` replicas (default 1)
+//! sharing it, the kiosks spread over them.
 //!
 //! Every event is a visitor (no roster needed); a member check-in costs
 //! the hub one more indexed lookup (the same-visit check).
@@ -127,7 +132,7 @@ fn rss_mb(pid: u32) -> Option<f64> {
 }
 
 async fn fleet(
-    url: &str,
+    urls: &[String],
     codes: Vec<String>,
     backlog: usize,
     concurrency: usize,
@@ -147,8 +152,10 @@ async fn fleet(
     // Enrollment, as each board does on first boot.
     let start = Instant::now();
     let enrolled: Vec<Result<EnrollResponse, String>> = futures::stream::iter(codes)
-        .map(|code| {
+        .enumerate()
+        .map(|(i, code)| {
             let client = client.clone();
+            let url = &urls[i % urls.len()];
             async move {
                 let res = client
                     .post(format!("{url}/api/v1/enroll"))
@@ -190,6 +197,7 @@ async fn fleet(
         .enumerate()
         .map(|(i, k)| {
             let (client, gate) = (client.clone(), gate.clone());
+            let url = &urls[i % urls.len()];
             async move {
                 let mut times = Vec::new();
                 let (mut stored, mut errors) = (0u64, 0usize);
@@ -243,6 +251,7 @@ async fn fleet(
         .enumerate()
         .map(|(i, k)| {
             let (client, gate) = (client.clone(), gate.clone());
+            let url = &urls[i % urls.len()];
             let offset = period.mul_f64(i as f64 / n.max(1) as f64);
             async move {
                 let mut times = Vec::new();
@@ -300,31 +309,65 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let mut rows = Vec::new();
-    if let Ok(url) = std::env::var("FLEET_HUB_URL") {
+    let postgres = match std::env::var("FLEET_DATABASE").as_deref() {
+        Ok("postgres") => Some(match std::env::var("FLEET_POSTGRES_URL") {
+            Ok(u) => u,
+            Err(_) => {
+                let script =
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
+                stdout(&run(&mut std::process::Command::new(script)))
+            }
+        }),
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => anyhow::bail!("FLEET_DATABASE is sqlite or postgres, not {other:?}"),
+    };
+    let replicas: usize = env_or("FLEET_REPLICAS", 1).max(1);
+    anyhow::ensure!(
+        replicas == 1 || postgres.is_some(),
+        "replicas share a PostgreSQL database: set FLEET_DATABASE=postgres"
+    );
+    if let Ok(urls) = std::env::var("FLEET_HUB_URL") {
+        let urls: Vec<String> = urls.split(',').map(|u| u.trim().to_string()).collect();
         let codes: Vec<String> = std::fs::read_to_string(std::env::var("FLEET_CODES")?)?
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect();
-        eprintln!("{} kiosks against {url}…", codes.len());
-        rows.push(rt.block_on(fleet(&url, codes, backlog, concurrency, rush))?);
+        eprintln!("{} kiosks against {urls:?}…", codes.len());
+        rows.push(rt.block_on(fleet(&urls, codes, backlog, concurrency, rush))?);
     } else {
         for n in sizes {
             let dir = tempfile::tempdir()?;
             let hub_data = dir.path().join("hub");
+            let database_url = match &postgres {
+                Some(server) => match hub::testing::fresh_postgres(server)
+                    .map_err(anyhow::Error::msg)?
+                {
+                    hub::store::Database::Postgres(url) => Some(url),
+                    hub::store::Database::Sqlite(_) => None,
+                },
+                None => None,
+            };
+            let cli = || {
+                let mut c = hub_cmd(&hub_data);
+                if let Some(u) = &database_url {
+                    c.env("HUB_DATABASE_URL", u);
+                }
+                c
+            };
             let centers = n.div_ceil(KIOSKS_PER_CENTER);
             eprintln!("{n} kiosks in {centers} centers: setting up…");
             let mut codes = Vec::new();
             for c in 0..centers {
-                let id = stdout(&run(hub_cmd(&hub_data).args([
+                let id = stdout(&run(cli().args([
                     "center",
                     "add",
                     "--name",
                     &format!("青年之家{c:05}"),
                 ])));
                 let per = KIOSKS_PER_CENTER.min(n - codes.len());
-                let out = stdout(&run(hub_cmd(&hub_data).args([
+                let out = stdout(&run(cli().args([
                     "enroll-code",
                     "--center",
                     &id,
@@ -333,15 +376,31 @@ fn main() -> anyhow::Result<()> {
                 ])));
                 codes.extend(out.lines().map(str::to_owned));
             }
-            let hub = Hub::start_with(
-                &hub_data,
-                "127.0.0.1:0",
-                std::process::Stdio::null(),
-                "warn",
+            let env: Vec<(&str, &str)> = database_url
+                .iter()
+                .map(|u| ("HUB_DATABASE_URL", u.as_str()))
+                .collect();
+            let hubs: Vec<Hub> = (0..replicas)
+                .map(|_| {
+                    Hub::start_env(
+                        &hub_data,
+                        "127.0.0.1:0",
+                        std::process::Stdio::null(),
+                        "warn",
+                        &env,
+                    )
+                })
+                .collect();
+            let urls: Vec<String> = hubs.iter().map(|h| h.url.clone()).collect();
+            eprintln!(
+                "{n} kiosks on {} ({replicas} replica(s)): outage over, {backlog} events each…",
+                if database_url.is_some() { "PostgreSQL" } else { "SQLite" }
             );
-            eprintln!("{n} kiosks: outage over, {backlog} events each…");
-            let mut row = rt.block_on(fleet(&hub.url, codes, backlog, concurrency, rush))?;
-            row.hub_rss_mb = hub.pid().and_then(rss_mb);
+            let mut row = rt.block_on(fleet(&urls, codes, backlog, concurrency, rush))?;
+            row.hub_rss_mb = hubs
+                .iter()
+                .map(|h| h.pid().and_then(rss_mb))
+                .sum::<Option<f64>>();
             rows.push(row);
         }
     }
