@@ -55,6 +55,32 @@ pub enum Command {
         #[arg(long, env = "HUB_DB_CONNECTIONS", default_value_t = 8,
               value_parser = clap::value_parser!(u32).range(1..=256))]
         db_connections: u32,
+        /// A load balancer in front of the hub (an address or a network
+        /// such as 172.16.0.0/12; repeat, or separate with commas): the
+        /// address it says it forwarded for (X-Forwarded-For) is the
+        /// client's, for the limit on wrong enrollment codes.
+        #[arg(
+            long = "trusted-proxy",
+            env = "HUB_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<crate::http::limit::Cidr>,
+    },
+    /// Move the raw events of old months out of the database into files
+    /// (archive/events-YYYY-MM.jsonl.gz in --data), each written, read back
+    /// and counted before its rows are deleted; the daily counts stay
+    /// forever. Also clears webhook deliveries accepted over 30 days ago and
+    /// ended sessions. Safe to run again, and while `serve` runs.
+    Archive {
+        /// Whole months to keep besides the current one.
+        #[arg(long, default_value_t = 24)]
+        keep_months: u32,
+        /// Archive every month before this one (YYYY-MM) instead.
+        #[arg(long, conflicts_with = "keep_months")]
+        before: Option<String>,
+        /// Only say which months would be archived.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Centers: add and list.
     Center {
@@ -512,6 +538,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             metrics_listen,
             db_connections,
+            trusted_proxies,
         } => {
             let key = crate::keys::load_or_create(data)?;
             let card_key = crate::keys::card_key(data)?;
@@ -529,9 +556,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::content::Repo::new(data).with_database(&db),
                 &listen,
                 metrics_listen.as_deref(),
+                crate::http::limit::TrustedProxies(trusted_proxies),
             )?;
         }
         Command::Content { action } => content(data, &store, action, out)?,
+        Command::Archive {
+            keep_months,
+            before,
+            dry_run,
+        } => {
+            let before = match before {
+                Some(b) => b,
+                None => {
+                    let today = chrono::Utc::now()
+                        .with_timezone(&chrono_tz::Asia::Shanghai)
+                        .date_naive();
+                    crate::archive::cut(today, keep_months)
+                }
+            };
+            let months = store.months_before(&before)?;
+            if months.is_empty() {
+                writeln!(out, "no raw events before {before} to archive")?;
+            } else if dry_run {
+                for (month, n) in &months {
+                    writeln!(out, "{month}: {n} events would be archived")?;
+                }
+            } else {
+                writeln!(out, "archiving {} month(s) before {before}…", months.len())?;
+                out.flush()?;
+                crate::archive::archive_before(&store, data, &before, |m| {
+                    let _ = writeln!(
+                        out,
+                        "{}: {} events → {} ({:.1} MB)",
+                        m.month,
+                        m.events,
+                        m.path.display(),
+                        m.bytes as f64 / 1e6
+                    );
+                    let _ = out.flush();
+                })?;
+            }
+            if !dry_run {
+                let (deliveries, sessions) = store.tidy(crate::store::now_ms())?;
+                writeln!(
+                    out,
+                    "cleared {deliveries} webhook deliveries accepted over 30 days ago \
+                     and {sessions} ended sessions"
+                )?;
+            }
+        }
         Command::Center {
             action:
                 CenterAction::Add {
@@ -1195,6 +1268,7 @@ fn serve(
     content: crate::content::Repo,
     listen: &str,
     metrics_listen: Option<&str>,
+    proxies: crate::http::limit::TrustedProxies,
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -1230,6 +1304,7 @@ fn serve(
             card_key: Arc::new(card_key),
             content,
             enroll_limiter: Arc::default(),
+            proxies: Arc::new(proxies),
             metrics: Arc::default(),
         };
         if let Some(m) = metrics_listener {

@@ -34,8 +34,23 @@ fn secret(data: &Path, file: &str) -> anyhow::Result<[u8; 32]> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-            write_private(&path, &seed)?;
-            Ok(seed)
+            // Replicas sharing the data folder may start together: each
+            // writes a whole key under a name of its own, and the first
+            // linked into place is the key; the others read it.
+            let mut tmp_name = [0u8; 8];
+            getrandom::fill(&mut tmp_name).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            let tmp = data.join(format!(
+                ".{file}.{}",
+                data_encoding::HEXLOWER.encode(&tmp_name)
+            ));
+            write_private(&tmp, &seed)?;
+            let linked = std::fs::hard_link(&tmp, &path);
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => Ok(seed),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => secret(data, file),
+                Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+            }
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
@@ -82,5 +97,31 @@ mod tests {
                 assert_eq!(mode & 0o777, 0o600, "{f}");
             }
         }
+    }
+
+    #[test]
+    fn replicas_starting_together_all_get_the_one_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| card_key(dir.path()).expect("card key")))
+                .collect();
+            starts
+                .into_iter()
+                .map(|t| t.join().expect("thread"))
+                .collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
+        assert_eq!(keys[0], card_key(dir.path()).expect("read back"));
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from(CARD_KEY_FILE)],
+            "no temporary files left"
+        );
     }
 }

@@ -11,12 +11,14 @@
 //! - [`webhook`]: changed days pushed to the platforms above the hub, signed, retried.
 //! - [`names`]: display names fit for a public screen.
 //! - [`passwords`]: Argon2id hashes of the secrets people type.
+//! - [`archive`]: raw events of old months into files, out of the database.
 //! - [`cards`]: the printable sheet of member cards.
 //! - [`yardsticks`]: the yardsticks centers are judged by, and the ledger (台账) export.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
 //! - [`testing`]: the database a test runs on (SQLite, or PostgreSQL when asked).
 
+pub mod archive;
 pub mod cards;
 pub mod cli;
 pub mod content;

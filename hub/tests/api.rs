@@ -35,6 +35,7 @@ fn hub() -> Hub {
             card_key: Arc::new([4; 32]),
             content: Arc::new(hub::content::Repo::new(&content)),
             enroll_limiter: Arc::default(),
+            proxies: Arc::default(),
             metrics: Arc::default(),
         },
         center,

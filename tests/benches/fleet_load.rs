@@ -341,12 +341,12 @@ fn main() -> anyhow::Result<()> {
             let dir = tempfile::tempdir()?;
             let hub_data = dir.path().join("hub");
             let database_url = match &postgres {
-                Some(server) => match hub::testing::fresh_postgres(server)
-                    .map_err(anyhow::Error::msg)?
-                {
-                    hub::store::Database::Postgres(url) => Some(url),
-                    hub::store::Database::Sqlite(_) => None,
-                },
+                Some(server) => {
+                    match hub::testing::fresh_postgres(server).map_err(anyhow::Error::msg)? {
+                        hub::store::Database::Postgres(url) => Some(url),
+                        hub::store::Database::Sqlite(_) => None,
+                    }
+                }
                 None => None,
             };
             let cli = || {
@@ -394,7 +394,11 @@ fn main() -> anyhow::Result<()> {
             let urls: Vec<String> = hubs.iter().map(|h| h.url.clone()).collect();
             eprintln!(
                 "{n} kiosks on {} ({replicas} replica(s)): outage over, {backlog} events each…",
-                if database_url.is_some() { "PostgreSQL" } else { "SQLite" }
+                if database_url.is_some() {
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                }
             );
             let mut row = rt.block_on(fleet(&urls, codes, backlog, concurrency, rush))?;
             row.hub_rss_mb = hubs

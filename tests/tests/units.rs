@@ -1,4 +1,4 @@
-//! The systemd units in deploy/systemd pass `systemd-analyze verify` with
+//! The systemd units (services and timers) in deploy/systemd pass `systemd-analyze verify` with
 //! no warning at all (an unknown key is only a warning there, so the test
 //! reads stderr too), with the binaries they start in place.
 
@@ -10,7 +10,10 @@ fn units() -> Vec<PathBuf> {
     let mut units: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("deploy/systemd")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "service"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "service" || e == "timer")
+        })
         .collect();
     units.sort();
     units
@@ -50,6 +53,8 @@ fn every_unit_verifies_without_a_warning() {
     assert_eq!(
         names,
         [
+            "youth-hub-archive.service",
+            "youth-hub-archive.timer",
             "youth-hub.service",
             "youth-kiosk-enroll.service",
             "youth-kiosk.service"

@@ -42,6 +42,8 @@ pub struct AppState {
     pub content: Arc<crate::content::Repo>,
     /// Wrong enrollment codes per address.
     pub enroll_limiter: Arc<limit::EnrollLimiter>,
+    /// Load balancers whose `X-Forwarded-For` names the client.
+    pub proxies: Arc<limit::TrustedProxies>,
     /// Counters and timings for `/metrics` ([`metrics`]).
     pub metrics: Arc<metrics::Metrics>,
 }

@@ -5,6 +5,7 @@
 //! on the store's own thread, [`worker`]).
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
+pub mod archive;
 pub mod db;
 pub mod fleet;
 pub mod integration;
@@ -713,6 +714,8 @@ impl Store {
         // An upload changes only its own center's rows (events, the day's
         // counts, the device's mark): other centers' uploads go on beside it.
         let tx = conn.center_transaction(device.center_id)?;
+        let closed = archive::archived_before(&tx)?;
+        let mut tally = Tally::default();
         let (mut stored, mut duplicates) = (0u32, 0u32);
         let mut rejected = Vec::new();
         // Each accepted event's time and clock, for re-timing after the loop.
@@ -783,10 +786,29 @@ impl Store {
                     }
                 },
             };
+            // Archived months take nothing more: a timed event of one is
+            // one sent again, or years late; either way it must not count.
+            let verdict = verdict.and_then(|ev| match &closed {
+                Some(first_open) if ev.clock.synchronized => {
+                    let month = tz
+                        .timestamp_millis_opt(ev.at_ms)
+                        .single()
+                        .map(|t| t.format("%Y-%m").to_string())
+                        .unwrap_or_default();
+                    if month < *first_open {
+                        Err(format!(
+                            "its month ({month}) is archived: kept aside, not counted"
+                        ))
+                    } else {
+                        Ok(ev)
+                    }
+                }
+                _ => Ok(ev),
+            });
             match verdict {
                 Ok(ev) => {
                     clocks.push((ev.at_ms, ev.clock.clone()));
-                    if insert_event(&tx, device, &ev, tz, now)? {
+                    if insert_event(&tx, device, &ev, tz, now, &mut tally)? {
                         stored += 1;
                     } else {
                         duplicates += 1;
@@ -806,6 +828,7 @@ impl Store {
                 }
             }
         }
+        tally.write(&tx, device.center_id)?;
         retime::page(&tx, device, tz, &clocks)?;
         // Advance over every contiguous seq the hub now holds, stored or set aside.
         let mut acked: u64 = tx.query_row(
@@ -959,6 +982,34 @@ fn fold_same_visit(
     Ok(true)
 }
 
+/// The visits an upload counts (or uncounts), by local date, written to
+/// the roll-up once at its end: a page of 500 visitors on one day is one
+/// update, not 500.
+#[derive(Default)]
+struct Tally(std::collections::BTreeMap<String, (i64, i64)>);
+
+impl Tally {
+    fn add(&mut self, local_date: &str, kind: &str, delta: i64) {
+        let (members, visitors) = match kind {
+            "member_check_in" => (delta, 0),
+            "visitor" => (0, delta),
+            _ => return,
+        };
+        let day = self.0.entry(local_date.to_string()).or_default();
+        day.0 += members;
+        day.1 += visitors;
+    }
+
+    fn write(self, tx: &Tx<'_>, center_id: u64) -> Result<()> {
+        for (date, (members, visitors)) in self.0 {
+            if members != 0 || visitors != 0 {
+                add_counts(tx, center_id, &date, members, visitors)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Keeps the per-center daily roll-up in step with the events table.
 pub(crate) fn count_visit(
     tx: &Tx<'_>,
@@ -972,6 +1023,16 @@ pub(crate) fn count_visit(
         "visitor" => (0, delta),
         _ => return Ok(()),
     };
+    add_counts(tx, center_id, local_date, members, visitors)
+}
+
+fn add_counts(
+    tx: &Tx<'_>,
+    center_id: u64,
+    local_date: &str,
+    members: i64,
+    visitors: i64,
+) -> Result<()> {
     tx.prepare(
         "INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
          VALUES (?1, ?2, ?3, ?4)
@@ -989,7 +1050,14 @@ pub(crate) fn count_visit(
 }
 
 /// Inserts one event; false when the hub already had it.
-fn insert_event(tx: &Tx<'_>, device: &Device, ev: &Event, tz: Tz, now: i64) -> Result<bool> {
+fn insert_event(
+    tx: &Tx<'_>,
+    device: &Device,
+    ev: &Event,
+    tz: Tz,
+    now: i64,
+    tally: &mut Tally,
+) -> Result<bool> {
     let local = tz.timestamp_millis_opt(ev.at_ms).single();
     let local_date = local
         .map(|t| t.format("%Y-%m-%d").to_string())
@@ -1049,7 +1117,7 @@ fn insert_event(tx: &Tx<'_>, device: &Device, ev: &Event, tz: Tz, now: i64) -> R
         )?;
         // A check-in already folded into another kiosk's was never counted.
         if same_visit.is_none() {
-            count_visit(tx, device.center_id, &date, &kind, -1)?;
+            tally.add(&date, &kind, -1);
         }
     }
     if n == 1 && kind == "member_check_in" {
@@ -1062,7 +1130,7 @@ fn insert_event(tx: &Tx<'_>, device: &Device, ev: &Event, tz: Tz, now: i64) -> R
         }
     }
     if n == 1 {
-        count_visit(tx, device.center_id, &local_date, kind, 1)?;
+        tally.add(&local_date, kind, 1);
     }
     // A binding made at a kiosk takes effect once, when first received.
     if n == 1
