@@ -1,13 +1,15 @@
 //! The dashboard's main numbers for a city of 200 centers with a year of
 //! visits: prints how long the overview takes for the city's admin and for
 //! one center's staff. Run with `cargo bench -p hub --bench dashboard`
-//! (set `BENCH_CENTERS`, `BENCH_DAYS`, `BENCH_VISITS_PER_DAY` to change the size).
+//! (set `BENCH_CENTERS`, `BENCH_DAYS`, `BENCH_VISITS_PER_DAY` to change the
+//! size, `BENCH_DATABASE=postgres` to run it on PostgreSQL).
 
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use hub::store::Store;
+use hub::store::db::ToValue;
 use hub::store::users::{Level, Role, Scope, User};
+use hub::store::{Database, Store};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -16,13 +18,36 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// SQLite in a temporary folder, or with `BENCH_DATABASE=postgres` a new
+/// database on `BENCH_POSTGRES_URL`'s server (or the throwaway one
+/// scripts/pg-test.sh starts).
+fn database(dir: &std::path::Path) -> anyhow::Result<Database> {
+    match std::env::var("BENCH_DATABASE").as_deref() {
+        Ok("postgres") => {
+            let server = match std::env::var("BENCH_POSTGRES_URL") {
+                Ok(u) => u,
+                Err(_) => {
+                    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../scripts/pg-test.sh");
+                    let out = std::process::Command::new(script).output()?;
+                    anyhow::ensure!(out.status.success(), "scripts/pg-test.sh failed");
+                    String::from_utf8(out.stdout)?.trim().to_string()
+                }
+            };
+            hub::testing::fresh_postgres(&server).map_err(anyhow::Error::msg)
+        }
+        Ok("sqlite") | Err(_) => Ok(Database::Sqlite(dir.join("hub.sqlite3"))),
+        Ok(other) => anyhow::bail!("BENCH_DATABASE is sqlite or postgres, not {other:?}"),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let centers = env("BENCH_CENTERS", 200);
     let days = env("BENCH_DAYS", 365);
     let per_day = env("BENCH_VISITS_PER_DAY", 40);
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("hub.sqlite3");
-    let store = Store::open(&path)?;
+    let db = database(dir.path())?;
+    let store = Store::open_database(&db)?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
 
     let t = Instant::now();
@@ -37,82 +62,70 @@ fn main() -> anyhow::Result<()> {
         store.set_center_region(id, Some(counties[(i % 10) as usize]))?;
         center_ids.push(id);
     }
-    // Members and a year of events, written straight into the tables (the
-    // bench measures reading; ingest has figures of its own).
-    let conn = rusqlite::Connection::open(&path)?;
-    conn.execute_batch("PRAGMA synchronous=OFF; BEGIN")?;
+    // Members and a year of events, written straight into the tables, a
+    // day at a time, by SQL both databases run (the bench measures
+    // reading; ingest has figures of its own).
     let members_per_center = 300u64;
-    {
-        let mut member = conn.prepare(
+    let first = center_ids.first().copied().unwrap_or(1);
+    let events: u64 = store.read(|conn| {
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO members(id, center_id, full_name, display_name, revision, created_at_ms)
-             VALUES (?1, ?2, 'x', 'x', 0, 0)",
+             WITH RECURSIVE m(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM m WHERE n + 1 < ?1)
+             SELECT 10000001 + (c.id - ?2) * ?1 + m.n, c.id, 'x', 'x', 0, 0
+             FROM centers c, m",
+            [members_per_center, first],
         )?;
-        for (ci, c) in center_ids.iter().enumerate() {
-            for m in 0..members_per_center {
-                member.execute(rusqlite::params![
-                    10_000_001 + ci as u64 * members_per_center + m,
-                    c
-                ])?;
-            }
-        }
-        conn.execute(
+        tx.execute(
             "INSERT INTO devices(id, center_id, name, software_version, token_hash, enrolled_at_ms)
-             VALUES (1, 1, 'bench', '0', 'h', 0)",
-            [],
+             VALUES (1, ?1, 'bench', '0', 'h', 0)",
+            [first],
         )?;
-        let mut ev = conn.prepare(
-            "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind,
-                                member_id, via, age_band, purpose, boot_id, monotonic_ms,
-                                clock_synchronized, received_at_ms)
-             VALUES (1, ?1, ?2, 0, ?3, ?4, ?5, ?6, 'qr_token', ?7, ?8, 'b', 0, 1, 0)",
-        )?;
-        let mut daily = conn.prepare(
-            "INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
-             VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut seq = 0u64;
         for d in 0..days {
             let date = (today - chrono::Days::new(d))
                 .format("%Y-%m-%d")
                 .to_string();
-            for (ci, c) in center_ids.iter().enumerate() {
-                let (mut members, mut visitors) = (0u64, 0u64);
-                for v in 0..per_day {
-                    seq += 1;
-                    let visitor = v % 4 == 0;
-                    let member_id = (!visitor).then(|| {
-                        10_000_001
-                            + ci as u64 * members_per_center
-                            + (seq * 7919) % members_per_center
-                    });
-                    ev.execute(rusqlite::params![
-                        seq,
-                        c,
-                        date,
-                        9 + v % 12,
-                        if visitor {
-                            "visitor"
-                        } else {
-                            "member_check_in"
-                        },
-                        member_id,
-                        visitor.then_some("from18_to24"),
-                        visitor.then_some("sports"),
-                    ])?;
-                    if visitor {
-                        visitors += 1;
-                    } else {
-                        members += 1;
-                    }
-                }
-                daily.execute(rusqlite::params![c, date, members, visitors])?;
-            }
+            // seq runs over (day, center, visit); a quarter are visitors.
+            tx.execute(
+                "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind,
+                                    member_id, via, age_band, purpose, boot_id, monotonic_ms,
+                                    clock_synchronized, received_at_ms)
+                 WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM v WHERE n + 1 < ?1),
+                 s AS (SELECT c.id AS center, v.n AS n,
+                              ?2 + (c.id - ?3) * ?1 + v.n AS seq FROM centers c, v)
+                 SELECT 1, seq, center, 0, ?4, 9 + n % 12,
+                        CASE WHEN n % 4 = 0 THEN 'visitor' ELSE 'member_check_in' END,
+                        CASE WHEN n % 4 = 0 THEN NULL
+                             ELSE 10000001 + (center - ?3) * ?5 + (seq * 7919) % ?5 END,
+                        'qr_token',
+                        CASE WHEN n % 4 = 0 THEN 'from18_to24' END,
+                        CASE WHEN n % 4 = 0 THEN 'sports' END,
+                        'b', 0, 1, 0
+                 FROM s",
+                &[
+                    &per_day as &dyn ToValue,
+                    &(1 + d * centers * per_day),
+                    &first,
+                    &date,
+                    &members_per_center,
+                ] as &[&dyn ToValue],
+            )?;
         }
-    }
-    conn.execute_batch("COMMIT; ANALYZE")?;
-    let events: u64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        tx.execute(
+            "INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
+             SELECT center_id, local_date,
+                    sum(CASE WHEN kind = 'member_check_in' THEN 1 ELSE 0 END),
+                    sum(CASE WHEN kind = 'visitor' THEN 1 ELSE 0 END)
+             FROM events GROUP BY center_id, local_date",
+            [],
+        )?;
+        tx.commit()?;
+        conn.execute_batch("ANALYZE")?;
+        conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+    })?;
     eprintln!(
-        "generated {centers} centers, {days} days, {events} events in {:.1} s",
+        "generated on {:?}: {centers} centers, {days} days, {events} events in {:.1} s",
+        store.backend(),
         t.elapsed().as_secs_f64()
     );
 

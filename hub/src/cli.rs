@@ -82,6 +82,16 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copy every row of this hub's database into another, empty one: how a
+    /// network moves from the SQLite file to PostgreSQL (`--to
+    /// postgres://…`) when it outgrows one machine. Stop `serve` first;
+    /// then start the hubs with --database-url set to the new one.
+    CopyDatabase {
+        /// The database to fill: postgres://user:password@host/database, or
+        /// sqlite:///path/to/hub.sqlite3.
+        #[arg(long)]
+        to: String,
+    },
     /// Centers: add and list.
     Center {
         #[command(subcommand)]
@@ -560,6 +570,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
         }
         Command::Content { action } => content(data, &store, action, out)?,
+        Command::CopyDatabase { to } => {
+            let target = Database::from_url(Some(&to), data).map_err(anyhow::Error::msg)?;
+            anyhow::ensure!(
+                target != db,
+                "--to names the database this hub already uses"
+            );
+            let into = open(&target)?;
+            let rows = store.copy_into(&into, |table, n| {
+                let _ = writeln!(out, "{table}: {n} rows");
+                let _ = out.flush();
+            })?;
+            writeln!(
+                out,
+                "copied {rows} rows from {} into {}; start the hub with \
+                 --database-url (HUB_DATABASE_URL) set to the new one",
+                db.describe(),
+                target.describe()
+            )?;
+        }
         Command::Archive {
             keep_months,
             before,

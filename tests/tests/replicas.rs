@@ -432,3 +432,41 @@ fn the_shared_publishing_lock_makes_a_second_replica_wait() {
     assert!(got >= released);
     second.join().expect("second thread");
 }
+
+/// A replica whose database connection is cut (the server restarted, a
+/// network blip) connects again by itself: the call that met the cut
+/// fails, the next one works, and nothing written before is gone.
+#[test]
+fn a_cut_database_connection_is_opened_again() {
+    let server = postgres_server();
+    let db = hub::testing::fresh_postgres(&server).expect("a database of its own");
+    let store = hub::store::Store::open_database(&db).expect("store");
+    let center = store
+        .add_center("城东街道青年之家", "Asia/Shanghai")
+        .expect("center");
+    let pid: i32 = store
+        .read(|c| c.query_row("SELECT pg_backend_pid()", [], |r| r.get(0)))
+        .expect("pid");
+    let mut admin = {
+        let server = server.clone();
+        std::thread::spawn(move || postgres::Client::connect(&server, postgres::NoTls))
+            .join()
+            .expect("thread")
+            .expect("admin connection")
+    };
+    let cut: bool = admin
+        .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+        .expect("terminate")
+        .get(0);
+    assert!(cut, "the store's connection was cut");
+    // The first call meets the cut connection (or already sees it closed).
+    let _ = store.ping();
+    assert_eq!(
+        store.center(center).expect("connected again").name,
+        "城东街道青年之家"
+    );
+    let now: i32 = store
+        .read(|c| c.query_row("SELECT pg_backend_pid()", [], |r| r.get(0)))
+        .expect("pid");
+    assert_ne!(now, pid, "a new connection");
+}

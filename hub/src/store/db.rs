@@ -34,6 +34,8 @@ pub enum DbError {
     Column { column: usize, message: String },
     #[error("{0}")]
     Schema(String),
+    #[error("not an open PostgreSQL connection")]
+    NotPostgres,
     #[error("parameter {index}: {message}")]
     Param { index: usize, message: String },
 }
@@ -114,6 +116,11 @@ macro_rules! int_to_value {
 }
 int_to_value!(i64, i32, i16, u8, u16, u32, u64, usize);
 
+impl ToValue for Value<'_> {
+    fn to_value(&self) -> std::result::Result<Value<'_>, String> {
+        Ok(*self)
+    }
+}
 impl ToValue for bool {
     fn to_value(&self) -> std::result::Result<Value<'_>, String> {
         Ok(Value::Int(i64::from(*self)))
@@ -327,7 +334,8 @@ impl Rows {
 }
 
 impl Row<'_> {
-    fn len(&self) -> usize {
+    /// How many columns the row has.
+    pub fn columns(&self) -> usize {
         match &self.0 {
             RowInner::Sqlite(r) => r.as_ref().column_count(),
             RowInner::Postgres(r) => r.len(),
@@ -335,7 +343,8 @@ impl Row<'_> {
         }
     }
 
-    fn value(&self, i: usize) -> Result<Value<'_>> {
+    /// Column `i` as it is (see [`Row::get`] for a typed one).
+    pub fn value(&self, i: usize) -> Result<Value<'_>> {
         let column = |message| DbError::Column { column: i, message };
         Ok(match &self.0 {
             RowInner::Sqlite(r) => match r.get_ref(i)? {
@@ -367,6 +376,8 @@ pub struct Conn(ConnInner);
 enum ConnInner {
     Sqlite(rusqlite::Connection),
     Postgres {
+        /// Where to connect again when the server closed the connection.
+        url: String,
         /// `None` only while being dropped. Boxed: a client is large.
         client: RefCell<Option<Box<postgres::Client>>>,
         statements: RefCell<HashMap<String, postgres::Statement>>,
@@ -420,6 +431,7 @@ impl Conn {
     pub fn connect_postgres(url: &str) -> Result<Conn> {
         let client = off_async(|| postgres::Client::connect(url, postgres::NoTls))?;
         Ok(Conn(ConnInner::Postgres {
+            url: url.to_string(),
             client: RefCell::new(Some(Box::new(client))),
             statements: RefCell::new(HashMap::new()),
         }))
@@ -429,14 +441,6 @@ impl Conn {
         match self.0 {
             ConnInner::Sqlite(_) => Backend::Sqlite,
             ConnInner::Postgres { .. } => Backend::Postgres,
-        }
-    }
-
-    /// The SQLite connection itself (SQLite-only commands: backup, checks).
-    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
-        match &self.0 {
-            ConnInner::Sqlite(c) => Some(c),
-            ConnInner::Postgres { .. } => None,
         }
     }
 
@@ -525,15 +529,36 @@ impl Conn {
         }
     }
 
-    /// Runs `f` with the PostgreSQL client (see [`off_async`]).
-    fn pg<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send) -> Result<T> {
-        let ConnInner::Postgres { client, .. } = &self.0 else {
-            return Err(DbError::Schema("not a PostgreSQL connection".into()));
+    /// A server restarted, or a connection cut by the network: the call
+    /// that met it failed; the next one connects again (and prepares its
+    /// statements again).
+    fn reconnect_if_closed(&self) -> Result<()> {
+        let ConnInner::Postgres {
+            url,
+            client,
+            statements,
+        } = &self.0
+        else {
+            return Err(DbError::NotPostgres);
         };
         let mut guard = client.borrow_mut();
-        let client = guard
-            .as_mut()
-            .ok_or_else(|| DbError::Schema("the connection is closed".into()))?;
+        if guard.as_ref().is_some_and(|c| c.is_closed()) {
+            tracing::warn!("the database connection was closed; connecting again");
+            let fresh = off_async(|| postgres::Client::connect(url, postgres::NoTls))?;
+            *guard = Some(Box::new(fresh));
+            statements.borrow_mut().clear();
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with the PostgreSQL client (see [`off_async`]).
+    fn pg<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send) -> Result<T> {
+        self.reconnect_if_closed()?;
+        let ConnInner::Postgres { client, .. } = &self.0 else {
+            return Err(DbError::NotPostgres);
+        };
+        let mut guard = client.borrow_mut();
+        let client = guard.as_mut().ok_or(DbError::NotPostgres)?;
         off_async(move || f(client))
     }
 
@@ -547,8 +572,9 @@ impl Conn {
     }
 
     fn pg_statement(&self, sql: &str) -> Result<postgres::Statement> {
+        self.reconnect_if_closed()?;
         let ConnInner::Postgres { statements, .. } = &self.0 else {
-            return Err(DbError::NoRows);
+            return Err(DbError::NotPostgres);
         };
         if let Some(s) = statements.borrow().get(sql) {
             return Ok(s.clone());
@@ -633,7 +659,9 @@ impl Stmt<'_> {
     /// Every row, read into memory, to walk with [`Rows::next`].
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows> {
         let rows = self.conn.query_map(&self.sql, params, |r| {
-            (0..r.len()).map(|i| r.value(i).map(Owned::of)).collect()
+            (0..r.columns())
+                .map(|i| r.value(i).map(Owned::of))
+                .collect()
         })?;
         Ok(Rows {
             rows: rows.into_iter(),

@@ -6,6 +6,7 @@
 //! Other processes (the `report` command) read the same file thanks to WAL.
 
 pub mod archive;
+mod copy;
 pub mod db;
 pub mod fleet;
 pub mod integration;
