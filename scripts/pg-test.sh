@@ -2,7 +2,9 @@
 # Starts a throwaway PostgreSQL server for the tests (Debian's packages) and
 # prints a URL to it: `export HUB_TEST_DATABASE_URL=$(./scripts/pg-test.sh)`.
 # Tests create a database of their own in it. Running it again reuses the
-# server when it is up; `./scripts/pg-test.sh stop` stops it.
+# server when it is up; `./scripts/pg-test.sh clean` also drops the
+# databases earlier test runs left (hub_test_*), `./scripts/pg-test.sh stop`
+# stops it.
 #
 # The server listens on 127.0.0.1 only, trusts local connections (it holds
 # nothing but test data) and keeps its files in $PG_TEST_DIR.
@@ -43,4 +45,9 @@ if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         exit 1
     }
 fi
-echo "postgres://hub@127.0.0.1:$port/postgres"
+url="postgres://hub@127.0.0.1:$port/postgres"
+if [ "${1:-}" = clean ]; then
+    psql "$url" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'hub\_test\_%'" |
+        while read -r db; do psql "$url" -qc "DROP DATABASE \"$db\"" >&2 || true; done
+fi
+echo "$url"

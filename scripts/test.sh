@@ -33,7 +33,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "build (tests, and the binaries the end-to-end tests run)"
 cargo test --workspace --locked --no-run
 step "PostgreSQL for the hub's tests (a throwaway server on 127.0.0.1: scripts/pg-test.sh)"
-pg_url=$(./scripts/pg-test.sh)
+pg_url=$(./scripts/pg-test.sh clean)
 failed=0
 step "tests: unit, UI (headless, with screenshots in target/screenshots), hub API, end-to-end"
 HUB_TEST_POSTGRES_URL=$pg_url cargo test --workspace --locked --no-fail-fast || failed=1

@@ -141,35 +141,46 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
     let mut per_center: std::collections::HashMap<u64, Figures> = std::collections::HashMap::new();
     let mut daily: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let (mut totals, distinct_total) = store.read(|conn| {
+        // Each center's figures of the last weeks, summed by the database.
+        let recent = week_start.min(month_start);
         let mut stmt = conn.prepare(
-            "SELECT center_id, local_date, member_visits, visitors FROM daily_counts
+            "SELECT center_id,
+                    sum(CASE WHEN local_date = ?2 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?3 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?4 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?4 THEN visitors ELSE 0 END)
+             FROM daily_counts
              WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3",
+               AND local_date BETWEEN ?5 AND ?2
+             GROUP BY center_id",
         )?;
-        let mut rows = stmt.query(params![ids, ymd(first), ymd(today)])?;
-        let (t, w, m, s) = (
+        let mut rows = stmt.query(params![
+            ids,
             ymd(today),
             ymd(week_start),
             ymd(month_start),
-            ymd(series_start),
-        );
+            ymd(recent)
+        ])?;
         while let Some(r) = rows.next()? {
-            let center: u64 = r.get(0)?;
-            let date: String = r.get(1)?;
-            let members: u64 = r.get(2)?;
-            let visitors: u64 = r.get(3)?;
-            let visits = members + visitors;
-            let f = per_center.entry(center).or_default();
-            if date == t {
-                f.today += visits;
-            }
-            if date >= w {
-                f.last_7_days += visits;
-            }
-            if date >= m {
-                f.this_month += visits;
-                f.visitors_this_month += visitors;
-            }
+            let f = per_center.entry(r.get(0)?).or_default();
+            f.today = r.get(1)?;
+            f.last_7_days = r.get(2)?;
+            f.this_month = r.get(3)?;
+            f.visitors_this_month = r.get(4)?;
+        }
+        // The network's visits by day over the charts' year: one row a day,
+        // however many centers.
+        let mut stmt = conn.prepare(
+            "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+             GROUP BY local_date",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(first), ymd(today)])?;
+        let s = ymd(series_start);
+        while let Some(r) = rows.next()? {
+            let date: String = r.get(0)?;
+            let visits: u64 = r.get(1)?;
             if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
                 if d >= weeks_start {
                     *weekly.entry(ymd(week_of(d))).or_default() += visits;

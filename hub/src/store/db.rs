@@ -710,7 +710,8 @@ impl Drop for Tx<'_> {
 
 /// The store's SQL (SQLite's dialect, kept to what both understand) for
 /// PostgreSQL: `?1` → `$1` outside quotes; a list of ids passed as one
-/// JSON array, `json_each(?1)`, read with PostgreSQL's JSON functions; and
+/// JSON array, `IN (SELECT value FROM json_each(?1))`, read with
+/// PostgreSQL's JSON functions as `= ANY(ARRAY(…))`; and
 /// SQLite's index hints (`INDEXED BY name`) left to PostgreSQL's planner.
 fn to_postgres(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -718,6 +719,19 @@ fn to_postgres(sql: &str) -> String {
     let mut rest = sql;
     while let Some(c) = rest.chars().next() {
         if quote.is_none() {
+            // The whole `IN (…)`: as `= ANY(ARRAY(…))` the planner expects a
+            // short list and reads each center's rows through the index; as
+            // a subquery it guessed 100 centers and scanned the table.
+            if let Some(after) = rest.strip_prefix("IN (SELECT value FROM json_each(?") {
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                if let Some(tail) = after[digits.len()..].strip_prefix("))") {
+                    out.push_str(&format!(
+                        "= ANY(ARRAY(SELECT value::bigint FROM json_array_elements_text(${digits}::text::json)))"
+                    ));
+                    rest = tail;
+                    continue;
+                }
+            }
             if let Some(after) = rest.strip_prefix("INDEXED BY ") {
                 let name = after
                     .chars()
@@ -895,10 +909,14 @@ mod tests {
             "SELECT '?1', \"a?\" FROM t WHERE a = $1 AND b = $12"
         );
         assert_eq!(
-            to_postgres("SELECT n FROM t WHERE id IN (SELECT value FROM json_each(?2)) AND b = ?1"),
-            "SELECT n FROM t WHERE id IN (SELECT value FROM \
-             (SELECT value::bigint AS value FROM json_array_elements_text($2::text::json)) AS json_each) \
-             AND b = $1"
+            to_postgres("SELECT sum(value) FROM json_each(?2) WHERE value > ?1"),
+            "SELECT sum(value) FROM (SELECT value::bigint AS value FROM \
+             json_array_elements_text($2::text::json)) AS json_each WHERE value > $1"
+        );
+        assert_eq!(
+            to_postgres("SELECT n FROM t WHERE c IN (SELECT value FROM json_each(?3)) AND b = ?1"),
+            "SELECT n FROM t WHERE c = ANY(ARRAY(SELECT value::bigint FROM \
+             json_array_elements_text($3::text::json))) AND b = $1"
         );
         assert_eq!(
             to_postgres("SELECT a FROM events INDEXED BY events_x WHERE b = ?1"),
