@@ -250,9 +250,30 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         }
         Ok((ages, purposes))
     })?;
+    // The month's activities of every center, and which centers had
+    // volunteers on duty, in one query each (a province has thousands of
+    // centers; a query per center was most of its overview's time).
+    let mut activities_of: std::collections::HashMap<u64, Vec<_>> =
+        std::collections::HashMap::new();
+    for a in store.activities_of(&ids, &ymd(month_start), &ymd(today))? {
+        activities_of.entry(a.center_id).or_default().push(a);
+    }
+    let volunteering: std::collections::HashSet<u64> = store
+        .read(|conn| {
+            conn.query_map(
+                "SELECT DISTINCT center_id FROM events
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND local_date BETWEEN ?2 AND ?3
+                   AND kind IN ('volunteer_in', 'volunteer_out')",
+                params![ids, ymd(month_start), ymd(today)],
+                |r| r.get(0),
+            )
+        })?
+        .into_iter()
+        .collect();
     let mut activities = Vec::new();
     for c in &centers {
-        for a in store.activities(c.id, &ymd(month_start), &ymd(today))? {
+        for a in activities_of.remove(&c.id).unwrap_or_default() {
             let came = crate::yardsticks::attendance(store, c, &a)?;
             activities.push(ActivityRow {
                 center: c.name.clone(),
@@ -264,11 +285,13 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
                 came,
             });
         }
-        let hours = crate::volunteer::hours(store, c.id, month_start, today, today)?;
-        per_center
-            .entry(c.id)
-            .or_default()
-            .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
+        if volunteering.contains(&c.id) {
+            let hours = crate::volunteer::hours(store, c.id, month_start, today, today)?;
+            per_center
+                .entry(c.id)
+                .or_default()
+                .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
+        }
     }
     activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
     activities.truncate(100);

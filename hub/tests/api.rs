@@ -746,9 +746,44 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
     ] });
     let (s, _) = call(h, post("/api/v1/events", Some(&e1.device_token), &page1)).await;
     assert_eq!(s, StatusCode::OK);
-    let page2 = json!({ "events": [visitor(1, now)] });
+    // At the other center a volunteer serves a minute, and each center
+    // holds an activity all day.
+    let helper = h
+        .state
+        .store
+        .add_member(c.other, "周一鸣", None)
+        .expect("volunteer");
+    h.state
+        .store
+        .set_member_volunteer(helper, true)
+        .expect("volunteer");
+    let shift = |seq: u64, at_ms: i64, kind: &str| {
+        json!({ "seq": seq, "at_ms": at_ms, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+                "kind": kind, "member_id": helper, "via": "qr_token" })
+    };
+    let page2 = json!({ "events": [
+        visitor(1, now), shift(2, now - 60_000, "volunteer_in"), shift(3, now, "volunteer_out"),
+    ] });
     let (s, _) = call(h, post("/api/v1/events", Some(&e2.device_token), &page2)).await;
     assert_eq!(s, StatusCode::OK);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    for (center, title) in [(h.center, "读书会"), (c.other, "篮球赛")] {
+        h.state
+            .store
+            .add_activity(
+                center,
+                title,
+                protocol::catalog::ServiceCategory::CultureLearning,
+                false,
+                today,
+                "00:00",
+                "23:59",
+                "",
+            )
+            .expect("activity");
+    }
 
     let (s, body) = call(h, with_cookie("/api/v1/dashboard", &c.staff_cookie)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
@@ -770,6 +805,28 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["centers"].as_array().map(Vec::len), Some(2));
     assert_eq!(body["totals"]["today"].as_u64(), Some(4));
+    assert_eq!(
+        body["totals"]["volunteer_minutes_this_month"].as_i64(),
+        Some(1),
+        "{body}"
+    );
+    let mut came: Vec<(String, u64)> = body["activities"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .map(|a| {
+            (
+                a["title"].as_str().unwrap_or_default().to_string(),
+                a["came"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    came.sort();
+    assert_eq!(
+        came,
+        [("篮球赛".to_string(), 1), ("读书会".to_string(), 3)],
+        "{body}"
+    );
     assert_eq!(body["scope_name"], "杭州市");
     // A city admin also sees each county summed.
     let regions: Vec<(String, u64)> = body["regions"]

@@ -209,6 +209,20 @@ impl Store {
     }
 
     /// A center's activities on the local dates `from..=to`, by date and start.
+    /// The activities of several centers (their ids as a JSON array) on
+    /// the local dates `from..=to`, by center, date and start.
+    pub fn activities_of(&self, ids: &str, from: &str, to: &str) -> Result<Vec<Activity>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
+             FROM activities WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+             ORDER BY center_id, local_date, start, id",
+        )?;
+        let rows = stmt.query_map(params![ids, from, to], activity_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     pub fn activities(&self, center_id: u64, from: &str, to: &str) -> Result<Vec<Activity>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
