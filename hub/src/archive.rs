@@ -174,8 +174,8 @@ mod tests {
             .expect("visits")
     }
 
-    #[test]
-    fn old_months_go_to_files_counts_stay_and_a_late_copy_is_kept_aside() {
+    /// A center with a kiosk and six members, on the test database.
+    fn fixture() -> (tempfile::TempDir, Store, crate::store::Device, Vec<u32>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let store =
             Store::open_database(&crate::testing::database(dir.path()).expect("db")).expect("open");
@@ -183,13 +183,19 @@ mod tests {
             .add_center("青年之家", "Asia/Shanghai")
             .expect("center");
         let kiosk = test_device(&store, center);
-        let members: Vec<u32> = (0..6)
+        let members = (0..6)
             .map(|i| {
                 store
                     .add_member(center, &format!("会员{i}"), None)
                     .expect("member")
             })
             .collect();
+        (dir, store, kiosk, members)
+    }
+
+    #[test]
+    fn old_months_go_to_files_counts_stay_and_a_late_copy_is_kept_aside() {
+        let (dir, store, kiosk, members) = fixture();
         // January: 5 check-ins on different days; February: 3; March: 2;
         // and one from a clock not yet synchronised (1970, to be re-timed).
         let mut page = Vec::new();
@@ -283,14 +289,8 @@ mod tests {
 
     #[test]
     fn a_month_that_changed_while_it_was_written_is_not_deleted() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store =
-            Store::open_database(&crate::testing::database(dir.path()).expect("db")).expect("open");
-        let center = store
-            .add_center("青年之家", "Asia/Shanghai")
-            .expect("center");
-        let kiosk = test_device(&store, center);
-        let m = store.add_member(center, "会员", None).expect("member");
+        let (_dir, store, kiosk, members) = fixture();
+        let m = members[0];
         store
             .ingest(
                 &kiosk,

@@ -310,14 +310,9 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     let mut rows = Vec::new();
     let postgres = match std::env::var("FLEET_DATABASE").as_deref() {
-        Ok("postgres") => Some(match std::env::var("FLEET_POSTGRES_URL") {
-            Ok(u) => u,
-            Err(_) => {
-                let script =
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
-                stdout(&run(&mut std::process::Command::new(script)))
-            }
-        }),
+        Ok("postgres") => {
+            Some(std::env::var("FLEET_POSTGRES_URL").unwrap_or_else(|_| e2e::postgres_server()))
+        }
         Ok("sqlite") | Err(_) => None,
         Ok(other) => anyhow::bail!("FLEET_DATABASE is sqlite or postgres, not {other:?}"),
     };

@@ -6,9 +6,11 @@
 pub mod faulty;
 pub mod vpcd;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 
 /// Path of a workspace binary next to the running test.
 pub fn bin(name: &str) -> PathBuf {
@@ -237,4 +239,75 @@ pub fn add_user(hub_data: &Path, login: &str, role: &str, scope: &str, password:
         .expect("hub user add");
     writeln!(child.stdin.take().expect("stdin"), "{password}").expect("password");
     assert!(child.wait().expect("wait").success(), "user add failed");
+}
+
+/// The requests a webhook receiver got, in order.
+pub type Hits = Arc<Mutex<Vec<Hit>>>;
+
+/// One request a webhook receiver got.
+pub struct Hit {
+    pub delivery: String,
+    pub signature: String,
+    pub body: String,
+    pub answered: u16,
+}
+
+/// A webhook receiver on 127.0.0.1 that answers 503 to the first `refuse`
+/// requests, 200 after; returns its URL and what it got.
+pub fn webhook_receiver(refuse: usize) -> (String, Hits) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let seen = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                headers.push(line.trim_end().to_string());
+            }
+            let header = |name: &str| {
+                headers
+                    .iter()
+                    .find_map(|h| {
+                        let (k, v) = h.split_once(':')?;
+                        k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+                    })
+                    .unwrap_or_default()
+            };
+            let len: usize = header("content-length").parse().unwrap_or(0);
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            let mut hits = seen.lock().expect("lock");
+            let answered = if hits.len() < refuse { 503 } else { 200 };
+            hits.push(Hit {
+                delivery: header("x-youth-delivery"),
+                signature: header("x-youth-signature"),
+                body: String::from_utf8_lossy(&body).to_string(),
+                answered,
+            });
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {answered} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (format!("http://{addr}/hook"), hits)
+}
+
+/// A PostgreSQL server for the tests: `HUB_TEST_POSTGRES_URL` (the test
+/// command sets it), or the throwaway one scripts/pg-test.sh starts.
+pub fn postgres_server() -> String {
+    match std::env::var("HUB_TEST_POSTGRES_URL") {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
+            stdout(&run(&mut Command::new(script)))
+        }
+    }
 }

@@ -3,20 +3,9 @@
 //! same kiosk goes on syncing with its old credential: every earlier
 //! visit is in the report, new ones join them, and new rows get new ids.
 
-use std::path::Path;
-use std::process::Command;
-
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, one_center, report_today, run, stdout};
-
-fn postgres_server() -> String {
-    match std::env::var("HUB_TEST_POSTGRES_URL") {
-        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
-        _ => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
-            stdout(&run(&mut Command::new(script)))
-        }
-    }
-}
+use e2e::{
+    Hub, headless, hub_cmd, kiosk_cmd, one_center, postgres_server, report_today, run, stdout,
+};
 
 #[test]
 fn a_sqlite_hub_moves_to_postgres_and_its_kiosks_carry_on() {

@@ -10,14 +10,10 @@
 //! sets it), or a throwaway one started by scripts/pg-test.sh.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use e2e::{Hub, hub_cmd, run, stdout};
+use e2e::{Hub, hub_cmd, postgres_server, run, stdout, webhook_receiver};
 use protocol::catalog::{AgeBand, ServiceCategory};
 use protocol::wire::{ClockInfo, EnrollRequest, Event, EventKind, EventPage, IngestResult};
 
@@ -25,57 +21,6 @@ const CENTERS: usize = 4;
 const KIOSKS_PER_CENTER: usize = 3;
 const EVENTS_PER_KIOSK: u64 = 1_000;
 const PAGE: u64 = 200;
-
-fn postgres_server() -> String {
-    match std::env::var("HUB_TEST_POSTGRES_URL") {
-        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
-        _ => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test.sh");
-            stdout(&run(&mut Command::new(script)))
-        }
-    }
-}
-
-/// Each request's delivery id and body.
-type Hits = Arc<Mutex<Vec<(String, String)>>>;
-
-/// A webhook receiver that accepts everything and keeps what it got.
-fn receiver() -> (String, Hits) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let hits = Arc::new(Mutex::new(Vec::new()));
-    let seen = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let (mut delivery, mut len) = (String::new(), 0usize);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some((k, v)) = line.trim_end().split_once(':') {
-                    if k.eq_ignore_ascii_case("x-youth-delivery") {
-                        delivery = v.trim().to_string();
-                    } else if k.eq_ignore_ascii_case("content-length") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                }
-            }
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            seen.lock()
-                .expect("lock")
-                .push((delivery, String::from_utf8_lossy(&body).to_string()));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    (format!("http://{addr}/hook"), hits)
-}
 
 fn page(from: u64, at_ms: i64, boot: &str) -> EventPage {
     EventPage {
@@ -133,7 +78,7 @@ fn two_replicas_on_one_postgres_lose_nothing_double_nothing_and_publish_in_turn(
         "--root-key-out",
         &dir.path().join("root.pk8").display().to_string(),
     ]);
-    let (hook, hits) = receiver();
+    let (hook, hits) = webhook_receiver(0);
     cli(&[
         "integration",
         "add",
@@ -381,8 +326,8 @@ fn two_replicas_on_one_postgres_lose_nothing_double_nothing_and_publish_in_turn(
     let mut latest: BTreeMap<u64, u64> = BTreeMap::new();
     loop {
         latest.clear();
-        for (_, body) in hits.lock().expect("lock").iter() {
-            let v: serde_json::Value = serde_json::from_str(body).expect("delivery body");
+        for hit in hits.lock().expect("lock").iter() {
+            let v: serde_json::Value = serde_json::from_str(&hit.body).expect("delivery body");
             for item in v["items"].as_array().expect("items") {
                 let c = item["center_id"].as_u64().expect("center");
                 let t = item["total"].as_u64().expect("total");
@@ -400,7 +345,7 @@ fn two_replicas_on_one_postgres_lose_nothing_double_nothing_and_publish_in_turn(
     // A moment for a second replica to send something twice, if it would.
     std::thread::sleep(Duration::from_secs(3));
     let hits = hits.lock().expect("lock");
-    let ids: BTreeSet<&String> = hits.iter().map(|(id, _)| id).collect();
+    let ids: BTreeSet<&String> = hits.iter().map(|h| &h.delivery).collect();
     assert_eq!(ids.len(), hits.len(), "no delivery sent twice");
 }
 
@@ -459,7 +404,21 @@ fn a_cut_database_connection_is_opened_again() {
         .expect("terminate")
         .get(0);
     assert!(cut, "the store's connection was cut");
-    // The first call meets the cut connection (or already sees it closed).
+    // Once the server's end of it is gone, the first call meets the cut
+    // connection (or already finds it closed).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+            &[&pid],
+        )
+        .expect("activity")
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(Instant::now() < deadline, "the backend did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let _ = store.ping();
     assert_eq!(
         store.center(center).expect("connected again").name,

@@ -3,67 +3,10 @@
 //! the same delivery id until one is accepted, and every try is signed
 //! with the platform's secret over the exact body.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout};
+use e2e::{Hub, headless, hub_cmd, kiosk_cmd, run, stdout, webhook_receiver as receiver};
 use hmac::{Hmac, Mac};
-
-struct Hit {
-    delivery: String,
-    signature: String,
-    body: String,
-    answered: u16,
-}
-
-/// A receiver that answers 503 to the first `refuse` requests, 200 after.
-fn receiver(refuse: usize) -> (String, Arc<Mutex<Vec<Hit>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let hits = Arc::new(Mutex::new(Vec::new()));
-    let seen = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut headers = Vec::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                headers.push(line.trim_end().to_string());
-            }
-            let header = |name: &str| {
-                headers
-                    .iter()
-                    .find_map(|h| {
-                        let (k, v) = h.split_once(':')?;
-                        k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-                    })
-                    .unwrap_or_default()
-            };
-            let len: usize = header("content-length").parse().unwrap_or(0);
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            let mut hits = seen.lock().expect("lock");
-            let answered = if hits.len() < refuse { 503 } else { 200 };
-            hits.push(Hit {
-                delivery: header("x-youth-delivery"),
-                signature: header("x-youth-signature"),
-                body: String::from_utf8_lossy(&body).to_string(),
-                answered,
-            });
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {answered} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    (format!("http://{addr}/hook"), hits)
-}
 
 #[test]
 fn changed_days_are_pushed_signed_and_retried_until_the_platform_accepts() {

@@ -708,6 +708,15 @@ impl Drop for Tx<'_> {
     }
 }
 
+/// `{before}N{after}` at the start of `sql`: the placeholder's number N and
+/// what follows.
+fn placeholder_between<'s>(sql: &'s str, before: &str, after: &str) -> Option<(&'s str, &'s str)> {
+    let rest = sql.strip_prefix(before)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let tail = rest[digits..].strip_prefix(after)?;
+    (digits > 0).then(|| (&rest[..digits], tail))
+}
+
 /// The store's SQL (SQLite's dialect, kept to what both understand) for
 /// PostgreSQL: `?1` → `$1` outside quotes; a list of ids passed as one
 /// JSON array, `IN (SELECT value FROM json_each(?1))`, read with
@@ -722,15 +731,14 @@ fn to_postgres(sql: &str) -> String {
             // The whole `IN (…)`: as `= ANY(ARRAY(…))` the planner expects a
             // short list and reads each center's rows through the index; as
             // a subquery it guessed 100 centers and scanned the table.
-            if let Some(after) = rest.strip_prefix("IN (SELECT value FROM json_each(?") {
-                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-                if let Some(tail) = after[digits.len()..].strip_prefix("))") {
-                    out.push_str(&format!(
-                        "= ANY(ARRAY(SELECT value::bigint FROM json_array_elements_text(${digits}::text::json)))"
-                    ));
-                    rest = tail;
-                    continue;
-                }
+            if let Some((n, tail)) =
+                placeholder_between(rest, "IN (SELECT value FROM json_each(?", "))")
+            {
+                out.push_str(&format!(
+                    "= ANY(ARRAY(SELECT value::bigint FROM json_array_elements_text(${n}::text::json)))"
+                ));
+                rest = tail;
+                continue;
             }
             if let Some(after) = rest.strip_prefix("INDEXED BY ") {
                 let name = after
@@ -740,15 +748,12 @@ fn to_postgres(sql: &str) -> String {
                 rest = after[name..].strip_prefix(' ').unwrap_or(&after[name..]);
                 continue;
             }
-            if let Some(after) = rest.strip_prefix("json_each(?") {
-                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-                if let Some(tail) = after[digits.len()..].strip_prefix(')') {
-                    out.push_str(&format!(
-                        "(SELECT value::bigint AS value FROM json_array_elements_text(${digits}::text::json)) AS json_each"
-                    ));
-                    rest = tail;
-                    continue;
-                }
+            if let Some((n, tail)) = placeholder_between(rest, "json_each(?", ")") {
+                out.push_str(&format!(
+                    "(SELECT value::bigint AS value FROM json_array_elements_text(${n}::text::json)) AS json_each"
+                ));
+                rest = tail;
+                continue;
             }
         }
         match quote {
