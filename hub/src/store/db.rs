@@ -476,27 +476,12 @@ impl Conn {
         params: P,
         mut f: impl FnMut(&Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let values = params.values()?;
-        match &self.0 {
-            ConnInner::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(sql)?;
-                let mut rows =
-                    stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    out.push(f(&Row(RowInner::Sqlite(r)))?);
-                }
-                Ok(out)
-            }
-            ConnInner::Postgres { .. } => {
-                let stmt = self.pg_statement(sql)?;
-                let args = pg_args(&values);
-                let rows = self.pg(|c| Ok(c.query(&stmt, &pg_refs(&args))?))?;
-                rows.iter()
-                    .map(|r| f(&Row(RowInner::Postgres(r))))
-                    .collect()
-            }
-        }
+        let mut out = Vec::new();
+        self.each_row(sql, params, |r| {
+            out.push(f(r)?);
+            Ok(true)
+        })?;
+        Ok(out)
     }
 
     /// The first row of the answer through `f`; [`DbError::NoRows`] if none.
@@ -506,27 +491,47 @@ impl Conn {
         params: P,
         f: impl FnOnce(&Row<'_>) -> Result<T>,
     ) -> Result<T> {
+        let (mut f, mut first) = (Some(f), None);
+        self.each_row(sql, params, |r| {
+            if let Some(f) = f.take() {
+                first = Some(f(r)?);
+            }
+            Ok(false)
+        })?;
+        first.ok_or(DbError::NoRows)
+    }
+
+    /// Runs a query and hands its rows to `f` in order until it answers false.
+    fn each_row<P: Params>(
+        &self,
+        sql: &str,
+        params: P,
+        mut f: impl FnMut(&Row<'_>) -> Result<bool>,
+    ) -> Result<()> {
         let values = params.values()?;
         match &self.0 {
             ConnInner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
                 let mut rows =
                     stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
-                match rows.next()? {
-                    Some(r) => f(&Row(RowInner::Sqlite(r))),
-                    None => Err(DbError::NoRows),
+                while let Some(r) = rows.next()? {
+                    if !f(&Row(RowInner::Sqlite(r)))? {
+                        break;
+                    }
                 }
             }
             ConnInner::Postgres { .. } => {
                 let stmt = self.pg_statement(sql)?;
                 let args = pg_args(&values);
                 let rows = self.pg(|c| Ok(c.query(&stmt, &pg_refs(&args))?))?;
-                match rows.first() {
-                    Some(r) => f(&Row(RowInner::Postgres(r))),
-                    None => Err(DbError::NoRows),
+                for r in &rows {
+                    if !f(&Row(RowInner::Postgres(r)))? {
+                        break;
+                    }
                 }
             }
         }
+        Ok(())
     }
 
     /// A server restarted, or a connection cut by the network: the call

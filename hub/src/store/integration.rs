@@ -7,7 +7,7 @@
 //! same whether or not rows were added to later days meanwhile, and a
 //! client that stops and resumes misses nothing.
 
-use crate::store::db::{OptionalExt, params};
+use crate::store::db::{OptionalExt, Row, params};
 
 use super::users::Scope;
 use super::{Result, Store, StoreError, now_ms, random_bytes, sha256_hex};
@@ -29,6 +29,22 @@ pub struct AttendanceRow {
     pub member_visits: u64,
     pub visitors: u64,
     pub total: u64,
+}
+
+/// The columns [`attendance_from_row`] reads: a day of `daily_counts d`
+/// with its center `c`.
+const ATTENDANCE_COLUMNS: &str = "d.local_date, d.center_id, c.name, d.member_visits, d.visitors";
+
+fn attendance_from_row(r: &Row<'_>) -> crate::store::db::Result<AttendanceRow> {
+    let (member_visits, visitors): (u64, u64) = (r.get(3)?, r.get(4)?);
+    Ok(AttendanceRow {
+        date: r.get(0)?,
+        center_id: r.get(1)?,
+        center: r.get(2)?,
+        member_visits,
+        visitors,
+        total: member_visits + visitors,
+    })
 }
 
 /// A webhook delivery to make.
@@ -130,7 +146,8 @@ impl Store {
         let mut scoped = Vec::new();
         for (id, kind, sid) in hooks {
             if let Some(scope) = Scope::parse(&format!("{kind}:{sid}")) {
-                let centers: Vec<u64> = self.centers_in(scope)?.iter().map(|c| c.id).collect();
+                let centers: std::collections::HashSet<u64> =
+                    self.centers_in(scope)?.iter().map(|c| c.id).collect();
                 scoped.push((id, centers));
             }
         }
@@ -147,28 +164,18 @@ impl Store {
         for (id, centers) in &scoped {
             let mut items = Vec::new();
             for (center, date) in changed.iter().filter(|(c, _)| centers.contains(c)) {
-                let row = tx.query_row(
-                    "SELECT d.member_visits, d.visitors, c.name FROM daily_counts d
-                     JOIN centers c ON c.id = d.center_id
-                     WHERE d.center_id = ?1 AND d.local_date = ?2",
-                    params![center, date],
-                    |r| {
-                        let (m, v): (u64, u64) = (r.get(0)?, r.get(1)?);
-                        Ok(AttendanceRow {
-                            date: date.clone(),
-                            center_id: *center,
-                            center: r.get(2)?,
-                            member_visits: m,
-                            visitors: v,
-                            total: m + v,
-                        })
-                    },
-                );
-                match row {
-                    Ok(r) => items.push(r),
-                    Err(crate::store::db::DbError::NoRows) => {}
-                    Err(e) => return Err(e.into()),
-                }
+                let row = tx
+                    .query_row(
+                        &format!(
+                            "SELECT {ATTENDANCE_COLUMNS} FROM daily_counts d
+                             JOIN centers c ON c.id = d.center_id
+                             WHERE d.center_id = ?1 AND d.local_date = ?2"
+                        ),
+                        params![center, date],
+                        attendance_from_row,
+                    )
+                    .optional()?;
+                items.extend(row);
             }
             for chunk in items.chunks(500) {
                 let body = serde_json::json!({ "kind": "attendance", "items": chunk }).to_string();
@@ -336,29 +343,19 @@ impl Store {
         let ids = scope_ids(self, scope)?;
         let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT d.local_date, d.center_id, c.name, d.member_visits, d.visitors
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {ATTENDANCE_COLUMNS}
              FROM daily_counts d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
                AND d.local_date BETWEEN ?2 AND ?3
                AND (d.local_date, d.center_id) > (?4, ?5)
                AND d.member_visits + d.visitors > 0
              ORDER BY d.local_date, d.center_id
-             LIMIT ?6",
-        )?;
+             LIMIT ?6"
+        ))?;
         let rows = stmt.query_map(
             params![ids, from, to, after_date, after_id, limit as i64 + 1],
-            |r| {
-                let (m, v): (u64, u64) = (r.get(3)?, r.get(4)?);
-                Ok(AttendanceRow {
-                    date: r.get(0)?,
-                    center_id: r.get(1)?,
-                    center: r.get(2)?,
-                    member_visits: m,
-                    visitors: v,
-                    total: m + v,
-                })
-            },
+            attendance_from_row,
         )?;
         let rows = rows.collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(split_page(rows, limit, |r| Cursor {

@@ -991,10 +991,8 @@ struct Tally(std::collections::BTreeMap<String, (i64, i64)>);
 
 impl Tally {
     fn add(&mut self, local_date: &str, kind: &str, delta: i64) {
-        let (members, visitors) = match kind {
-            "member_check_in" => (delta, 0),
-            "visitor" => (0, delta),
-            _ => return,
+        let Some((members, visitors)) = visit_delta(kind, delta) else {
+            return;
         };
         let day = self.0.entry(local_date.to_string()).or_default();
         day.0 += members;
@@ -1019,12 +1017,20 @@ pub(crate) fn count_visit(
     kind: &str,
     delta: i64,
 ) -> Result<()> {
-    let (members, visitors) = match kind {
-        "member_check_in" => (delta, 0),
-        "visitor" => (0, delta),
-        _ => return Ok(()),
-    };
-    add_counts(tx, center_id, local_date, members, visitors)
+    match visit_delta(kind, delta) {
+        Some((members, visitors)) => add_counts(tx, center_id, local_date, members, visitors),
+        None => Ok(()),
+    }
+}
+
+/// What an event of `kind` adds to the roll-up's (member visits,
+/// visitors); nothing for kinds that are not visits.
+fn visit_delta(kind: &str, delta: i64) -> Option<(i64, i64)> {
+    match kind {
+        "member_check_in" => Some((delta, 0)),
+        "visitor" => Some((0, delta)),
+        _ => None,
+    }
 }
 
 fn add_counts(
