@@ -22,12 +22,14 @@ use std::ops::Deref;
 
 use postgres::types::{IsNull, Type};
 
+/// A database's error, its cause written into the message (and not also
+/// given as a source, which printed it two and three times over).
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("{}", pg_message(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
     #[error("the query returned no rows")]
     NoRows,
     #[error("column {column}: {message}")]
@@ -40,6 +42,18 @@ pub enum DbError {
     Param { index: usize, message: String },
 }
 
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> DbError {
+        DbError::Sqlite(e)
+    }
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(e: postgres::Error) -> DbError {
+        DbError::Postgres(e)
+    }
+}
+
 /// PostgreSQL's own message (with its detail) rather than "db error".
 fn pg_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
@@ -47,7 +61,17 @@ fn pg_message(e: &postgres::Error) -> String {
             Some(detail) => format!("{} ({})", db.message(), detail),
             None => db.message().to_string(),
         },
-        None => e.to_string(),
+        // Its own words name only the kind ("error connecting to server");
+        // the cause follows.
+        None => {
+            let mut message = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                message.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            message
+        }
     }
 }
 

@@ -40,7 +40,15 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Db(#[from] db::DbError),
+    Db(db::DbError),
+}
+
+// Not `#[from]`: that would also make the database's error the source, and
+// its message, already in ours, would print twice.
+impl From<db::DbError> for StoreError {
+    fn from(e: db::DbError) -> StoreError {
+        StoreError::Db(e)
+    }
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
