@@ -288,6 +288,36 @@ mod tests {
     }
 
     #[test]
+    fn events_with_absurd_values_are_set_aside_and_the_archive_goes_on() {
+        let (dir, store, kiosk, members) = fixture();
+        let year_10000 = 253_402_300_800_000 + 3_600_000;
+        let mut huge_seq = event(3, noon(1, 2), true, members[1]);
+        huge_seq["seq"] = serde_json::json!(u64::MAX);
+        let mut huge_clock = event(4, noon(1, 3), true, members[2]);
+        huge_clock["clock"]["monotonic_ms"] = serde_json::json!(u64::MAX);
+        let page = [
+            event(1, noon(1, 1), true, members[0]),
+            event(2, year_10000, true, members[0]),
+            huge_seq,
+            huge_clock,
+            event(5, year_10000, false, members[3]),
+            // A synchronised clock two days ahead of the hub's.
+            event(6, crate::store::now_ms() + 2 * 86_400_000, true, members[4]),
+        ];
+        let r = store.ingest(&kiosk, &page).expect("never a failed page");
+        assert_eq!(r.stored, 1, "{r:?}");
+        let reasons: Vec<&str> = r.rejected.iter().map(|x| x.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 5, "{r:?}");
+        assert!(reasons[0].contains("no date"), "{reasons:?}");
+        assert!(reasons[1].contains("seq is beyond"), "{reasons:?}");
+        assert!(reasons[2].contains("time since boot"), "{reasons:?}");
+        assert!(reasons[4].contains("ahead of the hub"), "{reasons:?}");
+        let months = archive_before(&store, &dir.path().join("data"), "2024-02", |_| {})
+            .expect("the archive still works");
+        assert_eq!(months.iter().map(|m| m.events).sum::<u64>(), 1);
+    }
+
+    #[test]
     fn a_month_that_changed_while_it_was_written_is_not_deleted() {
         let (_dir, store, kiosk, members) = fixture();
         let m = members[0];

@@ -154,13 +154,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 Command::Run => run_ui(&data, false),
                 Command::Headless { no_final_sync } => {
-                    crate::headless::run(&data, &Config::load(&data)?, !no_final_sync)
+                    crate::headless::run(&data, &Config::load(&data), !no_final_sync)
                 }
                 Command::Status { json } => status(&data, json),
                 Command::Sync => sync_now(&data),
                 Command::SetPin => set_pin(&data),
                 Command::BindCard { uid, member } => {
-                    let config = Config::load(&data)?;
+                    let config = Config::load(&data);
                     let uid = protocol::card::parse_uid_hex(&uid)
                         .context("the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3")?;
                     let mut engine = Engine::new(
@@ -179,7 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::StaffCard { action } => staff_card(&data, action),
                 Command::Export { period, out } => export(&data, &period, out),
                 Command::Doctor => {
-                    let config = Config::load(&data)?;
+                    let config = Config::load(&data);
                     if crate::doctor::print(&crate::doctor::check(&data, &config)) {
                         Ok(())
                     } else {
@@ -211,7 +211,7 @@ pub enum StaffCardAction {
 }
 
 fn staff_card(data: &Path, action: StaffCardAction) -> anyhow::Result<()> {
-    let config = Config::load(data)?;
+    let config = Config::load(data);
     let engine = Engine::new(
         open_store(data)?,
         SystemClock::new(),
@@ -252,7 +252,7 @@ fn staff_card(data: &Path, action: StaffCardAction) -> anyhow::Result<()> {
 }
 
 fn export(data: &Path, period: &str, out: Option<PathBuf>) -> anyhow::Result<()> {
-    let config = Config::load(data)?;
+    let config = Config::load(data);
     let engine = Engine::new(
         open_store(data)?,
         SystemClock::new(),
@@ -420,7 +420,7 @@ fn sync_once(data: &Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<crate:
             "this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`"
         );
     };
-    let timeout = Config::load(data)?.hub_timeout();
+    let timeout = Config::load(data).hub_timeout();
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
     let mut syncer = Syncer::new(store, uplink).with_content(updater(data, &e, timeout)?, None);
     let now = SystemClock::new().now_ms();
@@ -438,7 +438,10 @@ fn sync_now(data: &Path) -> anyhow::Result<()> {
 
 fn status(data: &Path, json: bool) -> anyhow::Result<()> {
     let store = open_store(data)?;
-    let status = store.sync_status()?;
+    let status = crate::store::SyncStatus {
+        config_problem: Config::load(data).problem,
+        ..store.sync_status()?
+    };
     let enrollment = store.enrollment()?;
     let tz: chrono_tz::Tz = enrollment
         .as_ref()
@@ -487,6 +490,17 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
             "events recorded: {}, acknowledged by the hub: {}, waiting: {}",
             status.last_seq, status.acked_seq, status.events_waiting
         );
+        if let Some(r) = &status.restored {
+            let at = tz
+                .timestamp_millis_opt(r.at_ms)
+                .single()
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            println!("{r} (found {at})");
+        }
+        if let Some(a) = &status.set_aside {
+            println!("{a}");
+        }
         let scope = match today.hub_as_of_ms {
             Some(at) => format!(
                 "the whole center, from the hub at {}, with this kiosk's since",
@@ -567,7 +581,7 @@ pub fn start_sync(
 }
 
 pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
-    let mut config = Config::load(data)?;
+    let mut config = Config::load(data);
     config.fullscreen &= !windowed;
     // New verified content is shown at once, without a restart.
     let folder = data.to_path_buf();

@@ -117,6 +117,10 @@ pub struct Config {
     pub card_readers: String,
     pub export_dir: Option<std::path::PathBuf>,
     pub signals: crate::signals::SignalsConfig,
+    /// Why `kiosk.toml` could not be used: the kiosk then runs on the
+    /// defaults and says so (status, doctor, staff screen).
+    #[serde(skip)]
+    pub problem: Option<String>,
 }
 
 impl Config {
@@ -147,14 +151,39 @@ impl Default for Config {
             card_readers: "none".into(),
             export_dir: None,
             signals: crate::signals::SignalsConfig::default(),
+            problem: None,
         }
     }
 }
 
 impl Config {
+    /// Reads the settings as [`Config::load_strict`] does; settings that
+    /// cannot be used (a damaged or mistyped `kiosk.toml`, a wrong
+    /// `KIOSK_*` value) never stop check-ins: the kiosk runs on the
+    /// defaults, and `problem` says why, loudly, once here and then on the
+    /// staff screen, in `kiosk status` and in `kiosk doctor`.
+    pub fn load(data_dir: &Path) -> Config {
+        match Self::load_strict(data_dir) {
+            Ok(config) => config,
+            Err(e) => {
+                let problem = format!("{e:#}");
+                tracing::error!("running on the default settings: {problem}");
+                eprintln!("warning: running on the default settings: {problem}");
+                let mut config = Config::default();
+                // The environment may still name the language and the like.
+                let _ = config.apply_env(|k| std::env::var(k).ok());
+                if config.validate().is_err() {
+                    config = Config::default();
+                }
+                config.problem = Some(problem);
+                config
+            }
+        }
+    }
+
     /// Reads `kiosk.toml` from the data folder (writing the example first if
     /// there is none), then applies `KIOSK_*` environment overrides.
-    pub fn load(data_dir: &Path) -> anyhow::Result<Config> {
+    pub fn load_strict(data_dir: &Path) -> anyhow::Result<Config> {
         let path = data_dir.join("kiosk.toml");
         if !path.exists() {
             std::fs::write(&path, EXAMPLE)
@@ -346,7 +375,7 @@ mod tests {
                 .expect(name);
             let dir = tempfile::tempdir().expect("tempdir");
             std::fs::write(dir.path().join("kiosk.toml"), checked.kiosk_toml()).expect("write");
-            let c = Config::load(dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let c = Config::load_strict(dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
             let gpio = checked.profile.gpio.clone();
             assert_eq!(
                 c.signals.backend == "gpio",
@@ -371,7 +400,7 @@ mod tests {
     #[test]
     fn first_load_writes_the_example_and_env_overrides_it() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let c = Config::load(dir.path()).expect("load");
+        let c = Config::load_strict(dir.path()).expect("load");
         assert_eq!(c, Config::default());
         assert!(dir.path().join("kiosk.toml").exists());
         let mut c = Config::default();
@@ -389,14 +418,17 @@ mod tests {
             "hid_keyboard_layout = \"azerty\"\n",
         )
         .expect("write");
-        let err = format!("{:#}", Config::load(dir.path()).expect_err("must fail"));
+        let err = format!(
+            "{:#}",
+            Config::load_strict(dir.path()).expect_err("must fail")
+        );
         assert!(err.contains("\"fr\"") && err.contains("azerty"), "{err}");
         std::fs::write(
             dir.path().join("kiosk.toml"),
             "hid_keyboard_layout = \"fr\"\n",
         )
         .expect("write");
-        let c = Config::load(dir.path()).expect("load");
+        let c = Config::load_strict(dir.path()).expect("load");
         assert_eq!(c.devices().hid_layout, crate::input::keymap::Layout::Fr);
     }
 
@@ -418,8 +450,28 @@ mod tests {
     fn a_typo_in_the_file_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("kiosk.toml"), "repeat_window_minuts = 3\n").expect("write");
-        let err = format!("{:#}", Config::load(dir.path()).expect_err("must fail"));
+        let err = format!(
+            "{:#}",
+            Config::load_strict(dir.path()).expect_err("must fail")
+        );
         assert!(err.contains("kiosk.toml"), "{err}");
         assert!(err.contains("repeat_window_minuts"), "{err}");
+    }
+
+    #[test]
+    fn a_damaged_file_gives_the_defaults_and_says_why() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("kiosk.toml"), b"\x00\xff[[[ repeat = \n").expect("write");
+        let c = Config::load(dir.path());
+        assert_eq!(
+            c.repeat_window_minutes,
+            Config::default().repeat_window_minutes
+        );
+        let problem = c.problem.expect("the problem is kept");
+        assert!(problem.contains("kiosk.toml"), "{problem}");
+        std::fs::write(dir.path().join("kiosk.toml"), "language = \"en\"\n").expect("write");
+        let c = Config::load(dir.path());
+        assert!(c.problem.is_none());
+        assert_eq!(c.language, "en");
     }
 }

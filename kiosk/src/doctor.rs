@@ -47,6 +47,12 @@ fn open_problem(path: &Path) -> Option<String> {
 pub fn check(data: &Path, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
 
+    // Settings.
+    out.push(match &config.problem {
+        None => ok("settings", "kiosk.toml read"),
+        Some(p) => problem("settings", format!("running on the defaults, because {p}")),
+    });
+
     // Display.
     let display = std::env::var("WAYLAND_DISPLAY")
         .ok()

@@ -83,6 +83,8 @@ fn parse_scan(t: &str) -> Result<Credential, Refusal> {
 
 enum Message {
     Line(String),
+    /// A line that is not UTF-8.
+    NotText,
     Device(Input),
     EndOfInput,
     Stop,
@@ -117,9 +119,28 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
     std::thread::Builder::new()
         .name("stdin".into())
         .spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                if tx.send(Message::Line(line)).is_err() {
+            let mut input = std::io::stdin().lock();
+            let mut bytes = Vec::new();
+            loop {
+                bytes.clear();
+                match input.read_until(b'\n', &mut bytes) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    // A read error ends the input; an interrupted read does not.
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        tracing::warn!("cannot read standard input: {e}");
+                        break;
+                    }
+                }
+                // A scanner that sends bytes that are no text (a wrong
+                // keyboard layout, line noise) gets "garbled", and the next
+                // line is read as usual.
+                let message = match std::str::from_utf8(&bytes) {
+                    Ok(text) => Message::Line(text.trim_end_matches(['\n', '\r']).to_string()),
+                    Err(_) => Message::NotText,
+                };
+                if tx.send(message).is_err() {
                     break;
                 }
             }
@@ -151,6 +172,9 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
                 Some(Ok(Request::CheckIn(credential))) => engine.check_in(credential),
                 Some(Ok(Request::Shift(credential, shift))) => engine.volunteer(credential, shift),
                 Some(Err(reason)) => Outcome::Refused { reason },
+            },
+            Message::NotText => Outcome::Refused {
+                reason: Refusal::Garbled,
             },
             Message::Device(input) => match input.into_credential() {
                 Ok(credential) => engine.check_in(credential),

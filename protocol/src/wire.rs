@@ -11,6 +11,43 @@ use crate::catalog::{AgeBand, ServiceCategory};
 pub const MAX_PAGE_EVENTS: usize = 500;
 /// Largest request body the hub accepts for an event page.
 pub const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// Longest volunteer activity title an event keeps, in characters.
+pub const MAX_ACTIVITY_CHARS: usize = 200;
+/// Longest staff name on a void, in characters.
+pub const MAX_ACTOR_CHARS: usize = 60;
+
+/// A label typed or scanned at a door, as both ends keep it: control
+/// characters (terminal escape sequences, U+0080–U+009F, line breaks) become
+/// spaces, runs of spaces one, at most `max_chars` characters, trimmed. A
+/// scanner gone wrong cannot make an event too large to send, or print
+/// escape sequences on an admin's terminal.
+pub fn clean_text(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut chars = 0;
+    let mut space = false;
+    for c in text.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' {
+            if space || out.is_empty() {
+                continue;
+            }
+            space = true;
+        } else {
+            space = false;
+        }
+        if chars == max_chars {
+            break;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
 
 /// `POST /api/v1/enroll`: a kiosk trades an admin's one-time code for a credential.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -70,6 +107,23 @@ pub struct SyncState {
     /// county, city): whose signed content it shows besides its center's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<u64>,
+    /// The event the hub holds at `min(acked_seq, the kiosk's last_seq)`,
+    /// by its clock: when the hub's mark is beyond what the kiosk knows was
+    /// acknowledged, the kiosk compares it with its own event there. The
+    /// same: the hub's mark is the kiosk's own history (an answer was
+    /// lost). Another: the kiosk's database is an older copy, and it sends
+    /// its events again for the hub to point out the first clash. Absent
+    /// from older hubs, and when the hub no longer holds that event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<Probe>,
+}
+
+/// One event as the hub holds it, told by its clock (see [`SyncState::probe`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Probe {
+    pub seq: u64,
+    pub boot_id: String,
+    pub monotonic_ms: u64,
 }
 
 /// What a kiosk says of itself each time it asks for its mark (as query
@@ -92,6 +146,12 @@ pub struct DeviceReport {
     /// Why its last content update was refused, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_error: Option<String>,
+    /// Absent until the kiosk finds its database was restored from an older
+    /// copy (or cloned onto another board): then a random id it chose at that
+    /// moment. A lineage the hub has seen replaced by a newer one that speaks
+    /// again means two boards share one credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<String>,
 }
 
 /// What happened at the door, as recorded.
@@ -351,6 +411,12 @@ pub struct IngestResult {
     /// hold back the mark.
     #[serde(default)]
     pub rejected: Vec<Rejected>,
+    /// The first seq of the page that the hub already holds as a different
+    /// event (the kiosk's database was restored from an older copy, or
+    /// cloned): nothing from it on was taken, and the kiosk moves its events
+    /// from there above the hub's mark before sending them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clash: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -600,5 +666,23 @@ mod tests {
         let back: EnrollResponse =
             serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");
         assert_eq!(back, e);
+    }
+}
+
+#[cfg(test)]
+mod clean_text_tests {
+    use super::clean_text;
+
+    #[test]
+    fn control_characters_go_and_long_text_is_cut_at_a_character() {
+        assert_eq!(
+            clean_text("  读书会\u{1b}[2J\u{1b}]0;x\u{7} 周六\r\n", 200),
+            "读书会 [2J ]0;x 周六"
+        );
+        assert_eq!(clean_text("a\u{85}b\u{9b}c\u{80}", 200), "a b c");
+        assert_eq!(clean_text(&"志".repeat(600_000), 200).chars().count(), 200);
+        assert_eq!(clean_text("ab   cd", 4), "ab c");
+        assert_eq!(clean_text("ab  ", 3), "ab");
+        assert_eq!(clean_text("\u{1b}\u{1b}", 10), "");
     }
 }

@@ -14,6 +14,8 @@ pub enum AppError {
     /// A dashboard call without a valid login.
     NotLoggedIn,
     Forbidden(String),
+    /// A second board speaks with a kiosk's credential.
+    CredentialInUse,
     /// Too many attempts from one address (wrong enrollment codes).
     TooMany(String),
     InvalidCode(String),
@@ -46,6 +48,13 @@ impl IntoResponse for AppError {
                 "log in at /login first".to_string(),
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::CredentialInUse => (
+                StatusCode::CONFLICT,
+                "credential_in_use",
+                "another board runs with this kiosk's credential (a cloned or restored card); \
+                 enroll this board anew with a new code"
+                    .to_string(),
+            ),
             AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many", m),
             AppError::InvalidCode(m) => (StatusCode::FORBIDDEN, "invalid_code", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),

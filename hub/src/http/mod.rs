@@ -28,6 +28,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 pub use error::AppError;
 
 use crate::content::Owner;
+use crate::store::fleet::LineageVerdict;
 use crate::store::worker::StoreWorker;
 use crate::store::{Device, Store};
 
@@ -617,19 +618,29 @@ async fn sync_state(
         .ok()
         .map(|Query(r)| r)
         .filter(|r| !r.software_version.is_empty());
-    let center = device.center_id;
-    let regions = db(&state, move |s| {
-        if let Some(report) = report {
+    let (center, acked_seq) = (device.center_id, device.acked_seq);
+    let (verdict, regions, probe) = db(&state, move |s| {
+        let verdict =
+            s.check_lineage(&device, report.as_ref().and_then(|r| r.lineage.as_deref()))?;
+        let probe = match &report {
+            Some(r) if r.last_seq > 0 && acked_seq > 0 => s.probe(id, acked_seq.min(r.last_seq))?,
+            _ => None,
+        };
+        if let Some(report) = report.filter(|_| verdict == LineageVerdict::Accepted) {
             s.note_device_report(id, &report)?;
         }
-        Ok(s.region_chain(center)?)
+        Ok((verdict, s.region_chain(center)?, probe))
     })
     .await?;
+    if verdict == LineageVerdict::Refused {
+        return Err(AppError::CredentialInUse);
+    }
     Ok(Json(SyncState {
-        device_id: device.id,
-        acked_seq: device.acked_seq,
+        device_id: id,
+        acked_seq,
         server_time_ms: crate::store::now_ms(),
         regions,
+        probe,
     }))
 }
 

@@ -14,6 +14,7 @@ const TABLES: &[&str] = &[
     "members",
     "enroll_codes",
     "devices",
+    "device_lineages",
     "events",
     "rejected_events",
     "member_cards",

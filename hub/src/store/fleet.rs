@@ -4,11 +4,22 @@
 use crate::store::db::params;
 use serde::Serialize;
 
+use super::db::{Conn, OptionalExt};
 use super::users::Scope;
-use super::{Result, Store, now_ms};
+use super::{Device, Result, Store, now_ms};
+
+/// Whether a board may speak for a device: see [`Store::check_lineage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineageVerdict {
+    Accepted,
+    /// A second board on the credential: it must enroll anew.
+    Refused,
+}
 
 /// A kiosk unheard of for longer than this is offline.
 pub const OFFLINE_AFTER_MS: i64 = 24 * 3_600_000;
+/// A restored or cloned database stays an alert this long.
+const RECENT_MS: i64 = 7 * 24 * 3_600_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,6 +32,16 @@ pub enum Alert {
     /// The kiosk refused the last content update (it shows the version
     /// before); the reason is in `content_error`.
     ContentRefused,
+    /// The kiosk's database went back to an older copy (a backup put back,
+    /// a card cloned) in the last week: its new check-ins were renumbered
+    /// and kept, but someone should know why.
+    Restored,
+    /// The hub set aside some of the kiosk's events in the last week (kept,
+    /// not counted: see `hub device list` and the rejected events).
+    SetAside,
+    /// In the last week a second board spoke with this kiosk's credential
+    /// (the newer copy was refused, and tried again): it must be enrolled anew.
+    TwoBoards,
 }
 
 impl Alert {
@@ -29,6 +50,11 @@ impl Alert {
             Alert::Offline => "超过 24 小时未联系 · no contact for over 24 h",
             Alert::ClockUnsynchronized => "时钟未同步 · clock not synchronised",
             Alert::ContentRefused => "内容更新被拒 · content update refused",
+            Alert::Restored => "数据库被还原或复制 · database restored or cloned",
+            Alert::SetAside => "有记录被搁置 · events set aside",
+            Alert::TwoBoards => {
+                "两台设备共用一个凭据，较新的一台须重新注册 · two boards share one credential: enroll the newer one anew"
+            }
         }
     }
 }
@@ -50,6 +76,8 @@ pub struct FleetRow {
     pub content_version: Option<u64>,
     /// Why it refused its last content update.
     pub content_error: Option<String>,
+    /// Its events the hub set aside (kept, not counted).
+    pub set_aside: u64,
     pub alerts: Vec<Alert>,
 }
 
@@ -82,6 +110,106 @@ impl Store {
         Ok(())
     }
 
+    /// Which board may speak for a device, by the lineage its kiosk reports
+    /// (`None`: the database it was enrolled with). A lineage never heard
+    /// before is a database restored or cloned: it becomes the device's. A
+    /// lineage replaced by a newer one that speaks again means two boards
+    /// run on one credential: the newer one is refused from then on (its
+    /// kiosk is told to enroll anew) and the older one goes on.
+    pub fn check_lineage(&self, device: &Device, lineage: Option<&str>) -> Result<LineageVerdict> {
+        let lineage: String = lineage.unwrap_or("").chars().take(64).collect();
+        let device_id = device.id;
+        let current = |c: &Conn| -> Result<String> {
+            Ok(c.query_row(
+                "SELECT lineage FROM devices WHERE id = ?1",
+                [device_id],
+                |r| r.get::<Option<String>>(0),
+            )?
+            .unwrap_or_default())
+        };
+        let conn = self.conn();
+        // Every sync asks: the usual answer needs no lock.
+        if current(&conn)? == lineage {
+            return Ok(LineageVerdict::Accepted);
+        }
+        let now = now_ms();
+        let tx = conn.center_transaction(device.center_id)?;
+        let current = current(&tx)?;
+        let seen: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT refused_at_ms FROM device_lineages WHERE device_id = ?1 AND lineage = ?2",
+                params![device_id, lineage],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let verdict = match seen {
+            Some(Some(_)) => {
+                // The newer copy is still running: now it is certain that
+                // two boards share the credential (not a card restored twice).
+                tx.execute(
+                    "UPDATE devices SET twin_at_ms = ?1 WHERE id = ?2",
+                    params![now, device_id],
+                )?;
+                LineageVerdict::Refused
+            }
+            _ if lineage == current => LineageVerdict::Accepted,
+            None if !lineage.is_empty() => {
+                tx.execute(
+                    "INSERT INTO device_lineages(device_id, lineage, first_seen_ms) VALUES (?1, ?2, ?3)",
+                    params![device_id, lineage, now],
+                )?;
+                tx.execute(
+                    "UPDATE devices SET lineage = ?1, restored_at_ms = ?2 WHERE id = ?3",
+                    params![lineage, now, device_id],
+                )?;
+                tracing::warn!(
+                    device = device_id,
+                    "a kiosk's database was restored or cloned"
+                );
+                LineageVerdict::Accepted
+            }
+            _ => {
+                // An older lineage (the original, or one replaced since)
+                // speaks again: the newer one is a second board.
+                tx.execute(
+                    "INSERT INTO device_lineages(device_id, lineage, first_seen_ms, refused_at_ms)
+                     VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT(device_id, lineage) DO UPDATE SET refused_at_ms = excluded.refused_at_ms",
+                    params![device_id, current, now],
+                )?;
+                tx.execute(
+                    "UPDATE devices SET lineage = ?1 WHERE id = ?2",
+                    params![lineage, device_id],
+                )?;
+                tracing::warn!(
+                    device = device_id,
+                    "an older copy of a kiosk's database speaks again: the newer copy is refused"
+                );
+                LineageVerdict::Accepted
+            }
+        };
+        tx.commit()?;
+        Ok(verdict)
+    }
+
+    /// The device's event at `seq` as the hub holds it, told by its clock.
+    pub fn probe(&self, device_id: u64, seq: u64) -> Result<Option<protocol::wire::Probe>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT boot_id, monotonic_ms FROM events WHERE device_id = ?1 AND seq = ?2",
+                params![device_id, seq],
+                |r| {
+                    Ok(protocol::wire::Probe {
+                        seq,
+                        boot_id: r.get(0)?,
+                        monotonic_ms: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// The kiosks of a scope's centers, as of `now`, by center then device.
     pub fn fleet(&self, scope: Scope, now: i64) -> Result<Vec<FleetRow>> {
         let centers = self.centers_in(scope)?;
@@ -91,7 +219,9 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT d.id, d.name, d.center_id, c.name, d.last_seen_ms, d.software_version,
                     d.acked_seq, d.reported_last_seq, d.clock_synchronized,
-                    d.content_version, d.content_error
+                    d.content_version, d.content_error, d.restored_at_ms, d.twin_at_ms,
+                    (SELECT count(*) FROM rejected_events x WHERE x.device_id = d.id),
+                    (SELECT max(received_at_ms) FROM rejected_events x WHERE x.device_id = d.id)
              FROM devices d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
              ORDER BY d.center_id, d.id",
@@ -112,6 +242,16 @@ impl Store {
             if content_error.is_some() {
                 alerts.push(Alert::ContentRefused);
             }
+            let recent = |t: Option<i64>| t.is_some_and(|t| now - t < RECENT_MS);
+            if recent(r.get(11)?) {
+                alerts.push(Alert::Restored);
+            }
+            if recent(r.get(12)?) {
+                alerts.push(Alert::TwoBoards);
+            }
+            if recent(r.get(14)?) {
+                alerts.push(Alert::SetAside);
+            }
             Ok(FleetRow {
                 device_id: r.get(0)?,
                 name: r.get(1)?,
@@ -124,6 +264,7 @@ impl Store {
                 clock_synchronized: clock,
                 content_version: r.get(9)?,
                 content_error,
+                set_aside: r.get(13)?,
                 alerts,
             })
         })?;
@@ -187,6 +328,7 @@ mod tests {
                 clock_synchronized: true,
                 content_version: Some(4),
                 content_error: None,
+                ..Default::default()
             },
         )
         .expect("report");
@@ -198,6 +340,7 @@ mod tests {
                 clock_synchronized: false,
                 content_version: Some(3),
                 content_error: Some("logo.png was refused: hash mismatch".into()),
+                ..Default::default()
             },
         )
         .expect("report");
@@ -226,5 +369,38 @@ mod tests {
         let theirs = s.fleet(Scope::Center(other), now).expect("fleet");
         assert_eq!(theirs[0].device_id, elsewhere.id);
         assert_eq!(theirs[0].waiting, None, "never reported");
+    }
+
+    #[test]
+    fn a_restored_copy_takes_over_and_a_second_board_is_refused_once_it_speaks_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
+        let c = s.add_center("青年之家", "Asia/Shanghai").expect("center");
+        let code = s.create_enroll_code(c, 1).expect("code");
+        let (_, token, _) = s.enroll(&code, "door", "0.1.0").expect("enroll");
+        let d = s.device_by_token(&token).expect("dev").expect("device");
+        let alerts = || {
+            s.fleet(Scope::Center(c), now_ms()).expect("fleet")[0]
+                .alerts
+                .clone()
+        };
+        let check = |l: Option<&str>| s.check_lineage(&d, l).expect("lineage");
+        assert_eq!(check(None), LineageVerdict::Accepted);
+        assert!(!alerts().contains(&Alert::Restored));
+        // The card restored from a copy: a new lineage takes over.
+        assert_eq!(check(Some("copy")), LineageVerdict::Accepted);
+        assert_eq!(check(Some("copy")), LineageVerdict::Accepted);
+        assert!(alerts().contains(&Alert::Restored));
+        // The original speaks again: it goes on, the copy is refused from now on…
+        assert_eq!(check(None), LineageVerdict::Accepted);
+        assert!(!alerts().contains(&Alert::TwoBoards), "not certain yet");
+        // …and once the copy tries again, two boards are certain.
+        assert_eq!(check(Some("copy")), LineageVerdict::Refused);
+        assert!(alerts().contains(&Alert::TwoBoards));
+        assert_eq!(check(None), LineageVerdict::Accepted);
+        // The original restored once more takes another lineage, accepted.
+        assert_eq!(check(Some("again")), LineageVerdict::Accepted);
+        assert_eq!(check(Some("copy")), LineageVerdict::Refused);
     }
 }

@@ -231,6 +231,20 @@ const SQLITE: &[&str] = &[
      );
      CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at_ms)
         WHERE delivered_at_ms IS NULL;",
+    // 17: a kiosk database restored from an older copy or cloned onto a
+    // second board: when it was found, and each lineage a device's kiosks
+    // have spoken for (a lineage replaced and then heard again is a second
+    // board on one credential; the newer one is refused).
+    "ALTER TABLE devices ADD COLUMN restored_at_ms INTEGER;
+     ALTER TABLE devices ADD COLUMN lineage TEXT;
+     ALTER TABLE devices ADD COLUMN twin_at_ms INTEGER;
+     CREATE TABLE device_lineages (
+        device_id INTEGER NOT NULL REFERENCES devices(id),
+        lineage TEXT NOT NULL,
+        first_seen_ms INTEGER NOT NULL,
+        refused_at_ms INTEGER,
+        PRIMARY KEY (device_id, lineage)
+     );",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -428,6 +442,17 @@ const POSTGRES: &[&str] = &[
      );
      CREATE INDEX webhook_outbox_due ON webhook_outbox(next_at_ms)
         WHERE delivered_at_ms IS NULL;",
+    // 2: SQLite's 17.
+    "ALTER TABLE devices ADD COLUMN restored_at_ms BIGINT;
+     ALTER TABLE devices ADD COLUMN lineage TEXT;
+     ALTER TABLE devices ADD COLUMN twin_at_ms BIGINT;
+     CREATE TABLE device_lineages (
+        device_id BIGINT NOT NULL REFERENCES devices(id),
+        lineage TEXT NOT NULL,
+        first_seen_ms BIGINT NOT NULL,
+        refused_at_ms BIGINT,
+        PRIMARY KEY (device_id, lineage)
+     );",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

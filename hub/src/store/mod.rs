@@ -23,7 +23,8 @@ use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 use db::{Conn, OptionalExt, Row, Tx, params};
 use protocol::wire::{
-    CenterInfo, Event, EventKind, IngestResult, Rejected, RosterDelta, RosterEntry,
+    CenterInfo, Event, EventKind, IngestResult, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, Rejected,
+    RosterDelta, RosterEntry, clean_text,
 };
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -729,11 +730,47 @@ impl Store {
         let mut rejected = Vec::new();
         // Each accepted event's time and clock, for re-timing after the loop.
         let mut clocks = Vec::with_capacity(raw_events.len());
+        // Seqs up to this one may already be held: each is compared with
+        // what the hub holds (a retry, or a restored kiosk's different event).
+        let held_max: u64 = tx.query_row(
+            "SELECT max(m) FROM (SELECT max(seq) AS m FROM events WHERE device_id = ?1
+                                 UNION ALL SELECT max(seq) FROM rejected_events WHERE device_id = ?1) h",
+            [device.id],
+            |r| Ok(r.get::<Option<u64>>(0)?.unwrap_or(0)),
+        )?;
+        let mut clash = None;
         for raw in raw_events {
             let seq = raw.get("seq").and_then(|s| s.as_u64()).filter(|s| *s > 0);
+            if let Some(seq) = seq.filter(|s| *s <= held_max)
+                && holds_another(&tx, device.id, seq, raw)?
+            {
+                // The kiosk numbered a new event with a seq it had already
+                // used: its database went back to an older copy. Take
+                // nothing from here on; it moves them above the mark.
+                tracing::warn!(
+                    device = device.id,
+                    seq,
+                    "a kiosk's database was restored or cloned"
+                );
+                tx.execute(
+                    "UPDATE devices SET restored_at_ms = ?1 WHERE id = ?2",
+                    params![now, device.id],
+                )?;
+                clash = Some(seq);
+                break;
+            }
             let verdict = match serde_json::from_value::<Event>(raw.clone()) {
                 Err(e) => Err(format!("unreadable event: {e}")),
                 Ok(ev) if ev.seq == 0 => Err("seq must start at 1".to_string()),
+                Ok(ev) if i64::try_from(ev.seq).is_err() => {
+                    Err("seq is beyond any a kiosk numbers".to_string())
+                }
+                Ok(ev) if i64::try_from(ev.clock.monotonic_ms).is_err() => {
+                    Err("time since boot is beyond any a board reaches".to_string())
+                }
+                Ok(ev) if implausible_time(&ev, now).is_some() => {
+                    Err(implausible_time(&ev, now).unwrap_or_default())
+                }
                 Ok(ev) => match ev.kind {
                     EventKind::CardBound {
                         member_id,
@@ -824,6 +861,8 @@ impl Store {
                     }
                 }
                 Err(reason) => {
+                    // A seq no database column holds is kept without one.
+                    let seq = seq.filter(|s| i64::try_from(*s).is_ok());
                     tx.execute(
                         "INSERT INTO rejected_events(device_id, seq, raw, reason, received_at_ms)
                          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
@@ -870,6 +909,7 @@ impl Store {
             stored,
             duplicates,
             rejected,
+            clash,
         })
     }
 
@@ -877,6 +917,80 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
+}
+
+/// Latest wall time a synchronised kiosk may report, past the hub's clock.
+const AHEAD_MS: i64 = 86_400_000;
+/// 10000-01-01: times from there on are no dates (a scanner's garbage, a
+/// flipped bit); nothing could be counted, archived or shown for them.
+const TIME_LIMIT_MS: i64 = 253_402_300_800_000;
+
+/// Why an event's time cannot be counted, if it cannot. An unsynchronised
+/// clock may be anywhere in the past or years ahead (its boot is re-timed
+/// later); a synchronised one is never more than a day ahead of the hub.
+fn implausible_time(ev: &Event, now: i64) -> Option<String> {
+    if !(0..TIME_LIMIT_MS).contains(&ev.at_ms) {
+        return Some("its time is no date (before 1970 or after 9999)".into());
+    }
+    if ev.clock.synchronized && ev.at_ms > now + AHEAD_MS {
+        return Some("its time is more than a day ahead of the hub's clock".into());
+    }
+    None
+}
+
+/// Whether the hub holds `seq` of the device as another event than `raw`:
+/// another boot, another moment since boot, or another kind. The same event
+/// sent again (a retried page) is not another.
+fn holds_another(tx: &Tx<'_>, device_id: u64, seq: u64, raw: &serde_json::Value) -> Result<bool> {
+    let clock = raw.get("clock");
+    let incoming = (
+        clock
+            .and_then(|c| c.get("boot_id"))
+            .and_then(|b| b.as_str()),
+        clock
+            .and_then(|c| c.get("monotonic_ms"))
+            .and_then(|m| m.as_u64()),
+        raw.get("kind").and_then(|k| k.as_str()),
+    );
+    let held: Option<(String, u64, String)> = tx
+        .query_row(
+            "SELECT boot_id, monotonic_ms, kind FROM events WHERE device_id = ?1 AND seq = ?2",
+            params![device_id, seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((boot, mono, kind)) = held {
+        return Ok(incoming != (Some(boot.as_str()), Some(mono), Some(kind.as_str())));
+    }
+    let aside: Option<String> = tx
+        .query_row(
+            "SELECT raw FROM rejected_events WHERE device_id = ?1 AND seq = ?2",
+            params![device_id, seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(aside) = aside else {
+        return Ok(false);
+    };
+    let aside: serde_json::Value = serde_json::from_str(&aside).unwrap_or_default();
+    if aside == *raw {
+        return Ok(false);
+    }
+    // Set aside as unreadable: another event only if both can be told apart.
+    let clock = aside.get("clock");
+    let held = (
+        clock
+            .and_then(|c| c.get("boot_id"))
+            .and_then(|b| b.as_str()),
+        clock
+            .and_then(|c| c.get("monotonic_ms"))
+            .and_then(|m| m.as_u64()),
+        aside.get("kind").and_then(|k| k.as_str()),
+    );
+    let readable = |t: &(Option<&str>, Option<u64>, Option<&str>)| {
+        t.0.is_some() && t.1.is_some() && t.2.is_some()
+    };
+    Ok(readable(&held) && readable(&incoming) && held != incoming)
 }
 
 /// A `centers` row selected as `id, name, time_zone, region_id`.
@@ -1087,9 +1201,10 @@ fn insert_event(
         c.purpose,
         c.card_hash,
     );
-    // Kept short: an activity title or a name is a label, not a document.
-    let activity: Option<String> = c.activity.map(|a| a.chars().take(200).collect());
-    let actor: Option<String> = c.by.map(|a| a.chars().take(60).collect());
+    // Kept short and printable: an activity title or a name is a label, not
+    // a document, and reaches admins' terminals and pages.
+    let activity = c.activity.map(|a| clean_text(a, MAX_ACTIVITY_CHARS));
+    let actor = c.by.map(|a| clean_text(a, MAX_ACTOR_CHARS));
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
                             via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,

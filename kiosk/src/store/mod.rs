@@ -11,7 +11,10 @@ pub mod recover;
 use std::path::Path;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
-use protocol::wire::{ClockInfo, CredentialKind, Event, EventKind, RosterDelta, VoidReason};
+use protocol::wire::{
+    ClockInfo, CredentialKind, Event, EventKind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, RosterDelta,
+    VoidReason, clean_text,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
 
@@ -114,6 +117,16 @@ pub struct SyncStatus {
     pub last_sync_error: Option<String>,
     /// Free space where the database lives, when the system says.
     pub free_bytes: Option<u64>,
+    /// When the database was last found to be an older copy, if ever.
+    pub restored: Option<recover::Restored>,
+    /// The events the hub set aside, if any.
+    pub set_aside: Option<SetAside>,
+    /// What the last recovery of a damaged database found, until the next
+    /// good sync (or enrollment).
+    pub damage: Option<String>,
+    /// Why `kiosk.toml` could not be read (the kiosk runs on the defaults);
+    /// filled in by the caller, which read the settings.
+    pub config_problem: Option<String>,
 }
 
 /// Below this much free space staff are told to call a technician; below
@@ -185,6 +198,28 @@ const SETTING_SYNC_OK: &str = "last_sync_ok_ms";
 const SETTING_SYNC_ERR: &str = "last_sync_error";
 const SETTING_PIN: &str = "staff_pin_hash";
 const SETTING_HUB_DAY: &str = "hub_day";
+const SETTING_SET_ASIDE: &str = "set_aside";
+const SETTING_DAMAGE: &str = "damage";
+
+/// Events the hub could not use: kept aside there (with the reason), not
+/// counted, and no longer holding back the uploads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SetAside {
+    pub count: u64,
+    pub last_seq: u64,
+    pub last_reason: String,
+    pub at_ms: i64,
+}
+
+impl std::fmt::Display for SetAside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} event(s) were set aside by the hub (kept there, not counted); the last, #{}: {}",
+            self.count, self.last_seq, self.last_reason
+        )
+    }
+}
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -269,6 +304,11 @@ impl Store {
                card_key = excluded.card_key",
             params![e.hub_url, e.device_id, e.device_token, e.center_id, e.center_name, e.time_zone, e.card_key],
         )?;
+        // A new credential starts a history of its own.
+        tx.execute(
+            "DELETE FROM settings WHERE key IN (?1, ?2)",
+            [recover::SETTING_LINEAGE, SETTING_DAMAGE],
+        )?;
         tx.execute("DELETE FROM signing_keys", [])?;
         for (id, key) in keys {
             tx.execute(
@@ -276,7 +316,33 @@ impl Store {
                 params![id, key],
             )?;
         }
-        tx.commit().map_err(StoreError::from_sqlite)
+        tx.commit().map_err(StoreError::from_sqlite)?;
+        self.write_enrolled_marker(e);
+        Ok(())
+    }
+
+    /// Writes the marker that says this kiosk is enrolled beside the
+    /// database (see [`recover::enrolled_marker`]); without it, a database
+    /// later found empty could not be told from a new kiosk's, so a failure
+    /// is logged.
+    pub fn write_enrolled_marker(&self, e: &Enrollment) {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return;
+        };
+        let marker = recover::enrolled_marker(Path::new(path));
+        let text = format!(
+            "device {} of center {} ({}) at {}\n",
+            e.device_id, e.center_id, e.center_name, e.hub_url
+        );
+        if let Err(err) = std::fs::write(&marker, text) {
+            tracing::error!("cannot write {}: {err}", marker.display());
+        }
+    }
+
+    /// Keeps what a recovery found, for `kiosk status` and the staff
+    /// screen, until the next good sync or enrollment.
+    pub fn note_damage(&self, message: &str) -> Result<()> {
+        self.set_setting(SETTING_DAMAGE, message)
     }
 
     pub fn signing_keys(&self) -> Result<Vec<(u16, String)>> {
@@ -354,6 +420,10 @@ impl Store {
             }
             _ => {}
         }
+        // Free text is kept as the hub keeps it, so no event is too large
+        // to send (a scanner gone wrong types forever).
+        let activity = c.activity.map(|a| clean_text(a, MAX_ACTIVITY_CHARS));
+        let by = c.by.map(|b| clean_text(b, MAX_ACTOR_CHARS));
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
                                 boot_id, monotonic_ms, clock_synchronized, card_hash, activity,
@@ -372,10 +442,10 @@ impl Store {
                 ev.clock.monotonic_ms,
                 ev.clock.synchronized,
                 c.card_hash,
-                c.activity,
+                activity,
                 c.voided_seq,
                 c.reason,
-                c.by
+                by
             ],
         )
         .map_err(StoreError::from_sqlite)?;
@@ -416,7 +486,11 @@ impl Store {
                 "volunteer_in" => EventKind::VolunteerIn {
                     member_id: r.get(3)?,
                     via: via()?,
-                    activity: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                    // Rows kept before texts were capped are capped here.
+                    activity: clean_text(
+                        &r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                        MAX_ACTIVITY_CHARS,
+                    ),
                     category: r
                         .get::<_, Option<String>>(6)?
                         .and_then(|c| ServiceCategory::from_code(&c)),
@@ -433,7 +507,10 @@ impl Store {
                         .get::<_, Option<String>>(13)?
                         .and_then(|c| VoidReason::from_code(&c))
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: reason")))?,
-                    by: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                    by: clean_text(
+                        &r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                        MAX_ACTOR_CHARS,
+                    ),
                 },
                 "visitor" => EventKind::Visitor {
                     age_band: AgeBand::from_code(&r.get::<_, String>(5)?)
@@ -476,6 +553,18 @@ impl Store {
         Ok(page)
     }
 
+    /// The boot and time since boot of the event `seq`, if it is here.
+    pub fn event_clock(&self, seq: u64) -> Result<Option<(String, u64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT boot_id, monotonic_ms FROM events WHERE seq = ?1",
+                [seq],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     pub fn acked_seq(&self) -> Result<u64> {
         self.setting_u64(SETTING_ACKED)
     }
@@ -512,9 +601,38 @@ impl Store {
 
     pub fn note_sync_ok(&self, at_ms: i64) -> Result<()> {
         self.set_setting(SETTING_SYNC_OK, &at_ms.to_string())?;
-        self.conn
-            .execute("DELETE FROM settings WHERE key = ?1", [SETTING_SYNC_ERR])?;
+        // What a recovery could read back is at the hub now.
+        self.conn.execute(
+            "DELETE FROM settings WHERE key IN (?1, ?2)",
+            [SETTING_SYNC_ERR, SETTING_DAMAGE],
+        )?;
         Ok(())
+    }
+
+    /// Keeps count of the events the hub set aside (kept there, not
+    /// counted), with the last one's reason, for `kiosk status`.
+    pub fn note_set_aside(&self, rejected: &[protocol::wire::Rejected], at_ms: i64) -> Result<()> {
+        let Some(last) = rejected.last() else {
+            return Ok(());
+        };
+        let before = self.set_aside()?.map(|s| s.count).unwrap_or(0);
+        let note = SetAside {
+            count: before + rejected.len() as u64,
+            last_seq: last.seq,
+            last_reason: clean_text(&last.reason, 300),
+            at_ms,
+        };
+        self.set_setting(
+            SETTING_SET_ASIDE,
+            &serde_json::to_string(&note).unwrap_or_default(),
+        )
+    }
+
+    /// The events the hub has set aside so far, if any.
+    pub fn set_aside(&self) -> Result<Option<SetAside>> {
+        Ok(self
+            .setting(SETTING_SET_ASIDE)?
+            .and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     pub fn note_sync_error(&self, message: &str) -> Result<()> {
@@ -541,6 +659,10 @@ impl Store {
             last_sync_ok_ms: self.setting(SETTING_SYNC_OK)?.and_then(|v| v.parse().ok()),
             last_sync_error: self.setting(SETTING_SYNC_ERR)?,
             free_bytes: self.free_bytes(),
+            restored: self.restored()?,
+            set_aside: self.set_aside()?,
+            damage: self.setting(SETTING_DAMAGE)?,
+            config_problem: None,
         })
     }
 

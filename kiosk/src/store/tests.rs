@@ -407,3 +407,48 @@ fn the_hubs_figures_plus_what_this_kiosk_did_since_make_the_centers_day() {
     let own = store.day_stats("2026-11-24").expect("own");
     assert_eq!((own.members, own.visitors, own.hub_as_of_ms), (3, 1, None));
 }
+
+#[test]
+fn a_free_text_is_capped_when_recorded_and_rows_from_before_when_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("k.sqlite3")).expect("open");
+    let shift = |activity: String| NewEvent {
+        at_ms: 1,
+        local_date: "2026-11-24".into(),
+        local_hour: 9,
+        clock: ClockInfo {
+            boot_id: "b".into(),
+            monotonic_ms: 1,
+            synchronized: true,
+        },
+        kind: EventKind::VolunteerIn {
+            member_id: 7,
+            via: CredentialKind::MemberNumber,
+            activity,
+            category: None,
+        },
+    };
+    // A scanner gone wrong types 600 KB into the activity.
+    store
+        .record(&shift("读书会\u{1b}[31m".repeat(100_000)), 0)
+        .expect("record");
+    // A row kept before the cap existed.
+    store
+        .conn
+        .execute(
+            "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, boot_id,
+                                monotonic_ms, clock_synchronized, activity)
+             VALUES (2, '2026-11-24', 9, 'volunteer_in', 7, 'member_number', 'b', 2, 1, ?1)",
+            ["x".repeat(600_000)],
+        )
+        .expect("old row");
+    let page = store.pending_page(0, 10, 256 * 1024).expect("page");
+    assert_eq!(page.len(), 2);
+    for e in &page {
+        let EventKind::VolunteerIn { activity, .. } = &e.kind else {
+            panic!("{e:?}");
+        };
+        assert_eq!(activity.chars().count(), 200, "{activity}");
+        assert!(!activity.contains('\u{1b}'));
+    }
+}

@@ -149,30 +149,65 @@ impl<U: Uplink> Syncer<U> {
     async fn round(&mut self, now_ms: i64) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         let bytes_before = self.uplink.bytes_sent();
-        let report_to_hub = DeviceReport {
-            software_version: env!("CARGO_PKG_VERSION").to_string(),
-            last_seq: self.store.last_seq()?,
-            clock_synchronized: crate::clock::clock_synchronized(),
-            content_version: self
-                .store
-                .setting(crate::content::update::SETTING_VERSION)?
-                .and_then(|v| v.parse().ok()),
-            content_error: self.store.setting(crate::content::update::SETTING_ERROR)?,
-        };
-        let state = self.uplink.sync_state(&report_to_hub).await?;
+        let (state, reported_last) = self.hello().await?;
         // After a database recovery: new events go above what the hub holds.
-        self.store.settle_recovery(state.acked_seq)?;
+        let recovered = self.store.settle_recovery(state.acked_seq)?;
         let mut acked = state.acked_seq;
-        self.store.set_acked_seq(acked)?;
-        loop {
-            let events = self
+        let known = self.store.acked_seq()?;
+        if recovered == 0 && state.acked_seq > reported_last {
+            // The hub holds seqs this kiosk never numbered: its database is
+            // an older copy. New check-ins now go above the hub's mark; any
+            // numbered before (even while this round began) go again from
+            // the kiosk's own mark, and the hub points out the first clash.
+            self.store.raise_seq_floor(state.acked_seq)?;
+            self.store
+                .note_restore(state.acked_seq, state.acked_seq, now_ms)?;
+            // Tell the hub at once under the new lineage.
+            self.hello().await?;
+            acked = known.min(acked);
+        } else if acked > known
+            && let Some(p) = state.probe.as_ref().filter(|p| p.seq > known)
+            && self
                 .store
-                .pending_page(acked, self.page_rows, self.page_bytes)?;
+                .event_clock(p.seq)?
+                .is_none_or(|(boot, mono)| boot != p.boot_id || mono != p.monotonic_ms)
+        {
+            // Beyond what the kiosk knows was acknowledged, the hub's event
+            // there is another than this kiosk's, or one it never numbered
+            // (a round that found an older copy was cut short): the events
+            // go again from the kiosk's own mark.
+            acked = known;
+        }
+        self.store.set_acked_seq(acked)?;
+        let mut rows = self.page_rows;
+        loop {
+            let events = self.store.pending_page(acked, rows, self.page_bytes)?;
             let Some(last) = events.last().map(|e| e.seq) else {
                 break;
             };
             let count = events.len() as u64;
-            let result = self.uplink.upload(&EventPage { events }).await?;
+            let result = match self.uplink.upload(&EventPage { events }).await {
+                // Too large for the hub (a hub with a smaller limit, or a
+                // proxy's): the page goes again in halves.
+                Err(SyncError::Refused { status: 413, .. }) if count > 1 => {
+                    rows = (count as usize / 2).max(1);
+                    tracing::warn!(
+                        rows,
+                        "the hub refused a page as too large; sending smaller pages"
+                    );
+                    continue;
+                }
+                other => other?,
+            };
+            if let Some(first) = result.clash {
+                // The hub holds other events under these seqs: move ours
+                // above its mark and send them from there.
+                self.store.settle_restore(first, result.acked_seq, now_ms)?;
+                self.hello().await?;
+                acked = result.acked_seq.max(acked);
+                self.store.set_acked_seq(acked)?;
+                continue;
+            }
             report.uploaded_events += count;
             if result.acked_seq <= acked {
                 return Err(SyncError::Protocol(format!(
@@ -183,6 +218,7 @@ impl<U: Uplink> Syncer<U> {
             for r in &result.rejected {
                 tracing::warn!(seq = r.seq, reason = %r.reason, "the hub set an event aside");
             }
+            self.store.note_set_aside(&result.rejected, now_ms)?;
             acked = result.acked_seq;
             self.store.set_acked_seq(acked)?;
             report.uploaded_pages += 1;
@@ -224,6 +260,24 @@ impl<U: Uplink> Syncer<U> {
             }
         }
         Ok(report)
+    }
+
+    /// Asks the hub for this kiosk's mark, telling it how the kiosk is;
+    /// with the last seq it told.
+    async fn hello(&mut self) -> Result<(SyncState, u64), SyncError> {
+        let last_seq = self.store.last_seq()?;
+        let report = DeviceReport {
+            software_version: env!("CARGO_PKG_VERSION").to_string(),
+            last_seq,
+            clock_synchronized: crate::clock::clock_synchronized(),
+            content_version: self
+                .store
+                .setting(crate::content::update::SETTING_VERSION)?
+                .and_then(|v| v.parse().ok()),
+            content_error: self.store.setting(crate::content::update::SETTING_ERROR)?,
+            lineage: self.store.lineage()?,
+        };
+        Ok((self.uplink.sync_state(&report).await?, last_seq))
     }
 
     /// Keeps the hub's figures for today, so the staff screen shows the

@@ -17,6 +17,10 @@ struct FakeHub {
     fail_before: Vec<u32>,
     /// Commit, then lose the answer, on these calls.
     fail_after: Vec<u32>,
+    /// Refuse pages of more events than this as too large (413).
+    max_page: Option<usize>,
+    /// Set aside events of these seqs (as a hub does with what it cannot use).
+    set_aside: Vec<u64>,
     roster: Vec<RosterEntry>,
 }
 
@@ -28,15 +32,26 @@ impl FakeHub {
 }
 
 impl Uplink for &FakeHub {
-    async fn sync_state(&self, _report: &DeviceReport) -> Result<SyncState, SyncError> {
+    async fn sync_state(&self, report: &DeviceReport) -> Result<SyncState, SyncError> {
         if self.fail_before.contains(&self.tick()) {
             return Err(SyncError::Unreachable("reset".into()));
         }
+        let acked = *self.acked.borrow();
+        let probe = self
+            .events
+            .borrow()
+            .get(&acked.min(report.last_seq))
+            .map(|e| protocol::wire::Probe {
+                seq: e.seq,
+                boot_id: e.clock.boot_id.clone(),
+                monotonic_ms: e.clock.monotonic_ms,
+            });
         Ok(SyncState {
             device_id: 1,
-            acked_seq: *self.acked.borrow(),
+            acked_seq: acked,
             server_time_ms: 0,
             regions: Vec::new(),
+            probe,
         })
     }
 
@@ -48,13 +63,36 @@ impl Uplink for &FakeHub {
                 message: "busy".into(),
             });
         }
+        if self.max_page.is_some_and(|m| page.events.len() > m) {
+            return Err(SyncError::Refused {
+                status: 413,
+                message: "the request body is too large".into(),
+            });
+        }
         let mut stored = 0;
         let mut duplicates = 0;
+        let mut clash = None;
+        let mut rejected = vec![];
         for e in &page.events {
-            if self.events.borrow_mut().insert(e.seq, e.clone()).is_some() {
-                duplicates += 1;
-            } else {
-                stored += 1;
+            let held = self.events.borrow().get(&e.seq).cloned();
+            match held {
+                // Another event under a seq it holds: nothing from here on.
+                Some(h) if h.clock != e.clock || h.kind != e.kind => {
+                    clash = Some(e.seq);
+                    break;
+                }
+                Some(_) => duplicates += 1,
+                None if self.set_aside.contains(&e.seq) => {
+                    self.events.borrow_mut().insert(e.seq, e.clone());
+                    rejected.push(protocol::wire::Rejected {
+                        seq: e.seq,
+                        reason: "member 9 is not known to the hub".into(),
+                    });
+                }
+                None => {
+                    self.events.borrow_mut().insert(e.seq, e.clone());
+                    stored += 1;
+                }
             }
         }
         let mut acked = *self.acked.borrow();
@@ -69,7 +107,8 @@ impl Uplink for &FakeHub {
             acked_seq: acked,
             stored,
             duplicates,
-            rejected: vec![],
+            rejected,
+            clash,
         })
     }
 
@@ -112,6 +151,12 @@ impl Uplink for &FakeHub {
 fn store_with_events(dir: &tempfile::TempDir, n: i64) -> Store {
     let path = dir.path().join("k.sqlite3");
     let mut store = Store::open(&path).expect("open");
+    record_visitors(&mut store, n, "b");
+    store
+}
+
+/// `n` visitors recorded in boot `boot`, a millisecond apart.
+fn record_visitors(store: &mut Store, n: i64, boot: &str) {
     for i in 0..n {
         store
             .record(
@@ -120,8 +165,8 @@ fn store_with_events(dir: &tempfile::TempDir, n: i64) -> Store {
                     local_date: "2026-11-24".into(),
                     local_hour: 9,
                     clock: ClockInfo {
-                        boot_id: "b".into(),
-                        monotonic_ms: 0,
+                        boot_id: boot.into(),
+                        monotonic_ms: i as u64,
                         synchronized: true,
                     },
                     kind: EventKind::Visitor {
@@ -133,7 +178,6 @@ fn store_with_events(dir: &tempfile::TempDir, n: i64) -> Store {
             )
             .expect("record");
     }
-    store
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -258,4 +302,78 @@ fn after_a_good_sync_old_uploaded_events_go_and_nothing_the_hub_lacks_does() {
     assert_eq!(left, (21..=30).collect::<Vec<u64>>());
     // The seq counter never goes back: the next event is 31.
     assert_eq!(syncer.store.last_seq().expect("last"), 30);
+}
+
+#[test]
+fn a_database_put_back_from_an_older_copy_moves_its_new_check_ins_above_the_hub() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = FakeHub::default();
+    let path = dir.path().join("k.sqlite3");
+    let copy = dir.path().join("copy.sqlite3");
+    {
+        let mut syncer = Syncer::new(store_with_events(&dir, 2), &hub);
+        block_on(syncer.sync_once(1)).expect("sync");
+    }
+    std::fs::copy(&path, &copy).expect("copy");
+    {
+        let mut store = Store::open(&path).expect("open");
+        record_visitors(&mut store, 3, "b2");
+        block_on(Syncer::new(store, &hub).sync_once(2)).expect("sync");
+    }
+    assert_eq!(*hub.acked.borrow(), 5);
+    // The copy goes back; two youths are welcomed under seqs 3 and 4.
+    std::fs::copy(&copy, &path).expect("put back");
+    let mut store = Store::open(&path).expect("open");
+    record_visitors(&mut store, 2, "b3");
+    assert_eq!(store.last_seq().expect("last"), 4);
+    let mut syncer = Syncer::new(store, &hub);
+    let report = block_on(syncer.sync_once(3)).expect("sync");
+    assert_eq!(report.acked_seq, 7);
+    let boots: Vec<(u64, String)> = hub
+        .events
+        .borrow()
+        .values()
+        .map(|e| (e.seq, e.clock.boot_id.clone()))
+        .collect();
+    let want: Vec<(u64, String)> = [
+        (1, "b"),
+        (2, "b"),
+        (3, "b2"),
+        (4, "b2"),
+        (5, "b2"),
+        (6, "b3"),
+        (7, "b3"),
+    ]
+    .iter()
+    .map(|(s, b)| (*s, b.to_string()))
+    .collect();
+    assert_eq!(boots, want);
+    let restored = syncer.store.restored().expect("restored").expect("noted");
+    assert_eq!((restored.moved, restored.hub_acked), (2, 5));
+    assert!(syncer.store.lineage().expect("lineage").is_some());
+    // New check-ins follow, with no gap.
+    record_visitors(&mut syncer.store, 1, "b3");
+    assert_eq!(syncer.store.last_seq().expect("last"), 8);
+}
+
+#[test]
+fn a_page_refused_as_too_large_goes_again_in_halves_and_set_aside_events_are_told() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = FakeHub {
+        max_page: Some(3),
+        set_aside: vec![4],
+        ..FakeHub::default()
+    };
+    let mut syncer = Syncer::new(store_with_events(&dir, 20), &hub).with_page_rows(10);
+    let report = block_on(syncer.sync_once(7)).expect("sync");
+    assert_eq!(report.acked_seq, 20);
+    assert_eq!(hub.events.borrow().len(), 20);
+    let status = syncer.store.sync_status().expect("status");
+    assert_eq!(status.events_waiting, 0);
+    let aside = status.set_aside.expect("set aside noted");
+    assert_eq!((aside.count, aside.last_seq), (1, 4));
+    assert!(
+        aside.to_string().contains("not known to the hub"),
+        "{aside}"
+    );
 }

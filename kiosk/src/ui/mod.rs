@@ -661,7 +661,10 @@ fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             store.day_stats(&day(1))?,
             store.day_stats(&day(7))?,
             store.day_list(&today, STAFF_LIST_LEN)?,
-            store.sync_status()?,
+            crate::store::SyncStatus {
+                config_problem: k.config.problem.clone(),
+                ..store.sync_status()?
+            },
         ))
     };
     let windows = view::activity_windows(&k.content, k.engine.time_zone(), k.engine.now_ms(), k.en);

@@ -650,6 +650,37 @@ fn day_and_time(tz: Tz, ms: i64, today: NaiveDate, en: bool) -> String {
 
 pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String, bool) {
     let (text, ok) = upload_text(status, tz, now_ms, en);
+    // What staff must call someone about comes first.
+    let mut first = String::new();
+    if let Some(p) = &status.config_problem {
+        first += &if en {
+            format!(
+                "The settings file kiosk.toml cannot be used; running on the defaults ({p}). Call the technician. "
+            )
+        } else {
+            format!("设置文件 kiosk.toml 无法使用，正以默认设置运行（{p}），请联系技术人员。")
+        };
+    }
+    if let Some(d) = &status.damage {
+        first += &if en {
+            format!("The database was damaged: {d} ")
+        } else {
+            format!("本机数据库曾损坏：{d} ")
+        };
+    }
+    if !first.is_empty() {
+        let (text, _) = sync_text(
+            &SyncStatus {
+                config_problem: None,
+                damage: None,
+                ..status.clone()
+            },
+            tz,
+            now_ms,
+            en,
+        );
+        return (first + &text, false);
+    }
     match status.free_bytes {
         Some(free) if free < crate::store::LOW_SPACE_BYTES => {
             let mb = free >> 20;
