@@ -366,7 +366,23 @@ pub enum UserAction {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// List the users (disabled ones marked).
     List,
+    /// Take a user's access away at once: their sessions end, and their
+    /// login is answered as an unknown one. `passwd` gives it back.
+    Disable {
+        #[arg(long)]
+        login: String,
+    },
+    /// Set a user's new password (read from standard input; 10 characters
+    /// or more, not a few repeated); their sessions end at once.
+    Passwd {
+        #[arg(long)]
+        login: String,
+        /// Read the password from standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1014,30 +1030,64 @@ fn user(store: &Store, action: UserAction, out: &mut impl Write) -> anyhow::Resu
                 .with_context(|| format!("--role {role:?}: use staff or admin"))?;
             let scope = Scope::parse(&scope)
                 .with_context(|| format!("--scope {scope:?}: use center:ID or region:ID"))?;
-            anyhow::ensure!(
-                password_stdin,
-                "pass --password-stdin and give the password on standard input \
-                 (never on the command line, where other users can see it)"
-            );
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("cannot read the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let id = store.add_user(&login, password, role, scope)?;
+            let password = password_from_stdin(password_stdin)?;
+            let id = store.add_user(&login, &password, role, scope)?;
             writeln!(out, "{id}")?;
         }
         UserAction::List => {
+            let disabled = store.disabled_users()?;
             for u in store.users()? {
                 let scope = match u.scope {
                     Scope::Center(id) => format!("center:{id}"),
                     Scope::Region(id) => format!("region:{id}"),
                 };
-                writeln!(out, "{}\t{}\t{}\t{scope}", u.id, u.login, u.role.code())?;
+                let state = if disabled.contains(&u.id) {
+                    "\tdisabled"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{scope}{state}",
+                    u.id,
+                    u.login,
+                    u.role.code()
+                )?;
             }
+        }
+        UserAction::Disable { login } => {
+            let u = store.disable_user(&login)?;
+            writeln!(out, "{} disabled; their sessions have ended", u.login)?;
+        }
+        UserAction::Passwd {
+            login,
+            password_stdin,
+        } => {
+            let password = password_from_stdin(password_stdin)?;
+            let u = store.set_user_password(&login, &password)?;
+            writeln!(
+                out,
+                "new password set for {}; their sessions have ended",
+                u.login
+            )?;
         }
     }
     Ok(())
+}
+
+/// A password typed on standard input (never on the command line, where
+/// other users of the machine can see it).
+fn password_from_stdin(password_stdin: bool) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        password_stdin,
+        "pass --password-stdin and give the password on standard input \
+         (never on the command line, where other users can see it)"
+    );
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 fn member(
@@ -1333,6 +1383,8 @@ fn serve(
             card_key: Arc::new(card_key),
             content,
             enroll_limiter: Arc::default(),
+            login_limiter: Arc::new(crate::http::limit::FailureLimiter::logins()),
+            passwords: Arc::default(),
             proxies: Arc::new(proxies),
             metrics: Arc::default(),
         };
@@ -1344,13 +1396,9 @@ fn serve(
                 }
             });
         }
-        axum::serve(
-            listener,
-            crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")
+        crate::http::serve::serve(listener, crate::http::app(state), shutdown_signal())
+            .await
+            .context("the server stopped with an error")
     })
 }
 

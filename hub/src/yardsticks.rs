@@ -231,7 +231,10 @@ pub fn ledger_csv(rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(LEDGER_HEADER)?;
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(
+                r.iter()
+                    .map(|c| protocol::text::spreadsheet_cell(c).into_owned()),
+            )?;
         }
         w.flush()?;
     }
@@ -422,6 +425,16 @@ mod tests {
         assert_eq!(&xlsx[..2], b"PK");
         let csv = String::from_utf8(ledger_csv(&rows).expect("csv")).expect("utf-8");
         assert!(csv.starts_with("\u{feff}序号,青年中心名称,负责人"));
+        // A manager's name typed as a formula is written as text.
+        let mut hostile = rows.clone();
+        hostile[0][2] = "=cmd|' /C calc'!A0".into();
+        hostile[0][3] = "+86 571 0000".into();
+        let csv = String::from_utf8(ledger_csv(&hostile).expect("csv")).expect("utf-8");
+        let line = csv.lines().nth(1).expect("row");
+        assert!(
+            line.contains(",'=cmd|' /C calc'!A0,'+86 571 0000,"),
+            "{line}"
+        );
 
         // An activity's attendance: visits during its hours (and half an hour before).
         let acts = s

@@ -35,6 +35,12 @@ fn hub() -> Hub {
             card_key: Arc::new([4; 32]),
             content: Arc::new(hub::content::Repo::new(&content)),
             enroll_limiter: Arc::default(),
+            // Five wrong logins an address in the tests, not thirty.
+            login_limiter: Arc::new(hub::http::limit::FailureLimiter::new(
+                5,
+                hub::http::limit::LOGIN_WINDOW,
+            )),
+            passwords: Arc::default(),
             proxies: Arc::default(),
             metrics: Arc::default(),
         },
@@ -541,8 +547,18 @@ async fn a_member_logs_in_with_number_and_secret_and_sees_their_code_until_loggi
     assert!(html.contains("name=\"secret\"") && !html.contains("<svg"));
 }
 
+/// The request as if it came from `ip` (the TCP peer's address).
+fn from(ip: [u8; 4], mut req: Request<Body>) -> Request<Body> {
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40000,
+        ))));
+    req
+}
+
 #[tokio::test]
-async fn five_wrong_secrets_lock_the_phone_login_and_a_revoked_member_sees_why() {
+async fn wrong_phone_logins_count_against_the_address_not_the_member_and_a_revoked_member_sees_why()
+{
     let h = hub();
     let m = h
         .state
@@ -550,28 +566,42 @@ async fn five_wrong_secrets_lock_the_phone_login_and_a_revoked_member_sees_why()
         .add_member(h.center, "林小雨", None)
         .expect("member");
     let secret = h.state.store.new_member_secret(m).expect("secret");
+    let attacker = [203, 0, 113, 9];
+    // Known and unknown numbers are answered alike, wrong after wrong.
+    let mut answers = Vec::new();
     for i in 0..5 {
+        let member = if i % 2 == 0 { m } else { 99_999_999 };
         let (s, _, html) = page(
             &h,
-            form(
-                "/m/login",
-                &format!("member={m}&secret=WRONG{i}"),
-                None,
-                None,
+            from(
+                attacker,
+                form(
+                    "/m/login",
+                    &format!("member={member}&secret=WRONG{i}"),
+                    None,
+                    None,
+                ),
             ),
         )
         .await;
-        if i < 4 {
-            assert_eq!(s, StatusCode::UNAUTHORIZED);
-        } else {
-            assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-            assert!(html.contains("15 分钟后再试"), "{html}");
-        }
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        answers.push(html.replace(&member.to_string(), "N"));
     }
-    // Locked: even the right secret waits.
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "the same answer");
+    // That address now waits, told for how long, whatever it tries…
     let right = format!("member={m}&secret={secret}");
-    let (s, _, _) = page(&h, form("/m/login", &right, None, None)).await;
+    let (s, headers, html) = page(&h, from(attacker, form("/m/login", &right, None, None))).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("15 分钟后再试"), "{html}");
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    // …and the member, on their own phone, is not locked out.
+    let (s, headers, _) = page(
+        &h,
+        from([198, 51, 100, 7], form("/m/login", &right, None, None)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(headers.contains_key(header::SET_COOKIE));
 
     // A member revoked after logging in is told so, not shown a code.
     let h = hub();
@@ -892,24 +922,45 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
 }
 
 #[tokio::test]
-async fn dashboard_logins_lock_after_five_wrong_and_logout_needs_the_csrf_token() {
+async fn wrong_dashboard_logins_slow_the_address_not_the_staff_and_logout_needs_the_csrf_token() {
     let c = city().await;
     let h = &c.h;
+    let attacker = [203, 0, 113, 9];
+    let attempt = |login: &str, password: &str| {
+        form(
+            "/login",
+            &format!("login={login}&password={password}"),
+            None,
+            None,
+        )
+    };
+    let mut answers = Vec::new();
     for i in 0..5 {
-        let (s, cookie) = log_in(h, "staff1", &format!("wrong{i}")).await;
-        assert!(cookie.is_none());
-        assert_eq!(
-            s,
-            if i < 4 {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-        );
+        let login = if i % 2 == 0 { "staff1" } else { "nobody" };
+        let (s, headers, html) =
+            page(h, from(attacker, attempt(login, &format!("wrong{i}")))).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert!(!headers.contains_key(header::SET_COOKIE));
+        answers.push(html.replace(login, "L"));
     }
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "known and unknown alike"
+    );
+    let (s, headers, _) = page(h, from(attacker, attempt("staff1", "staff+password+1"))).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!headers.contains_key(header::SET_COOKIE));
+    let (s, _, _) = page(h, from(attacker, attempt("nobody", "whatever+it+is"))).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // The staff member, at the center, logs in as usual.
     let (s, cookie) = log_in(h, "staff1", "staff+password+1").await;
-    assert_eq!((s, cookie), (StatusCode::TOO_MANY_REQUESTS, None));
-    let (s, _) = log_in(h, "nobody", "whatever+it+is").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let cookie = cookie.expect("a session");
+    // Disabled: the session ends at once, and the login is answered as unknown.
+    h.state.store.disable_user("staff1").expect("disable");
+    let (s, _, _) = page(h, with_cookie("/", &cookie)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "sent to the login page");
+    let (s, _) = log_in(h, "staff1", "staff+password+1").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     // Logging out without the page's token (another site's form) does nothing.

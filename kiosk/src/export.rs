@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::TimeZone;
 use chrono_tz::Tz;
+use protocol::text::spreadsheet_cell;
 
 use crate::store::{DayEntry, Store, Who};
 
@@ -106,18 +107,20 @@ pub fn to_csv(entries: &[DayEntry], tz: Tz) -> anyhow::Result<Vec<u8>> {
                 None => ("有效 counted", String::new(), String::new()),
                 Some((r, by)) => ("已作废 voided", r.code().to_string(), by.clone()),
             };
-            w.write_record([
-                date.unwrap_or_default().as_str(),
-                time.unwrap_or_default().as_str(),
-                kind,
-                &number,
-                &name,
-                &age,
-                &purpose,
-                status,
-                &reason,
-                &by,
-            ])?;
+            let cells = [
+                date.unwrap_or_default(),
+                time.unwrap_or_default(),
+                kind.to_string(),
+                number,
+                name,
+                age,
+                purpose,
+                status.to_string(),
+                reason,
+                by,
+            ];
+            // A staff name such as "=HYPERLINK(…)" is shown, never run.
+            w.write_record(cells.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
         }
         w.flush()?;
     }
@@ -245,6 +248,22 @@ mod tests {
         assert_eq!(
             lines[2],
             "2026-11-24,09:31:00,访客 visitor,,,from18_to24,sports,已作废 voided,duplicate,\"前台, \"\"A\"\"\""
+        );
+        // A staff card labelled like a formula is written as text.
+        let formula = vec![DayEntry {
+            voided: Some((
+                VoidReason::Duplicate,
+                "=HYPERLINK(\"http://x\",\"ok\")".into(),
+            )),
+            ..entries[1].clone()
+        }];
+        let text = String::from_utf8(to_csv(&formula, chrono_tz::Asia::Shanghai).expect("csv"))
+            .expect("utf-8");
+        assert!(
+            text.lines()
+                .nth(1)
+                .is_some_and(|l| l.ends_with(",\"'=HYPERLINK(\"\"http://x\"\",\"\"ok\"\")\"")),
+            "{text}"
         );
     }
 }

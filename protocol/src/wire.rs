@@ -16,39 +16,6 @@ pub const MAX_ACTIVITY_CHARS: usize = 200;
 /// Longest staff name on a void, in characters.
 pub const MAX_ACTOR_CHARS: usize = 60;
 
-/// A label typed or scanned at a door, as both ends keep it: control
-/// characters (terminal escape sequences, U+0080–U+009F, line breaks) become
-/// spaces, runs of spaces one, at most `max_chars` characters, trimmed. A
-/// scanner gone wrong cannot make an event too large to send, or print
-/// escape sequences on an admin's terminal.
-pub fn clean_text(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut chars = 0;
-    let mut space = false;
-    for c in text.chars() {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' {
-            if space || out.is_empty() {
-                continue;
-            }
-            space = true;
-        } else {
-            space = false;
-        }
-        if chars == max_chars {
-            break;
-        }
-        out.push(c);
-        chars += 1;
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
 /// `POST /api/v1/enroll`: a kiosk trades an admin's one-time code for a credential.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EnrollRequest {
@@ -666,23 +633,5 @@ mod tests {
         let back: EnrollResponse =
             serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");
         assert_eq!(back, e);
-    }
-}
-
-#[cfg(test)]
-mod clean_text_tests {
-    use super::clean_text;
-
-    #[test]
-    fn control_characters_go_and_long_text_is_cut_at_a_character() {
-        assert_eq!(
-            clean_text("  读书会\u{1b}[2J\u{1b}]0;x\u{7} 周六\r\n", 200),
-            "读书会 [2J ]0;x 周六"
-        );
-        assert_eq!(clean_text("a\u{85}b\u{9b}c\u{80}", 200), "a b c");
-        assert_eq!(clean_text(&"志".repeat(600_000), 200).chars().count(), 200);
-        assert_eq!(clean_text("ab   cd", 4), "ab c");
-        assert_eq!(clean_text("ab  ", 3), "ab");
-        assert_eq!(clean_text("\u{1b}\u{1b}", 10), "");
     }
 }

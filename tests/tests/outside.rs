@@ -2,7 +2,10 @@
 //! real binaries: each case loses no welcomed check-in and lets no one reach
 //! what is not theirs (docs/RELIABILITY.md, "Tried from outside").
 
-use e2e::{headless, hub_cmd, kiosk_cmd, kiosk_status, one_center, outcomes, run, stdout};
+use e2e::{
+    headless, http_status, hub_cmd, kiosk_cmd, kiosk_status, one_center, outcomes, peak_rss_mb,
+    run, stdout,
+};
 
 /// A scanner gone wrong types 600 KB into a volunteer's activity: the kiosk
 /// keeps the title the hub would keep, and the uploads go on.
@@ -127,4 +130,126 @@ fn an_empty_database_and_a_damaged_settings_file_are_said_out_loud() {
         said.contains("settings") && said.contains("running on the defaults"),
         "{said}"
     );
+}
+
+/// 150 wrong logins at once (each Argon2id check holds ~19 MiB) on the
+/// dashboard and the members' page: the hub checks a few at a time, tells
+/// the rest it is busy (429, Retry-After), stays small, and answers health.
+#[test]
+fn a_flood_of_wrong_logins_neither_exhausts_memory_nor_stops_the_hub() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = one_center(dir.path());
+    e2e::add_user(
+        &c.hub_data,
+        "staff1",
+        "staff",
+        &format!("center:{}", c.center),
+        "staff password 1",
+    );
+    let pid = c.server.pid().expect("pid");
+    let addr = c.server.url.trim_start_matches("http://").to_string();
+    let threads: Vec<_> = (0..150)
+        .map(|i| {
+            let addr = addr.clone();
+            let member = c.member.clone();
+            std::thread::spawn(move || {
+                let (path, body) = if i % 3 == 0 {
+                    ("/m/login", format!("member={member}&secret=WRONG-{i:04}"))
+                } else {
+                    ("/login", format!("login=staff1&password=wrong+password+{i}"))
+                };
+                let request = format!(
+                    "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+                     Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                http_status(&addr, &request, std::time::Duration::from_secs(60))
+            })
+        })
+        .collect();
+    // Meanwhile the hub answers.
+    let health =
+        format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let (s, _) = http_status(&addr, &health, std::time::Duration::from_secs(20));
+    assert_eq!(s, 200);
+    let answers: Vec<(u16, String)> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    let count = |code| answers.iter().filter(|(s, _)| *s == code).count();
+    let (wrong, busy) = (count(401), count(429));
+    assert_eq!(
+        wrong + busy,
+        150,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert!(busy > 0 && wrong > 0, "{wrong} checked, {busy} told busy");
+    assert!(
+        answers
+            .iter()
+            .filter(|(s, _)| *s == 429)
+            .all(|(_, text)| text.to_ascii_lowercase().contains("retry-after:")),
+        "every 429 says when to come back"
+    );
+    let peak = peak_rss_mb(pid);
+    eprintln!(
+        "150 wrong logins at once: {wrong} checked, {busy} told busy, hub peak RSS {peak} MB"
+    );
+    assert!(peak < 300, "peak RSS {peak} MB");
+}
+
+/// Clients that send half a request, or keep a connection and send nothing
+/// more, are cut off; the hub keeps answering everyone else.
+#[test]
+fn slow_and_idle_connections_are_cut_off() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let server = e2e::Hub::start_env(
+        &hub_data,
+        "127.0.0.1:0",
+        std::process::Stdio::null(),
+        "warn",
+        &[("HUB_HEADER_TIMEOUT_SECONDS", "1")],
+    );
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let started = std::time::Instant::now();
+    let mut slow: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+            s.write_all(format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\n").as_bytes())
+                .expect("half a request");
+            s
+        })
+        .collect();
+    // One that asked once and then sits on the connection.
+    let mut idle = std::net::TcpStream::connect(&addr).expect("connect");
+    idle.write_all(format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .expect("request");
+    let health =
+        format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(
+        http_status(&addr, &health, std::time::Duration::from_secs(10)).0,
+        200
+    );
+    slow.push(idle);
+    for s in &mut slow {
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        let mut rest = Vec::new();
+        // Ends (0 bytes, or reset) when the hub closes it; a read timeout
+        // here would mean the hub still holds it.
+        match s.read_to_end(&mut rest) {
+            Ok(_) => {}
+            Err(e) => assert!(
+                e.kind() == std::io::ErrorKind::ConnectionReset,
+                "still held after {:?}: {e}",
+                started.elapsed()
+            ),
+        }
+    }
+    let took = started.elapsed();
+    eprintln!("201 slow or idle connections all closed by the hub after {took:?}");
+    assert!(took < std::time::Duration::from_secs(15), "{took:?}");
 }

@@ -84,3 +84,12 @@ fn the_kiosk_unit_is_notify_with_a_watchdog_as_an_unprivileged_user() {
         assert!(unit.lines().any(|l| l == line), "missing {line}");
     }
 }
+
+#[test]
+fn the_hub_unit_has_descriptors_for_many_connections() {
+    let unit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/systemd/youth-hub.service"),
+    )
+    .expect("unit");
+    assert!(unit.lines().any(|l| l == "LimitNOFILE=65536"), "{unit}");
+}

@@ -17,21 +17,59 @@ use axum::http::request::Parts;
 
 pub const MAX_FAILURES: u32 = 10;
 pub const WINDOW: Duration = Duration::from_secs(10 * 60);
+/// Wrong logins (dashboard and members' phones alike) from one address in
+/// `LOGIN_WINDOW` before it is answered 429: enough for the youths of a
+/// center behind one address to mistype, hopeless for guessing.
+pub const LOGIN_MAX_FAILURES: u32 = 30;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-#[derive(Default)]
-pub struct EnrollLimiter {
+/// Counts failures per address within a window; at the limit the address
+/// waits until the window that began with its first failure passes.
+pub struct FailureLimiter {
+    max: u32,
+    window: Duration,
     failures: Mutex<HashMap<Option<IpAddr>, (u32, Instant)>>,
 }
 
-impl EnrollLimiter {
+/// Wrong enrollment codes per address.
+pub type EnrollLimiter = FailureLimiter;
+
+impl Default for FailureLimiter {
+    fn default() -> Self {
+        FailureLimiter::new(MAX_FAILURES, WINDOW)
+    }
+}
+
+impl FailureLimiter {
+    pub fn new(max: u32, window: Duration) -> Self {
+        FailureLimiter {
+            max,
+            window,
+            failures: Mutex::default(),
+        }
+    }
+
+    /// For wrong logins: [`LOGIN_MAX_FAILURES`] within [`LOGIN_WINDOW`].
+    pub fn logins() -> Self {
+        FailureLimiter::new(LOGIN_MAX_FAILURES, LOGIN_WINDOW)
+    }
+
     /// Whether this address may try a code now.
     pub fn allowed(&self, ip: Option<IpAddr>, now: Instant) -> bool {
+        self.wait(ip, now).is_none()
+    }
+
+    /// How long this address must wait before it may try again, if it must.
+    pub fn wait(&self, ip: Option<IpAddr>, now: Instant) -> Option<Duration> {
         let Ok(mut map) = self.failures.lock() else {
-            return true;
+            return None;
         };
         // Forget windows that have passed, so the map stays small.
-        map.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-        map.get(&ip).is_none_or(|(n, _)| *n < MAX_FAILURES)
+        let window = self.window;
+        map.retain(|_, (_, since)| now.duration_since(*since) < window);
+        map.get(&ip)
+            .filter(|(n, _)| *n >= self.max)
+            .map(|(_, since)| window.saturating_sub(now.duration_since(*since)))
     }
 
     pub fn failed(&self, ip: Option<IpAddr>, now: Instant) {

@@ -6,6 +6,7 @@ pub mod integration;
 pub mod limit;
 pub mod metrics;
 pub mod phone;
+pub mod serve;
 pub mod web;
 
 use std::sync::Arc;
@@ -43,6 +44,10 @@ pub struct AppState {
     pub content: Arc<crate::content::Repo>,
     /// Wrong enrollment codes per address.
     pub enroll_limiter: Arc<limit::EnrollLimiter>,
+    /// Wrong logins per address, dashboard and phones alike.
+    pub login_limiter: Arc<limit::FailureLimiter>,
+    /// The password checks that may run at once.
+    pub passwords: Arc<crate::passwords::Gate>,
     /// Load balancers whose `X-Forwarded-For` names the client.
     pub proxies: Arc<limit::TrustedProxies>,
     /// Counters and timings for `/metrics` ([`metrics`]).
@@ -110,6 +115,10 @@ pub fn app(state: AppState) -> Router {
         .route("/tuf/metadata/{file}", get(tuf_metadata))
         .route("/tuf/targets/{file}", get(tuf_target))
         .fallback(|| async { AppError::NotFound("no such route".into()) })
+        // A body that trickles in is cut off (see serve.rs for the headers).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            serve::BODY_TIMEOUT,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -210,10 +210,12 @@ pub struct LoginForm {
 
 const WRONG: &str = "会员号或登录码不正确。 · The member number or secret is wrong.";
 
-/// `POST /m/login`: member number and secret; five wrong secrets in a row
-/// lock that member's login for a quarter of an hour.
+/// `POST /m/login`: member number and secret. Like the dashboard's, wrong
+/// logins count against the address, never against the member, and an
+/// unknown number is answered as a wrong secret.
 pub async fn login(
     State(state): State<AppState>,
+    super::limit::ClientIp(ip): super::limit::ClientIp,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -225,36 +227,49 @@ pub async fn login(
         );
     }
     let number = form.member.trim().to_string();
+    if let Some(wait) = state.login_limiter.wait(ip, std::time::Instant::now()) {
+        tracing::warn!(?ip, "phone login refused: too many wrong logins");
+        return super::web::too_many(
+            login_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                &number,
+                &super::web::wait_text(wait),
+            ),
+            wait,
+        );
+    }
     let secret = crate::store::normalize_code(&form.secret);
-    let Ok(member_id) = number.parse::<u32>() else {
-        return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
-    };
+    let member_id = number.parse::<u32>().ok();
     let now = crate::store::now_ms();
-    let found = match db(&state, move |s| Ok(s.member_login(member_id)?)).await {
-        Ok(found) => found,
-        Err(e) => return e.into_response(),
+    let found = match member_id {
+        Some(id) => match db(&state, move |s| Ok(s.member_login(id)?)).await {
+            Ok(found) => found,
+            Err(e) => return e.into_response(),
+        },
+        None => None,
     };
     let (member, hash) = match found {
-        Some((_, _, locked_until)) if locked_until > now => {
-            return locked(&number, locked_until - now);
-        }
-        Some((member, hash, _)) => (Some(member), hash),
+        Some((member, hash)) => (Some(member), hash),
         None => (None, None),
     };
     // Unknown number, or no secret issued: as slow and as worded as a wrong
-    // secret, and nothing to count against.
+    // secret.
     let member = member.filter(|_| hash.is_some());
-    let ok = crate::passwords::check(hash, secret).await;
-    let Some(member) = member else {
+    let ok = match state.passwords.check(hash, secret).await {
+        Ok(ok) => ok,
+        Err(crate::passwords::Busy) => {
+            return super::web::busy(login_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                &number,
+                super::web::BUSY,
+            ));
+        }
+    };
+    let Some((member, member_id)) = member.filter(|_| ok).zip(member_id) else {
+        state.login_limiter.failed(ip, std::time::Instant::now());
         return login_form(StatusCode::UNAUTHORIZED, &number, WRONG);
     };
-    if !ok {
-        return match db(&state, move |s| Ok(s.note_login_failure(member_id, now)?)).await {
-            Ok(0) => login_form(StatusCode::UNAUTHORIZED, &number, WRONG),
-            Ok(until) => locked(&number, until - now),
-            Err(e) => e.into_response(),
-        };
-    }
+    state.login_limiter.succeeded(ip);
     if !member.active {
         return inactive_page();
     }
@@ -284,18 +299,6 @@ pub async fn login(
         ],
     )
         .into_response()
-}
-
-fn locked(number: &str, left_ms: i64) -> Response {
-    let minutes = (left_ms + 59_999) / 60_000;
-    login_form(
-        StatusCode::TOO_MANY_REQUESTS,
-        number,
-        &format!(
-            "登录码错误次数过多，请 {minutes} 分钟后再试，或向工作人员求助。 · \
-             Too many wrong secrets. Try again in {minutes} min, or ask a staff member."
-        ),
-    )
 }
 
 /// `POST /m/logout`: ends this phone's session.

@@ -168,9 +168,12 @@ pub struct LoginForm {
 
 const WRONG: &str = "账号或密码不正确。 · The login or password is wrong.";
 
-/// `POST /login`: five wrong passwords in a row lock that login for 15 minutes.
+/// `POST /login`. A known login and an unknown one are answered alike; wrong
+/// logins are counted per address ([`super::limit::LOGIN_MAX_FAILURES`]),
+/// never per login, so no one can lock a staff member out.
 pub async fn login(
     State(state): State<AppState>,
+    super::limit::ClientIp(ip): super::limit::ClientIp,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -181,30 +184,36 @@ pub async fn login(
             "请从本站登录页登录。 · Please log in from this site's login page.",
         );
     }
-    let now = crate::store::now_ms();
     let login = form.login.trim().to_string();
+    if let Some(wait) = state.login_limiter.wait(ip, std::time::Instant::now()) {
+        tracing::warn!(?ip, "dashboard login refused: too many wrong logins");
+        return too_many(
+            login_page(StatusCode::TOO_MANY_REQUESTS, &login, &wait_text(wait)),
+            wait,
+        );
+    }
+    let now = crate::store::now_ms();
     let lookup = login.clone();
-    let check = match db(&state, move |s| Ok(s.user_login(&lookup, now)?)).await {
+    let check = match db(&state, move |s| Ok(s.user_login(&lookup)?)).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
     let (user, hash) = match check {
-        LoginCheck::Locked { until_ms } => return locked(&login, until_ms - now),
         LoginCheck::Check { user, hash } => (Some(user), Some(hash)),
         LoginCheck::Unknown => (None, None),
     };
-    let ok = crate::passwords::check(hash, form.password).await;
-    let Some(user_id) = user.map(|u| u.id) else {
+    let ok = match state.passwords.check(hash, form.password).await {
+        Ok(ok) => ok,
+        Err(crate::passwords::Busy) => {
+            return busy(login_page(StatusCode::TOO_MANY_REQUESTS, &login, BUSY));
+        }
+    };
+    let Some(user_id) = user.filter(|_| ok).map(|u| u.id) else {
+        state.login_limiter.failed(ip, std::time::Instant::now());
+        tracing::info!(?ip, "wrong dashboard login");
         return login_page(StatusCode::UNAUTHORIZED, &login, WRONG);
     };
-    if !ok {
-        tracing::info!(user = user_id, "wrong dashboard password");
-        return match db(&state, move |s| Ok(s.note_user_failure(user_id, now)?)).await {
-            Ok(0) => login_page(StatusCode::UNAUTHORIZED, &login, WRONG),
-            Ok(until) => locked(&login, until - now),
-            Err(e) => e.into_response(),
-        };
-    }
+    state.login_limiter.succeeded(ip);
     let token = match db(&state, move |s| Ok(s.create_user_session(user_id, now)?)).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
@@ -228,15 +237,30 @@ pub async fn login(
         .into_response()
 }
 
-fn locked(login: &str, left_ms: i64) -> Response {
-    let minutes = (left_ms + 59_999) / 60_000;
-    login_page(
-        StatusCode::TOO_MANY_REQUESTS,
-        login,
-        &format!(
-            "密码错误次数过多，请 {minutes} 分钟后再试。 · Too many wrong passwords; try again in {minutes} min."
-        ),
+/// Said when too many logins arrive at once.
+pub(crate) const BUSY: &str =
+    "登录的人太多，请稍候再试。 · Too many logins at once; try again in a moment.";
+
+/// Said to an address that made too many wrong logins.
+pub(crate) fn wait_text(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    format!(
+        "此网络登录错误次数过多，请 {minutes} 分钟后再试。 · Too many wrong logins from this network; try again in {minutes} min."
     )
+}
+
+/// A 429 page with the Retry-After it deserves.
+pub(crate) fn too_many(page: Response, wait: std::time::Duration) -> Response {
+    let mut page = page;
+    if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
+}
+
+/// A 429 page for a moment's wait (the password checks are all busy).
+pub(crate) fn busy(page: Response) -> Response {
+    too_many(page, std::time::Duration::from_secs(2))
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,8 @@
 use crate::store::db::params;
 use serde::Serialize;
 
+use protocol::text::clean_text;
+
 use super::db::{Conn, OptionalExt};
 use super::users::Scope;
 use super::{Device, Result, Store, now_ms};
@@ -88,11 +90,8 @@ impl Store {
         device_id: u64,
         report: &protocol::wire::DeviceReport,
     ) -> Result<()> {
-        let version: String = report.software_version.chars().take(40).collect();
-        let content_error: Option<String> = report
-            .content_error
-            .as_ref()
-            .map(|e| e.chars().take(300).collect());
+        let version = clean_text(&report.software_version, super::MAX_VERSION_CHARS);
+        let content_error = report.content_error.as_ref().map(|e| clean_text(e, 300));
         self.conn().execute(
             "UPDATE devices SET software_version = ?1, reported_last_seq = ?2,
                clock_synchronized = ?3, reported_at_ms = ?4, content_version = ?5,

@@ -234,10 +234,12 @@ const SQLITE: &[&str] = &[
     // 17: a kiosk database restored from an older copy or cloned onto a
     // second board: when it was found, and each lineage a device's kiosks
     // have spoken for (a lineage replaced and then heard again is a second
-    // board on one credential; the newer one is refused).
+    // board on one credential; the newer one is refused). Dashboard users
+    // can be disabled.
     "ALTER TABLE devices ADD COLUMN restored_at_ms INTEGER;
      ALTER TABLE devices ADD COLUMN lineage TEXT;
      ALTER TABLE devices ADD COLUMN twin_at_ms INTEGER;
+     ALTER TABLE users ADD COLUMN disabled_at_ms INTEGER;
      CREATE TABLE device_lineages (
         device_id INTEGER NOT NULL REFERENCES devices(id),
         lineage TEXT NOT NULL,
@@ -446,6 +448,7 @@ const POSTGRES: &[&str] = &[
     "ALTER TABLE devices ADD COLUMN restored_at_ms BIGINT;
      ALTER TABLE devices ADD COLUMN lineage TEXT;
      ALTER TABLE devices ADD COLUMN twin_at_ms BIGINT;
+     ALTER TABLE users ADD COLUMN disabled_at_ms BIGINT;
      CREATE TABLE device_lineages (
         device_id BIGINT NOT NULL REFERENCES devices(id),
         lineage TEXT NOT NULL,

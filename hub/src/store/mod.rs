@@ -22,9 +22,10 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 use db::{Conn, OptionalExt, Row, Tx, params};
+use protocol::text::clean_text;
 use protocol::wire::{
     CenterInfo, Event, EventKind, IngestResult, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, Rejected,
-    RosterDelta, RosterEntry, clean_text,
+    RosterDelta, RosterEntry,
 };
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -68,9 +69,9 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(b)
 }
 
-/// Wrong phone-login secrets in a row before the login locks, and for how long.
-pub const LOGIN_MAX_FAILURES: u32 = 5;
-pub const LOGIN_LOCK_MS: i64 = 15 * 60_000;
+/// Longest kiosk name and software version the hub keeps (characters).
+pub const MAX_DEVICE_NAME_CHARS: usize = 80;
+pub const MAX_VERSION_CHARS: usize = 40;
 /// How long a phone stays logged in.
 pub const MEMBER_SESSION_MS: i64 = 30 * 86_400_000;
 
@@ -525,42 +526,21 @@ impl Store {
         Ok(format!("{}-{}", &code[..4], &code[4..]))
     }
 
-    /// What a phone login needs to know of a member: the member, their
-    /// secret's hash, and until when they are locked out.
-    pub fn member_login(&self, member_id: u32) -> Result<Option<(Member, Option<String>, i64)>> {
-        let row: Option<(Option<String>, i64)> = self
+    /// What a phone login needs to know of a member: the member and their
+    /// secret's hash (none before a secret was issued).
+    pub fn member_login(&self, member_id: u32) -> Result<Option<(Member, Option<String>)>> {
+        let row: Option<Option<String>> = self
             .conn()
             .query_row(
-                "SELECT login_hash, login_locked_until_ms FROM members WHERE id = ?1",
+                "SELECT login_hash FROM members WHERE id = ?1",
                 [member_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
             .optional()?;
         match row {
-            Some((hash, locked)) => Ok(Some((self.member(member_id)?, hash, locked))),
+            Some(hash) => Ok(Some((self.member(member_id)?, hash))),
             None => Ok(None),
         }
-    }
-
-    /// Counts a wrong secret. The fifth in a row locks the member's phone
-    /// login for [`LOGIN_LOCK_MS`]; returns until when it is locked (0: not).
-    pub fn note_login_failure(&self, member_id: u32, now: i64) -> Result<i64> {
-        let conn = self.conn();
-        let failures: u32 = conn.query_row(
-            "UPDATE members SET login_failures = login_failures + 1 WHERE id = ?1
-             RETURNING login_failures",
-            [member_id],
-            |r| r.get(0),
-        )?;
-        if failures < LOGIN_MAX_FAILURES {
-            return Ok(0);
-        }
-        let until = now + LOGIN_LOCK_MS;
-        conn.execute(
-            "UPDATE members SET login_failures = 0, login_locked_until_ms = ?1 WHERE id = ?2",
-            params![until, member_id],
-        )?;
-        Ok(until)
     }
 
     /// Opens a phone session for a member who gave the right secret;
@@ -627,6 +607,11 @@ impl Store {
     /// Consumes a code and creates the device, in one transaction. Returns the
     /// device id, its secret token and its center.
     pub fn enroll(&self, code: &str, name: &str, version: &str) -> Result<(u64, String, Center)> {
+        // Shown to admins in terminals and pages: printable, and short.
+        let (name, version) = (
+            clean_text(name, MAX_DEVICE_NAME_CHARS),
+            clean_text(version, MAX_VERSION_CHARS),
+        );
         let code_hash = sha256_hex(&normalize_code(code));
         let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
         let now = now_ms();
@@ -776,34 +761,26 @@ impl Store {
                         member_id,
                         ref card_hash,
                     } => {
-                        let known: bool = tx.query_row(
-                            "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
-                            [member_id],
-                            |r| r.get(0),
-                        )?;
                         let well_formed = card_hash.len() == 32
                             && card_hash.bytes().all(|b| b.is_ascii_hexdigit());
-                        match (known, well_formed) {
-                            (true, true) => Ok(ev),
-                            (false, _) => {
-                                Err(format!("member {member_id} is not known to the hub"))
+                        match member_of(&tx, member_id, device.center_id, true)? {
+                            Err(why) => Err(why),
+                            Ok(()) if !well_formed => {
+                                Err("the card hash is not 32 hex digits".to_string())
                             }
-                            (true, false) => Err("the card hash is not 32 hex digits".to_string()),
+                            Ok(()) => Ok(ev),
                         }
                     }
-                    EventKind::MemberCheckIn { member_id, .. }
-                    | EventKind::VolunteerIn { member_id, .. }
+                    // A member's QR code is signed by the hub: a member of
+                    // another center may show it here. A number, a card or a
+                    // shift is only ever a member of this center.
+                    EventKind::MemberCheckIn { member_id, via } => {
+                        let own = via != protocol::wire::CredentialKind::QrToken;
+                        member_of(&tx, member_id, device.center_id, own)?.map(|()| ev)
+                    }
+                    EventKind::VolunteerIn { member_id, .. }
                     | EventKind::VolunteerOut { member_id, .. } => {
-                        let known: bool = tx.query_row(
-                            "SELECT EXISTS(SELECT 1 FROM members WHERE id = ?1)",
-                            [member_id],
-                            |r| r.get(0),
-                        )?;
-                        if known {
-                            Ok(ev)
-                        } else {
-                            Err(format!("member {member_id} is not known to the hub"))
-                        }
+                        member_of(&tx, member_id, device.center_id, true)?.map(|()| ev)
                     }
                     EventKind::Visitor { .. } => Ok(ev),
                     EventKind::CheckInVoided { voided_seq, .. } => {
@@ -917,6 +894,31 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
+}
+
+/// Whether an event may name `member_id` from a kiosk of `center_id`: the
+/// member must be known, and with `own`, a member of that center (a kiosk's
+/// credential must not bind cards or log shifts for another center).
+fn member_of(
+    tx: &Tx<'_>,
+    member_id: u32,
+    center_id: u64,
+    own: bool,
+) -> Result<std::result::Result<(), String>> {
+    let center: Option<u64> = tx
+        .query_row(
+            "SELECT center_id FROM members WHERE id = ?1",
+            [member_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(match center {
+        None => Err(format!("member {member_id} is not known to the hub")),
+        Some(c) if own && c != center_id => Err(format!(
+            "member {member_id} is not a member of this kiosk's center"
+        )),
+        Some(_) => Ok(()),
+    })
 }
 
 /// Latest wall time a synchronised kiosk may report, past the hub's clock.
@@ -1332,6 +1334,117 @@ mod tests {
     }
 
     #[test]
+    fn a_kiosk_binds_cards_and_logs_numbers_and_shifts_only_for_its_own_centers_members() {
+        let (_dir, s) = store();
+        let a = s.add_center("城东", "Asia/Shanghai").expect("a");
+        let b = s.add_center("城西", "Asia/Shanghai").expect("b");
+        let ours = s.add_member(a, "林小雨", None).expect("ours");
+        let theirs = s.add_member(b, "陈思远", None).expect("theirs");
+        let kiosk = test_device(&s, a);
+        let at = now_ms();
+        let event = |seq: u64, kind: serde_json::Value| {
+            let mut e = serde_json::json!({
+                "seq": seq,
+                "at_ms": at,
+                "clock": {"boot_id": "b", "monotonic_ms": seq, "synchronized": true},
+            });
+            if let (Some(e), Some(k)) = (e.as_object_mut(), kind.as_object()) {
+                e.extend(k.clone());
+            }
+            e
+        };
+        let hash = "0123456789abcdef0123456789abcdef";
+        let page = [
+            event(
+                1,
+                serde_json::json!({"kind": "card_bound", "member_id": theirs, "card_hash": hash}),
+            ),
+            event(
+                2,
+                serde_json::json!({"kind": "member_check_in", "member_id": theirs, "via": "member_number"}),
+            ),
+            event(
+                3,
+                serde_json::json!({"kind": "member_check_in", "member_id": theirs, "via": "card"}),
+            ),
+            event(
+                4,
+                serde_json::json!({"kind": "volunteer_in", "member_id": theirs, "via": "qr_token", "activity": ""}),
+            ),
+            // A member of another center showing their signed QR code: welcome.
+            event(
+                5,
+                serde_json::json!({"kind": "member_check_in", "member_id": theirs, "via": "qr_token"}),
+            ),
+            event(
+                6,
+                serde_json::json!({"kind": "card_bound", "member_id": ours, "card_hash": hash}),
+            ),
+        ];
+        let r = s.ingest(&kiosk, &page).expect("ingest");
+        let aside: Vec<u64> = r.rejected.iter().map(|x| x.seq).collect();
+        assert_eq!(aside, [1, 2, 3, 4], "{r:?}");
+        assert!(
+            r.rejected
+                .iter()
+                .all(|x| x.reason.contains("not a member of this kiosk's center")),
+            "{r:?}"
+        );
+        assert_eq!((r.stored, r.acked_seq), (2, 6));
+        // The other center's roster never carries the card; ours does.
+        let cards = |c| {
+            s.roster(c, 0)
+                .expect("roster")
+                .members
+                .into_iter()
+                .map(|m| (m.member_id, m.cards.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cards(b), [(theirs, 0)]);
+        assert_eq!(cards(a), [(ours, 1)]);
+    }
+
+    #[test]
+    fn text_from_kiosks_reaches_admins_printable_and_short() {
+        let (_dir, s) = store();
+        let c = s.add_center("c", "Asia/Shanghai").expect("center");
+        let m = s.add_member(c, "林小雨", None).expect("m");
+        let code = s.create_enroll_code(c, 1).expect("code");
+        let name = format!("门口\u{1b}[2J\u{1b}]0;pwned\u{7}{}", "x".repeat(400_000));
+        let (id, token, _) = s
+            .enroll(&code, &name, "0.1\u{80}\u{9b}31m")
+            .expect("enroll");
+        let d = s.device_by_token(&token).expect("dev").expect("device");
+        assert!(
+            d.name.starts_with("门口 [2J ]0;pwned x"),
+            "{}",
+            &d.name[..40]
+        );
+        assert_eq!(d.name.chars().count(), MAX_DEVICE_NAME_CHARS);
+        s.note_device_report(
+            id,
+            &protocol::wire::DeviceReport {
+                software_version: "9\u{1b}[31m.9".into(),
+                ..Default::default()
+            },
+        )
+        .expect("report");
+        let row = &s.fleet(users::Scope::Center(c), now_ms()).expect("fleet")[0];
+        assert_eq!(row.software_version, "9 [31m.9");
+        let shift = serde_json::json!({
+            "seq": 1, "at_ms": now_ms(),
+            "clock": {"boot_id": "b", "monotonic_ms": 1, "synchronized": true},
+            "kind": "volunteer_in", "member_id": m, "via": "member_number",
+            "activity": "读书会\u{1b}[8m\u{85}隐藏",
+        });
+        s.ingest(&d, &[shift]).expect("ingest");
+        let activity: String = s
+            .read(|c| c.query_row("SELECT activity FROM events", [], |r| r.get(0)))
+            .expect("activity");
+        assert_eq!(activity, "读书会 [8m 隐藏");
+    }
+
+    #[test]
     fn unknown_time_zone_is_refused() {
         let (_dir, s) = store();
         assert!(matches!(
@@ -1348,38 +1461,19 @@ mod login_tests {
     const NOW: i64 = 1_795_483_800_000;
 
     #[test]
-    fn five_wrong_secrets_lock_the_login_for_a_quarter_of_an_hour() {
+    fn a_member_secret_is_kept_as_a_salted_hash_only() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
             .expect("open");
         let c = s.add_center("c", "Asia/Shanghai").expect("center");
         let a = s.add_member(c, "林小雨", None).expect("a");
+        assert_eq!(s.member_login(a).expect("login").expect("member").1, None);
         let secret = s.new_member_secret(a).expect("secret");
         assert_eq!(secret.len(), 9, "{secret}");
-        let (_, hash, locked) = s.member_login(a).expect("login").expect("member");
-        assert!(crate::passwords::verify(
-            &hash.expect("hash"),
-            &normalize_code(&secret)
-        ));
-        assert_eq!(locked, 0);
-        for _ in 0..4 {
-            assert_eq!(s.note_login_failure(a, NOW).expect("fail"), 0);
-        }
-        assert_eq!(
-            s.note_login_failure(a, NOW).expect("fail"),
-            NOW + LOGIN_LOCK_MS
-        );
-        assert_eq!(
-            s.member_login(a).expect("login").expect("m").2,
-            NOW + LOGIN_LOCK_MS
-        );
-        // A right secret after the lock ends starts the count again.
-        let later = NOW + LOGIN_LOCK_MS + 1;
-        s.note_login_failure(a, later).expect("fail");
-        s.create_member_session(a, later).expect("session");
-        for _ in 0..4 {
-            assert_eq!(s.note_login_failure(a, later).expect("fail"), 0);
-        }
+        let (_, hash) = s.member_login(a).expect("login").expect("member");
+        let hash = hash.expect("hash");
+        assert!(!hash.contains(&normalize_code(&secret)));
+        assert!(crate::passwords::verify(&hash, &normalize_code(&secret)));
         assert!(s.member_login(99).expect("login").is_none());
     }
 

@@ -9,9 +9,6 @@ use crate::store::db::{OptionalExt, params};
 
 use super::{Center, Result, Store, StoreError, center_from_row, now_ms, random_bytes, sha256_hex};
 
-/// Wrong passwords in a row before a login locks, and for how long.
-pub const USER_MAX_FAILURES: u32 = 5;
-pub const USER_LOCK_MS: i64 = 15 * 60_000;
 /// A dashboard session ends this long after it was opened.
 pub const USER_SESSION_MS: i64 = 8 * 3_600_000;
 
@@ -119,10 +116,8 @@ pub struct Session {
 /// The outcome of a password check.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginCheck {
-    /// No such login.
+    /// No such login, or a disabled one (answered alike).
     Unknown,
-    /// Too many wrong passwords; nothing is checked before this time.
-    Locked { until_ms: i64 },
     /// The caller verifies the password against `hash`, off the store's lock.
     Check { user: User, hash: String },
 }
@@ -270,10 +265,8 @@ impl Store {
                 "a login is one word without spaces".into(),
             ));
         }
-        if password.chars().count() < 10 {
-            return Err(StoreError::Invalid(
-                "a password needs at least 10 characters".into(),
-            ));
+        if let Some(why) = crate::passwords::weak(password) {
+            return Err(StoreError::Invalid(why.into()));
         }
         match scope {
             Scope::Center(id) => {
@@ -305,41 +298,78 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// What a login attempt needs: the user and their hash, unless locked.
-    pub fn user_login(&self, login: &str, now: i64) -> Result<LoginCheck> {
+    /// What a login attempt needs: the user and their hash. A disabled
+    /// user is answered as an unknown login.
+    pub fn user_login(&self, login: &str) -> Result<LoginCheck> {
         let row = self
             .conn()
             .query_row(
-                "SELECT id, login, role, scope_kind, scope_id, password_hash, locked_until_ms
-                 FROM users WHERE login = ?1",
+                "SELECT id, login, role, scope_kind, scope_id, password_hash
+                 FROM users WHERE login = ?1 AND disabled_at_ms IS NULL",
                 [login.trim()],
-                |r| Ok((user_from_row(r)?, r.get::<String>(5)?, r.get::<i64>(6)?)),
+                |r| Ok((user_from_row(r)?, r.get::<String>(5)?)),
             )
             .optional()?;
         Ok(match row {
             None => LoginCheck::Unknown,
-            Some((_, _, until)) if until > now => LoginCheck::Locked { until_ms: until },
-            Some((user, hash, _)) => LoginCheck::Check { user, hash },
+            Some((user, hash)) => LoginCheck::Check { user, hash },
         })
     }
 
-    /// Counts a wrong password; returns until when the login is locked (0: not).
-    pub fn note_user_failure(&self, user_id: u64, now: i64) -> Result<i64> {
+    /// Takes a dashboard user's access away: their login is answered as an
+    /// unknown one and their sessions end at once. What they did stays.
+    pub fn disable_user(&self, login: &str) -> Result<User> {
         let conn = self.conn();
-        let failures: u32 = conn.query_row(
-            "UPDATE users SET failures = failures + 1 WHERE id = ?1 RETURNING failures",
-            [user_id],
-            |r| r.get(0),
-        )?;
-        if failures < USER_MAX_FAILURES {
-            return Ok(0);
+        let tx = conn.transaction()?;
+        let user = tx
+            .query_row(
+                "UPDATE users SET disabled_at_ms = coalesce(disabled_at_ms, ?1) WHERE login = ?2
+                 RETURNING id, login, role, scope_kind, scope_id",
+                params![now_ms(), login.trim()],
+                user_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
+        tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(user)
+    }
+
+    /// Sets a dashboard user's new password (refused if weak) and ends their
+    /// sessions at once; a disabled user is enabled again.
+    pub fn set_user_password(&self, login: &str, password: &str) -> Result<User> {
+        if let Some(why) = crate::passwords::weak(password) {
+            return Err(StoreError::Invalid(why.into()));
         }
-        let until = now + USER_LOCK_MS;
-        conn.execute(
-            "UPDATE users SET failures = 0, locked_until_ms = ?1 WHERE id = ?2",
-            params![until, user_id],
-        )?;
-        Ok(until)
+        let hash =
+            crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
+        let conn = self.conn();
+        let tx = conn.transaction()?;
+        let user = tx
+            .query_row(
+                "UPDATE users SET password_hash = ?1, disabled_at_ms = NULL, failures = 0
+                 WHERE login = ?2 RETURNING id, login, role, scope_kind, scope_id",
+                params![hash, login.trim()],
+                user_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
+        tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(user)
+    }
+
+    /// Whether each user is disabled, by id.
+    pub fn disabled_users(&self) -> Result<std::collections::BTreeSet<u64>> {
+        Ok(self
+            .conn()
+            .query_map(
+                "SELECT id FROM users WHERE disabled_at_ms IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?
+            .into_iter()
+            .collect())
     }
 
     /// Opens a session; returns the cookie's secret (stored hashed).
@@ -365,7 +395,8 @@ impl Store {
             .query_row(
                 "SELECT u.id, u.login, u.role, u.scope_kind, u.scope_id, s.csrf
                  FROM user_sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.session_hash = ?1 AND s.expires_at_ms > ?2",
+                 WHERE s.session_hash = ?1 AND s.expires_at_ms > ?2
+                   AND u.disabled_at_ms IS NULL",
                 params![sha256_hex(token), now],
                 |r| {
                     Ok(Session {
@@ -555,29 +586,22 @@ mod tests {
             ),
             Err(StoreError::Invalid(_))
         ));
-        let LoginCheck::Check { user, hash } = s.user_login("staffa", NOW).expect("login") else {
+        let LoginCheck::Check { user, hash } = s.user_login("staffa").expect("login") else {
             panic!("expected a user to check");
         };
         assert_eq!((user.id, user.scope), (id, Scope::Center(n.c_a)));
         assert!(crate::passwords::verify(&hash, "long enough pw"));
-        assert_eq!(
-            s.user_login("nobody", NOW).expect("login"),
-            LoginCheck::Unknown
-        );
-        for _ in 0..4 {
-            assert_eq!(s.note_user_failure(id, NOW).expect("fail"), 0);
+        assert_eq!(s.user_login("nobody").expect("login"), LoginCheck::Unknown);
+        for weak in ["", "          ", "aaaaaaaaaaaa", "pwpwpwpwpwpw", "short"] {
+            assert!(
+                matches!(
+                    s.add_user("weak", weak, Role::Staff, Scope::Center(n.c_a)),
+                    Err(StoreError::Invalid(_))
+                ),
+                "{weak:?}"
+            );
         }
-        assert_eq!(
-            s.note_user_failure(id, NOW).expect("fail"),
-            NOW + USER_LOCK_MS
-        );
-        assert_eq!(
-            s.user_login("staffa", NOW + 1).expect("login"),
-            LoginCheck::Locked {
-                until_ms: NOW + USER_LOCK_MS
-            }
-        );
-        let later = NOW + USER_LOCK_MS;
+        let later = NOW + 60_000;
         let token = s.create_user_session(id, later).expect("session");
         let session = s
             .user_session(&token, later + 1)
@@ -592,6 +616,41 @@ mod tests {
         );
         s.end_user_session(&token).expect("logout");
         assert!(s.user_session(&token, later + 1).expect("get").is_none());
+
+        // A new password ends every session at once; so does disabling.
+        let t1 = s.create_user_session(id, later).expect("session");
+        let t2 = s.create_user_session(id, later).expect("session");
+        assert!(matches!(
+            s.set_user_password("staffa", "abcabcabcabc"),
+            Err(StoreError::Invalid(_))
+        ));
+        s.set_user_password("staffa", "a new long password")
+            .expect("passwd");
+        for t in [&t1, &t2] {
+            assert!(s.user_session(t, later + 1).expect("get").is_none());
+        }
+        let t3 = s.create_user_session(id, later).expect("session");
+        assert_eq!(s.disable_user("staffa").expect("disable").id, id);
+        assert!(s.user_session(&t3, later + 1).expect("get").is_none());
+        assert_eq!(s.user_login("staffa").expect("login"), LoginCheck::Unknown);
+        assert_eq!(
+            s.disabled_users()
+                .expect("disabled")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [id]
+        );
+        assert!(matches!(
+            s.disable_user("nobody"),
+            Err(StoreError::NotFound(_))
+        ));
+        // A new password lets them in again.
+        s.set_user_password("staffa", "yet another password")
+            .expect("passwd");
+        assert!(matches!(
+            s.user_login("staffa").expect("login"),
+            LoginCheck::Check { .. }
+        ));
         assert_eq!(Scope::parse("region:7"), Some(Scope::Region(7)));
         assert_eq!(Scope::parse("center: 3"), Some(Scope::Center(3)));
         assert_eq!(Scope::parse("town:3"), None);

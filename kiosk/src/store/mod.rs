@@ -11,9 +11,10 @@ pub mod recover;
 use std::path::Path;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
+use protocol::text::clean_text;
 use protocol::wire::{
     ClockInfo, CredentialKind, Event, EventKind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, RosterDelta,
-    VoidReason, clean_text,
+    VoidReason,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
