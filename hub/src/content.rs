@@ -786,12 +786,28 @@ pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let text = std::fs::read_to_string(&json.1).context("content.json is not UTF-8 text")?;
     // The same checks a kiosk makes before it shows the bundle.
     let bundle = protocol::content::Bundle::parse(&text)?;
-    // Pictures it names must be in the folder.
-    for picture in bundle.pictures() {
+    // Pictures it names must be in the folder, and nothing else may be:
+    // what is signed is served to anyone who asks, so an HTML page or a
+    // script must never be signed beside the content.
+    let named = bundle.pictures();
+    for picture in &named {
         ensure!(
             files.iter().any(|(n, _)| n == picture),
             "content.json names the picture {picture:?}, which is not in the folder"
         );
+    }
+    for (name, path) in &files {
+        if name == "content.json" {
+            continue;
+        }
+        ensure!(
+            named.contains(&name.as_str()),
+            "{name} is not a picture content.json names; only those are published (remove it)"
+        );
+        // Decoded as a kiosk decodes it: what a kiosk would refuse is
+        // never signed.
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        protocol::picture::decode(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     }
     Ok(files)
 }
@@ -839,8 +855,17 @@ mod tests {
             format!(r#"{{"format": 1, "center": {{"name": "{title}", "logo": "logo.png"}}}}"#),
         )
         .expect("json");
-        std::fs::write(f.join("logo.png"), b"not checked here").expect("logo");
+        std::fs::write(f.join("logo.png"), png()).expect("logo");
         f
+    }
+
+    /// A small real PNG.
+    fn png() -> Vec<u8> {
+        let mut out = Vec::new();
+        image::RgbaImage::from_pixel(4, 4, image::Rgba([200, 16, 46, 255]))
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .expect("png");
+        out
     }
 
     fn rt() -> tokio::runtime::Runtime {
@@ -1052,7 +1077,25 @@ mod tests {
         std::fs::write(f.join("logo.png"), vec![0u8; MAX_FILE_BYTES as usize + 1]).expect("big");
         let e = read_folder(&f).expect_err("too big").to_string();
         assert!(e.contains("at most"), "{e}");
-        std::fs::write(f.join("logo.png"), b"x").expect("small");
+        // A page dressed as the logo is decoded, as a kiosk would, and refused.
+        std::fs::write(
+            f.join("logo.png"),
+            b"<html><script>alert(1)</script></html>",
+        )
+        .expect("html");
+        let e = format!("{:#}", read_folder(&f).expect_err("not a picture"));
+        assert!(e.contains("logo.png: not a picture a kiosk shows"), "{e}");
+        std::fs::write(f.join("logo.png"), png()).expect("logo");
+        read_folder(&f).expect("good again");
+        // A file content.json does not name is never signed (it would be
+        // served to anyone).
+        std::fs::write(f.join("page.html"), b"<html></html>").expect("html");
+        let e = format!("{:#}", read_folder(&f).expect_err("not named"));
+        assert!(
+            e.contains("page.html is not a picture content.json names"),
+            "{e}"
+        );
+        std::fs::remove_file(f.join("page.html")).expect("rm");
         std::fs::write(f.join("bad name.png"), b"x").expect("odd");
         assert!(read_folder(&f).is_err());
         std::fs::remove_file(f.join("bad name.png")).expect("rm");

@@ -1618,3 +1618,42 @@ async fn a_platform_above_pulls_attendance_and_activities_of_its_part_page_by_pa
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_and_personal_json_is_never_cached() {
+    let c = city().await;
+    let h = &c.h;
+    for path in ["/login", "/m"] {
+        let (s, headers, _) = page(h, get(path, None)).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        let csp = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        for part in [
+            "default-src 'none'",
+            "frame-ancestors 'none'",
+            "script-src 'sha256-",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(!csp.contains("script-src 'unsafe"), "{csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{path}");
+    }
+    // The dashboard's figures carry names and counts: never cached.
+    let res = app(h.state.clone())
+        .oneshot(with_cookie("/api/v1/dashboard", &c.admin_cookie))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    // Two scripts, named by hash: the content editor's and the member page's.
+    let (_, headers, _) = page(h, get("/m", None)).await;
+    let csp = headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+}

@@ -29,7 +29,17 @@ pub fn alive() {
     }
 }
 
+/// Set once the kiosk stops on purpose: what fails after it (a check cut
+/// off by the shutdown) is no fault to report.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Tells systemd the kiosk is stopping on purpose.
 pub fn stopping() {
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = sd_notify::notify(&[NotifyState::Stopping]);
+}
+
+/// Whether the kiosk is stopping on purpose.
+pub fn is_stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -6,12 +6,15 @@
 //! - [`card`]: card UIDs as keyed hashes.
 //! - [`catalog`]: the service categories and age bands both sides agree on.
 //! - [`content`]: the content bundle admins publish and kiosks show.
+//! - [`picture`] (feature `pictures`): content pictures decoded within limits.
 //! - [`text`]: free text from outside, cleaned and capped; CSV cells made safe.
 //! - [`wire`]: request and response bodies of the hub's `/api/v1` API.
 
 pub mod card;
 pub mod catalog;
 pub mod content;
+#[cfg(feature = "pictures")]
+pub mod picture;
 pub mod text;
 pub mod token;
 pub mod wire;

@@ -19,6 +19,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Anything the page's Content-Security-Policy blocks is an error too.
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text()); });
   const out = {};
   await page.goto(`${url}/content/${center}`);
   out.sent_to_login = new URL(page.url()).pathname;

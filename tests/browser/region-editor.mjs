@@ -16,6 +16,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Anything the page's Content-Security-Policy blocks is an error too.
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text()); });
   const out = {};
   await page.goto(`${url}/login`);
   await page.fill('input[name=login]', login);

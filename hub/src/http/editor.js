@@ -273,7 +273,11 @@ function setStatus(kind, text) {
 }
 
 async function send(method, url) {
-  const body = JSON.stringify({ content: output(), files });
+  // Only the pictures the content names go (the hub refuses any other file).
+  const out = output();
+  const named = new Set([out.center.logo, ...out.activities.map((a) => a.picture)].filter(Boolean));
+  const sent = Object.fromEntries(Object.entries(files).filter(([name]) => named.has(name)));
+  const body = JSON.stringify({ content: out, files: sent });
   const res = await fetch(url, {
     method,
     headers: { 'content-type': 'application/json', 'x-csrf-token': data.csrf },

@@ -16,7 +16,7 @@ use protocol::catalog::ServiceCategory;
 use super::web::{escape, page_with, redirect, session};
 use super::{AppError, AppState, db};
 
-const SCRIPT: &str = include_str!("editor.js");
+pub(crate) const SCRIPT: &str = include_str!("editor.js");
 
 const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) minmax(420px,1fr);gap:16px;align-items:start}\
 #form section{background:#fff;border:1px solid #e2ddd3;border-radius:10px;padding:12px;margin-bottom:12px}\

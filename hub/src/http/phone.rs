@@ -133,11 +133,10 @@ fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) 
     let content = format!(
         "<header>{center}</header>\
          <div class=\"name\">{name}</div>\
-         <div class=\"qr\" id=\"qr\" data-expires-at=\"{expires_at}\">{svg}</div>\
+         <div class=\"qr\" id=\"qr\" data-expires-at=\"{expires_at}\" data-refresh=\"{refresh}\">{svg}</div>\
          <p class=\"hint\">请在门口的签到机上扫描 · Show this at the kiosk to check in</p>\
          <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>{logout}\
-         <script>var s={refresh};setInterval(function(){{s--;if(s<=0){{location.reload();}}\
-         else{{document.getElementById('renew').textContent=s+' 秒后更新 · renews in '+s+' s';}}}},1000);</script>",
+         <script>{RENEW_SCRIPT}</script>",
         center = escape(&center.name),
         name = escape(&member.display_name),
         refresh = REFRESH_S,
@@ -209,6 +208,12 @@ pub struct LoginForm {
 }
 
 const WRONG: &str = "会员号或登录码不正确。 · The member number or secret is wrong.";
+
+/// Counts down to the code's renewal and reloads the page then. A constant,
+/// so the pages' Content-Security-Policy can name it by its hash.
+pub(crate) const RENEW_SCRIPT: &str = "var s=+document.getElementById('qr').dataset.refresh;\
+    setInterval(function(){s--;if(s<=0){location.reload();}\
+    else{document.getElementById('renew').textContent=s+' 秒后更新 · renews in '+s+' s';}},1000);";
 
 /// `POST /m/login`: member number and secret. Like the dashboard's, wrong
 /// logins count against the address, never against the member, and an

@@ -3,20 +3,7 @@
 //! pixels than a screen could use, or a broken file is refused with the
 //! reason, and the content shows without it.
 
-use std::io::Cursor;
-
-use anyhow::Context;
-
-/// Larger files are refused before decoding.
-pub const MAX_FILE_BYTES: usize = 4 << 20;
-/// Wider or taller pictures are refused from their header, before any
-/// pixel memory is taken.
-pub const MAX_SIDE: u32 = 2048;
-/// The most a decoder may allocate for one picture.
-const MAX_ALLOC: u64 = 64 << 20;
-
-/// A decoded picture, 8-bit RGBA.
-pub type Picture = image::RgbaImage;
+pub use protocol::picture::{MAX_FILE_BYTES, MAX_SIDE, Picture};
 
 /// Activity pictures are kept at most this many pixels a side: what attract
 /// mode shows of them, at a fraction of the memory of a full photo.
@@ -36,32 +23,9 @@ pub fn scale_to_fit(p: Picture, side: u32) -> Picture {
     image::imageops::resize(&p, nw, nh, image::imageops::FilterType::Triangle)
 }
 
+/// Decodes a picture as the hub checked it before signing.
 pub fn decode(bytes: &[u8]) -> anyhow::Result<Picture> {
-    anyhow::ensure!(
-        bytes.len() <= MAX_FILE_BYTES,
-        "the file is {} KB; pictures may be at most {} KB",
-        bytes.len() / 1024,
-        MAX_FILE_BYTES / 1024
-    );
-    let mut reader = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .context("cannot read the picture")?;
-    anyhow::ensure!(
-        reader.format().is_some(),
-        "not a picture this kiosk shows (PNG or JPEG)"
-    );
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => anyhow::anyhow!(
-            "the picture is larger than {MAX_SIDE}×{MAX_SIDE} pixels; scale it down"
-        ),
-        e => anyhow::anyhow!("the picture is damaged or unreadable: {e}"),
-    })?;
-    Ok(decoded.to_rgba8())
+    Ok(protocol::picture::decode(bytes)?)
 }
 
 /// A picture's name in a bundle must be a plain file name in the content
@@ -73,6 +37,7 @@ pub fn check_name(name: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 16, 46, 255]));

@@ -141,6 +141,8 @@ impl<U: Uplink> Syncer<U> {
                     }
                 }
             }
+            // Cut off by the kiosk's own shutdown: nothing went wrong.
+            Err(_) if crate::service::is_stopping() => {}
             Err(e) => self.store.note_sync_error(&e.to_string())?,
         }
         result
@@ -243,6 +245,10 @@ impl<U: Uplink> Syncer<U> {
             let result = updater
                 .check(shown, crate::clock::clock_synchronized(), &state.regions)
                 .await;
+            if result.is_err() && crate::service::is_stopping() {
+                // A check cut off by the kiosk's own shutdown refused nothing.
+                return Ok(report);
+            }
             if let Err(e) = Updater::record(&self.store, &result) {
                 tracing::error!("cannot record the content update: {e:#}");
             }
