@@ -275,7 +275,8 @@ function setStatus(kind, text) {
 async function send(method, url) {
   // Only the pictures the content names go (the hub refuses any other file).
   const out = output();
-  const named = new Set([out.center.logo, ...out.activities.map((a) => a.picture)].filter(Boolean));
+  // (A level's content names no pictures.)
+  const named = new Set([out.center && out.center.logo, ...(out.activities || []).map((a) => a.picture)].filter(Boolean));
   const sent = Object.fromEntries(Object.entries(files).filter(([name]) => named.has(name)));
   const body = JSON.stringify({ content: out, files: sent });
   const res = await fetch(url, {
