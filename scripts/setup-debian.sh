@@ -20,8 +20,9 @@ packages=(
   zbar-tools
   # systemd-analyze, for the test that verifies the units in deploy/systemd.
   systemd
-  # Python's openpyxl, for the test that opens the hub's XLSX ledger.
-  python3-openpyxl
+  # Python's openpyxl, for the test that opens the hub's XLSX ledger; and
+  # venv, for the API conformance tester scripts/test.sh installs from PyPI.
+  python3-openpyxl python3-venv
   # PostgreSQL, for the hub's tests on it and the replicas test (the tests
   # start a throwaway server of their own: scripts/pg-test.sh).
   postgresql

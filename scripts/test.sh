@@ -18,6 +18,16 @@ fi
 step "browser driver for the dashboard tests (playwright-core, from npm)"
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
+step "API conformance tester (schemathesis, pinned in tests/api/requirements.txt, from PyPI)"
+venv=target/schemathesis
+if ! cmp -s tests/api/requirements.txt "$venv/requirements.txt"; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/api/requirements.txt
+  cp tests/api/requirements.txt "$venv/requirements.txt"
+fi
+export SCHEMATHESIS="$PWD/$venv/bin/schemathesis"
+
 step "dependencies: licenses, banned crates (no OpenSSL), sources (cargo-deny, offline)"
 CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then

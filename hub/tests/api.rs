@@ -1657,3 +1657,73 @@ async fn pages_carry_a_content_security_policy_and_personal_json_is_never_cached
         .to_string();
     assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
 }
+
+#[tokio::test]
+async fn every_error_of_the_api_is_an_api_error_the_frameworks_own_too() {
+    let h = hub();
+    let kiosk = enroll(&h, h.center).await;
+    let token = Some(kiosk.device_token.as_str());
+    let post_gzip = Request::post("/api/v1/events")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", kiosk.device_token),
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(Body::from("this is not gzip"))
+        .expect("request");
+    let cases = [
+        (
+            get("/api/v1/centers/-1/report?date=today", token),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            get(&format!("/api/v1/centers/{}/report", h.center), token),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            get(
+                "/api/v1/centers/18446744073709551615/report?date=today",
+                token,
+            ),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            get("/api/v1/roster?since=soon", token),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (post_gzip, StatusCode::BAD_REQUEST, "bad_request"),
+        (
+            Request::delete("/api/v1/health")
+                .body(Body::empty())
+                .expect("request"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            get("/api/v1/no-such-thing", None),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (req, status, code) in cases {
+        let what = format!("{} {}", req.method(), req.uri());
+        let res = app(h.state.clone()).oneshot(req).await.expect("response");
+        assert_eq!(res.status(), status, "{what}");
+        assert!(
+            res.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("application/json")),
+            "{what}"
+        );
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let e: protocol::wire::ApiError = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|err| panic!("{what}: {err}: {}", String::from_utf8_lossy(&bytes)));
+        assert_eq!(e.error, code, "{what}: {}", e.message);
+        assert!(!e.message.is_empty(), "{what}");
+    }
+}

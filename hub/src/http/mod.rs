@@ -98,7 +98,12 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_PAGE_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(tower::limit::ConcurrencyLimitLayer::new(INGEST_IN_FLIGHT));
-    let api = api.merge(ingest);
+    // Every error of the API is an ApiError, the framework's own too, and
+    // no id beyond the largest the hub issues reaches a handler.
+    let api = api
+        .merge(ingest)
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(axum::middleware::from_fn(error::bounded_ids));
     Router::new()
         .nest(protocol::API_PREFIX, api)
         .route("/", get(web::home))

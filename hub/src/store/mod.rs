@@ -49,7 +49,12 @@ pub enum StoreError {
 // its message, already in ours, would print twice.
 impl From<db::DbError> for StoreError {
     fn from(e: db::DbError) -> StoreError {
-        StoreError::Db(e)
+        match e {
+            // A value no column holds (a number beyond 64 bits) came from
+            // outside: the caller's mistake, not the database's.
+            db::DbError::Param { .. } => StoreError::Invalid(format!("out of range: {e}")),
+            e => StoreError::Db(e),
+        }
     }
 }
 
