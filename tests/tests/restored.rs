@@ -115,4 +115,27 @@ fn two_boards_on_one_credential_lose_nothing_and_the_newer_is_told_to_enroll_ane
     visitors(a, 1);
     assert!(sync(a).status.success());
     assert_eq!(report_today(&c.hub_data, &c.center)["total"], 11);
+
+    // The second board, enrolled anew, sends what it kept: that one
+    // check-in, and nothing the old credential already delivered.
+    let code = stdout(&run(hub_cmd(&c.hub_data).args([
+        "enroll-code",
+        "--center",
+        &c.center,
+    ])));
+    let out = kiosk_cmd(&b)
+        .args(["enroll", "--hub", &c.server.url, "--code", &code, "--force"])
+        .output()
+        .expect("enroll");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sync(&b).status.success());
+    assert_eq!(kiosk_status(&b)["events_waiting"], 0);
+    assert_eq!(report_today(&c.hub_data, &c.center)["total"], 12);
+    visitors(&b, 2);
+    assert!(sync(&b).status.success());
+    assert_eq!(report_today(&c.hub_data, &c.center)["total"], 14);
 }

@@ -294,7 +294,48 @@ impl Store {
 
     /// Saves the enrollment and the hub's token keys in one transaction.
     pub fn save_enrollment(&mut self, e: &Enrollment, keys: &[(u16, String)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before: Option<(String, u64)> = tx
+            .query_row(
+                "SELECT hub_url, device_id FROM enrollment WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if before.is_some_and(|(url, id)| url != e.hub_url || id != e.device_id) {
+            // Enrolled anew (a second board on one credential, a kiosk moved
+            // to another hub): what the old credential uploaded is at the hub
+            // under it and goes; what it never uploaded starts the new
+            // device's seqs at 1, so none is lost and none counts twice.
+            let acked: u64 = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [SETTING_ACKED],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            tx.execute("DELETE FROM events WHERE seq <= ?1", [acked])?;
+            recover::renumber(&tx, acked, 0)?;
+            tx.execute(
+                "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(seq), 0) FROM events)
+                 WHERE name = 'events'",
+                [],
+            )?;
+            tx.execute(
+                "DELETE FROM settings WHERE key IN (?1, ?2, ?3, ?4, ?5)",
+                [
+                    SETTING_ACKED,
+                    SETTING_HUB_DAY,
+                    SETTING_SET_ASIDE,
+                    recover::SETTING_RESTORED,
+                    recover::SETTING_RENUMBER_ABOVE,
+                ],
+            )?;
+        }
         tx.execute(
             "INSERT INTO enrollment(id, hub_url, device_id, device_token, center_id, center_name, time_zone,
                                     card_key)

@@ -291,27 +291,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS moved(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
-             DELETE FROM temp.moved;",
-        )?;
-        tx.execute(
-            "INSERT INTO temp.moved(old, new)
-             SELECT seq, ?2 + row_number() OVER (ORDER BY seq) FROM events WHERE seq > ?1",
-            params![above, hub_acked],
-        )?;
-        tx.execute(
-            "UPDATE events SET voided_seq = (SELECT new FROM temp.moved WHERE old = voided_seq)
-             WHERE voided_seq IN (SELECT old FROM temp.moved)",
-            [],
-        )?;
-        // Through negative seqs, so no row meets another on the way.
-        tx.execute("UPDATE events SET seq = -seq WHERE seq > ?1", [above])?;
-        tx.execute(
-            "UPDATE events SET seq = (SELECT new FROM temp.moved WHERE old = -seq) WHERE seq < 0",
-            [],
-        )?;
-        tx.execute("DELETE FROM temp.moved", [])?;
+        renumber(&tx, above, hub_acked)?;
         // The next seq follows the highest event, or the hub's mark when
         // none was moved: never a gap, never a seq the hub holds.
         raise_floor(&tx, hub_acked)?;
@@ -391,6 +371,34 @@ impl Store {
     }
 }
 
+/// Renumbers the events above seq `above` as `after + 1`, `after + 2` … in
+/// order, voids following the check-ins they name. The seq counter is the
+/// caller's to set.
+pub(super) fn renumber(tx: &rusqlite::Transaction<'_>, above: u64, after: u64) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS moved(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+         DELETE FROM temp.moved;",
+    )?;
+    tx.execute(
+        "INSERT INTO temp.moved(old, new)
+         SELECT seq, ?2 + row_number() OVER (ORDER BY seq) FROM events WHERE seq > ?1",
+        params![above, after],
+    )?;
+    tx.execute(
+        "UPDATE events SET voided_seq = (SELECT new FROM temp.moved WHERE old = voided_seq)
+         WHERE voided_seq IN (SELECT old FROM temp.moved)",
+        [],
+    )?;
+    // Through negative seqs, so no row meets another on the way.
+    tx.execute("UPDATE events SET seq = -seq WHERE seq > ?1", [above])?;
+    tx.execute(
+        "UPDATE events SET seq = (SELECT new FROM temp.moved WHERE old = -seq) WHERE seq < 0",
+        [],
+    )?;
+    tx.execute("DELETE FROM temp.moved", [])?;
+    Ok(())
+}
+
 /// Makes the next seq come after `floor`; whether it had to.
 fn raise_floor(tx: &rusqlite::Transaction<'_>, floor: u64) -> Result<bool> {
     tx.execute(
@@ -406,7 +414,7 @@ fn raise_floor(tx: &rusqlite::Transaction<'_>, floor: u64) -> Result<bool> {
 
 /// Set when the kiosk found its database was restored or cloned.
 pub(super) const SETTING_LINEAGE: &str = "lineage";
-const SETTING_RESTORED: &str = "restored";
+pub(super) const SETTING_RESTORED: &str = "restored";
 
 /// The last time the kiosk found its database to be an older copy.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
