@@ -1083,6 +1083,26 @@ mod tests {
             ..full
         };
         assert!(sync_text(&roomy, tz, NOW, true).1);
+        // Settings that cannot be used, a database that was damaged: said
+        // first, and never "all fine".
+        let damaged = SyncStatus {
+            config_problem: Some("kiosk.toml is not valid".into()),
+            damage: Some("the kiosk database was empty or missing".into()),
+            ..roomy
+        };
+        let (text, ok) = sync_text(&damaged, tz, NOW, true);
+        assert!(!ok);
+        assert!(
+            text.starts_with("The settings file kiosk.toml cannot be used; running on the defaults (kiosk.toml is not valid)."),
+            "{text}"
+        );
+        assert!(
+            text.contains("The database was damaged: the kiosk database was empty"),
+            "{text}"
+        );
+        let (text, _) = sync_text(&damaged, tz, NOW, false);
+        assert!(text.starts_with("设置文件 kiosk.toml 无法使用"), "{text}");
+        assert!(text.contains("本机数据库曾损坏"), "{text}");
     }
 
     #[test]
