@@ -44,7 +44,9 @@ fn main() -> anyhow::Result<()> {
              VALUES (?1, '2026-11-24', 10, ?2, ?3, ?4, ?5, ?6,
                      '2f1c8a4e-6d1b-4f43-9b3a-0c2d7e5f9a11', ?7, 1)",
         )?;
-        let start_ms = 1_792_800_000_000i64;
+        // Ending before now: a synchronised kiosk never reports a time more
+        // than a day ahead of the hub (those are set aside).
+        let start_ms = chrono::Utc::now().timestamp_millis() - total as i64 * 25_000 - 86_400_000;
         for i in 0..total {
             let visitor = i % 4 == 0;
             ins.execute(rusqlite::params![
