@@ -949,16 +949,7 @@ fn implausible_time(ev: &Event, now: i64) -> Option<String> {
 /// another boot, another moment since boot, or another kind. The same event
 /// sent again (a retried page) is not another.
 fn holds_another(tx: &Tx<'_>, device_id: u64, seq: u64, raw: &serde_json::Value) -> Result<bool> {
-    let clock = raw.get("clock");
-    let incoming = (
-        clock
-            .and_then(|c| c.get("boot_id"))
-            .and_then(|b| b.as_str()),
-        clock
-            .and_then(|c| c.get("monotonic_ms"))
-            .and_then(|m| m.as_u64()),
-        raw.get("kind").and_then(|k| k.as_str()),
-    );
+    let incoming = identity(raw);
     let held: Option<(String, u64, String)> = tx
         .query_row(
             "SELECT boot_id, monotonic_ms, kind FROM events WHERE device_id = ?1 AND seq = ?2",
@@ -984,20 +975,26 @@ fn holds_another(tx: &Tx<'_>, device_id: u64, seq: u64, raw: &serde_json::Value)
         return Ok(false);
     }
     // Set aside as unreadable: another event only if both can be told apart.
-    let clock = aside.get("clock");
-    let held = (
+    let held = identity(&aside);
+    let readable = |t: &(Option<&str>, Option<u64>, Option<&str>)| {
+        t.0.is_some() && t.1.is_some() && t.2.is_some()
+    };
+    Ok(readable(&held) && readable(&incoming) && held != incoming)
+}
+
+/// What tells one event of a device from another under the same seq: its
+/// boot, its time since boot, its kind (each absent when unreadable).
+fn identity(raw: &serde_json::Value) -> (Option<&str>, Option<u64>, Option<&str>) {
+    let clock = raw.get("clock");
+    (
         clock
             .and_then(|c| c.get("boot_id"))
             .and_then(|b| b.as_str()),
         clock
             .and_then(|c| c.get("monotonic_ms"))
             .and_then(|m| m.as_u64()),
-        aside.get("kind").and_then(|k| k.as_str()),
-    );
-    let readable = |t: &(Option<&str>, Option<u64>, Option<&str>)| {
-        t.0.is_some() && t.1.is_some() && t.2.is_some()
-    };
-    Ok(readable(&held) && readable(&incoming) && held != incoming)
+        raw.get("kind").and_then(|k| k.as_str()),
+    )
 }
 
 /// A `centers` row selected as `id, name, time_zone, region_id`.

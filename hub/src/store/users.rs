@@ -319,16 +319,27 @@ impl Store {
     /// Takes a dashboard user's access away: their login is answered as an
     /// unknown one and their sessions end at once. What they did stays.
     pub fn disable_user(&self, login: &str) -> Result<User> {
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let user = tx
-            .query_row(
+        self.change_user_ending_sessions(login, |tx| {
+            tx.query_row(
                 "UPDATE users SET disabled_at_ms = coalesce(disabled_at_ms, ?1) WHERE login = ?2
                  RETURNING id, login, role, scope_kind, scope_id",
                 params![now_ms(), login.trim()],
                 user_from_row,
             )
-            .optional()?
+            .optional()
+        })
+    }
+
+    /// Runs `change` (an update returning the user, or none for an unknown
+    /// login) and ends the user's sessions in the same transaction.
+    fn change_user_ending_sessions(
+        &self,
+        login: &str,
+        change: impl FnOnce(&db::Tx<'_>) -> db::Result<Option<User>>,
+    ) -> Result<User> {
+        let conn = self.conn();
+        let tx = conn.transaction()?;
+        let user = change(&tx)?
             .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
         tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
         tx.commit()?;
@@ -343,20 +354,15 @@ impl Store {
         }
         let hash =
             crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let user = tx
-            .query_row(
+        self.change_user_ending_sessions(login, |tx| {
+            tx.query_row(
                 "UPDATE users SET password_hash = ?1, disabled_at_ms = NULL, failures = 0
                  WHERE login = ?2 RETURNING id, login, role, scope_kind, scope_id",
                 params![hash, login.trim()],
                 user_from_row,
             )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
-        tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
-        tx.commit()?;
-        Ok(user)
+            .optional()
+        })
     }
 
     /// Whether each user is disabled, by id.
