@@ -5,14 +5,8 @@ use std::fmt::Write;
 
 use anyhow::Context;
 
+use crate::html::escape;
 use crate::store::Member;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// An HTML page of cards: the center's name, the display name (never the full
 /// name), the member number and the card QR code.
@@ -31,7 +25,7 @@ pub fn sheet(center_name: &str, cards: &[(Member, String)]) -> anyhow::Result<St
          .hint{font-size:7pt;color:#777;margin-top:6mm}</style></head><body>\n",
     );
     for (m, token) in cards {
-        let (_, img) = crate::cli::render_qr(token)?;
+        let (_, img) = crate::qr::image(token)?;
         let mut png = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .context("cannot encode a QR image")?;

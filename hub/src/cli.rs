@@ -1135,12 +1135,7 @@ fn member(
             }
             .sign(&key);
             if let Some(path) = png {
-                let code = qrcode::QrCode::with_error_correction_level(&token, qrcode::EcLevel::M)
-                    .context("cannot make a QR code")?;
-                let img = code
-                    .render::<image::Luma<u8>>()
-                    .min_dimensions(300, 300)
-                    .build();
+                let (_, img) = crate::qr::image(&token)?;
                 img.save(&path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -1184,7 +1179,7 @@ fn member(
             valid_days,
         } => {
             let token = card_token(data, store, id, valid_days)?;
-            let (_, img) = render_qr(&token)?;
+            let (_, img) = crate::qr::image(&token)?;
             img.save(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             writeln!(out, "{token}")?;
@@ -1235,18 +1230,6 @@ fn card_token(data: &Path, store: &Store, id: u32, valid_days: u32) -> anyhow::R
         expires_at,
     }
     .sign_card(&key, generation))
-}
-
-/// A QR code image of a member token, at error correction M (readable
-/// through a scratched phone screen), with its quiet zone.
-pub fn render_qr(text: &str) -> anyhow::Result<(qrcode::Version, image::GrayImage)> {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
-        .context("cannot make a QR code")?;
-    let img = code
-        .render::<image::Luma<u8>>()
-        .min_dimensions(300, 300)
-        .build();
-    Ok((code.version(), img))
 }
 
 fn content(
@@ -1422,21 +1405,4 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_member_token_fits_a_version_5_qr_code() {
-        let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
-        let token = protocol::token::Claims {
-            key_id: 1,
-            member_id: u32::MAX,
-            expires_at: u32::MAX,
-        }
-        .sign(&key);
-        let (version, img) = super::render_qr(&token).expect("qr");
-        assert_eq!(version, qrcode::Version::Normal(5));
-        assert!(img.width() >= 300);
-    }
 }

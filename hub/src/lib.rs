@@ -13,6 +13,8 @@
 //! - [`passwords`]: Argon2id hashes of the secrets people type.
 //! - [`archive`]: raw events of old months into files, out of the database.
 //! - [`cards`]: the printable sheet of member cards.
+//! - [`html`]: escaping text into the hub's HTML.
+//! - [`qr`]: member tokens as QR codes (an image, or SVG for the phone page).
 //! - [`yardsticks`]: the yardsticks centers are judged by, and the ledger (台账) export.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
 //! - [`cli`]: the admin's command line, which also starts the server.
@@ -23,10 +25,12 @@ pub mod cards;
 pub mod cli;
 pub mod content;
 pub mod dashboard;
+pub mod html;
 pub mod http;
 pub mod keys;
 pub mod names;
 pub mod passwords;
+pub mod qr;
 pub mod report;
 pub mod store;
 pub mod testing;

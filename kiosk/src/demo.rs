@@ -91,7 +91,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         std::env::temp_dir().join(format!("youth-kiosk-demo-{}", std::process::id()))
     });
     let hub_data = dir.join("hub");
-    let kiosk_data = crate::cli::prepare_data_dir(&dir.join("kiosk"))?;
+    let kiosk_data = crate::app::prepare_data_dir(&dir.join("kiosk"))?;
     std::fs::create_dir_all(&hub_data)?;
 
     eprintln!("setting up a sample center in {}", dir.display());
@@ -203,8 +203,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("unexpected first line from the hub: {first:?}"))?
         .to_string();
 
-    crate::cli::enroll(&kiosk_data, &url, &code, Some("demo kiosk".into()), true)?;
-    let store = crate::cli::open_store(&kiosk_data)?;
+    crate::app::enroll(&kiosk_data, &url, &code, Some("demo kiosk".into()), true)?;
+    let store = crate::app::open_store(&kiosk_data)?;
     store.set_staff_pin_hash(&crate::pin::hash(DEMO_PIN)?)?;
     drop(store);
 
@@ -260,7 +260,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         return headless_tour(&kiosk_data, &hub_bin, &hub_data, &center, &members, &token);
     }
     // On a desktop the demo opens a window, not a full screen.
-    let result = crate::cli::run_ui(&kiosk_data, true);
+    let result = crate::app::run_ui(&kiosk_data, true);
     drop(hub_process);
     result
 }

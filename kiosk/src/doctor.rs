@@ -130,7 +130,7 @@ pub fn check(data: &Path, config: &Config) -> Vec<Finding> {
     }
 
     // Storage and upload.
-    match crate::cli::open_store(data) {
+    match crate::app::open_store(data) {
         Err(e) => out.push(problem("storage", format!("{e:#}"))),
         Ok(store) => {
             match store.check_integrity() {

@@ -91,9 +91,9 @@ enum Message {
 }
 
 pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
-    let (rt, wake) = crate::cli::start_sync(data, config, None)?;
+    let (rt, wake) = crate::app::start_sync(data, config, None)?;
     let mut engine = Engine::new(
-        crate::cli::open_store(data)?,
+        crate::app::open_store(data)?,
         SystemClock::new(),
         config.repeat_window_minutes,
     )?;
@@ -111,7 +111,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
     );
     let signals = crate::signals::start(&config.signals, None);
     let stop_tx = std::sync::Mutex::new(tx.clone());
-    rt.spawn(crate::cli::quit_on_terminate(move || {
+    rt.spawn(crate::app::quit_on_terminate(move || {
         if let Ok(tx) = stop_tx.lock() {
             let _ = tx.send(Message::Stop);
         }
@@ -185,7 +185,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             Message::EndOfInput => continue,
             Message::Stop => break,
         };
-        crate::cli::emit(&outcome.to_json().to_string())?;
+        crate::app::emit(&outcome.to_json().to_string())?;
         if let Some(s) = &signals {
             s.play(crate::signals::Cue::for_outcome(&outcome));
         }
@@ -199,7 +199,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         s.stop();
     }
     if final_sync {
-        let store = crate::cli::open_store(data)?;
+        let store = crate::app::open_store(data)?;
         if let Some(e) = store.enrollment()? {
             let uplink =
                 crate::sync::HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;

@@ -11,6 +11,7 @@
 //! - [`cli`], [`demo`], [`doctor`]: the command line, the one-step demo, and
 //!   the device check for staff.
 
+pub mod app;
 pub mod checkin;
 pub mod cli;
 pub mod clock;

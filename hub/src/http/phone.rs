@@ -117,13 +117,9 @@ fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) 
         .sign(&state.key),
         Err(_) => return AppError::Internal("clock out of range".into()).into_response(),
     };
-    let svg = match qrcode::QrCode::with_error_correction_level(&token, qrcode::EcLevel::M) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(240, 240)
-            .quiet_zone(true)
-            .build(),
-        Err(e) => return AppError::Internal(format!("QR: {e}")).into_response(),
+    let svg = match crate::qr::svg(&token) {
+        Ok(svg) => svg,
+        Err(e) => return AppError::Internal(format!("{e:#}")).into_response(),
     };
     let logout = if logged_in {
         "<form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>"

@@ -19,12 +19,7 @@ use crate::store::users::{LoginCheck, Session};
 
 const COOKIE: &str = "yc_session";
 
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+pub use crate::html::escape;
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -1,0 +1,332 @@
+//! Start-up: what every way of running the kiosk shares. Opening (and if
+//! need be recovering) the database, enrolling, starting the sync loop
+//! beside the screen, running the touchscreen UI, stopping in order on
+//! SIGTERM. The command line (`cli`), the demo, the doctor and the headless
+//! station call in here; nothing here calls back into them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use protocol::wire::EnrollRequest;
+
+use crate::checkin::Engine;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::content::ContentBundle;
+use crate::store::{Enrollment, Store};
+use crate::sync::{HttpUplink, Syncer};
+
+/// Creates the data folder, private to the kiosk's user: it holds the device credential.
+pub fn prepare_data_dir(path: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(path).with_context(|| {
+        format!(
+            "cannot create the data folder {}; pass --data DIR or set KIOSK_DATA to a folder you can write",
+            path.display()
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(path.to_path_buf())
+}
+
+pub fn open_store(data: &Path) -> anyhow::Result<Store> {
+    let path = data.join("kiosk.sqlite3");
+    let (store, recovery) =
+        crate::store::recover::open_or_recover(&path, SystemClock::new().now_ms())
+            .with_context(|| format!("cannot open the kiosk database {}", path.display()))?;
+    if let Some(r) = recovery {
+        tracing::error!("{r}");
+        eprintln!("{r}");
+    }
+    Ok(store)
+}
+
+/// First boot of a provisioned board: enroll with the code the technician
+/// wrote, then delete it (it is single-use). Already enrolled: just delete it.
+pub fn enroll_from_file(data: &Path, file: &Path, name: Option<String>) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Provisioned {
+        hub: String,
+        code: String,
+    }
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let p: Provisioned = toml::from_str(&text).with_context(|| {
+        format!(
+            "{} is not an enrollment file (hub = \"…\", code = \"…\")",
+            file.display()
+        )
+    })?;
+    if let Some(e) = open_store(data)?.enrollment()? {
+        println!(
+            "already enrolled with {} (center {})",
+            e.hub_url, e.center_name
+        );
+    } else {
+        enroll(data, &p.hub, &p.code, name, false)?;
+    }
+    std::fs::remove_file(file)
+        .with_context(|| format!("enrolled, but cannot delete {}", file.display()))?;
+    Ok(())
+}
+
+pub fn enroll(
+    data: &Path,
+    hub: &str,
+    code: &str,
+    name: Option<String>,
+    force: bool,
+) -> anyhow::Result<()> {
+    let mut store = open_store(data)?;
+    if let Some(e) = store.enrollment()?
+        && !force
+    {
+        bail!(
+            "this kiosk is already enrolled with {} (center {}); add --force to enroll again",
+            e.hub_url,
+            e.center_name
+        );
+    }
+    let device_name = name.unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "kiosk".into())
+    });
+    let request = EnrollRequest {
+        code: code.trim().to_string(),
+        device_name,
+        software_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let response = rt
+        .block_on(crate::sync::http::enroll(hub, &request))
+        .with_context(|| format!("enrollment with {hub} failed"))?;
+    let keys: Vec<(u16, String)> = response
+        .signing_keys
+        .iter()
+        .map(|k| (k.key_id, k.public_key.clone()))
+        .collect();
+    anyhow::ensure!(
+        keys.iter()
+            .all(|(_, k)| protocol::token::decode_public_key(k).is_some()),
+        "the hub sent a signing key this kiosk cannot read"
+    );
+    // The content root the kiosk trusts from now on (a new enrollment
+    // starts that trust afresh).
+    if let Some(root) = &response.content_root {
+        crate::content::update::trust_root(data, root)
+            .context("cannot keep the hub's content root")?;
+    }
+    store.save_enrollment(
+        &Enrollment {
+            hub_url: hub.trim_end_matches('/').to_string(),
+            device_id: response.device_id,
+            device_token: response.device_token,
+            center_id: response.center.id,
+            center_name: response.center.name.clone(),
+            time_zone: response.center.time_zone.clone(),
+            card_key: response.card_key.clone(),
+        },
+        &keys,
+    )?;
+    // Learn the roster now, so member numbers work before the first scan.
+    if let Err(e) = sync_once(data, &rt) {
+        eprintln!("enrolled, but the first sync failed (it will be retried): {e:#}");
+    }
+    println!(
+        "enrolled as device {} of center {} ({})",
+        response.device_id, response.center.id, response.center.name
+    );
+    Ok(())
+}
+
+pub fn sync_once(
+    data: &Path,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<crate::sync::SyncReport> {
+    let store = open_store(data)?;
+    let Some(e) = store.enrollment()? else {
+        bail!(
+            "this kiosk is not enrolled yet; run `kiosk --data DIR enroll --hub URL --code CODE`"
+        );
+    };
+    let timeout = Config::load(data).hub_timeout();
+    let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
+    let mut syncer = Syncer::new(store, uplink).with_content(updater(data, &e, timeout)?, None);
+    let now = SystemClock::new().now_ms();
+    Ok(rt.block_on(syncer.sync_once(now))?)
+}
+
+/// Starts the sync loop on a tokio runtime beside the caller, when enrolled.
+/// The signed-content checker for an enrolled kiosk.
+fn updater(
+    data: &Path,
+    e: &Enrollment,
+    timeout: std::time::Duration,
+) -> anyhow::Result<crate::content::update::Updater> {
+    Ok(crate::content::update::Updater::new(
+        data,
+        &e.hub_url,
+        e.center_id,
+        crate::sync::http::client(timeout)?,
+    ))
+}
+
+pub fn start_sync(
+    data: &Path,
+    config: &Config,
+    on_content: Option<crate::sync::OnContent>,
+) -> anyhow::Result<(tokio::runtime::Runtime, Arc<tokio::sync::Notify>)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("kiosk-sync")
+        .enable_all()
+        .build()?;
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let store = open_store(data)?;
+    match store.enrollment()? {
+        Some(e) => {
+            let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
+            let syncer = Syncer::new(store, uplink)
+                .with_retention_days(config.keep_days)
+                .with_content(updater(data, &e, config.hub_timeout())?, on_content);
+            let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
+            let clock = SystemClock::new();
+            rt.spawn(crate::sync::run(
+                syncer,
+                interval,
+                wake.clone(),
+                move || clock.now_ms(),
+            ));
+        }
+        None => tracing::warn!(
+            "not enrolled: check-ins are kept on this device until `kiosk enroll` connects it to a hub"
+        ),
+    }
+    Ok((rt, wake))
+}
+
+pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
+    let mut config = Config::load(data);
+    config.fullscreen &= !windowed;
+    // New verified content is shown at once, without a restart.
+    let folder = data.to_path_buf();
+    let show: crate::sync::OnContent =
+        Arc::new(move |_version| match ContentBundle::load(&folder) {
+            Ok(bundle) => crate::ui::content_changed(bundle),
+            Err(e) => tracing::error!("the new content cannot be read: {e:#}"),
+        });
+    let (rt, wake) = start_sync(data, &config, Some(show))?;
+    let engine = Engine::new(
+        open_store(data)?,
+        SystemClock::new(),
+        config.repeat_window_minutes,
+    )?;
+    let content = ContentBundle::load(data)?;
+    let app = crate::ui::App::new().context(
+        "cannot open the kiosk's screen. On a board: is the screen connected, is the kiosk's \
+         user in the video and input groups, and does SLINT_DRM_OUTPUT name a connected output \
+         (`kiosk doctor`)? On a desktop: is DISPLAY or WAYLAND_DISPLAY set?",
+    )?;
+    config.devices().start(&rt, &crate::ui::device_sink(&app));
+    use slint::ComponentHandle;
+    app.window().set_fullscreen(config.fullscreen);
+    if let Some((w, h)) = config.window_size()? {
+        app.window().set_size(slint::PhysicalSize::new(w, h));
+    }
+    report_first_frame(&app);
+    // Somebody walking up to the motion sensor wakes the screen.
+    let weak = app.as_weak();
+    let signals = crate::signals::start(
+        &config.signals,
+        Some(Box::new(move || {
+            let _ = weak.upgrade_in_event_loop(|app| {
+                app.global::<crate::ui::AttractAdapter>().invoke_wake();
+            });
+        })),
+    );
+    let _kiosk = crate::ui::connect(
+        &app,
+        crate::ui::Kiosk::new(engine, content, config, Some(wake)).with_signals(signals.clone()),
+    );
+    rt.spawn(quit_on_terminate(|| {
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    }));
+    // Ready once the event loop turns (the window is up); the watchdog is fed
+    // from the same loop, so a hung UI stops feeding it.
+    slint::Timer::single_shot(std::time::Duration::ZERO, || {
+        crate::service::ready("showing the home screen");
+    });
+    let watchdog = slint::Timer::default();
+    if let Some(every) = crate::service::watchdog_interval() {
+        watchdog.start(slint::TimerMode::Repeated, every, crate::service::alive);
+    }
+    let ran = app.run().context("the UI stopped with an error");
+    crate::service::stopping();
+    // Lights, buzzer and door relay off before going (SIGTERM included).
+    if let Some(s) = &signals {
+        s.stop();
+    }
+    ran
+}
+
+/// Waits for SIGTERM (systemd stopping the service) or SIGINT, then calls
+/// `quit`, so the kiosk stops in order: outputs off, database closed.
+pub async fn quit_on_terminate(quit: impl FnOnce() + Send + 'static) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM; the kiosk stops without tidying up");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        _ = int.recv() => tracing::info!("SIGINT: stopping"),
+    }
+    quit();
+}
+
+/// With `KIOSK_REPORT_FIRST_FRAME=1`, prints `first-frame UNIX_MS` on stdout
+/// once the first frame is rendered, so a script can time start-up from
+/// outside (scripts/bench-ui.sh).
+fn report_first_frame(app: &crate::ui::App) {
+    use slint::ComponentHandle;
+    if std::env::var("KIOSK_REPORT_FIRST_FRAME").as_deref() != Ok("1") {
+        return;
+    }
+    let mut done = false;
+    let notifier = app.window().set_rendering_notifier(move |state, _| {
+        if !done && matches!(state, slint::RenderingState::AfterRendering) {
+            done = true;
+            let _ = emit(&format!("first-frame {}", SystemClock::new().now_ms()));
+        }
+    });
+    if let Err(e) = notifier {
+        // The software renderer has no notifier: time the first turn of the
+        // event loop after the window is shown instead (the first frame is
+        // drawn on its first redraw, in or right after that turn).
+        tracing::debug!("no rendering notifier ({e}); timing the first event-loop turn");
+        slint::Timer::single_shot(std::time::Duration::ZERO, || {
+            let _ = emit(&format!("first-frame {}", SystemClock::new().now_ms()));
+        });
+    }
+}
+
+/// Writes a line to stdout and flushes, so a reading script sees it at once.
+pub fn emit(line: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
