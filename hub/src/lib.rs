@@ -3,7 +3,8 @@
 //! # Layout
 //! - [`store`]: the database (SQLite, or PostgreSQL for replicas): centers, members,
 //!   devices, events, and its migrations.
-//! - [`http`]: the `/api/v1` API kiosks call (axum); `http::app` builds the router.
+//! - [`http`]: the API, the dashboard's and members' pages, the signed content
+//!   (axum); `http::app` builds the router, `http::serve` serves it.
 //! - [`dashboard`]: the numbers and the chart of the web dashboard.
 //! - [`report`]: a center's day in numbers, on the center's local calendar.
 //! - [`keys`]: the ed25519 key that signs member QR tokens.
@@ -17,7 +18,8 @@
 //! - [`qr`]: member tokens as QR codes (an image, or SVG for the phone page).
 //! - [`yardsticks`]: the yardsticks centers are judged by, and the ledger (台账) export.
 //! - [`volunteer`]: volunteers' service hours, pairing shift starts and ends.
-//! - [`cli`]: the admin's command line, which also starts the server.
+//! - [`cli`]: the admin's command line.
+//! - [`server`]: what `hub serve` runs: the listeners and the tasks beside them.
 //! - [`testing`]: the database a test runs on (SQLite, or PostgreSQL when asked).
 
 pub mod archive;
@@ -32,6 +34,7 @@ pub mod names;
 pub mod passwords;
 pub mod qr;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod testing;
 pub mod volunteer;

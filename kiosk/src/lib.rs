@@ -5,7 +5,8 @@
 //! - [`store`]: the SQLite file: event outbox, roster, enrollment, settings.
 //! - [`sync`]: the uplink that delivers events to the hub and pulls the roster.
 //! - [`content`]: what the home screen shows, in Chinese and English.
-//! - [`input`]: scanners (keyboard wedge today).
+//! - [`input`]: scanners and card readers (USB keyboard-wedge scanners through
+//!   evdev, serial scanners, PC/SC card readers), each behind one trait.
 //! - [`ui`]: the Slint window and the plain views behind it.
 //! - [`headless`]: the door station without a screen (stdin → JSON lines).
 //! - [`cli`], [`demo`], [`doctor`]: the command line, the one-step demo, and

@@ -1,4 +1,6 @@
-//! The `/api/v1` HTTP API that kiosks call.
+//! The hub over HTTP: the `/api/v1` API (kiosks, the dashboard's and the
+//! editor's calls, the platforms above the hub), the dashboard's pages, the
+//! members' phone pages under `/m`, and the signed content under `/tuf/`.
 
 mod editor;
 mod error;

@@ -1,9 +1,11 @@
-//! The hub's SQLite database: centers, members, devices and the events they upload.
+//! The hub's database, SQLite or PostgreSQL ([`db`]): centers, members,
+//! devices and the events they upload.
 //!
 //! One connection behind a std Mutex: SQLite has one writer at a time anyway,
 //! and no await happens while the lock is held (the server runs every call
-//! on the store's own thread, [`worker`]).
-//! Other processes (the `report` command) read the same file thanks to WAL.
+//! on the store's own threads, [`worker`], one connection each on
+//! PostgreSQL). Other processes (the `report` command) read the same SQLite
+//! file thanks to WAL.
 
 pub mod archive;
 mod copy;

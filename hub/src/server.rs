@@ -1,0 +1,108 @@
+//! The hub's server: the HTTP listener (and the metrics one), the database
+//! threads, the daily re-signing of the content timestamp and the webhook
+//! deliveries, until SIGTERM or Ctrl-C. `hub serve` starts it.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::store::Store;
+
+/// Every day, a new timestamp signature, so kiosks keep trusting content
+/// that has not changed (the timestamp expires after a week).
+async fn refresh_timestamps(repo: Arc<crate::content::Repo>) {
+    loop {
+        if repo.is_initialized() {
+            match repo.refresh_timestamp().await {
+                Ok(v) => tracing::info!(version = v, "content timestamp re-signed"),
+                Err(e) => tracing::error!("cannot re-sign the content timestamp: {e:#}"),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
+}
+
+pub fn serve(
+    stores: Vec<Store>,
+    key: ed25519_dalek::SigningKey,
+    card_key: [u8; 32],
+    content: crate::content::Repo,
+    listen: &str,
+    metrics_listen: Option<&str>,
+    proxies: crate::http::limit::TrustedProxies,
+) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        let metrics_listener = match metrics_listen {
+            Some(m) => Some(
+                tokio::net::TcpListener::bind(m)
+                    .await
+                    .with_context(|| format!("cannot listen on {m} for metrics"))?,
+            ),
+            None => None,
+        };
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{addr}")?;
+            if let Some(m) = &metrics_listener {
+                writeln!(out, "metrics on http://{}/metrics", m.local_addr()?)?;
+            }
+            out.flush()?;
+        }
+        let content = Arc::new(content);
+        tokio::spawn(refresh_timestamps(content.clone()));
+        let store = crate::store::worker::StoreWorker::start_pool(stores)?;
+        tokio::spawn(crate::webhook::deliver_forever(store.clone()));
+        let state = crate::http::AppState {
+            store,
+            key: Arc::new(key),
+            card_key: Arc::new(card_key),
+            content,
+            enroll_limiter: Arc::default(),
+            login_limiter: Arc::new(crate::http::limit::FailureLimiter::logins()),
+            passwords: Arc::default(),
+            proxies: Arc::new(proxies),
+            metrics: Arc::default(),
+        };
+        if let Some(m) = metrics_listener {
+            let app = crate::http::metrics_app(state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(m, app).await {
+                    tracing::error!("the metrics listener stopped: {e}");
+                }
+            });
+        }
+        crate::http::serve::serve(listener, crate::http::app(state), shutdown_signal())
+            .await
+            .context("the server stopped with an error")
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
