@@ -93,3 +93,42 @@ fn the_hub_unit_has_descriptors_for_many_connections() {
     .expect("unit");
     assert!(unit.lines().any(|l| l == "LimitNOFILE=65536"), "{unit}");
 }
+
+/// The hub's settings file is its one commented example: every `HUB_`
+/// variable the hub's code reads is in it.
+#[test]
+fn every_setting_the_hub_reads_is_in_its_example_configuration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example =
+        std::fs::read_to_string(root.join("deploy/debian/youth-hub.default")).expect("example");
+    let mut read = std::collections::BTreeSet::new();
+    let mut stack = vec![root.join("hub/src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                for (i, _) in text.match_indices("\"HUB_") {
+                    let name: String = text[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    read.insert(name);
+                }
+            }
+        }
+    }
+    // The tests' own database, not a setting of a running hub.
+    read.remove("HUB_TEST_DATABASE_URL");
+    assert!(read.len() >= 8, "{read:?}");
+    let missing: Vec<_> = read
+        .iter()
+        .filter(|name| !example.contains(&format!("{name}=")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in deploy/debian/youth-hub.default: {missing:?}"
+    );
+}
