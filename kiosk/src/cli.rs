@@ -295,10 +295,10 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
         ..store.sync_status()?
     };
     let enrollment = store.enrollment()?;
-    let tz: chrono_tz::Tz = enrollment
-        .as_ref()
-        .and_then(|e| e.time_zone.parse().ok())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = enrollment.as_ref().map_or(
+        crate::store::DEFAULT_TIME_ZONE,
+        crate::store::Enrollment::tz,
+    );
     let now = SystemClock::new().now_ms();
     let (date, _) = crate::checkin::local_date_hour(tz, now);
     // The staff screen's figures: the whole center's once the hub gave them.

@@ -301,7 +301,7 @@ fn headless_tour(
     }
     kiosk.wait()?;
     let date = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .with_timezone(&crate::store::DEFAULT_TIME_ZONE)
         .format("%Y-%m-%d")
         .to_string();
     println!(

@@ -163,7 +163,7 @@ pub fn check(data: &Path, config: &Config) -> Vec<Finding> {
                 (Ok(Some(e)), Ok(s)) => {
                     let (text, good) = crate::ui::view::sync_text(
                         &s,
-                        e.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+                        e.tz(),
                         chrono::Utc::now().timestamp_millis(),
                         true,
                     );

@@ -81,7 +81,7 @@ impl<C: Clock> Engine<C> {
             clock,
             keys: HashMap::new(),
             card_key: Vec::new(),
-            tz: chrono_tz::Asia::Shanghai,
+            tz: crate::store::DEFAULT_TIME_ZONE,
             repeat_window_ms: i64::from(repeat_window_minutes) * 60_000,
         };
         engine.reload_enrollment()?;
@@ -97,7 +97,7 @@ impl<C: Clock> Engine<C> {
             .filter_map(|(id, text)| protocol::token::decode_public_key(&text).map(|k| (id, k)))
             .collect();
         if let Some(e) = self.store.enrollment()? {
-            self.tz = e.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            self.tz = e.tz();
             self.card_key = data_encoding::BASE64
                 .decode(e.card_key.as_bytes())
                 .unwrap_or_default();

@@ -57,6 +57,17 @@ pub struct Enrollment {
     pub card_key: String,
 }
 
+/// The time zone of a kiosk that has not learnt its center's yet (most
+/// centers are in it).
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+impl Enrollment {
+    /// The center's time zone, whose calendar its days follow.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(DEFAULT_TIME_ZONE)
+    }
+}
+
 // The token and the card key are secrets: keep it out of every Debug print and log line.
 impl std::fmt::Debug for Enrollment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

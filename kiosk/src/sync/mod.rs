@@ -294,7 +294,7 @@ impl<U: Uplink> Syncer<U> {
         let Some(e) = self.store.enrollment()? else {
             return Ok(());
         };
-        let tz = e.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = e.tz();
         let (date, _) = crate::checkin::local_date_hour(tz, now_ms);
         match self.uplink.center_day(e.center_id, &date).await {
             Ok(report) if report.date == date && report.center_id == e.center_id => {
