@@ -16,6 +16,8 @@ pub enum AppError {
     Forbidden(String),
     /// A second board speaks with a kiosk's credential.
     CredentialInUse,
+    /// What the request would make exists already.
+    Conflict(String),
     /// Too many attempts from one address (wrong enrollment codes).
     TooMany(String),
     InvalidCode(String),
@@ -29,6 +31,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(m) => AppError::NotFound(m),
             StoreError::Invalid(m) => AppError::BadRequest(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }
@@ -55,6 +58,7 @@ impl IntoResponse for AppError {
                  enroll this board anew with a new code"
                     .to_string(),
             ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many", m),
             AppError::InvalidCode(m) => (StatusCode::FORBIDDEN, "invalid_code", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),

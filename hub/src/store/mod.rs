@@ -43,6 +43,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// What was asked for exists already (a login taken, a row made twice).
+    #[error("{0}")]
+    Conflict(String),
     #[error("database error: {0}")]
     Db(db::DbError),
 }
@@ -55,6 +58,9 @@ impl From<db::DbError> for StoreError {
             // A value no column holds (a number beyond 64 bits) came from
             // outside: the caller's mistake, not the database's.
             db::DbError::Param { .. } => StoreError::Invalid(format!("out of range: {e}")),
+            e if e.is_unique_violation() => {
+                StoreError::Conflict(format!("that exists already ({e})"))
+            }
             e => StoreError::Db(e),
         }
     }

@@ -287,7 +287,7 @@ impl Store {
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| StoreError::Invalid(format!("the login {login:?} is taken")))
+        .ok_or_else(|| StoreError::Conflict(format!("the login {login:?} is taken")))
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
@@ -590,7 +590,7 @@ mod tests {
                 Role::Staff,
                 Scope::Center(n.c_a)
             ),
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Conflict(_))
         ));
         let LoginCheck::Check { user, hash } = s.user_login("staffa").expect("login") else {
             panic!("expected a user to check");
