@@ -10,11 +10,13 @@
 pub mod archive;
 mod copy;
 pub mod db;
+mod devices;
 pub mod fleet;
 mod ingest;
 pub mod integration;
 pub mod ledger;
 mod migrations;
+mod phone;
 mod retime;
 pub mod users;
 pub mod worker;
@@ -24,7 +26,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono_tz::Tz;
 use db::{Conn, OptionalExt, Row, Tx, params};
-use protocol::text::clean_text;
 use protocol::wire::{CenterInfo, RosterDelta, RosterEntry};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -466,243 +467,6 @@ impl Store {
         Ok(generation)
     }
 
-    /// Creates a personal link secret for a member's phone page; only its
-    /// hash is kept. Earlier links of the member stop working.
-    pub fn create_member_link(&self, member_id: u32) -> Result<String> {
-        let m = self.member(member_id)?;
-        if !m.active {
-            return Err(StoreError::Invalid(format!(
-                "member {member_id} is revoked"
-            )));
-        }
-        let secret = data_encoding::BASE32_NOPAD
-            .encode(&random_bytes::<20>()?)
-            .to_ascii_lowercase();
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE member_links SET revoked = 1 WHERE member_id = ?1",
-            [member_id],
-        )?;
-        tx.execute(
-            "INSERT INTO member_links(link_hash, member_id, created_at_ms) VALUES (?1, ?2, ?3)",
-            params![sha256_hex(&secret), member_id, now_ms()],
-        )?;
-        tx.commit()?;
-        Ok(secret)
-    }
-
-    /// The member a phone-page link belongs to, if the link is current.
-    pub fn member_for_link(&self, secret: &str) -> Result<Option<Member>> {
-        let id: Option<u32> = self
-            .conn()
-            .query_row(
-                "SELECT member_id FROM member_links WHERE link_hash = ?1 AND revoked = 0",
-                [sha256_hex(secret)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match id {
-            Some(id) => Ok(Some(self.member(id)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Gives a member a new phone-login secret (`XXXX-XXXX`, returned once;
-    /// only its Argon2 hash is kept). Their earlier secret and every phone
-    /// logged in with it stop working.
-    pub fn new_member_secret(&self, member_id: u32) -> Result<String> {
-        let m = self.member(member_id)?;
-        if !m.active {
-            return Err(StoreError::Invalid(format!(
-                "member {member_id} is revoked"
-            )));
-        }
-        let code = random_code()?;
-        let phc =
-            crate::passwords::hash(&code).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET login_hash = ?1, login_failures = 0, login_locked_until_ms = 0
-             WHERE id = ?2",
-            params![phc, member_id],
-        )?;
-        tx.execute(
-            "DELETE FROM member_sessions WHERE member_id = ?1",
-            [member_id],
-        )?;
-        tx.commit()?;
-        Ok(format!("{}-{}", &code[..4], &code[4..]))
-    }
-
-    /// What a phone login needs to know of a member: the member and their
-    /// secret's hash (none before a secret was issued).
-    pub fn member_login(&self, member_id: u32) -> Result<Option<(Member, Option<String>)>> {
-        let row: Option<Option<String>> = self
-            .conn()
-            .query_row(
-                "SELECT login_hash FROM members WHERE id = ?1",
-                [member_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match row {
-            Some(hash) => Ok(Some((self.member(member_id)?, hash))),
-            None => Ok(None),
-        }
-    }
-
-    /// Opens a phone session for a member who gave the right secret;
-    /// returns the cookie's secret (only its hash is kept).
-    pub fn create_member_session(&self, member_id: u32, now: i64) -> Result<String> {
-        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET login_failures = 0 WHERE id = ?1",
-            [member_id],
-        )?;
-        tx.execute(
-            "DELETE FROM member_sessions WHERE expires_at_ms <= ?1",
-            [now],
-        )?;
-        tx.execute(
-            "INSERT INTO member_sessions(session_hash, member_id, expires_at_ms) VALUES (?1, ?2, ?3)",
-            params![sha256_hex(&token), member_id, now + MEMBER_SESSION_MS],
-        )?;
-        tx.commit()?;
-        Ok(token)
-    }
-
-    /// The member a phone session belongs to, while it lasts.
-    pub fn member_for_session(&self, token: &str, now: i64) -> Result<Option<Member>> {
-        let id: Option<u32> = self
-            .conn()
-            .query_row(
-                "SELECT member_id FROM member_sessions WHERE session_hash = ?1 AND expires_at_ms > ?2",
-                params![sha256_hex(token), now],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match id {
-            Some(id) => Ok(Some(self.member(id)?)),
-            None => Ok(None),
-        }
-    }
-
-    pub fn end_member_session(&self, token: &str) -> Result<()> {
-        self.conn().execute(
-            "DELETE FROM member_sessions WHERE session_hash = ?1",
-            [sha256_hex(token)],
-        )?;
-        Ok(())
-    }
-
-    /// Creates a one-time enrollment code for a center; only its hash is kept.
-    pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
-        self.center(center_id)?;
-        let code = random_code()?;
-        self.conn().execute(
-            "INSERT INTO enroll_codes(code_hash, center_id, expires_at_ms) VALUES (?1, ?2, ?3)",
-            params![
-                sha256_hex(&code),
-                center_id,
-                now_ms() + i64::from(valid_hours) * 3_600_000
-            ],
-        )?;
-        Ok(format!("{}-{}", &code[..4], &code[4..]))
-    }
-
-    /// Consumes a code and creates the device, in one transaction. Returns the
-    /// device id, its secret token and its center.
-    pub fn enroll(&self, code: &str, name: &str, version: &str) -> Result<(u64, String, Center)> {
-        // Shown to admins in terminals and pages: printable, and short.
-        let (name, version) = (
-            clean_text(name, MAX_DEVICE_NAME_CHARS),
-            clean_text(version, MAX_VERSION_CHARS),
-        );
-        let code_hash = sha256_hex(&normalize_code(code));
-        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
-        let now = now_ms();
-        let center_id = {
-            let conn = self.conn();
-            let tx = conn.transaction()?;
-            let center_id: Option<u64> = tx
-                .query_row(
-                    "SELECT center_id FROM enroll_codes
-                     WHERE code_hash = ?1 AND used_by_device IS NULL AND expires_at_ms > ?2",
-                    params![code_hash, now],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(center_id) = center_id else {
-                return Err(StoreError::Invalid(
-                    "this enrollment code is unknown, already used or expired; ask an admin for a new one".into(),
-                ));
-            };
-            let device_id: u64 = tx.query_row(
-                "INSERT INTO devices(center_id, name, software_version, token_hash, enrolled_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                params![center_id, name, version, sha256_hex(&token), now],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "UPDATE enroll_codes SET used_by_device = ?1 WHERE code_hash = ?2",
-                params![device_id, code_hash],
-            )?;
-            tx.commit()?;
-            center_id
-        };
-        let device_id = self.conn().query_row(
-            "SELECT id FROM devices WHERE token_hash = ?1",
-            [sha256_hex(&token)],
-            |r| r.get(0),
-        )?;
-        Ok((device_id, token, self.center(center_id)?))
-    }
-
-    /// The device a bearer token belongs to, noting that it was seen.
-    pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
-        let conn = self.conn();
-        let device = conn
-            .query_row(
-                "UPDATE devices SET last_seen_ms = ?2 WHERE token_hash = ?1 AND revoked_at_ms IS NULL
-                 RETURNING id, center_id, name, acked_seq, last_seen_ms",
-                params![sha256_hex(token), now_ms()],
-                device_from_row,
-            )
-            .optional()?;
-        Ok(device)
-    }
-
-    /// Takes a kiosk out of service: its credential is refused from now on
-    /// (a stolen or replaced board); its events stay. False if unknown.
-    pub fn revoke_device(&self, id: u64) -> Result<bool> {
-        let n = self.conn().execute(
-            "UPDATE devices SET revoked_at_ms = ?2 WHERE id = ?1 AND revoked_at_ms IS NULL",
-            params![id, now_ms()],
-        )?;
-        Ok(n == 1)
-    }
-
-    pub fn devices(&self) -> Result<Vec<Device>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, center_id, name, acked_seq, last_seen_ms FROM devices ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], device_from_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
-    }
-
-    pub fn acked_seq(&self, device_id: u64) -> Result<u64> {
-        Ok(self.conn().query_row(
-            "SELECT acked_seq FROM devices WHERE id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )?)
-    }
-
     /// Runs a read-only closure on the connection (reports).
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
@@ -953,65 +717,6 @@ mod tests {
         let (_dir, s) = store();
         assert!(matches!(
             s.add_center("c", "Mars/Olympus"),
-            Err(StoreError::Invalid(_))
-        ));
-    }
-}
-
-#[cfg(test)]
-mod login_tests {
-    use super::*;
-
-    const NOW: i64 = 1_795_483_800_000;
-
-    #[test]
-    fn a_member_secret_is_kept_as_a_salted_hash_only() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
-            .expect("open");
-        let c = s.add_center("c", "Asia/Shanghai").expect("center");
-        let a = s.add_member(c, "林小雨", None).expect("a");
-        assert_eq!(s.member_login(a).expect("login").expect("member").1, None);
-        let secret = s.new_member_secret(a).expect("secret");
-        assert_eq!(secret.len(), 9, "{secret}");
-        let (_, hash) = s.member_login(a).expect("login").expect("member");
-        let hash = hash.expect("hash");
-        assert!(!hash.contains(&normalize_code(&secret)));
-        assert!(crate::passwords::verify(&hash, &normalize_code(&secret)));
-        assert!(s.member_login(99).expect("login").is_none());
-    }
-
-    #[test]
-    fn a_session_lasts_thirty_days_and_ends_with_a_new_secret_or_a_logout() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
-            .expect("open");
-        let c = s.add_center("c", "Asia/Shanghai").expect("center");
-        let a = s.add_member(c, "林小雨", None).expect("a");
-        s.new_member_secret(a).expect("secret");
-        let t1 = s.create_member_session(a, NOW).expect("session");
-        let day = 86_400_000;
-        assert_eq!(
-            s.member_for_session(&t1, NOW + 29 * day)
-                .expect("get")
-                .map(|m| m.id),
-            Some(a)
-        );
-        assert!(
-            s.member_for_session(&t1, NOW + 30 * day + 1)
-                .expect("get")
-                .is_none()
-        );
-        assert!(s.member_for_session("forged", NOW).expect("get").is_none());
-        let t2 = s.create_member_session(a, NOW).expect("session");
-        s.end_member_session(&t2).expect("logout");
-        assert!(s.member_for_session(&t2, NOW).expect("get").is_none());
-        let t3 = s.create_member_session(a, NOW).expect("session");
-        s.new_member_secret(a).expect("new secret");
-        assert!(s.member_for_session(&t3, NOW).expect("get").is_none());
-        s.set_member_active(a, false).expect("revoke");
-        assert!(matches!(
-            s.new_member_secret(a),
             Err(StoreError::Invalid(_))
         ));
     }
