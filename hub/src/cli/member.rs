@@ -1,0 +1,246 @@
+//! `hub member`: members, their QR codes, links, secrets, cards and volunteering.
+
+use super::*;
+
+#[derive(Subcommand)]
+pub enum MemberAction {
+    /// Add a member; prints the member id (also their member number).
+    Add {
+        #[arg(long)]
+        center: u64,
+        /// The full name; it stays at the hub.
+        #[arg(long)]
+        name: String,
+        /// What kiosks show (default: derived, e.g. 林小雨 → 林同学).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Register the member as a volunteer too.
+        #[arg(long)]
+        volunteer: bool,
+    },
+    /// Register a member as a volunteer (who may start and end shifts at the
+    /// kiosks), or with --off no longer.
+    Volunteer {
+        #[arg(long)]
+        id: u32,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Print a signed QR payload for a member.
+    Token {
+        #[arg(long)]
+        id: u32,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 300)]
+        ttl: u32,
+        /// Also write the QR code as a PNG image here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Print a long-lived card QR for a member without a smartphone. Each new
+    /// card replaces the previous one: the old card is refused after the next sync.
+    Qr {
+        #[arg(long)]
+        id: u32,
+        /// The QR code as a PNG image.
+        #[arg(long)]
+        out: PathBuf,
+        /// Days the card stays valid.
+        #[arg(long, default_value_t = 3 * 365)]
+        valid_days: u32,
+    },
+    /// Print a sheet of card QR codes (HTML, ready to print) for a center's members.
+    CardSheet {
+        #[arg(long)]
+        center: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 3 * 365)]
+        valid_days: u32,
+    },
+    /// Bind an NFC/RFID card (its UID in hex) to a member; kiosks learn it at their next sync.
+    BindCard {
+        #[arg(long)]
+        id: u32,
+        /// The UID as the reader shows it, e.g. 04A1B2C3 or 04:a1:b2:c3.
+        #[arg(long)]
+        uid: String,
+    },
+    /// Print a personal link to the member's phone page (their QR code,
+    /// renewed every minute). A new link replaces the previous one.
+    Link {
+        #[arg(long)]
+        id: u32,
+        /// The hub's address as members' phones reach it.
+        #[arg(long, env = "HUB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Print a new secret with which the member logs in on their phone at
+    /// BASE_URL/m (with their member number) to see their QR code. A new
+    /// secret replaces the old one and logs out every phone that used it.
+    Secret {
+        #[arg(long)]
+        id: u32,
+        /// The hub's address as members' phones reach it.
+        #[arg(long, env = "HUB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    List {
+        #[arg(long)]
+        center: u64,
+    },
+    /// Stop all of a member's codes, cards and number from being accepted
+    /// (kiosks learn it at their next sync).
+    #[command(alias = "deactivate")]
+    Revoke {
+        #[arg(long)]
+        id: u32,
+    },
+}
+
+pub(super) fn member(
+    data: &Path,
+    store: &Store,
+    action: MemberAction,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match action {
+        MemberAction::Add {
+            center,
+            name,
+            display_name,
+            volunteer,
+        } => {
+            let id = store
+                .add_member(center, &name, display_name.as_deref())
+                .map_err(|e| hint_centers(data, e))?;
+            if volunteer {
+                store.set_member_volunteer(id, true)?;
+            }
+            writeln!(out, "{id}")?;
+        }
+        MemberAction::Volunteer { id, off } => {
+            store.set_member_volunteer(id, !off)?;
+            if off {
+                writeln!(out, "member {id} is no longer a volunteer")?;
+            } else {
+                writeln!(
+                    out,
+                    "member {id} is a volunteer: they can start and end shifts at the kiosks after their next sync"
+                )?;
+            }
+        }
+        MemberAction::Token { id, ttl, png } => {
+            let m = store.member(id)?;
+            anyhow::ensure!(m.active, "member {id} is deactivated; no code is issued");
+            let key = crate::keys::load_or_create(data)?;
+            let expires_at = u32::try_from(crate::store::now_ms() / 1000 + i64::from(ttl))
+                .context("expiry out of range")?;
+            let token = protocol::token::Claims {
+                key_id: crate::keys::CURRENT_KEY_ID,
+                member_id: id,
+                expires_at,
+            }
+            .sign(&key);
+            if let Some(path) = png {
+                let (_, img) = crate::qr::image(&token)?;
+                img.save(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            writeln!(out, "{token}")?;
+        }
+        MemberAction::Link { id, base_url } => {
+            let secret = store.create_member_link(id)?;
+            writeln!(out, "{}/m/{secret}", base_url.trim_end_matches('/'))?;
+        }
+        MemberAction::Secret { id, base_url } => {
+            let secret = store.new_member_secret(id)?;
+            writeln!(out, "{secret}")?;
+            eprintln!(
+                "member {id} logs in at {}/m with member number {id} and this secret",
+                base_url.trim_end_matches('/')
+            );
+        }
+        MemberAction::List { center } => {
+            for m in store.members(center)? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}{}",
+                    m.id,
+                    m.display_name,
+                    m.full_name,
+                    if m.active { "active" } else { "inactive" },
+                    if m.volunteer { "\tvolunteer" } else { "" }
+                )?;
+            }
+        }
+        MemberAction::Revoke { id } => {
+            store.set_member_active(id, false)?;
+            writeln!(
+                out,
+                "member {id} revoked: codes, cards and number are refused after the next sync"
+            )?;
+        }
+        MemberAction::Qr {
+            id,
+            out: path,
+            valid_days,
+        } => {
+            let token = card_token(data, store, id, valid_days)?;
+            let (_, img) = crate::qr::image(&token)?;
+            img.save(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "{token}")?;
+        }
+        MemberAction::CardSheet {
+            center,
+            out: path,
+            valid_days,
+        } => {
+            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
+            let mut cards = Vec::new();
+            for m in store.members(center)?.into_iter().filter(|m| m.active) {
+                let token = card_token(data, store, m.id, valid_days)?;
+                cards.push((m, token));
+            }
+            let html = crate::cards::sheet(&c.name, &cards)?;
+            std::fs::write(&path, html)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "{} cards written to {}", cards.len(), path.display())?;
+        }
+        MemberAction::BindCard { id, uid } => {
+            let uid = protocol::card::parse_uid_hex(&uid).context(
+                "the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3 (as a reader shows it)",
+            )?;
+            let hash = protocol::card::card_hash(&crate::keys::card_key(data)?, &uid);
+            match store.bind_card(id, &hash)? {
+                Some(previous) => {
+                    writeln!(out, "card moved from member {previous} to member {id}")?
+                }
+                None => writeln!(out, "card bound to member {id}")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Signs a new printed card for a member (raising its generation).
+pub(super) fn card_token(
+    data: &Path,
+    store: &Store,
+    id: u32,
+    valid_days: u32,
+) -> anyhow::Result<String> {
+    let m = store.member(id)?;
+    anyhow::ensure!(m.active, "member {id} is revoked; no card is issued");
+    let generation = store.new_card_generation(id)?;
+    let key = crate::keys::load_or_create(data)?;
+    let expires_at = u32::try_from(crate::store::now_ms() / 1000 + i64::from(valid_days) * 86_400)
+        .context("expiry out of range")?;
+    Ok(protocol::token::Claims {
+        key_id: crate::keys::CURRENT_KEY_ID,
+        member_id: id,
+        expires_at,
+    }
+    .sign_card(&key, generation))
+}
