@@ -16,6 +16,13 @@ use protocol::catalog::ServiceCategory;
 use super::web::{escape, page_with, redirect, session};
 use super::{AppError, AppState, db};
 
+/// The content editor's pages, a center's and a level's.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/content/{id}", axum::routing::get(page))
+        .route("/content/region/{id}", axum::routing::get(region_page))
+}
+
 pub(crate) const SCRIPT: &str = include_str!("editor.js");
 
 const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) minmax(420px,1fr);gap:16px;align-items:start}\

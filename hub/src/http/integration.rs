@@ -12,6 +12,13 @@ use serde::{Deserialize, Serialize};
 use super::{AppError, AppState, db};
 use crate::store::integration::{AttendanceRow, Cursor, Integration};
 
+/// The platforms' routes, under `/api/v1`.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/integration/attendance", axum::routing::get(attendance))
+        .route("/integration/activities", axum::routing::get(activities))
+}
+
 /// Rows a page holds when the client does not say.
 const DEFAULT_LIMIT: usize = 500;
 /// The most a page holds.

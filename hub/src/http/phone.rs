@@ -18,6 +18,16 @@ use super::web::{escape, same_origin};
 use super::{AppError, AppState, db};
 use crate::store::{Center, Member};
 
+/// The members' phone pages, under `/m`.
+pub(super) fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/m", get(login_page))
+        .route("/m/login", post(login))
+        .route("/m/logout", post(logout))
+        .route("/m/{secret}", get(member_page))
+}
+
 /// How long a phone token lives, and how often the page renews it.
 pub const TOKEN_TTL_S: i64 = 120;
 pub const REFRESH_S: u32 = 60;

@@ -17,6 +17,26 @@ use super::{AppError, AppState, db};
 use crate::dashboard::Overview;
 use crate::store::users::{LoginCheck, Session};
 
+/// The dashboard's pages and downloads.
+pub(super) fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/ledger.csv", get(ledger_csv))
+        .route("/ledger.xlsx", get(ledger_xlsx))
+}
+
+/// The dashboard's figures as JSON, under `/api/v1`.
+pub(super) fn api_routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/dashboard", get(overview_json))
+        .route("/yardsticks", get(yardsticks_json))
+        .route("/fleet", get(fleet_json))
+}
+
 const COOKIE: &str = "yc_session";
 
 pub use crate::html::escape;
