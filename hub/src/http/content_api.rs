@@ -4,29 +4,110 @@
 
 use super::*;
 
-/// The editor's content API, under `/api/v1`.
+/// The editor's content API, under `/api/v1`: the same three calls for a
+/// center and for a level (region) above centers.
 pub(super) fn api_routes() -> Router<AppState> {
     let limit = || DefaultBodyLimit::max(CONTENT_BODY_BYTES);
+    let content = || get(published_json).put(publish).layer(limit());
+    let check = || post(check).layer(limit());
     Router::new()
-        .route(
-            "/centers/{id}/content",
-            get(content_get).put(content_put).layer(limit()),
-        )
-        .route(
-            "/centers/{id}/content/check",
-            post(content_check).layer(limit()),
-        )
+        .route("/centers/{id}/content", content())
+        .route("/centers/{id}/content/check", check())
         .route("/centers/{id}/content/files/{file}", get(content_file))
-        .route(
-            "/regions/{id}/content",
-            get(region_content_get)
-                .put(region_content_put)
-                .layer(limit()),
-        )
-        .route(
-            "/regions/{id}/content/check",
-            post(region_content_check).layer(limit()),
-        )
+        .route("/regions/{id}/content", content())
+        .route("/regions/{id}/content/check", check())
+}
+
+/// Whose content a call is about: `/centers/{id}/…` or `/regions/{id}/…`.
+fn owner(uri: &axum::http::Uri, id: u64) -> Owner {
+    if uri.path().contains("/regions/") {
+        Owner::Region(id)
+    } else {
+        Owner::Center(id)
+    }
+}
+
+/// An upload written where a publish reads it, and checked as kiosks check
+/// it: a center's with its pictures, a level's content.json alone.
+async fn staged(
+    state: &AppState,
+    owner: Owner,
+    upload: &ContentUpload,
+) -> Result<tempfile::TempDir, AppError> {
+    match owner {
+        Owner::Center(id) => {
+            db(state, move |st| Ok(st.center(id)?)).await?;
+            stage(state, id, upload).await
+        }
+        Owner::Region(_) => stage_region(state, upload),
+    }
+}
+
+/// `PUT …/content`: publish a new signed version, signed by the owner's own
+/// role; its kiosks (every center below, for a level) show it at their next
+/// sync. A logged-in user whose scope holds it, from the hub's own page.
+async fn publish(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<crate::content::Published>, AppError> {
+    let owner = owner(&uri, id);
+    let s = editor_of(&state, &headers, owner, true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    let dir = staged(&state, owner, &upload).await?;
+    let published = match owner {
+        Owner::Center(id) => state.content.publish(id, dir.path()).await,
+        Owner::Region(id) => state.content.publish_region(id, dir.path()).await,
+    }
+    .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
+    tracing::info!(
+        owner = %owner.role(),
+        version = published.version,
+        by = %s.user.login,
+        "content published"
+    );
+    Ok(Json(published))
+}
+
+/// `POST …/content/check`: a publish's checks, nothing signed.
+async fn check(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let owner = owner(&uri, id);
+    editor_of(&state, &headers, owner, true).await?;
+    let upload: ContentUpload = parse_json(&body)?;
+    staged(&state, owner, &upload).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// `GET …/content`: the published content.json (as signed), for the editor
+/// to start from.
+async fn published_json(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<u64>,
+) -> Result<axum::response::Response, AppError> {
+    let owner = owner(&uri, id);
+    editor_of(&state, &headers, owner, false).await?;
+    match state
+        .content
+        .published(owner, "content.json")
+        .await
+        .map_err(|e| AppError::Internal(format!("{e:#}")))?
+    {
+        Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
+        None => Err(AppError::NotFound(match owner {
+            Owner::Center(_) => "nothing published for this center yet".into(),
+            Owner::Region(_) => "nothing published for this region yet".into(),
+        })),
+    }
 }
 
 /// The signed repository kiosks read, public by design.
@@ -34,18 +115,6 @@ pub(super) fn tuf_routes() -> Router<AppState> {
     Router::new()
         .route("/tuf/metadata/{file}", get(tuf_metadata))
         .route("/tuf/targets/{file}", get(tuf_target))
-}
-
-/// A logged-in user whose scope holds the center, on a request from the
-/// hub's own pages (same origin, and the session's CSRF token in
-/// `X-CSRF-Token`).
-async fn editor_for(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    center_id: u64,
-    write: bool,
-) -> Result<crate::store::users::Session, AppError> {
-    editor_of(state, headers, Owner::Center(center_id), write).await
 }
 
 /// A region's upload: its content.json alone, written where a publish reads it.
@@ -66,64 +135,6 @@ fn stage_region(state: &AppState, upload: &ContentUpload) -> Result<tempfile::Te
     crate::content::read_region_folder(dir.path())
         .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
     Ok(dir)
-}
-
-/// `PUT /api/v1/regions/{id}/content`: a city's, county's or town's
-/// content, signed by its own role, shown on every center below it.
-async fn region_content_put(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(region_id): Path<u64>,
-    body: Bytes,
-) -> Result<Json<crate::content::Published>, AppError> {
-    let s = editor_of(&state, &headers, Owner::Region(region_id), true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    let dir = stage_region(&state, &upload)?;
-    let published = state
-        .content
-        .publish_region(region_id, dir.path())
-        .await
-        .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
-    tracing::info!(
-        region = region_id,
-        version = published.version,
-        by = %s.user.login,
-        "region content published"
-    );
-    Ok(Json(published))
-}
-
-/// `POST /api/v1/regions/{id}/content/check`: a publish's checks, nothing signed.
-async fn region_content_check(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(region_id): Path<u64>,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, AppError> {
-    editor_of(&state, &headers, Owner::Region(region_id), true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    stage_region(&state, &upload)?;
-    Ok(Json(serde_json::json!({ "ok": true })))
-}
-
-/// `GET /api/v1/regions/{id}/content`: the region's published content.json.
-async fn region_content_get(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(region_id): Path<u64>,
-) -> Result<axum::response::Response, AppError> {
-    editor_of(&state, &headers, Owner::Region(region_id), false).await?;
-    match state
-        .content
-        .published(Owner::Region(region_id), "content.json")
-        .await
-        .map_err(|e| AppError::Internal(format!("{e:#}")))?
-    {
-        Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
-        None => Err(AppError::NotFound(
-            "nothing published for this region yet".into(),
-        )),
-    }
 }
 
 /// Writes an upload into a fresh folder as `hub content publish` reads it:
@@ -199,54 +210,13 @@ async fn published_or_default(
         .map_err(|e| AppError::Internal(format!("{e:#}")))
 }
 
-/// Publishes a center's content from the editor: checked, signed as a new
-/// version, shown by the center's kiosks at their next sync.
-async fn content_put(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(center_id): Path<u64>,
-    body: Bytes,
-) -> Result<Json<crate::content::Published>, AppError> {
-    let s = editor_for(&state, &headers, center_id, true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    db(&state, move |st| Ok(st.center(center_id)?)).await?;
-    let dir = stage(&state, center_id, &upload).await?;
-    let published = state
-        .content
-        .publish(center_id, dir.path())
-        .await
-        .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
-    tracing::info!(
-        center = center_id,
-        version = published.version,
-        by = %s.user.login,
-        "content published"
-    );
-    Ok(Json(published))
-}
-
-/// `POST …/content/check`: what a publish of this upload would say, without
-/// signing anything (the editor's "check" before "publish").
-async fn content_check(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(center_id): Path<u64>,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, AppError> {
-    editor_for(&state, &headers, center_id, true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    db(&state, move |st| Ok(st.center(center_id)?)).await?;
-    stage(&state, center_id, &upload).await?;
-    Ok(Json(serde_json::json!({ "ok": true })))
-}
-
 /// A picture of the center's published content, for the editor's preview.
 async fn content_file(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     Path((center_id, file)): Path<(u64, String)>,
 ) -> Result<axum::response::Response, AppError> {
-    editor_for(&state, &headers, center_id, false).await?;
+    editor_of(&state, &headers, Owner::Center(center_id), false).await?;
     if crate::content::check_file_name(&file).is_err() {
         return Err(AppError::NotFound("no such file".into()));
     }
@@ -271,26 +241,6 @@ async fn content_file(
         )
             .into_response()),
         None => Err(AppError::NotFound("no such published file".into())),
-    }
-}
-
-/// The center's published content.json, for the editor to start from.
-async fn content_get(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(center_id): Path<u64>,
-) -> Result<axum::response::Response, AppError> {
-    editor_for(&state, &headers, center_id, false).await?;
-    match state
-        .content
-        .published_json(center_id)
-        .await
-        .map_err(|e| AppError::Internal(format!("{e:#}")))?
-    {
-        Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
-        None => Err(AppError::NotFound(
-            "nothing published for this center yet".into(),
-        )),
     }
 }
 
