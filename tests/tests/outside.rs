@@ -31,6 +31,10 @@ fn an_oversized_activity_never_blocks_the_uploads() {
     let status = kiosk_status(&c.kiosk_data);
     assert_eq!(status["events_waiting"], 0, "{status}");
     assert!(status["last_sync_error"].is_null(), "{status}");
+    // Nothing was set aside: the fleet's column says 0.
+    let fleet = stdout(&run(hub_cmd(&c.hub_data).args(["device", "list"])));
+    let row = fleet.lines().nth(1).expect("the kiosk's row");
+    assert_eq!(row.split('\t').nth(4), Some("0"), "{fleet}");
     let hours = stdout(&run(hub_cmd(&c.hub_data).args([
         "volunteer",
         "hours",

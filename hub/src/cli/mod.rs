@@ -645,7 +645,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             writeln!(
                 out,
-                "id\tcenter\tacked_seq\twaiting\tversion\tlast_seen\tname\talerts"
+                "id\tcenter\tacked_seq\twaiting\tset_aside\tversion\tlast_seen\tname\talerts"
             )?;
             let now = crate::store::now_ms();
             for c in store.centers()? {
@@ -658,13 +658,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     let alerts: Vec<&str> = d.alerts.iter().map(|a| a.text()).collect();
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         d.device_id,
                         d.center_id,
                         d.acked_seq,
                         d.waiting
                             .map(|w| w.to_string())
                             .unwrap_or_else(|| "-".into()),
+                        d.set_aside,
                         d.software_version,
                         seen,
                         d.name,
