@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use protocol::catalog::{AgeBand, ServiceCategory};
 
-use crate::checkin::{Credential, Engine, Outcome, Refusal, ShiftAction};
+use crate::checkin::{Credential, Engine, Refusal, ShiftAction};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::door::{Door, Mode};
 use crate::input::{Input, InputSink};
 
 /// How long the last upload at end of input may take.
@@ -110,6 +111,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         }),
     );
     let signals = crate::signals::start(&config.signals, None);
+    let door = Door::new(signals.clone(), Some(wake.clone()));
     let stop_tx = std::sync::Mutex::new(tx.clone());
     rt.spawn(crate::app::quit_on_terminate(move || {
         if let Ok(tx) = stop_tx.lock() {
@@ -166,32 +168,22 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         if watchdog.is_some() {
             crate::service::alive();
         }
-        let outcome = match message {
+        let (mode, credential) = match message {
             Message::Line(line) => match parse_line(&line) {
                 None => continue,
-                Some(Ok(Request::CheckIn(credential))) => engine.check_in(credential),
-                Some(Ok(Request::Shift(credential, shift))) => engine.volunteer(credential, shift),
-                Some(Err(reason)) => Outcome::Refused { reason },
+                Some(Ok(Request::CheckIn(credential))) => (Mode::CheckIn, Ok(credential)),
+                Some(Ok(Request::Shift(credential, shift))) => (Mode::Shift(shift), Ok(credential)),
+                Some(Err(reason)) => (Mode::CheckIn, Err(reason)),
             },
-            Message::NotText => Outcome::Refused {
-                reason: Refusal::Garbled,
-            },
-            Message::Device(input) => match input.into_credential() {
-                Ok(credential) => engine.check_in(credential),
-                Err(reason) => Outcome::Refused { reason },
-            },
+            Message::NotText => (Mode::CheckIn, Err(Refusal::Garbled)),
+            Message::Device(input) => (Mode::CheckIn, input.into_credential()),
             // With devices attached, a closed stdin (a service with no input) is normal.
             Message::EndOfInput if devices.is_empty() => break,
             Message::EndOfInput => continue,
             Message::Stop => break,
         };
+        let outcome = door.present(&mut engine, &mode, credential);
         crate::app::emit(&outcome.to_json().to_string())?;
-        if let Some(s) = &signals {
-            s.play(crate::signals::Cue::for_outcome(&outcome));
-        }
-        if outcome.is_recorded() {
-            wake.notify_one();
-        }
     }
     crate::service::stopping();
     // Outputs off first: a door relay is never left open.

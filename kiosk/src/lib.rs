@@ -2,6 +2,9 @@
 //!
 //! # Layout
 //! - [`checkin`]: the engine that turns a scan or a tap into an outcome, offline.
+//! - [`door`]: what is presented at the door, in the mode it waits for, and
+//!   what follows every outcome (its cue, the sync woken), for the screen and
+//!   the screenless station alike.
 //! - [`store`]: the SQLite file: event outbox, roster, enrollment, settings.
 //! - [`sync`]: the uplink that delivers events to the hub and pulls the roster.
 //! - [`content`]: what the home screen shows, in Chinese and English.
@@ -20,6 +23,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod doctor;
+pub mod door;
 pub mod export;
 pub mod headless;
 pub mod input;
