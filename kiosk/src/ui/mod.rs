@@ -31,17 +31,24 @@ mod generated {
 
 pub use generated::*;
 
-/// A sink that hands device input to the window's event loop.
+type InputHandler = Rc<dyn Fn(&App, crate::input::Input)>;
+
+thread_local! {
+    /// What the window does with device input, set when the controller is
+    /// connected; only the event loop's thread reaches it.
+    static ON_INPUT: RefCell<Option<InputHandler>> = const { RefCell::new(None) };
+}
+
+/// A sink that hands device input to the window's event loop, straight to
+/// the controller (no detour through the UI's own callbacks).
 pub fn device_sink(app: &App) -> crate::input::InputSink {
     let weak = app.as_weak();
     crate::input::InputSink::new(move |input| {
         let sent = weak.upgrade_in_event_loop(move |app| {
-            let scan = app.global::<ScanAdapter>();
-            match input {
-                crate::input::Input::Scan(line) => scan.invoke_device_scan(line.into()),
-                crate::input::Input::CardUid(uid) => {
-                    scan.invoke_card_tap(data_encoding::HEXUPPER.encode(&uid).into())
-                }
+            let handler = ON_INPUT.with(|h| h.borrow().clone());
+            match handler {
+                Some(handle) => handle(&app, input),
+                None => tracing::warn!("device input before the window was ready; dropped"),
             }
         });
         sent.is_ok()
@@ -205,32 +212,33 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         }
     });
 
+    // Device input (scanners, card readers) comes from `device_sink`; the
+    // window's own callbacks carry the same input for a scanner it grabbed
+    // and for tests.
+    let k = kiosk.clone();
+    let handler: InputHandler = Rc::new(move |app, input| on_input(app, &k, input));
+    ON_INPUT.with(|h| *h.borrow_mut() = Some(handler));
+
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_device_scan(move |line| {
         let Some(app) = w.upgrade() else { return };
-        present(&app, &k, crate::checkin::scan::parse(&line));
+        on_input(&app, &k, crate::input::Input::Scan(line.to_string()));
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<ScanAdapter>().on_card_tap(move |hex| {
         let Some(app) = w.upgrade() else { return };
-        wake(&app, &k);
-        if app.global::<Nav>().get_page() == Page::BindCard {
-            card_for_binding(&app, &k, &hex);
-            return;
-        }
-        let uid = protocol::card::parse_uid_hex(&hex).ok_or(Refusal::Garbled);
-        // A staff card opens the staff screen from home or the PIN page.
-        let page = app.global::<Nav>().get_page();
-        if let (Ok(uid), Page::Home | Page::StaffPin) = (&uid, page) {
-            let label = k.borrow().engine.staff_card(uid);
-            if let Some(label) = label {
-                app.global::<ResultAdapter>().set_shown(false);
-                open_staff(&app, &k, label);
-                return;
+        match protocol::card::parse_uid_hex(&hex) {
+            Some(uid) => on_input(&app, &k, crate::input::Input::CardUid(uid)),
+            None => {
+                wake(&app, &k);
+                if app.global::<Nav>().get_page() == Page::BindCard {
+                    card_for_binding(&app, &k, None);
+                } else {
+                    present(&app, &k, Err(Refusal::Garbled));
+                }
             }
         }
-        present(&app, &k, uid.map(Credential::CardUid));
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -390,6 +398,34 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             })
             .collect(),
     ));
+}
+
+/// Input from a scanner or a card reader, in what the screen waits for: a
+/// card to bind, a staff card (from home or the PIN page), or a credential
+/// for the door.
+fn on_input<C: Clock + 'static>(app: &App, k: &Shared<C>, input: crate::input::Input) {
+    let uid = match input {
+        crate::input::Input::Scan(line) => {
+            present(app, k, crate::checkin::scan::parse(&line));
+            return;
+        }
+        crate::input::Input::CardUid(uid) => uid,
+    };
+    wake(app, k);
+    let page = app.global::<Nav>().get_page();
+    if page == Page::BindCard {
+        card_for_binding(app, k, Some(uid));
+        return;
+    }
+    if matches!(page, Page::Home | Page::StaffPin) {
+        let label = k.borrow().engine.staff_card(&uid);
+        if let Some(label) = label {
+            app.global::<ResultAdapter>().set_shown(false);
+            open_staff(app, k, label);
+            return;
+        }
+    }
+    present(app, k, Ok(Credential::CardUid(uid)));
 }
 
 /// A credential from any input: a check-in, or a volunteer's shift start or
@@ -896,11 +932,12 @@ fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
 }
 
 /// A card tapped while staff are binding: remember it and ask for the member.
-fn card_for_binding<C: Clock + 'static>(app: &App, k: &Shared<C>, hex: &str) {
+/// A card tapped on the binding page (`None`: one that could not be read).
+fn card_for_binding<C: Clock + 'static>(app: &App, k: &Shared<C>, uid: Option<Vec<u8>>) {
     let b = app.global::<BindAdapter>();
     let mut k = k.borrow_mut();
     let en = k.en;
-    let Some(uid) = protocol::card::parse_uid_hex(hex) else {
+    let Some(uid) = uid else {
         b.set_error(true);
         b.set_message(
             if en {
