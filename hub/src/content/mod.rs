@@ -29,6 +29,9 @@ use tough::key_source::{KeySource, LocalKeySource};
 use tough::schema::{KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, Target};
 use tough::{FilesystemTransport, RepositoryLoader, TargetName};
 
+mod folder;
+pub use folder::{default_bundle, default_picture, read_folder, read_region_folder, write_default};
+
 /// How long each role's signature holds. The timestamp is re-signed by
 /// `hub serve` every day (and at every publish), so a kiosk that can check
 /// the time refuses a repository frozen by an attacker within a week.
@@ -689,158 +692,6 @@ impl Repo {
         let _ = std::fs::remove_dir_all(&staging);
         Ok(())
     }
-}
-
-const DEFAULT_BUNDLE: &str = include_str!("../../assets/content/default.json");
-const DEFAULT_LOGO: &[u8] = include_bytes!("../../assets/content/logo.png");
-
-/// A picture [`default_bundle`] names, for a center that has published
-/// nothing yet (the editor starts from the default and sends only the
-/// pictures an admin chose).
-pub fn default_picture(name: &str) -> Option<&'static [u8]> {
-    (name == "logo.png").then_some(DEFAULT_LOGO)
-}
-
-/// A new center's first content, in Chinese with English: its name, the
-/// services of every category of the national guidelines (思想引领, 基础团务,
-/// 阵地功能 … 特色服务, as the kiosks' built-in content has them), the
-/// 12355 youth hotline, a welcome, and the network's logo. No activities or
-/// center-specific contacts: those are the center's to add before publishing.
-pub fn default_bundle(center_name: &str) -> anyhow::Result<serde_json::Value> {
-    let mut b: serde_json::Value = serde_json::from_str(DEFAULT_BUNDLE)?;
-    b["center"]["name"] = serde_json::json!(center_name);
-    b["center"]["opening_hours"] = serde_json::json!({
-        "zh": "服务青年 凝聚青年 引领青年",
-        "en": "Serving, uniting and guiding young people"
-    });
-    b["activities"] = serde_json::json!([]);
-    b["contacts"] = serde_json::json!([
-        { "label": { "zh": "青少年服务台", "en": "Youth hotline" }, "value": "12355" }
-    ]);
-    b["announcements"] = serde_json::json!([
-        { "text": {
-            "zh": format!("欢迎来到{center_name}！扫码签到，或点「我是访客」登记。"),
-            "en": "Welcome! Scan your member code to check in, or tap \"I'm a visitor\"."
-        } }
-    ]);
-    Ok(b)
-}
-
-/// Writes [`default_bundle`] and its logo into `folder` (created; an
-/// existing content.json is not overwritten).
-pub fn write_default(folder: &Path, center_name: &str) -> anyhow::Result<()> {
-    std::fs::create_dir_all(folder)?;
-    let json = folder.join("content.json");
-    ensure!(
-        !json.exists(),
-        "{} exists already; publish it, or write the default into an empty folder",
-        json.display()
-    );
-    std::fs::write(
-        &json,
-        serde_json::to_string_pretty(&default_bundle(center_name)?)? + "\n",
-    )?;
-    std::fs::write(folder.join("logo.png"), DEFAULT_LOGO)?;
-    Ok(())
-}
-
-/// The files of a folder to publish, checked: content.json is there and is
-/// a content bundle of a format kiosks read, every file has a plain name
-/// and is at most [`MAX_FILE_BYTES`], and there are at most [`MAX_FILES`].
-/// Sorted by name.
-pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let entries = std::fs::read_dir(folder)
-        .with_context(|| format!("cannot read the folder {}", folder.display()))?;
-    let mut files = Vec::new();
-    for e in entries {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().to_string();
-        let meta = e.metadata()?;
-        ensure!(
-            meta.is_file(),
-            "{name}: only plain files may be published (no folders or links)"
-        );
-        check_file_name(&name)?;
-        ensure!(
-            name.len() <= 100,
-            "{name:?}: a file name may be at most 100 characters"
-        );
-        ensure!(
-            meta.len() <= MAX_FILE_BYTES,
-            "{name} is {} KB; a content file may be at most {} KB",
-            meta.len() / 1024,
-            MAX_FILE_BYTES / 1024
-        );
-        files.push((name, e.path()));
-    }
-    ensure!(
-        files.len() <= MAX_FILES,
-        "{} files; a center may publish at most {MAX_FILES}",
-        files.len()
-    );
-    files.sort();
-    let json = files
-        .iter()
-        .find(|(n, _)| n == "content.json")
-        .with_context(|| format!("{} has no content.json", folder.display()))?;
-    let text = std::fs::read_to_string(&json.1).context("content.json is not UTF-8 text")?;
-    // The same checks a kiosk makes before it shows the bundle.
-    let bundle = protocol::content::Bundle::parse(&text)?;
-    // Pictures it names must be in the folder, and nothing else may be:
-    // what is signed is served to anyone who asks, so an HTML page or a
-    // script must never be signed beside the content.
-    let named = bundle.pictures();
-    for picture in &named {
-        ensure!(
-            files.iter().any(|(n, _)| n == picture),
-            "content.json names the picture {picture:?}, which is not in the folder"
-        );
-    }
-    for (name, path) in &files {
-        if name == "content.json" {
-            continue;
-        }
-        ensure!(
-            named.contains(&name.as_str()),
-            "{name} is not a picture content.json names; only those are published (remove it)"
-        );
-        // Decoded as a kiosk decodes it: what a kiosk would refuse is
-        // never signed.
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        protocol::picture::decode(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    }
-    Ok(files)
-}
-
-/// A region's folder to publish: its content.json alone, a region bundle
-/// (name, announcements, activities, an emergency notice) as kiosks check it.
-pub fn read_region_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let path = folder.join("content.json");
-    let mut others = Vec::new();
-    for e in std::fs::read_dir(folder)
-        .with_context(|| format!("cannot read the folder {}", folder.display()))?
-    {
-        let name = e?.file_name().to_string_lossy().to_string();
-        if name != "content.json" {
-            others.push(name);
-        }
-    }
-    ensure!(
-        others.is_empty(),
-        "a region publishes its content.json alone (no pictures yet); remove {}",
-        others.join(", ")
-    );
-    let meta = std::fs::metadata(&path)
-        .with_context(|| format!("{} has no content.json", folder.display()))?;
-    ensure!(
-        meta.len() <= MAX_FILE_BYTES,
-        "content.json is {} KB; at most {} KB",
-        meta.len() / 1024,
-        MAX_FILE_BYTES / 1024
-    );
-    let text = std::fs::read_to_string(&path).context("content.json is not UTF-8 text")?;
-    protocol::content::RegionBundle::parse(&text)?;
-    Ok(vec![("content.json".to_string(), path)])
 }
 
 #[cfg(test)]
