@@ -1,0 +1,176 @@
+//! The home screen and attract mode: the center's services, today's activities, its notices.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeView {
+    pub center_name: String,
+    pub opening_hours: String,
+    pub date_text: String,
+    pub clock_text: String,
+    pub announcement: String,
+    /// The urgent notice, empty when there is none.
+    pub emergency: String,
+    /// (category title, its services joined)
+    pub services: Vec<(String, String)>,
+    /// (time, title, place)
+    pub activities: Vec<(String, String, String)>,
+    pub contacts: Vec<(String, String)>,
+}
+
+pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
+    let now = tz.timestamp_millis_opt(now_ms).single();
+    let date = now.map(|t| t.date_naive()).unwrap_or_default();
+    let sep = if en { " · " } else { "、" };
+    HomeView {
+        center_name: bundle.center.name.get(en).to_string(),
+        opening_hours: bundle.center.opening_hours.get(en).to_string(),
+        date_text: date_text(date, en),
+        clock_text: now
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default(),
+        announcement: bundle
+            .announcements_on(date)
+            .next()
+            .map(|a| a.text.get(en).to_string())
+            .unwrap_or_default(),
+        emergency: bundle
+            .emergency
+            .as_ref()
+            .map(|t| t.get(en).trim().to_string())
+            .unwrap_or_default(),
+        services: bundle
+            .services_by_category()
+            .into_iter()
+            .map(|(c, list)| {
+                let title = if en { c.label_en() } else { c.label_zh() };
+                let items: Vec<&str> = list.iter().map(|s| s.title.get(en)).collect();
+                (title.to_string(), items.join(sep))
+            })
+            .collect(),
+        activities: bundle
+            .activities_on(date)
+            .into_iter()
+            .map(|a| {
+                (
+                    format!("{}–{}", a.start, a.end),
+                    a.title.get(en).to_string(),
+                    place_and_places(a, en),
+                )
+            })
+            .collect(),
+        contacts: bundle
+            .contacts
+            .iter()
+            .map(|c| (c.label.get(en).to_string(), c.value.get(en).to_string()))
+            .collect(),
+    }
+}
+
+/// An activity's place, with its places when they are limited.
+pub(super) fn place_and_places(a: &crate::content::Activity, en: bool) -> String {
+    let place = a.place.get(en);
+    match (a.capacity, en) {
+        (None, _) => place.to_string(),
+        (Some(n), true) => format!("{place} · {n} places"),
+        (Some(n), false) => format!("{place} · 限 {n} 人"),
+    }
+}
+
+/// One page of attract mode: a tag line (when, or what kind), a title, a
+/// detail, and a link shown as a QR code (empty: none).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Slide {
+    pub tag: String,
+    pub title: String,
+    pub detail: String,
+    pub link: String,
+    /// An activity's picture, by file name (empty: none).
+    pub picture: String,
+}
+
+/// At most this many slides go round, so each comes back within a few minutes.
+pub const MAX_SLIDES: usize = 8;
+
+/// What attract mode shows, in order: the announcements, the activities still
+/// to come today (or on now), then tomorrow's. With nothing to announce, the
+/// center itself.
+pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Slide> {
+    let now = tz.timestamp_millis_opt(now_ms).single();
+    let date = now.map(|t| t.date_naive()).unwrap_or_default();
+    let time = now
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default();
+    let mut slides: Vec<Slide> = bundle
+        .announcements_on(date)
+        .map(|a| Slide {
+            tag: if en { "Notice" } else { "通知" }.into(),
+            title: a.text.get(en).to_string(),
+            ..Slide::default()
+        })
+        .collect();
+    let c = &bundle.center;
+    if !c.service_aims.is_blank() || !c.service_process.is_empty() {
+        let steps: Vec<&str> = c.service_process.iter().map(|t| t.get(en)).collect();
+        slides.push(Slide {
+            tag: if en {
+                "How we serve you"
+            } else {
+                "服务宗旨与流程"
+            }
+            .into(),
+            title: c.service_aims.get(en).to_string(),
+            detail: steps.join(" → "),
+            ..Slide::default()
+        });
+    }
+    let link = |a: &crate::content::Activity| a.signup_url.clone().unwrap_or_default();
+    let picture = |a: &crate::content::Activity| a.picture.clone().unwrap_or_default();
+    // "HH:MM" strings compare in time order.
+    for a in bundle
+        .activities_on(date)
+        .into_iter()
+        .filter(|a| a.end.as_str() > time.as_str())
+    {
+        let on_now = a.start.as_str() <= time.as_str();
+        let tag = match (on_now, en) {
+            (true, true) => format!("On now, until {}", a.end),
+            (true, false) => format!("正在进行 · 至 {}", a.end),
+            (false, true) => format!("Today {}–{}", a.start, a.end),
+            (false, false) => format!("今天 {}–{}", a.start, a.end),
+        };
+        slides.push(Slide {
+            tag,
+            title: a.title.get(en).to_string(),
+            detail: place_and_places(a, en),
+            link: link(a),
+            picture: picture(a),
+        });
+    }
+    if let Some(tomorrow) = date.succ_opt() {
+        for a in bundle.activities_on(tomorrow) {
+            let tag = if en {
+                format!("Tomorrow {}–{}", a.start, a.end)
+            } else {
+                format!("明天 {}–{}", a.start, a.end)
+            };
+            slides.push(Slide {
+                tag,
+                title: a.title.get(en).to_string(),
+                detail: place_and_places(a, en),
+                link: link(a),
+                picture: picture(a),
+            });
+        }
+    }
+    slides.truncate(MAX_SLIDES);
+    if slides.is_empty() {
+        slides.push(Slide {
+            tag: if en { "Welcome" } else { "欢迎" }.into(),
+            title: bundle.center.name.get(en).to_string(),
+            detail: bundle.center.opening_hours.get(en).to_string(),
+            ..Slide::default()
+        });
+    }
+    slides
+}

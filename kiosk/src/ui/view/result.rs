@@ -1,0 +1,191 @@
+//! What the screen says after a scan or a tap, in both languages.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultTone {
+    Welcome,
+    Repeat,
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultView {
+    pub tone: ResultTone,
+    pub headline: String,
+    pub detail: String,
+}
+
+pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
+    match outcome {
+        Outcome::Welcome { visitor: true, .. } => ResultView {
+            tone: ResultTone::Welcome,
+            headline: if en { "Welcome!" } else { "欢迎光临！" }.into(),
+            detail: if en {
+                "Your visit is counted. Enjoy your time here.".into()
+            } else {
+                "已登记来访，祝你今天愉快。".into()
+            },
+        },
+        Outcome::Welcome { name, .. } => ResultView {
+            tone: ResultTone::Welcome,
+            headline: match (name, en) {
+                (Some(n), true) => format!("Welcome, {n}!"),
+                (Some(n), false) => format!("欢迎你，{n}！"),
+                (None, true) => "Welcome!".into(),
+                (None, false) => "欢迎你！".into(),
+            },
+            detail: if en {
+                format!("You're checked in at {local_time}.")
+            } else {
+                format!("{local_time} 签到成功")
+            },
+        },
+        Outcome::Repeat {
+            name,
+            previous_local_time: at,
+            of,
+        } => {
+            let n = name.as_deref();
+            let (headline, detail) = match (of, en) {
+                (RepeatOf::CheckIn, true) => (
+                    greet_en(n, "you're already checked in"),
+                    format!("You checked in at {at}; this scan is not counted again."),
+                ),
+                (RepeatOf::CheckIn, false) => (
+                    greet_zh(n, "你已经签到了"),
+                    format!("你在 {at} 已签到，这次不重复计数。"),
+                ),
+                (RepeatOf::ShiftStart, true) => (
+                    greet_en(n, "your shift has already started"),
+                    format!("Your shift started at {at}. Scan \"End my shift\" when you leave."),
+                ),
+                (RepeatOf::ShiftStart, false) => (
+                    greet_zh(n, "你已经上岗了"),
+                    format!("你在 {at} 已上岗签到，离开时请选择“结束服务”再扫一次。"),
+                ),
+                (RepeatOf::ShiftEnd, true) => (
+                    greet_en(n, "your shift has already ended"),
+                    format!("Your shift ended at {at}; it is not recorded again."),
+                ),
+                (RepeatOf::ShiftEnd, false) => (
+                    greet_zh(n, "你已经签退了"),
+                    format!("你在 {at} 已签退，这次不重复记录。"),
+                ),
+            };
+            ResultView {
+                tone: ResultTone::Repeat,
+                headline,
+                detail,
+            }
+        }
+        Outcome::Shift {
+            name,
+            change:
+                ShiftChange::Started {
+                    activity,
+                    unclosed_since,
+                },
+            ..
+        } => {
+            let n = name.as_deref();
+            let what = match (activity.is_empty(), en) {
+                (true, true) => "general duty".to_string(),
+                (true, false) => "日常值班".to_string(),
+                (false, _) => activity.clone(),
+            };
+            let mut detail = if en {
+                format!("Shift started at {local_time}: {what}. Thank you for volunteering!")
+            } else {
+                format!("{local_time} 上岗签到：{what}。感谢你的志愿服务！")
+            };
+            if let Some(since) = unclosed_since {
+                detail.push_str(&if en {
+                    format!(" Your shift from {since} was not ended; a staff member will check its hours.")
+                } else {
+                    format!("你 {since} 开始的服务没有签退，工作人员会核对时长。")
+                });
+            }
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: if en {
+                    greet_en(n, "your shift has started")
+                } else {
+                    greet_zh(n, "上岗签到成功")
+                },
+                detail,
+            }
+        }
+        Outcome::Shift {
+            name,
+            change: ShiftChange::Ended { minutes },
+            ..
+        } => {
+            let n = name.as_deref();
+            let detail = match (minutes, en) {
+                (Some(m), true) => format!(
+                    "Shift ended at {local_time}: {} today. Thank you!",
+                    duration_en(*m)
+                ),
+                (Some(m), false) => {
+                    format!("{local_time} 签退，本次服务 {}。辛苦了！", duration_zh(*m))
+                }
+                (None, true) => format!(
+                    "Shift ended at {local_time}. Your hours are counted with the start recorded at the center. Thank you!"
+                ),
+                (None, false) => {
+                    format!("{local_time} 签退成功，服务时长按中心记录的上岗时间计算。辛苦了！")
+                }
+            };
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: if en {
+                    greet_en(n, "your shift has ended")
+                } else {
+                    greet_zh(n, "签退成功")
+                },
+                detail,
+            }
+        }
+        Outcome::Refused { reason } => ResultView {
+            tone: ResultTone::Refused,
+            headline: reason.headline(!en).into(),
+            detail: reason.message(!en).into(),
+        },
+    }
+}
+
+pub(super) fn greet_en(name: Option<&str>, what: &str) -> String {
+    match name {
+        Some(n) => format!("{n}, {what}"),
+        None => {
+            let mut c = what.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+pub(super) fn greet_zh(name: Option<&str>, what: &str) -> String {
+    match name {
+        Some(n) => format!("{n}，{what}"),
+        None => what.to_string(),
+    }
+}
+
+pub(super) fn duration_en(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+pub(super) fn duration_zh(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} 分钟"),
+        (h, 0) => format!("{h} 小时"),
+        (h, m) => format!("{h} 小时 {m} 分钟"),
+    }
+}

@@ -1,0 +1,354 @@
+//! The staff screen: today beside yesterday and last week, the day's list, the sync line.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffView {
+    pub day_title: String,
+    pub total: u64,
+    pub members: u64,
+    pub distinct_members: u64,
+    pub visitors: u64,
+    /// (hour label, count) for the hours a center is usually open, plus any
+    /// other hour that had visits.
+    pub by_hour: Vec<(String, u64)>,
+    pub by_category: Vec<(String, u64)>,
+    pub sync_text: String,
+    pub sync_ok: bool,
+    /// Yesterday's and last week's same-day figure beside today's.
+    pub total_note: String,
+    pub members_note: String,
+    pub visitors_note: String,
+    pub volunteers_now: u64,
+    pub entries: Vec<EntryView>,
+    /// (today's activity with its time, visits during it).
+    pub by_activity: Vec<(String, u64)>,
+}
+
+/// One of today's check-ins on the staff screen; display names only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryView {
+    pub seq: u64,
+    pub time: String,
+    pub who: String,
+    /// Empty while it counts; else why and by whom it was voided.
+    pub voided: String,
+}
+
+/// What the staff screen compares today with.
+pub struct Earlier<'a> {
+    pub yesterday: &'a DayStats,
+    pub last_week: &'a DayStats,
+}
+
+/// Today's activities with the unix-ms window their visitors are counted
+/// in: from half an hour before the start to the end.
+pub fn activity_windows(
+    bundle: &ContentBundle,
+    tz: Tz,
+    now_ms: i64,
+    en: bool,
+) -> Vec<(String, i64, i64)> {
+    let Some(now) = tz.timestamp_millis_opt(now_ms).single() else {
+        return Vec::new();
+    };
+    let date = now.date_naive();
+    let at = |t: &str| {
+        chrono::NaiveTime::parse_from_str(t, "%H:%M")
+            .ok()
+            .and_then(|t| tz.from_local_datetime(&date.and_time(t)).earliest())
+            .map(|t| t.timestamp_millis())
+    };
+    bundle
+        .activities_on(date)
+        .into_iter()
+        .filter_map(|a| {
+            Some((
+                format!("{} {}", a.start, a.title.get(en)),
+                at(&a.start)? - 30 * 60_000,
+                at(&a.end)?,
+            ))
+        })
+        .collect()
+}
+
+pub(super) fn compare(yesterday: u64, last_week: u64, weekday: Weekday, en: bool) -> String {
+    if en {
+        let day = &weekday_name(weekday, true)[..3];
+        format!("yesterday {yesterday} · last {day} {last_week}")
+    } else {
+        let day = weekday_name(weekday, false).trim_start_matches("星期");
+        format!("昨天 {yesterday} · 上周{day} {last_week}")
+    }
+}
+
+pub(super) fn entry(e: &DayEntry, tz: Tz, en: bool) -> EntryView {
+    let who = match &e.who {
+        Who::Member {
+            member_id,
+            display_name: Some(name),
+        } => format!("{name} · {member_id}"),
+        Who::Member {
+            member_id,
+            display_name: None,
+        } => {
+            if en {
+                format!("Member {member_id}")
+            } else {
+                format!("会员 {member_id}")
+            }
+        }
+        Who::Visitor { age_band, purpose } => {
+            let age = age_band
+                .map(|a| if en { a.label_en() } else { a.label_zh() })
+                .unwrap_or_default();
+            let purpose = purpose
+                .map(|p| if en { p.label_en() } else { p.label_zh() })
+                .unwrap_or_default();
+            if en {
+                format!("Visitor · {age} · {purpose}")
+            } else {
+                format!("访客 · {age} · {purpose}")
+            }
+        }
+    };
+    let voided = match &e.voided {
+        None => String::new(),
+        Some((reason, by)) if en => format!("Voided: {} ({by})", reason.label_en()),
+        Some((reason, by)) => format!("已作废：{}（{by}）", reason.label_zh()),
+    };
+    EntryView {
+        seq: e.seq,
+        time: hhmm(tz, e.at_ms),
+        who,
+        voided,
+    }
+}
+
+/// The title of the "void this check-in?" dialog.
+pub fn void_title(e: &EntryView, en: bool) -> String {
+    if en {
+        format!("Void the check-in of {} at {}?", e.who, e.time)
+    } else {
+        format!("作废 {} {} 的签到？", e.time, e.who)
+    }
+}
+
+/// (code, label) pairs for the void reasons.
+pub fn void_reasons(en: bool) -> Vec<(String, String)> {
+    VoidReason::ALL
+        .into_iter()
+        .map(|r| {
+            (
+                r.code().to_string(),
+                if en { r.label_en() } else { r.label_zh() }.to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn sync_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String, bool) {
+    let (text, ok) = upload_text(status, tz, now_ms, en);
+    // What staff must call someone about comes first.
+    let mut first = String::new();
+    if let Some(p) = &status.config_problem {
+        first += &if en {
+            format!(
+                "The settings file kiosk.toml cannot be used; running on the defaults ({p}). Call the technician. "
+            )
+        } else {
+            format!("设置文件 kiosk.toml 无法使用，正以默认设置运行（{p}），请联系技术人员。")
+        };
+    }
+    if let Some(d) = &status.damage {
+        first += &if en {
+            format!("The database was damaged: {d} ")
+        } else {
+            format!("本机数据库曾损坏：{d} ")
+        };
+    }
+    if !first.is_empty() {
+        let (text, _) = sync_text(
+            &SyncStatus {
+                config_problem: None,
+                damage: None,
+                ..status.clone()
+            },
+            tz,
+            now_ms,
+            en,
+        );
+        return (first + &text, false);
+    }
+    match status.free_bytes {
+        Some(free) if free < crate::store::LOW_SPACE_BYTES => {
+            let mb = free >> 20;
+            let warning = if en {
+                format!("Storage nearly full: {mb} MB left. Call the technician. ")
+            } else {
+                format!("存储空间将满：仅剩 {mb} MB，请联系技术人员。")
+            };
+            (warning + &text, false)
+        }
+        _ => (text, ok),
+    }
+}
+
+pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) -> (String, bool) {
+    let today = tz
+        .timestamp_millis_opt(now_ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    if !status.enrolled {
+        return (
+            if en {
+                format!(
+                    "Not connected to a hub yet: {} check-ins are kept here. Run `kiosk enroll` to connect.",
+                    status.events_waiting
+                )
+            } else {
+                format!(
+                    "本机尚未连接平台，{} 条记录保存在本机。请运行 kiosk enroll 完成连接。",
+                    status.events_waiting
+                )
+            },
+            false,
+        );
+    }
+    if status.events_waiting == 0 {
+        let when = status
+            .last_sync_ok_ms
+            .map(|ms| day_and_time(tz, ms, today, en))
+            .unwrap_or_default();
+        return (
+            if en {
+                format!("All check-ins uploaded (last contact with the hub {when})")
+            } else {
+                format!("全部已上传（最近同步 {when}）")
+            },
+            true,
+        );
+    }
+    let since = status
+        .oldest_waiting_at_ms
+        .map(|ms| day_and_time(tz, ms, today, en))
+        .unwrap_or_default();
+    let why = status.last_sync_error.clone().unwrap_or_else(|| {
+        if en {
+            "uploading soon".into()
+        } else {
+            "即将上传".into()
+        }
+    });
+    let ok = status.last_sync_error.is_none();
+    (
+        if en {
+            format!(
+                "{} waiting since {since} — {why}. Nothing is lost; {} when the hub is back.",
+                if status.events_waiting == 1 {
+                    "1 check-in".to_string()
+                } else {
+                    format!("{} check-ins", status.events_waiting)
+                },
+                if status.events_waiting == 1 {
+                    "it uploads"
+                } else {
+                    "they upload"
+                }
+            )
+        } else {
+            format!(
+                "{} 条签到自 {since} 起等待上传：{why}。记录不会丢失，连上平台后自动上传。",
+                status.events_waiting
+            )
+        },
+        ok,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn staff(
+    stats: &DayStats,
+    earlier: &Earlier<'_>,
+    entries: &[DayEntry],
+    by_activity: Vec<(String, u64)>,
+    status: &SyncStatus,
+    tz: Tz,
+    now_ms: i64,
+    en: bool,
+) -> StaffView {
+    let date = tz
+        .timestamp_millis_opt(now_ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let by_hour = (0..24usize)
+        .filter(|h| (8..=21).contains(h) || stats.by_hour[*h] > 0)
+        .map(|h| (format!("{h}"), stats.by_hour[h]))
+        .collect();
+    let (sync_text, sync_ok) = sync_text(status, tz, now_ms, en);
+    StaffView {
+        day_title: {
+            let scope = match stats.hub_as_of_ms {
+                Some(at) => {
+                    let at = tz
+                        .timestamp_millis_opt(at)
+                        .single()
+                        .map(|t| t.format("%H:%M").to_string())
+                        .unwrap_or_default();
+                    if en {
+                        format!("whole center, hub {at}")
+                    } else {
+                        format!("全中心，{at} 同步")
+                    }
+                }
+                None if en => "this kiosk".to_string(),
+                None => "本机".to_string(),
+            };
+            if en {
+                format!("Today · {} · {scope}", date_text(date, true))
+            } else {
+                format!("今日签到 · {} · {scope}", date_text(date, false))
+            }
+        },
+        total: stats.total,
+        members: stats.members,
+        distinct_members: stats.distinct_members,
+        visitors: stats.visitors,
+        by_hour,
+        by_category: stats
+            .by_category
+            .iter()
+            .map(|(c, n)| {
+                (
+                    (if en { c.label_en() } else { c.label_zh() }).to_string(),
+                    *n,
+                )
+            })
+            .collect(),
+        sync_text,
+        sync_ok,
+        total_note: compare(
+            earlier.yesterday.total,
+            earlier.last_week.total,
+            date.weekday(),
+            en,
+        ),
+        members_note: compare(
+            earlier.yesterday.distinct_members,
+            earlier.last_week.distinct_members,
+            date.weekday(),
+            en,
+        ),
+        visitors_note: compare(
+            earlier.yesterday.visitors,
+            earlier.last_week.visitors,
+            date.weekday(),
+            en,
+        ),
+        volunteers_now: stats.volunteers_on_site,
+        entries: entries.iter().map(|e| entry(e, tz, en)).collect(),
+        by_activity,
+    }
+}
