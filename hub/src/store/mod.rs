@@ -18,6 +18,7 @@ pub mod ledger;
 mod migrations;
 mod phone;
 mod retime;
+mod rollup;
 pub mod users;
 pub mod worker;
 

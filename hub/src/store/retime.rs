@@ -103,15 +103,15 @@ fn boot_events(tx: &Tx<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> 
         // have been had the clock been right (the one re-timed is marked).
         let folded = match (*counted, kind.as_str(), member) {
             (true, "member_check_in", Some(member)) => {
-                super::ingest::fold_same_visit(tx, device, *member, *seq, at)?
+                super::rollup::fold_same_visit(tx, device, *member, *seq, at)?
             }
             _ => false,
         };
         if folded {
-            super::ingest::count_visit(tx, device.center_id, old_date, kind, -1)?;
+            super::rollup::count_visit(tx, device.center_id, old_date, kind, -1)?;
         } else if *counted && date != *old_date {
-            super::ingest::count_visit(tx, device.center_id, old_date, kind, -1)?;
-            super::ingest::count_visit(tx, device.center_id, &date, kind, 1)?;
+            super::rollup::count_visit(tx, device.center_id, old_date, kind, -1)?;
+            super::rollup::count_visit(tx, device.center_id, &date, kind, 1)?;
         }
     }
     if !untimed.is_empty() {
