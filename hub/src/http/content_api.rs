@@ -27,25 +27,31 @@ fn owner(uri: &axum::http::Uri, id: u64) -> Owner {
     }
 }
 
-/// An upload written where a publish reads it, and checked as kiosks check
-/// it: a center's with its pictures, a level's content.json alone.
+/// An upload from an editor of `owner` (a logged-in user whose scope holds
+/// it, from the hub's own page), written where a publish reads it and
+/// checked as kiosks check it: a center's with its pictures, a level's
+/// content.json alone.
 async fn staged(
     state: &AppState,
+    headers: &axum::http::HeaderMap,
     owner: Owner,
-    upload: &ContentUpload,
-) -> Result<tempfile::TempDir, AppError> {
-    match owner {
+    body: &[u8],
+) -> Result<(crate::store::users::Session, tempfile::TempDir), AppError> {
+    let session = editor_of(state, headers, owner, true).await?;
+    let upload: ContentUpload = parse_json(body)?;
+    let dir = match owner {
         Owner::Center(id) => {
             db(state, move |st| Ok(st.center(id)?)).await?;
-            stage(state, id, upload).await
+            stage(state, id, &upload).await?
         }
-        Owner::Region(_) => stage_region(state, upload),
-    }
+        Owner::Region(_) => stage_region(state, &upload)?,
+    };
+    Ok((session, dir))
 }
 
 /// `PUT …/content`: publish a new signed version, signed by the owner's own
 /// role; its kiosks (every center below, for a level) show it at their next
-/// sync. A logged-in user whose scope holds it, from the hub's own page.
+/// sync.
 async fn publish(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -54,9 +60,7 @@ async fn publish(
     body: Bytes,
 ) -> Result<Json<crate::content::Published>, AppError> {
     let owner = owner(&uri, id);
-    let s = editor_of(&state, &headers, owner, true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    let dir = staged(&state, owner, &upload).await?;
+    let (s, dir) = staged(&state, &headers, owner, &body).await?;
     let published = match owner {
         Owner::Center(id) => state.content.publish(id, dir.path()).await,
         Owner::Region(id) => state.content.publish_region(id, dir.path()).await,
@@ -79,10 +83,7 @@ async fn check(
     Path(id): Path<u64>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let owner = owner(&uri, id);
-    editor_of(&state, &headers, owner, true).await?;
-    let upload: ContentUpload = parse_json(&body)?;
-    staged(&state, owner, &upload).await?;
+    staged(&state, &headers, owner(&uri, id), &body).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
