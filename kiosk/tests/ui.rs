@@ -1138,20 +1138,28 @@ fn a_city_wide_warning_leads_the_centers_own_notice_on_the_home_screen() {
 
 #[test]
 fn a_kiosk_on_default_settings_says_so_on_the_staff_screen() {
-    let f = fixture_with(800, 480, false, |c| {
-        c.problem =
-            Some("/var/lib/youth-kiosk/kiosk.toml is not valid: expected `=`, line 3".into());
-    });
-    f.tap("工作人员");
-    for d in ["2", "4", "6", "8"] {
-        f.tap(d);
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let f = fixture_with(w, h, en, |c| {
+                c.problem = Some(
+                    "/var/lib/youth-kiosk/kiosk.toml is not valid: expected `=`, line 3".into(),
+                );
+            });
+            f.tap(if en { "Staff" } else { "工作人员" });
+            for d in ["2", "4", "6", "8"] {
+                f.tap(d);
+            }
+            f.tap(if en { "OK" } else { "确认" });
+            assert_eq!(f.page(), Page::Staff);
+            let text = f.app.global::<StaffAdapter>().get_sync_text().to_string();
+            let start = if en {
+                "The settings file kiosk.toml cannot be used; running on the defaults"
+            } else {
+                "设置文件 kiosk.toml 无法使用，正以默认设置运行"
+            };
+            assert!(text.starts_with(start), "{text}");
+            f.snapshot(&format!("staff-settings-damaged-{lang}-{w}x{h}"));
+        }
     }
-    f.tap("确认");
-    assert_eq!(f.page(), Page::Staff);
-    let text = f.app.global::<StaffAdapter>().get_sync_text().to_string();
-    assert!(
-        text.starts_with("设置文件 kiosk.toml 无法使用，正以默认设置运行"),
-        "{text}"
-    );
-    f.snapshot("staff-settings-damaged-zh-800x480");
 }
