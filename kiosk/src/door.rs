@@ -1,8 +1,10 @@
 //! The door: what happens when something is presented at it, the same for
-//! the touchscreen and the screenless station. A credential is a check-in,
-//! or a volunteer's shift start or end when that is what the door waits for
-//! ([`Mode`]); its outcome plays its cue on the buzzer, lights and relay,
-//! and what was recorded wakes the sync at once.
+//! the touchscreen and the screenless station. What the door waits for is
+//! its [`Mode`], set as the screen changes: a credential is a check-in, or
+//! a volunteer's shift start or end; on the home screen a staff card opens
+//! the staff screen; on the binding page a card is the one to bind. An
+//! outcome plays its cue on the buzzer, lights and relay, and what was
+//! recorded wakes the sync at once. The window only shows what comes back.
 
 use std::sync::Arc;
 
@@ -10,26 +12,58 @@ use tokio::sync::Notify;
 
 use crate::checkin::{Credential, Engine, Outcome, Refusal, ShiftAction};
 use crate::clock::Clock;
+use crate::input::Input;
 use crate::signals::{Cue, Signals};
 
 /// What the door waits for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Mode {
+    /// The home screen (and the PIN page): a check-in, and a staff card
+    /// opens the staff screen.
+    #[default]
+    Home,
+    /// A check-in only (the visitor page, the staff screen, the station).
     CheckIn,
     /// A volunteer starting or ending a shift.
     Shift(ShiftAction),
+    /// Staff binding a card to a member: a card is the one to bind.
+    BindCard,
 }
 
-/// The outputs every outcome reaches.
+/// What a presentation comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presented {
+    /// Recorded, a repeat, or refused.
+    Outcome(Outcome),
+    /// The card to bind (`None`: one that could not be read).
+    CardToBind(Option<Vec<u8>>),
+    /// A staff card, by its label: the staff screen opens.
+    Staff(String),
+}
+
+/// The outputs every outcome reaches, and what the door waits for.
 #[derive(Default, Clone)]
 pub struct Door {
     signals: Option<Arc<Signals>>,
     sync: Option<Arc<Notify>>,
+    mode: Mode,
 }
 
 impl Door {
     pub fn new(signals: Option<Arc<Signals>>, sync: Option<Arc<Notify>>) -> Door {
-        Door { signals, sync }
+        Door {
+            signals,
+            sync,
+            mode: Mode::Home,
+        }
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
     }
 
     /// The same door with the board's buzzer, lights and relay.
@@ -37,18 +71,39 @@ impl Door {
         Door { signals, ..self }
     }
 
-    /// A credential presented in `mode` (or why it could not be read),
-    /// recorded by the engine, then cued and sent on its way.
+    /// A device's input (or why it could not be read), in the current mode.
     pub fn present<C: Clock>(
         &self,
         engine: &mut Engine<C>,
-        mode: &Mode,
+        input: Result<Input, Refusal>,
+    ) -> Presented {
+        match (&self.mode, input) {
+            (Mode::BindCard, Ok(Input::CardUid(uid))) => Presented::CardToBind(Some(uid)),
+            (Mode::BindCard, Err(_)) => Presented::CardToBind(None),
+            (Mode::Home, Ok(Input::CardUid(uid))) => match engine.staff_card(&uid) {
+                Some(label) => Presented::Staff(label),
+                None => Presented::Outcome(
+                    self.present_credential(engine, Ok(Credential::CardUid(uid))),
+                ),
+            },
+            (_, input) => Presented::Outcome(
+                self.present_credential(engine, input.and_then(Input::into_credential)),
+            ),
+        }
+    }
+
+    /// A credential (or why it could not be read): a check-in, or the
+    /// shift the door waits for; recorded by the engine, then cued and sent
+    /// on its way.
+    pub fn present_credential<C: Clock>(
+        &self,
+        engine: &mut Engine<C>,
         credential: Result<Credential, Refusal>,
     ) -> Outcome {
-        let outcome = match (credential, mode) {
+        let outcome = match (credential, &self.mode) {
             (Err(reason), _) => Outcome::refused(reason),
-            (Ok(credential), Mode::CheckIn) => engine.check_in(credential),
             (Ok(credential), Mode::Shift(shift)) => engine.volunteer(credential, shift.clone()),
+            (Ok(credential), _) => engine.check_in(credential),
         };
         self.after(&outcome);
         outcome
@@ -85,8 +140,23 @@ mod tests {
     use crate::store::Store;
     use protocol::catalog::{AgeBand, ServiceCategory};
 
+    /// An enrolled kiosk's engine (with the center's card key), no members.
     fn engine(dir: &tempfile::TempDir) -> Engine<ManualClock> {
-        let store = Store::open(&dir.path().join("k.sqlite3")).expect("store");
+        let mut store = Store::open(&dir.path().join("k.sqlite3")).expect("store");
+        store
+            .save_enrollment(
+                &crate::store::Enrollment {
+                    hub_url: "http://127.0.0.1:9".into(),
+                    device_id: 1,
+                    device_token: "t".into(),
+                    center_id: 1,
+                    center_name: "青年之家".into(),
+                    time_zone: "Asia/Shanghai".into(),
+                    card_key: data_encoding::BASE64.encode(&[3; 32]),
+                },
+                &[],
+            )
+            .expect("enroll");
         Engine::new(store, ManualClock::at(1_795_483_800_000), 120).expect("engine")
     }
 
@@ -107,20 +177,68 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut engine = engine(&dir);
         let sync = Arc::new(Notify::new());
-        let door = Door::new(None, Some(sync.clone()));
+        let mut door = Door::new(None, Some(sync.clone()));
         let visitor = Credential::Visitor {
             age_band: AgeBand::From18To24,
             purpose: ServiceCategory::Sports,
         };
-        let outcome = door.present(&mut engine, &Mode::CheckIn, Ok(visitor));
+        let outcome = door.present_credential(&mut engine, Ok(visitor));
         assert!(outcome.is_recorded(), "{outcome:?}");
         assert!(woken(&sync));
-        let outcome = door.present(&mut engine, &Mode::CheckIn, Err(Refusal::Garbled));
+        let outcome = door.present_credential(&mut engine, Err(Refusal::Garbled));
         assert_eq!(outcome, Outcome::refused(Refusal::Garbled));
         assert!(!woken(&sync), "nothing recorded, nothing to send");
         // A shift waits for a volunteer: an unknown number is refused there too.
-        let shift = Mode::Shift(ShiftAction::End);
-        let outcome = door.present(&mut engine, &shift, Ok(Credential::MemberNumber(42)));
+        door.set_mode(Mode::Shift(ShiftAction::End));
+        let outcome = door.present_credential(&mut engine, Ok(Credential::MemberNumber(42)));
         assert!(!outcome.is_recorded(), "{outcome:?}");
+    }
+
+    #[test]
+    fn a_card_is_routed_by_what_the_door_waits_for() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut engine = engine(&dir);
+        let staff_uid = vec![0x04, 0xA1, 0xB2, 0xC3];
+        engine
+            .add_staff_card(&staff_uid, "front desk")
+            .expect("staff card");
+        let mut door = Door::default();
+        let tap = |uid: &[u8]| Ok(Input::CardUid(uid.to_vec()));
+
+        // Home: a staff card opens the staff screen; any other card is a check-in.
+        assert_eq!(
+            door.present(&mut engine, tap(&staff_uid)),
+            Presented::Staff("front desk".to_string())
+        );
+        let stranger = door.present(&mut engine, tap(&[9, 9, 9, 9]));
+        assert!(
+            matches!(&stranger, Presented::Outcome(o) if !o.is_recorded()),
+            "an unbound card is refused: {stranger:?}"
+        );
+
+        // Binding: every card is the one to bind, an unreadable one too.
+        door.set_mode(Mode::BindCard);
+        assert_eq!(
+            door.present(&mut engine, tap(&staff_uid)),
+            Presented::CardToBind(Some(staff_uid.clone()))
+        );
+        assert_eq!(
+            door.present(&mut engine, Err(Refusal::Garbled)),
+            Presented::CardToBind(None)
+        );
+
+        // A check-in only: the staff card is just a card there.
+        door.set_mode(Mode::CheckIn);
+        assert!(matches!(
+            door.present(&mut engine, tap(&staff_uid)),
+            Presented::Outcome(_)
+        ));
+
+        // A scan line is read as a credential in every mode.
+        door.set_mode(Mode::Home);
+        assert_eq!(
+            door.present(&mut engine, Ok(Input::Scan("not a code".to_string()))),
+            Presented::Outcome(Outcome::refused(Refusal::Garbled))
+        );
     }
 }

@@ -111,7 +111,7 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         }),
     );
     let signals = crate::signals::start(&config.signals, None);
-    let door = Door::new(signals.clone(), Some(wake.clone()));
+    let mut door = Door::new(signals.clone(), Some(wake.clone()));
     let stop_tx = std::sync::Mutex::new(tx.clone());
     rt.spawn(crate::app::quit_on_terminate(move || {
         if let Ok(tx) = stop_tx.lock() {
@@ -182,7 +182,8 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             Message::EndOfInput => continue,
             Message::Stop => break,
         };
-        let outcome = door.present(&mut engine, &mode, credential);
+        door.set_mode(mode);
+        let outcome = door.present_credential(&mut engine, credential);
         crate::app::emit(&outcome.to_json().to_string())?;
     }
     crate::service::stopping();

@@ -50,7 +50,7 @@ pub(super) fn connect_attract<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) 
             let Some(app) = w.upgrade() else { return };
             // A visitor who walked away mid-way: nothing is counted.
             if app.global::<Nav>().get_page() == Page::Visitor {
-                app.global::<Nav>().set_page(Page::Home);
+                go(&app, &k, Page::Home);
             }
             let quiet = app.global::<Nav>().get_page() == Page::Home
                 && !app.global::<ResultAdapter>().get_shown();

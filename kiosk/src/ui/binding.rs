@@ -17,7 +17,7 @@ pub(super) fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) 
         b.set_number(SharedString::new());
         b.set_message(SharedString::new());
         b.set_error(false);
-        app.global::<Nav>().set_page(Page::BindCard);
+        go(&app, &k, Page::BindCard);
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -78,7 +78,7 @@ pub(super) fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) 
     app.global::<BindAdapter>().on_done(move || {
         let Some(app) = w.upgrade() else { return };
         k.borrow_mut().pending_card = None;
-        app.global::<Nav>().set_page(Page::Staff);
+        go(&app, &k, Page::Staff);
         refresh_staff(&app, &k);
     });
 }

@@ -12,7 +12,7 @@ pub(super) fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
         let s = app.global::<StaffAdapter>();
         s.set_pin_dots(SharedString::new());
         s.set_pin_message(SharedString::new());
-        app.global::<Nav>().set_page(Page::StaffPin);
+        go(&app, &k, Page::StaffPin);
         let locked = {
             let kb = k.borrow();
             crate::pin::locked_until(kb.engine.store(), kb.engine.now_ms())
@@ -90,10 +90,10 @@ pub(super) fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
         s.set_pin_message(message.into());
     });
 
-    let w = app.as_weak();
+    let (w, k) = (app.as_weak(), kiosk.clone());
     s.on_cancel(move || {
         if let Some(app) = w.upgrade() {
-            app.global::<Nav>().set_page(Page::Home);
+            go(&app, &k, Page::Home);
         }
     });
 
@@ -155,7 +155,7 @@ pub(super) fn pin_lock_tick<C: Clock + 'static>(app: &App, k: &Shared<C>, until_
 pub(super) fn open_staff<C: Clock + 'static>(app: &App, k: &Shared<C>, actor: String) {
     k.borrow_mut().staff_actor = actor;
     k.borrow().pin_timer.stop();
-    app.global::<Nav>().set_page(Page::Staff);
+    go(app, k, Page::Staff);
 
     refresh_staff(app, k);
     // Refresh the numbers while open; close by itself after the idle time.
@@ -185,7 +185,7 @@ pub(super) fn close_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     k.borrow_mut().void_target = None;
     k.borrow_mut().pending_card = None;
     k.borrow().staff_timer.stop();
-    app.global::<Nav>().set_page(Page::Home);
+    go(app, k, Page::Home);
 }
 
 /// A staff member did something: the idle close waits again.

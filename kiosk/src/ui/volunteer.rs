@@ -25,9 +25,8 @@ pub(super) fn connect_volunteers<C: Clock + 'static>(app: &App, kiosk: &Shared<C
         {
             let mut k = k.borrow_mut();
             k.shift_choices = choices;
-            k.pending_shift = None;
         }
-        app.global::<Nav>().set_page(Page::Volunteer);
+        go(&app, &k, Page::Volunteer);
         volunteer_idle(&app, &k);
     });
 
@@ -45,10 +44,10 @@ pub(super) fn connect_volunteers<C: Clock + 'static>(app: &App, kiosk: &Shared<C
         let v = app.global::<VolunteerAdapter>();
         v.set_action_text(view::shift_prompt(Some(&choice), kb.en).into());
         v.set_step(1);
-        kb.pending_shift = Some(ShiftAction::Start {
+        kb.door.set_mode(Mode::Shift(ShiftAction::Start {
             activity: choice.activity,
             category: choice.category,
-        });
+        }));
         drop(kb);
         volunteer_idle(&app, &k);
     });
@@ -60,14 +59,14 @@ pub(super) fn connect_volunteers<C: Clock + 'static>(app: &App, kiosk: &Shared<C
         let v = app.global::<VolunteerAdapter>();
         v.set_action_text(view::shift_prompt(None, en).into());
         v.set_step(1);
-        k.borrow_mut().pending_shift = Some(ShiftAction::End);
+        k.borrow_mut().door.set_mode(Mode::Shift(ShiftAction::End));
         volunteer_idle(&app, &k);
     });
 
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<VolunteerAdapter>().on_back(move || {
         let Some(app) = w.upgrade() else { return };
-        k.borrow_mut().pending_shift = None;
+        k.borrow_mut().door.set_mode(Mode::CheckIn);
         app.global::<VolunteerAdapter>().set_step(0);
         volunteer_idle(&app, &k);
     });
@@ -94,10 +93,8 @@ pub(super) fn volunteer_idle<C: Clock + 'static>(app: &App, k: &Shared<C>) {
 }
 
 pub(super) fn close_volunteers<C: Clock + 'static>(app: &App, k: &Shared<C>) {
-    let mut k = k.borrow_mut();
-    k.pending_shift = None;
-    k.volunteer_timer.stop();
+    k.borrow().volunteer_timer.stop();
     if app.global::<Nav>().get_page() == Page::Volunteer {
-        app.global::<Nav>().set_page(Page::Home);
+        go(app, k, Page::Home);
     }
 }
