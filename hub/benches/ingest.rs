@@ -58,7 +58,14 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut stored = 0u64;
     for page in &pages {
-        stored += u64::from(store.ingest(&device, page)?.stored);
+        stored += u64::from(
+            store
+                .ingest(
+                    &device,
+                    &protocol::wire::Received::page(page.iter().cloned()),
+                )?
+                .stored,
+        );
     }
     let secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(stored == total, "stored {stored} of {total}");

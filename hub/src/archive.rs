@@ -208,7 +208,12 @@ mod tests {
         }
         seq += 1;
         page.push(event(seq, 86_400_000, false, members[5]));
-        let r = store.ingest(&kiosk, &page).expect("ingest");
+        let r = store
+            .ingest(
+                &kiosk,
+                &protocol::wire::Received::page(page.iter().cloned()),
+            )
+            .expect("ingest");
         assert_eq!(r.stored, 11, "{r:?}");
         assert_eq!(visits(&store), 11);
 
@@ -256,10 +261,10 @@ mod tests {
         let again = store
             .ingest(
                 &kiosk,
-                &[
+                &protocol::wire::Received::page([
                     event(1, noon(1, 1), true, members[0]),
                     event(seq + 1, noon(2, 20), true, members[1]),
-                ],
+                ]),
             )
             .expect("ingest");
         assert_eq!(again.stored, 0, "{again:?}");
@@ -268,7 +273,10 @@ mod tests {
         assert_eq!(visits(&store), 11);
         // March is still open.
         let march = store
-            .ingest(&kiosk, &[event(seq + 2, noon(3, 20), true, members[2])])
+            .ingest(
+                &kiosk,
+                &protocol::wire::Received::page([event(seq + 2, noon(3, 20), true, members[2])]),
+            )
             .expect("ingest");
         assert_eq!(march.stored, 1, "{march:?}");
 
@@ -304,7 +312,12 @@ mod tests {
             // A synchronised clock two days ahead of the hub's.
             event(6, crate::store::now_ms() + 2 * 86_400_000, true, members[4]),
         ];
-        let r = store.ingest(&kiosk, &page).expect("never a failed page");
+        let r = store
+            .ingest(
+                &kiosk,
+                &protocol::wire::Received::page(page.iter().cloned()),
+            )
+            .expect("never a failed page");
         assert_eq!(r.stored, 1, "{r:?}");
         let reasons: Vec<&str> = r.rejected.iter().map(|x| x.reason.as_str()).collect();
         assert_eq!(reasons.len(), 5, "{r:?}");
@@ -324,7 +337,10 @@ mod tests {
         store
             .ingest(
                 &kiosk,
-                &[event(1, noon(1, 2), true, m), event(2, noon(1, 3), true, m)],
+                &protocol::wire::Received::page([
+                    event(1, noon(1, 2), true, m),
+                    event(2, noon(1, 3), true, m),
+                ]),
             )
             .expect("ingest");
         let e = store

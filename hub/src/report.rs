@@ -2,7 +2,7 @@
 
 use crate::store::db::params;
 use chrono::NaiveDate;
-use protocol::wire::DailyReport;
+use protocol::wire::{DailyReport, Kind};
 
 use crate::store::{Store, StoreError};
 
@@ -37,9 +37,9 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
             let kind: String = row.get(0)?;
             let hour: usize = row.get(1)?;
             let n: u64 = row.get(2)?;
-            match kind.as_str() {
-                "member_check_in" => r.members += n,
-                "visitor" => r.visitors += n,
+            match Kind::from_code(&kind) {
+                Some(Kind::MemberCheckIn) => r.members += n,
+                Some(Kind::Visitor) => r.visitors += n,
                 // Card bindings and other records are not visits.
                 _ => continue,
             }

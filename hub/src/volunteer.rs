@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::store::db::params;
 use chrono::{NaiveDate, TimeZone};
+use protocol::wire::Kind;
 use serde::Serialize;
 
 use crate::store::{Store, StoreError};
@@ -137,7 +138,7 @@ pub fn hours(
         if open.as_ref().is_some_and(|o| o.member_id != member_id) {
             p.left_open(open.take());
         }
-        if kind == "volunteer_in" {
+        if Kind::from_code(&kind) == Some(Kind::VolunteerIn) {
             if let Some(earlier) = open.take() {
                 p.not_ended(earlier);
             }
@@ -401,7 +402,7 @@ mod tests {
             let json = serde_json::to_value(&ev).expect("json");
             let r = self
                 .store
-                .ingest(&self.kiosks[kiosk], &[json])
+                .ingest(&self.kiosks[kiosk], &protocol::wire::Received::page([json]))
                 .expect("ingest");
             assert_eq!(r.stored, 1, "{r:?}");
         }

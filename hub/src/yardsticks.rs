@@ -305,7 +305,15 @@ mod tests {
                 .expect("json")
             })
             .collect();
-        assert_eq!(s.ingest(device, &page).expect("ingest").stored as u64, n);
+        assert_eq!(
+            s.ingest(
+                device,
+                &protocol::wire::Received::page(page.iter().cloned())
+            )
+            .expect("ingest")
+            .stored as u64,
+            n
+        );
     }
 
     fn day(d: &str) -> NaiveDate {

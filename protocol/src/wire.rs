@@ -169,6 +169,51 @@ pub enum EventKind {
     },
 }
 
+/// An event's kind without its fields: what both stores keep in their
+/// `kind` column, and what code compares (never the spelled-out code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    MemberCheckIn,
+    Visitor,
+    CardBound,
+    VolunteerIn,
+    VolunteerOut,
+    CheckInVoided,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::MemberCheckIn,
+        Kind::Visitor,
+        Kind::CardBound,
+        Kind::VolunteerIn,
+        Kind::VolunteerOut,
+        Kind::CheckInVoided,
+    ];
+
+    /// The stable code, as serde writes the `kind` tag and as the stores keep it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::MemberCheckIn => "member_check_in",
+            Kind::Visitor => "visitor",
+            Kind::CardBound => "card_bound",
+            Kind::VolunteerIn => "volunteer_in",
+            Kind::VolunteerOut => "volunteer_out",
+            Kind::CheckInVoided => "check_in_voided",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// A visit: counted in the day's figures (and the only kind a void may
+    /// target).
+    pub fn is_visit(self) -> bool {
+        matches!(self, Kind::MemberCheckIn | Kind::Visitor)
+    }
+}
+
 /// Why a staff member voided a check-in.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -251,7 +296,7 @@ impl CredentialKind {
 /// An event's fields as flat columns, the way both stores keep events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventColumns<'a> {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub member_id: Option<u32>,
     pub via: Option<&'static str>,
     pub age_band: Option<&'static str>,
@@ -266,9 +311,14 @@ pub struct EventColumns<'a> {
 }
 
 impl EventKind {
+    pub fn kind(&self) -> Kind {
+        self.columns().kind
+    }
+
     pub fn columns(&self) -> EventColumns<'_> {
+        // Every arm names its own kind.
         let none = EventColumns {
-            kind: "",
+            kind: Kind::Visitor,
             member_id: None,
             via: None,
             age_band: None,
@@ -281,13 +331,13 @@ impl EventKind {
         };
         match self {
             EventKind::MemberCheckIn { member_id, via } => EventColumns {
-                kind: "member_check_in",
+                kind: Kind::MemberCheckIn,
                 member_id: Some(*member_id),
                 via: Some(via.code()),
                 ..none
             },
             EventKind::Visitor { age_band, purpose } => EventColumns {
-                kind: "visitor",
+                kind: Kind::Visitor,
                 age_band: Some(age_band.code()),
                 purpose: Some(purpose.code()),
                 ..none
@@ -296,7 +346,7 @@ impl EventKind {
                 member_id,
                 card_hash,
             } => EventColumns {
-                kind: "card_bound",
+                kind: Kind::CardBound,
                 member_id: Some(*member_id),
                 card_hash: Some(card_hash),
                 ..none
@@ -308,7 +358,7 @@ impl EventKind {
                 activity,
                 category,
             } => EventColumns {
-                kind: "volunteer_in",
+                kind: Kind::VolunteerIn,
                 member_id: Some(*member_id),
                 via: Some(via.code()),
                 purpose: category.map(|c| c.code()),
@@ -316,7 +366,7 @@ impl EventKind {
                 ..none
             },
             EventKind::VolunteerOut { member_id, via } => EventColumns {
-                kind: "volunteer_out",
+                kind: Kind::VolunteerOut,
                 member_id: Some(*member_id),
                 via: Some(via.code()),
                 ..none
@@ -326,7 +376,7 @@ impl EventKind {
                 reason,
                 by,
             } => EventColumns {
-                kind: "check_in_voided",
+                kind: Kind::CheckInVoided,
                 voided_seq: Some(*voided_seq),
                 reason: Some(reason.code()),
                 by: Some(by),
@@ -363,6 +413,44 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EventPage {
     pub events: Vec<Event>,
+}
+
+/// One event of a page as the hub received it, read on its own: one that
+/// cannot be used is set aside with the reason, never failing the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    /// The seq it claims, kept even when the rest cannot be read.
+    pub seq: Option<u64>,
+    /// What was sent, as sent: kept with the reason when set aside, and
+    /// compared with what the hub already holds under the same seq.
+    pub raw: serde_json::Value,
+    /// The typed event, or why it cannot be one.
+    pub event: Result<Event, String>,
+}
+
+impl Received {
+    /// Reads one event: its shape, its kind's fields, and numbers a
+    /// database column can hold.
+    pub fn read(raw: serde_json::Value) -> Received {
+        let seq = raw.get("seq").and_then(|s| s.as_u64()).filter(|s| *s > 0);
+        let event = match serde_json::from_value::<Event>(raw.clone()) {
+            Err(e) => Err(format!("unreadable event: {e}")),
+            Ok(ev) if ev.seq == 0 => Err("seq must start at 1".to_string()),
+            Ok(ev) if i64::try_from(ev.seq).is_err() => {
+                Err("seq is beyond any a kiosk numbers".to_string())
+            }
+            Ok(ev) if i64::try_from(ev.clock.monotonic_ms).is_err() => {
+                Err("time since boot is beyond any a board reaches".to_string())
+            }
+            Ok(ev) => Ok(ev),
+        };
+        Received { seq, raw, event }
+    }
+
+    /// Every event of a page, each read on its own.
+    pub fn page(raw: impl IntoIterator<Item = serde_json::Value>) -> Vec<Received> {
+        raw.into_iter().map(Received::read).collect()
+    }
 }
 
 /// The hub's answer to a page. Retrying a page is always safe.
@@ -531,10 +619,13 @@ mod tests {
                 by: "PIN".into(),
             },
         ];
+        let seen: Vec<Kind> = kinds.iter().map(EventKind::kind).collect();
+        assert_eq!(seen, Kind::ALL, "every kind is tried, in order");
         for k in kinds {
             let json = serde_json::to_value(&k).expect("json");
             let c = k.columns();
-            assert_eq!(json["kind"], c.kind);
+            assert_eq!(json["kind"], c.kind.code());
+            assert_eq!(Kind::from_code(c.kind.code()), Some(c.kind));
             assert_eq!(json.get("via").and_then(|v| v.as_str()), c.via);
             // A volunteer shift's category is kept in the purpose column.
             let purpose = json.get("purpose").or_else(|| json.get("category"));
@@ -589,6 +680,41 @@ mod tests {
                 activity: String::new(),
                 category: None,
             }
+        );
+    }
+
+    #[test]
+    fn a_page_is_read_event_by_event_and_keeps_the_seq_of_what_cannot_be_read() {
+        let good = serde_json::json!({"seq": 4, "at_ms": 0,
+            "clock": {"boot_id": "b", "monotonic_ms": 0, "synchronized": false},
+            "kind": "visitor", "age_band": "from18_to24", "purpose": "sports"});
+        let teleport = serde_json::json!({"seq": 5, "kind": "teleport"});
+        let zero = serde_json::json!({"seq": 0, "at_ms": 0,
+            "clock": {"boot_id": "b", "monotonic_ms": 0, "synchronized": false},
+            "kind": "visitor", "age_band": "from18_to24", "purpose": "sports"});
+        let far = serde_json::json!({"seq": u64::MAX, "at_ms": 0,
+            "clock": {"boot_id": "b", "monotonic_ms": 0, "synchronized": false},
+            "kind": "visitor", "age_band": "from18_to24", "purpose": "sports"});
+        let page = Received::page([good.clone(), teleport.clone(), zero, far]);
+        assert_eq!(page[0].seq, Some(4));
+        assert_eq!(page[0].raw, good);
+        assert!(
+            matches!(&page[0].event, Ok(ev) if ev.kind.kind() == Kind::Visitor),
+            "{:?}",
+            page[0].event
+        );
+        assert_eq!(
+            page[1].seq,
+            Some(5),
+            "the seq of an unreadable event is kept"
+        );
+        assert_eq!(page[1].raw, teleport);
+        assert!(matches!(&page[1].event, Err(why) if why.starts_with("unreadable event")));
+        assert_eq!(page[2].seq, None);
+        assert_eq!(page[2].event, Err("seq must start at 1".to_string()));
+        assert_eq!(
+            page[3].event,
+            Err("seq is beyond any a kiosk numbers".to_string())
         );
     }
 

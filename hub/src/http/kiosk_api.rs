@@ -123,7 +123,9 @@ async fn events(
             protocol::wire::MAX_PAGE_EVENTS
         )));
     }
-    let result = db(&state, move |s| Ok(s.ingest(&device, &page.events)?)).await?;
+    // Read here, each event on its own; the store checks what it holds.
+    let page = protocol::wire::Received::page(page.events);
+    let result = db(&state, move |s| Ok(s.ingest(&device, &page)?)).await?;
     let m = &state.metrics;
     m.events_stored.inc_by(u64::from(result.stored));
     m.events_duplicate.inc_by(u64::from(result.duplicates));

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 use protocol::text::clean_text;
 use protocol::wire::{
-    Event, EventKind, IngestResult, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, Rejected,
+    Event, EventKind, IngestResult, Kind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, Received, Rejected,
 };
 
 use super::db::{OptionalExt, Tx, params};
@@ -19,13 +19,10 @@ use super::{Device, Result, Store, archive, bind_card_in, now_ms, retime};
 impl Store {
     /// Stores a page of events idempotently and advances the device's mark.
     ///
-    /// Each raw event is read on its own, so one bad record is set aside
-    /// (and still counts as delivered) instead of blocking the queue.
-    pub fn ingest(
-        &self,
-        device: &Device,
-        raw_events: &[serde_json::Value],
-    ) -> Result<IngestResult> {
+    /// Each event was read on its own ([`Received::read`]), so one bad
+    /// record is set aside (and still counts as delivered) instead of
+    /// blocking the queue.
+    pub fn ingest(&self, device: &Device, page: &[Received]) -> Result<IngestResult> {
         let center = self.center(device.center_id)?;
         let tz = center.tz();
         let now = now_ms();
@@ -38,7 +35,7 @@ impl Store {
         let (mut stored, mut duplicates) = (0u32, 0u32);
         let mut rejected = Vec::new();
         // Each accepted event's time and clock, for re-timing after the loop.
-        let mut clocks = Vec::with_capacity(raw_events.len());
+        let mut clocks = Vec::with_capacity(page.len());
         // Seqs up to this one may already be held: each is compared with
         // what the hub holds (a retry, or a restored kiosk's different event).
         let held_max: u64 = tx.query_row(
@@ -48,8 +45,8 @@ impl Store {
             |r| Ok(r.get::<Option<u64>>(0)?.unwrap_or(0)),
         )?;
         let mut clash = None;
-        for raw in raw_events {
-            let seq = raw.get("seq").and_then(|s| s.as_u64()).filter(|s| *s > 0);
+        for received in page {
+            let (seq, raw) = (received.seq, &received.raw);
             if let Some(seq) = seq.filter(|s| *s <= held_max)
                 && holds_another(&tx, device.id, seq, raw)?
             {
@@ -68,15 +65,8 @@ impl Store {
                 clash = Some(seq);
                 break;
             }
-            let verdict = match serde_json::from_value::<Event>(raw.clone()) {
-                Err(e) => Err(format!("unreadable event: {e}")),
-                Ok(ev) if ev.seq == 0 => Err("seq must start at 1".to_string()),
-                Ok(ev) if i64::try_from(ev.seq).is_err() => {
-                    Err("seq is beyond any a kiosk numbers".to_string())
-                }
-                Ok(ev) if i64::try_from(ev.clock.monotonic_ms).is_err() => {
-                    Err("time since boot is beyond any a board reaches".to_string())
-                }
+            let verdict = match received.event.clone() {
+                Err(why) => Err(why),
                 Ok(ev) if implausible_time(&ev, now).is_some() => {
                     Err(implausible_time(&ev, now).unwrap_or_default())
                 }
@@ -117,7 +107,7 @@ impl Store {
                             .optional()?;
                         match target {
                             Some((kind, None))
-                                if kind == "member_check_in" || kind == "visitor" =>
+                                if Kind::from_code(&kind).is_some_and(Kind::is_visit) =>
                             {
                                 Ok(ev)
                             }
@@ -353,7 +343,7 @@ fn insert_event(
             ev.at_ms,
             local_date,
             local_hour,
-            kind,
+            kind.code(),
             member_id,
             via,
             age_band,
@@ -380,11 +370,13 @@ fn insert_event(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         // A check-in already folded into another kiosk's was never counted.
-        if same_visit.is_none() {
-            tally.add(&date, &kind, -1);
+        if same_visit.is_none()
+            && let Some(kind) = Kind::from_code(&kind)
+        {
+            tally.add(&date, kind, -1);
         }
     }
-    if n == 1 && kind == "member_check_in" {
+    if n == 1 && kind == Kind::MemberCheckIn {
         // The same member at another kiosk of the center (or this one)
         // within the repeat window: one visit, counted once.
         if let Some(member_id) = member_id
@@ -472,7 +464,7 @@ mod same_visit_tests {
                 .store
                 .ingest(
                     &self.kiosks[kiosk],
-                    &[serde_json::to_value(&ev).expect("json")],
+                    &protocol::wire::Received::page([serde_json::to_value(&ev).expect("json")]),
                 )
                 .expect("ingest");
             assert_eq!(r.stored, 1, "{r:?}");
@@ -578,7 +570,10 @@ mod same_visit_tests {
         };
         let r = f
             .store
-            .ingest(&f.kiosks[1], &[serde_json::to_value(&again).expect("json")])
+            .ingest(
+                &f.kiosks[1],
+                &protocol::wire::Received::page([serde_json::to_value(&again).expect("json")]),
+            )
             .expect("ingest");
         assert_eq!(r.duplicates, 1);
         assert_eq!(f.visits(), (1, 1));

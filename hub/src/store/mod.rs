@@ -650,7 +650,12 @@ mod tests {
                 serde_json::json!({"kind": "card_bound", "member_id": ours, "card_hash": hash}),
             ),
         ];
-        let r = s.ingest(&kiosk, &page).expect("ingest");
+        let r = s
+            .ingest(
+                &kiosk,
+                &protocol::wire::Received::page(page.iter().cloned()),
+            )
+            .expect("ingest");
         let aside: Vec<u64> = r.rejected.iter().map(|x| x.seq).collect();
         assert_eq!(aside, [1, 2, 3, 4], "{r:?}");
         assert!(
@@ -706,7 +711,8 @@ mod tests {
             "kind": "volunteer_in", "member_id": m, "via": "member_number",
             "activity": "读书会\u{1b}[8m\u{85}隐藏",
         });
-        s.ingest(&d, &[shift]).expect("ingest");
+        s.ingest(&d, &protocol::wire::Received::page([shift]))
+            .expect("ingest");
         let activity: String = s
             .read(|c| c.query_row("SELECT activity FROM events", [], |r| r.get(0)))
             .expect("activity");

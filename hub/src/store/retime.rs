@@ -18,7 +18,7 @@ use crate::store::db::params;
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 
-use protocol::wire::ClockInfo;
+use protocol::wire::{ClockInfo, Kind};
 
 use super::{Device, Result};
 
@@ -101,8 +101,11 @@ fn boot_events(tx: &Tx<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> 
         // At its true time the check-in may fall within another kiosk's
         // check-in of the same member: then it is that visit, as it would
         // have been had the clock been right (the one re-timed is marked).
-        let folded = match (*counted, kind.as_str(), member) {
-            (true, "member_check_in", Some(member)) => {
+        let Some(kind) = Kind::from_code(kind) else {
+            continue;
+        };
+        let folded = match (*counted, kind, member) {
+            (true, Kind::MemberCheckIn, Some(member)) => {
                 super::rollup::fold_same_visit(tx, device, *member, *seq, at)?
             }
             _ => false,
@@ -188,7 +191,13 @@ mod tests {
         }
 
         fn ingest(&self, page: &[serde_json::Value]) {
-            let r = self.store.ingest(&self.device, page).expect("ingest");
+            let r = self
+                .store
+                .ingest(
+                    &self.device,
+                    &protocol::wire::Received::page(page.iter().cloned()),
+                )
+                .expect("ingest");
             assert!(
                 r.rejected.is_empty(),
                 "nothing is refused for its time: {r:?}"

@@ -3,6 +3,8 @@
 //! seen at two kiosks within the repeat window one visit. Ingest and
 //! re-timing both count through here.
 
+use protocol::wire::Kind;
+
 use super::db::{OptionalExt, Tx, params};
 use super::{Device, Result};
 
@@ -57,7 +59,7 @@ pub(crate) fn fold_same_visit(
 pub(super) struct Tally(std::collections::BTreeMap<String, (i64, i64)>);
 
 impl Tally {
-    pub(super) fn add(&mut self, local_date: &str, kind: &str, delta: i64) {
+    pub(super) fn add(&mut self, local_date: &str, kind: Kind, delta: i64) {
         let Some((members, visitors)) = visit_delta(kind, delta) else {
             return;
         };
@@ -81,7 +83,7 @@ pub(crate) fn count_visit(
     tx: &Tx<'_>,
     center_id: u64,
     local_date: &str,
-    kind: &str,
+    kind: Kind,
     delta: i64,
 ) -> Result<()> {
     match visit_delta(kind, delta) {
@@ -92,10 +94,10 @@ pub(crate) fn count_visit(
 
 /// What an event of `kind` adds to the roll-up's (member visits,
 /// visitors); nothing for kinds that are not visits.
-fn visit_delta(kind: &str, delta: i64) -> Option<(i64, i64)> {
+fn visit_delta(kind: Kind, delta: i64) -> Option<(i64, i64)> {
     match kind {
-        "member_check_in" => Some((delta, 0)),
-        "visitor" => Some((0, delta)),
+        Kind::MemberCheckIn => Some((delta, 0)),
+        Kind::Visitor => Some((0, delta)),
         _ => None,
     }
 }

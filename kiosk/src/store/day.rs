@@ -91,7 +91,7 @@ impl Store {
             let kind: String = r.get(0)?;
             let hour: usize = r.get(1)?;
             let n: u64 = r.get(2)?;
-            if kind == "visitor" {
+            if Kind::from_code(&kind) == Some(Kind::Visitor) {
                 stats.visitors += n;
             } else {
                 stats.members += n;
@@ -158,7 +158,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             let kind: String = r.get(0)?;
             let hour: usize = r.get(1)?;
-            if kind == "visitor" {
+            if Kind::from_code(&kind) == Some(Kind::Visitor) {
                 stats.visitors += 1;
                 if let Some(c) = r
                     .get::<_, Option<String>>(2)?
@@ -222,7 +222,7 @@ impl Store {
         ))?;
         let rows = stmt.query_map(args, |r| {
             let kind: String = r.get(2)?;
-            let who = if kind == "visitor" {
+            let who = if Kind::from_code(&kind) == Some(Kind::Visitor) {
                 Who::Visitor {
                     age_band: r
                         .get::<_, Option<String>>(5)?

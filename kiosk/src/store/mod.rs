@@ -15,8 +15,8 @@ use std::path::Path;
 use protocol::catalog::{AgeBand, ServiceCategory};
 use protocol::text::clean_text;
 use protocol::wire::{
-    ClockInfo, CredentialKind, Event, EventKind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS, RosterDelta,
-    VoidReason,
+    ClockInfo, CredentialKind, Event, EventKind, Kind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS,
+    RosterDelta, VoidReason,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
@@ -429,7 +429,11 @@ impl Store {
                     .query_row(
                         "SELECT max(at_ms) FROM events
                          WHERE member_id = ?1 AND kind = ?2 AND at_ms > ?3",
-                        params![member_id, c.kind, ev.at_ms.saturating_sub(repeat_window_ms)],
+                        params![
+                            member_id,
+                            c.kind.code(),
+                            ev.at_ms.saturating_sub(repeat_window_ms)
+                        ],
                         |r| r.get(0),
                     )
                     .optional()?
@@ -460,7 +464,7 @@ impl Store {
                     )
                     .optional()?;
                 match target {
-                    Some((kind, false)) if kind == "member_check_in" || kind == "visitor" => {}
+                    Some((kind, false)) if Kind::from_code(&kind).is_some_and(Kind::is_visit) => {}
                     Some((_, true)) => {
                         return Err(StoreError::NotVoidable(format!(
                             "check-in {voided_seq} is already voided"
@@ -488,7 +492,7 @@ impl Store {
                 ev.at_ms,
                 ev.local_date,
                 ev.local_hour,
-                c.kind,
+                c.kind.code(),
                 c.member_id,
                 c.via,
                 c.age_band,
@@ -631,7 +635,9 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        Ok(latest.and_then(|(kind, at)| (kind == "volunteer_in").then_some(at)))
+        Ok(latest.and_then(|(kind, at)| {
+            (Kind::from_code(&kind) == Some(Kind::VolunteerIn)).then_some(at)
+        }))
     }
 
     pub fn staff_pin_hash(&self) -> Result<Option<String>> {

@@ -27,12 +27,12 @@ impl Store {
                 CredentialKind::from_code(&r.get::<_, String>(4)?)
                     .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: via")))
             };
-            let kind = match kind.as_str() {
-                "member_check_in" => EventKind::MemberCheckIn {
+            let kind = match Kind::from_code(&kind) {
+                Some(Kind::MemberCheckIn) => EventKind::MemberCheckIn {
                     member_id: r.get(3)?,
                     via: via()?,
                 },
-                "volunteer_in" => EventKind::VolunteerIn {
+                Some(Kind::VolunteerIn) => EventKind::VolunteerIn {
                     member_id: r.get(3)?,
                     via: via()?,
                     // Rows kept before texts were capped are capped here.
@@ -44,11 +44,11 @@ impl Store {
                         .get::<_, Option<String>>(6)?
                         .and_then(|c| ServiceCategory::from_code(&c)),
                 },
-                "volunteer_out" => EventKind::VolunteerOut {
+                Some(Kind::VolunteerOut) => EventKind::VolunteerOut {
                     member_id: r.get(3)?,
                     via: via()?,
                 },
-                "check_in_voided" => EventKind::CheckInVoided {
+                Some(Kind::CheckInVoided) => EventKind::CheckInVoided {
                     voided_seq: r
                         .get::<_, Option<u64>>(12)?
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: voided seq")))?,
@@ -61,19 +61,19 @@ impl Store {
                         MAX_ACTOR_CHARS,
                     ),
                 },
-                "visitor" => EventKind::Visitor {
+                Some(Kind::Visitor) => EventKind::Visitor {
                     age_band: AgeBand::from_code(&r.get::<_, String>(5)?)
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: age band")))?,
                     purpose: ServiceCategory::from_code(&r.get::<_, String>(6)?)
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: purpose")))?,
                 },
-                "card_bound" => EventKind::CardBound {
+                Some(Kind::CardBound) => EventKind::CardBound {
                     member_id: r.get(3)?,
                     card_hash: r
                         .get::<_, Option<String>>(10)?
                         .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: card hash")))?,
                 },
-                other => return Err(StoreError::Corrupt(format!("event {seq}: kind {other}"))),
+                None => return Err(StoreError::Corrupt(format!("event {seq}: kind {kind}"))),
             };
             let event = Event {
                 seq,
