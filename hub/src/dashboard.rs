@@ -6,9 +6,12 @@
 //! distinct members come from the events of the month, through the
 //! `(center_id, local_date)` index.
 
-use crate::store::db::params;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+
+use crate::store::db::params;
 
 use crate::store::users::{Scope, User};
 use crate::store::{Store, StoreError};
@@ -55,8 +58,8 @@ pub struct Overview {
     /// `(YYYY-MM, visits)` for the last 12 months.
     pub monthly: Vec<(String, u64)>,
     /// This month's visitors by age band and by purpose (category codes).
-    pub visitors_by_age_band: std::collections::BTreeMap<String, u64>,
-    pub visitors_by_purpose: std::collections::BTreeMap<String, u64>,
+    pub visitors_by_age_band: BTreeMap<String, u64>,
+    pub visitors_by_purpose: BTreeMap<String, u64>,
     /// This month's activities, newest first (at most 100), with attendance.
     pub activities: Vec<ActivityRow>,
     /// For a region scope: one row per region directly below it (a city
@@ -90,6 +93,68 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The days an overview counts over, from the network's `today`.
+struct Span {
+    today: NaiveDate,
+    week_start: NaiveDate,
+    month_start: NaiveDate,
+    /// The first day of the daily series.
+    series_start: NaiveDate,
+    /// The Monday of the weekly series' first week.
+    weeks_start: NaiveDate,
+    /// The first month of the monthly series.
+    months_start: NaiveDate,
+}
+
+impl Span {
+    fn new(today: NaiveDate) -> Span {
+        let month_start = today.with_day(1).unwrap_or(today);
+        Span {
+            today,
+            week_start: today - chrono::Days::new(6),
+            month_start,
+            series_start: today - chrono::Days::new(SERIES_DAYS - 1),
+            weeks_start: week_of(today) - chrono::Days::new(7 * 11),
+            months_start: month_start - chrono::Months::new(11),
+        }
+    }
+
+    /// The earliest day any figure or series reaches back to.
+    fn first(&self) -> NaiveDate {
+        self.series_start
+            .min(self.month_start)
+            .min(self.weeks_start)
+            .min(self.months_start)
+    }
+
+    /// The month's first moment on the network's clock.
+    fn month_start_ms(&self) -> i64 {
+        self.month_start
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| chrono::TimeZone::from_local_datetime(&NETWORK_TZ, &t).single())
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(0)
+    }
+}
+
+/// The Monday of `d`'s week.
+fn week_of(d: NaiveDate) -> NaiveDate {
+    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
+impl Figures {
+    /// Adds another's figures; distinct members are not additive and stay
+    /// as they are.
+    fn add(&mut self, other: &Figures) {
+        self.today += other.today;
+        self.last_7_days += other.last_7_days;
+        self.this_month += other.this_month;
+        self.new_members_this_month += other.new_members_this_month;
+        self.visitors_this_month += other.visitors_this_month;
+        self.volunteer_minutes_this_month += other.volunteer_minutes_this_month;
+    }
+}
+
 /// The overview for a user on `today` (the network's local date).
 pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview, StoreError> {
     let centers = store.centers_in(user.scope)?;
@@ -97,238 +162,42 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         Scope::Center(id) => store.center(id)?.name,
         Scope::Region(id) => store.region(id)?.name,
     };
-    let all_regions = store.regions()?;
-    let regions: std::collections::HashMap<u64, String> =
-        all_regions.iter().map(|r| (r.id, r.name.clone())).collect();
-    let parents: std::collections::HashMap<u64, Option<u64>> =
-        all_regions.iter().map(|r| (r.id, r.parent_id)).collect();
-    // The region right below the scope's region that a center's region lies in.
-    let top_below = |region: Option<u64>| -> Option<u64> {
-        let Scope::Region(scope) = user.scope else {
-            return None;
-        };
-        let mut r = region?;
-        for _ in 0..16 {
-            match parents.get(&r).copied().flatten() {
-                Some(p) if p == scope => return Some(r),
-                Some(p) => r = p,
-                None => return None,
-            }
-        }
-        None
-    };
     let ids = serde_json::to_string(&centers.iter().map(|c| c.id).collect::<Vec<_>>())
         .map_err(|e| StoreError::Invalid(format!("{e}")))?;
-    let week_start = today - chrono::Days::new(6);
-    let month_start = today.with_day(1).unwrap_or(today);
-    let series_start = today - chrono::Days::new(SERIES_DAYS - 1);
-    let week_of =
-        |d: NaiveDate| d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
-    let weeks_start = week_of(today) - chrono::Days::new(7 * 11);
-    let months_start = month_start - chrono::Months::new(11);
-    let first = series_start
-        .min(month_start)
-        .min(weeks_start)
-        .min(months_start);
-    let mut weekly: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let mut monthly: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let month_start_ms = month_start
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| chrono::TimeZone::from_local_datetime(&NETWORK_TZ, &t).single())
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(0);
+    let span = Span::new(today);
+    let (mut per_center, distinct_total) = center_figures(store, &ids, &span)?;
+    let (daily, weekly, monthly) = series(store, &ids, &span)?;
+    let (visitors_by_age_band, visitors_by_purpose) = visitors_by(store, &ids, &span)?;
+    let activities = activities_and_shifts(store, &centers, &ids, &span, &mut per_center)?;
 
-    let mut per_center: std::collections::HashMap<u64, Figures> = std::collections::HashMap::new();
-    let mut daily: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let (mut totals, distinct_total) = store.read(|conn| {
-        // Each center's figures of the last weeks, summed by the database.
-        let recent = week_start.min(month_start);
-        let mut stmt = conn.prepare(
-            "SELECT center_id,
-                    sum(CASE WHEN local_date = ?2 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?3 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?4 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?4 THEN visitors ELSE 0 END)
-             FROM daily_counts
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?5 AND ?2
-             GROUP BY center_id",
-        )?;
-        let mut rows = stmt.query(params![
-            ids,
-            ymd(today),
-            ymd(week_start),
-            ymd(month_start),
-            ymd(recent)
-        ])?;
-        while let Some(r) = rows.next()? {
-            let f = per_center.entry(r.get(0)?).or_default();
-            f.today = r.get(1)?;
-            f.last_7_days = r.get(2)?;
-            f.this_month = r.get(3)?;
-            f.visitors_this_month = r.get(4)?;
-        }
-        // The network's visits by day over the charts' year: one row a day,
-        // however many centers.
-        let mut stmt = conn.prepare(
-            "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-             GROUP BY local_date",
-        )?;
-        let mut rows = stmt.query(params![ids, ymd(first), ymd(today)])?;
-        let s = ymd(series_start);
-        while let Some(r) = rows.next()? {
-            let date: String = r.get(0)?;
-            let visits: u64 = r.get(1)?;
-            if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-                if d >= weeks_start {
-                    *weekly.entry(ymd(week_of(d))).or_default() += visits;
-                }
-                *monthly.entry(d.format("%Y-%m").to_string()).or_default() += visits;
-            }
-            if date >= s {
-                *daily.entry(date).or_default() += visits;
-            }
-        }
-        let mut stmt = conn.prepare(
-            "SELECT center_id, count(DISTINCT member_id) FROM events
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-               AND kind = 'member_check_in' AND voided_by_seq IS NULL
-             GROUP BY center_id",
-        )?;
-        let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
-        while let Some(r) = rows.next()? {
-            per_center
-                .entry(r.get(0)?)
-                .or_default()
-                .distinct_members_this_month = r.get(1)?;
-        }
-        let distinct_total: u64 = conn.query_row(
-            "SELECT count(DISTINCT member_id) FROM events
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-               AND kind = 'member_check_in' AND voided_by_seq IS NULL",
-            params![ids, ymd(month_start), ymd(today)],
-            |r| r.get(0),
-        )?;
-        let mut stmt = conn.prepare(
-            "SELECT center_id, count(*) FROM members
-             WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2
-             GROUP BY center_id",
-        )?;
-        let mut rows = stmt.query(params![ids, month_start_ms])?;
-        while let Some(r) = rows.next()? {
-            per_center
-                .entry(r.get(0)?)
-                .or_default()
-                .new_members_this_month = r.get(1)?;
-        }
-        Ok((Figures::default(), distinct_total))
-    })?;
-    // One pass over the month's visitors gives both breakdowns.
-    let (visitors_by_age_band, visitors_by_purpose) = store.read(|conn| {
-        let mut ages = std::collections::BTreeMap::new();
-        let mut purposes = std::collections::BTreeMap::new();
-        let mut stmt = conn.prepare(
-            "SELECT age_band, purpose, count(*) FROM events
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
-               AND voided_by_seq IS NULL
-             GROUP BY age_band, purpose",
-        )?;
-        let mut rows = stmt.query(params![ids, ymd(month_start), ymd(today)])?;
-        while let Some(r) = rows.next()? {
-            let n: u64 = r.get(2)?;
-            if let Some(a) = r.get::<Option<String>>(0)? {
-                *ages.entry(a).or_default() += n;
-            }
-            if let Some(p) = r.get::<Option<String>>(1)? {
-                *purposes.entry(p).or_default() += n;
-            }
-        }
-        Ok((ages, purposes))
-    })?;
-    // The month's activities of every center, and which centers had
-    // volunteers on duty, in one query each (a province has thousands of
-    // centers; a query per center was most of its overview's time).
-    let mut activities_of: std::collections::HashMap<u64, Vec<_>> =
-        std::collections::HashMap::new();
-    for a in store.activities_of(&ids, &ymd(month_start), &ymd(today))? {
-        activities_of.entry(a.center_id).or_default().push(a);
-    }
-    let volunteering: std::collections::HashSet<u64> = store
-        .read(|conn| {
-            conn.query_map(
-                "SELECT DISTINCT center_id FROM events
-                 WHERE center_id IN (SELECT value FROM json_each(?1))
-                   AND local_date BETWEEN ?2 AND ?3
-                   AND kind IN ('volunteer_in', 'volunteer_out')",
-                params![ids, ymd(month_start), ymd(today)],
-                |r| r.get(0),
-            )
-        })?
-        .into_iter()
-        .collect();
-    let mut activities = Vec::new();
-    for c in &centers {
-        for a in activities_of.remove(&c.id).unwrap_or_default() {
-            let came = crate::yardsticks::attendance(store, c, &a)?;
-            activities.push(ActivityRow {
-                center: c.name.clone(),
-                time: format!("{}–{}", a.start, a.end),
-                date: a.local_date,
-                title: a.title,
-                category: a.category,
-                study_club: a.study_club,
-                came,
-            });
-        }
-        if volunteering.contains(&c.id) {
-            let hours = crate::volunteer::hours(store, c.id, month_start, today, today)?;
-            per_center
-                .entry(c.id)
-                .or_default()
-                .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
-        }
-    }
-    activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
-    activities.truncate(100);
-    let mut by_region: std::collections::BTreeMap<u64, RegionRow> =
-        std::collections::BTreeMap::new();
+    let all_regions = store.regions()?;
+    let names: HashMap<u64, String> = all_regions.iter().map(|r| (r.id, r.name.clone())).collect();
+    let parents: HashMap<u64, Option<u64>> =
+        all_regions.iter().map(|r| (r.id, r.parent_id)).collect();
+    let mut totals = Figures::default();
+    let mut by_region: BTreeMap<u64, RegionRow> = BTreeMap::new();
     let rows: Vec<CenterRow> = centers
         .into_iter()
         .map(|c| {
             let figures = per_center.remove(&c.id).unwrap_or_default();
-            if let Some(r) = top_below(c.region_id) {
+            if let Some(r) = region_below(user.scope, c.region_id, &parents) {
                 let row = by_region.entry(r).or_insert_with(|| RegionRow {
                     id: r,
-                    name: regions.get(&r).cloned().unwrap_or_default(),
+                    name: names.get(&r).cloned().unwrap_or_default(),
                     centers: 0,
                     figures: Figures::default(),
                 });
                 row.centers += 1;
-                let f = &mut row.figures;
-                f.today += figures.today;
-                f.last_7_days += figures.last_7_days;
-                f.this_month += figures.this_month;
-                f.distinct_members_this_month += figures.distinct_members_this_month;
-                f.new_members_this_month += figures.new_members_this_month;
-                f.visitors_this_month += figures.visitors_this_month;
-                f.volunteer_minutes_this_month += figures.volunteer_minutes_this_month;
+                row.figures.add(&figures);
+                // A member is in one center: a region's distinct members sum.
+                row.figures.distinct_members_this_month += figures.distinct_members_this_month;
             }
-            totals.today += figures.today;
-            totals.last_7_days += figures.last_7_days;
-            totals.this_month += figures.this_month;
-            totals.new_members_this_month += figures.new_members_this_month;
-            totals.visitors_this_month += figures.visitors_this_month;
-            totals.volunteer_minutes_this_month += figures.volunteer_minutes_this_month;
+            totals.add(&figures);
             CenterRow {
                 id: c.id,
                 region: c
                     .region_id
-                    .and_then(|r| regions.get(&r).cloned())
+                    .and_then(|r| names.get(&r).cloned())
                     .unwrap_or_default(),
                 name: c.name,
                 figures,
@@ -336,29 +205,6 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         })
         .collect();
     totals.distinct_members_this_month = distinct_total;
-    let daily = (0..SERIES_DAYS)
-        .map(|i| {
-            let d = ymd(series_start + chrono::Days::new(i));
-            let n = daily.get(&d).copied().unwrap_or(0);
-            (d, n)
-        })
-        .collect();
-    let weekly = (0..12)
-        .map(|i| {
-            let w = ymd(weeks_start + chrono::Days::new(7 * i));
-            let n = weekly.get(&w).copied().unwrap_or(0);
-            (w, n)
-        })
-        .collect();
-    let monthly = (0..12)
-        .map(|i| {
-            let m = (months_start + chrono::Months::new(i))
-                .format("%Y-%m")
-                .to_string();
-            let n = monthly.get(&m).copied().unwrap_or(0);
-            (m, n)
-        })
-        .collect();
     Ok(Overview {
         scope_name,
         today: ymd(today),
@@ -372,6 +218,255 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         regions: by_region.into_values().collect(),
         centers: rows,
     })
+}
+
+/// The region right below a region scope that a center's region lies in
+/// (a city admin's county); `None` for a center scope or a center outside.
+fn region_below(
+    scope: Scope,
+    region: Option<u64>,
+    parents: &HashMap<u64, Option<u64>>,
+) -> Option<u64> {
+    let Scope::Region(scope) = scope else {
+        return None;
+    };
+    let mut r = region?;
+    for _ in 0..16 {
+        match parents.get(&r).copied().flatten() {
+            Some(p) if p == scope => return Some(r),
+            Some(p) => r = p,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// Each center's visits today, over 7 days and this month, its visitors,
+/// distinct and new members; and the distinct members of all of them (a
+/// member seen at two centers counts once).
+fn center_figures(
+    store: &Store,
+    ids: &str,
+    span: &Span,
+) -> Result<(HashMap<u64, Figures>, u64), StoreError> {
+    let (today, month) = (ymd(span.today), ymd(span.month_start));
+    store.read(|conn| {
+        let mut per_center: HashMap<u64, Figures> = HashMap::new();
+        // Summed by the database from the roll-up.
+        let recent = span.week_start.min(span.month_start);
+        let mut stmt = conn.prepare(
+            "SELECT center_id,
+                    sum(CASE WHEN local_date = ?2 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?3 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?4 THEN member_visits + visitors ELSE 0 END),
+                    sum(CASE WHEN local_date >= ?4 THEN visitors ELSE 0 END)
+             FROM daily_counts
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?5 AND ?2
+             GROUP BY center_id",
+        )?;
+        let mut rows = stmt.query(params![
+            ids,
+            today,
+            ymd(span.week_start),
+            month,
+            ymd(recent)
+        ])?;
+        while let Some(r) = rows.next()? {
+            let f = per_center.entry(r.get(0)?).or_default();
+            f.today = r.get(1)?;
+            f.last_7_days = r.get(2)?;
+            f.this_month = r.get(3)?;
+            f.visitors_this_month = r.get(4)?;
+        }
+        let mut stmt = conn.prepare(
+            "SELECT center_id, count(DISTINCT member_id) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+               AND kind = 'member_check_in' AND voided_by_seq IS NULL
+             GROUP BY center_id",
+        )?;
+        let mut rows = stmt.query(params![ids, month, today])?;
+        while let Some(r) = rows.next()? {
+            per_center
+                .entry(r.get(0)?)
+                .or_default()
+                .distinct_members_this_month = r.get(1)?;
+        }
+        let distinct_total: u64 = conn.query_row(
+            "SELECT count(DISTINCT member_id) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+               AND kind = 'member_check_in' AND voided_by_seq IS NULL",
+            params![ids, month, today],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare(
+            "SELECT center_id, count(*) FROM members
+             WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2
+             GROUP BY center_id",
+        )?;
+        let mut rows = stmt.query(params![ids, span.month_start_ms()])?;
+        while let Some(r) = rows.next()? {
+            per_center
+                .entry(r.get(0)?)
+                .or_default()
+                .new_members_this_month = r.get(1)?;
+        }
+        Ok((per_center, distinct_total))
+    })
+}
+
+type Series = Vec<(String, u64)>;
+
+/// Visits by day (the last [`SERIES_DAYS`]), by week and by month (the last
+/// 12 of each), from one row a day however many centers; days without
+/// visits are zeros.
+fn series(store: &Store, ids: &str, span: &Span) -> Result<(Series, Series, Series), StoreError> {
+    let mut daily: BTreeMap<String, u64> = BTreeMap::new();
+    let mut weekly: BTreeMap<String, u64> = BTreeMap::new();
+    let mut monthly: BTreeMap<String, u64> = BTreeMap::new();
+    store.read(|conn| {
+        let mut stmt = conn.prepare(
+            "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+             GROUP BY local_date",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(span.first()), ymd(span.today)])?;
+        let s = ymd(span.series_start);
+        while let Some(r) = rows.next()? {
+            let date: String = r.get(0)?;
+            let visits: u64 = r.get(1)?;
+            if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+                if d >= span.weeks_start {
+                    *weekly.entry(ymd(week_of(d))).or_default() += visits;
+                }
+                *monthly.entry(d.format("%Y-%m").to_string()).or_default() += visits;
+            }
+            if date >= s {
+                *daily.entry(date).or_default() += visits;
+            }
+        }
+        Ok(())
+    })?;
+    let filled = |keys: Vec<String>, counts: &BTreeMap<String, u64>| -> Series {
+        keys.into_iter()
+            .map(|k| {
+                let n = counts.get(&k).copied().unwrap_or(0);
+                (k, n)
+            })
+            .collect()
+    };
+    let days = (0..SERIES_DAYS)
+        .map(|i| ymd(span.series_start + chrono::Days::new(i)))
+        .collect();
+    let weeks = (0..12)
+        .map(|i| ymd(span.weeks_start + chrono::Days::new(7 * i)))
+        .collect();
+    let months = (0..12)
+        .map(|i| {
+            (span.months_start + chrono::Months::new(i))
+                .format("%Y-%m")
+                .to_string()
+        })
+        .collect();
+    Ok((
+        filled(days, &daily),
+        filled(weeks, &weekly),
+        filled(months, &monthly),
+    ))
+}
+
+/// Counts by code (an age band's, a purpose's).
+type Breakdown = BTreeMap<String, u64>;
+
+/// This month's visitors by age band and by purpose, in one pass.
+fn visitors_by(
+    store: &Store,
+    ids: &str,
+    span: &Span,
+) -> Result<(Breakdown, Breakdown), StoreError> {
+    store.read(|conn| {
+        let mut ages = BTreeMap::new();
+        let mut purposes = BTreeMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT age_band, purpose, count(*) FROM events
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
+               AND voided_by_seq IS NULL
+             GROUP BY age_band, purpose",
+        )?;
+        let mut rows = stmt.query(params![ids, ymd(span.month_start), ymd(span.today)])?;
+        while let Some(r) = rows.next()? {
+            let n: u64 = r.get(2)?;
+            if let Some(a) = r.get::<Option<String>>(0)? {
+                *ages.entry(a).or_default() += n;
+            }
+            if let Some(p) = r.get::<Option<String>>(1)? {
+                *purposes.entry(p).or_default() += n;
+            }
+        }
+        Ok((ages, purposes))
+    })
+}
+
+/// This month's activities of every center with their attendance (newest
+/// first, at most 100), and each center's volunteer minutes put into its
+/// figures. One query each for activities and for the centers that had
+/// volunteers on duty (a province has thousands of centers; a query per
+/// center was most of its overview's time).
+fn activities_and_shifts(
+    store: &Store,
+    centers: &[crate::store::Center],
+    ids: &str,
+    span: &Span,
+    per_center: &mut HashMap<u64, Figures>,
+) -> Result<Vec<ActivityRow>, StoreError> {
+    let (month, today) = (ymd(span.month_start), ymd(span.today));
+    let mut activities_of: HashMap<u64, Vec<_>> = HashMap::new();
+    for a in store.activities_of(ids, &month, &today)? {
+        activities_of.entry(a.center_id).or_default().push(a);
+    }
+    let volunteering: HashSet<u64> = store
+        .read(|conn| {
+            conn.query_map(
+                "SELECT DISTINCT center_id FROM events
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND local_date BETWEEN ?2 AND ?3
+                   AND kind IN ('volunteer_in', 'volunteer_out')",
+                params![ids, month, today],
+                |r| r.get(0),
+            )
+        })?
+        .into_iter()
+        .collect();
+    let mut activities = Vec::new();
+    for c in centers {
+        for a in activities_of.remove(&c.id).unwrap_or_default() {
+            let came = crate::yardsticks::attendance(store, c, &a)?;
+            activities.push(ActivityRow {
+                center: c.name.clone(),
+                time: format!("{}–{}", a.start, a.end),
+                date: a.local_date,
+                title: a.title,
+                category: a.category,
+                study_club: a.study_club,
+                came,
+            });
+        }
+        if volunteering.contains(&c.id) {
+            let hours =
+                crate::volunteer::hours(store, c.id, span.month_start, span.today, span.today)?;
+            per_center
+                .entry(c.id)
+                .or_default()
+                .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
+        }
+    }
+    activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
+    activities.truncate(100);
+    Ok(activities)
 }
 
 /// The daily series as an SVG bar chart (plotters), for the dashboard page.
