@@ -1,6 +1,8 @@
-//! The admin's command line: the commands and their dispatch here, the
-//! larger nouns (members, users, regions, activities, content) in files of
-//! their own; `serve` hands over to [`crate::server`].
+//! The admin's command line: the commands and their dispatch here, with
+//! the hub's own work (serve, copy the database, archive); each noun
+//! (centers, kiosks, members, users, regions, activities, content,
+//! integrations, reports) in a file of its own. `serve` hands over to
+//! [`crate::server`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,19 +15,31 @@ use clap::{Parser, Subcommand};
 use crate::store::{Database, Store};
 
 mod activity;
+mod center;
 mod content;
+mod device;
+mod integration;
 mod member;
 mod region;
+mod report;
 mod user;
 
 pub use activity::ActivityAction;
 use activity::activity;
+pub use center::CenterAction;
+use center::{center, enroll_codes};
 pub use content::ContentAction;
 use content::content;
+pub use device::DeviceAction;
+use device::device;
+pub use integration::IntegrationAction;
+use integration::integration;
 pub use member::MemberAction;
 use member::member;
 pub use region::RegionAction;
 use region::region;
+pub use report::VolunteerAction;
+use report::{ledger, report, scope_and_month, volunteer, yardsticks};
 pub use user::UserAction;
 use user::user;
 
@@ -205,102 +219,6 @@ pub enum Command {
     },
 }
 
-#[derive(Subcommand)]
-pub enum IntegrationAction {
-    /// A new client limited to a part of the network; prints its token once.
-    Add {
-        #[arg(long)]
-        name: String,
-        /// `region:ID` (a city, county or town and everything below) or `center:ID`.
-        #[arg(long)]
-        scope: String,
-        /// Also push changed days to this address (a signed POST, retried
-        /// until accepted); prints the signing secret on a second line.
-        #[arg(long)]
-        webhook: Option<String>,
-    },
-    List,
-    /// Stop a client's token.
-    Revoke {
-        #[arg(long)]
-        id: u64,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum CenterAction {
-    /// Add a center; prints its id.
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "Asia/Shanghai")]
-        time_zone: String,
-        /// The region (town, county or city) it belongs to.
-        #[arg(long)]
-        region: Option<u64>,
-    },
-    List,
-    /// Place a center in a region.
-    Place {
-        #[arg(long)]
-        id: u64,
-        #[arg(long)]
-        region: u64,
-    },
-    /// Set what the ledger (台账) records of a center; omitted fields stay.
-    Set {
-        #[arg(long)]
-        id: u64,
-        /// The person in charge (负责人).
-        #[arg(long)]
-        manager: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        address: Option<String>,
-        /// Founding date, YYYY-MM-DD.
-        #[arg(long)]
-        founded: Option<String>,
-        /// 隶属关系: 县级团委, 城市街道团委, 乡镇团委, 社区团组织, 村团组织,
-        /// 企业团组织, 机关事业单位团组织, 学校团组织 or 其他.
-        #[arg(long)]
-        affiliation: Option<String>,
-        /// The last evaluation's rating: 较好, 一般 or 较差.
-        #[arg(long)]
-        rating: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum VolunteerAction {
-    /// Hours per volunteer and activity over a period, from the shift starts
-    /// and ends recorded at the center's kiosks. Shifts never ended, or ended
-    /// with no start, are listed to check and not counted.
-    Hours {
-        #[arg(long)]
-        center: u64,
-        /// First day, YYYY-MM-DD (default: the first of this month).
-        #[arg(long)]
-        from: Option<String>,
-        /// Last day, YYYY-MM-DD or `today` (default: today).
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum DeviceAction {
-    List,
-    /// Take a kiosk out of service (stolen, broken, replaced): its
-    /// credential is refused from now on; what it uploaded stays counted.
-    Revoke {
-        #[arg(long)]
-        id: u64,
-    },
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -440,301 +358,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Command::Center {
-            action:
-                CenterAction::Add {
-                    name,
-                    time_zone,
-                    region,
-                },
-        } => {
-            if let Some(r) = region {
-                store.region(r)?;
-            }
-            let id = store.add_center(&name, &time_zone)?;
-            if region.is_some() {
-                store.set_center_region(id, region)?;
-            }
-            writeln!(out, "{id}")?
-        }
-        Command::Center {
-            action: CenterAction::Place { id, region },
-        } => {
-            store
-                .set_center_region(id, Some(region))
-                .map_err(|e| hint_centers(data, e))?;
-            writeln!(out, "center {id} is now in region {region}")?
-        }
-        Command::Center {
-            action:
-                CenterAction::Set {
-                    id,
-                    manager,
-                    phone,
-                    address,
-                    founded,
-                    affiliation,
-                    rating,
-                },
-        } => {
-            store
-                .set_profile(
-                    id,
-                    &crate::store::ledger::ProfileChange {
-                        manager,
-                        phone,
-                        address,
-                        founded,
-                        affiliation,
-                        rating,
-                    },
-                )
-                .map_err(|e| hint_centers(data, e))?;
-            writeln!(out, "center {id} updated")?
-        }
         Command::Activity { action } => activity(&store, action, out)?,
+        Command::Region { action } => region(&store, action, out)?,
+        Command::User { action } => user(&store, action, out)?,
+        Command::Member { action } => member(data, &store, action, out)?,
+        Command::Center { action } => center(data, &store, action, out)?,
+        Command::EnrollCode {
+            center,
+            valid_hours,
+            count,
+        } => enroll_codes(data, &store, center, valid_hours, count, out)?,
+        Command::Device { action } => device(&store, action, out)?,
+        Command::Integration { action } => integration(&store, action, out)?,
+        Command::Report { center, date, json } => report(data, &store, center, &date, json, out)?,
+        Command::Volunteer { action } => volunteer(data, &store, action, out)?,
         Command::Yardsticks { scope, month, json } => {
-            let (centers, day, today) = scope_and_month(&store, &scope, month.as_deref())?;
-            let sticks = crate::yardsticks::for_centers(&store, &centers, day, today)?;
-            if json {
-                writeln!(out, "{}", serde_json::to_string(&sticks)?)?;
-            } else {
-                yardsticks_text(&sticks, out)?;
-            }
+            yardsticks(&store, &scope, month.as_deref(), json, out)?
         }
         Command::Ledger {
             scope,
             month,
             out: path,
-        } => {
-            let (centers, day, today) = scope_and_month(&store, &scope, month.as_deref())?;
-            let sticks = crate::yardsticks::for_centers(&store, &centers, day, today)?;
-            let rows = crate::yardsticks::ledger_rows(&store, &centers, &sticks)?;
-            let bytes = match path.extension().and_then(|e| e.to_str()) {
-                Some("xlsx") => crate::yardsticks::ledger_xlsx(
-                    &format!("青年中心台账统计表 ({})", day.format("%Y-%m")),
-                    &rows,
-                )?,
-                Some("csv") => crate::yardsticks::ledger_csv(&rows)?,
-                _ => anyhow::bail!("--out must end in .csv or .xlsx"),
-            };
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            writeln!(out, "{} centers written to {}", rows.len(), path.display())?
-        }
-        Command::Region { action } => region(&store, action, out)?,
-        Command::User { action } => user(&store, action, out)?,
-        Command::Center {
-            action: CenterAction::List,
-        } => {
-            for c in store.centers()? {
-                writeln!(out, "{}\t{}\t{}", c.id, c.name, c.time_zone)?;
-            }
-        }
-        Command::EnrollCode {
-            center,
-            valid_hours,
-            count,
-        } => {
-            for _ in 0..count {
-                let code = store
-                    .create_enroll_code(center, valid_hours)
-                    .map_err(|e| hint_centers(data, e))?;
-                writeln!(out, "{code}")?;
-            }
-        }
-        Command::Member { action } => member(data, &store, action, out)?,
-        Command::Report { center, date, json } => {
-            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
-            let day = crate::report::parse_date(&date, c.tz())?;
-            let report = crate::report::daily(&store, center, day)?;
-            if json {
-                writeln!(out, "{}", serde_json::to_string(&report)?)?;
-            } else {
-                write!(out, "{}", crate::report::to_text(&report, &c.name))?;
-            }
-        }
-        Command::Volunteer {
-            action:
-                VolunteerAction::Hours {
-                    center,
-                    from,
-                    to,
-                    json,
-                },
-        } => {
-            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
-            let today = crate::report::parse_date("today", c.tz())?;
-            let to = match to {
-                Some(t) => crate::report::parse_date(&t, c.tz())?,
-                None => today,
-            };
-            let from = match from {
-                Some(f) => crate::report::parse_date(&f, c.tz())?,
-                None => to.with_day(1).unwrap_or(to),
-            };
-            let r = crate::volunteer::hours(&store, center, from, to, today)?;
-            if json {
-                writeln!(out, "{}", serde_json::to_string(&r)?)?;
-            } else {
-                write!(out, "{}", crate::volunteer::to_text(&r, &c.name))?;
-            }
-        }
-        Command::Integration { action } => match action {
-            IntegrationAction::Add {
-                name,
-                scope,
-                webhook,
-            } => {
-                let scope = crate::store::users::Scope::parse(&scope)
-                    .with_context(|| format!("scope {scope:?} is not region:ID or center:ID"))?;
-                match webhook {
-                    None => {
-                        let (id, token) = store.add_integration(&name, scope)?;
-                        eprintln!(
-                            "integration {id} added; its token (shown once, keep it secret) follows"
-                        );
-                        writeln!(out, "{token}")?;
-                    }
-                    Some(url) => {
-                        let (id, token, secret) =
-                            store.add_integration_with_webhook(&name, scope, &url)?;
-                        eprintln!(
-                            "integration {id} added; its token, then its webhook signing secret \
-                             (shown once, keep them secret) follow"
-                        );
-                        writeln!(out, "{token}\n{secret}")?;
-                    }
-                }
-            }
-            IntegrationAction::List => {
-                writeln!(out, "id\tscope\tstate\tname")?;
-                for (i, revoked) in store.integrations()? {
-                    let (kind, sid) = i.scope.columns();
-                    writeln!(
-                        out,
-                        "{}\t{kind}:{sid}\t{}\t{}",
-                        i.id,
-                        if revoked { "revoked" } else { "active" },
-                        i.name
-                    )?;
-                }
-            }
-            IntegrationAction::Revoke { id } => {
-                anyhow::ensure!(
-                    store.revoke_integration(id)?,
-                    "no active integration {id} (see `hub integration list`)"
-                );
-                writeln!(out, "integration {id} revoked")?;
-            }
-        },
-        Command::Device {
-            action: DeviceAction::Revoke { id },
-        } => {
-            anyhow::ensure!(
-                store.revoke_device(id)?,
-                "no kiosk {id} in service (see `hub device list`)"
-            );
-            writeln!(
-                out,
-                "kiosk {id} revoked: its uploads are refused from now on"
-            )?;
-        }
-        Command::Device {
-            action: DeviceAction::List,
-        } => {
-            writeln!(
-                out,
-                "id\tcenter\tacked_seq\twaiting\tset_aside\tversion\tlast_seen\tname\talerts"
-            )?;
-            let now = crate::store::now_ms();
-            for c in store.centers()? {
-                for d in store.fleet(crate::store::users::Scope::Center(c.id), now)? {
-                    let seen = d
-                        .last_seen_ms
-                        .and_then(chrono::DateTime::from_timestamp_millis)
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_else(|| "never".into());
-                    let alerts: Vec<&str> = d.alerts.iter().map(|a| a.text()).collect();
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        d.device_id,
-                        d.center_id,
-                        d.acked_seq,
-                        d.waiting
-                            .map(|w| w.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        d.set_aside,
-                        d.software_version,
-                        seen,
-                        d.name,
-                        alerts.join("; ")
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The centers of a `center:ID` / `region:ID` scope, a day of the month
-/// asked for (default: today) and today, on the network's calendar.
-fn scope_and_month(
-    store: &Store,
-    scope: &str,
-    month: Option<&str>,
-) -> anyhow::Result<(
-    Vec<crate::store::Center>,
-    chrono::NaiveDate,
-    chrono::NaiveDate,
-)> {
-    let scope = crate::store::users::Scope::parse(scope)
-        .with_context(|| format!("--scope {scope:?}: use center:ID or region:ID"))?;
-    let centers = store.centers_in(scope)?;
-    anyhow::ensure!(!centers.is_empty(), "no centers in that scope");
-    let today = chrono::Utc::now()
-        .with_timezone(&crate::dashboard::NETWORK_TZ)
-        .date_naive();
-    let day = match month {
-        None => today,
-        Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .with_context(|| format!("--month {m:?}: write YYYY-MM"))?,
-    };
-    Ok((centers, day, today))
-}
-
-fn yardsticks_text(
-    sticks: &[crate::yardsticks::Yardsticks],
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    let mark = |m: Option<bool>| match m {
-        Some(true) => "ok",
-        Some(false) => "BELOW",
-        None => "no data",
-    };
-    let pct = |p: Option<f64>| p.map(|v| format!("{v:+.0}%")).unwrap_or_else(|| "-".into());
-    writeln!(
-        out,
-        "center\tname\tactivities (≥2)\tparticipant-visits (≥40)\tgrowth (≈+20%)\tstudy club (≥30%)"
-    )?;
-    for y in sticks {
-        writeln!(
-            out,
-            "{}\t{}\t{} {}\t{} {}\t{} {}\t{} {}",
-            y.center_id,
-            y.center,
-            y.activities,
-            mark(Some(y.activities_met)),
-            y.participant_visits,
-            mark(Some(y.visits_met)),
-            pct(y.growth_pct),
-            mark(y.growth_met),
-            y.study_club_pct
-                .map(|p| format!("{p:.0}%"))
-                .unwrap_or_else(|| "-".into()),
-            mark(y.study_club_met)
-        )?;
+        } => ledger(&store, &scope, month.as_deref(), &path, out)?,
     }
     Ok(())
 }

@@ -1,0 +1,66 @@
+//! `hub device`: the kiosks, with their upload state, and taking one out
+//! of service.
+
+use super::*;
+
+#[derive(Subcommand)]
+pub enum DeviceAction {
+    List,
+    /// Take a kiosk out of service (stolen, broken, replaced): its
+    /// credential is refused from now on; what it uploaded stays counted.
+    Revoke {
+        #[arg(long)]
+        id: u64,
+    },
+}
+pub(super) fn device(
+    store: &Store,
+    action: DeviceAction,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match action {
+        DeviceAction::Revoke { id } => {
+            anyhow::ensure!(
+                store.revoke_device(id)?,
+                "no kiosk {id} in service (see `hub device list`)"
+            );
+            writeln!(
+                out,
+                "kiosk {id} revoked: its uploads are refused from now on"
+            )?;
+        }
+        DeviceAction::List => {
+            writeln!(
+                out,
+                "id\tcenter\tacked_seq\twaiting\tset_aside\tversion\tlast_seen\tname\talerts"
+            )?;
+            let now = crate::store::now_ms();
+            for c in store.centers()? {
+                for d in store.fleet(crate::store::users::Scope::Center(c.id), now)? {
+                    let seen = d
+                        .last_seen_ms
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "never".into());
+                    let alerts: Vec<&str> = d.alerts.iter().map(|a| a.text()).collect();
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        d.device_id,
+                        d.center_id,
+                        d.acked_seq,
+                        d.waiting
+                            .map(|w| w.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        d.set_aside,
+                        d.software_version,
+                        seen,
+                        d.name,
+                        alerts.join("; ")
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
