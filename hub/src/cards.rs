@@ -58,6 +58,8 @@ mod tests {
             display_name: "<林同学>".into(),
             active: true,
             volunteer: false,
+            phone: None,
+            birth_year: None,
         };
         let html = sheet("青年之家 & 朋友", &[(m, "YC2ABC".into())]).expect("sheet");
         assert!(html.contains("&lt;林同学&gt;"));

@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`store`]: the database (SQLite, or PostgreSQL for replicas): centers, members,
 //!   devices, events, and its migrations.
+//! - [`admin`]: what staff and admins may change, checked against who asks and
+//!   written to the audit log; the pages, the API and the CLI all go through it.
 //! - [`http`]: the API, the dashboard's and members' pages, the signed content
 //!   (axum); `http::app` builds the router, `http::serve` serves it.
 //! - [`dashboard`]: the numbers and the chart of the web dashboard.
@@ -22,6 +24,7 @@
 //! - [`server`]: what `hub serve` runs: the listeners and the tasks beside them.
 //! - [`testing`]: the database a test runs on (SQLite, or PostgreSQL when asked).
 
+pub mod admin;
 pub mod archive;
 pub mod cards;
 pub mod cli;

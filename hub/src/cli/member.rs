@@ -17,6 +17,12 @@ pub enum MemberAction {
         /// Register the member as a volunteer too.
         #[arg(long)]
         volunteer: bool,
+        /// A phone number (tells them from a namesake on the roster).
+        #[arg(long)]
+        phone: Option<String>,
+        /// Year of birth.
+        #[arg(long)]
+        birth_year: Option<u16>,
     },
     /// Register a member as a volunteer (who may start and end shifts at the
     /// kiosks), or with --off no longer.
@@ -96,6 +102,12 @@ pub enum MemberAction {
         #[arg(long)]
         id: u32,
     },
+    /// Accept a revoked member again (their printed card only if it is
+    /// still the newest one).
+    Restore {
+        #[arg(long)]
+        id: u32,
+    },
 }
 
 pub(super) fn member(
@@ -104,23 +116,31 @@ pub(super) fn member(
     action: MemberAction,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
+    // Changes go through the service: checked once, and recorded.
+    let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
     match action {
         MemberAction::Add {
             center,
             name,
             display_name,
             volunteer,
+            phone,
+            birth_year,
         } => {
-            let id = store
-                .add_member(center, &name, display_name.as_deref())
+            let new = crate::store::NewMember {
+                name,
+                display_name,
+                volunteer,
+                phone,
+                birth_year,
+            };
+            let id = admin
+                .add_member(center, &new)
                 .map_err(|e| hint_centers(data, e))?;
-            if volunteer {
-                store.set_member_volunteer(id, true)?;
-            }
             writeln!(out, "{id}")?;
         }
         MemberAction::Volunteer { id, off } => {
-            store.set_member_volunteer(id, !off)?;
+            admin.set_member_volunteer(id, !off)?;
             if off {
                 writeln!(out, "member {id} is no longer a volunteer")?;
             } else {
@@ -175,10 +195,17 @@ pub(super) fn member(
             }
         }
         MemberAction::Revoke { id } => {
-            store.set_member_active(id, false)?;
+            admin.set_member_active(id, false)?;
             writeln!(
                 out,
                 "member {id} revoked: codes, cards and number are refused after the next sync"
+            )?;
+        }
+        MemberAction::Restore { id } => {
+            admin.set_member_active(id, true)?;
+            writeln!(
+                out,
+                "member {id} restored: accepted again after the kiosks' next sync"
             )?;
         }
         MemberAction::Qr {

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use crate::store::{Database, Store};
 
 mod activity;
+mod audit;
 mod center;
 mod content;
 mod device;
@@ -26,6 +27,7 @@ mod user;
 
 pub use activity::ActivityAction;
 use activity::activity;
+use audit::audit;
 pub use center::CenterAction;
 use center::{center, enroll_codes};
 pub use content::ContentAction;
@@ -206,6 +208,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ContentAction,
     },
+    /// The record of changes made through the pages, the API and this
+    /// command line (who, when, what), newest first.
+    Audit {
+        /// How many lines.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Kiosks: list them with their upload state.
     Device {
         #[command(subcommand)]
@@ -369,6 +380,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             count,
         } => enroll_codes(data, &store, center, valid_hours, count, out)?,
         Command::Device { action } => device(&store, action, out)?,
+        Command::Audit { limit, json } => audit(&store, limit, json, out)?,
         Command::Integration { action } => integration(&store, action, out)?,
         Command::Report { center, date, json } => report(data, &store, center, &date, json, out)?,
         Command::Volunteer { action } => volunteer(data, &store, action, out)?,

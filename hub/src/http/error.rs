@@ -32,6 +32,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(m) => AppError::NotFound(m),
             StoreError::Invalid(m) => AppError::BadRequest(m),
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Forbidden(m) => AppError::Forbidden(m),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }

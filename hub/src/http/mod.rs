@@ -8,6 +8,7 @@ mod error;
 pub mod integration;
 mod kiosk_api;
 pub mod limit;
+mod members;
 pub mod metrics;
 pub mod phone;
 pub mod serve;
@@ -68,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(content_api::api_routes())
         .merge(integration::routes())
         .merge(web::api_routes())
+        .merge(members::api_routes())
         // Every error of the API is an ApiError, the framework's own too,
         // and no id beyond the largest the hub issues reaches a handler.
         .layer(axum::middleware::from_fn(error::json_errors))
@@ -240,13 +242,11 @@ pub struct ContentUpload {
     pub files: std::collections::BTreeMap<String, String>,
 }
 
-/// A logged-in user whose scope holds the center, or the region (its own
-/// or one below it: a town's admin cannot publish for the city), on a
-/// request from the hub's own pages when it writes.
-pub(crate) async fn editor_of(
+/// The logged-in user of a request; a change (`write`) must come from the
+/// hub's own pages with the session's `X-CSRF-Token`.
+pub(crate) async fn logged_in(
     state: &AppState,
     headers: &axum::http::HeaderMap,
-    owner: Owner,
     write: bool,
 ) -> Result<crate::store::users::Session, AppError> {
     let s = web::session(state, headers)
@@ -263,6 +263,19 @@ pub(crate) async fn editor_of(
             ));
         }
     }
+    Ok(s)
+}
+
+/// A logged-in user whose scope holds the center, or the region (its own
+/// or one below it: a town's admin cannot publish for the city), on a
+/// request from the hub's own pages when it writes.
+pub(crate) async fn editor_of(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    owner: Owner,
+    write: bool,
+) -> Result<crate::store::users::Session, AppError> {
+    let s = logged_in(state, headers, write).await?;
     let scope = s.user.scope;
     let allowed = db(state, move |st| match owner {
         Owner::Center(id) => Ok(st.centers_in(scope)?.iter().any(|c| c.id == id)),

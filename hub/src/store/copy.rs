@@ -28,6 +28,7 @@ const TABLES: &[&str] = &[
     "integrations",
     "attendance_changes",
     "webhook_outbox",
+    "audit_log",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.
@@ -39,6 +40,7 @@ const IDENTITY: &[&str] = &[
     "activities",
     "integrations",
     "webhook_outbox",
+    "audit_log",
 ];
 
 fn columns(conn: &Conn, table: &str) -> Result<Vec<String>> {

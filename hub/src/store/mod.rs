@@ -8,6 +8,7 @@
 //! file thanks to WAL.
 
 pub mod archive;
+pub mod audit;
 mod copy;
 pub mod db;
 mod devices;
@@ -15,6 +16,7 @@ pub mod fleet;
 mod ingest;
 pub mod integration;
 pub mod ledger;
+pub(crate) mod members;
 mod migrations;
 mod phone;
 mod retime;
@@ -31,6 +33,8 @@ use protocol::wire::{CenterInfo, RosterDelta, RosterEntry};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+pub use members::{Member, MemberPage, NewMember};
+
 /// Most roster entries in one answer.
 pub const ROSTER_PAGE: usize = 1000;
 /// Enrollment codes avoid characters people confuse: 0/O, 1/I/L.
@@ -45,6 +49,10 @@ pub enum StoreError {
     /// What was asked for exists already (a login taken, a row made twice).
     #[error("{0}")]
     Conflict(String),
+    /// Who asks may not do this (another center's staff, a staff member
+    /// asking for an admin's page).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("database error: {0}")]
     Db(db::DbError),
 }
@@ -65,7 +73,7 @@ impl From<db::DbError> for StoreError {
     }
 }
 
-type Result<T> = std::result::Result<T, StoreError>;
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -132,17 +140,6 @@ impl Center {
             time_zone: self.time_zone.clone(),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Member {
-    pub id: u32,
-    pub center_id: u64,
-    pub full_name: String,
-    pub display_name: String,
-    pub active: bool,
-    /// A registered volunteer: may start and end shifts at the kiosks.
-    pub volunteer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -301,86 +298,12 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    fn bump_revision(tx: &Tx<'_>) -> Result<u64> {
+    pub(crate) fn bump_revision(tx: &Tx<'_>) -> Result<u64> {
         Ok(tx.query_row(
             "UPDATE meta SET value = value + 1 WHERE key = 'roster_revision' RETURNING value",
             [],
             |r| r.get(0),
         )?)
-    }
-
-    pub fn add_member(
-        &self,
-        center_id: u64,
-        full_name: &str,
-        display: Option<&str>,
-    ) -> Result<u32> {
-        self.center(center_id)?;
-        let full_name = full_name.trim();
-        if full_name.is_empty() {
-            return Err(StoreError::Invalid("a member needs a name".into()));
-        }
-        let display = display
-            .map(|d| d.trim().to_string())
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| crate::names::display_name(full_name));
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let revision = Self::bump_revision(&tx)?;
-        let id: u32 = tx.query_row(
-            "INSERT INTO members(id, center_id, full_name, display_name, revision, created_at_ms)
-             VALUES ((SELECT CASE WHEN max(id) > 10000000 THEN max(id) ELSE 10000000 END + 1 FROM members), ?1, ?2, ?3, ?4, ?5)
-             RETURNING id",
-            params![center_id, full_name, display, revision, now_ms()],
-            |r| r.get(0),
-        )?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    pub fn member(&self, id: u32) -> Result<Member> {
-        self.conn()
-            .query_row(
-                "SELECT id, center_id, full_name, display_name, active, volunteer FROM members WHERE id = ?1",
-                [id],
-                member_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no member with id {id}")))
-    }
-
-    pub fn members(&self, center_id: u64) -> Result<Vec<Member>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, center_id, full_name, display_name, active, volunteer FROM members
-             WHERE center_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([center_id], member_from_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
-    }
-
-    pub fn set_member_active(&self, id: u32, active: bool) -> Result<()> {
-        self.set_member_flag(id, "active", active)
-    }
-
-    /// Registers a member as a volunteer (or no longer); kiosks learn it at their next sync.
-    pub fn set_member_volunteer(&self, id: u32, volunteer: bool) -> Result<()> {
-        self.set_member_flag(id, "volunteer", volunteer)
-    }
-
-    fn set_member_flag(&self, id: u32, column: &'static str, value: bool) -> Result<()> {
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let revision = Self::bump_revision(&tx)?;
-        let n = tx.execute(
-            &format!("UPDATE members SET {column} = ?1, revision = ?2 WHERE id = ?3"),
-            params![value, revision, id],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("no member with id {id}")));
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// Members of a center changed after `since`, oldest change first, each
@@ -468,6 +391,15 @@ impl Store {
         Ok(generation)
     }
 
+    /// Runs `f` in one write transaction, committed when it returns `Ok`.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let conn = self.conn();
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
     /// Runs a read-only closure on the connection (reports).
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
@@ -492,18 +424,6 @@ fn device_from_row(r: &Row<'_>) -> db::Result<Device> {
         name: r.get(2)?,
         acked_seq: r.get(3)?,
         last_seen_ms: r.get(4)?,
-    })
-}
-
-/// A `members` row selected as `id, center_id, full_name, display_name, active, volunteer`.
-fn member_from_row(r: &Row<'_>) -> db::Result<Member> {
-    Ok(Member {
-        id: r.get(0)?,
-        center_id: r.get(1)?,
-        full_name: r.get(2)?,
-        display_name: r.get(3)?,
-        active: r.get(4)?,
-        volunteer: r.get(5)?,
     })
 }
 

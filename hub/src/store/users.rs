@@ -139,7 +139,7 @@ fn user_from_row(r: &Row<'_>) -> db::Result<User> {
 }
 
 /// The regions a region scope covers: itself and every region below it.
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
         SELECT id FROM regions WHERE id = ?1
         UNION SELECT r.id FROM regions r JOIN sub ON r.parent_id = sub.id)";
 

@@ -16,6 +16,7 @@ use tower::ServiceExt;
 mod content;
 mod dashboard;
 mod kiosk;
+mod members;
 mod phone;
 mod platform;
 
