@@ -151,7 +151,8 @@ async fn render_region(
         categories: categories(),
         logo_url: None,
     };
-    editor_page(&s, &region.name, &version, &data)
+    let here = format!("/content/region/{region_id}");
+    editor_page(&s, headers, &here, &region.name, &version, &data)
 }
 
 fn categories() -> Vec<Category> {
@@ -217,20 +218,20 @@ async fn render(
         categories: categories(),
         logo_url,
     };
-    editor_page(&s, &center.name, &version, &data)
+    let here = format!("/content/{center_id}");
+    editor_page(&s, headers, &here, &center.name, &version, &data)
 }
 
 fn editor_page(
     s: &crate::store::users::Session,
+    headers: &HeaderMap,
+    here: &str,
     name: &str,
     version: &str,
     data: &EditorData,
 ) -> Result<Response, AppError> {
     let body = format!(
-        "<header><h1>{name} · 内容 Content</h1><a href=\"/\" style=\"color:#fff\">返回 Dashboard</a>\
-         <span>{login}</span><form method=\"post\" action=\"/logout\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button>退出 Log out</button></form></header>\
-         <main class=\"editor\"><div id=\"form\"></div><div class=\"side\">\
+        "{header}<h2 class=\"where\">{name} · 内容 Content</h2><main class=\"editor\"><div id=\"form\"></div><div class=\"side\">\
          <div class=\"bar\"><button type=\"button\" id=\"check\">检查 Check</button>\
          <button type=\"button\" id=\"publish\">发布 Publish</button>\
          <span>已发布版本 Published version: <b id=\"version\">{version}</b></span></div>\
@@ -242,12 +243,20 @@ fn editor_page(
          <p class=\"hint\">签到机首页的样子（示意）。The kiosk's home screen, as it will look (a sketch; \
          the kiosk's own fonts and sizes differ a little).</p></div></main>\
          <script type=\"application/json\" id=\"editor-data\">{data}</script><script>{SCRIPT}</script>",
+        header = super::layout::header(
+            s,
+            super::layout::Lang::of(headers),
+            super::layout::Tab::Content,
+            here
+        ),
         name = escape(name),
-        login = escape(&s.user.login),
-        csrf = escape(&s.csrf),
         data = script_json(data)?,
     );
-    Ok(page_with(StatusCode::OK, "内容 Content", CSS, &body))
+    let css = format!(
+        "{}{CSS}h2.where{{margin:12px 20px 0}}",
+        super::layout::FRAME_CSS
+    );
+    Ok(page_with(StatusCode::OK, "内容 Content", &css, &body))
 }
 
 #[cfg(test)]

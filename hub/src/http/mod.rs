@@ -7,6 +7,7 @@ mod editor;
 mod error;
 pub mod integration;
 mod kiosk_api;
+mod layout;
 pub mod limit;
 mod members;
 pub mod metrics;
@@ -79,6 +80,8 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes())
         .merge(editor::routes())
         .merge(phone::routes())
+        .merge(members::routes())
+        .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())
         .fallback(|| async { AppError::NotFound("no such route".into()) })
         // A body that trickles in is cut off (see serve.rs for the headers).

@@ -101,8 +101,19 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 
 /// A page with the dashboard's look and some CSS of its own.
 pub(crate) fn page_with(status: StatusCode, title: &str, css: &str, body: &str) -> Response {
+    page_in(status, "zh-CN", title, css, body)
+}
+
+/// A page in a language (`zh-CN`, `en`), with the dashboard's look.
+pub(crate) fn page_in(
+    status: StatusCode,
+    lang: &str,
+    title: &str,
+    css: &str,
+    body: &str,
+) -> Response {
     let html = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><style>{CSS}{css}</style></head><body>{body}</body></html>"
     );
@@ -328,6 +339,7 @@ async fn overview_for(state: &AppState, s: &Session) -> Result<Overview, AppErro
 
 /// `GET /`: the overview, or the way to the login page.
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = super::layout::Lang::of(&headers);
     let s = match session(&state, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => return redirect("/login"),
@@ -472,10 +484,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         })
         .collect();
     let body = format!(
-        "<header><h1>{scope} · 数据平台 Dashboard</h1><span>{login}</span>\
-         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button>退出 Log out</button></form></header>\
-         <main><p>{today}{own_level}</p><div class=\"tiles\">{tiles}</div>\
+        "{header}<main><h2 id=\"scope\">{scope}</h2><p>{today}{own_level}</p><div class=\"tiles\">{tiles}</div>\
          <div class=\"card\"><h2>近 30 天每日到访 Visits per day, last 30 days</h2>{chart}</div>\
          <div class=\"pair\"><div class=\"card\"><h2>近 12 周 Visits per week</h2>{weekly}</div>\
          <div class=\"card\"><h2>近 12 个月 Visits per month</h2>{monthly}</div></div>\
@@ -505,8 +514,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             ),
             crate::store::users::Scope::Center(_) => String::new(),
         },
-        login = escape(&s.user.login),
-        csrf = escape(&s.csrf),
+        header = super::layout::header(&s, lang, super::layout::Tab::Overview, "/"),
         today = o.today,
         n = o.centers.len(),
         sticks = yardstick_rows(&sticks),
@@ -514,7 +522,12 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         alerts = fleet_alerts(&fleet),
         fleet = fleet_rows(&fleet),
     );
-    page(StatusCode::OK, "数据平台 Dashboard", &body)
+    page_with(
+        StatusCode::OK,
+        "数据平台 Dashboard",
+        super::layout::FRAME_CSS,
+        &body,
+    )
 }
 
 /// `GET /api/v1/dashboard`: the overview as JSON, for a logged-in user only.

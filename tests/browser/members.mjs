@@ -1,0 +1,100 @@
+// A center's staff member runs the members page in Debian's Chromium
+// (headless): adds members through the form, sees a refused one kept with
+// the reason, searches, revokes and restores, switches the language, and is
+// refused another center's page. An admin then reads the record of changes.
+// Screenshots at 1366×768 and 390×844 in both languages. Prints one JSON
+// object for the end-to-end test to check.
+//
+// Usage: node members.mjs HUB_URL STAFF PASSWORD OTHER_CENTER ADMIN ADMIN_PASSWORD SHOT_PREFIX
+
+import { chromium } from 'playwright-core';
+
+const [url, staff, password, otherCenter, admin, adminPassword, shots] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function logIn(page, login, pass) {
+  await page.goto(url + '/login');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', pass);
+  await Promise.all([page.waitForURL(url + '/'), page.click('form.login button')]);
+}
+
+const rows = page => page.$$eval('#members tbody tr', trs => trs.map(tr => ({
+  id: Number(tr.dataset.member),
+  cells: [...tr.querySelectorAll('td')].map(td => td.textContent.trim()),
+})));
+
+try {
+  const out = {};
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await logIn(page, staff, password);
+  out.nav = await page.$$eval('nav a', as => as.map(a => a.textContent));
+  await page.click('nav a[href="/members"]');
+  await page.waitForSelector('#add');
+  out.empty_note = (await page.textContent('#none'))?.trim();
+
+  out.added = [];
+  for (const [name, phone] of [['林小雨', '13800000001'], ['王小明', '13800000002'], ['陈思远', '']]) {
+    await page.fill('#add input[name=name]', name);
+    await page.fill('#add input[name=phone]', phone);
+    await Promise.all([page.waitForURL(/done=added-/), page.click('#add button')]);
+    out.added.push((await page.textContent('#done')).trim());
+  }
+  // A phone that is not one: refused with the reason, what was typed kept.
+  await page.fill('#add input[name=name]', '赵一');
+  await page.fill('#add input[name=phone]', 'call me');
+  await page.click('#add button');
+  await page.waitForSelector('#add-error');
+  out.refused = (await page.textContent('#add-error')).trim();
+  out.kept_name = await page.inputValue('#add input[name=name]');
+  out.rows = await rows(page);
+
+  await page.fill('#search input[name=q]', '王');
+  await Promise.all([page.waitForURL(/q=/), page.click('#search button')]);
+  out.search = await rows(page);
+
+  // Revoke 王小明 from the search result, then restore.
+  await Promise.all([page.waitForURL(/done=revoked-/), page.click('#members tbody tr button')]);
+  out.revoked = await rows(page);
+  out.revoked_note = (await page.textContent('#done')).trim();
+  await Promise.all([page.waitForURL(/done=restored-/), page.click('#members tbody tr button')]);
+  out.restored = await rows(page);
+
+  await page.goto(url + '/members');
+  await page.screenshot({ path: `${shots}-zh-1366.png`, fullPage: true });
+  await Promise.all([page.waitForURL(/\/members/), page.click('#switch-lang')]);
+  out.english_heading = (await page.textContent('main h2')).trim();
+  out.english_nav = await page.$$eval('nav a', as => as.map(a => a.textContent));
+  await page.screenshot({ path: `${shots}-en-1366.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${shots}-en-390.png`, fullPage: true });
+  out.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  await page.click('#switch-lang');
+  await page.waitForSelector('#add');
+  await page.screenshot({ path: `${shots}-zh-390.png`, fullPage: true });
+
+  const other = await page.goto(`${url}/members?center=${otherCenter}`);
+  out.other_page = other.status();
+  out.other_api = (await page.request.get(`${url}/api/v1/centers/${otherCenter}/members`)).status();
+  out.staff_audit_page = (await page.goto(`${url}/audit`)).status();
+  await context.close();
+
+  const adminContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const ap = await adminContext.newPage();
+  await logIn(ap, admin, adminPassword);
+  out.admin_nav = await ap.$$eval('nav a', as => as.map(a => a.textContent));
+  await ap.click('nav a[href="/audit"]');
+  await ap.waitForSelector('#audit');
+  out.audit = await ap.$$eval('#audit tbody tr', trs => trs.map(tr =>
+    [...tr.querySelectorAll('td')].map(td => td.textContent.trim())));
+  await ap.screenshot({ path: `${shots}-audit-1366.png`, fullPage: true });
+  await adminContext.close();
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,144 @@
+//! The members page in a real browser (Debian's Chromium, headless, driven
+//! by playwright-core): a center's staff member adds, finds, revokes and
+//! restores members without a shell; another center's page is refused; an
+//! admin reads every change in the record of changes.
+
+use std::path::Path;
+use std::process::Command;
+
+use e2e::{Hub, add_user, hub_cmd, run, stdout};
+
+#[test]
+fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let city = hub(&["region", "add", "--name", "杭州市", "--level", "city"]);
+    let ca = hub(&[
+        "center",
+        "add",
+        "--name",
+        "上城区青年中心",
+        "--region",
+        &city,
+    ]);
+    let cb = hub(&[
+        "center",
+        "add",
+        "--name",
+        "西湖区青年中心",
+        "--region",
+        &city,
+    ]);
+    hub(&["member", "add", "--center", &cb, "--name", "别处的会员"]);
+    add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{ca}"),
+        "staff password a",
+    );
+    add_user(
+        &hub_data,
+        "city-admin",
+        "admin",
+        &format!("region:{city}"),
+        "admin password c",
+    );
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser.join("node_modules/playwright-core").exists(),
+        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
+    );
+    let out = run(Command::new("node")
+        .arg(browser.join("members.mjs"))
+        .args([
+            &server.url,
+            "staff-a",
+            "staff password a",
+            &cb,
+            "city-admin",
+            "admin password c",
+        ])
+        .arg(shots.join("hub-members")));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+
+    // The staff member's navigation: no admin items; Chinese first.
+    assert_eq!(b["nav"], serde_json::json!(["概览", "会员", "内容"]), "{b}");
+    assert!(
+        b["empty_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("还没有会员")),
+        "{b}"
+    );
+    assert_eq!(b["added"].as_array().map(Vec::len), Some(3), "{b}");
+    assert!(
+        b["refused"].as_str().is_some_and(|m| m.contains("phone")),
+        "{b}"
+    );
+    assert_eq!(b["kept_name"], "赵一", "what was typed is kept");
+    let names: Vec<&str> = b["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["cells"][2].as_str())
+        .collect();
+    assert_eq!(names, ["林小雨", "王小明", "陈思远"], "{b}");
+    assert_eq!(b["rows"][0]["cells"][1], "林同学", "the kiosk's name");
+    assert_eq!(b["search"].as_array().map(Vec::len), Some(1), "{b}");
+    assert_eq!(b["search"][0]["cells"][2], "王小明");
+    assert_eq!(b["revoked"][0]["cells"][5], "已停用", "{b}");
+    assert!(
+        b["revoked_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("已停用"))
+    );
+    assert_eq!(b["restored"][0]["cells"][5], "有效", "{b}");
+
+    // One language at a time, with a switch; the page fits a phone.
+    assert!(
+        b["english_heading"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("Members")),
+        "{b}"
+    );
+    assert_eq!(
+        b["english_nav"],
+        serde_json::json!(["Overview", "Members", "Content"])
+    );
+    assert_eq!(
+        b["phone_overflow"], false,
+        "no sideways scrolling at 390 px"
+    );
+
+    // Another center: refused, page and API alike; the record is admins'.
+    assert_eq!(b["other_page"], 403, "{b}");
+    assert_eq!(b["other_api"], 403, "{b}");
+    assert_eq!(b["staff_audit_page"], 403, "{b}");
+
+    // The city's admin reads every change, newest first, by whom.
+    assert_eq!(
+        b["admin_nav"],
+        serde_json::json!(["概览", "会员", "内容", "操作记录"])
+    );
+    let audit = b["audit"].as_array().expect("audit rows");
+    let what: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|r| (r[1].as_str().unwrap_or(""), r[2].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("staff-a", "member.restore"),
+            ("staff-a", "member.revoke"),
+            ("staff-a", "member.add"),
+            ("staff-a", "member.add"),
+            ("staff-a", "member.add"),
+            ("cli", "member.add"),
+        ],
+        "{b}"
+    );
+}
