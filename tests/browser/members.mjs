@@ -6,10 +6,12 @@
 // object for the end-to-end test to check.
 //
 // Usage: node members.mjs HUB_URL STAFF PASSWORD OTHER_CENTER ADMIN ADMIN_PASSWORD SHOT_PREFIX
+//        BAD_ROSTER.xlsx FIXED_ROSTER.xlsx
 
 import { chromium } from 'playwright-core';
 
-const [url, staff, password, otherCenter, admin, adminPassword, shots] = process.argv.slice(2);
+const [url, staff, password, otherCenter, admin, adminPassword, shots, badRoster, fixedRoster] =
+  process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -53,6 +55,28 @@ try {
   out.refused = (await page.textContent('#add-error')).trim();
   out.kept_name = await page.inputValue('#add input[name=name]');
   out.rows = await rows(page);
+
+  // A roster with two wrong rows: previewed, refused by row number, nothing
+  // imported; corrected, previewed and imported.
+  await page.setInputFiles('#import input[type=file]', badRoster);
+  await page.click('#import button');
+  await page.waitForSelector('#preview');
+  out.bad_summary = (await page.textContent('#preview-summary')).trim();
+  out.bad_rows = await page.$$eval('#import-errors tbody tr', trs => trs.map(tr =>
+    Number(tr.querySelector('td').textContent)));
+  out.bad_can_confirm = await page.$('#confirm-import') !== null;
+  out.after_bad = (await page.textContent('#shown')).trim();
+  await page.screenshot({ path: `${shots}-import-refused-1366.png`, fullPage: true });
+  await page.setInputFiles('#import input[type=file]', fixedRoster);
+  await page.click('#import button');
+  await page.waitForSelector('#confirm-import');
+  out.fixed_summary = (await page.textContent('#preview-summary')).trim();
+  out.duplicates = await page.$$eval('#import-duplicates tbody tr', trs => trs.length);
+  await Promise.all([page.waitForURL(/done=imported-/), page.click('#confirm-import button')]);
+  out.imported = (await page.textContent('#done')).trim();
+  out.after_import = (await page.textContent('#shown')).trim();
+  await Promise.all([page.waitForURL(/offset=50/), page.click('#next')]);
+  out.second_page = (await page.textContent('#shown')).trim();
 
   await page.fill('#search input[name=q]', '王');
   await Promise.all([page.waitForURL(/q=/), page.click('#search button')]);

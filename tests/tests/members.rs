@@ -53,6 +53,31 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         browser.join("node_modules/playwright-core").exists(),
         "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
     );
+    // A county's roster of 200 youths as an office keeps it, written by
+    // openpyxl (a reader of its own, not ours): two rows wrong, then fixed.
+    // One row is someone already added by hand (the same phone).
+    let roster = |path: &Path, broken: bool| {
+        let script = "import sys, openpyxl\n\
+            wb = openpyxl.Workbook(); ws = wb.active; ws.title = '会员名册'\n\
+            ws.append(['姓名', '电话', '出生年份', '志愿者', '备注'])\n\
+            broken = sys.argv[2] == '1'\n\
+            for i in range(200):\n\
+            \x20   phone = 13900000000 + i\n\
+            \x20   year = 2000 + i % 10\n\
+            \x20   if i == 0: phone = 13800000001\n\
+            \x20   if broken and i == 57: phone = '139-abc'\n\
+            \x20   if broken and i == 141: year = '二〇〇八'\n\
+            \x20   ws.append([f'学员{i:03d}', phone, year, '是' if i % 7 == 0 else '否', ''])\n\
+            wb.save(sys.argv[1])\n";
+        run(Command::new("/usr/bin/python3")
+            .args(["-c", script])
+            .arg(path)
+            .arg(if broken { "1" } else { "0" }));
+    };
+    let bad = dir.path().join("roster-bad.xlsx");
+    let fixed = dir.path().join("roster.xlsx");
+    roster(&bad, true);
+    roster(&fixed, false);
     let out = run(Command::new("node")
         .arg(browser.join("members.mjs"))
         .args([
@@ -63,7 +88,9 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
             "city-admin",
             "admin password c",
         ])
-        .arg(shots.join("hub-members")));
+        .arg(shots.join("hub-members"))
+        .arg(&bad)
+        .arg(&fixed));
     let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
 
     // The staff member's navigation: no admin items; Chinese first.
@@ -88,6 +115,16 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         .collect();
     assert_eq!(names, ["林小雨", "王小明", "陈思远"], "{b}");
     assert_eq!(b["rows"][0]["cells"][1], "林同学", "the kiosk's name");
+    // The broken roster: its two rows named (the header is row 1), nothing
+    // imported; the fixed one: one row is 林小雨 already (her phone),
+    // 199 added, 50 a page.
+    assert_eq!(b["bad_rows"], serde_json::json!([59, 143]), "{b}");
+    assert_eq!(b["bad_can_confirm"], false);
+    assert_eq!(b["after_bad"], "1–3 / 3", "nothing imported: {b}");
+    assert_eq!(b["duplicates"], 1, "{b}");
+    assert!(b["imported"].as_str().is_some_and(|t| t.ends_with("199")), "{b}");
+    assert_eq!(b["after_import"], "1–50 / 202", "{b}");
+    assert_eq!(b["second_page"], "51–100 / 202", "{b}");
     assert_eq!(b["search"].as_array().map(Vec::len), Some(1), "{b}");
     assert_eq!(b["search"][0]["cells"][2], "王小明");
     assert_eq!(b["revoked"][0]["cells"][5], "已停用", "{b}");
@@ -134,6 +171,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         [
             ("staff-a", "member.restore"),
             ("staff-a", "member.revoke"),
+            ("staff-a", "member.import"),
             ("staff-a", "member.add"),
             ("staff-a", "member.add"),
             ("staff-a", "member.add"),

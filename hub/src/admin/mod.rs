@@ -6,6 +6,7 @@
 //! Lower: the store (and its `_in` functions that take a transaction).
 //! Higher: `http/` and `cli/`, which only say who asks and show the answer.
 
+pub mod import;
 pub mod members;
 
 use crate::store::users::{Role, Scope, User};

@@ -8,7 +8,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::web::{cookie_value, escape, page_in};
+use super::AppState;
+use super::error::AppError;
+use super::web::{cookie_value, escape, page_in, redirect, same_origin, session};
 use crate::store::users::{Role, Session};
 
 const LANG_COOKIE: &str = "yc_lang";
@@ -169,3 +171,53 @@ main{padding:12px 10px}table.list thead{display:none}\
 table.list tr{display:block;border-bottom:1px solid #e2ddd3;padding:6px 0}\
 table.list td{display:flex;gap:8px;border:0;padding:3px 4px}\
 table.list td::before{content:attr(data-label);color:#6b6b6b;min-width:6em}}";
+
+pub(crate) async fn page_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Session, Response> {
+    match session(state, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(redirect("/login")),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// The session of a form post from the hub's own page, with its CSRF token.
+pub(crate) async fn form_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Session, Response> {
+    let s = page_session(state, headers).await?;
+    if !same_origin(headers) || csrf != s.csrf {
+        return Err(
+            AppError::Forbidden("this form is not from the hub's page; reload it".into())
+                .into_response(),
+        );
+    }
+    Ok(s)
+}
+
+/// A refusal as a page in the frame (403 for another center, 404 …).
+pub(crate) fn refusal(s: &Session, lang: Lang, tab: Tab, here: &str, e: AppError) -> Response {
+    let (status, message) = match &e {
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
+        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
+        AppError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
+        _ => return e.into_response(),
+    };
+    let main = format!(
+        "<div class=\"card\"><p class=\"error\" id=\"refused\">{}</p></div>",
+        escape(&message)
+    );
+    frame(
+        status,
+        s,
+        lang,
+        tab,
+        here,
+        lang.t("无法打开", "Not available"),
+        &main,
+    )
+}

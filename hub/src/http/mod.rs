@@ -2,6 +2,7 @@
 //! editor's calls, the platforms above the hub), the dashboard's pages, the
 //! members' phone pages under `/m`, and the signed content under `/tuf/`.
 
+mod audit;
 mod content_api;
 mod editor;
 mod error;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(integration::routes())
         .merge(web::api_routes())
         .merge(members::api_routes())
+        .merge(audit::api_routes())
         // Every error of the API is an ApiError, the framework's own too,
         // and no id beyond the largest the hub issues reaches a handler.
         .layer(axum::middleware::from_fn(error::json_errors))
@@ -81,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .merge(editor::routes())
         .merge(phone::routes())
         .merge(members::routes())
+        .merge(audit::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())
         .fallback(|| async { AppError::NotFound("no such route".into()) })

@@ -1,230 +1,46 @@
-//! Members and the record of changes, as JSON for the hub's pages (the
-//! session cookie; changes with `X-CSRF-Token`). Every rule is the admin
-//! service's ([`crate::admin`]); a handler says who asks and shows the answer.
-
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use serde::Deserialize;
-
-use super::error::AppError;
-use super::{AppState, db, logged_in, parse_json};
-use crate::admin::{Actor, Admin};
-use crate::store::audit::Entry;
-use crate::store::{Member, MemberPage, NewMember};
-
-pub(super) fn api_routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route(
-            "/centers/{id}/members",
-            get(search_members).post(add_member),
-        )
-        .route("/members/{id}", get(member).patch(change_member))
-        .route("/members/{id}/revoke", post(revoke))
-        .route("/members/{id}/restore", post(restore))
-        .route("/audit", get(audit))
-}
-
-/// The service for the logged-in user of a request.
-async fn admin_for(state: &AppState, headers: &HeaderMap, write: bool) -> Result<Actor, AppError> {
-    Ok(Actor::User(logged_in(state, headers, write).await?.user))
-}
-
-#[derive(Deserialize)]
-struct SearchQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    offset: u64,
-}
-
-async fn search_members(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(center): Path<u64>,
-    Query(query): Query<SearchQuery>,
-) -> Result<Json<MemberPage>, AppError> {
-    let actor = admin_for(&state, &headers, false).await?;
-    let page = db(&state, move |st| {
-        Ok(Admin::new(st, actor).members(center, &query.q, query.offset)?)
-    })
-    .await?;
-    Ok(Json(page))
-}
-
-async fn add_member(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(center): Path<u64>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
-    let actor = admin_for(&state, &headers, true).await?;
-    let new: NewMember = parse_json(&body)?;
-    let id = db(&state, move |st| {
-        Ok(Admin::new(st, actor).add_member(center, &new)?)
-    })
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "member_id": id })),
-    ))
-}
-
-async fn member(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<u32>,
-) -> Result<Json<Member>, AppError> {
-    let actor = admin_for(&state, &headers, false).await?;
-    Ok(Json(
-        db(&state, move |st| Ok(Admin::new(st, actor).member(id)?)).await?,
-    ))
-}
-
-/// What a `PATCH` of a member may change; a field left out stays (null is
-/// refused, not read as "left out").
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemberChange {
-    #[serde(default, deserialize_with = "present")]
-    display_name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    volunteer: Option<bool>,
-}
-
-/// A field that, when present, holds a value.
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
-async fn change_member(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<u32>,
-    body: Bytes,
-) -> Result<Json<Member>, AppError> {
-    let actor = admin_for(&state, &headers, true).await?;
-    let change: MemberChange = parse_json(&body)?;
-    if change.display_name.is_none() && change.volunteer.is_none() {
-        return Err(AppError::BadRequest(
-            "say what changes: display_name, volunteer or both".into(),
-        ));
-    }
-    let m = db(&state, move |st| {
-        let admin = Admin::new(st, actor);
-        let mut m = admin.member(id)?;
-        if let Some(name) = change.display_name {
-            m = admin.rename_member(id, &name)?;
-        }
-        if let Some(v) = change.volunteer {
-            m = admin.set_member_volunteer(id, v)?;
-        }
-        Ok(m)
-    })
-    .await?;
-    Ok(Json(m))
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<u32>,
-) -> Result<Json<Member>, AppError> {
-    set_active(state, headers, id, false).await
-}
-
-async fn restore(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<u32>,
-) -> Result<Json<Member>, AppError> {
-    set_active(state, headers, id, true).await
-}
-
-async fn set_active(
-    state: AppState,
-    headers: HeaderMap,
-    id: u32,
-    active: bool,
-) -> Result<Json<Member>, AppError> {
-    let actor = admin_for(&state, &headers, true).await?;
-    Ok(Json(
-        db(&state, move |st| {
-            Ok(Admin::new(st, actor).set_member_active(id, active)?)
-        })
-        .await?,
-    ))
-}
-
-#[derive(Deserialize)]
-struct AuditQuery {
-    before: Option<u64>,
-    limit: Option<u64>,
-}
-
-async fn audit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<AuditQuery>,
-) -> Result<Json<Vec<Entry>>, AppError> {
-    let actor = admin_for(&state, &headers, false).await?;
-    Ok(Json(
-        db(&state, move |st| {
-            Ok(Admin::new(st, actor).audit(query.before, query.limit.unwrap_or(100))?)
-        })
-        .await?,
-    ))
-}
-
-// ---- The members page: server-rendered, forms without script (a cheap
-// phone's browser works), every change through the same service. ----
+//! The members page: server-rendered, forms without script (a cheap
+//! phone's browser works): find, add, revoke and restore.
 
 use axum::Form;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
 
-use super::layout::{Lang, Tab, frame};
-use super::web::{escape, redirect, same_origin, session};
+use super::super::error::AppError;
+use super::super::layout::{Lang, Tab, form_session, frame, page_session, refusal};
+use super::super::web::{escape, redirect};
+use super::super::{AppState, db};
 use crate::admin::members::MEMBERS_PAGE;
+use crate::admin::{Actor, Admin};
+use crate::store::NewMember;
 use crate::store::users::Session;
 
-pub(super) fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/members", get(members_page))
-        .route("/members/add", post(add_form))
-        .route("/members/{id}/revoke", post(revoke_form))
-        .route("/members/{id}/restore", post(restore_form))
-        .route("/audit", get(audit_page))
-}
-
 #[derive(Deserialize, Default)]
-struct PageQuery {
+pub(super) struct PageQuery {
     /// The center shown (empty or left out: the first of the user's).
     #[serde(default, deserialize_with = "number_or_empty")]
-    center: Option<u64>,
+    pub(super) center: Option<u64>,
     #[serde(default)]
-    q: String,
+    pub(super) q: String,
     #[serde(default)]
-    offset: u64,
+    pub(super) offset: u64,
     /// What the last change did, to say so: `added-ID`, `revoked-ID`, …
     #[serde(default)]
-    done: String,
+    pub(super) done: String,
 }
 
 /// The members page's state, for showing it again after a refused add.
 #[derive(Default)]
-struct Typed {
-    name: String,
-    display_name: String,
-    phone: String,
-    birth_year: String,
-    volunteer: bool,
-    error: String,
+pub(super) struct Typed {
+    pub(super) name: String,
+    pub(super) display_name: String,
+    pub(super) phone: String,
+    pub(super) birth_year: String,
+    pub(super) volunteer: bool,
+    pub(super) error: String,
+    /// A roster file's preview, shown above the list.
+    pub(super) preview: String,
 }
 
 /// A number, or nothing for an empty field (a form's `center=`).
@@ -239,54 +55,7 @@ fn number_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>
         .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a center's number")))
 }
 
-async fn page_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
-    match session(state, headers).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(redirect("/login")),
-        Err(e) => Err(e.into_response()),
-    }
-}
-
-/// The session of a form post from the hub's own page, with its CSRF token.
-async fn form_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<Session, Response> {
-    let s = page_session(state, headers).await?;
-    if !same_origin(headers) || csrf != s.csrf {
-        return Err(
-            AppError::Forbidden("this form is not from the hub's page; reload it".into())
-                .into_response(),
-        );
-    }
-    Ok(s)
-}
-
-/// A refusal as a page in the frame (403 for another center, 404 …).
-fn refusal(s: &Session, lang: Lang, tab: Tab, here: &str, e: AppError) -> Response {
-    let (status, message) = match &e {
-        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
-        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
-        AppError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
-        _ => return e.into_response(),
-    };
-    let main = format!(
-        "<div class=\"card\"><p class=\"error\" id=\"refused\">{}</p></div>",
-        escape(&message)
-    );
-    frame(
-        status,
-        s,
-        lang,
-        tab,
-        here,
-        lang.t("无法打开", "Not available"),
-        &main,
-    )
-}
-
-async fn members_page(
+pub(super) async fn members_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
@@ -298,7 +67,7 @@ async fn members_page(
     show_members(&state, &headers, s, q, Typed::default(), StatusCode::OK).await
 }
 
-async fn show_members(
+pub(super) async fn show_members(
     state: &AppState,
     headers: &HeaderMap,
     s: Session,
@@ -372,6 +141,11 @@ async fn show_members(
                 "已停用：签到机下次同步后拒绝其二维码、卡和会员号。",
                 "revoked: kiosks refuse their code, cards and number after their next sync."
             )
+        ),
+        Some(("imported", n)) => format!(
+            "<p class=\"done\" id=\"done\">{} {}</p>",
+            t("已导入会员：", "Members imported:"),
+            escape(n)
         ),
         Some(("restored", id)) => format!(
             "<p class=\"done\" id=\"done\">{} {} {}</p>",
@@ -495,7 +269,7 @@ async fn show_members(
     };
     let main = format!(
         "<div class=\"card\"><h2>{heading} · {center_name}</h2>{chooser}\
-         <form method=\"get\" action=\"/members\" class=\"row\" id=\"search\">{center_field}\
+         {preview}<form method=\"get\" action=\"/members\" class=\"row\" id=\"search\">{center_field}\
          <label>{search}<input name=\"q\" value=\"{qv}\" placeholder=\"{hint}\"></label>\
          <button class=\"act\">{search_button}</button></form>{done}{list}{pager}</div>\
          <div class=\"card\"><h2>{add_heading}</h2>{error}\
@@ -506,8 +280,21 @@ async fn show_members(
          <label>{l_year}<input name=\"birth_year\" inputmode=\"numeric\" size=\"5\" value=\"{year}\"></label>\
          <label><span><input type=\"checkbox\" name=\"volunteer\" value=\"1\"{checked}> {l_vol}</span></label>\
          <button class=\"act\">{add}</button></form>\
-         <p class=\"note\">{add_note}</p></div>",
+         <p class=\"note\">{add_note}</p></div>\
+         <div class=\"card\"><h2>{import_heading}</h2>\
+         <form method=\"post\" action=\"/members/import\" enctype=\"multipart/form-data\" class=\"row\" id=\"import\">\
+         {csrf_field}{center_field}<label>{import_file}<input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label>\
+         <button class=\"act\">{import_preview}</button></form><p class=\"note\">{import_note}</p></div>",
         heading = t("会员", "Members"),
+        preview = typed.preview,
+        csrf_field = hidden("csrf", &s.csrf),
+        import_heading = t("导入名册", "Import a roster"),
+        import_file = t("Excel（.xlsx）或 CSV 文件", "An Excel (.xlsx) or CSV file"),
+        import_preview = t("预览", "Preview"),
+        import_note = t(
+            "第一行写列名：姓名（必填）、显示名、电话、出生年份、志愿者（是/否）。先预览：有错误的行按行号列出，一行有错就不导入；已在名册上的会员（电话相同，或姓名和出生年份相同）不会重复添加。",
+            "The first row names the columns: 姓名 name (required), 显示名 display name, 电话 phone, 出生年份 birth year, 志愿者 volunteer (是/否). Preview first: wrong rows are listed by row number, and nothing is imported while any row is wrong; members already on the roster (same phone, or same name and birth year) are not added twice."
+        ),
         center_name = escape(&center.name),
         center_field = hidden("center", &center.id.to_string()),
         search = t("会员号、姓名或电话", "Number, name or phone"),
@@ -552,7 +339,7 @@ fn actor_scope(actor: &Actor) -> crate::store::users::Scope {
 }
 
 #[derive(Deserialize)]
-struct AddForm {
+pub(super) struct AddForm {
     #[serde(default)]
     csrf: String,
     center: u64,
@@ -574,7 +361,7 @@ struct AddForm {
 
 /// `POST /members/add`: added, back to the list saying so; refused, the
 /// page again with the reason and everything typed kept.
-async fn add_form(
+pub(super) async fn add_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(f): Form<AddForm>,
@@ -602,7 +389,7 @@ async fn add_form(
         phone: f.phone.clone(),
         birth_year: f.birth_year.clone(),
         volunteer: f.volunteer.is_some(),
-        error: String::new(),
+        ..Typed::default()
     };
     let back = PageQuery {
         center: Some(f.center),
@@ -650,7 +437,7 @@ async fn add_form(
 }
 
 #[derive(Deserialize)]
-struct RowForm {
+pub(super) struct RowForm {
     #[serde(default)]
     csrf: String,
     center: u64,
@@ -660,7 +447,7 @@ struct RowForm {
     offset: u64,
 }
 
-async fn revoke_form(
+pub(super) async fn revoke_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<u32>,
@@ -669,7 +456,7 @@ async fn revoke_form(
     active_form(state, headers, id, f, false).await
 }
 
-async fn restore_form(
+pub(super) async fn restore_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<u32>,
@@ -703,154 +490,5 @@ async fn active_form(
             if active { "restored" } else { "revoked" }
         )),
         Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
-    }
-}
-
-#[derive(Deserialize)]
-struct AuditPageQuery {
-    before: Option<u64>,
-}
-
-/// `GET /audit`: the record of changes, for admins, a hundred lines a page.
-async fn audit_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<AuditPageQuery>,
-) -> Response {
-    let s = match page_session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let lang = Lang::of(&headers);
-    let t = |zh, en| lang.t(zh, en);
-    let here = match q.before {
-        Some(b) => format!("/audit?before={b}"),
-        None => "/audit".to_string(),
-    };
-    let actor = Actor::User(s.user.clone());
-    let entries = match db(&state, move |st| {
-        Ok(Admin::new(st, actor).audit(q.before, 100)?)
-    })
-    .await
-    {
-        Ok(e) => e,
-        Err(e) => return refusal(&s, lang, Tab::Audit, &here, e),
-    };
-    let rows: String = entries.iter().map(|e| audit_row(e, lang)).collect();
-    let older = match entries.last() {
-        Some(e) if entries.len() == 100 => format!(
-            "<div class=\"pager\"><a id=\"older\" href=\"/audit?before={}\">{}</a></div>",
-            e.id,
-            t("更早的记录", "Older")
-        ),
-        _ => String::new(),
-    };
-    let main = if entries.is_empty() {
-        format!(
-            "<div class=\"card\"><h2>{}</h2><p class=\"note\">{}</p></div>",
-            t("操作记录", "Record of changes"),
-            t("还没有记录。", "Nothing recorded yet.")
-        )
-    } else {
-        format!(
-            "<div class=\"card\"><h2>{}</h2><table class=\"list\" id=\"audit\"><thead><tr>\
-             <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
-             <tbody>{rows}</tbody></table>{older}</div>",
-            t("操作记录", "Record of changes"),
-            t("时间", "When"),
-            t("操作人", "Who"),
-            t("操作", "What"),
-            t("对象", "Subject"),
-            t("变化", "Change"),
-        )
-    };
-    frame(
-        StatusCode::OK,
-        &s,
-        lang,
-        Tab::Audit,
-        &here,
-        t("操作记录", "Record of changes"),
-        &main,
-    )
-}
-
-/// A value as a line of the record shows it.
-fn shown(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// What changed: each field that differs as `field: before → after`; for
-/// an addition, what was added.
-fn change_text(before: &Option<serde_json::Value>, after: &Option<serde_json::Value>) -> String {
-    use serde_json::Value::Object;
-    let skip = |k: &str| matches!(k, "id" | "center_id");
-    match (before, after) {
-        (Some(Object(b)), Some(Object(a))) => a
-            .iter()
-            .filter(|(k, v)| !skip(k) && b.get(k.as_str()) != Some(v))
-            .map(|(k, v)| {
-                format!(
-                    "{k}: {} → {}",
-                    b.get(k.as_str()).map(shown).unwrap_or_default(),
-                    shown(v)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        (None, Some(Object(a))) => a
-            .iter()
-            .filter(|(k, v)| !skip(k) && !v.is_null())
-            .map(|(k, v)| format!("{k}: {}", shown(v)))
-            .collect::<Vec<_>>()
-            .join("; "),
-        (b, a) => format!(
-            "{} → {}",
-            b.as_ref().map(shown).unwrap_or_default(),
-            a.as_ref().map(shown).unwrap_or_default()
-        ),
-    }
-}
-
-fn audit_row(e: &Entry, lang: Lang) -> String {
-    let t = |zh, en| lang.t(zh, en);
-    let when = chrono::DateTime::from_timestamp_millis(e.at_ms)
-        .map(|d| {
-            d.with_timezone(&crate::dashboard::NETWORK_TZ)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_default();
-    format!(
-        "<tr><td data-label=\"{l_when}\">{when}</td><td data-label=\"{l_who}\">{who}</td>\
-         <td data-label=\"{l_what}\">{what}</td><td data-label=\"{l_subject}\">{subject}</td>\
-         <td data-label=\"{l_change}\">{change}</td></tr>",
-        who = escape(&e.actor),
-        what = escape(&e.action),
-        subject = escape(&e.subject),
-        change = escape(&change_text(&e.before, &e.after)),
-        l_when = t("时间", "When"),
-        l_who = t("操作人", "Who"),
-        l_what = t("操作", "What"),
-        l_subject = t("对象", "Subject"),
-        l_change = t("变化", "Change"),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_change_shows_only_what_differs_and_an_addition_what_was_added() {
-        let before = Some(serde_json::json!({"id": 7, "active": true, "display_name": "王同学"}));
-        let after = Some(serde_json::json!({"id": 7, "active": false, "display_name": "王同学"}));
-        assert_eq!(change_text(&before, &after), "active: true → false");
-        let added = Some(serde_json::json!({"id": 7, "display_name": "林同学", "phone": null}));
-        assert_eq!(change_text(&None, &added), "display_name: 林同学");
     }
 }

@@ -1,0 +1,34 @@
+//! Members: the page staff and admins run a center's roster from, and the
+//! JSON behind it (the session cookie; changes with `X-CSRF-Token`). Every
+//! rule is the admin service's ([`crate::admin`]); a handler says who asks
+//! and shows the answer.
+
+mod api;
+mod import;
+mod page;
+
+use axum::routing::{get, post};
+
+use super::AppState;
+
+pub(in crate::http) use api::{admin_for, api_routes};
+
+pub(in crate::http) fn routes() -> axum::Router<AppState> {
+    use crate::admin::import::MAX_IMPORT_BYTES;
+    use axum::extract::DefaultBodyLimit;
+    axum::Router::new()
+        .route("/members", get(page::members_page))
+        .route("/members/add", post(page::add_form))
+        .route("/members/{id}/revoke", post(page::revoke_form))
+        .route("/members/{id}/restore", post(page::restore_form))
+        .route(
+            "/members/import",
+            post(import::import_preview).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/members/import/confirm",
+            // The file again, as base64 in the confirming form.
+            post(import::import_confirm)
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES / 3 * 4 + 64 * 1024)),
+        )
+}
