@@ -122,7 +122,10 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     assert_eq!(b["bad_can_confirm"], false);
     assert_eq!(b["after_bad"], "1–3 / 3", "nothing imported: {b}");
     assert_eq!(b["duplicates"], 1, "{b}");
-    assert!(b["imported"].as_str().is_some_and(|t| t.ends_with("199")), "{b}");
+    assert!(
+        b["imported"].as_str().is_some_and(|t| t.ends_with("199")),
+        "{b}"
+    );
     assert_eq!(b["after_import"], "1–50 / 202", "{b}");
     assert_eq!(b["second_page"], "51–100 / 202", "{b}");
     assert_eq!(b["search"].as_array().map(Vec::len), Some(1), "{b}");
