@@ -8,6 +8,7 @@
 
 pub mod import;
 pub mod members;
+pub mod users;
 
 use crate::store::users::{Role, Scope, User};
 use crate::store::{Center, Result, Store, StoreError, audit};

@@ -74,8 +74,8 @@ pub(super) fn center(
             }
         }
         CenterAction::Place { id, region } => {
-            store
-                .set_center_region(id, Some(region))
+            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
+                .place_center(id, region)
                 .map_err(|e| hint_centers(data, e))?;
             writeln!(out, "center {id} is now in region {region}")?
         }

@@ -33,7 +33,8 @@ pub(super) fn region(
             let level = Level::from_code(&level).with_context(|| {
                 format!("--level {level:?}: use province, city, county or town")
             })?;
-            writeln!(out, "{}", store.add_region(&name, level, parent)?)?;
+            let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
+            writeln!(out, "{}", admin.add_region(&name, level, parent)?)?;
         }
         RegionAction::List => {
             for r in store.regions()? {

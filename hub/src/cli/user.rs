@@ -40,6 +40,8 @@ pub enum UserAction {
 
 pub(super) fn user(store: &Store, action: UserAction, out: &mut impl Write) -> anyhow::Result<()> {
     use crate::store::users::{Role, Scope};
+    // Changes go through the service: checked once, and recorded.
+    let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
     match action {
         UserAction::Add {
             login,
@@ -52,7 +54,7 @@ pub(super) fn user(store: &Store, action: UserAction, out: &mut impl Write) -> a
             let scope = Scope::parse(&scope)
                 .with_context(|| format!("--scope {scope:?}: use center:ID or region:ID"))?;
             let password = password_from_stdin(password_stdin)?;
-            let id = store.add_user(&login, &password, role, scope)?;
+            let id = admin.add_user(&login, &password, role, scope)?;
             writeln!(out, "{id}")?;
         }
         UserAction::List => {
@@ -77,7 +79,7 @@ pub(super) fn user(store: &Store, action: UserAction, out: &mut impl Write) -> a
             }
         }
         UserAction::Disable { login } => {
-            let u = store.disable_user(&login)?;
+            let u = admin.disable_user(&login)?;
             writeln!(out, "{} disabled; their sessions have ended", u.login)?;
         }
         UserAction::Passwd {
@@ -85,7 +87,7 @@ pub(super) fn user(store: &Store, action: UserAction, out: &mut impl Write) -> a
             password_stdin,
         } => {
             let password = password_from_stdin(password_stdin)?;
-            let u = store.set_user_password(&login, &password)?;
+            let u = admin.set_user_password(&login, &password)?;
             writeln!(
                 out,
                 "new password set for {}; their sessions have ended",

@@ -145,19 +145,7 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
 
 impl Store {
     pub fn add_region(&self, name: &str, level: Level, parent: Option<u64>) -> Result<u64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a region needs a name".into()));
-        }
-        if let Some(p) = parent {
-            self.region(p)?;
-        }
-        let conn = self.conn();
-        Ok(conn.query_row(
-            "INSERT INTO regions(name, level, parent_id, created_at_ms) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            params![name, level.code(), parent, now_ms()],
-            |r| r.get(0),
-        )?)
+        self.write(|tx| add_region_in(tx, name, level, parent))
     }
 
     pub fn region(&self, id: u64) -> Result<Region> {
@@ -210,15 +198,7 @@ impl Store {
 
     /// Places a center in a region (or takes it out with `None`).
     pub fn set_center_region(&self, center_id: u64, region: Option<u64>) -> Result<()> {
-        self.center(center_id)?;
-        if let Some(r) = region {
-            self.region(r)?;
-        }
-        self.conn().execute(
-            "UPDATE centers SET region_id = ?1 WHERE id = ?2",
-            params![region, center_id],
-        )?;
-        Ok(())
+        self.write(|tx| set_center_region_in(tx, center_id, region).map(|_| ()))
     }
 
     /// The centers a scope covers, by id.
@@ -259,35 +239,8 @@ impl Store {
 
     /// Adds a dashboard user; the password is hashed here (Argon2id).
     pub fn add_user(&self, login: &str, password: &str, role: Role, scope: Scope) -> Result<u64> {
-        let login = login.trim();
-        if login.is_empty() || login.chars().any(char::is_whitespace) {
-            return Err(StoreError::Invalid(
-                "a login is one word without spaces".into(),
-            ));
-        }
-        if let Some(why) = crate::passwords::weak(password) {
-            return Err(StoreError::Invalid(why.into()));
-        }
-        match scope {
-            Scope::Center(id) => {
-                self.center(id)?;
-            }
-            Scope::Region(id) => {
-                self.region(id)?;
-            }
-        }
-        let hash =
-            crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        let (kind, id) = scope.columns();
-        let conn = self.conn();
-        conn.query_row(
-            "INSERT INTO users(login, password_hash, role, scope_kind, scope_id, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(login) DO NOTHING RETURNING id",
-            params![login, hash, role.code(), kind, id, now_ms()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::Conflict(format!("the login {login:?} is taken")))
+        let hash = password_hash(password)?;
+        self.write(|tx| add_user_in(tx, login, &hash, role, scope))
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
@@ -319,50 +272,19 @@ impl Store {
     /// Takes a dashboard user's access away: their login is answered as an
     /// unknown one and their sessions end at once. What they did stays.
     pub fn disable_user(&self, login: &str) -> Result<User> {
-        self.change_user_ending_sessions(login, |tx| {
-            tx.query_row(
-                "UPDATE users SET disabled_at_ms = coalesce(disabled_at_ms, ?1) WHERE login = ?2
-                 RETURNING id, login, role, scope_kind, scope_id",
-                params![now_ms(), login.trim()],
-                user_from_row,
-            )
-            .optional()
-        })
-    }
-
-    /// Runs `change` (an update returning the user, or none for an unknown
-    /// login) and ends the user's sessions in the same transaction.
-    fn change_user_ending_sessions(
-        &self,
-        login: &str,
-        change: impl FnOnce(&db::Tx<'_>) -> db::Result<Option<User>>,
-    ) -> Result<User> {
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let user = change(&tx)?
-            .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
-        tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
-        tx.commit()?;
-        Ok(user)
+        self.write(|tx| disable_user_in(tx, login))
     }
 
     /// Sets a dashboard user's new password (refused if weak) and ends their
     /// sessions at once; a disabled user is enabled again.
     pub fn set_user_password(&self, login: &str, password: &str) -> Result<User> {
-        if let Some(why) = crate::passwords::weak(password) {
-            return Err(StoreError::Invalid(why.into()));
-        }
-        let hash =
-            crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        self.change_user_ending_sessions(login, |tx| {
-            tx.query_row(
-                "UPDATE users SET password_hash = ?1, disabled_at_ms = NULL, failures = 0
-                 WHERE login = ?2 RETURNING id, login, role, scope_kind, scope_id",
-                params![hash, login.trim()],
-                user_from_row,
-            )
-            .optional()
-        })
+        let hash = password_hash(password)?;
+        self.write(|tx| set_password_in(tx, login, &hash))
+    }
+
+    /// A user by login, disabled or not.
+    pub fn user(&self, login: &str) -> Result<(User, bool)> {
+        user_in(&self.conn(), login)
     }
 
     /// Whether each user is disabled, by id.
@@ -421,6 +343,169 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// A password checked (not weak) and hashed (Argon2id): before the
+/// transaction, so no lock is held while it is hashed.
+pub(crate) fn password_hash(password: &str) -> Result<String> {
+    if let Some(why) = crate::passwords::weak(password) {
+        return Err(StoreError::Invalid(why.into()));
+    }
+    crate::passwords::hash(password).map_err(|e| StoreError::Invalid(format!("{e:#}")))
+}
+
+pub(crate) fn region_in_tx(conn: &db::Conn, id: u64) -> Result<Region> {
+    conn.query_row(
+        "SELECT id, name, level, parent_id FROM regions WHERE id = ?1",
+        [id],
+        region_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no region with id {id}")))
+}
+
+fn check_region_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(
+            "a region's name is 1 to 60 characters".into(),
+        ));
+    }
+    Ok(name)
+}
+
+pub(crate) fn add_region_in(
+    tx: &db::Tx<'_>,
+    name: &str,
+    level: Level,
+    parent: Option<u64>,
+) -> Result<u64> {
+    let name = check_region_name(name)?;
+    if let Some(p) = parent {
+        region_in_tx(tx, p)?;
+    }
+    Ok(tx.query_row(
+        "INSERT INTO regions(name, level, parent_id, created_at_ms) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        params![name, level.code(), parent, now_ms()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Renames a region; the region as it was.
+pub(crate) fn rename_region_in(tx: &db::Tx<'_>, id: u64, name: &str) -> Result<Region> {
+    let before = region_in_tx(tx, id)?;
+    let name = check_region_name(name)?;
+    tx.execute(
+        "UPDATE regions SET name = ?1 WHERE id = ?2",
+        params![name, id],
+    )?;
+    Ok(before)
+}
+
+/// Places a center in a region (or none); the region it was in.
+pub(crate) fn set_center_region_in(
+    tx: &db::Tx<'_>,
+    center_id: u64,
+    region: Option<u64>,
+) -> Result<Option<u64>> {
+    let before: Option<Option<u64>> = tx
+        .query_row(
+            "SELECT region_id FROM centers WHERE id = ?1",
+            [center_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let before =
+        before.ok_or_else(|| StoreError::NotFound(format!("no center with id {center_id}")))?;
+    if let Some(r) = region {
+        region_in_tx(tx, r)?;
+    }
+    tx.execute(
+        "UPDATE centers SET region_id = ?1 WHERE id = ?2",
+        params![region, center_id],
+    )?;
+    Ok(before)
+}
+
+pub(crate) fn add_user_in(
+    tx: &db::Tx<'_>,
+    login: &str,
+    hash: &str,
+    role: Role,
+    scope: Scope,
+) -> Result<u64> {
+    let login = login.trim();
+    if login.is_empty()
+        || login.chars().count() > 40
+        || login.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(StoreError::Invalid(
+            "a login is one word without spaces (at most 40 characters)".into(),
+        ));
+    }
+    match scope {
+        Scope::Center(id) => {
+            tx.query_row("SELECT id FROM centers WHERE id = ?1", [id], |r| {
+                r.get::<u64>(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no center with id {id}")))?;
+        }
+        Scope::Region(id) => {
+            region_in_tx(tx, id)?;
+        }
+    }
+    let (kind, id) = scope.columns();
+    tx.query_row(
+        "INSERT INTO users(login, password_hash, role, scope_kind, scope_id, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(login) DO NOTHING RETURNING id",
+        params![login, hash, role.code(), kind, id, now_ms()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Conflict(format!("the login {login:?} is taken")))
+}
+
+/// A user by login, and whether they are disabled.
+pub(crate) fn user_in(conn: &db::Conn, login: &str) -> Result<(User, bool)> {
+    conn.query_row(
+        "SELECT id, login, role, scope_kind, scope_id, disabled_at_ms IS NOT NULL FROM users WHERE login = ?1",
+        [login.trim()],
+        |r| Ok((user_from_row(r)?, r.get(5)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))
+}
+
+/// Takes a user's access away: their login is answered as an unknown one
+/// and their sessions end at once. What they did stays.
+pub(crate) fn disable_user_in(tx: &db::Tx<'_>, login: &str) -> Result<User> {
+    let user = tx
+        .query_row(
+            "UPDATE users SET disabled_at_ms = coalesce(disabled_at_ms, ?1) WHERE login = ?2
+             RETURNING id, login, role, scope_kind, scope_id",
+            params![now_ms(), login.trim()],
+            user_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
+    tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
+    Ok(user)
+}
+
+/// Sets a user's password hash, enables them again and ends their sessions.
+pub(crate) fn set_password_in(tx: &db::Tx<'_>, login: &str, hash: &str) -> Result<User> {
+    let user = tx
+        .query_row(
+            "UPDATE users SET password_hash = ?1, disabled_at_ms = NULL, failures = 0
+             WHERE login = ?2 RETURNING id, login, role, scope_kind, scope_id",
+            params![hash, login.trim()],
+            user_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no user {:?}", login.trim())))?;
+    tx.execute("DELETE FROM user_sessions WHERE user_id = ?1", [user.id])?;
+    Ok(user)
 }
 
 fn region_from_row(r: &Row<'_>) -> db::Result<Region> {
