@@ -52,6 +52,8 @@ pub(crate) enum Tab {
     Overview,
     Members,
     Content,
+    Users,
+    Regions,
     Audit,
 }
 
@@ -101,6 +103,14 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
         (Tab::Content, own_content, lang.t("内容", "Content")),
     ];
     if s.user.role == Role::Admin {
+        items.push((Tab::Users, "/users".to_string(), lang.t("用户", "Users")));
+        if matches!(s.user.scope, crate::store::users::Scope::Region(_)) {
+            items.push((
+                Tab::Regions,
+                "/regions".to_string(),
+                lang.t("区域", "Regions"),
+            ));
+        }
         items.push((
             Tab::Audit,
             "/audit".to_string(),

@@ -14,6 +14,7 @@ mod members;
 pub mod metrics;
 pub mod phone;
 pub mod serve;
+mod users;
 pub mod web;
 
 use std::sync::Arc;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::api_routes())
         .merge(members::api_routes())
         .merge(audit::api_routes())
+        .merge(users::api_routes())
         // Every error of the API is an ApiError, the framework's own too,
         // and no id beyond the largest the hub issues reaches a handler.
         .layer(axum::middleware::from_fn(error::json_errors))
@@ -84,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(phone::routes())
         .merge(members::routes())
         .merge(audit::routes())
+        .merge(users::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())
         .fallback(|| async { AppError::NotFound("no such route".into()) })
