@@ -162,7 +162,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The city's admin reads every change, newest first, by whom.
     assert_eq!(
         b["admin_nav"],
-        serde_json::json!(["概览", "会员", "内容", "操作记录"])
+        serde_json::json!(["概览", "会员", "内容", "用户", "区域", "操作记录"])
     );
     let audit = b["audit"].as_array().expect("audit rows");
     let what: Vec<(&str, &str)> = audit

@@ -13,6 +13,7 @@ pub mod limit;
 mod members;
 pub mod metrics;
 pub mod phone;
+mod regions;
 pub mod serve;
 mod users;
 pub mod web;
@@ -75,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(members::api_routes())
         .merge(audit::api_routes())
         .merge(users::api_routes())
+        .merge(regions::api_routes())
         // Every error of the API is an ApiError, the framework's own too,
         // and no id beyond the largest the hub issues reaches a handler.
         .layer(axum::middleware::from_fn(error::json_errors))
@@ -87,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(members::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())
         .fallback(|| async { AppError::NotFound("no such route".into()) })
