@@ -178,7 +178,12 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
             ("staff-a", "member.add"),
             ("staff-a", "member.add"),
             ("staff-a", "member.add"),
+            ("cli", "user.add"),
+            ("cli", "user.add"),
             ("cli", "member.add"),
+            ("cli", "center.add"),
+            ("cli", "center.add"),
+            ("cli", "region.add"),
         ],
         "{b}"
     );

@@ -249,6 +249,40 @@ impl Admin<'_> {
         })
     }
 
+    /// Adds a center, in a region of the actor's (the command line may add
+    /// one in no region).
+    pub fn add_center(&self, name: &str, time_zone: &str, region: Option<u64>) -> Result<u64> {
+        self.admin_region()?;
+        match region {
+            Some(r) => self.within(Scope::Region(r))?,
+            None if self.actor == Actor::CommandLine => {}
+            None => {
+                return Err(StoreError::Invalid(
+                    "say which region the center belongs to".into(),
+                ));
+            }
+        }
+        self.change(|tx| {
+            let id = crate::store::add_center_in(tx, name, time_zone)?;
+            if region.is_some() {
+                users::set_center_region_in(tx, id, region)?;
+            }
+            Ok((
+                id,
+                Change {
+                    center_id: Some(id),
+                    region_id: region,
+                    action: "center.add",
+                    subject: format!("center {id}"),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "name": name.trim(), "time_zone": time_zone, "region_id": region
+                    })),
+                },
+            ))
+        })
+    }
+
     /// Places a center of the actor's in a region of theirs.
     pub fn place_center(&self, center_id: u64, region: u64) -> Result<()> {
         self.admin_region()?;

@@ -59,13 +59,8 @@ pub(super) fn center(
             time_zone,
             region,
         } => {
-            if let Some(r) = region {
-                store.region(r)?;
-            }
-            let id = store.add_center(&name, &time_zone)?;
-            if region.is_some() {
-                store.set_center_region(id, region)?;
-            }
+            let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
+            let id = admin.add_center(&name, &time_zone, region)?;
             writeln!(out, "{id}")?
         }
         CenterAction::List => {

@@ -119,6 +119,14 @@ fn shown(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "—".to_string(),
+        // A long list (an import's new members) by its ends and length.
+        serde_json::Value::Array(items) if items.len() > 6 => format!(
+            "{}, {} … {} ({})",
+            shown(&items[0]),
+            shown(&items[1]),
+            shown(&items[items.len() - 1]),
+            items.len()
+        ),
         other => other.to_string(),
     }
 }

@@ -256,21 +256,7 @@ impl Store {
     }
 
     pub fn add_center(&self, name: &str, time_zone: &str) -> Result<u64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a center needs a name".into()));
-        }
-        if time_zone.parse::<Tz>().is_err() {
-            return Err(StoreError::Invalid(format!(
-                "unknown time zone {time_zone:?}; use an IANA name such as Asia/Shanghai"
-            )));
-        }
-        let conn = self.conn();
-        Ok(conn.query_row(
-            "INSERT INTO centers(name, time_zone, created_at_ms) VALUES (?1, ?2, ?3) RETURNING id",
-            params![name, time_zone, now_ms()],
-            |r| r.get(0),
-        )?)
+        self.write(|tx| add_center_in(tx, name, time_zone))
     }
 
     /// One trivial query: the database answers (readiness).
@@ -404,6 +390,24 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
+}
+
+/// Adds a center inside `tx`; its id.
+pub(crate) fn add_center_in(tx: &Tx<'_>, name: &str, time_zone: &str) -> Result<u64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a center needs a name".into()));
+    }
+    if time_zone.parse::<Tz>().is_err() {
+        return Err(StoreError::Invalid(format!(
+            "unknown time zone {time_zone:?}; use an IANA name such as Asia/Shanghai"
+        )));
+    }
+    Ok(tx.query_row(
+        "INSERT INTO centers(name, time_zone, created_at_ms) VALUES (?1, ?2, ?3) RETURNING id",
+        params![name, time_zone, now_ms()],
+        |r| r.get(0),
+    )?)
 }
 
 /// A `centers` row selected as `id, name, time_zone, region_id`.
