@@ -51,6 +51,7 @@ impl Lang {
 pub(crate) enum Tab {
     Overview,
     Members,
+    Kiosks,
     Content,
     Users,
     Regions,
@@ -99,6 +100,11 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
             Tab::Members,
             "/members".to_string(),
             lang.t("会员", "Members"),
+        ),
+        (
+            Tab::Kiosks,
+            "/kiosks".to_string(),
+            lang.t("签到机", "Kiosks"),
         ),
         (Tab::Content, own_content, lang.t("内容", "Content")),
     ];
@@ -230,4 +236,18 @@ pub(crate) fn refusal(s: &Session, lang: Lang, tab: Tab, here: &str, e: AppError
         lang.t("无法打开", "Not available"),
         &main,
     )
+}
+
+/// This hub's address as the browser reached it (behind an https proxy,
+/// https): what a kiosk enrolling from a code shown here is to call.
+pub(crate) fn own_origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
 }

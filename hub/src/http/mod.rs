@@ -8,6 +8,7 @@ mod editor;
 mod error;
 pub mod integration;
 mod kiosk_api;
+mod kiosks;
 mod layout;
 pub mod limit;
 mod members;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(members::api_routes())
         .merge(audit::api_routes())
         .merge(users::api_routes())
+        .merge(kiosks::api_routes())
         .merge(regions::api_routes())
         // Every error of the API is an ApiError, the framework's own too,
         // and no id beyond the largest the hub issues reaches a handler.
@@ -89,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(members::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(kiosks::routes())
         .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())

@@ -3,26 +3,71 @@
 
 use protocol::text::clean_text;
 
-use super::db::{OptionalExt, params};
+use super::db::{OptionalExt, Tx, params};
 use super::{
     Center, Device, MAX_DEVICE_NAME_CHARS, MAX_VERSION_CHARS, Result, Store, StoreError,
     device_from_row, normalize_code, now_ms, random_bytes, random_code, sha256_hex,
 };
 
+/// Creates a one-time enrollment code for a center inside `tx`; only its
+/// hash is kept. The code as people read it (`ABCD-EFGH`), and when it
+/// expires.
+pub(crate) fn create_enroll_code_in(
+    tx: &Tx<'_>,
+    center_id: u64,
+    valid_hours: u32,
+) -> Result<(String, i64)> {
+    tx.query_row("SELECT id FROM centers WHERE id = ?1", [center_id], |r| {
+        r.get::<u64>(0)
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no center with id {center_id}")))?;
+    let code = random_code()?;
+    let expires = now_ms() + i64::from(valid_hours) * 3_600_000;
+    tx.execute(
+        "INSERT INTO enroll_codes(code_hash, center_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+        params![sha256_hex(&code), center_id, expires],
+    )?;
+    Ok((format!("{}-{}", &code[..4], &code[4..]), expires))
+}
+
+/// A kiosk's center and name, inside `tx`.
+pub(crate) fn device_in(tx: &Tx<'_>, id: u64) -> Result<(u64, String, bool)> {
+    tx.query_row(
+        "SELECT center_id, name, revoked_at_ms IS NOT NULL FROM devices WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no kiosk {id}")))
+}
+
+/// Renames a kiosk (the name admins see) inside `tx`.
+pub(crate) fn rename_device_in(tx: &Tx<'_>, id: u64, name: &str) -> Result<()> {
+    let name = clean_text(name, MAX_DEVICE_NAME_CHARS);
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("a kiosk needs a name".into()));
+    }
+    tx.execute(
+        "UPDATE devices SET name = ?1 WHERE id = ?2",
+        params![name.trim(), id],
+    )?;
+    Ok(())
+}
+
+/// Takes a kiosk out of service inside `tx`; false if it already was.
+pub(crate) fn revoke_device_in(tx: &Tx<'_>, id: u64) -> Result<bool> {
+    let n = tx.execute(
+        "UPDATE devices SET revoked_at_ms = ?2 WHERE id = ?1 AND revoked_at_ms IS NULL",
+        params![id, now_ms()],
+    )?;
+    Ok(n == 1)
+}
+
 impl Store {
     /// Creates a one-time enrollment code for a center; only its hash is kept.
     pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
-        self.center(center_id)?;
-        let code = random_code()?;
-        self.conn().execute(
-            "INSERT INTO enroll_codes(code_hash, center_id, expires_at_ms) VALUES (?1, ?2, ?3)",
-            params![
-                sha256_hex(&code),
-                center_id,
-                now_ms() + i64::from(valid_hours) * 3_600_000
-            ],
-        )?;
-        Ok(format!("{}-{}", &code[..4], &code[4..]))
+        self.write(|tx| create_enroll_code_in(tx, center_id, valid_hours).map(|(code, _)| code))
     }
 
     /// Consumes a code and creates the device, in one transaction. Returns the
@@ -90,11 +135,7 @@ impl Store {
     /// Takes a kiosk out of service: its credential is refused from now on
     /// (a stolen or replaced board); its events stay. False if unknown.
     pub fn revoke_device(&self, id: u64) -> Result<bool> {
-        let n = self.conn().execute(
-            "UPDATE devices SET revoked_at_ms = ?2 WHERE id = ?1 AND revoked_at_ms IS NULL",
-            params![id, now_ms()],
-        )?;
-        Ok(n == 1)
+        self.write(|tx| revoke_device_in(tx, id))
     }
 
     pub fn devices(&self) -> Result<Vec<Device>> {

@@ -80,6 +80,8 @@ pub struct FleetRow {
     pub content_error: Option<String>,
     /// Its events the hub set aside (kept, not counted).
     pub set_aside: u64,
+    /// Taken out of service: its credential is refused.
+    pub revoked: bool,
     pub alerts: Vec<Alert>,
 }
 
@@ -220,7 +222,8 @@ impl Store {
                     d.acked_seq, d.reported_last_seq, d.clock_synchronized,
                     d.content_version, d.content_error, d.restored_at_ms, d.twin_at_ms,
                     (SELECT count(*) FROM rejected_events x WHERE x.device_id = d.id),
-                    (SELECT max(received_at_ms) FROM rejected_events x WHERE x.device_id = d.id)
+                    (SELECT max(received_at_ms) FROM rejected_events x WHERE x.device_id = d.id),
+                    d.revoked_at_ms IS NOT NULL
              FROM devices d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
              ORDER BY d.center_id, d.id",
@@ -230,6 +233,7 @@ impl Store {
             let acked_seq: u64 = r.get(6)?;
             let reported: Option<u64> = r.get(7)?;
             let clock: Option<bool> = r.get(8)?;
+            let revoked: bool = r.get(15)?;
             let mut alerts = Vec::new();
             if last_seen_ms.is_none_or(|t| now - t > OFFLINE_AFTER_MS) {
                 alerts.push(Alert::Offline);
@@ -251,6 +255,10 @@ impl Store {
             if recent(r.get(14)?) {
                 alerts.push(Alert::SetAside);
             }
+            // Out of service: nothing about it needs anyone's attention.
+            if revoked {
+                alerts.clear();
+            }
             Ok(FleetRow {
                 device_id: r.get(0)?,
                 name: r.get(1)?,
@@ -264,6 +272,7 @@ impl Store {
                 content_version: r.get(9)?,
                 content_error,
                 set_aside: r.get(13)?,
+                revoked,
                 alerts,
             })
         })?;

@@ -11,7 +11,7 @@ pub mod archive;
 pub mod audit;
 mod copy;
 pub mod db;
-mod devices;
+pub(crate) mod devices;
 pub mod fleet;
 mod ingest;
 pub mod integration;
