@@ -94,7 +94,11 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
 
     // The staff member's navigation: no admin items; Chinese first.
-    assert_eq!(b["nav"], serde_json::json!(["概览", "会员", "内容"]), "{b}");
+    assert_eq!(
+        b["nav"],
+        serde_json::json!(["概览", "会员", "签到机", "内容"]),
+        "{b}"
+    );
     assert!(
         b["empty_note"]
             .as_str()
@@ -147,7 +151,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     );
     assert_eq!(
         b["english_nav"],
-        serde_json::json!(["Overview", "Members", "Content"])
+        serde_json::json!(["Overview", "Members", "Kiosks", "Content"])
     );
     assert_eq!(
         b["phone_overflow"], false,
@@ -162,7 +166,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The city's admin reads every change, newest first, by whom.
     assert_eq!(
         b["admin_nav"],
-        serde_json::json!(["概览", "会员", "内容", "用户", "区域", "操作记录"])
+        serde_json::json!(["概览", "会员", "签到机", "内容", "用户", "区域", "操作记录"])
     );
     let audit = b["audit"].as_array().expect("audit rows");
     let what: Vec<(&str, &str)> = audit

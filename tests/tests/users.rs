@@ -55,7 +55,7 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
 
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "内容", "用户", "区域", "操作记录"]),
+        serde_json::json!(["概览", "会员", "签到机", "内容", "用户", "区域", "操作记录"]),
         "{b}"
     );
     assert!(b["weak"].as_str().is_some_and(|w| !w.is_empty()), "{b}");
@@ -70,7 +70,10 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
             .is_some_and(|h| h.contains("上城区青年中心")),
         "{b}"
     );
-    assert_eq!(b["staff_nav"], serde_json::json!(["概览", "会员", "内容"]));
+    assert_eq!(
+        b["staff_nav"],
+        serde_json::json!(["概览", "会员", "签到机", "内容"])
+    );
     assert_eq!(
         (
             b["staff_users_page"].clone(),
