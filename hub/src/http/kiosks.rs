@@ -40,7 +40,7 @@ pub(super) fn api_routes() -> axum::Router<AppState> {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct CodeRequest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::present")]
     valid_hours: Option<u32>,
 }
 

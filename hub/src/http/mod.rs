@@ -205,6 +205,16 @@ impl FromRequestParts<AppState> for AuthDevice {
     }
 }
 
+/// A field of a JSON body that, when present, holds a value: null is
+/// refused, not read as "left out" (`#[serde(default, deserialize_with)]`).
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("malformed JSON body: {e}")))

@@ -44,9 +44,15 @@ pub(crate) fn device_in(tx: &Tx<'_>, id: u64) -> Result<(u64, String, bool)> {
 
 /// Renames a kiosk (the name admins see) inside `tx`.
 pub(crate) fn rename_device_in(tx: &Tx<'_>, id: u64, name: &str) -> Result<()> {
-    let name = clean_text(name, MAX_DEVICE_NAME_CHARS);
-    if name.trim().is_empty() {
-        return Err(StoreError::Invalid("a kiosk needs a name".into()));
+    // Typed by staff: refused, not cleaned, when it is not a name.
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_DEVICE_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(StoreError::Invalid(format!(
+            "a kiosk's name is 1 to {MAX_DEVICE_NAME_CHARS} printable characters"
+        )));
     }
     tx.execute(
         "UPDATE devices SET name = ?1 WHERE id = ?2",

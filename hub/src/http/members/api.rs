@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::super::error::AppError;
-use super::super::{AppState, db, parse_json};
+use super::super::{AppState, db, parse_json, present};
 use crate::admin::import::MAX_IMPORT_BYTES;
 use crate::admin::{Actor, Admin};
 use crate::store::{Member, MemberPage, NewMember};
@@ -137,15 +137,6 @@ struct MemberChange {
     display_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     volunteer: Option<bool>,
-}
-
-/// A field that, when present, holds a value.
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 async fn change_member(
