@@ -1,6 +1,7 @@
 //! `hub member`: members, their QR codes, links, secrets, cards and volunteering.
 
 use super::*;
+use crate::admin::cards::Phone;
 
 #[derive(Subcommand)]
 pub enum MemberAction {
@@ -170,11 +171,13 @@ pub(super) fn member(
             writeln!(out, "{token}")?;
         }
         MemberAction::Link { id, base_url } => {
-            let secret = store.create_member_link(id)?;
+            let made = admin.phone_login(id, Phone::Link)?;
+            let secret = made.link.unwrap_or_default();
             writeln!(out, "{}/m/{secret}", base_url.trim_end_matches('/'))?;
         }
         MemberAction::Secret { id, base_url } => {
-            let secret = store.new_member_secret(id)?;
+            let made = admin.phone_login(id, Phone::Secret)?;
+            let secret = made.secret.unwrap_or_default();
             writeln!(out, "{secret}")?;
             eprintln!(
                 "member {id} logs in at {}/m with member number {id} and this secret",
@@ -213,7 +216,14 @@ pub(super) fn member(
             out: path,
             valid_days,
         } => {
-            let token = card_token(data, store, id, valid_days)?;
+            let m = store.member(id)?;
+            let key = crate::keys::load_or_create(data)?;
+            let (_, cards) = admin.print_cards(m.center_id, Some(id), &key, valid_days)?;
+            let token = cards
+                .into_iter()
+                .next()
+                .map(|(_, token)| token)
+                .context("no card was made")?;
             let (_, img) = crate::qr::image(&token)?;
             img.save(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -224,23 +234,17 @@ pub(super) fn member(
             out: path,
             valid_days,
         } => {
-            let c = store.center(center).map_err(|e| hint_centers(data, e))?;
-            let mut cards = Vec::new();
-            for m in store.members(center)?.into_iter().filter(|m| m.active) {
-                let token = card_token(data, store, m.id, valid_days)?;
-                cards.push((m, token));
-            }
+            let key = crate::keys::load_or_create(data)?;
+            let (c, cards) = admin
+                .print_cards(center, None, &key, valid_days)
+                .map_err(|e| hint_centers(data, e))?;
             let html = crate::cards::sheet(&c.name, &cards)?;
             std::fs::write(&path, html)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             writeln!(out, "{} cards written to {}", cards.len(), path.display())?;
         }
         MemberAction::BindCard { id, uid } => {
-            let uid = protocol::card::parse_uid_hex(&uid).context(
-                "the UID must be 4 to 16 bytes in hex, e.g. 04A1B2C3 (as a reader shows it)",
-            )?;
-            let hash = protocol::card::card_hash(&crate::keys::card_key(data)?, &uid);
-            match store.bind_card(id, &hash)? {
+            match admin.bind_card_number(id, &uid, &crate::keys::card_key(data)?)? {
                 Some(previous) => {
                     writeln!(out, "card moved from member {previous} to member {id}")?
                 }
@@ -249,25 +253,4 @@ pub(super) fn member(
         }
     }
     Ok(())
-}
-
-/// Signs a new printed card for a member (raising its generation).
-pub(super) fn card_token(
-    data: &Path,
-    store: &Store,
-    id: u32,
-    valid_days: u32,
-) -> anyhow::Result<String> {
-    let m = store.member(id)?;
-    anyhow::ensure!(m.active, "member {id} is revoked; no card is issued");
-    let generation = store.new_card_generation(id)?;
-    let key = crate::keys::load_or_create(data)?;
-    let expires_at = u32::try_from(crate::store::now_ms() / 1000 + i64::from(valid_days) * 86_400)
-        .context("expiry out of range")?;
-    Ok(protocol::token::Claims {
-        key_id: crate::keys::CURRENT_KEY_ID,
-        member_id: id,
-        expires_at,
-    }
-    .sign_card(&key, generation))
 }

@@ -18,7 +18,7 @@ pub mod integration;
 pub mod ledger;
 pub(crate) mod members;
 mod migrations;
-mod phone;
+pub(crate) mod phone;
 mod retime;
 mod rollup;
 pub mod users;
@@ -357,24 +357,7 @@ impl Store {
     /// Starts a new printed-card generation for a member: cards printed
     /// before are refused once kiosks sync. Returns the new generation.
     pub fn new_card_generation(&self, member_id: u32) -> Result<u16> {
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        let revision = Self::bump_revision(&tx)?;
-        let generation: Option<u16> = tx
-            .query_row(
-                "UPDATE members SET card_generation = card_generation + 1, revision = ?1
-                 WHERE id = ?2 AND card_generation < 65535 RETURNING card_generation",
-                params![revision, member_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(generation) = generation else {
-            return Err(StoreError::NotFound(format!(
-                "no member with id {member_id} (or no card generations left)"
-            )));
-        };
-        tx.commit()?;
-        Ok(generation)
+        self.write(|tx| new_card_generation_in(tx, member_id))
     }
 
     /// Runs `f` in one write transaction, committed when it returns `Ok`.
@@ -390,6 +373,25 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> db::Result<T>) -> Result<T> {
         Ok(f(&self.conn())?)
     }
+}
+
+/// Starts a new printed-card generation for a member inside `tx`; the new
+/// generation.
+pub(crate) fn new_card_generation_in(tx: &Tx<'_>, member_id: u32) -> Result<u16> {
+    let revision = Store::bump_revision(tx)?;
+    let generation: Option<u16> = tx
+        .query_row(
+            "UPDATE members SET card_generation = card_generation + 1, revision = ?1
+             WHERE id = ?2 AND card_generation < 65535 RETURNING card_generation",
+            params![revision, member_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    generation.ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "no member with id {member_id} (or no card generations left)"
+        ))
+    })
 }
 
 /// Adds a center inside `tx`; its id.
@@ -433,7 +435,7 @@ fn device_from_row(r: &Row<'_>) -> db::Result<Device> {
 
 /// Binds a card inside a transaction; bumps the roster revision of the
 /// member, and of the previous owner when the card moves.
-fn bind_card_in(tx: &Tx<'_>, member_id: u32, card_hash: &str) -> Result<Option<u32>> {
+pub(crate) fn bind_card_in(tx: &Tx<'_>, member_id: u32, card_hash: &str) -> Result<Option<u32>> {
     let previous: Option<u32> = tx
         .query_row(
             "SELECT member_id FROM member_cards WHERE card_hash = ?1",

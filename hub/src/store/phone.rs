@@ -1,7 +1,7 @@
 //! Members' phones: the personal link to a member's renewing QR code, the
 //! login secret (kept as an Argon2id hash) and the phone sessions it opens.
 
-use super::db::{OptionalExt, params};
+use super::db::{OptionalExt, Tx, params};
 use super::{
     MEMBER_SESSION_MS, Member, Result, Store, StoreError, now_ms, random_bytes, random_code,
     sha256_hex,
@@ -17,21 +17,7 @@ impl Store {
                 "member {member_id} is revoked"
             )));
         }
-        let secret = data_encoding::BASE32_NOPAD
-            .encode(&random_bytes::<20>()?)
-            .to_ascii_lowercase();
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE member_links SET revoked = 1 WHERE member_id = ?1",
-            [member_id],
-        )?;
-        tx.execute(
-            "INSERT INTO member_links(link_hash, member_id, created_at_ms) VALUES (?1, ?2, ?3)",
-            params![sha256_hex(&secret), member_id, now_ms()],
-        )?;
-        tx.commit()?;
-        Ok(secret)
+        self.write(|tx| create_link_in(tx, member_id))
     }
 
     /// The member a phone-page link belongs to, if the link is current.
@@ -60,22 +46,9 @@ impl Store {
                 "member {member_id} is revoked"
             )));
         }
-        let code = random_code()?;
-        let phc =
-            crate::passwords::hash(&code).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET login_hash = ?1, login_failures = 0, login_locked_until_ms = 0
-             WHERE id = ?2",
-            params![phc, member_id],
-        )?;
-        tx.execute(
-            "DELETE FROM member_sessions WHERE member_id = ?1",
-            [member_id],
-        )?;
-        tx.commit()?;
-        Ok(format!("{}-{}", &code[..4], &code[4..]))
+        let (shown, phc) = new_secret()?;
+        self.write(|tx| set_secret_in(tx, member_id, &phc))?;
+        Ok(shown)
     }
 
     /// What a phone login needs to know of a member: the member and their
@@ -140,6 +113,46 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// A new phone-page link for a member inside `tx` (earlier links stop
+/// working); its secret, returned once (only its hash is kept).
+pub(crate) fn create_link_in(tx: &Tx<'_>, member_id: u32) -> Result<String> {
+    let secret = data_encoding::BASE32_NOPAD
+        .encode(&random_bytes::<20>()?)
+        .to_ascii_lowercase();
+    tx.execute(
+        "UPDATE member_links SET revoked = 1 WHERE member_id = ?1",
+        [member_id],
+    )?;
+    tx.execute(
+        "INSERT INTO member_links(link_hash, member_id, created_at_ms) VALUES (?1, ?2, ?3)",
+        params![sha256_hex(&secret), member_id, now_ms()],
+    )?;
+    Ok(secret)
+}
+
+/// A new login secret: as shown (`XXXX-XXXX`) and its Argon2 hash, made
+/// before any transaction (hashing takes a while).
+pub(crate) fn new_secret() -> Result<(String, String)> {
+    let code = random_code()?;
+    let phc = crate::passwords::hash(&code).map_err(|e| StoreError::Invalid(format!("{e:#}")))?;
+    Ok((format!("{}-{}", &code[..4], &code[4..]), phc))
+}
+
+/// Sets a member's login secret (its hash) inside `tx`; every phone logged
+/// in with the earlier one is logged out.
+pub(crate) fn set_secret_in(tx: &Tx<'_>, member_id: u32, phc: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE members SET login_hash = ?1, login_failures = 0, login_locked_until_ms = 0
+         WHERE id = ?2",
+        params![phc, member_id],
+    )?;
+    tx.execute(
+        "DELETE FROM member_sessions WHERE member_id = ?1",
+        [member_id],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
