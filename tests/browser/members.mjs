@@ -89,6 +89,33 @@ try {
   await Promise.all([page.waitForURL(/done=restored-/), page.click('#members tbody tr button')]);
   out.restored = await rows(page);
 
+  // What a member takes away: a card (the center's sheet), a phone login
+  // scanned on the spot, a card bound by its number, and the roster.
+  const [sheet] = await Promise.all([page.waitForEvent('popup'), page.click('#sheet button')]);
+  await sheet.waitForLoadState();
+  out.sheet_cards = await sheet.$$eval('.card', cards => cards.length);
+  await sheet.locator('.card').first().screenshot({ path: `${shots}-card.png` });
+  await sheet.close();
+  const first = '#members tbody tr:first-child';
+  await Promise.all([page.waitForURL(/\/members\/\d+\/phone/), page.click(`${first} form[action$="/phone"] button`)]);
+  out.phone_link = (await page.textContent('#phone-link')).trim();
+  out.phone_secret = (await page.textContent('#phone-secret')).trim();
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const opened = await phone.goto(out.phone_link);
+  out.phone_status = opened.status();
+  out.phone_has_qr = (await phone.$('svg')) !== null;
+  await phone.close();
+  await page.goto(url + '/members');
+  await page.fill(`${first} input[name=uid]`, 'not hex');
+  await page.click(`${first} form[action$="/card-number"] button`);
+  out.bad_card = (await (await page.waitForSelector('#row-error')).textContent()).trim();
+  await page.fill(`${first} input[name=uid]`, '04A1B2C3');
+  await Promise.all([page.waitForURL(/done=bound-/), page.click(`${first} form[action$="/card-number"] button`)]);
+  out.bound = (await page.textContent('#done')).trim();
+  const xlsx = await page.request.get(await page.getAttribute('#export-xlsx', 'href').then(h => url + h));
+  out.export_status = xlsx.status();
+  (await import('node:fs')).writeFileSync(`${shots}-roster.xlsx`, await xlsx.body());
+
   await page.goto(url + '/members');
   await page.screenshot({ path: `${shots}-zh-1366.png`, fullPage: true });
   await Promise.all([page.waitForURL(/\/members/), page.click('#switch-lang')]);

@@ -142,6 +142,51 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     );
     assert_eq!(b["restored"][0]["cells"][5], "有效", "{b}");
 
+    // The card sheet: one card per active member (202), each a QR code
+    // zbarimg reads as a printed card's token.
+    assert_eq!(b["sheet_cards"], 202, "{b}");
+    let card = run(Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(shots.join("hub-members-card.png")));
+    assert!(
+        stdout(&card).trim().starts_with("YC2"),
+        "a printed card's token"
+    );
+    // The phone login: the link opens the member's page with its QR code.
+    assert!(
+        b["phone_link"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(&format!("{}/m/", server.url))),
+        "{b}"
+    );
+    assert_eq!(b["phone_secret"].as_str().map(str::len), Some(9), "{b}");
+    assert_eq!(
+        (b["phone_status"].clone(), b["phone_has_qr"].clone()),
+        (200.into(), true.into()),
+        "{b}"
+    );
+    assert!(
+        b["bad_card"].as_str().is_some_and(|m| m.contains("hex")),
+        "{b}"
+    );
+    assert!(
+        b["bound"].as_str().is_some_and(|m| m.contains("卡已绑定")),
+        "{b}"
+    );
+    // The exported roster opens in openpyxl with every member.
+    assert_eq!(b["export_status"], 200);
+    let read = stdout(&run(Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sys,openpyxl; ws=openpyxl.load_workbook(sys.argv[1]).active; print(ws.max_row); print(ws.cell(1,1).value)",
+        ])
+        .arg(shots.join("hub-members-roster.xlsx"))));
+    assert_eq!(
+        read.lines().collect::<Vec<_>>(),
+        ["203", "会员号"],
+        "{read}"
+    );
+
     // One language at a time, with a switch; the page fits a phone.
     assert!(
         b["english_heading"]
@@ -176,6 +221,9 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     assert_eq!(
         what,
         [
+            ("staff-a", "member.card_bind"),
+            ("staff-a", "member.phone_login"),
+            ("staff-a", "member.cards"),
             ("staff-a", "member.restore"),
             ("staff-a", "member.revoke"),
             ("staff-a", "member.import"),

@@ -6,6 +6,7 @@
 mod api;
 mod import;
 mod page;
+mod take;
 
 use axum::routing::{get, post};
 
@@ -21,6 +22,10 @@ pub(in crate::http) fn routes() -> axum::Router<AppState> {
         .route("/members/add", post(page::add_form))
         .route("/members/{id}/revoke", post(page::revoke_form))
         .route("/members/{id}/restore", post(page::restore_form))
+        .route("/members/cards", post(take::cards_form))
+        .route("/members/{id}/phone", post(take::phone_form))
+        .route("/members/{id}/card-number", post(take::card_number_form))
+        .route("/members/{file}", get(take::export))
         .route(
             "/members/import",
             post(import::import_preview).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES + 64 * 1024)),

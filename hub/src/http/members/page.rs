@@ -41,6 +41,8 @@ pub(super) struct Typed {
     pub(super) error: String,
     /// A roster file's preview, shown above the list.
     pub(super) preview: String,
+    /// Why a change to a member of the list was refused.
+    pub(super) row_error: String,
 }
 
 /// A number, or nothing for an empty field (a form's `center=`).
@@ -147,6 +149,15 @@ pub(super) async fn show_members(
             t("已导入会员：", "Members imported:"),
             escape(n)
         ),
+        Some(("bound", id)) => format!(
+            "<p class=\"done\" id=\"done\">{} {} {}</p>",
+            t("卡已绑定给会员", "Card bound to member"),
+            escape(id),
+            t(
+                "，签到机同步后即可刷卡。",
+                "; it works at the kiosks after their next sync."
+            )
+        ),
         Some(("restored", id)) => format!(
             "<p class=\"done\" id=\"done\">{} {} {}</p>",
             t("会员", "Member"),
@@ -183,7 +194,8 @@ pub(super) async fn show_members(
                  <td data-label=\"{l_phone}\">{phone}</td><td data-label=\"{l_vol}\">{vol}</td>\
                  <td data-label=\"{l_state}\"{off}>{state}</td>\
                  <td><form class=\"inline\" method=\"post\" action=\"/members/{id}/{action}\">{keep}\
-                 <button class=\"quiet\">{label}</button></form></td></tr>",
+                 <button class=\"quiet\">{label}</button></form>{more}</td></tr>",
+                more = if m.active { super::take::row_actions(m.id, &keep, lang) } else { String::new() },
                 id = m.id,
                 shown = escape(&m.display_name),
                 name = escape(&m.full_name),
@@ -271,7 +283,7 @@ pub(super) async fn show_members(
         "<div class=\"card\"><h2>{heading} · {center_name}</h2>{chooser}\
          {preview}<form method=\"get\" action=\"/members\" class=\"row\" id=\"search\">{center_field}\
          <label>{search}<input name=\"q\" value=\"{qv}\" placeholder=\"{hint}\"></label>\
-         <button class=\"act\">{search_button}</button></form>{done}{list}{pager}</div>\
+         <button class=\"act\">{search_button}</button></form>{done}{row_error}{list}{pager}{tools}</div>\
          <div class=\"card\"><h2>{add_heading}</h2>{error}\
          <form method=\"post\" action=\"/members/add\" class=\"row\" id=\"add\">{keep}\
          <label>{l_name}<input name=\"name\" required maxlength=\"60\" value=\"{name}\"></label>\
@@ -286,6 +298,15 @@ pub(super) async fn show_members(
          {csrf_field}{center_field}<label>{import_file}<input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label>\
          <button class=\"act\">{import_preview}</button></form><p class=\"note\">{import_note}</p></div>",
         heading = t("会员", "Members"),
+        tools = super::take::list_tools(center.id, &s.csrf, lang),
+        row_error = if typed.row_error.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"error\" id=\"row-error\">{}</p>",
+                escape(&typed.row_error)
+            )
+        },
         preview = typed.preview,
         csrf_field = hidden("csrf", &s.csrf),
         import_heading = t("导入名册", "Import a roster"),

@@ -1,0 +1,336 @@
+//! What a member takes away, from the members page: printed cards (one, or
+//! the center's sheet), the phone's link and login secret shown as a QR code
+//! to scan on the spot, a card bound by its number; and the roster exported
+//! as CSV or XLSX for the center's own files.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::super::error::AppError;
+use super::super::layout::{Lang, Tab, form_session, frame, own_origin, page_session, refusal};
+use super::super::web::{escape, redirect};
+use super::super::{AppState, db};
+use super::page::{PageQuery, Typed, show_members};
+use crate::admin::cards::{CARD_DAYS, Phone};
+use crate::admin::{Actor, Admin};
+
+/// The buttons beside an active member: a card, the phone login, a card by
+/// its number.
+pub(super) fn row_actions(id: u32, keep: &str, lang: Lang) -> String {
+    let t = |zh, en| lang.t(zh, en);
+    format!(
+        " <form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\">{keep}\
+         <input type=\"hidden\" name=\"member\" value=\"{id}\"><button class=\"quiet\">{card}</button></form> \
+         <form class=\"inline\" method=\"post\" action=\"/members/{id}/phone\">{keep}\
+         <button class=\"quiet\">{phone}</button></form> \
+         <form class=\"inline\" method=\"post\" action=\"/members/{id}/card-number\">{keep}\
+         <input name=\"uid\" size=\"10\" maxlength=\"32\" placeholder=\"{uid}\" aria-label=\"{uid}\" required>\
+         <button class=\"quiet\">{bind}</button></form>",
+        card = t("打印卡", "Card"),
+        phone = t("手机登录", "Phone login"),
+        uid = t("卡号，如 04A1B2C3", "card no., e.g. 04A1B2C3"),
+        bind = t("绑卡", "Bind"),
+    )
+}
+
+/// Under the list: every member's card on one sheet, and the roster to take away.
+pub(super) fn list_tools(center: u64, csrf: &str, lang: Lang) -> String {
+    let t = |zh, en| lang.t(zh, en);
+    format!(
+        "<div class=\"row\" id=\"tools\"><form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\" id=\"sheet\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"center\" value=\"{center}\">\
+         <button class=\"quiet\">{sheet}</button></form>\
+         <a href=\"/members/export.csv?center={center}\" id=\"export-csv\">{csv}</a>\
+         <a href=\"/members/export.xlsx?center={center}\" id=\"export-xlsx\">{xlsx}</a></div>",
+        csrf = escape(csrf),
+        sheet = t("打印全部会员卡", "Print every member's card"),
+        csv = t("导出名册 CSV", "Roster as CSV"),
+        xlsx = t("导出名册 Excel", "Roster as Excel"),
+    )
+}
+
+#[derive(Deserialize)]
+pub(super) struct CardsForm {
+    #[serde(default)]
+    csrf: String,
+    center: u64,
+    /// One member's card; every active member's when left out.
+    #[serde(default)]
+    member: Option<u32>,
+}
+
+/// `POST /members/cards`: the printable sheet (a new card generation for
+/// each: older printed cards are refused once kiosks sync).
+pub(super) async fn cards_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CardsForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let key = state.key.clone();
+    let made = db(&state, move |st| {
+        Ok(Admin::new(st, actor).print_cards(f.center, f.member, &key, CARD_DAYS)?)
+    })
+    .await;
+    match made {
+        Ok((center, cards)) => match crate::cards::sheet(&center.name, &cards) {
+            Ok(html) => (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response(),
+            Err(e) => AppError::Internal(format!("{e:#}")).into_response(),
+        },
+        Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RowForm {
+    #[serde(default)]
+    csrf: String,
+    center: u64,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    offset: u64,
+    #[serde(default)]
+    uid: String,
+}
+
+/// `POST /members/{id}/phone`: a new link and login secret, shown once as a
+/// QR code for the member's phone to scan on the spot.
+pub(super) async fn phone_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u32>,
+    Form(f): Form<RowForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = Lang::of(&headers);
+    let t = |zh, en| lang.t(zh, en);
+    let actor = Actor::User(s.user.clone());
+    let made = match db(&state, move |st| {
+        Ok(Admin::new(st, actor).phone_login(id, Phone::Both)?)
+    })
+    .await
+    {
+        Ok(m) => m,
+        Err(e) => return refusal(&s, lang, Tab::Members, "/members", e),
+    };
+    let origin = own_origin(&headers);
+    let link = format!("{origin}/m/{}", made.link.unwrap_or_default());
+    let qr = crate::qr::svg(&link).unwrap_or_default();
+    let main = format!(
+        "<div class=\"card\" id=\"phone-login\"><h2>{heading} · {name} ({id})</h2>\
+         <div class=\"qr\">{qr}</div><p>{scan}</p><p><code id=\"phone-link\">{link}</code></p>\
+         <p>{or} <b>{origin}/m/login</b> {with} <b>{id}</b> {and} <b id=\"phone-secret\">{secret}</b></p>\
+         <p class=\"note\">{once}</p><p><a href=\"/members?center={center}&amp;q={q}&amp;offset={offset}\">{back}</a></p></div>\
+         <style>.qr svg{{width:240px;height:240px}}</style>",
+        heading = t("手机登录", "Phone login"),
+        name = escape(&made.member.display_name),
+        scan = t(
+            "请会员用手机相机扫这个二维码：手机上会显示会员的签到二维码，之后直接打开即可。",
+            "Let the member scan this QR code with their phone's camera: the phone then shows their check-in code, and keeps it."
+        ),
+        link = escape(&link),
+        or = t("或在", "Or at"),
+        with = t("用会员号", "with member number"),
+        and = t("和密码", "and the secret"),
+        secret = escape(&made.secret.unwrap_or_default()),
+        once = t(
+            "只显示这一次。之前的链接和密码已失效，已登录的手机需要重新登录。",
+            "Shown only now. The earlier link and secret stop working; phones logged in with them must log in again."
+        ),
+        center = f.center,
+        q = escape(&url::form_urlencoded::byte_serialize(f.q.as_bytes()).collect::<String>()),
+        offset = f.offset,
+        back = t("返回会员列表", "Back to the members"),
+    );
+    frame(
+        StatusCode::OK,
+        &s,
+        lang,
+        Tab::Members,
+        "/members",
+        t("手机登录", "Phone login"),
+        &main,
+    )
+}
+
+/// `POST /members/{id}/card-number`: a card bound by the number a reader
+/// shows; a card of someone else's moves.
+pub(super) async fn card_number_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u32>,
+    Form(f): Form<RowForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let (uid, card_key) = (f.uid.clone(), state.card_key.clone());
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).bind_card_number(id, &uid, &card_key)?)
+    })
+    .await
+    {
+        Ok(_) => redirect(&format!(
+            "/members?center={}&q={}&offset={}&done=bound-{id}",
+            f.center,
+            url::form_urlencoded::byte_serialize(f.q.as_bytes()).collect::<String>(),
+            f.offset
+        )),
+        Err(AppError::BadRequest(m)) => {
+            let back = PageQuery {
+                center: Some(f.center),
+                q: f.q,
+                offset: f.offset,
+                done: String::new(),
+            };
+            let typed = Typed {
+                row_error: m,
+                ..Typed::default()
+            };
+            show_members(
+                &state,
+                &headers,
+                s,
+                back,
+                typed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ExportQuery {
+    center: u64,
+}
+
+/// `GET /members/export.csv` and `.xlsx`: the center's whole roster.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let s = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let center = q.center;
+    let found = db(&state, move |st| {
+        let admin = Admin::new(st, actor);
+        let c = admin.center(center)?;
+        Ok((c, st.members(center)?))
+    })
+    .await;
+    let (c, members) = match found {
+        Ok(f) => f,
+        Err(e) => return refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
+    };
+    let header_row = [
+        "会员号",
+        "显示名",
+        "姓名",
+        "电话",
+        "出生年份",
+        "志愿者",
+        "状态",
+    ];
+    let rows: Vec<[String; 7]> = members
+        .iter()
+        .map(|m| {
+            [
+                m.id.to_string(),
+                m.display_name.clone(),
+                m.full_name.clone(),
+                m.phone.clone().unwrap_or_default(),
+                m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                if m.volunteer { "是" } else { "否" }.to_string(),
+                if m.active { "有效" } else { "已停用" }.to_string(),
+            ]
+        })
+        .collect();
+    let name = format!("members-{}", c.id);
+    let (bytes, kind) = match file.as_str() {
+        "export.csv" => {
+            let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+            let mut ok = w.write_record(header_row).is_ok();
+            for r in &rows {
+                // A cell a spreadsheet would run as a formula is written as text.
+                let cells: Vec<String> = r
+                    .iter()
+                    .map(|c| protocol::text::spreadsheet_cell(c).into_owned())
+                    .collect();
+                ok &= w.write_record(&cells).is_ok();
+            }
+            match (ok, w.into_inner()) {
+                (true, Ok(b)) => (b, "text/csv; charset=utf-8"),
+                _ => {
+                    return AppError::Internal("the CSV could not be written".into())
+                        .into_response();
+                }
+            }
+        }
+        "export.xlsx" => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            let mut ok = true;
+            for (col, h) in header_row.iter().enumerate() {
+                ok &= sheet.write_string(0, col as u16, *h).is_ok();
+            }
+            for (i, r) in rows.iter().enumerate() {
+                for (col, cell) in r.iter().enumerate() {
+                    ok &= sheet.write_string(i as u32 + 1, col as u16, cell).is_ok();
+                }
+            }
+            match (ok, book.save_to_buffer()) {
+                (true, Ok(b)) => (
+                    b,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                _ => {
+                    return AppError::Internal("the workbook could not be written".into())
+                        .into_response();
+                }
+            }
+        }
+        _ => return AppError::NotFound("no such file".into()).into_response(),
+    };
+    let ext = file.rsplit('.').next().unwrap_or("csv");
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
