@@ -96,7 +96,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The staff member's navigation: no admin items; Chinese first.
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "签到机", "内容"]),
+        serde_json::json!(["概览", "会员", "签到机", "内容", "台账"]),
         "{b}"
     );
     assert!(
@@ -196,7 +196,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     );
     assert_eq!(
         b["english_nav"],
-        serde_json::json!(["Overview", "Members", "Kiosks", "Content"])
+        serde_json::json!(["Overview", "Members", "Kiosks", "Content", "Ledger"])
     );
     assert_eq!(
         b["phone_overflow"], false,
@@ -211,7 +211,16 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The city's admin reads every change, newest first, by whom.
     assert_eq!(
         b["admin_nav"],
-        serde_json::json!(["概览", "会员", "签到机", "内容", "用户", "区域", "操作记录"])
+        serde_json::json!([
+            "概览",
+            "会员",
+            "签到机",
+            "内容",
+            "台账",
+            "用户",
+            "区域",
+            "操作记录"
+        ])
     );
     let audit = b["audit"].as_array().expect("audit rows");
     let what: Vec<(&str, &str)> = audit

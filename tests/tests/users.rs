@@ -55,7 +55,16 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
 
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "签到机", "内容", "用户", "区域", "操作记录"]),
+        serde_json::json!([
+            "概览",
+            "会员",
+            "签到机",
+            "内容",
+            "台账",
+            "用户",
+            "区域",
+            "操作记录"
+        ]),
         "{b}"
     );
     assert!(b["weak"].as_str().is_some_and(|w| !w.is_empty()), "{b}");
@@ -72,7 +81,7 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
     );
     assert_eq!(
         b["staff_nav"],
-        serde_json::json!(["概览", "会员", "签到机", "内容"])
+        serde_json::json!(["概览", "会员", "签到机", "内容", "台账"])
     );
     assert_eq!(
         (

@@ -7,6 +7,7 @@
 //! Higher: `http/` and `cli/`, which only say who asks and show the answer.
 
 pub mod cards;
+pub mod centers;
 pub mod import;
 pub mod kiosks;
 pub mod members;

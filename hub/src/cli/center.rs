@@ -83,7 +83,7 @@ pub(super) fn center(
             affiliation,
             rating,
         } => {
-            store
+            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
                 .set_profile(
                     id,
                     &crate::store::ledger::ProfileChange {

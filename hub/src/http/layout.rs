@@ -53,6 +53,7 @@ pub(crate) enum Tab {
     Members,
     Kiosks,
     Content,
+    Ledger,
     Users,
     Regions,
     Audit,
@@ -107,6 +108,7 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
             lang.t("签到机", "Kiosks"),
         ),
         (Tab::Content, own_content, lang.t("内容", "Content")),
+        (Tab::Ledger, "/ledger".to_string(), lang.t("台账", "Ledger")),
     ];
     if s.user.role == Role::Admin {
         items.push((Tab::Users, "/users".to_string(), lang.t("用户", "Users")));

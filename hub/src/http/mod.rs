@@ -10,6 +10,7 @@ pub mod integration;
 mod kiosk_api;
 mod kiosks;
 mod layout;
+mod ledger;
 pub mod limit;
 mod members;
 pub mod metrics;
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(users::routes())
         .merge(kiosks::routes())
+        .merge(ledger::routes())
         .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())

@@ -2,7 +2,7 @@
 //! hold: the facts the yardsticks and the ledger export are made of.
 
 use crate::store::db::params;
-use crate::store::db::{self, Row};
+use crate::store::db::{self, Conn, OptionalExt, Row, Tx};
 
 use super::{Result, Store, StoreError, now_ms};
 
@@ -78,78 +78,12 @@ pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
 
 impl Store {
     pub fn profile(&self, center_id: u64) -> Result<Profile> {
-        self.center(center_id)?;
-        Ok(self.conn().query_row(
-            "SELECT manager, phone, address, founded, affiliation, rating FROM centers WHERE id = ?1",
-            [center_id],
-            |r| {
-                Ok(Profile {
-                    manager: r.get(0)?,
-                    phone: r.get(1)?,
-                    address: r.get(2)?,
-                    founded: r.get(3)?,
-                    affiliation: r.get(4)?,
-                    rating: r.get(5)?,
-                })
-            },
-        )?)
+        profile_in(&self.conn(), center_id)
     }
 
     /// Updates a center's ledger facts, checking the ones with fixed values.
     pub fn set_profile(&self, center_id: u64, change: &ProfileChange) -> Result<()> {
-        let mut p = self.profile(center_id)?;
-        let trim = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
-        if let Some(v) = trim(&change.founded)
-            && !v.is_empty()
-            && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err()
-        {
-            return Err(StoreError::Invalid(format!(
-                "founding date {v:?}: write YYYY-MM-DD"
-            )));
-        }
-        if let Some(v) = trim(&change.affiliation)
-            && !v.is_empty()
-            && !AFFILIATIONS.contains(&v.as_str())
-        {
-            return Err(StoreError::Invalid(format!(
-                "affiliation {v:?}: use one of {}",
-                AFFILIATIONS.join("、")
-            )));
-        }
-        if let Some(v) = trim(&change.rating)
-            && !v.is_empty()
-            && !RATINGS.contains(&v.as_str())
-        {
-            return Err(StoreError::Invalid(format!(
-                "rating {v:?}: use 较好, 一般 or 较差"
-            )));
-        }
-        for (slot, value) in [
-            (&mut p.manager, trim(&change.manager)),
-            (&mut p.phone, trim(&change.phone)),
-            (&mut p.address, trim(&change.address)),
-            (&mut p.founded, trim(&change.founded)),
-            (&mut p.affiliation, trim(&change.affiliation)),
-            (&mut p.rating, trim(&change.rating)),
-        ] {
-            if let Some(v) = value {
-                *slot = v;
-            }
-        }
-        self.conn().execute(
-            "UPDATE centers SET manager = ?1, phone = ?2, address = ?3, founded = ?4,
-               affiliation = ?5, rating = ?6 WHERE id = ?7",
-            params![
-                p.manager,
-                p.phone,
-                p.address,
-                p.founded,
-                p.affiliation,
-                p.rating,
-                center_id
-            ],
-        )?;
-        Ok(())
+        self.write(|tx| set_profile_in(tx, center_id, change).map(|_| ()))
     }
 
     /// Whether any kiosk of the center is enrolled (on the cloud platform).
@@ -233,4 +167,100 @@ impl Store {
         let rows = stmt.query_map(params![center_id, from, to], activity_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// A center's ledger facts, on a connection or inside a transaction.
+pub(crate) fn profile_in(conn: &Conn, center_id: u64) -> Result<Profile> {
+    conn.query_row(
+        "SELECT manager, phone, address, founded, affiliation, rating FROM centers WHERE id = ?1",
+        [center_id],
+        |r| {
+            Ok(Profile {
+                manager: r.get(0)?,
+                phone: r.get(1)?,
+                address: r.get(2)?,
+                founded: r.get(3)?,
+                affiliation: r.get(4)?,
+                rating: r.get(5)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no center with id {center_id}")))
+}
+
+/// Updates a center's ledger facts inside `tx`, checking the ones with
+/// fixed values; the facts before and after.
+pub(crate) fn set_profile_in(
+    tx: &Tx<'_>,
+    center_id: u64,
+    change: &ProfileChange,
+) -> Result<(Profile, Profile)> {
+    let before = profile_in(tx, center_id)?;
+    let mut p = before.clone();
+    let trim = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
+    if let Some(v) = trim(&change.founded)
+        && !v.is_empty()
+        && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err()
+    {
+        return Err(StoreError::Invalid(format!(
+            "founding date {v:?}: write YYYY-MM-DD"
+        )));
+    }
+    if let Some(v) = trim(&change.affiliation)
+        && !v.is_empty()
+        && !AFFILIATIONS.contains(&v.as_str())
+    {
+        return Err(StoreError::Invalid(format!(
+            "affiliation {v:?}: use one of {}",
+            AFFILIATIONS.join("、")
+        )));
+    }
+    if let Some(v) = trim(&change.rating)
+        && !v.is_empty()
+        && !RATINGS.contains(&v.as_str())
+    {
+        return Err(StoreError::Invalid(format!(
+            "rating {v:?}: use 较好, 一般 or 较差"
+        )));
+    }
+    for (name, value) in [
+        ("manager", trim(&change.manager)),
+        ("phone", trim(&change.phone)),
+        ("address", trim(&change.address)),
+    ] {
+        if let Some(v) = value
+            && (v.chars().count() > 120 || v.chars().any(char::is_control))
+        {
+            return Err(StoreError::Invalid(format!(
+                "{name}: at most 120 printable characters"
+            )));
+        }
+    }
+    for (slot, value) in [
+        (&mut p.manager, trim(&change.manager)),
+        (&mut p.phone, trim(&change.phone)),
+        (&mut p.address, trim(&change.address)),
+        (&mut p.founded, trim(&change.founded)),
+        (&mut p.affiliation, trim(&change.affiliation)),
+        (&mut p.rating, trim(&change.rating)),
+    ] {
+        if let Some(v) = value {
+            *slot = v;
+        }
+    }
+    tx.execute(
+        "UPDATE centers SET manager = ?1, phone = ?2, address = ?3, founded = ?4,
+           affiliation = ?5, rating = ?6 WHERE id = ?7",
+        params![
+            p.manager,
+            p.phone,
+            p.address,
+            p.founded,
+            p.affiliation,
+            p.rating,
+            center_id
+        ],
+    )?;
+    Ok((before, p))
 }

@@ -1,0 +1,53 @@
+//! A center's ledger facts (台账: 负责人, 联系电话, 地址, 成立时间, 隶属关系,
+//! and the evaluation's 评价等级): its staff keep the facts, admins above it
+//! also set the rating, which the evaluation gives.
+
+use super::{Actor, Admin};
+use crate::store::audit::Change;
+use crate::store::ledger::{self, Profile, ProfileChange};
+use crate::store::users::Role;
+use crate::store::{Center, Result, StoreError};
+
+impl Admin<'_> {
+    /// A center and its ledger facts.
+    pub fn center_profile(&self, center_id: u64) -> Result<(Center, Profile)> {
+        let center = self.center(center_id)?;
+        Ok((center, self.store.profile(center_id)?))
+    }
+
+    /// Whether the actor may set a center's rating (an admin, or the
+    /// command line).
+    pub fn may_rate(&self) -> bool {
+        match &self.actor {
+            Actor::CommandLine => true,
+            Actor::User(u) => u.role == Role::Admin,
+        }
+    }
+
+    /// Changes a center's ledger facts (a field left `None` stays).
+    pub fn set_profile(&self, center_id: u64, change: &ProfileChange) -> Result<Profile> {
+        self.center(center_id)?;
+        if change.rating.is_some() && !self.may_rate() {
+            let now = self.store.profile(center_id)?.rating;
+            if change.rating.as_deref().map(str::trim) != Some(now.as_str()) {
+                return Err(StoreError::Forbidden(
+                    "the rating is the evaluation's: an admin above the center sets it".into(),
+                ));
+            }
+        }
+        self.change(|tx| {
+            let (before, after) = ledger::set_profile_in(tx, center_id, change)?;
+            Ok((
+                after.clone(),
+                Change {
+                    center_id: Some(center_id),
+                    region_id: None,
+                    action: "center.profile",
+                    subject: format!("center {center_id}"),
+                    before: serde_json::to_value(&before).ok(),
+                    after: serde_json::to_value(&after).ok(),
+                },
+            ))
+        })
+    }
+}

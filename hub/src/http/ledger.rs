@@ -1,0 +1,355 @@
+//! The ledger (台账) on a page: every center the user may see with the
+//! ledger form's columns and the month's yardsticks, a month at a time,
+//! with the downloads beside it; and a center's settings page where its
+//! staff keep the ledger's facts (admins also the evaluation's rating).
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::error::AppError;
+use super::layout::{Lang, Tab, form_session, frame, page_session, refusal};
+use super::users::hidden;
+use super::web::{escape, redirect};
+use super::{AppState, db};
+use crate::admin::{Actor, Admin};
+use crate::store::ledger::{AFFILIATIONS, Profile, ProfileChange, RATINGS};
+use crate::store::users::Session;
+
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/ledger", get(ledger_page))
+        .route("/centers/{id}/ledger", get(center_page).post(center_form))
+}
+
+#[derive(Deserialize, Default)]
+struct MonthQuery {
+    #[serde(default)]
+    month: String,
+}
+
+/// `GET /ledger?month=YYYY-MM`: the ledger of the user's centers.
+async fn ledger_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MonthQuery>,
+) -> Response {
+    let s = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = Lang::of(&headers);
+    let t = |zh, en| lang.t(zh, en);
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::dashboard::NETWORK_TZ)
+        .date_naive();
+    let month = q.month.trim().to_string();
+    let day = if month.is_empty() {
+        Ok(today)
+    } else {
+        chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest(format!("month {month:?}: write YYYY-MM")))
+    };
+    let day = match day {
+        Ok(d) => d,
+        Err(e) => return refusal(&s, lang, Tab::Ledger, "/ledger", e),
+    };
+    let scope = s.user.scope;
+    let built = db(&state, move |st| {
+        let centers = st.centers_in(scope)?;
+        let sticks = crate::yardsticks::for_centers(st, &centers, day, today)?;
+        let rows = crate::yardsticks::ledger_rows(st, &centers, &sticks)?;
+        Ok((centers, rows))
+    })
+    .await;
+    let (centers, rows) = match built {
+        Ok(b) => b,
+        Err(e) => return refusal(&s, lang, Tab::Ledger, "/ledger", e),
+    };
+    let shown_month = day.format("%Y-%m").to_string();
+    let head: String = crate::yardsticks::LEDGER_HEADER
+        .iter()
+        .map(|h| format!("<th>{h}</th>"))
+        .collect();
+    let body: String =
+        rows.iter()
+            .zip(&centers)
+            .map(|(r, c)| {
+                let cells: String = r
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let label = crate::yardsticks::LEDGER_HEADER.get(i).copied().unwrap_or("");
+                    if i == 1 {
+                        format!(
+                            "<td data-label=\"{label}\"><a href=\"/centers/{}/ledger\">{}</a></td>",
+                            c.id,
+                            escape(cell)
+                        )
+                    } else {
+                        format!("<td data-label=\"{label}\">{}</td>", escape(cell))
+                    }
+                })
+                .collect();
+                format!("<tr data-center=\"{}\">{cells}</tr>", c.id)
+            })
+            .collect();
+    let main = format!(
+        "<div class=\"card\"><h2>{heading} · {shown_month}</h2>\
+         <form method=\"get\" action=\"/ledger\" class=\"row\" id=\"month\"><label>{l_month}\
+         <input type=\"month\" name=\"month\" value=\"{shown_month}\"></label><button class=\"quiet\">{show}</button>\
+         <a href=\"/ledger.xlsx?month={shown_month}\">{xlsx}</a> <a href=\"/ledger.csv?month={shown_month}\">CSV</a></form>\
+         <table class=\"list\" id=\"ledger\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\
+         <p class=\"note\">{note}</p></div>",
+        heading = t("台账", "Ledger"),
+        l_month = t("月份", "Month"),
+        show = t("查看", "Show"),
+        xlsx = t("下载 Excel", "Download Excel"),
+        note = t(
+            "点中心名称填写或修改负责人、联系电话、地址、成立时间、隶属关系；评价等级由上级管理员按评估结果填写。",
+            "Open a center's name to fill in its person in charge, phone, address, founding date and affiliation; admins above it set the rating from the evaluation."
+        ),
+    );
+    frame(
+        StatusCode::OK,
+        &s,
+        lang,
+        Tab::Ledger,
+        &format!("/ledger?month={shown_month}"),
+        t("台账", "Ledger"),
+        &main,
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn center_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let s = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    show_center(
+        &state,
+        &headers,
+        s,
+        id,
+        !q.done.is_empty(),
+        "",
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn select(name: &str, options: &[&str], now: &str, disabled: bool, empty: &str) -> String {
+    let mut html = format!(
+        "<select name=\"{name}\"{}>",
+        if disabled { " disabled" } else { "" }
+    );
+    html.push_str(&format!("<option value=\"\">{}</option>", escape(empty)));
+    for o in options {
+        html.push_str(&format!(
+            "<option{}>{}</option>",
+            if *o == now { " selected" } else { "" },
+            escape(o)
+        ));
+    }
+    html.push_str("</select>");
+    html
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_center(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: Session,
+    id: u64,
+    saved: bool,
+    error: &str,
+    typed: Option<Profile>,
+    status: StatusCode,
+) -> Response {
+    let lang = Lang::of(headers);
+    let t = |zh, en| lang.t(zh, en);
+    let here = format!("/centers/{id}/ledger");
+    let actor = Actor::User(s.user.clone());
+    let found = db(state, move |st| {
+        let admin = Admin::new(st, actor);
+        let (center, profile) = admin.center_profile(id)?;
+        Ok((center, profile, admin.may_rate()))
+    })
+    .await;
+    let (center, profile, may_rate) = match found {
+        Ok(f) => f,
+        Err(e) => return refusal(&s, lang, Tab::Ledger, &here, e),
+    };
+    let p = typed.unwrap_or(profile);
+    let field = |name: &str, label: &str, value: &str, kind: &str| {
+        format!(
+            "<label>{label}<input name=\"{name}\" type=\"{kind}\" value=\"{}\" maxlength=\"120\"></label>",
+            escape(value)
+        )
+    };
+    let main = format!(
+        "<div class=\"card\"><h2>{name} · {heading}</h2>{saved}{error}\
+         <form method=\"post\" action=\"{here}\" class=\"row\" id=\"profile\">{csrf}\
+         {manager}{phone}{address}{founded}\
+         <label>{l_aff}{aff}</label><label>{l_rating}{rating}</label>\
+         <button class=\"act\">{save}</button></form><p class=\"note\">{note}</p>\
+         <p><a href=\"/ledger\">{back}</a></p></div>",
+        name = escape(&center.name),
+        heading = t("台账信息", "Ledger facts"),
+        saved = if saved {
+            format!(
+                "<p class=\"done\" id=\"done\">{}</p>",
+                t("已保存。", "Saved.")
+            )
+        } else {
+            String::new()
+        },
+        error = if error.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"error\" id=\"profile-error\">{}</p>",
+                escape(error)
+            )
+        },
+        csrf = hidden("csrf", &s.csrf),
+        manager = field(
+            "manager",
+            t("负责人", "Person in charge"),
+            &p.manager,
+            "text"
+        ),
+        phone = field("phone", t("联系电话", "Phone"), &p.phone, "tel"),
+        address = field("address", t("地址", "Address"), &p.address, "text"),
+        founded = field("founded", t("成立时间", "Founded"), &p.founded, "date"),
+        l_aff = t("隶属关系", "Affiliation"),
+        aff = select(
+            "affiliation",
+            &AFFILIATIONS,
+            &p.affiliation,
+            false,
+            t("（未填）", "(none)")
+        ),
+        l_rating = t("评价等级", "Rating"),
+        rating = select(
+            "rating",
+            &RATINGS,
+            &p.rating,
+            !may_rate,
+            t("待评", "not rated")
+        ),
+        save = t("保存", "Save"),
+        note = if may_rate {
+            t(
+                "评价等级按上次评估结果填写。",
+                "The rating is the last evaluation's.",
+            )
+        } else {
+            t(
+                "评价等级由上级管理员按评估结果填写。",
+                "Admins above the center set the rating from the evaluation.",
+            )
+        },
+        back = t("返回台账", "Back to the ledger"),
+    );
+    frame(
+        status,
+        &s,
+        lang,
+        Tab::Ledger,
+        &here,
+        t("台账信息", "Ledger facts"),
+        &main,
+    )
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    manager: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    founded: String,
+    #[serde(default)]
+    affiliation: String,
+    /// Not sent when the field is disabled (a center's staff).
+    rating: Option<String>,
+}
+
+/// `POST /centers/{id}/ledger`: saved, the page again saying so; refused,
+/// the page with the reason and what was typed.
+async fn center_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<ProfileForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let change = ProfileChange {
+        manager: Some(f.manager.clone()),
+        phone: Some(f.phone.clone()),
+        address: Some(f.address.clone()),
+        founded: Some(f.founded.clone()),
+        affiliation: Some(f.affiliation.clone()),
+        rating: f.rating.clone(),
+    };
+    let actor = Actor::User(s.user.clone());
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).set_profile(id, &change)?)
+    })
+    .await
+    {
+        Ok(_) => redirect(&format!("/centers/{id}/ledger?done=saved")),
+        Err(AppError::BadRequest(m)) => {
+            let typed = Profile {
+                manager: f.manager,
+                phone: f.phone,
+                address: f.address,
+                founded: f.founded,
+                affiliation: f.affiliation,
+                rating: f.rating.unwrap_or_default(),
+            };
+            show_center(
+                &state,
+                &headers,
+                s,
+                id,
+                false,
+                &m,
+                Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(
+            &s,
+            Lang::of(&headers),
+            Tab::Ledger,
+            &format!("/centers/{id}/ledger"),
+            e,
+        ),
+    }
+}

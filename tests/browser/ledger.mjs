@@ -1,0 +1,71 @@
+// The ledger in Debian's Chromium (headless): a center's staff member fills
+// in the ledger's facts on the center's page and sees them in the ledger; a
+// rating sent by staff is refused; a city's admin sets the rating.
+// Screenshots at 1366×768 and 390×844. Prints one JSON object.
+//
+// Usage: node ledger.mjs HUB_URL STAFF PASSWORD ADMIN ADMIN_PASSWORD CENTER SHOT_PREFIX
+
+import { chromium } from 'playwright-core';
+
+const [url, staff, password, admin, adminPassword, center, shots] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function logIn(context, login, pass) {
+  const page = await context.newPage();
+  await page.goto(url + '/login');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', pass);
+  await Promise.all([page.waitForURL(url + '/'), page.click('form.login button')]);
+  return page;
+}
+
+const row = page => page.$$eval(`#ledger tr[data-center="${center}"] td`, tds => tds.map(td => td.textContent.trim()));
+
+try {
+  const out = {};
+  const sc = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const sp = await logIn(sc, staff, password);
+  await sp.click('nav a[href="/ledger"]');
+  await sp.waitForSelector('#ledger');
+  out.before = await row(sp);
+  await Promise.all([sp.waitForURL(/\/centers\/\d+\/ledger/), sp.click(`#ledger tr[data-center="${center}"] a`)]);
+  out.rating_disabled = await sp.$eval('#profile select[name=rating]', s => s.disabled);
+  await sp.fill('#profile input[name=manager]', '张老师');
+  await sp.fill('#profile input[name=phone]', '0571-8600 0000');
+  await sp.fill('#profile input[name=address]', '上城区解放路 1 号');
+  await sp.fill('#profile input[name=founded]', '2019-05-04');
+  await sp.selectOption('#profile select[name=affiliation]', '城市街道团委');
+  await Promise.all([sp.waitForURL(/done=saved/), sp.click('#profile button')]);
+  out.saved = (await sp.textContent('#done')).trim();
+  // A rating sent by staff (the field is disabled for them) is refused.
+  const csrf = await sp.$eval('#profile input[name=csrf]', i => i.value);
+  const forged = await sp.request.post(`${url}/centers/${center}/ledger`, {
+    form: { csrf, manager: '张老师', rating: '较好' },
+  });
+  out.staff_rating_status = forged.status();
+  await sp.goto(url + '/ledger');
+  out.after = await row(sp);
+  await sp.screenshot({ path: `${shots}-ledger-zh-1366.png`, fullPage: true });
+  await sp.setViewportSize({ width: 390, height: 844 });
+  out.phone_overflow = await sp.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  await sp.screenshot({ path: `${shots}-ledger-zh-390.png`, fullPage: true });
+
+  const ac = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const ap = await logIn(ac, admin, adminPassword);
+  await ap.goto(`${url}/centers/${center}/ledger`);
+  out.admin_rating_disabled = await ap.$eval('#profile select[name=rating]', s => s.disabled);
+  await ap.selectOption('#profile select[name=rating]', '较好');
+  await Promise.all([ap.waitForURL(/done=saved/), ap.click('#profile button')]);
+  await ap.click('#switch-lang');
+  await ap.waitForSelector('#profile');
+  await ap.screenshot({ path: `${shots}-center-ledger-en-1366.png`, fullPage: true });
+  await ap.goto(url + '/ledger');
+  out.rated = await row(ap);
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,116 @@
+//! The ledger (台账) in a real browser (Debian's Chromium, headless): a
+//! center's staff fill in the ledger form's facts on the hub's pages instead
+//! of leaving them blank until someone runs `hub center set`; the rating is
+//! the admins'.
+
+use std::path::Path;
+use std::process::Command;
+
+use e2e::{Hub, add_user, hub_cmd, run, stdout};
+
+#[test]
+fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let city = hub(&["region", "add", "--name", "杭州市", "--level", "city"]);
+    let center = hub(&[
+        "center",
+        "add",
+        "--name",
+        "上城区青年中心",
+        "--region",
+        &city,
+    ]);
+    add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{center}"),
+        "staff password a",
+    );
+    add_user(
+        &hub_data,
+        "city-admin",
+        "admin",
+        &format!("region:{city}"),
+        "admin password c",
+    );
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser.join("node_modules/playwright-core").exists(),
+        "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
+    );
+    let out = run(Command::new("node")
+        .arg(browser.join("ledger.mjs"))
+        .args([
+            &server.url,
+            "staff-a",
+            "staff password a",
+            "city-admin",
+            "admin password c",
+            &center,
+        ])
+        .arg(shots.join("hub")));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+
+    // 序号, 名称, 负责人, 联系电话, 地址, 成立时间, 是否入驻云平台, 隶属关系, 评价等级, …
+    assert_eq!(b["before"][1], "上城区青年中心", "{b}");
+    assert_eq!(b["before"][2], "", "blank until filled in: {b}");
+    assert_eq!(
+        b["rating_disabled"], true,
+        "staff do not rate their own center"
+    );
+    assert!(
+        b["saved"].as_str().is_some_and(|m| m.contains("已保存")),
+        "{b}"
+    );
+    assert_eq!(b["staff_rating_status"], 403, "{b}");
+    let after: Vec<&str> = b["after"]
+        .as_array()
+        .expect("row")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        &after[1..9],
+        [
+            "上城区青年中心",
+            "张老师",
+            "0571-8600 0000",
+            "上城区解放路 1 号",
+            "2019-05-04",
+            "否",
+            "城市街道团委",
+            "待评"
+        ],
+        "{b}"
+    );
+    assert_eq!(b["phone_overflow"], false);
+    assert_eq!(b["admin_rating_disabled"], false);
+    assert_eq!(b["rated"][8], "较好", "{b}");
+
+    let log = hub(&["audit", "--json"]);
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&log).expect("audit JSON");
+    let who: Vec<(&str, &str)> = entries
+        .iter()
+        .take(2)
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap_or(""),
+                e["action"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("city-admin", "center.profile"),
+            ("staff-a", "center.profile")
+        ],
+        "{log}"
+    );
+}
