@@ -7,6 +7,10 @@
 //! day (the center closed with the shift open), a start followed by another
 //! start, an end with no start. A shift started today and not yet ended is
 //! "on duty now", not a problem.
+//!
+//! A staff member may correct such a record (`shift_corrections`): set the
+//! end of a shift left open, or leave a record out, each with a reason. The
+//! kiosks' events stay as they were; the pairing reads the correction.
 
 use crate::store::db;
 use std::collections::BTreeMap;
@@ -30,6 +34,26 @@ pub struct HoursReport {
     pub problems: Vec<ShiftProblem>,
     /// Shifts started today and not ended yet.
     pub on_duty: Vec<OnDuty>,
+    /// Every counted shift, by volunteer and time (for the volunteer
+    /// platform's export).
+    pub shifts: Vec<Shift>,
+    /// Records a staff member left out, with the reason.
+    pub dropped: Vec<ShiftProblem>,
+}
+
+/// A counted shift.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shift {
+    pub member_id: u32,
+    pub display_name: String,
+    pub activity: String,
+    pub local_date: String,
+    /// `HH:MM`, the center's local time.
+    pub start: String,
+    pub end: String,
+    pub minutes: i64,
+    /// Why a staff member set the end by hand, when they did.
+    pub corrected: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,6 +85,20 @@ pub struct ShiftProblem {
     /// `HH:MM`, the center's local time of the recorded start or end.
     pub local_time: String,
     pub activity: String,
+    /// The record: the kiosk and its event, for a correction to name.
+    pub device_id: u64,
+    pub seq: u64,
+    /// Why it was left out (a dropped record only).
+    pub reason: Option<String>,
+}
+
+/// What a staff member decided of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Correction {
+    /// The shift ended then (ms).
+    End { at_ms: i64, reason: String },
+    /// The record is left out.
+    Drop { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +110,8 @@ pub struct OnDuty {
 }
 
 struct Start {
+    device_id: u64,
+    seq: u64,
     at_ms: i64,
     date: String,
     activity: String,
@@ -99,7 +139,7 @@ pub fn hours(
     let rows = store.read(|conn| {
         let mut stmt = conn.prepare(
             "SELECT e.member_id, coalesce(m.display_name, ''), e.kind, e.at_ms, e.local_date,
-                    coalesce(e.activity, ''), e.purpose
+                    coalesce(e.activity, ''), e.purpose, e.device_id, e.seq
              FROM events e LEFT JOIN members m ON m.id = e.member_id
              WHERE e.center_id = ?1 AND e.local_date BETWEEN ?2 AND ?3
                AND e.kind IN ('volunteer_in', 'volunteer_out')
@@ -120,21 +160,27 @@ pub fn hours(
                     r.get::<String>(4)?,
                     r.get::<String>(5)?,
                     r.get::<Option<String>>(6)?,
+                    r.get::<u64>(7)?,
+                    r.get::<u64>(8)?,
                 ))
             },
         )?;
         rows.collect::<db::Result<Vec<_>>>()
     })?;
+    let corrections = corrections(store, center_id)?;
 
     let mut p = Pairing {
         tz,
         today,
+        corrections,
         totals: BTreeMap::new(),
         problems: Vec::new(),
         on_duty: Vec::new(),
+        shifts: Vec::new(),
+        dropped: Vec::new(),
     };
     let mut open: Option<Open> = None;
-    for (member_id, name, kind, at_ms, date, activity, category) in rows {
+    for (member_id, name, kind, at_ms, date, activity, category, device_id, seq) in rows {
         if open.as_ref().is_some_and(|o| o.member_id != member_id) {
             p.left_open(open.take());
         }
@@ -146,6 +192,8 @@ pub fn hours(
                 member_id,
                 name,
                 start: Start {
+                    device_id,
+                    seq,
                     at_ms,
                     date,
                     activity,
@@ -155,20 +203,32 @@ pub fn hours(
             continue;
         }
         match open.take() {
-            Some(o) if o.start.date == date => p.count(o, at_ms),
+            Some(o) if o.start.date == date => p.count(o, at_ms, None),
             earlier => {
                 if let Some(earlier) = earlier {
                     p.not_ended(earlier);
                 }
                 let local_time = p.hhmm(at_ms);
-                p.problems.push(ShiftProblem {
+                let problem = ShiftProblem {
                     member_id,
                     display_name: name,
                     kind: ProblemKind::EndWithoutStart,
                     local_date: date,
                     local_time,
                     activity: String::new(),
-                });
+                    device_id,
+                    seq,
+                    reason: None,
+                };
+                match p.corrections.get(&(device_id, seq)) {
+                    Some(Correction::Drop { reason } | Correction::End { reason, .. }) => {
+                        p.dropped.push(ShiftProblem {
+                            reason: Some(reason.clone()),
+                            ..problem
+                        });
+                    }
+                    None => p.problems.push(problem),
+                }
             }
         }
     }
@@ -188,7 +248,42 @@ pub fn hours(
         totals: p.totals.into_values().collect(),
         problems: p.problems,
         on_duty: p.on_duty,
+        shifts: p.shifts,
+        dropped: p.dropped,
     })
+}
+
+/// A center's corrections, by the record they name.
+fn corrections(
+    store: &Store,
+    center_id: u64,
+) -> Result<std::collections::HashMap<(u64, u64), Correction>, StoreError> {
+    let rows = store.read(|conn| {
+        conn.query_map(
+            "SELECT device_id, seq, action, end_at_ms, reason FROM shift_corrections
+             WHERE center_id = ?1",
+            [center_id],
+            |r| {
+                Ok((
+                    r.get::<u64>(0)?,
+                    r.get::<u64>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<Option<i64>>(3)?,
+                    r.get::<String>(4)?,
+                ))
+            },
+        )
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(device, seq, action, end, reason)| {
+            let c = match (action.as_str(), end) {
+                ("end", Some(at_ms)) => Correction::End { at_ms, reason },
+                _ => Correction::Drop { reason },
+            };
+            ((device, seq), c)
+        })
+        .collect())
 }
 
 /// A volunteer's start not yet paired with an end.
@@ -202,9 +297,12 @@ struct Open {
 struct Pairing {
     tz: chrono_tz::Tz,
     today: String,
+    corrections: std::collections::HashMap<(u64, u64), Correction>,
     totals: BTreeMap<(u32, String), VolunteerTotal>,
     problems: Vec<ShiftProblem>,
     on_duty: Vec<OnDuty>,
+    shifts: Vec<Shift>,
+    dropped: Vec<ShiftProblem>,
 }
 
 impl Pairing {
@@ -216,7 +314,18 @@ impl Pairing {
             .unwrap_or_default()
     }
 
-    fn count(&mut self, o: Open, end_ms: i64) {
+    fn count(&mut self, o: Open, end_ms: i64, corrected: Option<String>) {
+        let minutes = (end_ms - o.start.at_ms).max(0) / 60_000;
+        self.shifts.push(Shift {
+            member_id: o.member_id,
+            display_name: o.name.clone(),
+            activity: o.start.activity.clone(),
+            local_date: o.start.date.clone(),
+            start: self.hhmm(o.start.at_ms),
+            end: self.hhmm(end_ms),
+            minutes,
+            corrected,
+        });
         let t = self
             .totals
             .entry((o.member_id, o.start.activity.clone()))
@@ -229,26 +338,50 @@ impl Pairing {
                 minutes: 0,
             });
         t.shifts += 1;
-        t.minutes += (end_ms - o.start.at_ms).max(0) / 60_000;
+        t.minutes += minutes;
     }
 
+    /// A start no end paired with: counted to the end a staff member set,
+    /// left out when they dropped it, else listed to check.
     fn not_ended(&mut self, o: Open) {
-        let local_time = self.hhmm(o.start.at_ms);
-        self.problems.push(ShiftProblem {
-            member_id: o.member_id,
-            display_name: o.name,
-            kind: ProblemKind::NotEnded,
-            local_date: o.start.date,
-            local_time,
-            activity: o.start.activity,
-        });
+        match self
+            .corrections
+            .get(&(o.start.device_id, o.start.seq))
+            .cloned()
+        {
+            Some(Correction::End { at_ms, reason }) => self.count(o, at_ms, Some(reason)),
+            correction => {
+                let local_time = self.hhmm(o.start.at_ms);
+                let problem = ShiftProblem {
+                    member_id: o.member_id,
+                    display_name: o.name,
+                    kind: ProblemKind::NotEnded,
+                    local_date: o.start.date,
+                    local_time,
+                    activity: o.start.activity,
+                    device_id: o.start.device_id,
+                    seq: o.start.seq,
+                    reason: None,
+                };
+                match correction {
+                    Some(Correction::Drop { reason }) => self.dropped.push(ShiftProblem {
+                        reason: Some(reason),
+                        ..problem
+                    }),
+                    _ => self.problems.push(problem),
+                }
+            }
+        }
     }
 
     /// A start still open when the volunteer's events run out: on duty if
     /// it is today's, else left open at closing time.
     fn left_open(&mut self, o: Option<Open>) {
         let Some(o) = o else { return };
-        if o.start.date == self.today {
+        let corrected = self
+            .corrections
+            .contains_key(&(o.start.device_id, o.start.seq));
+        if o.start.date == self.today && !corrected {
             let since = self.hhmm(o.start.at_ms);
             self.on_duty.push(OnDuty {
                 member_id: o.member_id,
@@ -540,5 +673,86 @@ mod tests {
             ),
             Err(StoreError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_shift_left_open_is_counted_to_the_end_staff_set_and_a_stray_end_dropped() {
+        use crate::admin::volunteers::ShiftFix;
+        use crate::admin::{Actor, Admin};
+        let mut f = fixture();
+        // a: started at 09:00 on the 24th, never ended. b: an end with no start.
+        f.start(0, f.a, DAY_MS + 9 * H, "四点半课堂");
+        f.end(1, f.b, DAY_MS + 10 * H);
+        let r = f.hours("2026-11-26");
+        assert_eq!(r.problems.len(), 2, "{r:?}");
+        assert!(r.totals.is_empty());
+        let open = r
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::NotEnded)
+            .expect("open");
+        let stray = r
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::EndWithoutStart)
+            .expect("stray");
+        let admin = Admin::new(&f.store, Actor::CommandLine);
+
+        // Refused: no reason, an end before the start, an end for an end.
+        for (fix, reason, record) in [
+            (ShiftFix::EndAt("11:30".into()), " ", open),
+            (ShiftFix::EndAt("08:00".into()), "forgot to scan out", open),
+            (ShiftFix::EndAt("25:00".into()), "forgot to scan out", open),
+            (ShiftFix::EndAt("11:00".into()), "forgot", stray),
+        ] {
+            assert!(
+                matches!(
+                    admin.correct_shift(f.center, record.device_id, record.seq, &fix, reason),
+                    Err(StoreError::Invalid(_))
+                ),
+                "{fix:?} {reason:?}"
+            );
+        }
+        admin
+            .correct_shift(
+                f.center,
+                open.device_id,
+                open.seq,
+                &ShiftFix::EndAt("11:30".into()),
+                "forgot to scan out",
+            )
+            .expect("end set");
+        admin
+            .correct_shift(
+                f.center,
+                stray.device_id,
+                stray.seq,
+                &ShiftFix::Drop,
+                "scanned by mistake",
+            )
+            .expect("dropped");
+        let r = f.hours("2026-11-26");
+        assert!(r.problems.is_empty(), "{r:?}");
+        assert_eq!(r.totals.len(), 1);
+        assert_eq!((r.totals[0].member_id, r.totals[0].minutes), (f.a, 150));
+        assert_eq!(r.shifts.len(), 1);
+        assert_eq!(
+            (r.shifts[0].start.as_str(), r.shifts[0].end.as_str()),
+            ("09:00", "11:30")
+        );
+        assert_eq!(r.shifts[0].corrected.as_deref(), Some("forgot to scan out"));
+        assert_eq!(r.dropped.len(), 1);
+        assert_eq!(r.dropped[0].reason.as_deref(), Some("scanned by mistake"));
+        // The kiosks' events are as they were.
+        let kept: i64 = f
+            .store
+            .read(|c| c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)))
+            .expect("count");
+        assert_eq!(kept, 2);
+        let log = admin.audit(None, 10).expect("log");
+        assert_eq!(
+            log.iter().filter(|e| e.action == "shift.correct").count(),
+            2
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod kiosks;
 pub mod members;
 pub mod users;
+pub mod volunteers;
 
 use crate::store::users::{Role, Scope, User};
 use crate::store::{Center, Result, Store, StoreError, audit};

@@ -29,6 +29,7 @@ const TABLES: &[&str] = &[
     "attendance_changes",
     "webhook_outbox",
     "audit_log",
+    "shift_corrections",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

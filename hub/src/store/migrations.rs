@@ -266,6 +266,21 @@ const SQLITE: &[&str] = &[
      ALTER TABLE members ADD COLUMN phone TEXT;
      ALTER TABLE members ADD COLUMN birth_year INTEGER;
      CREATE INDEX members_phone ON members(center_id, phone);",
+    // 19: a staff member's correction of a volunteer's shift the kiosks
+    // left open or half recorded: the end set by hand, or the record left
+    // out, with the reason. The kiosks' events stay as they were.
+    "CREATE TABLE shift_corrections (
+        device_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        center_id INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        end_at_ms INTEGER,
+        reason TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+     );
+     CREATE INDEX shift_corrections_center ON shift_corrections(center_id);",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -492,6 +507,19 @@ const POSTGRES: &[&str] = &[
      ALTER TABLE members ADD COLUMN phone TEXT;
      ALTER TABLE members ADD COLUMN birth_year BIGINT;
      CREATE INDEX members_phone ON members(center_id, phone);",
+    // 4: SQLite's 19.
+    "CREATE TABLE shift_corrections (
+        device_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        center_id BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        end_at_ms BIGINT,
+        reason TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        PRIMARY KEY (device_id, seq)
+     );
+     CREATE INDEX shift_corrections_center ON shift_corrections(center_id);",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -21,6 +21,7 @@ mod migrations;
 pub(crate) mod phone;
 mod retime;
 mod rollup;
+pub(crate) mod shifts;
 pub mod users;
 pub mod worker;
 
