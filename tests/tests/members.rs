@@ -96,7 +96,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The staff member's navigation: no admin items; Chinese first.
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "签到机", "内容", "台账"]),
+        serde_json::json!(["概览", "会员", "志愿者", "签到机", "内容", "台账"]),
         "{b}"
     );
     assert!(
@@ -196,7 +196,14 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     );
     assert_eq!(
         b["english_nav"],
-        serde_json::json!(["Overview", "Members", "Kiosks", "Content", "Ledger"])
+        serde_json::json!([
+            "Overview",
+            "Members",
+            "Volunteers",
+            "Kiosks",
+            "Content",
+            "Ledger"
+        ])
     );
     assert_eq!(
         b["phone_overflow"], false,
@@ -214,6 +221,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         serde_json::json!([
             "概览",
             "会员",
+            "志愿者",
             "签到机",
             "内容",
             "台账",

@@ -51,6 +51,7 @@ impl Lang {
 pub(crate) enum Tab {
     Overview,
     Members,
+    Volunteers,
     Kiosks,
     Content,
     Ledger,
@@ -101,6 +102,11 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
             Tab::Members,
             "/members".to_string(),
             lang.t("会员", "Members"),
+        ),
+        (
+            Tab::Volunteers,
+            "/volunteers".to_string(),
+            lang.t("志愿者", "Volunteers"),
         ),
         (
             Tab::Kiosks,

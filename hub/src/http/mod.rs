@@ -18,6 +18,7 @@ pub mod phone;
 mod regions;
 pub mod serve;
 mod users;
+mod volunteers;
 pub mod web;
 
 use std::sync::Arc;
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::routes())
         .merge(kiosks::routes())
         .merge(ledger::routes())
+        .merge(volunteers::routes())
         .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())
