@@ -111,3 +111,66 @@ pub fn to_text(r: &DailyReport, center_name: &str) -> String {
     }
     out
 }
+
+/// One counted visit of a day, as the center's day page lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Visit {
+    /// `HH:MM`, the center's local time.
+    pub time: String,
+    /// A member's display name (never the full name), or empty for a visitor.
+    pub who: String,
+    pub member_id: Option<u32>,
+    /// A visitor's age band and purpose codes.
+    pub age_band: Option<String>,
+    pub purpose: Option<String>,
+}
+
+/// The day's counted visits (voided and same-visit ones left out), in time
+/// order: at most `limit`.
+pub fn day_list(
+    store: &Store,
+    center_id: u64,
+    date: NaiveDate,
+    limit: u64,
+) -> Result<Vec<Visit>, StoreError> {
+    let center = store.center(center_id)?;
+    let tz = center.tz();
+    let day = date.format("%Y-%m-%d").to_string();
+    let rows = store.read(|conn| {
+        conn.query_map(
+            "SELECT e.at_ms, e.kind, e.member_id, coalesce(m.display_name, ''), e.age_band, e.purpose
+             FROM events e LEFT JOIN members m ON m.id = e.member_id
+             WHERE e.center_id = ?1 AND e.local_date = ?2
+               AND e.kind IN ('member_check_in', 'visitor')
+               AND e.voided_by_seq IS NULL AND e.same_visit_as IS NULL
+             ORDER BY e.at_ms LIMIT ?3",
+            params![center_id, day, limit],
+            |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<Option<u32>>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Option<String>>(4)?,
+                    r.get::<Option<String>>(5)?,
+                ))
+            },
+        )
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(at_ms, kind, member_id, name, age_band, purpose)| {
+            let visitor = Kind::from_code(&kind) == Some(Kind::Visitor);
+            Visit {
+                time: chrono::TimeZone::timestamp_millis_opt(&tz, at_ms)
+                    .single()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                who: if visitor { String::new() } else { name },
+                member_id: if visitor { None } else { member_id },
+                age_band: if visitor { age_band } else { None },
+                purpose: if visitor { purpose } else { None },
+            }
+        })
+        .collect())
+}

@@ -46,6 +46,25 @@ try {
     writeFileSync(`${ledger}.${ext}`, await res.body());
   }
   await page.screenshot({ path: shot, fullPage: true });
+  // Tiles say what they count; yardsticks in a running month are progress.
+  out.tile_labels = await page.$$eval('.tile .label', ls => ls.map(l => l.textContent));
+  out.yardstick_marks = await page.$$eval('#yardsticks tbody td', tds => tds.map(td => td.className));
+  // One language at a time: English after the switch, no Chinese labels left.
+  await Promise.all([page.waitForURL(url + '/'), page.click('#switch-lang')]);
+  out.english_tiles = await page.$$eval('.tile .label', ls => ls.map(l => l.textContent));
+  await page.screenshot({ path: shot.replace(/\.png$/, '-en.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  out.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  await page.screenshot({ path: shot.replace(/\.png$/, '-en-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await Promise.all([page.waitForURL(url + '/'), page.click('#switch-lang')]);
+  // A center's name opens its day.
+  await Promise.all([page.waitForURL(/\/centers\/\d+\/day/), page.click('#centers tbody tr:first-child a')]);
+  out.day_total = Number(await page.textContent('#total'));
+  out.day_visits = await page.$$eval('#visits tbody tr', trs => trs.map(tr =>
+    [...tr.querySelectorAll('td')].map(td => td.textContent.trim())));
+  await page.screenshot({ path: shot.replace(/\.png$/, '-day.png'), fullPage: true });
+  await page.goto(url + '/');
 
   const report = await page.request.get(`${url}/api/v1/centers/${otherCenter}/report?date=today`);
   out.other_report_status = report.status();

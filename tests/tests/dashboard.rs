@@ -152,6 +152,31 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
         "another county's center is refused"
     );
     assert_eq!(staff["api_today"], 3);
+    // Plain words: members who came, as against members newly registered.
+    let labels = staff["tile_labels"].to_string();
+    assert!(
+        labels.contains("本月来访会员") && labels.contains("本月新登记会员"),
+        "{labels}"
+    );
+    // Today is in the running month: a yardstick not yet reached is
+    // progress, never a red failure.
+    let marks = staff["yardstick_marks"].to_string();
+    assert!(!marks.contains("below"), "{marks}");
+    assert!(marks.contains("progress"), "{marks}");
+    let english = staff["english_tiles"].to_string();
+    assert!(english.contains("Members who came this month"), "{english}");
+    assert!(
+        !english
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "one language at a time: {english}"
+    );
+    assert_eq!(staff["phone_overflow"], false, "the overview fits a phone");
+    // The center's day: three visits, members by display name only.
+    assert_eq!(staff["day_total"], 3, "{staff}");
+    let day = staff["day_visits"].to_string();
+    assert!(day.contains("林同学") && day.contains("陈同学"), "{day}");
+    assert!(!day.contains("林小雨"), "never a full name: {day}");
     assert_eq!(staff["after_logout"], "/login");
     assert_eq!(staff["api_after_logout"], 401);
 

@@ -4,6 +4,7 @@
 
 mod audit;
 mod content_api;
+mod day;
 mod editor;
 mod error;
 pub mod integration;
@@ -14,6 +15,7 @@ mod ledger;
 pub mod limit;
 mod members;
 pub mod metrics;
+mod overview;
 pub mod phone;
 mod regions;
 pub mod serve;
@@ -95,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::routes())
         .merge(kiosks::routes())
         .merge(ledger::routes())
+        .merge(day::routes())
         .merge(volunteers::routes())
         .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))

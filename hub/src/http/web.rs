@@ -21,7 +21,7 @@ use crate::store::users::{LoginCheck, Session};
 pub(super) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/", get(home))
+        .route("/", get(super::overview::home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/ledger.csv", get(ledger_csv))
@@ -326,7 +326,7 @@ pub async fn logout(
         .into_response()
 }
 
-async fn overview_for(state: &AppState, s: &Session) -> Result<Overview, AppError> {
+pub(super) async fn overview_for(state: &AppState, s: &Session) -> Result<Overview, AppError> {
     let user = s.user.clone();
     let today = chrono::Utc::now()
         .with_timezone(&crate::dashboard::NETWORK_TZ)
@@ -335,199 +335,6 @@ async fn overview_for(state: &AppState, s: &Session) -> Result<Overview, AppErro
         Ok(crate::dashboard::overview(st, &user, today)?)
     })
     .await
-}
-
-/// `GET /`: the overview, or the way to the login page.
-pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let lang = super::layout::Lang::of(&headers);
-    let s = match session(&state, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return redirect("/login"),
-        Err(e) => return e.into_response(),
-    };
-    let o = match overview_for(&state, &s).await {
-        Ok(o) => o,
-        Err(e) => return e.into_response(),
-    };
-    let sticks = match yardsticks_for(&state, &s, None).await {
-        Ok(y) => y,
-        Err(e) => return e.into_response(),
-    };
-    let scope = s.user.scope;
-    let now = crate::store::now_ms();
-    let fleet = match db(&state, move |st| Ok(st.fleet(scope, now)?)).await {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
-    let or_blank = |c: Result<String, String>| {
-        c.unwrap_or_else(|e| {
-            tracing::warn!("chart: {e}");
-            String::new()
-        })
-    };
-    let chart = or_blank(crate::dashboard::daily_chart(&o.daily));
-    let weekly = or_blank(crate::dashboard::bar_chart(&o.weekly, 6, |d| {
-        d.get(5..).unwrap_or(d).to_string()
-    }));
-    let monthly = or_blank(crate::dashboard::bar_chart(&o.monthly, 12, |m| {
-        m.get(2..).unwrap_or(m).to_string()
-    }));
-    let breakdown = |map: &std::collections::BTreeMap<String, u64>,
-                     label: &dyn Fn(&str) -> String| {
-        let mut items: Vec<(&String, &u64)> = map.iter().collect();
-        items.sort_by(|a, b| b.1.cmp(a.1));
-        if items.is_empty() {
-            return "<p>本月还没有访客 · No visitors this month yet</p>".to_string();
-        }
-        let rows: String = items
-            .iter()
-            .map(|(k, n)| format!("<tr><td>{}</td><td>{n}</td></tr>", escape(&label(k))))
-            .collect();
-        format!("<table>{rows}</table>")
-    };
-    let ages = breakdown(&o.visitors_by_age_band, &|c| {
-        protocol::catalog::AgeBand::from_code(c)
-            .map(|a| format!("{} {}", a.label_zh(), a.label_en()))
-            .unwrap_or_else(|| c.to_string())
-    });
-    let purposes = breakdown(&o.visitors_by_purpose, &|c| {
-        protocol::catalog::ServiceCategory::from_code(c)
-            .map(|p| format!("{} {}", p.label_zh(), p.label_en()))
-            .unwrap_or_else(|| c.to_string())
-    });
-    let activities: String = o
-        .activities
-        .iter()
-        .map(|a| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}{}</td><td>{}</td></tr>",
-                escape(&a.center),
-                a.date,
-                a.time,
-                escape(&a.title),
-                protocol::catalog::ServiceCategory::from_code(&a.category)
-                    .map(|c| c.label_zh())
-                    .unwrap_or(""),
-                if a.study_club { " · 学习社" } else { "" },
-                a.came
-            )
-        })
-        .collect();
-    let activities = if activities.is_empty() {
-        "<p>本月还没有登记活动 · No activities recorded this month</p>".to_string()
-    } else {
-        format!(
-            "<table id=\"activities\"><thead><tr><th>中心 Center</th><th>日期 Date</th>\
-             <th>活动 Activity</th><th>类别 Category</th><th>到场 Came</th></tr></thead>\
-             <tbody>{activities}</tbody></table>"
-        )
-    };
-    let regions: String = o
-        .regions
-        .iter()
-        .map(|r| {
-            format!(
-                "<tr data-region=\"{}\"><td>{}</td><td>{}</td>{}\
-                 <td><a href=\"/content/region/{}\">编辑 Edit</a></td></tr>",
-                r.id,
-                escape(&r.name),
-                r.centers,
-                figure_cells(&r.figures),
-                r.id
-            )
-        })
-        .collect();
-    let regions = if regions.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<div class=\"card\"><h2>各区域 By region</h2><table id=\"regions\"><thead><tr>\
-             <th>区域 Region</th><th>中心数 Centers</th><th>今日 Today</th><th>近 7 天 7 days</th>\
-             <th>本月 Month</th><th>会员人数 Members*</th><th>新会员 New</th><th>访客 Visitors</th>\
-             <th>志愿时长 Volunteer h</th><th>内容 Content</th></tr></thead><tbody>{regions}</tbody></table>\
-             <p>* 各中心会员人数之和 · the sum over the region's centers</p></div>"
-        )
-    };
-    let tile = |label: &str, value: u64, id: &str| {
-        format!(
-            "<div class=\"tile\"><div class=\"label\">{label}</div>\
-             <div class=\"value\" id=\"{id}\">{value}</div></div>"
-        )
-    };
-    let t = &o.totals;
-    let tiles = [
-        tile("今日到访 Visits today", t.today, "today"),
-        tile("近 7 天 Last 7 days", t.last_7_days, "week"),
-        tile("本月到访 This month", t.this_month, "month"),
-        tile(
-            "本月会员人数 Members this month",
-            t.distinct_members_this_month,
-            "members",
-        ),
-        tile("本月新会员 New members", t.new_members_this_month, "new"),
-        tile("本月访客 Visitors", t.visitors_this_month, "visitors"),
-    ]
-    .concat();
-    let rows: String = o
-        .centers
-        .iter()
-        .map(|c| {
-            format!(
-                "<tr data-center=\"{}\"><td>{}</td><td>{}</td>{}\
-                 <td><a href=\"/content/{}\">编辑 Edit</a></td></tr>",
-                c.id,
-                escape(&c.name),
-                escape(&c.region),
-                figure_cells(&c.figures),
-                c.id
-            )
-        })
-        .collect();
-    let body = format!(
-        "{header}<main><h2 id=\"scope\">{scope}</h2><p>{today}{own_level}</p><div class=\"tiles\">{tiles}</div>\
-         <div class=\"card\"><h2>近 30 天每日到访 Visits per day, last 30 days</h2>{chart}</div>\
-         <div class=\"pair\"><div class=\"card\"><h2>近 12 周 Visits per week</h2>{weekly}</div>\
-         <div class=\"card\"><h2>近 12 个月 Visits per month</h2>{monthly}</div></div>\
-         <div class=\"pair\"><div class=\"card\"><h2>本月访客年龄段 Visitors by age</h2>{ages}</div>\
-         <div class=\"card\"><h2>本月访客来访目的 Visitors by purpose</h2>{purposes}</div></div>\
-         <div class=\"card\"><h2>本月活动 Activities this month</h2>{activities}</div>{regions}\
-         <div class=\"card\"><h2>各中心 Centers ({n})</h2><table id=\"centers\"><thead><tr>\
-         <th>中心 Center</th><th>所属 Region</th><th>今日 Today</th><th>近 7 天 7 days</th>\
-         <th>本月 Month</th><th>会员人数 Members</th><th>新会员 New</th><th>访客 Visitors</th>\
-         <th>志愿时长 Volunteer h</th><th>内容 Content</th>\
-         </tr></thead><tbody>{rows}</tbody></table></div>\
-         <div class=\"card\"><h2>本月标准 Yardsticks this month \
-         <a href=\"/ledger.csv\">台账 CSV</a> · <a href=\"/ledger.xlsx\">台账 XLSX</a></h2>\
-         <table id=\"yardsticks\"><thead><tr><th>中心 Center</th><th>达标 Met</th>\
-         <th>活动 ≥2 Activities</th><th>参加人次 ≥40 Visits</th><th>同比 ≈+20% Growth</th>\
-         <th>学习社 ≥30% Study club</th></tr></thead><tbody>{sticks}</tbody></table></div>\
-         <div class=\"card\"><h2>签到机 Kiosks ({kiosks})</h2>{alerts}\
-         <table id=\"fleet\"><thead><tr><th>签到机 Kiosk</th><th>中心 Center</th>\
-         <th>最近联系 Last contact</th><th>版本 Version</th><th>待上传 Waiting</th>\
-         <th>时钟 Clock</th></tr></thead><tbody>{fleet}</tbody></table></div></main>",
-        scope = escape(&o.scope_name),
-        own_level = match scope {
-            crate::store::users::Scope::Region(r) => format!(
-                " · <a id=\"own-level\" href=\"/content/region/{r}\">发布本级内容 \
-                 Publish for {}</a>",
-                escape(&o.scope_name)
-            ),
-            crate::store::users::Scope::Center(_) => String::new(),
-        },
-        header = super::layout::header(&s, lang, super::layout::Tab::Overview, "/"),
-        today = o.today,
-        n = o.centers.len(),
-        sticks = yardstick_rows(&sticks),
-        kiosks = fleet.len(),
-        alerts = fleet_alerts(&fleet),
-        fleet = fleet_rows(&fleet),
-    );
-    page_with(
-        StatusCode::OK,
-        "数据平台 Dashboard",
-        super::layout::FRAME_CSS,
-        &body,
-    )
 }
 
 /// `GET /api/v1/dashboard`: the overview as JSON, for a logged-in user only.
@@ -541,22 +348,7 @@ pub async fn overview_json(
     Ok(axum::Json(overview_for(&state, &s).await?))
 }
 
-/// A center's or a region's figures as table cells, in the tables' order.
-fn figure_cells(f: &crate::dashboard::Figures) -> String {
-    format!(
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td>",
-        f.today,
-        f.last_7_days,
-        f.this_month,
-        f.distinct_members_this_month,
-        f.new_members_this_month,
-        f.visitors_this_month,
-        f.volunteer_minutes_this_month as f64 / 60.0
-    )
-}
-
-/// The yardsticks of a user's centers for a month (default: this month).
-async fn yardsticks_for(
+pub(super) async fn yardsticks_for(
     state: &AppState,
     s: &Session,
     month: Option<String>,
@@ -575,42 +367,6 @@ async fn yardsticks_for(
         Ok(crate::yardsticks::for_centers(st, &centers, day, today)?)
     })
     .await
-}
-
-fn yardstick_rows(sticks: &[crate::yardsticks::Yardsticks]) -> String {
-    let cell = |value: String, met: Option<bool>| {
-        let (class, mark) = match met {
-            Some(true) => ("ok", "✓"),
-            Some(false) => ("below", "✗"),
-            None => ("none", "–"),
-        };
-        format!("<td class=\"{class}\">{value} {mark}</td>")
-    };
-    sticks
-        .iter()
-        .map(|y| {
-            let (met, judged) = y.score();
-            format!(
-                "<tr data-center=\"{}\"><td>{}</td><td>{met}/{judged}</td>{}{}{}{}</tr>",
-                y.center_id,
-                escape(&y.center),
-                cell(y.activities.to_string(), Some(y.activities_met)),
-                cell(y.participant_visits.to_string(), Some(y.visits_met)),
-                cell(
-                    y.growth_pct
-                        .map(|g| format!("{g:+.0}%"))
-                        .unwrap_or_else(|| "无数据 no data".into()),
-                    y.growth_met
-                ),
-                cell(
-                    y.study_club_pct
-                        .map(|p| format!("{p:.0}%"))
-                        .unwrap_or_else(|| "无数据 no data".into()),
-                    y.study_club_met
-                ),
-            )
-        })
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -695,61 +451,6 @@ async fn ledger(state: AppState, headers: HeaderMap, file: &str, q: MonthQuery) 
         )
             .into_response(),
         Err(e) => e.into_response(),
-    }
-}
-
-fn when(ms: Option<i64>) -> String {
-    ms.and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| {
-            t.with_timezone(&crate::dashboard::NETWORK_TZ)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|| "从未 never".into())
-}
-
-fn fleet_rows(fleet: &[crate::store::fleet::FleetRow]) -> String {
-    fleet
-        .iter()
-        .map(|d| {
-            format!(
-                "<tr data-device=\"{}\"><td>{} #{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                d.device_id,
-                escape(&d.name),
-                d.device_id,
-                escape(&d.center),
-                when(d.last_seen_ms),
-                escape(&d.software_version),
-                d.waiting.map(|w| w.to_string()).unwrap_or_else(|| "–".into()),
-                match d.clock_synchronized {
-                    Some(true) => "已同步 synchronised",
-                    Some(false) => "未同步 not synchronised",
-                    None => "–",
-                }
-            )
-        })
-        .collect()
-}
-
-fn fleet_alerts(fleet: &[crate::store::fleet::FleetRow]) -> String {
-    let items: String = fleet
-        .iter()
-        .flat_map(|d| {
-            d.alerts.iter().map(move |a| {
-                format!(
-                    "<li>{} #{} ({}): {}</li>",
-                    escape(&d.name),
-                    d.device_id,
-                    escape(&d.center),
-                    a.text()
-                )
-            })
-        })
-        .collect();
-    if items.is_empty() {
-        "<p class=\"ok\">没有需要处理的问题 · Nothing needs attention</p>".into()
-    } else {
-        format!("<ul id=\"alerts\" class=\"error\">{items}</ul>")
     }
 }
 
