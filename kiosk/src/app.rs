@@ -76,6 +76,27 @@ pub fn enroll_from_file(data: &Path, file: &Path, name: Option<String>) -> anyho
     Ok(())
 }
 
+/// What an enrollment made of this kiosk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolled {
+    pub device_id: u64,
+    pub center_id: u64,
+    pub center_name: String,
+    /// Why the first sync (the roster) failed, when it did; it is retried.
+    pub first_sync: Option<String>,
+}
+
+impl std::fmt::Display for Enrolled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "enrolled as device {} of center {} ({})",
+            self.device_id, self.center_id, self.center_name
+        )
+    }
+}
+
+/// Enrolls and says so on the terminal (the command line's `enroll`).
 pub fn enroll(
     data: &Path,
     hub: &str,
@@ -83,6 +104,23 @@ pub fn enroll(
     name: Option<String>,
     force: bool,
 ) -> anyhow::Result<()> {
+    let done = enroll_quietly(data, hub, code, name, force)?;
+    if let Some(e) = &done.first_sync {
+        eprintln!("enrolled, but the first sync failed (it will be retried): {e}");
+    }
+    println!("{done}");
+    Ok(())
+}
+
+/// Enrolls this kiosk with a hub and a one-time code, learning the roster
+/// at once; prints nothing (the station's standard output is its answers).
+pub fn enroll_quietly(
+    data: &Path,
+    hub: &str,
+    code: &str,
+    name: Option<String>,
+    force: bool,
+) -> anyhow::Result<Enrolled> {
     let mut store = open_store(data)?;
     if let Some(e) = store.enrollment()?
         && !force
@@ -138,14 +176,13 @@ pub fn enroll(
         &keys,
     )?;
     // Learn the roster now, so member numbers work before the first scan.
-    if let Err(e) = sync_once(data, &rt) {
-        eprintln!("enrolled, but the first sync failed (it will be retried): {e:#}");
-    }
-    println!(
-        "enrolled as device {} of center {} ({})",
-        response.device_id, response.center.id, response.center.name
-    );
-    Ok(())
+    let first_sync = sync_once(data, &rt).err().map(|e| format!("{e:#}"));
+    Ok(Enrolled {
+        device_id: response.device_id,
+        center_id: response.center.id,
+        center_name: response.center.name,
+        first_sync,
+    })
 }
 
 pub fn sync_once(
@@ -180,6 +217,31 @@ fn updater(
     ))
 }
 
+/// Starts the sync loop on `rt` for an enrolled kiosk; false (and nothing
+/// started) for one not enrolled yet.
+pub fn spawn_sync(
+    rt: &tokio::runtime::Handle,
+    data: &Path,
+    config: &Config,
+    on_content: Option<crate::sync::OnContent>,
+    wake: Arc<tokio::sync::Notify>,
+) -> anyhow::Result<bool> {
+    let store = open_store(data)?;
+    let Some(e) = store.enrollment()? else {
+        return Ok(false);
+    };
+    let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
+    let syncer = Syncer::new(store, uplink)
+        .with_retention_days(config.keep_days)
+        .with_content(updater(data, &e, config.hub_timeout())?, on_content);
+    let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
+    let clock = SystemClock::new();
+    rt.spawn(crate::sync::run(syncer, interval, wake, move || {
+        clock.now_ms()
+    }));
+    Ok(true)
+}
+
 pub fn start_sync(
     data: &Path,
     config: &Config,
@@ -191,25 +253,10 @@ pub fn start_sync(
         .enable_all()
         .build()?;
     let wake = Arc::new(tokio::sync::Notify::new());
-    let store = open_store(data)?;
-    match store.enrollment()? {
-        Some(e) => {
-            let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
-            let syncer = Syncer::new(store, uplink)
-                .with_retention_days(config.keep_days)
-                .with_content(updater(data, &e, config.hub_timeout())?, on_content);
-            let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
-            let clock = SystemClock::new();
-            rt.spawn(crate::sync::run(
-                syncer,
-                interval,
-                wake.clone(),
-                move || clock.now_ms(),
-            ));
-        }
-        None => tracing::warn!(
-            "not enrolled: check-ins are kept on this device until `kiosk enroll` connects it to a hub"
-        ),
+    if !spawn_sync(rt.handle(), data, config, on_content, wake.clone())? {
+        tracing::warn!(
+            "not enrolled: check-ins are kept on this device until it is enrolled with a hub"
+        );
     }
     Ok((rt, wake))
 }
@@ -255,7 +302,9 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
     );
     let _kiosk = crate::ui::connect(
         &app,
-        crate::ui::Kiosk::new(engine, content, config, Some(wake)).with_signals(signals.clone()),
+        crate::ui::Kiosk::new(engine, content, config, Some(wake))
+            .with_signals(signals.clone())
+            .with_data(data),
     );
     rt.spawn(quit_on_terminate(|| {
         let _ = slint::invoke_from_event_loop(|| {

@@ -39,6 +39,9 @@ pub enum Presented {
     CardToBind(Option<Vec<u8>>),
     /// A staff card, by its label: the staff screen opens.
     Staff(String),
+    /// An enrollment code's QR code (`YCE1 <hub> <code>`): the kiosk is to
+    /// enroll with that hub, if it is not enrolled yet.
+    Enroll { hub: String, code: String },
 }
 
 /// The outputs every outcome reaches, and what the door waits for.
@@ -77,6 +80,11 @@ impl Door {
         engine: &mut Engine<C>,
         input: Result<Input, Refusal>,
     ) -> Presented {
+        if let Ok(Input::Scan(line)) = &input
+            && let Some((hub, code)) = crate::checkin::scan::enroll_payload(line)
+        {
+            return Presented::Enroll { hub, code };
+        }
         match (&self.mode, input) {
             (Mode::BindCard, Ok(Input::CardUid(uid))) => Presented::CardToBind(Some(uid)),
             (Mode::BindCard, Err(_)) => Presented::CardToBind(None),

@@ -169,6 +169,33 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             crate::service::alive();
         }
         let (mode, credential) = match message {
+            // An enrollment code's QR code: the station enrolls, then
+            // syncs as an enrolled one; its check-ins so far go up too.
+            Message::Line(line) if crate::checkin::scan::enroll_payload(&line).is_some() => {
+                let (hub, code) = crate::checkin::scan::enroll_payload(&line).unwrap_or_default();
+                let answer = if engine.enrolled() {
+                    serde_json::json!({ "outcome": "refused", "reason": "already_enrolled" })
+                } else {
+                    match crate::app::enroll_quietly(data, &hub, &code, None, false) {
+                        Ok(done) => {
+                            engine = Engine::new(
+                                crate::app::open_store(data)?,
+                                SystemClock::new(),
+                                config.repeat_window_minutes,
+                            )?;
+                            crate::app::spawn_sync(rt.handle(), data, config, None, wake.clone())?;
+                            serde_json::json!({ "outcome": "enrolled", "device_id": done.device_id,
+                                                "center_id": done.center_id, "center": done.center_name })
+                        }
+                        Err(e) => {
+                            serde_json::json!({ "outcome": "refused", "reason": "enrollment_failed",
+                                                      "message": format!("{e:#}") })
+                        }
+                    }
+                };
+                crate::app::emit(&answer.to_string())?;
+                continue;
+            }
             Message::Line(line) => match parse_line(&line) {
                 None => continue,
                 Some(Ok(Request::CheckIn(credential))) => (Mode::CheckIn, Ok(credential)),

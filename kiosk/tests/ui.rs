@@ -1163,3 +1163,62 @@ fn a_kiosk_on_default_settings_says_so_on_the_staff_screen() {
         }
     }
 }
+
+#[test]
+fn an_enrollment_code_scanned_on_an_enrolled_kiosk_changes_nothing() {
+    let f = fixture(800, 480, true);
+    f.type_line("YCE1 http://127.0.0.1:9 ABCD-EFGH");
+    let (shown, kind, headline) = f.result();
+    assert_eq!(
+        (shown, kind, headline.as_str()),
+        (true, ResultKind::Refused, "This kiosk is enrolled already")
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM events"),
+        0,
+        "never a check-in"
+    );
+    assert_eq!(f.count("SELECT count(*) FROM enrollment"), 1);
+}
+
+#[test]
+fn a_kiosk_not_enrolled_asks_for_the_enrollment_code_on_its_home_screen() {
+    init_platform();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("kiosk.sqlite3")).expect("open");
+    let engine = Engine::new(store, ManualClock::at(NOW_MS), 120).expect("engine");
+    for (en, name) in [(false, "zh"), (true, "en")] {
+        let app = App::new().expect("app");
+        let config = Config {
+            language: if en { "en".into() } else { "zh".into() },
+            ..Config::default()
+        };
+        let store = Store::open(&dir.path().join("kiosk.sqlite3")).expect("open");
+        let engine_for_window = Engine::new(store, ManualClock::at(NOW_MS), 120).expect("engine");
+        let _kiosk = kiosk::ui::connect(
+            &app,
+            kiosk::ui::Kiosk::new(
+                engine_for_window,
+                ContentBundle::builtin().expect("content"),
+                config,
+                None,
+            )
+            .with_data(dir.path()),
+        );
+        app.window().set_size(slint::PhysicalSize::new(800, 480));
+        app.show().expect("show");
+        assert!(app.global::<HomeAdapter>().get_not_enrolled());
+        let shot = app.window().take_snapshot().expect("snapshot");
+        let img = image::RgbaImage::from_raw(shot.width(), shot.height(), shot.as_bytes().to_vec())
+            .expect("image");
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/screenshots")
+            .join(format!("home-not-enrolled-{name}-800x480.png"));
+        std::fs::create_dir_all(out.parent().expect("dir")).expect("mkdir");
+        img.save(&out).expect("save");
+        // The setup bar (blue) runs across the top, under the header.
+        let blue = (0..img.height()).any(|y| is_close(img.get_pixel(400, y), [0x1f, 0x4e, 0x8c]));
+        assert!(blue, "the enrollment bar is on the home screen ({name})");
+    }
+    assert!(!engine.enrolled());
+}

@@ -65,11 +65,22 @@ fn staff_enroll_a_kiosk_from_a_code_on_the_page_then_rename_and_revoke_it() {
             .is_some_and(|c| c.contains(&code))
     );
 
-    // A screenless kiosk enrolls with the code from the page, and works.
+    // A screenless kiosk takes the QR code through its scanner (its input
+    // line), enrolls, and works; the visitor it counted reaches the hub.
     let kiosk = dir.path().join("kiosk");
-    run(kiosk_cmd(&kiosk).args(["enroll", "--hub", &server.url, "--code", &code]));
-    let got = headless(&kiosk, &["visitor from18_to24 sports"], &[]);
-    assert_eq!(got[0]["outcome"], "welcome", "{got:?}");
+    let payload = stdout(&scanned).trim().to_string();
+    let got = headless(
+        &kiosk,
+        &[payload.as_str(), "visitor from18_to24 sports"],
+        &[],
+    );
+    assert_eq!(got[0]["outcome"], "enrolled", "{got:?}");
+    assert_eq!(got[0]["center"], "上城区青年中心", "{got:?}");
+    assert_eq!(got[1]["outcome"], "welcome", "{got:?}");
+    assert_eq!(e2e::report_today(&hub_data, &center)["visitors"], 1);
+    // Scanned again, on an enrolled kiosk, the code changes nothing.
+    let again = headless(&kiosk, &[payload.as_str()], &[]);
+    assert_eq!(again[0]["reason"], "already_enrolled", "{again:?}");
     // The code works once.
     let again = kiosk_cmd(&dir.path().join("k2"))
         .args(["enroll", "--hub", &server.url, "--code", &code])

@@ -105,6 +105,11 @@ impl<C: Clock> Engine<C> {
         Ok(())
     }
 
+    /// Whether the kiosk is enrolled with a hub (it has the hub's keys).
+    pub fn enrolled(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -7,6 +7,23 @@ const MAX_SCAN_LEN: usize = 512;
 
 /// Classifies one scanned line. Whitespace and control characters that some
 /// scanners add (CR, tab, a trailing NUL) are ignored.
+/// What the QR code of an enrollment code says (the hub's kiosks page shows
+/// it): `YCE1 <hub address> <code>`. The hub's address and the code, when
+/// the line is one.
+pub fn enroll_payload(text: &str) -> Option<(String, String)> {
+    let mut parts = text.split_whitespace();
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("YCE1"), Some(hub), Some(code), None)
+            if (hub.starts_with("http://") || hub.starts_with("https://"))
+                && hub.len() <= 200
+                && code.len() <= 20 =>
+        {
+            Some((hub.to_string(), code.to_string()))
+        }
+        _ => None,
+    }
+}
+
 pub fn parse(text: &str) -> Result<Credential, Refusal> {
     if text.len() > MAX_SCAN_LEN {
         return Err(Refusal::Garbled);
@@ -50,5 +67,26 @@ mod tests {
             assert_eq!(parse(bad), Err(Refusal::Garbled), "{bad:?}");
         }
         assert_eq!(parse(&"1".repeat(2000)), Err(Refusal::Garbled));
+    }
+
+    #[test]
+    fn an_enrollment_code_is_told_from_a_credential() {
+        assert_eq!(
+            enroll_payload("YCE1 https://hub.example ABCD-EFGH"),
+            Some(("https://hub.example".into(), "ABCD-EFGH".into()))
+        );
+        for not_one in [
+            "YCE1 hub.example ABCD-EFGH",
+            "YCE1 https://hub.example",
+            "YCE1 https://hub.example ABCD-EFGH extra",
+            "10000001",
+        ] {
+            assert_eq!(enroll_payload(not_one), None, "{not_one}");
+        }
+        assert_eq!(
+            parse("YCE1 https://hub.example ABCD-EFGH"),
+            Err(Refusal::Garbled),
+            "never a check-in"
+        );
     }
 }

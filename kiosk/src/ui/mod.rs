@@ -33,10 +33,12 @@ pub use generated::*;
 
 mod attract;
 mod binding;
+mod enroll;
 mod staff;
 mod volunteer;
 use attract::*;
 use binding::*;
+use enroll::*;
 use staff::*;
 use volunteer::*;
 
@@ -67,6 +69,9 @@ pub fn device_sink(app: &App) -> crate::input::InputSink {
 /// The controller behind the window.
 pub struct Kiosk<C: Clock> {
     pub engine: Engine<C>,
+    /// The data folder, for enrolling from a scanned code (`None` in tests
+    /// of the window alone).
+    data: Option<std::path::PathBuf>,
     content: ContentBundle,
     config: Config,
     en: bool,
@@ -119,6 +124,7 @@ impl<C: Clock + 'static> Kiosk<C> {
                 None
             });
         Kiosk {
+            data: None,
             en: config.language == "en",
             engine,
             content,
@@ -149,6 +155,13 @@ impl<C: Clock + 'static> Kiosk<C> {
     /// Plays each outcome on these signals too.
     pub fn with_signals(mut self, signals: Option<Arc<crate::signals::Signals>>) -> Self {
         self.door = self.door.with_signals(signals);
+        self
+    }
+
+    /// The data folder the kiosk runs on, so a scanned enrollment code can
+    /// enroll it.
+    pub fn with_data(mut self, data: &std::path::Path) -> Self {
+        self.data = Some(data.to_path_buf());
         self
     }
 }
@@ -358,6 +371,7 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let mut k = k.borrow_mut();
     let v = view::home(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms());
     let h = app.global::<HomeAdapter>();
+    h.set_not_enrolled(!k.engine.enrolled());
     // Setting an unchanged string causes no redraw; the clock changes once a minute.
     h.set_clock_text(v.clock_text.into());
     let built_for = Some((k.en, v.date_text.clone()));
@@ -415,6 +429,7 @@ fn on_input<C: Clock + 'static>(
     };
     match presented {
         Presented::CardToBind(uid) => card_for_binding(app, k, uid),
+        Presented::Enroll { hub, code } => enroll_from_scan(app, k, hub, code),
         Presented::Staff(label) => {
             app.global::<ResultAdapter>().set_shown(false);
             open_staff(app, k, label);
@@ -452,14 +467,26 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
         )
     };
     let v = view::result(outcome, en, &view::local_time(tz, now));
+    show_result(app, k, v.tone, &v.headline, &v.detail, secs);
+}
+
+/// Shows a result panel for `secs` seconds.
+fn show_result<C: Clock + 'static>(
+    app: &App,
+    k: &Shared<C>,
+    tone: view::ResultTone,
+    headline: &str,
+    detail: &str,
+    secs: u32,
+) {
     let r = app.global::<ResultAdapter>();
-    r.set_kind(match v.tone {
+    r.set_kind(match tone {
         view::ResultTone::Welcome => ResultKind::Welcome,
         view::ResultTone::Repeat => ResultKind::Repeat,
         view::ResultTone::Refused => ResultKind::Refused,
     });
-    r.set_headline(v.headline.into());
-    r.set_detail(v.detail.into());
+    r.set_headline(headline.into());
+    r.set_detail(detail.into());
     r.set_shown(true);
     let w = app.as_weak();
     k.borrow().result_timer.start(
