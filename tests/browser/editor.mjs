@@ -28,7 +28,7 @@ try {
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL(`${url}/`), page.click('form.login button')]);
   // The dashboard links each center to its editor.
-  await Promise.all([page.waitForURL(`${url}/content/${center}`), page.click(`#centers tr[data-center="${center}"] a`)]);
+  await Promise.all([page.waitForURL(`${url}/content/${center}`), page.click(`#centers tr[data-center="${center}"] a[href="/content/${center}"]`)]);
   await page.waitForSelector('#kiosk .k-name');
   out.version_before = await page.textContent('#version');
   out.name_before = await page.inputValue('#center [data-field="name.zh"]');

@@ -103,6 +103,34 @@ impl<'a> Admin<'a> {
         }
     }
 
+    /// Records a change made outside the database (signed content
+    /// published), after it was made.
+    pub fn note(&self, change: &audit::Change) -> Result<()> {
+        let actor = self.actor.name().to_string();
+        self.store.write(|tx| audit::record(tx, &actor, change))
+    }
+
+    /// What publishing content for an owner (a center or a region) records.
+    pub fn note_publish(
+        &self,
+        owner: crate::content::Owner,
+        version: u64,
+        files: &[String],
+    ) -> Result<()> {
+        let (center_id, region_id) = match owner {
+            crate::content::Owner::Center(id) => (Some(id), None),
+            crate::content::Owner::Region(id) => (None, Some(id)),
+        };
+        self.note(&audit::Change {
+            center_id,
+            region_id,
+            action: "content.publish",
+            subject: format!("{} version {version}", owner.role()),
+            before: None,
+            after: Some(serde_json::json!({ "version": version, "files": files })),
+        })
+    }
+
     /// Makes a change and its line in the audit log in one transaction.
     fn change<T>(
         &self,

@@ -111,11 +111,12 @@ pub(super) fn enroll_codes(
     count: u32,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
+    let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
     for _ in 0..count {
-        let code = store
-            .create_enroll_code(center, valid_hours)
+        let code = admin
+            .issue_enroll_code(center, valid_hours, "")
             .map_err(|e| hint_centers(data, e))?;
-        writeln!(out, "{code}")?;
+        writeln!(out, "{}", code.code)?;
     }
     Ok(())
 }

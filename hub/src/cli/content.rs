@@ -81,6 +81,12 @@ pub(super) fn content(
                 }
                 (None, None) => anyhow::bail!("say --center ID or --region ID"),
             };
+            let owner = match (center, region) {
+                (Some(c), _) => crate::content::Owner::Center(c),
+                (None, r) => crate::content::Owner::Region(r.unwrap_or_default()),
+            };
+            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
+                .note_publish(owner, p.version, &p.files)?;
             eprintln!(
                 "published {} file(s) for {} as version {}: {}",
                 p.files.len(),

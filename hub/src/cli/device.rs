@@ -20,10 +20,9 @@ pub(super) fn device(
 ) -> anyhow::Result<()> {
     match action {
         DeviceAction::Revoke { id } => {
-            anyhow::ensure!(
-                store.revoke_device(id)?,
-                "no kiosk {id} in service (see `hub device list`)"
-            );
+            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
+                .revoke_kiosk(id)
+                .map_err(|e| anyhow::anyhow!("{e} (see `hub device list`)"))?;
             writeln!(
                 out,
                 "kiosk {id} revoked: its uploads are refused from now on"

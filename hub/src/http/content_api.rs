@@ -72,6 +72,12 @@ async fn publish(
         by = %s.user.login,
         "content published"
     );
+    let (version, files) = (published.version, published.files.clone());
+    let actor = crate::admin::Actor::User(s.user);
+    db(&state, move |st| {
+        Ok(crate::admin::Admin::new(st, actor).note_publish(owner, version, &files)?)
+    })
+    .await?;
     Ok(Json(published))
 }
 
