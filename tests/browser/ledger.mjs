@@ -47,6 +47,24 @@ try {
     form: { csrf, manager: '张老师', rating: '较好' },
   });
   out.staff_rating_status = forged.status();
+  // An activity recorded on the activities page counts in the ledger.
+  await sp.click('nav a[href="/activities"]');
+  await sp.waitForSelector('#add-activity');
+  await sp.fill('#add-activity input[name=title]', '学习社：读书会');
+  await sp.selectOption('#add-activity select[name=category]', 'culture_learning');
+  await sp.fill('#add-activity input[name=start]', '19:00');
+  await sp.fill('#add-activity input[name=end]', '18:00');
+  await sp.check('#add-activity input[name=study_club]');
+  await sp.click('#add-activity button');
+  out.activity_refused = (await (await sp.waitForSelector('#activity-error')).textContent()).trim();
+  await sp.fill('#add-activity input[name=title]', '学习社：读书会');
+  await sp.fill('#add-activity input[name=start]', '19:00');
+  await sp.fill('#add-activity input[name=end]', '20:30');
+  await sp.check('#add-activity input[name=study_club]');
+  await Promise.all([sp.waitForURL(/done=added/), sp.click('#add-activity button')]);
+  out.activities = await sp.$$eval('#activities tbody tr', trs => trs.map(tr =>
+    [...tr.querySelectorAll('td')].map(td => td.textContent.trim())));
+  await sp.screenshot({ path: `${shots}-activities-zh-1366.png`, fullPage: true });
   await sp.goto(url + '/ledger');
   out.after = await row(sp);
   await sp.screenshot({ path: `${shots}-ledger-zh-1366.png`, fullPage: true });

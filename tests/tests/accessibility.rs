@@ -52,6 +52,7 @@ fn every_staff_and_admin_page_passes_axe_in_both_languages_and_sizes() {
     let pages = [
         "/".to_string(),
         "/members".into(),
+        "/activities".into(),
         "/volunteers".into(),
         "/kiosks".into(),
         "/ledger".into(),

@@ -89,6 +89,19 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         ],
         "{b}"
     );
+    assert!(
+        b["activity_refused"]
+            .as_str()
+            .is_some_and(|m| m.contains("before it starts")),
+        "{b}"
+    );
+    assert_eq!(b["activities"][0][2], "学习社：读书会", "{b}");
+    assert_eq!(b["activities"][0][1], "19:00–20:30");
+    assert_eq!(after[9], "1", "the activity counts in the ledger: {b}");
+    assert_eq!(
+        after[12], "100%",
+        "all of the year's activities are study club: {b}"
+    );
     assert_eq!(b["phone_overflow"], false);
     assert_eq!(b["admin_rating_disabled"], false);
     assert_eq!(b["rated"][8], "较好", "{b}");
@@ -109,7 +122,7 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         who,
         [
             ("city-admin", "center.profile"),
-            ("staff-a", "center.profile")
+            ("staff-a", "activity.add")
         ],
         "{log}"
     );

@@ -96,7 +96,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The staff member's navigation: no admin items; Chinese first.
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "志愿者", "签到机", "内容", "台账"]),
+        serde_json::json!(["概览", "会员", "活动", "志愿者", "签到机", "内容", "台账"]),
         "{b}"
     );
     assert!(
@@ -199,6 +199,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         serde_json::json!([
             "Overview",
             "Members",
+            "Activities",
             "Volunteers",
             "Kiosks",
             "Content",
@@ -221,6 +222,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         serde_json::json!([
             "概览",
             "会员",
+            "活动",
             "志愿者",
             "签到机",
             "内容",

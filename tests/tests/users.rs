@@ -58,6 +58,7 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
         serde_json::json!([
             "概览",
             "会员",
+            "活动",
             "志愿者",
             "签到机",
             "内容",
@@ -82,7 +83,7 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
     );
     assert_eq!(
         b["staff_nav"],
-        serde_json::json!(["概览", "会员", "志愿者", "签到机", "内容", "台账"])
+        serde_json::json!(["概览", "会员", "活动", "志愿者", "签到机", "内容", "台账"])
     );
     assert_eq!(
         (

@@ -6,6 +6,7 @@
 //! Lower: the store (and its `_in` functions that take a transaction).
 //! Higher: `http/` and `cli/`, which only say who asks and show the answer.
 
+pub mod activities;
 pub mod cards;
 pub mod centers;
 pub mod import;

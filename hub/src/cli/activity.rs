@@ -58,9 +58,19 @@ pub(super) fn activity(
                 .with_context(|| format!("--category {category:?} is not a service category code (e.g. culture_learning)"))?;
             let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .with_context(|| format!("--date {date:?}: write YYYY-MM-DD"))?;
-            let id = store.add_activity(
-                center, &title, category, study_club, date, &start, &end, &place,
-            )?;
+            let id = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
+                .add_activity(
+                    center,
+                    &crate::admin::activities::NewActivity {
+                        title,
+                        category,
+                        study_club,
+                        date,
+                        start,
+                        end,
+                        place,
+                    },
+                )?;
             writeln!(out, "{id}")?;
         }
         ActivityAction::List { center, month } => {

@@ -51,6 +51,7 @@ impl Lang {
 pub(crate) enum Tab {
     Overview,
     Members,
+    Activities,
     Volunteers,
     Kiosks,
     Content,
@@ -102,6 +103,11 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
             Tab::Members,
             "/members".to_string(),
             lang.t("会员", "Members"),
+        ),
+        (
+            Tab::Activities,
+            "/activities".to_string(),
+            lang.t("活动", "Activities"),
         ),
         (
             Tab::Volunteers,

@@ -2,6 +2,7 @@
 //! editor's calls, the platforms above the hub), the dashboard's pages, the
 //! members' phone pages under `/m`, and the signed content under `/tuf/`.
 
+mod activities;
 mod audit;
 mod content_api;
 mod day;
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ledger::routes())
         .merge(day::routes())
         .merge(volunteers::routes())
+        .merge(activities::routes())
         .merge(regions::routes())
         .route("/lang/{code}", get(layout::switch))
         .merge(content_api::tuf_routes())

@@ -96,6 +96,7 @@ impl Store {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub fn add_activity(
         &self,
         center_id: u64,
@@ -108,38 +109,11 @@ impl Store {
         place: &str,
     ) -> Result<u64> {
         self.center(center_id)?;
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(StoreError::Invalid("an activity needs a title".into()));
-        }
-        let time = |t: &str| {
-            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                .map_err(|_| StoreError::Invalid(format!("time {t:?}: write HH:MM")))
-        };
-        if time(end)? <= time(start)? {
-            return Err(StoreError::Invalid(format!(
-                "the activity ends ({end}) before it starts ({start})"
-            )));
-        }
-        let conn = self.conn();
-        Ok(conn.query_row(
-            "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
-                                    place, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             RETURNING id",
-            params![
-                center_id,
-                title,
-                category.code(),
-                study_club,
-                local_date.format("%Y-%m-%d").to_string(),
-                start.trim(),
-                end.trim(),
-                place.trim(),
-                now_ms()
-            ],
-            |r| r.get(0),
-        )?)
+        self.write(|tx| {
+            add_activity_in(
+                tx, center_id, title, category, study_club, local_date, start, end, place,
+            )
+        })
     }
 
     /// A center's activities on the local dates `from..=to`, by date and start.
@@ -263,4 +237,50 @@ pub(crate) fn set_profile_in(
         ],
     )?;
     Ok((before, p))
+}
+
+/// Records an activity inside `tx`; its id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_activity_in(
+    tx: &Tx<'_>,
+    center_id: u64,
+    title: &str,
+    category: protocol::catalog::ServiceCategory,
+    study_club: bool,
+    local_date: chrono::NaiveDate,
+    start: &str,
+    end: &str,
+    place: &str,
+) -> Result<u64> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(StoreError::Invalid("an activity needs a title".into()));
+    }
+    let time = |t: &str| {
+        chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
+            .map_err(|_| StoreError::Invalid(format!("time {t:?}: write HH:MM")))
+    };
+    if time(end)? <= time(start)? {
+        return Err(StoreError::Invalid(format!(
+            "the activity ends ({end}) before it starts ({start})"
+        )));
+    }
+    Ok(tx.query_row(
+        "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
+                                place, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         RETURNING id",
+        params![
+            center_id,
+            title,
+            category.code(),
+            study_club,
+            local_date.format("%Y-%m-%d").to_string(),
+            start.trim(),
+            end.trim(),
+            place.trim(),
+            now_ms()
+        ],
+        |r| r.get(0),
+    )?)
 }
