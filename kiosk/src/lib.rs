@@ -10,6 +10,9 @@
 //! - [`content`]: what the home screen shows, in Chinese and English.
 //! - [`input`]: scanners and card readers (USB keyboard-wedge scanners through
 //!   evdev, serial scanners, PC/SC card readers), each behind one trait.
+//! - [`setup`]: the data folder, the database, enrolling and the sync loop:
+//!   what every way of running the kiosk needs, below the window.
+//! - [`app`]: start-up of the touchscreen window.
 //! - [`ui`]: the Slint window and the plain views behind it.
 //! - [`headless`]: the door station without a screen (stdin → JSON lines).
 //! - [`cli`], [`demo`], [`doctor`]: the command line, the one-step demo, and
@@ -30,6 +33,7 @@ pub mod input;
 pub mod pin;
 pub mod screen;
 pub mod service;
+pub mod setup;
 pub mod signals;
 pub mod store;
 pub mod sync;

@@ -91,6 +91,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(protocol::API_PREFIX, api)
         .merge(web::routes())
+        .merge(overview::routes())
         .merge(editor::routes())
         .merge(phone::routes())
         .merge(members::routes())

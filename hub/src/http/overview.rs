@@ -15,6 +15,10 @@ use crate::yardsticks::{
     GROWTH_TARGET_PCT, MIN_ACTIVITIES, MIN_PARTICIPANT_VISITS, STUDY_CLUB_MIN_PCT, Yardsticks,
 };
 
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/", axum::routing::get(home))
+}
+
 /// `GET /`: the overview, or the way to the login page.
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let lang = Lang::of(&headers);

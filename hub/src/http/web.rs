@@ -21,7 +21,6 @@ use crate::store::users::{LoginCheck, Session};
 pub(super) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/", get(super::overview::home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/ledger.csv", get(ledger_csv))

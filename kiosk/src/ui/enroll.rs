@@ -6,7 +6,7 @@
 
 use super::*;
 
-type EnrollAnswer = Rc<dyn Fn(&App, anyhow::Result<crate::app::Enrolled>)>;
+type EnrollAnswer = Rc<dyn Fn(&App, anyhow::Result<crate::setup::Enrolled>)>;
 
 thread_local! {
     /// What to do with the enrollment's answer, on the event loop's thread.
@@ -74,7 +74,7 @@ pub(super) fn enroll_from_scan<C: Clock + 'static>(
     let spawned = std::thread::Builder::new()
         .name("enroll".into())
         .spawn(move || {
-            let result = crate::app::enroll_quietly(&data, &hub, &code, None, false);
+            let result = crate::setup::enroll_quietly(&data, &hub, &code, None, false);
             let _ = weak.upgrade_in_event_loop(move |app| {
                 if let Some(answer) = ON_ENROLLED.with(|h| h.borrow_mut().take()) {
                     answer(&app, result);
@@ -90,7 +90,7 @@ fn enrolled_answer<C: Clock + 'static>(
     app: &App,
     k: &Shared<C>,
     en: bool,
-    result: anyhow::Result<crate::app::Enrolled>,
+    result: anyhow::Result<crate::setup::Enrolled>,
 ) {
     let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
     match result {

@@ -195,7 +195,7 @@ pub(super) async fn show_members(
                  <td data-label=\"{l_state}\"{off}>{state}</td>\
                  <td><form class=\"inline\" method=\"post\" action=\"/members/{id}/{action}\">{keep}\
                  <button class=\"quiet\">{label}</button></form>{more}</td></tr>",
-                more = if m.active { super::take::row_actions(m.id, &keep, lang) } else { String::new() },
+                more = if m.active { row_actions(m.id, &keep, lang) } else { String::new() },
                 id = m.id,
                 shown = escape(&m.display_name),
                 name = escape(&m.full_name),
@@ -298,7 +298,7 @@ pub(super) async fn show_members(
          {csrf_field}{center_field}<label>{import_file}<input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label>\
          <button class=\"act\">{import_preview}</button></form><p class=\"note\">{import_note}</p></div>",
         heading = t("会员", "Members"),
-        tools = super::take::list_tools(center.id, &s.csrf, lang),
+        tools = list_tools(center.id, &s.csrf, lang),
         row_error = if typed.row_error.is_empty() {
             String::new()
         } else {
@@ -512,4 +512,39 @@ async fn active_form(
         )),
         Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
     }
+}
+
+/// The buttons beside an active member: a card, the phone login, a card by
+/// its number.
+fn row_actions(id: u32, keep: &str, lang: Lang) -> String {
+    let t = |zh, en| lang.t(zh, en);
+    format!(
+        " <form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\">{keep}\
+         <input type=\"hidden\" name=\"member\" value=\"{id}\"><button class=\"quiet\">{card}</button></form> \
+         <form class=\"inline\" method=\"post\" action=\"/members/{id}/phone\">{keep}\
+         <button class=\"quiet\">{phone}</button></form> \
+         <form class=\"inline\" method=\"post\" action=\"/members/{id}/card-number\">{keep}\
+         <input name=\"uid\" size=\"10\" maxlength=\"32\" placeholder=\"{uid}\" aria-label=\"{uid}\" required>\
+         <button class=\"quiet\">{bind}</button></form>",
+        card = t("打印卡", "Card"),
+        phone = t("手机登录", "Phone login"),
+        uid = t("卡号，如 04A1B2C3", "card no., e.g. 04A1B2C3"),
+        bind = t("绑卡", "Bind"),
+    )
+}
+
+/// Under the list: every member's card on one sheet, and the roster to take away.
+fn list_tools(center: u64, csrf: &str, lang: Lang) -> String {
+    let t = |zh, en| lang.t(zh, en);
+    format!(
+        "<div class=\"row\" id=\"tools\"><form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\" id=\"sheet\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"center\" value=\"{center}\">\
+         <button class=\"quiet\">{sheet}</button></form>\
+         <a href=\"/members/export.csv?center={center}\" id=\"export-csv\">{csv}</a>\
+         <a href=\"/members/export.xlsx?center={center}\" id=\"export-xlsx\">{xlsx}</a></div>",
+        csrf = escape(csrf),
+        sheet = t("打印全部会员卡", "Print every member's card"),
+        csv = t("导出名册 CSV", "Roster as CSV"),
+        xlsx = t("导出名册 Excel", "Roster as Excel"),
+    )
 }

@@ -17,41 +17,6 @@ use super::page::{PageQuery, Typed, show_members};
 use crate::admin::cards::{CARD_DAYS, Phone};
 use crate::admin::{Actor, Admin};
 
-/// The buttons beside an active member: a card, the phone login, a card by
-/// its number.
-pub(super) fn row_actions(id: u32, keep: &str, lang: Lang) -> String {
-    let t = |zh, en| lang.t(zh, en);
-    format!(
-        " <form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\">{keep}\
-         <input type=\"hidden\" name=\"member\" value=\"{id}\"><button class=\"quiet\">{card}</button></form> \
-         <form class=\"inline\" method=\"post\" action=\"/members/{id}/phone\">{keep}\
-         <button class=\"quiet\">{phone}</button></form> \
-         <form class=\"inline\" method=\"post\" action=\"/members/{id}/card-number\">{keep}\
-         <input name=\"uid\" size=\"10\" maxlength=\"32\" placeholder=\"{uid}\" aria-label=\"{uid}\" required>\
-         <button class=\"quiet\">{bind}</button></form>",
-        card = t("打印卡", "Card"),
-        phone = t("手机登录", "Phone login"),
-        uid = t("卡号，如 04A1B2C3", "card no., e.g. 04A1B2C3"),
-        bind = t("绑卡", "Bind"),
-    )
-}
-
-/// Under the list: every member's card on one sheet, and the roster to take away.
-pub(super) fn list_tools(center: u64, csrf: &str, lang: Lang) -> String {
-    let t = |zh, en| lang.t(zh, en);
-    format!(
-        "<div class=\"row\" id=\"tools\"><form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\" id=\"sheet\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"center\" value=\"{center}\">\
-         <button class=\"quiet\">{sheet}</button></form>\
-         <a href=\"/members/export.csv?center={center}\" id=\"export-csv\">{csv}</a>\
-         <a href=\"/members/export.xlsx?center={center}\" id=\"export-xlsx\">{xlsx}</a></div>",
-        csrf = escape(csrf),
-        sheet = t("打印全部会员卡", "Print every member's card"),
-        csv = t("导出名册 CSV", "Roster as CSV"),
-        xlsx = t("导出名册 Excel", "Roster as Excel"),
-    )
-}
-
 #[derive(Deserialize)]
 pub(super) struct CardsForm {
     #[serde(default)]
