@@ -111,6 +111,11 @@ impl Door {
         let outcome = match (credential, &self.mode) {
             (Err(reason), _) => Outcome::refused(reason),
             (Ok(credential), Mode::Shift(shift)) => engine.volunteer(credential, shift.clone()),
+            // A card the hub's members page is waiting for is bound.
+            (Ok(Credential::CardUid(uid)), _) => match engine.bind_next_card(&uid) {
+                Some(bound) => bound,
+                None => engine.check_in(Credential::CardUid(uid)),
+            },
             (Ok(credential), _) => engine.check_in(credential),
         };
         self.after(&outcome);

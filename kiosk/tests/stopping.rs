@@ -23,6 +23,7 @@ impl Uplink for &Hub {
             server_time_ms: 0,
             regions: vec![],
             probe: None,
+            bind_next: None,
         })
     }
     async fn upload(&self, _: &EventPage) -> Result<IngestResult, SyncError> {

@@ -83,6 +83,22 @@ pub struct SyncState {
     /// from older hubs, and when the hub no longer holds that event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<Probe>,
+    /// A staff member asked, on the hub's members page, that the next card
+    /// tapped at this kiosk be bound to this member, until `until_ms`.
+    /// Absent from older hubs (and ignored by older kiosks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_next: Option<BindNext>,
+}
+
+/// The member the next card tapped at a kiosk is bound to (see
+/// [`SyncState::bind_next`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BindNext {
+    pub member_id: u32,
+    /// The member's display name, for the kiosk to say whose card it is.
+    pub display_name: String,
+    /// Unix milliseconds; a tap after it checks in as usual.
+    pub until_ms: i64,
 }
 
 /// One event as the hub holds it, told by its clock (see [`SyncState::probe`]).

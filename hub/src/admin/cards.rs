@@ -9,6 +9,9 @@ use super::Admin;
 use crate::store::audit::Change;
 use crate::store::{Center, Member, Result, StoreError, now_ms};
 
+/// How long a kiosk waits for the card to bind after staff asked: ten minutes.
+pub const BIND_NEXT_MS: i64 = 10 * 60_000;
+
 /// Days a printed card stays valid unless asked otherwise: three years.
 pub const CARD_DAYS: u32 = 3 * 365;
 
@@ -141,6 +144,46 @@ impl Admin<'_> {
                     subject: format!("member {member_id}"),
                     before: None,
                     after: None,
+                },
+            ))
+        })
+    }
+
+    /// Asks a kiosk of the member's center to bind the next card tapped on
+    /// it to the member, for ten minutes; when it expires.
+    pub fn bind_next_tap(&self, member_id: u32, device_id: u64) -> Result<i64> {
+        let member = self.member(member_id)?;
+        if !member.active {
+            return Err(StoreError::Invalid(format!(
+                "member {member_id} is revoked"
+            )));
+        }
+        let fleet = self.store.fleet(
+            crate::store::users::Scope::Center(member.center_id),
+            now_ms(),
+        )?;
+        let Some(kiosk) = fleet
+            .iter()
+            .find(|k| k.device_id == device_id && !k.revoked)
+        else {
+            return Err(StoreError::Invalid(
+                "choose a kiosk of the member's center that is in service".into(),
+            ));
+        };
+        let until = now_ms() + BIND_NEXT_MS;
+        let by = self.actor.name().to_string();
+        let kiosk_name = kiosk.name.clone();
+        self.change(|tx| {
+            crate::store::devices::set_bind_next_in(tx, device_id, member_id, &by, until)?;
+            Ok((
+                until,
+                Change {
+                    center_id: Some(member.center_id),
+                    region_id: None,
+                    action: "member.card_next_tap",
+                    subject: format!("member {member_id}"),
+                    before: None,
+                    after: Some(serde_json::json!({ "kiosk": device_id, "kiosk_name": kiosk_name, "until_ms": until })),
                 },
             ))
         })

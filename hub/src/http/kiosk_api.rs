@@ -81,7 +81,7 @@ async fn sync_state(
         .map(|Query(r)| r)
         .filter(|r| !r.software_version.is_empty());
     let (center, acked_seq) = (device.center_id, device.acked_seq);
-    let (verdict, regions, probe) = db(&state, move |s| {
+    let (verdict, regions, probe, bind_next) = db(&state, move |s| {
         let verdict =
             s.check_lineage(&device, report.as_ref().and_then(|r| r.lineage.as_deref()))?;
         let probe = match &report {
@@ -91,7 +91,8 @@ async fn sync_state(
         if let Some(report) = report.filter(|_| verdict == LineageVerdict::Accepted) {
             s.note_device_report(id, &report)?;
         }
-        Ok((verdict, s.region_chain(center)?, probe))
+        let bind_next = s.bind_next(id, crate::store::now_ms())?;
+        Ok((verdict, s.region_chain(center)?, probe, bind_next))
     })
     .await?;
     if verdict == LineageVerdict::Refused {
@@ -103,6 +104,7 @@ async fn sync_state(
         server_time_ms: crate::store::now_ms(),
         regions,
         probe,
+        bind_next,
     }))
 }
 

@@ -30,6 +30,7 @@ const TABLES: &[&str] = &[
     "webhook_outbox",
     "audit_log",
     "shift_corrections",
+    "pending_card_binds",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

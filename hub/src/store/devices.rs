@@ -70,6 +70,34 @@ pub(crate) fn revoke_device_in(tx: &Tx<'_>, id: u64) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Asks a kiosk to bind the next card tapped to a member, until `until_ms`
+/// (a newer request for the kiosk replaces an older one).
+pub(crate) fn set_bind_next_in(
+    tx: &Tx<'_>,
+    device_id: u64,
+    member_id: u32,
+    by: &str,
+    until_ms: i64,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO pending_card_binds(device_id, member_id, by_login, until_ms)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(device_id) DO UPDATE SET member_id = excluded.member_id,
+            by_login = excluded.by_login, until_ms = excluded.until_ms",
+        params![device_id, member_id, by, until_ms],
+    )?;
+    Ok(())
+}
+
+/// A kiosk's card binding request is done (a card came).
+pub(crate) fn clear_bind_next_in(tx: &Tx<'_>, device_id: u64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM pending_card_binds WHERE device_id = ?1",
+        [device_id],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a one-time enrollment code for a center; only its hash is kept.
     pub fn create_enroll_code(&self, center_id: u64, valid_hours: u32) -> Result<String> {
@@ -151,6 +179,27 @@ impl Store {
         )?;
         let rows = stmt.query_map([], device_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The member the next card tapped at a kiosk is to be bound to, while
+    /// the request stands.
+    pub fn bind_next(&self, device_id: u64, now: i64) -> Result<Option<protocol::wire::BindNext>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT p.member_id, m.display_name, p.until_ms FROM pending_card_binds p
+                 JOIN members m ON m.id = p.member_id
+                 WHERE p.device_id = ?1 AND p.until_ms > ?2 AND m.active = 1",
+                params![device_id, now],
+                |r| {
+                    Ok(protocol::wire::BindNext {
+                        member_id: r.get(0)?,
+                        display_name: r.get(1)?,
+                        until_ms: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     pub fn acked_seq(&self, device_id: u64) -> Result<u64> {

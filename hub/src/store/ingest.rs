@@ -393,6 +393,8 @@ fn insert_event(
         && let (Some(member_id), Some(hash)) = (member_id, card_hash)
     {
         bind_card_in(tx, member_id, hash)?;
+        // The kiosk's "bind the next card" request, if any, is done.
+        super::devices::clear_bind_next_in(tx, device.id)?;
     }
     Ok(n == 1)
 }

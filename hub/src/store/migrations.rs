@@ -281,6 +281,14 @@ const SQLITE: &[&str] = &[
         PRIMARY KEY (device_id, seq)
      );
      CREATE INDEX shift_corrections_center ON shift_corrections(center_id);",
+    // 20: "the next card tapped at kiosk X": a staff member's request that a
+    // kiosk bind the next card tapped to a member, until it expires.
+    "CREATE TABLE pending_card_binds (
+        device_id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL,
+        by_login TEXT NOT NULL,
+        until_ms INTEGER NOT NULL
+     );",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -520,6 +528,13 @@ const POSTGRES: &[&str] = &[
         PRIMARY KEY (device_id, seq)
      );
      CREATE INDEX shift_corrections_center ON shift_corrections(center_id);",
+    // 5: SQLite's 20.
+    "CREATE TABLE pending_card_binds (
+        device_id BIGINT PRIMARY KEY,
+        member_id BIGINT NOT NULL,
+        by_login TEXT NOT NULL,
+        until_ms BIGINT NOT NULL
+     );",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -65,6 +65,11 @@ pub enum Credential {
     },
 }
 
+/// Settings key of the hub's standing request to bind the next card tapped
+/// (JSON of [`protocol::wire::BindNext`]), and of the last one served.
+pub const SETTING_BIND_NEXT: &str = "bind_next";
+pub const SETTING_BIND_NEXT_DONE: &str = "bind_next_done";
+
 pub struct Engine<C: Clock> {
     store: Store,
     clock: C,
@@ -103,6 +108,35 @@ impl<C: Clock> Engine<C> {
                 .unwrap_or_default();
         }
         Ok(())
+    }
+
+    /// A card tapped while the hub waits for one for a member (staff chose
+    /// "bind the next card tapped" at this kiosk): bound to that member.
+    /// `None` when no such request stands (the tap is a check-in).
+    pub fn bind_next_card(&mut self, uid: &[u8]) -> Option<Outcome> {
+        let pending: protocol::wire::BindNext = self
+            .store
+            .setting(SETTING_BIND_NEXT)
+            .ok()
+            .flatten()
+            .and_then(|j| serde_json::from_str(&j).ok())?;
+        if pending.until_ms <= self.clock.now_ms() {
+            let _ = self.store.delete_setting(SETTING_BIND_NEXT);
+            return None;
+        }
+        let outcome = match self.bind_card(uid, pending.member_id) {
+            Ok(name) => Outcome::CardBound { name },
+            Err(reason) => Outcome::refused(reason),
+        };
+        if outcome.is_recorded() {
+            // Served: the hub's request stands until it has the binding;
+            // the same request is not served twice.
+            let _ = self.store.delete_setting(SETTING_BIND_NEXT);
+            let _ = self
+                .store
+                .set_setting(SETTING_BIND_NEXT_DONE, &pending.until_ms.to_string());
+        }
+        Some(outcome)
     }
 
     /// Whether the kiosk is enrolled with a hub (it has the hub's keys).

@@ -30,6 +30,11 @@ pub enum Outcome {
     Refused {
         reason: Refusal,
     },
+    /// A card tapped while the hub's members page waited for one (the next
+    /// card at this kiosk): now bound to the member; recorded, not a visit.
+    CardBound {
+        name: String,
+    },
 }
 
 /// What a repeated scan repeated.
@@ -80,7 +85,10 @@ impl Outcome {
 
     /// Whether this outcome stored a new event (one for the hub).
     pub fn is_recorded(&self) -> bool {
-        matches!(self, Outcome::Welcome { .. } | Outcome::Shift { .. })
+        matches!(
+            self,
+            Outcome::Welcome { .. } | Outcome::Shift { .. } | Outcome::CardBound { .. }
+        )
     }
 
     /// One JSON object, as `kiosk headless` prints it.
@@ -130,6 +138,10 @@ impl Outcome {
                 "name": name,
                 "seq": seq,
                 "minutes": minutes,
+            }),
+            Outcome::CardBound { name } => serde_json::json!({
+                "outcome": "card_bound",
+                "name": name,
             }),
             Outcome::Refused { reason } => serde_json::json!({
                 "outcome": "refused",

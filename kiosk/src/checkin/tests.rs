@@ -607,3 +607,47 @@ fn volunteers_on_site_are_those_whose_last_shift_event_is_a_start() {
     let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
     assert_eq!(stats.volunteers_on_site, 0);
 }
+
+#[test]
+fn a_card_tapped_while_the_hub_waits_for_one_is_bound_once_and_not_after_the_request_expires() {
+    let mut f = fixture();
+    let unknown = [0x09, 0x08, 0x07, 0x06];
+    let request = protocol::wire::BindNext {
+        member_id: 10_000_001,
+        display_name: "林同学".into(),
+        until_ms: NOW_MS + 10 * 60_000,
+    };
+    let json = serde_json::to_string(&request).expect("json");
+    f.engine
+        .store()
+        .set_setting(SETTING_BIND_NEXT, &json)
+        .expect("request");
+    // Expired: the tap is a check-in (and refused, the card being unknown).
+    f.clock.advance_ms(11 * 60_000);
+    assert_eq!(f.engine.bind_next_card(&unknown), None);
+    assert_eq!(
+        f.engine.check_in(Credential::CardUid(unknown.to_vec())),
+        Outcome::refused(Refusal::UnknownCard)
+    );
+    // Standing: bound once, then the card checks the member in.
+    let request = protocol::wire::BindNext {
+        until_ms: f.engine.now_ms() + 10 * 60_000,
+        ..request
+    };
+    let json = serde_json::to_string(&request).expect("json");
+    f.engine
+        .store()
+        .set_setting(SETTING_BIND_NEXT, &json)
+        .expect("request");
+    assert_eq!(
+        f.engine.bind_next_card(&unknown),
+        Some(Outcome::CardBound {
+            name: "林同学".into()
+        })
+    );
+    assert_eq!(f.engine.bind_next_card(&[1, 2, 3, 4]), None, "served once");
+    assert!(matches!(
+        f.engine.check_in(Credential::CardUid(unknown.to_vec())),
+        Outcome::Welcome { .. }
+    ));
+}

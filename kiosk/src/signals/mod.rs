@@ -360,7 +360,9 @@ impl Cue {
     pub fn for_outcome(outcome: &crate::checkin::Outcome) -> Cue {
         use crate::checkin::Outcome;
         match outcome {
-            Outcome::Welcome { .. } | Outcome::Shift { .. } => Cue::Welcome,
+            Outcome::Welcome { .. } | Outcome::Shift { .. } | Outcome::CardBound { .. } => {
+                Cue::Welcome
+            }
             Outcome::Repeat { .. } => Cue::Repeat,
             Outcome::Refused { .. } => Cue::Refused,
         }

@@ -152,6 +152,7 @@ impl<U: Uplink> Syncer<U> {
         let mut report = SyncReport::default();
         let bytes_before = self.uplink.bytes_sent();
         let (state, reported_last) = self.hello().await?;
+        self.keep_bind_next(state.bind_next.as_ref())?;
         // After a database recovery: new events go above what the hub holds.
         let recovered = self.store.settle_recovery(state.acked_seq)?;
         let mut acked = state.acked_seq;
@@ -266,6 +267,28 @@ impl<U: Uplink> Syncer<U> {
             }
         }
         Ok(report)
+    }
+
+    /// Keeps the hub's request to bind the next card tapped (or clears it),
+    /// unless this kiosk served that very request already and the hub has
+    /// not had the binding yet.
+    fn keep_bind_next(
+        &mut self,
+        request: Option<&protocol::wire::BindNext>,
+    ) -> Result<(), SyncError> {
+        use crate::checkin::{SETTING_BIND_NEXT, SETTING_BIND_NEXT_DONE};
+        let served: Option<i64> = self
+            .store
+            .setting(SETTING_BIND_NEXT_DONE)?
+            .and_then(|v| v.parse().ok());
+        match request {
+            Some(r) if served != Some(r.until_ms) => {
+                let json = serde_json::to_string(r).unwrap_or_default();
+                self.store.set_setting(SETTING_BIND_NEXT, &json)?;
+            }
+            _ => self.store.delete_setting(SETTING_BIND_NEXT)?,
+        }
+        Ok(())
     }
 
     /// Asks the hub for this kiosk's mark, telling it how the kiosk is;

@@ -52,6 +52,7 @@ impl Uplink for &FakeHub {
             server_time_ms: 0,
             regions: Vec::new(),
             probe,
+            bind_next: None,
         })
     }
 

@@ -25,6 +25,7 @@ pub(in crate::http) fn routes() -> axum::Router<AppState> {
         .route("/members/cards", post(take::cards_form))
         .route("/members/{id}/phone", post(take::phone_form))
         .route("/members/{id}/card-number", post(take::card_number_form))
+        .route("/members/{id}/bind-next", post(take::bind_next_form))
         .route("/members/{file}", get(take::export))
         .route(
             "/members/import",

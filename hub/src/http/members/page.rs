@@ -100,10 +100,19 @@ pub(super) async fn show_members(
         let admin = Admin::new(st, actor);
         let c = admin.center(center)?;
         let page = admin.members(center, &query, q.offset)?;
-        Ok((centers, c, page))
+        let kiosks: Vec<(u64, String)> = st
+            .fleet(
+                crate::store::users::Scope::Center(center),
+                crate::store::now_ms(),
+            )?
+            .into_iter()
+            .filter(|k| !k.revoked)
+            .map(|k| (k.device_id, k.name))
+            .collect();
+        Ok((centers, c, page, kiosks))
     })
     .await;
-    let (centers, center, page) = match found {
+    let (centers, center, page, kiosks) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Members, &here, e),
     };
@@ -148,6 +157,15 @@ pub(super) async fn show_members(
             "<p class=\"done\" id=\"done\">{} {}</p>",
             t("已导入会员：", "Members imported:"),
             escape(n)
+        ),
+        Some(("waiting", id)) => format!(
+            "<p class=\"done\" id=\"done\">{} {} {}</p>",
+            t("会员", "Member"),
+            escape(id),
+            t(
+                "：请在 10 分钟内到所选签到机上刷卡（签到机下次同步后生效，约半分钟）。",
+                ": tap the card at the chosen kiosk within 10 minutes (it takes effect at the kiosk's next sync, about half a minute)."
+            )
         ),
         Some(("bound", id)) => format!(
             "<p class=\"done\" id=\"done\">{} {} {}</p>",
@@ -195,7 +213,7 @@ pub(super) async fn show_members(
                  <td data-label=\"{l_state}\"{off}>{state}</td>\
                  <td><form class=\"inline\" method=\"post\" action=\"/members/{id}/{action}\">{keep}\
                  <button class=\"quiet\">{label}</button></form>{more}</td></tr>",
-                more = if m.active { row_actions(m.id, &keep, lang) } else { String::new() },
+                more = if m.active { row_actions(m.id, &keep, lang, &kiosks) } else { String::new() },
                 id = m.id,
                 shown = escape(&m.display_name),
                 name = escape(&m.full_name),
@@ -516,8 +534,25 @@ async fn active_form(
 
 /// The buttons beside an active member: a card, the phone login, a card by
 /// its number.
-fn row_actions(id: u32, keep: &str, lang: Lang) -> String {
+fn row_actions(id: u32, keep: &str, lang: Lang, kiosks: &[(u64, String)]) -> String {
     let t = |zh, en| lang.t(zh, en);
+    // The next card tapped at a kiosk of the center, for a card whose
+    // number nobody can read off it.
+    let next_tap = if kiosks.is_empty() {
+        String::new()
+    } else {
+        let options: String = kiosks
+            .iter()
+            .map(|(k, name)| format!("<option value=\"{k}\">{}</option>", escape(name)))
+            .collect();
+        format!(
+            " <form class=\"inline\" method=\"post\" action=\"/members/{id}/bind-next\">{keep}\
+             <select name=\"device\" aria-label=\"{l_kiosk}\">{options}</select>\
+             <button class=\"quiet\">{next}</button></form>",
+            l_kiosk = t("签到机", "Kiosk"),
+            next = t("绑定下一张刷的卡", "Bind the next card tapped"),
+        )
+    };
     format!(
         " <form class=\"inline\" method=\"post\" action=\"/members/cards\" target=\"_blank\">{keep}\
          <input type=\"hidden\" name=\"member\" value=\"{id}\"><button class=\"quiet\">{card}</button></form> \
@@ -525,7 +560,7 @@ fn row_actions(id: u32, keep: &str, lang: Lang) -> String {
          <button class=\"quiet\">{phone}</button></form> \
          <form class=\"inline\" method=\"post\" action=\"/members/{id}/card-number\">{keep}\
          <input name=\"uid\" size=\"10\" maxlength=\"32\" placeholder=\"{uid}\" aria-label=\"{uid}\" required>\
-         <button class=\"quiet\">{bind}</button></form>",
+         <button class=\"quiet\">{bind}</button></form>{next_tap}",
         card = t("打印卡", "Card"),
         phone = t("手机登录", "Phone login"),
         uid = t("卡号，如 04A1B2C3", "card no., e.g. 04A1B2C3"),

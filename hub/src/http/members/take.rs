@@ -299,3 +299,44 @@ pub(super) async fn export(
     )
         .into_response()
 }
+
+#[derive(Deserialize)]
+pub(super) struct BindNextForm {
+    #[serde(default)]
+    csrf: String,
+    center: u64,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    offset: u64,
+    device: u64,
+}
+
+/// `POST /members/{id}/bind-next`: the next card tapped at the chosen kiosk
+/// is bound to the member.
+pub(super) async fn bind_next_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u32>,
+    Form(f): Form<BindNextForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let device = f.device;
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).bind_next_tap(id, device)?)
+    })
+    .await
+    {
+        Ok(_) => redirect(&format!(
+            "/members?center={}&q={}&offset={}&done=waiting-{id}",
+            f.center,
+            url::form_urlencoded::byte_serialize(f.q.as_bytes()).collect::<String>(),
+            f.offset
+        )),
+        Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
+    }
+}

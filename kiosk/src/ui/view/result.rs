@@ -79,6 +79,19 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 detail,
             }
         }
+        Outcome::CardBound { name } => ResultView {
+            tone: ResultTone::Welcome,
+            headline: if en {
+                format!("Card bound to {name}")
+            } else {
+                format!("卡已绑定给 {name}")
+            },
+            detail: if en {
+                "From now on this card checks in here and at the center's other kiosks.".into()
+            } else {
+                "以后刷这张卡即可签到，本中心其他签到机同步后也可使用。".into()
+            },
+        },
         Outcome::Shift {
             name,
             change:
