@@ -41,6 +41,8 @@ try {
   await sp.selectOption('#profile select[name=affiliation]', '城市街道团委');
   await Promise.all([sp.waitForURL(/done=saved/), sp.click('#profile button')]);
   out.saved = (await sp.textContent('#done')).trim();
+  out.staff_zone = (await sp.textContent('#zone')).trim();
+  out.staff_has_zone_form = (await sp.$('#time-zone')) !== null;
   // A rating sent by staff (the field is disabled for them) is refused.
   const csrf = await sp.$eval('#profile input[name=csrf]', i => i.value);
   const forged = await sp.request.post(`${url}/centers/${center}/ledger`, {
@@ -78,6 +80,13 @@ try {
   out.admin_rating_disabled = await ap.$eval('#profile select[name=rating]', s => s.disabled);
   await ap.selectOption('#profile select[name=rating]', '较好');
   await Promise.all([ap.waitForURL(/done=saved/), ap.click('#profile button')]);
+  out.admin_region = (await ap.textContent('#region')).trim();
+  await ap.fill('#time-zone input[name=time_zone]', 'Mars/Olympus');
+  await ap.click('#time-zone button');
+  out.bad_zone = (await (await ap.waitForSelector('#profile-error')).textContent()).trim();
+  await ap.fill('#time-zone input[name=time_zone]', 'Asia/Urumqi');
+  await Promise.all([ap.waitForURL(/done=saved/), ap.click('#time-zone button')]);
+  out.zone_after = await ap.inputValue('#time-zone input[name=time_zone]');
   await ap.click('#switch-lang');
   await ap.waitForSelector('#profile');
   await ap.screenshot({ path: `${shots}-center-ledger-en-1366.png`, fullPage: true });

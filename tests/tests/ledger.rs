@@ -104,6 +104,27 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     );
     assert_eq!(b["phone_overflow"], false);
     assert_eq!(b["admin_rating_disabled"], false);
+    // The center's settings: its region, and its time zone (admins set it).
+    assert!(
+        b["staff_zone"]
+            .as_str()
+            .is_some_and(|z| z.contains("Asia/Shanghai")),
+        "{b}"
+    );
+    assert_eq!(b["staff_has_zone_form"], false);
+    assert!(
+        b["admin_region"]
+            .as_str()
+            .is_some_and(|r| r.contains("杭州市")),
+        "{b}"
+    );
+    assert!(
+        b["bad_zone"]
+            .as_str()
+            .is_some_and(|m| m.contains("unknown time zone")),
+        "{b}"
+    );
+    assert_eq!(b["zone_after"], "Asia/Urumqi", "{b}");
     assert_eq!(b["rated"][8], "较好", "{b}");
 
     let log = hub(&["audit", "--json"]);
@@ -121,8 +142,8 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     assert_eq!(
         who,
         [
-            ("city-admin", "center.profile"),
-            ("staff-a", "activity.add")
+            ("city-admin", "center.time_zone"),
+            ("city-admin", "center.profile")
         ],
         "{log}"
     );

@@ -24,6 +24,31 @@ impl Admin<'_> {
         }
     }
 
+    /// Sets a center's time zone (admins only: it moves every later date
+    /// the center's kiosks and reports count on).
+    pub fn set_time_zone(&self, center_id: u64, time_zone: &str) -> Result<()> {
+        self.center(center_id)?;
+        if !self.may_rate() {
+            return Err(StoreError::Forbidden(
+                "an admin above the center sets its time zone".into(),
+            ));
+        }
+        self.change(|tx| {
+            let before = crate::store::set_time_zone_in(tx, center_id, time_zone)?;
+            Ok((
+                (),
+                Change {
+                    center_id: Some(center_id),
+                    region_id: None,
+                    action: "center.time_zone",
+                    subject: format!("center {center_id}"),
+                    before: Some(serde_json::json!({ "time_zone": before })),
+                    after: Some(serde_json::json!({ "time_zone": time_zone.trim() })),
+                },
+            ))
+        })
+    }
+
     /// Changes a center's ledger facts (a field left `None` stays).
     pub fn set_profile(&self, center_id: u64, change: &ProfileChange) -> Result<Profile> {
         self.center(center_id)?;

@@ -23,6 +23,10 @@ pub(super) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/ledger", get(ledger_page))
         .route("/centers/{id}/ledger", get(center_page).post(center_form))
+        .route(
+            "/centers/{id}/time-zone",
+            axum::routing::post(time_zone_form),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -188,10 +192,14 @@ async fn show_center(
     let found = db(state, move |st| {
         let admin = Admin::new(st, actor);
         let (center, profile) = admin.center_profile(id)?;
-        Ok((center, profile, admin.may_rate()))
+        let region = match center.region_id {
+            Some(r) => Some(st.region(r)?.name),
+            None => None,
+        };
+        Ok((center, profile, admin.may_rate(), region))
     })
     .await;
-    let (center, profile, may_rate) = match found {
+    let (center, profile, may_rate, region) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Ledger, &here, e),
     };
@@ -208,7 +216,39 @@ async fn show_center(
          {manager}{phone}{address}{founded}\
          <label>{l_aff}{aff}</label><label>{l_rating}{rating}</label>\
          <button class=\"act\">{save}</button></form><p class=\"note\">{note}</p>\
-         <p><a href=\"/ledger\">{back}</a></p></div>",
+         <p><a href=\"/ledger\">{back}</a></p></div>\
+         <div class=\"card\"><h2>{settings}</h2><p id=\"region\">{l_region}：{region}{move_link}</p>{tz}</div>",
+        settings = t("中心设置", "Center settings"),
+        l_region = t("所属区域", "Region"),
+        region = escape(&region.unwrap_or_else(|| t("（未归属）", "(none)").to_string())),
+        move_link = if may_rate {
+            format!(" · <a href=\"/regions\">{}</a>", t("调整", "change"))
+        } else {
+            String::new()
+        },
+        tz = if may_rate {
+            format!(
+                "<form method=\"post\" action=\"/centers/{id}/time-zone\" class=\"row\" id=\"time-zone\">{csrf}\
+                 <label>{l_tz}<input name=\"time_zone\" list=\"zones\" value=\"{zone}\" required maxlength=\"64\"></label>\
+                 <datalist id=\"zones\"><option value=\"Asia/Shanghai\"><option value=\"Asia/Urumqi\">\
+                 <option value=\"Asia/Hong_Kong\"><option value=\"Asia/Macau\"></datalist>\
+                 <button class=\"quiet\">{save_tz}</button></form><p class=\"note\">{tz_note}</p>",
+                csrf = hidden("csrf", &s.csrf),
+                l_tz = t("时区", "Time zone"),
+                zone = escape(&center.time_zone),
+                save_tz = t("保存时区", "Save time zone"),
+                tz_note = t(
+                    "签到机和报表按中心的时区计日期；改时区只影响以后的记录。",
+                    "Kiosks and reports count days in the center's time zone; a change affects later records only."
+                ),
+            )
+        } else {
+            format!(
+                "<p id=\"zone\">{}：{}</p>",
+                t("时区", "Time zone"),
+                escape(&center.time_zone)
+            )
+        },
         name = escape(&center.name),
         heading = t("台账信息", "Ledger facts"),
         saved = if saved {
@@ -340,6 +380,56 @@ async fn center_form(
                 false,
                 &m,
                 Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(
+            &s,
+            Lang::of(&headers),
+            Tab::Ledger,
+            &format!("/centers/{id}/ledger"),
+            e,
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /centers/{id}/time-zone`: admins only.
+async fn time_zone_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<TimeZoneForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let zone = f.time_zone;
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).set_time_zone(id, &zone)?)
+    })
+    .await
+    {
+        Ok(()) => redirect(&format!("/centers/{id}/ledger?done=saved")),
+        Err(AppError::BadRequest(m)) => {
+            show_center(
+                &state,
+                &headers,
+                s,
+                id,
+                false,
+                &m,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

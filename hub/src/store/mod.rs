@@ -395,6 +395,30 @@ pub(crate) fn new_card_generation_in(tx: &Tx<'_>, member_id: u32) -> Result<u16>
     })
 }
 
+/// Sets a center's time zone (an IANA name) inside `tx`; the one before.
+pub(crate) fn set_time_zone_in(tx: &Tx<'_>, center_id: u64, time_zone: &str) -> Result<String> {
+    let time_zone = time_zone.trim();
+    if time_zone.parse::<Tz>().is_err() {
+        return Err(StoreError::Invalid(format!(
+            "unknown time zone {time_zone:?}; use an IANA name such as Asia/Shanghai"
+        )));
+    }
+    let before: Option<String> = tx
+        .query_row(
+            "SELECT time_zone FROM centers WHERE id = ?1",
+            [center_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let before =
+        before.ok_or_else(|| StoreError::NotFound(format!("no center with id {center_id}")))?;
+    tx.execute(
+        "UPDATE centers SET time_zone = ?1 WHERE id = ?2",
+        params![time_zone, center_id],
+    )?;
+    Ok(before)
+}
+
 /// Adds a center inside `tx`; its id.
 pub(crate) fn add_center_in(tx: &Tx<'_>, name: &str, time_zone: &str) -> Result<u64> {
     let name = name.trim();
