@@ -112,6 +112,10 @@ try {
   await page.fill(`${first} input[name=uid]`, '04A1B2C3');
   await Promise.all([page.waitForURL(/done=bound-/), page.click(`${first} form[action$="/card-number"] button`)]);
   out.bound = (await page.textContent('#done')).trim();
+  await page.fill(`${first} form[action$="/edit"] input[name=display_name]`, '小雨');
+  await page.check(`${first} form[action$="/edit"] input[name=volunteer]`);
+  await Promise.all([page.waitForURL(/done=edited-/), page.click(`${first} form[action$="/edit"] button`)]);
+  out.edited = await rows(page).then(r => r[0].cells);
   const xlsx = await page.request.get(await page.getAttribute('#export-xlsx', 'href').then(h => url + h));
   out.export_status = xlsx.status();
   (await import('node:fs')).writeFileSync(`${shots}-roster.xlsx`, await xlsx.body());

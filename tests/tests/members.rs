@@ -173,6 +173,8 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
         b["bound"].as_str().is_some_and(|m| m.contains("卡已绑定")),
         "{b}"
     );
+    assert_eq!(b["edited"][1], "小雨", "the name kiosks show, changed: {b}");
+    assert_eq!(b["edited"][4], "是", "and now a volunteer: {b}");
     // The exported roster opens in openpyxl with every member.
     assert_eq!(b["export_status"], 200);
     let read = stdout(&run(Command::new("/usr/bin/python3")
@@ -240,6 +242,8 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     assert_eq!(
         what,
         [
+            ("staff-a", "member.volunteer"),
+            ("staff-a", "member.rename"),
             ("staff-a", "member.card_bind"),
             ("staff-a", "member.phone_login"),
             ("staff-a", "member.cards"),

@@ -26,6 +26,7 @@ pub(in crate::http) fn routes() -> axum::Router<AppState> {
         .route("/members/{id}/phone", post(take::phone_form))
         .route("/members/{id}/card-number", post(take::card_number_form))
         .route("/members/{id}/bind-next", post(take::bind_next_form))
+        .route("/members/{id}/edit", post(take::edit_form))
         .route("/members/{file}", get(take::export))
         .route(
             "/members/import",

@@ -158,6 +158,12 @@ pub(super) async fn show_members(
             t("已导入会员：", "Members imported:"),
             escape(n)
         ),
+        Some(("edited", id)) => format!(
+            "<p class=\"done\" id=\"done\">{} {} {}</p>",
+            t("会员", "Member"),
+            escape(id),
+            t("已保存。", "saved.")
+        ),
         Some(("waiting", id)) => format!(
             "<p class=\"done\" id=\"done\">{} {} {}</p>",
             t("会员", "Member"),
@@ -213,7 +219,15 @@ pub(super) async fn show_members(
                  <td data-label=\"{l_state}\"{off}>{state}</td>\
                  <td><form class=\"inline\" method=\"post\" action=\"/members/{id}/{action}\">{keep}\
                  <button class=\"quiet\">{label}</button></form>{more}</td></tr>",
-                more = if m.active { row_actions(m.id, &keep, lang, &kiosks) } else { String::new() },
+                more = if m.active {
+                    format!(
+                        "{}{}",
+                        edit_action(m.id, &m.display_name, m.volunteer, &keep, lang),
+                        row_actions(m.id, &keep, lang, &kiosks)
+                    )
+                } else {
+                    String::new()
+                },
                 id = m.id,
                 shown = escape(&m.display_name),
                 name = escape(&m.full_name),
@@ -534,6 +548,22 @@ async fn active_form(
 
 /// The buttons beside an active member: a card, the phone login, a card by
 /// its number.
+/// The name kiosks show and the volunteer flag, changed in place.
+fn edit_action(id: u32, shown: &str, volunteer: bool, keep: &str, lang: Lang) -> String {
+    let t = |zh, en| lang.t(zh, en);
+    format!(
+        " <form class=\"inline\" method=\"post\" action=\"/members/{id}/edit\">{keep}\
+         <input name=\"display_name\" value=\"{shown}\" size=\"8\" maxlength=\"60\" required aria-label=\"{l_shown}\">\
+         <label><input type=\"checkbox\" name=\"volunteer\" value=\"1\"{checked}> {l_vol}</label>\
+         <button class=\"quiet\">{save}</button></form>",
+        shown = escape(shown),
+        checked = if volunteer { " checked" } else { "" },
+        l_shown = t("签到机显示名", "Shown at the kiosk as"),
+        l_vol = t("志愿者", "Volunteer"),
+        save = t("保存", "Save"),
+    )
+}
+
 fn row_actions(id: u32, keep: &str, lang: Lang, kiosks: &[(u64, String)]) -> String {
     let t = |zh, en| lang.t(zh, en);
     // The next card tapped at a kiosk of the center, for a card whose

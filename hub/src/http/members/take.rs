@@ -340,3 +340,69 @@ pub(super) async fn bind_next_form(
         Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
     }
 }
+
+#[derive(Deserialize)]
+pub(super) struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    center: u64,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    offset: u64,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    volunteer: Option<String>,
+}
+
+/// `POST /members/{id}/edit`: the name kiosks show, and the volunteer flag.
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u32>,
+    Form(f): Form<EditForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let (name, volunteer) = (f.display_name.clone(), f.volunteer.is_some());
+    let result = db(&state, move |st| {
+        let admin = Admin::new(st, actor);
+        admin.rename_member(id, &name)?;
+        Ok(admin.set_member_volunteer(id, volunteer)?)
+    })
+    .await;
+    match result {
+        Ok(_) => redirect(&format!(
+            "/members?center={}&q={}&offset={}&done=edited-{id}",
+            f.center,
+            url::form_urlencoded::byte_serialize(f.q.as_bytes()).collect::<String>(),
+            f.offset
+        )),
+        Err(AppError::BadRequest(m)) => {
+            let back = PageQuery {
+                center: Some(f.center),
+                q: f.q,
+                offset: f.offset,
+                done: String::new(),
+            };
+            let typed = Typed {
+                row_error: m,
+                ..Typed::default()
+            };
+            show_members(
+                &state,
+                &headers,
+                s,
+                back,
+                typed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(&s, Lang::of(&headers), Tab::Members, "/members", e),
+    }
+}
