@@ -115,6 +115,12 @@ fn staff_enroll_a_kiosk_from_a_code_on_the_page_then_rename_and_revoke_it() {
         said.contains("enroll"),
         "the kiosk is told to enroll again: {said}"
     );
+    // Its staff are told so, not to wait for the hub.
+    let status = stdout(&run(kiosk_cmd(&kiosk).arg("status")));
+    assert!(
+        status.contains("enroll it again") || status.contains("重新注册本机"),
+        "{status}"
+    );
 
     let log = hub(&["audit", "--json"]);
     let entries: Vec<serde_json::Value> = serde_json::from_str(&log).expect("audit JSON");

@@ -141,6 +141,10 @@ pub struct SyncStatus {
     /// Why `kiosk.toml` could not be read (the kiosk runs on the defaults);
     /// filled in by the caller, which read the settings.
     pub config_problem: Option<String>,
+    /// The hub refuses this kiosk's credential (taken out of service, or
+    /// another board on it): waiting does not help; it must be enrolled
+    /// again. Its check-ins are kept.
+    pub refused_by_hub: bool,
 }
 
 /// Below this much free space staff are told to call a technician; below
@@ -210,6 +214,8 @@ const SETTING_ACKED: &str = "acked_seq";
 const SETTING_ROSTER_REV: &str = "roster_revision";
 const SETTING_SYNC_OK: &str = "last_sync_ok_ms";
 const SETTING_SYNC_ERR: &str = "last_sync_error";
+/// Set while the hub refuses the kiosk's credential (401, 409).
+const SETTING_SYNC_REFUSED: &str = "sync_refused";
 const SETTING_PIN: &str = "staff_pin_hash";
 const SETTING_HUB_DAY: &str = "hub_day";
 const SETTING_SET_ASIDE: &str = "set_aside";

@@ -152,8 +152,8 @@ impl Store {
         self.set_setting(SETTING_SYNC_OK, &at_ms.to_string())?;
         // What a recovery could read back is at the hub now.
         self.conn.execute(
-            "DELETE FROM settings WHERE key IN (?1, ?2)",
-            [SETTING_SYNC_ERR, SETTING_DAMAGE],
+            "DELETE FROM settings WHERE key IN (?1, ?2, ?3)",
+            [SETTING_SYNC_ERR, SETTING_DAMAGE, SETTING_SYNC_REFUSED],
         )?;
         Ok(())
     }
@@ -184,8 +184,15 @@ impl Store {
             .and_then(|v| serde_json::from_str(&v).ok()))
     }
 
-    pub fn note_sync_error(&self, message: &str) -> Result<()> {
-        self.set_setting(SETTING_SYNC_ERR, message)
+    /// Why the last sync failed; `refused`: the hub refuses this kiosk's
+    /// credential, which only enrolling again mends.
+    pub fn note_sync_error(&self, message: &str, refused: bool) -> Result<()> {
+        self.set_setting(SETTING_SYNC_ERR, message)?;
+        if refused {
+            self.set_setting(SETTING_SYNC_REFUSED, "1")
+        } else {
+            self.delete_setting(SETTING_SYNC_REFUSED)
+        }
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
@@ -207,6 +214,7 @@ impl Store {
             oldest_waiting_at_ms,
             last_sync_ok_ms: self.setting(SETTING_SYNC_OK)?.and_then(|v| v.parse().ok()),
             last_sync_error: self.setting(SETTING_SYNC_ERR)?,
+            refused_by_hub: self.setting(SETTING_SYNC_REFUSED)?.is_some(),
             free_bytes: self.free_bytes(),
             restored: self.restored()?,
             set_aside: self.set_aside()?,

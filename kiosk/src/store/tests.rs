@@ -132,7 +132,9 @@ fn sync_status_counts_what_waits_beyond_the_hub_mark() {
     let s = store.sync_status().expect("status");
     assert_eq!((s.last_seq, s.acked_seq, s.events_waiting), (5, 3, 2));
     assert_eq!(s.oldest_waiting_at_ms, Some(103));
-    store.note_sync_error("hub unreachable").expect("err");
+    store
+        .note_sync_error("hub unreachable", false)
+        .expect("err");
     assert_eq!(
         store
             .sync_status()
@@ -451,4 +453,21 @@ fn a_free_text_is_capped_when_recorded_and_rows_from_before_when_sent() {
         assert_eq!(activity.chars().count(), 200, "{activity}");
         assert!(!activity.contains('\u{1b}'));
     }
+}
+
+#[test]
+fn a_refusal_of_the_kiosks_credential_is_kept_until_a_good_sync() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("k.sqlite3")).expect("open");
+    store
+        .note_sync_error("hub unreachable", false)
+        .expect("err");
+    assert!(!store.sync_status().expect("status").refused_by_hub);
+    store
+        .note_sync_error("the hub refused the request (HTTP 401)", true)
+        .expect("err");
+    assert!(store.sync_status().expect("status").refused_by_hub);
+    store.note_sync_ok(1).expect("ok");
+    let s = store.sync_status().expect("status");
+    assert!(!s.refused_by_hub && s.last_sync_error.is_none());
 }

@@ -46,6 +46,19 @@ impl SyncError {
     pub fn is_permanent(&self) -> bool {
         matches!(self, SyncError::Refused { .. })
     }
+
+    /// The hub refuses this kiosk's credential: unknown or taken out of
+    /// service (401), or in use by another board (409). Only enrolling the
+    /// kiosk again mends it.
+    pub fn needs_enrollment(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Refused {
+                status: 401 | 409,
+                ..
+            }
+        )
+    }
 }
 
 /// The hub as seen by the sync task; a trait so tests can stand in a fake.
@@ -143,7 +156,9 @@ impl<U: Uplink> Syncer<U> {
             }
             // Cut off by the kiosk's own shutdown: nothing went wrong.
             Err(_) if crate::service::is_stopping() => {}
-            Err(e) => self.store.note_sync_error(&e.to_string())?,
+            Err(e) => self
+                .store
+                .note_sync_error(&e.to_string(), e.needs_enrollment())?,
         }
         result
     }

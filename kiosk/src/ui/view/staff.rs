@@ -204,13 +204,36 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
         return (
             if en {
                 format!(
-                    "Not connected to a hub yet: {} check-ins are kept here. Run `kiosk enroll` to connect.",
+                    "Not connected to a hub yet: {} check-ins are kept here. Scan the enrollment code from the hub's kiosks page to connect.",
                     status.events_waiting
                 )
             } else {
                 format!(
-                    "本机尚未连接平台，{} 条记录保存在本机。请运行 kiosk enroll 完成连接。",
+                    "本机尚未连接平台，{} 条记录保存在本机。请扫描平台“签到机”页面上的注册码完成连接。",
                     status.events_waiting
+                )
+            },
+            false,
+        );
+    }
+    if status.refused_by_hub {
+        let n = status.events_waiting;
+        let why = status.last_sync_error.clone().unwrap_or_default();
+        let since = status
+            .oldest_waiting_at_ms
+            .map(|ms| day_and_time(tz, ms, today, en))
+            .unwrap_or_else(|| "—".into());
+        return (
+            if en {
+                format!(
+                    "The hub refuses this kiosk ({why}): it was taken out of service or another board uses its credential. \
+                     {n} check-in{} since {since} are kept on it; ask an admin for an enrollment code and enroll it again.",
+                    if n == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "平台拒绝本机（{why}）：本机已被停用，或另一台设备在使用它的凭证。自 {since} 起的 {n} 条签到保存在本机；\
+                     请向管理员要注册码，重新注册本机。"
                 )
             },
             false,

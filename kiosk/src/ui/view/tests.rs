@@ -357,3 +357,29 @@ fn staff_view_keeps_opening_hours_and_any_busy_hour() {
     assert_eq!(v.by_hour.len(), 15);
     assert!(v.by_hour.contains(&("9".to_string(), 5)));
 }
+
+#[test]
+fn a_kiosk_the_hub_refuses_is_told_to_be_enrolled_again_not_to_wait() {
+    let tz = chrono_tz::Asia::Shanghai;
+    for waiting in [0, 3] {
+        let s = SyncStatus {
+            enrolled: true,
+            last_seq: 10 + waiting,
+            acked_seq: 10,
+            events_waiting: waiting,
+            oldest_waiting_at_ms: (waiting > 0).then_some(NOW - 3_600_000),
+            last_sync_ok_ms: Some(NOW - 86_400_000),
+            last_sync_error: Some(
+                "the hub refused the request (HTTP 401): enroll the kiosk again".into(),
+            ),
+            refused_by_hub: true,
+            ..SyncStatus::default()
+        };
+        let (text, ok) = sync_text(&s, tz, NOW, true);
+        assert!(!ok, "{text}");
+        assert!(text.contains("enroll it again"), "{text}");
+        assert!(!text.contains("when the hub is back"), "{text}");
+        let (zh, _) = sync_text(&s, tz, NOW, false);
+        assert!(zh.contains("重新注册本机"), "{zh}");
+    }
+}
