@@ -6,6 +6,7 @@ mod activities;
 mod audit;
 mod content_api;
 mod day;
+mod download;
 mod editor;
 mod error;
 pub mod integration;

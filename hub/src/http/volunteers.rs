@@ -6,7 +6,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
@@ -448,71 +448,17 @@ async fn export(
             ]
         })
         .collect();
-    let name = format!(
-        "volunteer-hours-{}-{}",
-        center.id,
-        r.from.get(..7).unwrap_or("")
-    );
-    let (bytes, kind, ext) = match file.as_str() {
-        "export.csv" => {
-            let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-            let mut ok = w.write_record(header_row).is_ok();
-            for row in &rows {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|c| protocol::text::spreadsheet_cell(c).into_owned())
-                    .collect();
-                ok &= w.write_record(&cells).is_ok();
-            }
-            match (ok, w.into_inner()) {
-                (true, Ok(b)) => (b, "text/csv; charset=utf-8", "csv"),
-                _ => {
-                    return AppError::Internal("the CSV could not be written".into())
-                        .into_response();
-                }
-            }
-        }
-        "export.xlsx" => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            let mut ok = true;
-            for (col, h) in header_row.iter().enumerate() {
-                ok &= sheet.write_string(0, col as u16, *h).is_ok();
-            }
-            for (i, row) in rows.iter().enumerate() {
-                for (col, cell) in row.iter().enumerate() {
-                    let at = (i as u32 + 1, col as u16);
-                    ok &= match (col, cell.parse::<f64>()) {
-                        (1 | 6, Ok(n)) => sheet.write_number(at.0, at.1, n).is_ok(),
-                        _ => sheet.write_string(at.0, at.1, cell).is_ok(),
-                    };
-                }
-            }
-            match (ok, book.save_to_buffer()) {
-                (true, Ok(b)) => (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "xlsx",
-                ),
-                _ => {
-                    return AppError::Internal("the workbook could not be written".into())
-                        .into_response();
-                }
-            }
-        }
-        _ => return AppError::NotFound("no such file".into()).into_response(),
-    };
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{ext}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    // The member number and the hours are numbers in the workbook.
+    super::download::table(
+        &file,
+        &format!(
+            "volunteer-hours-{}-{}",
+            center.id,
+            r.from.get(..7).unwrap_or("")
+        ),
+        &header_row,
+        &rows,
+        &[1, 6],
     )
-        .into_response()
 }

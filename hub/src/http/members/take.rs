@@ -238,66 +238,8 @@ pub(super) async fn export(
             ]
         })
         .collect();
-    let name = format!("members-{}", c.id);
-    let (bytes, kind) = match file.as_str() {
-        "export.csv" => {
-            let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-            let mut ok = w.write_record(header_row).is_ok();
-            for r in &rows {
-                // A cell a spreadsheet would run as a formula is written as text.
-                let cells: Vec<String> = r
-                    .iter()
-                    .map(|c| protocol::text::spreadsheet_cell(c).into_owned())
-                    .collect();
-                ok &= w.write_record(&cells).is_ok();
-            }
-            match (ok, w.into_inner()) {
-                (true, Ok(b)) => (b, "text/csv; charset=utf-8"),
-                _ => {
-                    return AppError::Internal("the CSV could not be written".into())
-                        .into_response();
-                }
-            }
-        }
-        "export.xlsx" => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            let mut ok = true;
-            for (col, h) in header_row.iter().enumerate() {
-                ok &= sheet.write_string(0, col as u16, *h).is_ok();
-            }
-            for (i, r) in rows.iter().enumerate() {
-                for (col, cell) in r.iter().enumerate() {
-                    ok &= sheet.write_string(i as u32 + 1, col as u16, cell).is_ok();
-                }
-            }
-            match (ok, book.save_to_buffer()) {
-                (true, Ok(b)) => (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                _ => {
-                    return AppError::Internal("the workbook could not be written".into())
-                        .into_response();
-                }
-            }
-        }
-        _ => return AppError::NotFound("no such file".into()).into_response(),
-    };
-    let ext = file.rsplit('.').next().unwrap_or("csv");
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{ext}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    super::super::download::table(&file, &format!("members-{}", c.id), &header_row, &rows, &[])
 }
 
 #[derive(Deserialize)]
