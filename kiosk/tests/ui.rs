@@ -14,8 +14,8 @@ use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
-    App, AttractAdapter, BindAdapter, HomeAdapter, Lang, Nav, Page, ResultAdapter, ResultKind,
-    ScanAdapter, Slide, StaffAdapter, VolunteerAdapter,
+    App, AttractAdapter, BindAdapter, HomeAdapter, Lang, Nav, PadAdapter, Page, ResultAdapter,
+    ResultKind, ScanAdapter, Slide, StaffAdapter, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -516,6 +516,109 @@ fn a_volunteer_starts_a_shift_for_an_activity_and_ends_it_with_a_card() {
             1
         );
     }
+}
+
+#[test]
+fn a_member_without_phone_or_card_types_their_number_on_a_large_pad() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            let lang = if en { "en" } else { "zh" };
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            f.tap(&t("输入会员号", "My number"));
+            let pad = f.app.global::<PadAdapter>();
+            assert!(pad.get_shown());
+            // Every key is a thumb wide, on the small panel too.
+            for key in ["1", "5", "0", &t("退格", "Back"), &t("签到", "Check in")] {
+                let found: Vec<ElementHandle> =
+                    ElementHandle::find_by_accessible_label(&f.app, key)
+                        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                        .collect();
+                assert_eq!(found.len(), 1, "{key:?}");
+                let size = found[0].size();
+                let scale = f.app.window().scale_factor();
+                assert!(
+                    size.height * scale >= 48.0 && size.width * scale >= 48.0,
+                    "key {key:?} is {size:?} at {w}x{h}"
+                );
+            }
+            // Too short: said on the pad, nothing recorded, the pad stays.
+            f.tap("1");
+            f.tap("0");
+            f.tap(&t("签到", "Check in"));
+            assert!(pad.get_shown());
+            assert!(!pad.get_problem().is_empty());
+            assert_eq!(f.count("SELECT count(*) FROM events"), 0);
+            f.tap(&t("退格", "Back"));
+            f.tap(&t("退格", "Back"));
+            assert_eq!(pad.get_digits(), "");
+            for d in "10000001".chars() {
+                f.tap(&d.to_string());
+            }
+            assert_eq!(pad.get_digits(), "10000001");
+            assert!(pad.get_problem().is_empty());
+            f.snapshot(&format!("pad-{lang}-{w}x{h}"));
+            f.tap(&t("签到", "Check in"));
+            assert!(!pad.get_shown());
+            assert_eq!(
+                f.result(),
+                (
+                    true,
+                    ResultKind::Welcome,
+                    t("欢迎你，林同学！", "Welcome, 林同学!")
+                )
+            );
+            assert_eq!(
+                f.count("SELECT count(*) FROM events WHERE kind = 'member_check_in' AND via = 'member_number'"),
+                1
+            );
+            f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+
+            // A volunteer's shift takes the number the same way.
+            f.tap(&t("志愿者", "Volunteer"));
+            f.tap(&t("结束服务", "End my shift"));
+            f.tap(&t("没带手机？输入会员号", "No phone? Type my number"));
+            assert!(pad.get_shown());
+            f.snapshot(&format!("pad-shift-{lang}-{w}x{h}"));
+            for d in "10000001".chars() {
+                f.tap(&d.to_string());
+            }
+            f.tap(&t("确认", "OK"));
+            assert_eq!(
+                f.result(),
+                (
+                    true,
+                    ResultKind::Welcome,
+                    t("林同学，签退成功", "林同学, your shift has ended")
+                )
+            );
+            assert_eq!(f.page(), Page::Home);
+            assert_eq!(
+                f.count("SELECT count(*) FROM events WHERE kind = 'volunteer_out'"),
+                1
+            );
+        }
+    }
+}
+
+#[test]
+fn the_number_pad_closes_by_itself_or_when_a_scan_arrives() {
+    let f = fixture(1280, 800, false);
+    f.tap("输入会员号");
+    f.tap("1");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(31));
+    assert!(!f.app.global::<PadAdapter>().get_shown());
+    // Opened again, it starts empty.
+    f.tap("输入会员号");
+    assert_eq!(f.app.global::<PadAdapter>().get_digits(), "");
+    f.tap("取消");
+    assert!(!f.app.global::<PadAdapter>().get_shown());
+    // A phone scanned while the pad is open is answered at once.
+    f.tap("输入会员号");
+    f.type_line("10000001");
+    assert!(!f.app.global::<PadAdapter>().get_shown());
+    assert_eq!(f.result().1, ResultKind::Welcome);
+    assert_eq!(f.count("SELECT count(*) FROM events"), 1);
 }
 
 #[test]

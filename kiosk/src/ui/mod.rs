@@ -34,11 +34,13 @@ pub use generated::*;
 mod attract;
 mod binding;
 mod enroll;
+mod pad;
 mod staff;
 mod volunteer;
 use attract::*;
 use binding::*;
 use enroll::*;
+use pad::*;
 use staff::*;
 use volunteer::*;
 
@@ -87,6 +89,9 @@ pub struct Kiosk<C: Clock> {
     /// The card being bound by staff, between the tap and the member number.
     pending_card: Option<Vec<u8>>,
     bind_number: String,
+    /// The number typed on the number pad, and its wait to close.
+    pad_number: String,
+    pad_timer: Timer,
     /// On the volunteer page: what the shift buttons offer (the door's
     /// mode says what the next scan does once one was tapped).
     shift_choices: Vec<view::ShiftChoice>,
@@ -138,6 +143,8 @@ impl<C: Clock + 'static> Kiosk<C> {
             home_built_for: None,
             pending_card: None,
             bind_number: String::new(),
+            pad_number: String::new(),
+            pad_timer: Timer::default(),
             shift_choices: Vec::new(),
             volunteer_timer: Timer::default(),
             staff_actor: String::new(),
@@ -310,6 +317,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_voids(app, &kiosk);
     connect_export(app, &kiosk);
     connect_attract(app, &kiosk);
+    connect_pad(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -423,6 +431,8 @@ fn on_input<C: Clock + 'static>(
     input: Result<crate::input::Input, Refusal>,
 ) {
     wake(app, k);
+    // A scan or a card while the pad is open answers for itself.
+    close_pad(app, k);
     let presented = {
         let kb = &mut *k.borrow_mut();
         kb.door.present(&mut kb.engine, input)
