@@ -44,12 +44,18 @@ pub enum Presented {
     Enroll { hub: String, code: String },
 }
 
+/// How long a card nobody holds waits for its owner's member code.
+pub const UNBOUND_CARD_WAIT_MS: i64 = 30_000;
+
 /// The outputs every outcome reaches, and what the door waits for.
 #[derive(Default, Clone)]
 pub struct Door {
     signals: Option<Arc<Signals>>,
     sync: Option<Arc<Notify>>,
     mode: Mode,
+    /// A card nobody holds, just tapped, and until when (unix ms) a member
+    /// code scanned next binds it to that member.
+    unbound_card: Option<(Vec<u8>, i64)>,
 }
 
 impl Door {
@@ -58,6 +64,7 @@ impl Door {
             signals,
             sync,
             mode: Mode::Home,
+            unbound_card: None,
         }
     }
 
@@ -76,7 +83,7 @@ impl Door {
 
     /// A device's input (or why it could not be read), in the current mode.
     pub fn present<C: Clock>(
-        &self,
+        &mut self,
         engine: &mut Engine<C>,
         input: Result<Input, Refusal>,
     ) -> Presented {
@@ -103,20 +110,39 @@ impl Door {
     /// A credential (or why it could not be read): a check-in, or the
     /// shift the door waits for; recorded by the engine, then cued and sent
     /// on its way.
+    ///
+    /// A card nobody holds, tapped to check in, waits
+    /// [`UNBOUND_CARD_WAIT_MS`] for a member code: the next one scanned
+    /// binds the card to its member (anything else presented forgets it).
     pub fn present_credential<C: Clock>(
-        &self,
+        &mut self,
         engine: &mut Engine<C>,
         credential: Result<Credential, Refusal>,
     ) -> Outcome {
-        let outcome = match (credential, &self.mode) {
-            (Err(reason), _) => Outcome::refused(reason),
-            (Ok(credential), Mode::Shift(shift)) => engine.volunteer(credential, shift.clone()),
+        let now_ms = engine.now_ms();
+        let unbound = self
+            .unbound_card
+            .take()
+            .filter(|(_, until)| *until > now_ms)
+            .map(|(uid, _)| uid);
+        let outcome = match (credential, &self.mode, unbound) {
+            (Err(reason), _, _) => Outcome::refused(reason),
+            (Ok(credential), Mode::Shift(shift), _) => engine.volunteer(credential, shift.clone()),
+            (Ok(Credential::Token(token)), _, Some(uid)) => engine.bind_own_card(&uid, &token),
             // A card the hub's members page is waiting for is bound.
-            (Ok(Credential::CardUid(uid)), _) => match engine.bind_next_card(&uid) {
+            (Ok(Credential::CardUid(uid)), _, _) => match engine.bind_next_card(&uid) {
                 Some(bound) => bound,
-                None => engine.check_in(Credential::CardUid(uid)),
+                None => match engine.check_in(Credential::CardUid(uid.clone())) {
+                    Outcome::Refused {
+                        reason: Refusal::UnknownCard,
+                    } => {
+                        self.unbound_card = Some((uid, now_ms + UNBOUND_CARD_WAIT_MS));
+                        Outcome::refused(Refusal::UnboundCard)
+                    }
+                    other => other,
+                },
             },
-            (Ok(credential), _) => engine.check_in(credential),
+            (Ok(credential), _, _) => engine.check_in(credential),
         };
         self.after(&outcome);
         outcome

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use e2e::vpcd::tap_card;
+use e2e::vpcd::{tap_card, tap_id_card};
 
 use kiosk::input::pcsc::CardReaders;
 use kiosk::input::serial::SerialScanner;
@@ -54,4 +54,20 @@ fn a_card_on_a_virtual_reader_gives_its_uid_once_per_tap() {
         );
         std::thread::sleep(Duration::from_millis(800));
     }
+}
+
+#[test]
+fn a_resident_id_card_on_a_virtual_reader_gives_its_chip_serial() {
+    let (tx, rx) = mpsc::channel();
+    // The second virtual reader: the Type A test above plays on the first.
+    std::thread::spawn(move || CardReaders::new("Virtual PCD 00 01").run(&InputSink::channel(tx)));
+    let serial = [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0];
+    // The card refuses FF CA (6A 81) and answers 00 36 00 00 08 only: the
+    // reader got its identity from the second command.
+    tap_id_card(35964, serial, Duration::from_secs(1)).unwrap_or_else(|e| panic!("tap: {e}"));
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Input::CardUid(got)) => assert_eq!(got, serial.to_vec()),
+        other => panic!("no ID card serial arrived ({other:?})"),
+    }
+    assert!(rx.try_recv().is_err(), "one tap, one input");
 }

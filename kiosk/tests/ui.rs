@@ -384,10 +384,68 @@ fn a_card_tap_and_a_grabbed_scanner_line_reach_the_screen() {
         .invoke_card_tap("DEADBEEF".into());
     assert_eq!(f.result(), (true, ResultKind::Refused, "卡片未登记".into()));
     f.snapshot("card-unknown-zh-1280x800");
+    // A number scanned next is a check-in only: the card stays unbound.
     f.app
         .global::<ScanAdapter>()
         .invoke_device_scan("12345678".into());
     assert_eq!(f.result(), (true, ResultKind::Refused, "未找到会员".into()));
+}
+
+/// A member's phone code, signed with the fixture's hub key.
+fn phone_code(member_id: u32, now_ms: i64) -> String {
+    protocol::token::Claims {
+        key_id: 1,
+        member_id,
+        expires_at: u32::try_from(now_ms / 1000 + 120).expect("fits"),
+    }
+    .sign(&ed25519_dalek::SigningKey::from_bytes(&[5; 32]))
+}
+
+#[test]
+fn a_youth_binds_their_own_id_card_by_tapping_it_and_scanning_their_phone() {
+    for (w, h, en) in [(1280, 800, false), (800, 480, true), (800, 480, false)] {
+        let f = fixture(w, h, en);
+        let lang = if en { "en" } else { "zh" };
+        let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        // An ID card's chip serial: not anybody's yet.
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("123456789ABCDEF0".into());
+        assert_eq!(f.result().1, ResultKind::Refused);
+        let detail = f.app.global::<ResultAdapter>().get_detail().to_string();
+        assert!(
+            detail.contains(&t(
+                "扫描手机上的会员码",
+                "scan the member code on your phone"
+            )),
+            "{detail}"
+        );
+        f.snapshot(&format!("own-card-wait-{lang}-{w}x{h}"));
+        f.type_line(&phone_code(10_000_001, NOW_MS));
+        assert_eq!(
+            f.result(),
+            (
+                true,
+                ResultKind::Welcome,
+                t(
+                    "林同学，卡已绑定，签到成功",
+                    "林同学, your card is linked and you are checked in"
+                )
+            )
+        );
+        f.snapshot(&format!("own-card-bound-{lang}-{w}x{h}"));
+        assert_eq!(
+            f.count(
+                "SELECT count(*) FROM events WHERE kind = 'card_bound' AND member_id = 10000001"
+            ),
+            1
+        );
+        // The next tap of the card is the youth's check-in (a repeat today).
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("123456789ABCDEF0".into());
+        assert_eq!(f.result().1, ResultKind::Repeat);
+    }
 }
 
 #[test]

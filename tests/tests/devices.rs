@@ -1,11 +1,14 @@
 //! A headless kiosk reading a serial scanner (on a pty) and a card reader
-//! (pcscd's virtual reader) checks members in, through to the hub.
+//! (pcscd's virtual reader) checks members in, through to the hub; a youth
+//! binds their own resident ID card (tap it, then scan their phone's code)
+//! and checks in with it afterwards.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::Duration;
 
-use e2e::{Hub, hub_cmd, kiosk_cmd, report_today, run, stdout, vpcd::tap_card};
+use e2e::vpcd::{tap_card, tap_id_card};
+use e2e::{Hub, hub_cmd, kiosk_cmd, report_today, run, stdout};
 use serde_json::Value;
 
 #[test]
@@ -84,7 +87,27 @@ fn scans_from_a_serial_scanner_and_taps_on_a_card_reader_reach_the_hub() {
     std::thread::sleep(Duration::from_secs(1));
     tap_card(35964, &[0x01, 0x02, 0x03, 0x04], Duration::from_millis(500)).expect("tap");
     let o = next();
-    assert_eq!(o["reason"], "unknown_card", "{o}");
+    assert_eq!(o["reason"], "unbound_card", "{o}");
+
+    // A youth's resident ID card: GET DATA refused, the chip serial read.
+    // Unknown here, so the door waits for the youth's own member code.
+    let serial = [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0];
+    std::thread::sleep(Duration::from_secs(1));
+    tap_id_card(35964, serial, Duration::from_millis(500)).expect("tap the ID card");
+    let o = next();
+    assert_eq!(o["reason"], "unbound_card", "{o}");
+    let phone_code = hub(&["member", "token", "--id", &m1]);
+    master
+        .write_all(format!("{phone_code}\r\n").as_bytes())
+        .expect("scan the phone");
+    let o = next();
+    assert_eq!(
+        (o["outcome"].as_str(), o["name"].as_str()),
+        (Some("own_card_bound"), Some("林同学")),
+        "{o}"
+    );
+    // The same youth checked in by number minutes ago: counted once.
+    assert_eq!(o["checked_in"], false, "{o}");
 
     drop(kiosk);
     run(kiosk_cmd(&kiosk_data).arg("sync"));
@@ -93,5 +116,45 @@ fn scans_from_a_serial_scanner_and_taps_on_a_card_reader_reach_the_hub() {
         (r["members"].as_u64(), r["distinct_members"].as_u64()),
         (Some(2), Some(2)),
         "{r}"
+    );
+
+    // The hub holds the binding as a keyed hash: a kiosk enrolled afresh
+    // learns it with the roster and knows the ID card at once.
+    let other = dir.path().join("other-kiosk");
+    let code = hub(&["enroll-code", "--center", &center]);
+    run(kiosk_cmd(&other).args(["enroll", "--hub", &server.url, "--code", &code]));
+    run(kiosk_cmd(&other).arg("sync"));
+    std::fs::write(
+        other.join("kiosk.toml"),
+        "card_readers = \"Virtual PCD 00 01\"\n",
+    )
+    .expect("config");
+    let mut kiosk = e2e::KillOnDrop(
+        kiosk_cmd(&other)
+            .arg("headless")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("kiosk"),
+    );
+    let mut lines = BufReader::new(kiosk.0.stdout.take().expect("stdout")).lines();
+    std::thread::sleep(Duration::from_millis(800));
+    tap_id_card(35964, serial, Duration::from_millis(500)).expect("tap the ID card again");
+    let line = lines.next().expect("an outcome line").expect("read");
+    let o: Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(
+        (o["outcome"].as_str(), o["name"].as_str()),
+        (Some("welcome"), Some("林同学")),
+        "{o}"
+    );
+    drop(kiosk);
+    // Neither the serial nor anything like it is in the hub's database.
+    let mut db = std::fs::read(hub_data.join("hub.sqlite3")).expect("hub database");
+    db.extend(std::fs::read(hub_data.join("hub.sqlite3-wal")).unwrap_or_default());
+    let hex = "123456789abcdef0";
+    assert!(
+        !db.windows(8).any(|w| w == serial)
+            && !String::from_utf8_lossy(&db).to_lowercase().contains(hex),
+        "the ID card's serial is stored in clear"
     );
 }

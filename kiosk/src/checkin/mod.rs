@@ -392,6 +392,46 @@ impl<C: Clock> Engine<C> {
         }
     }
 
+    /// A youth binds a card nobody holds yet (a member card, or the chip
+    /// serial of their ID card) to themselves by scanning their own member
+    /// code after tapping it, and is checked in. Only a signed code will
+    /// do: a typed number proves nothing about who holds the card.
+    pub fn bind_own_card(&mut self, uid: &[u8], token: &str) -> Outcome {
+        let now_ms = self.clock.now_ms();
+        let who = match self.verify_token(token, now_ms) {
+            Ok(who) => who,
+            Err(reason) => return Outcome::refused(reason),
+        };
+        // Bound meanwhile (a sync, another tap): never taken from its holder.
+        match self.card_member(uid) {
+            Err(Refusal::UnknownCard) => {}
+            Ok(_) => return Outcome::refused(Refusal::UnknownCard),
+            Err(reason) => return Outcome::refused(reason),
+        }
+        let event = self.new_event(
+            now_ms,
+            EventKind::CardBound {
+                member_id: who.member_id,
+                card_hash: protocol::card::card_hash(&self.card_key, uid),
+            },
+        );
+        if let Err(e) = self.store.record(&event, 0) {
+            return Outcome::refused(Refusal::from_store(&e));
+        }
+        match self.check_in(Credential::Token(token.to_string())) {
+            Outcome::Welcome { name, .. } => Outcome::OwnCardBound {
+                name,
+                checked_in: true,
+            },
+            // Checked in earlier today (or the check-in could not be
+            // stored): the card is bound all the same.
+            _ => Outcome::OwnCardBound {
+                name: who.name,
+                checked_in: false,
+            },
+        }
+    }
+
     /// Voids one of this kiosk's check-ins (kept, marked, and sent to the
     /// hub as its own event, so the hub stops counting it too).
     pub fn void(&mut self, seq: u64, reason: VoidReason, by: &str) -> Result<(), StoreError> {

@@ -35,6 +35,13 @@ pub enum Outcome {
     CardBound {
         name: String,
     },
+    /// A youth tapped a card nobody holds yet and then scanned their own
+    /// member code: the card is theirs from now on, and they are checked
+    /// in (`checked_in` false: they already were, within the repeat window).
+    OwnCardBound {
+        name: Option<String>,
+        checked_in: bool,
+    },
 }
 
 /// What a repeated scan repeated.
@@ -70,6 +77,9 @@ pub enum Refusal {
     UnknownMember,
     InactiveMember,
     UnknownCard,
+    /// A card nobody holds, at a door that now waits for its owner's code
+    /// to bind it.
+    UnboundCard,
     CardReplaced,
     NotAVolunteer,
     Garbled,
@@ -87,7 +97,10 @@ impl Outcome {
     pub fn is_recorded(&self) -> bool {
         matches!(
             self,
-            Outcome::Welcome { .. } | Outcome::Shift { .. } | Outcome::CardBound { .. }
+            Outcome::Welcome { .. }
+                | Outcome::Shift { .. }
+                | Outcome::CardBound { .. }
+                | Outcome::OwnCardBound { .. }
         )
     }
 
@@ -143,6 +156,11 @@ impl Outcome {
                 "outcome": "card_bound",
                 "name": name,
             }),
+            Outcome::OwnCardBound { name, checked_in } => serde_json::json!({
+                "outcome": "own_card_bound",
+                "name": name,
+                "checked_in": checked_in,
+            }),
             Outcome::Refused { reason } => serde_json::json!({
                 "outcome": "refused",
                 "reason": reason.code(),
@@ -162,6 +180,7 @@ impl Refusal {
             Refusal::UnknownMember => "unknown_member",
             Refusal::InactiveMember => "inactive_member",
             Refusal::UnknownCard => "unknown_card",
+            Refusal::UnboundCard => "unbound_card",
             Refusal::CardReplaced => "card_replaced",
             Refusal::NotAVolunteer => "not_a_volunteer",
             Refusal::Garbled => "garbled",
@@ -189,8 +208,8 @@ impl Refusal {
             (Refusal::UnknownMember, false) => "Member not found",
             (Refusal::InactiveMember, true) => "会员已停用",
             (Refusal::InactiveMember, false) => "Membership not active",
-            (Refusal::UnknownCard, true) => "卡片未登记",
-            (Refusal::UnknownCard, false) => "Card not registered",
+            (Refusal::UnknownCard | Refusal::UnboundCard, true) => "卡片未登记",
+            (Refusal::UnknownCard | Refusal::UnboundCard, false) => "Card not registered",
             (Refusal::CardReplaced, true) => "会员卡已更换",
             (Refusal::CardReplaced, false) => "Card replaced",
             (Refusal::NotAVolunteer, true) => "尚未登记为志愿者",
@@ -232,6 +251,12 @@ impl Refusal {
             (Refusal::UnknownCard, true) => "这张卡还没有绑定会员，请工作人员帮你绑定。",
             (Refusal::UnknownCard, false) => {
                 "This card is not linked to a member yet. A staff member can link it for you."
+            }
+            (Refusal::UnboundCard, true) => {
+                "这张卡还没有绑定。要绑定给自己（身份证也可以），请在 30 秒内扫描手机上的会员码；也可以请工作人员帮忙。"
+            }
+            (Refusal::UnboundCard, false) => {
+                "This card is not linked to anyone yet. To link it to yourself (an ID card works too), scan the member code on your phone within 30 seconds, or ask a staff member."
             }
             (Refusal::CardReplaced, true) => "这张会员卡已被新卡取代，请使用新卡或手机上的二维码。",
             (Refusal::CardReplaced, false) => {

@@ -651,3 +651,95 @@ fn a_card_tapped_while_the_hub_waits_for_one_is_bound_once_and_not_after_the_req
         Outcome::Welcome { .. }
     ));
 }
+
+#[test]
+fn a_youth_binds_their_own_id_card_with_their_phone_code_and_taps_it_afterwards() {
+    use crate::door::{Door, UNBOUND_CARD_WAIT_MS};
+    let mut f = fixture();
+    let mut door = Door::default();
+    // The chip serial of an ID card (8 bytes), nobody's yet.
+    let id_card = vec![0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0];
+    let tap = |door: &mut Door, engine: &mut Engine<ManualClock>| {
+        door.present_credential(engine, Ok(Credential::CardUid(id_card.clone())))
+    };
+    assert_eq!(
+        tap(&mut door, &mut f.engine),
+        Outcome::refused(Refusal::UnboundCard)
+    );
+    // A typed number does not claim it: it checks in and the card is forgotten.
+    let typed = door.present_credential(&mut f.engine, Ok(Credential::MemberNumber(10_000_001)));
+    assert!(matches!(typed, Outcome::Welcome { .. }), "{typed:?}");
+    f.clock.advance_ms(3 * 3_600_000);
+    let code = token(&f.key, 10_000_001, f.engine.now_ms() + 60_000);
+    assert!(matches!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(code.clone()))),
+        Outcome::Welcome { .. }
+    ));
+    assert_eq!(f.engine.card_owner(&id_card), None);
+
+    // Too late: the code after the wait is a check-in only.
+    f.clock.advance_ms(3 * 3_600_000);
+    tap(&mut door, &mut f.engine);
+    f.clock.advance_ms(UNBOUND_CARD_WAIT_MS + 1);
+    let code = token(&f.key, 10_000_001, f.engine.now_ms() + 60_000);
+    assert!(matches!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(code))),
+        Outcome::Welcome { .. }
+    ));
+    assert_eq!(f.engine.card_owner(&id_card), None);
+
+    // A forged code binds nothing, and the wait is used up.
+    tap(&mut door, &mut f.engine);
+    let forged = token(
+        &SigningKey::from_bytes(&[6; 32]),
+        10_000_001,
+        f.engine.now_ms() + 60_000,
+    );
+    assert_eq!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(forged))),
+        Outcome::refused(Refusal::Forged)
+    );
+    assert_eq!(f.engine.card_owner(&id_card), None);
+
+    // Tap, then the phone's code within the wait: bound and checked in.
+    f.clock.advance_ms(3 * 3_600_000);
+    tap(&mut door, &mut f.engine);
+    f.clock.advance_ms(UNBOUND_CARD_WAIT_MS / 2);
+    let code = token(&f.key, 10_000_001, f.engine.now_ms() + 60_000);
+    assert_eq!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(code))),
+        Outcome::OwnCardBound {
+            name: Some("林同学".into()),
+            checked_in: true
+        }
+    );
+    assert_eq!(f.engine.card_owner(&id_card), Some("林同学".into()));
+    let events = f
+        .engine
+        .store()
+        .pending_page(0, 100, 1 << 20)
+        .expect("page");
+    let bound: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                EventKind::CardBound {
+                    member_id: 10_000_001,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(bound.len(), 1, "one binding sent to the hub");
+    // Only the keyed hash travels: the serial itself is nowhere in the event.
+    let json = serde_json::to_string(&bound[0].kind).expect("json");
+    assert!(!json.to_uppercase().contains("123456789ABCDEF0"), "{json}");
+
+    // Afterwards the card alone checks the youth in.
+    f.clock.advance_ms(3 * 3_600_000);
+    assert!(matches!(
+        tap(&mut door, &mut f.engine),
+        Outcome::Welcome { name: Some(n), .. } if n == "林同学"
+    ));
+}

@@ -1,8 +1,12 @@
 //! NFC/RFID card readers through PC/SC (pcscd): one tap, one card UID.
 //!
 //! The UID is read with the standard contactless GET DATA command
-//! (`FF CA 00 00 00`), which PC/SC readers answer for any ISO 14443 card,
-//! including the chip of a resident ID card — no personal data is read.
+//! (`FF CA 00 00 00`), which PC/SC readers answer for ISO 14443 Type A
+//! cards. A resident ID card (居民身份证, ISO 14443 Type B) does not give its
+//! identity that way; its own command `00 36 00 00 08` answers the chip's
+//! 8-byte serial, which then stands for the card like any UID. No personal
+//! data is read: the name and ID number need a certified reader with a
+//! security module, and the serial is only ever kept as a keyed hash.
 //! Readers can be plugged and unplugged while the kiosk runs.
 
 use std::ffi::{CStr, CString};
@@ -14,6 +18,32 @@ use super::{Input, InputSink};
 
 /// The contactless GET DATA command for the card's UID.
 pub const GET_UID: [u8; 5] = [0xFF, 0xCA, 0x00, 0x00, 0x00];
+
+/// A resident ID card's command for its chip serial (8 bytes).
+pub const GET_ID_CARD_SERIAL: [u8; 5] = [0x00, 0x36, 0x00, 0x00, 0x08];
+
+/// What stands for the card on the reader: its UID, or else an ID card's
+/// chip serial. `transmit` sends one APDU and returns the answer.
+pub fn identify_card(
+    mut transmit: impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
+    let first = transmit(&GET_UID);
+    if let Some(uid) = first.as_deref().ok().and_then(uid_from_response) {
+        return Ok(uid);
+    }
+    match transmit(&GET_ID_CARD_SERIAL) {
+        Ok(answer) => serial_from_response(&answer).ok_or_else(|| match first {
+            Ok(_) => "the card gave neither a UID nor an ID card serial".to_string(),
+            Err(e) => e,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads an ID card's chip serial out of its answer (8 bytes, `90 00`).
+pub fn serial_from_response(response: &[u8]) -> Option<Vec<u8>> {
+    uid_from_response(response).filter(|serial| serial.len() == 8)
+}
 
 /// Reads the UID out of a GET DATA answer (`UID… 90 00`).
 pub fn uid_from_response(response: &[u8]) -> Option<Vec<u8>> {
@@ -111,11 +141,12 @@ fn read_uid(ctx: &Context, reader: &CStr) -> Result<Vec<u8>, String> {
     let card = ctx
         .connect(reader, ShareMode::Shared, Protocols::ANY)
         .map_err(|e| e.to_string())?;
-    let mut buf = [0u8; 64];
-    let response = card
-        .transmit(&GET_UID, &mut buf)
-        .map_err(|e| e.to_string())?;
-    uid_from_response(response).ok_or_else(|| "the card did not give a UID".to_string())
+    identify_card(|apdu| {
+        let mut buf = [0u8; 64];
+        card.transmit(apdu, &mut buf)
+            .map(<[u8]>::to_vec)
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// The readers pcscd knows, or why there are none (for `kiosk doctor`).
@@ -151,5 +182,38 @@ mod tests {
         assert_eq!(uid_from_response(&[0x90, 0x00]), None);
         assert_eq!(uid_from_response(&[0x90]), None);
         assert_eq!(uid_from_response(&[]), None);
+    }
+
+    #[test]
+    fn an_id_card_that_refuses_get_data_is_known_by_its_chip_serial() {
+        let serial = [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0];
+        // A Type A card: GET DATA answers, nothing else is asked.
+        let mut asked = Vec::new();
+        let uid = identify_card(|apdu| {
+            asked.push(apdu.to_vec());
+            Ok(vec![4, 0xA1, 0xB2, 0xC3, 0x90, 0x00])
+        });
+        assert_eq!(uid, Ok(vec![4, 0xA1, 0xB2, 0xC3]));
+        assert_eq!(asked, vec![GET_UID.to_vec()]);
+        // A resident ID card: GET DATA refused, its own command answers.
+        let id_card = |apdu: &[u8]| match apdu {
+            a if a == GET_ID_CARD_SERIAL => {
+                let mut answer = serial.to_vec();
+                answer.extend_from_slice(&[0x90, 0x00]);
+                Ok(answer)
+            }
+            _ => Ok(vec![0x6A, 0x81]),
+        };
+        assert_eq!(identify_card(id_card), Ok(serial.to_vec()));
+        // Neither: a clear error, not a made-up identity.
+        assert!(identify_card(|_| Ok(vec![0x6D, 0x00])).is_err());
+        // A serial of the wrong length is not taken.
+        assert!(
+            identify_card(|apdu| match apdu {
+                a if a == GET_ID_CARD_SERIAL => Ok(vec![1, 2, 3, 4, 0x90, 0x00]),
+                _ => Ok(vec![0x6A, 0x81]),
+            })
+            .is_err()
+        );
     }
 }

@@ -360,9 +360,10 @@ impl Cue {
     pub fn for_outcome(outcome: &crate::checkin::Outcome) -> Cue {
         use crate::checkin::Outcome;
         match outcome {
-            Outcome::Welcome { .. } | Outcome::Shift { .. } | Outcome::CardBound { .. } => {
-                Cue::Welcome
-            }
+            Outcome::Welcome { .. }
+            | Outcome::Shift { .. }
+            | Outcome::CardBound { .. }
+            | Outcome::OwnCardBound { .. } => Cue::Welcome,
             Outcome::Repeat { .. } => Cue::Repeat,
             Outcome::Refused { .. } => Cue::Refused,
         }

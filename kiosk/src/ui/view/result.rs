@@ -92,6 +92,23 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 "以后刷这张卡即可签到，本中心其他签到机同步后也可使用。".into()
             },
         },
+        Outcome::OwnCardBound { name, checked_in } => {
+            let n = name.as_deref();
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: match (en, checked_in) {
+                    (true, true) => greet_en(n, "your card is linked and you are checked in"),
+                    (true, false) => greet_en(n, "your card is linked"),
+                    (false, true) => greet_zh(n, "卡已绑定，签到成功"),
+                    (false, false) => greet_zh(n, "卡已绑定"),
+                },
+                detail: if en {
+                    "From now on, tap this card to check in, here and at the center's other kiosks after their next sync.".into()
+                } else {
+                    "以后刷这张卡即可签到，本中心其他签到机同步后也可使用。".into()
+                },
+            }
+        }
         Outcome::Shift {
             name,
             change:
