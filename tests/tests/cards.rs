@@ -50,7 +50,7 @@ fn cards_and_printed_cards_check_in_and_replaced_or_revoked_ones_do_not() {
         outcomes(&got),
         vec![
             "welcome",
-            "refused:unknown_card",
+            "refused:unbound_card",
             "refused:garbled",
             "welcome"
         ]
@@ -180,7 +180,7 @@ fn a_card_bound_at_one_kiosk_reaches_the_hub_and_the_centers_other_kiosk() {
             &["card:5566778899AABB"],
             &["--no-final-sync"]
         )),
-        vec!["refused:unknown_card"]
+        vec!["refused:unbound_card"]
     );
     run(kiosk_cmd(&a).arg("sync"));
     run(kiosk_cmd(&b).arg("sync"));
