@@ -444,6 +444,10 @@ fn activities_and_shifts(
     let mut activities = Vec::new();
     for c in centers {
         for a in activities_of.remove(&c.id).unwrap_or_default() {
+            // Cancelled: not held, not shown among those held.
+            if a.status == crate::store::activities::Status::Cancelled {
+                continue;
+            }
             let came = crate::yardsticks::attendance(store, c, &a)?;
             activities.push(ActivityRow {
                 center: c.name.clone(),

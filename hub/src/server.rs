@@ -23,6 +23,56 @@ async fn refresh_timestamps(repo: Arc<crate::content::Repo>) {
     }
 }
 
+/// Every day, each center's published activities laid out a day further
+/// (a weekly activity keeps its occurrences [`HORIZON_DAYS`] ahead without
+/// a new publish).
+///
+/// [`HORIZON_DAYS`]: crate::store::activities::HORIZON_DAYS
+async fn lay_out_activities(
+    repo: Arc<crate::content::Repo>,
+    store: crate::store::worker::StoreWorker,
+) {
+    loop {
+        match lay_out_once(&repo, &store).await {
+            Ok(n) => tracing::info!(centers = n, "activities laid out"),
+            Err(e) => tracing::error!("cannot lay out the centers' activities: {e:#}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
+}
+
+async fn lay_out_once(
+    repo: &crate::content::Repo,
+    store: &crate::store::worker::StoreWorker,
+) -> anyhow::Result<usize> {
+    let centers = store
+        .call(|st| st.centers())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))??;
+    let ids: Vec<u64> = centers.iter().map(|c| c.id).collect();
+    let mut done = 0;
+    for (center, json) in repo.published_jsons(&ids).await? {
+        let Some(json) = json else { continue };
+        let bundle = match protocol::content::Bundle::parse(&String::from_utf8_lossy(&json)) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(center, "its published content cannot be read: {e}");
+                continue;
+            }
+        };
+        let Some(c) = centers.iter().find(|c| c.id == center) else {
+            continue;
+        };
+        let today = c.today();
+        store
+            .call(move |st| st.lay_out_activities(center, &bundle.activities, today))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))??;
+        done += 1;
+    }
+    Ok(done)
+}
+
 pub fn serve(
     stores: Vec<Store>,
     key: ed25519_dalek::SigningKey,
@@ -60,6 +110,7 @@ pub fn serve(
         tokio::spawn(refresh_timestamps(content.clone()));
         let store = crate::store::worker::StoreWorker::start_pool(stores)?;
         tokio::spawn(crate::webhook::deliver_forever(store.clone()));
+        tokio::spawn(lay_out_activities(content.clone(), store.clone()));
         let state = crate::http::AppState {
             store,
             key: Arc::new(key),

@@ -93,7 +93,8 @@ pub fn for_centers(
             let acts = |from: NaiveDate, to: NaiveDate| -> db::Result<(u64, u64)> {
                 conn.prepare(
                     "SELECT count(*), coalesce(sum(study_club), 0) FROM activities
-                     WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3",
+                     WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
+                       AND status <> 'cancelled'",
                 )?
                 .query_row(params![c.id, ymd(from), ymd(to)], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -130,12 +131,16 @@ pub fn for_centers(
     Ok(out)
 }
 
-/// Counted visits at a center during an activity's hours that day.
+/// How many came to an activity: staff's count where they corrected it,
+/// else counted visits at the center during its hours that day.
 pub fn attendance(
     store: &Store,
     center: &Center,
-    activity: &crate::store::ledger::Activity,
+    activity: &crate::store::activities::Activity,
 ) -> Result<u64, StoreError> {
+    if let Some(came) = activity.attendance_override {
+        return Ok(came);
+    }
     let tz = center.tz();
     let bound = |t: &str| {
         NaiveDate::parse_from_str(&activity.local_date, "%Y-%m-%d")

@@ -151,6 +151,12 @@ pub struct Service {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
+    /// The hub's stable id for the activity, given at its first publish and
+    /// kept by the editor: sign-ups, check-ins and the hub's counts refer
+    /// to it. Absent in content written by hand before it was published.
+    /// (Kiosks before this field ignore it.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub title: Text,
     pub category: ServiceCategory,
     /// Weekly days it recurs on: "mon" … "sun".
@@ -173,6 +179,19 @@ pub struct Activity {
     /// with the activity in attract mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
+    /// Part of the center's study club (学习社), which the yardsticks count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub study_club: bool,
+}
+
+/// The longest activity id.
+pub const MAX_ACTIVITY_ID: usize = 32;
+
+/// Whether `id` may be an activity's id: 1 to [`MAX_ACTIVITY_ID`] ASCII
+/// letters, digits and dashes.
+pub fn is_activity_id(id: &str) -> bool {
+    (1..=MAX_ACTIVITY_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,8 +269,21 @@ pub fn check_link(url: &str) -> Result<(), Invalid> {
 }
 
 fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
+    let mut ids = std::collections::HashSet::new();
     for a in activities {
         let name = &a.title.zh;
+        if let Some(id) = &a.id {
+            if !is_activity_id(id) {
+                return Err(invalid(format!(
+                    "activity {name:?}: its id {id:?} is not 1 to {MAX_ACTIVITY_ID} letters, digits or dashes"
+                )));
+            }
+            if !ids.insert(id.as_str()) {
+                return Err(invalid(format!(
+                    "activity {name:?}: the id {id:?} is given to two activities"
+                )));
+            }
+        }
         a.title.check(&format!("activity {name:?}"))?;
         a.place.check(&format!("activity {name:?}: the place"))?;
         let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {

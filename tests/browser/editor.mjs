@@ -57,6 +57,7 @@ try {
   await act.locator('input[type=number]').fill('24');
   await act.locator('[data-field="place.zh"]').fill('活动大厅');
   await act.locator('input[type=url]').fill('https://example.org/signup/42');
+  await act.locator('input[type=checkbox][data-field=study_club]').check();
   await act.locator('input[type=file][data-field=picture]').setInputFiles(logo);
   await page.waitForSelector('#kiosk .k-act img');
 
@@ -101,6 +102,11 @@ try {
   await page.waitForSelector('#kiosk .k-name');
   out.name_reloaded = await page.inputValue('#center [data-field="name.zh"]');
   out.logo_reloaded = await page.$eval('#logo-now', (i) => i.complete && i.naturalWidth);
+  // Published again from the editor: each activity keeps the id the hub gave it.
+  await page.click('#publish');
+  await page.waitForFunction(() => document.querySelector('#status').className === 'ok'
+    && document.querySelector('#status').textContent.includes('Published'));
+  out.republished_json = await (await page.request.get(`${url}/api/v1/centers/${center}/content`)).json();
   // Another center's editor and API stay shut, CSRF token or not.
   out.other_page_status = (await page.request.get(`${url}/content/${other}`)).status();
   const csrf = await page.evaluate(() => JSON.parse(document.getElementById('editor-data').textContent).csrf);

@@ -66,6 +66,14 @@ try {
   await Promise.all([sp.waitForURL(/done=added/), sp.click('#add-activity button')]);
   out.activities = await sp.$$eval('#activities tbody tr', trs => trs.map(tr =>
     [...tr.querySelectorAll('td')].map(td => td.textContent.trim())));
+  // Staff correct how many came and mark it held; both are recorded.
+  await sp.fill('#activities tbody tr:first-child input[name=came]', '9');
+  await Promise.all([sp.waitForURL(/done=saved/),
+    sp.click('#activities tbody tr:first-child form[action$="/attendance"] button')]);
+  await Promise.all([sp.waitForURL(/done=saved/),
+    sp.click('#activities tbody tr:first-child form[action$="/status"]:has(input[value=held]) button')]);
+  out.corrected = await sp.$$eval('#activities tbody tr', trs => trs.map(tr =>
+    [tr.dataset.status, ...[...tr.querySelectorAll('td')].map(td => td.textContent.trim())]));
   await sp.screenshot({ path: `${shots}-activities-zh-1366.png`, fullPage: true });
   await sp.goto(url + '/ledger');
   out.after = await row(sp);

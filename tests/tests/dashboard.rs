@@ -87,6 +87,14 @@ fn staff_and_admins_see_exactly_their_centers_in_a_real_browser() {
         "2019-05-04",
     ]);
     let today = e2e::today_in_shanghai();
+    // An activity goes into the center's signed content, as the editor
+    // publishes it: content signing comes first.
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &dir.path().join("root.pk8").display().to_string(),
+    ]));
     hub(&[
         "activity",
         "add",

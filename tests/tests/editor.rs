@@ -121,6 +121,22 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
     assert_eq!(c["center"]["logo"], "logo.png");
     assert_eq!(c["activities"].as_array().map(Vec::len), Some(1), "{c}");
     assert_eq!(c["activities"][0]["capacity"], 24);
+    assert_eq!(c["activities"][0]["study_club"], true, "{c}");
+    // The hub gave the activity its id, and a second publish keeps it.
+    let id = c["activities"][0]["id"].as_str().expect("an activity id");
+    assert!(id.starts_with("a-"), "{id}");
+    assert_eq!(r["republished_json"]["activities"][0]["id"], id, "{r}");
+    // What the center published is what the hub counts: today's activity
+    // is one of the month's, a study club one.
+    let y: serde_json::Value = serde_json::from_str(&hub(&[
+        "yardsticks",
+        "--scope",
+        &format!("center:{ca}"),
+        "--json",
+    ]))
+    .expect("yardsticks JSON");
+    assert_eq!(y[0]["activities"], 1, "{y}");
+    assert_eq!(y[0]["study_club_this_year"], 1, "{y}");
     assert_eq!(c["activities"][0]["end"], "21:00");
     assert_eq!(
         c["activities"][0]["signup_url"],
@@ -148,18 +164,27 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
     assert_eq!(r["other_put_status"], 403);
     assert_eq!(r["no_token_status"], 403);
 
-    // The center's kiosk shows it after its next sync, new logo and all.
+    // The center's kiosk shows it after its next sync, new logo and all
+    // (the version the editor published the second time, unchanged).
     run(kiosk_cmd(&kiosk)
         .arg("sync")
         .env("KIOSK_CLOCK_SYNCHRONIZED", "1"));
     let status = e2e::kiosk_status(&kiosk);
-    assert_eq!(status["content_version"], version, "{status}");
+    assert_eq!(status["content_version"], version + 1, "{status}");
+    let bundle = |v: &serde_json::Value| {
+        serde_json::from_value::<protocol::content::Bundle>(v.clone()).expect("a bundle")
+    };
+    assert_eq!(
+        bundle(&r["republished_json"]),
+        bundle(c),
+        "the second publish changed nothing"
+    );
     assert!(status["content_error"].is_null(), "{status}");
     let shown: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(kiosk.join("content/current/content.json")).expect("current"),
     )
     .expect("json");
-    assert_eq!(&shown, c);
+    assert_eq!(&shown, &r["republished_json"]);
     assert_eq!(
         std::fs::read(kiosk.join("content/current/logo.png")).expect("logo on the kiosk"),
         std::fs::read(&logo).expect("logo")

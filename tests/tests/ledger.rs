@@ -36,6 +36,13 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         &format!("region:{city}"),
         "admin password c",
     );
+    // Activities are published content: signing comes first.
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &dir.path().join("root.pk8").display().to_string(),
+    ]));
     let server = Hub::start(&hub_data, "127.0.0.1:0");
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&shots).expect("mkdir");
@@ -98,6 +105,18 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     assert_eq!(b["activities"][0][2], "学习社：读书会", "{b}");
     assert_eq!(b["activities"][0][1], "19:00–20:30");
     assert_eq!(after[9], "1", "the activity counts in the ledger: {b}");
+    // Marked held, and 9 came by the staff's count.
+    assert_eq!(b["corrected"][0][0], "held", "{b}");
+    assert!(
+        b["corrected"][0][7]
+            .as_str()
+            .is_some_and(|c| c.starts_with('9') && c.contains("已更正")),
+        "{b}"
+    );
+    let audit = stdout(&run(hub_cmd(&hub_data).args(["audit", "--json"])));
+    for action in ["content.publish", "activity.attendance", "activity.status"] {
+        assert!(audit.contains(action), "{action} recorded: {audit}");
+    }
     assert_eq!(
         after[12], "100%",
         "all of the year's activities are study club: {b}"

@@ -112,23 +112,42 @@ impl<'a> Admin<'a> {
     }
 
     /// What publishing content for an owner (a center or a region) records.
-    pub fn note_publish(
-        &self,
-        owner: crate::content::Owner,
-        version: u64,
-        files: &[String],
-    ) -> Result<()> {
-        let (center_id, region_id) = match owner {
-            crate::content::Owner::Center(id) => (Some(id), None),
-            crate::content::Owner::Region(id) => (None, Some(id)),
+    ///
+    /// A center's published activities are laid out as the occurrences the
+    /// hub counts, in the same transaction (`activities.rs`).
+    pub fn note_publish(&self, published: &crate::content::Published) -> Result<()> {
+        let owner = match (published.center_id, published.region_id) {
+            (Some(id), _) => crate::content::Owner::Center(id),
+            (None, Some(id)) => crate::content::Owner::Region(id),
+            (None, None) => return Err(StoreError::Invalid("a publish for nobody".into())),
         };
-        self.note(&audit::Change {
-            center_id,
-            region_id,
-            action: "content.publish",
-            subject: format!("{} version {version}", owner.role()),
-            before: None,
-            after: Some(serde_json::json!({ "version": version, "files": files })),
+        let version = published.version;
+        let today = match published.center_id {
+            Some(id) => Some(self.center(id)?.today()),
+            None => None,
+        };
+        self.change(|tx| {
+            let laid_out = match (published.center_id, today) {
+                (Some(id), Some(today)) => {
+                    Some(Admin::lay_out_in(tx, id, &published.activities, today)?)
+                }
+                _ => None,
+            };
+            Ok((
+                (),
+                audit::Change {
+                    center_id: published.center_id,
+                    region_id: published.region_id,
+                    action: "content.publish",
+                    subject: format!("{} version {version}", owner.role()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "version": version,
+                        "files": published.files,
+                        "activities": laid_out,
+                    })),
+                },
+            ))
         })
     }
 

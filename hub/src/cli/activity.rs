@@ -1,10 +1,11 @@
-//! `hub activity`: the activities a center holds.
+//! `hub activity`: the activities a center holds (added through its content).
 
 use super::*;
 
 #[derive(Subcommand)]
 pub enum ActivityAction {
-    /// Record an activity a center holds; prints its id.
+    /// Add an activity on one date to a center's content and publish it
+    /// (what the content editor does); prints the activity's id.
     Add {
         #[arg(long)]
         center: u64,
@@ -26,6 +27,9 @@ pub enum ActivityAction {
         end: String,
         #[arg(long, default_value = "")]
         place: String,
+        /// Places, when limited.
+        #[arg(long)]
+        capacity: Option<u32>,
     },
     /// A center's activities of a month, with how many came (counted visits
     /// during the activity's hours).
@@ -39,6 +43,7 @@ pub enum ActivityAction {
 }
 
 pub(super) fn activity(
+    data: &Path,
     store: &Store,
     action: ActivityAction,
     out: &mut impl Write,
@@ -53,24 +58,45 @@ pub(super) fn activity(
             start,
             end,
             place,
+            capacity,
         } => {
             let category = protocol::catalog::ServiceCategory::from_code(&category)
                 .with_context(|| format!("--category {category:?} is not a service category code (e.g. culture_learning)"))?;
             let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .with_context(|| format!("--date {date:?}: write YYYY-MM-DD"))?;
-            let id = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
-                .add_activity(
-                    center,
-                    &crate::admin::activities::NewActivity {
-                        title,
-                        category,
-                        study_club,
-                        date,
-                        start,
-                        end,
-                        place,
-                    },
-                )?;
+            let admin = crate::admin::Admin::new(store, crate::admin::Actor::CommandLine);
+            let c = admin.center(center).map_err(|e| hint_centers(data, e))?;
+            let activity = crate::admin::activities::NewActivity {
+                title,
+                category,
+                study_club,
+                date,
+                start,
+                end,
+                place,
+                capacity,
+            }
+            .to_content()?;
+            let repo = crate::content::Repo::new(data);
+            anyhow::ensure!(
+                repo.is_initialized(),
+                "content signing is not set up: run `hub --data {} content init --root-key-out FILE` first",
+                data.display()
+            );
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let p = rt.block_on(repo.add_activity(center, &c.name, activity))?;
+            admin.note_publish(&p)?;
+            let id = p
+                .activities
+                .last()
+                .and_then(|a| a.id.clone())
+                .unwrap_or_default();
+            eprintln!(
+                "added to {}'s content and published as version {}; its kiosks show it at their next sync",
+                c.name, p.version
+            );
             writeln!(out, "{id}")?;
         }
         ActivityAction::List { center, month } => {

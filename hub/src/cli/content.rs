@@ -81,12 +81,7 @@ pub(super) fn content(
                 }
                 (None, None) => anyhow::bail!("say --center ID or --region ID"),
             };
-            let owner = match (center, region) {
-                (Some(c), _) => crate::content::Owner::Center(c),
-                (None, r) => crate::content::Owner::Region(r.unwrap_or_default()),
-            };
-            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
-                .note_publish(owner, p.version, &p.files)?;
+            crate::admin::Admin::new(store, crate::admin::Actor::CommandLine).note_publish(&p)?;
             eprintln!(
                 "published {} file(s) for {} as version {}: {}",
                 p.files.len(),
@@ -94,6 +89,14 @@ pub(super) fn content(
                 p.version,
                 p.files.join(", ")
             );
+            if !p.activities.is_empty() {
+                eprintln!(
+                    "its {} activities carry their ids in {}: keep them when you edit it, \
+                     so sign-ups and counts stay with each activity",
+                    p.activities.len(),
+                    from.join("content.json").display()
+                );
+            }
             writeln!(out, "{}", p.version)?;
         }
         ContentAction::RotateRoot { root_key } => {

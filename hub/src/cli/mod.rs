@@ -369,7 +369,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Command::Activity { action } => activity(&store, action, out)?,
+        Command::Activity { action } => activity(data, &store, action, out)?,
         Command::Region { action } => region(&store, action, out)?,
         Command::User { action } => user(&store, action, out)?,
         Command::Member { action } => member(data, &store, action, out)?,

@@ -61,6 +61,65 @@ pub fn write_default(folder: &Path, center_name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives each activity of a center's folder that has no id one, written
+/// back into its content.json before it is signed, and returns the
+/// activities. An activity without an id that `before` (the content
+/// published now) holds under the same title and start time keeps that
+/// one's id, so a folder edited without ids does not lose the sign-ups
+/// and counts of its activities. A folder whose activities all have ids is
+/// left as it is.
+pub fn give_activity_ids(
+    folder: &Path,
+    before: Option<&protocol::content::Bundle>,
+) -> anyhow::Result<Vec<protocol::content::Activity>> {
+    let path = folder.join("content.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bundle = protocol::content::Bundle::parse(&text)?;
+    if bundle.activities.iter().all(|a| a.id.is_some()) {
+        return Ok(bundle.activities);
+    }
+    let mut taken: std::collections::HashSet<String> = bundle
+        .activities
+        .iter()
+        .filter_map(|a| a.id.clone())
+        .collect();
+    for i in 0..bundle.activities.len() {
+        if bundle.activities[i].id.is_some() {
+            continue;
+        }
+        let a = &bundle.activities[i];
+        let same = before.and_then(|b| {
+            b.activities.iter().find_map(|p| {
+                let id = p.id.as_ref()?;
+                (p.title.zh.trim() == a.title.zh.trim()
+                    && p.start == a.start
+                    && !taken.contains(id))
+                .then(|| id.clone())
+            })
+        });
+        let id = match same {
+            Some(id) => id,
+            None => new_activity_id()?,
+        };
+        taken.insert(id.clone());
+        bundle.activities[i].id = Some(id);
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&bundle)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(bundle.activities)
+}
+
+/// A new activity id: `a-` and eight random base32 letters and digits.
+fn new_activity_id() -> anyhow::Result<String> {
+    let mut b = [0u8; 5];
+    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!(
+        "a-{}",
+        data_encoding::BASE32_NOPAD.encode(&b).to_lowercase()
+    ))
+}
+
 /// The files of a folder to publish, checked: content.json is there and is
 /// a content bundle of a format kiosks read, every file has a plain name
 /// and is at most [`MAX_FILE_BYTES`], and there are at most [`MAX_FILES`].

@@ -30,7 +30,10 @@ use tough::schema::{KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, T
 use tough::{FilesystemTransport, RepositoryLoader, TargetName};
 
 mod folder;
-pub use folder::{default_bundle, default_picture, read_folder, read_region_folder, write_default};
+pub use folder::{
+    default_bundle, default_picture, give_activity_ids, read_folder, read_region_folder,
+    write_default,
+};
 
 /// How long each role's signature holds. The timestamp is re-signed by
 /// `hub serve` every day (and at every publish), so a kiosk that can check
@@ -130,7 +133,7 @@ impl Owner {
 }
 
 /// What a publish did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Published {
     /// The center published for (absent for a region's publish).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +143,10 @@ pub struct Published {
     /// The repository's targets version: what kiosks report as `content_version`.
     pub version: u64,
     pub files: Vec<String>,
+    /// A center's activities as published, each with its id (for laying
+    /// out the occurrences the hub counts).
+    #[serde(skip)]
+    pub activities: Vec<protocol::content::Activity>,
 }
 
 /// Now plus `span`, in whole seconds as TUF writes them.
@@ -485,6 +492,29 @@ impl Repo {
         }
     }
 
+    /// The published content.json of each of these centers (`None`: none
+    /// published), the repository loaded once.
+    pub async fn published_jsons(
+        &self,
+        centers: &[u64],
+    ) -> anyhow::Result<Vec<(u64, Option<Vec<u8>>)>> {
+        use tough::IntoVec;
+        if !self.is_initialized() {
+            return Ok(centers.iter().map(|c| (*c, None)).collect());
+        }
+        let repo = self.load().await?;
+        let mut out = Vec::with_capacity(centers.len());
+        for &c in centers {
+            let name = TargetName::new(format!("{}content.json", Owner::Center(c).prefix()))?;
+            let json = match repo.read_target(&name).await? {
+                Some(stream) => Some(stream.into_vec().await?),
+                None => None,
+            };
+            out.push((c, json));
+        }
+        Ok(out)
+    }
+
     /// The version kiosks see now (0 before the first).
     pub async fn version(&self) -> anyhow::Result<u64> {
         if !self.metadata_dir().join("timestamp.json").exists() {
@@ -500,6 +530,38 @@ impl Repo {
         self.publish_as(Owner::Center(center_id), folder).await
     }
 
+    /// Adds one activity to a center's published content (a new center's
+    /// default content when it has published nothing) and publishes it:
+    /// the same path as the editor's publish.
+    pub async fn add_activity(
+        &self,
+        center_id: u64,
+        center_name: &str,
+        activity: protocol::content::Activity,
+    ) -> anyhow::Result<Published> {
+        let dir = self.incoming_dir()?;
+        let json = match self.published_json(center_id).await? {
+            Some(json) => json,
+            None => serde_json::to_vec(&default_bundle(center_name)?)?,
+        };
+        let mut bundle = protocol::content::Bundle::parse(&String::from_utf8_lossy(&json))?;
+        for picture in bundle.pictures() {
+            let bytes = match self.published_file(center_id, picture).await? {
+                Some(bytes) => bytes,
+                None => default_picture(picture)
+                    .with_context(|| format!("the published picture {picture} is missing"))?
+                    .to_vec(),
+            };
+            std::fs::write(dir.path().join(picture), bytes)?;
+        }
+        bundle.activities.push(activity);
+        std::fs::write(
+            dir.path().join("content.json"),
+            serde_json::to_string_pretty(&bundle)? + "\n",
+        )?;
+        self.publish(center_id, dir.path()).await
+    }
+
     /// Publishes a city's, county's or town's folder (its content.json: a
     /// [`protocol::content::RegionBundle`]) for every center below it.
     pub async fn publish_region(&self, region_id: u64, folder: &Path) -> anyhow::Result<Published> {
@@ -507,9 +569,20 @@ impl Repo {
     }
 
     async fn publish_as(&self, owner: Owner, folder: &Path) -> anyhow::Result<Published> {
-        let files = match owner {
-            Owner::Center(_) => read_folder(folder)?,
-            Owner::Region(_) => read_region_folder(folder)?,
+        let (files, activities) = match owner {
+            Owner::Center(id) => {
+                // Activities keep the ids they were published with, so
+                // their sign-ups and counts follow them.
+                let before = match self.published_json(id).await? {
+                    Some(json) => {
+                        protocol::content::Bundle::parse(&String::from_utf8_lossy(&json)).ok()
+                    }
+                    None => None,
+                };
+                let activities = give_activity_ids(folder, before.as_ref())?;
+                (read_folder(folder)?, activities)
+            }
+            Owner::Region(_) => (read_region_folder(folder)?, Vec::new()),
         };
         let prefix = owner.prefix();
         let mut add = Vec::new();
@@ -535,6 +608,7 @@ impl Repo {
             region_id,
             version,
             files: files.into_iter().map(|(f, _)| f).collect(),
+            activities,
         })
     }
 

@@ -261,3 +261,63 @@ fn a_bad_folder_is_refused_with_the_reason() {
         assert!(check_file_name(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn activities_get_ids_at_their_first_publish_and_keep_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = Repo::new(&dir.path().join("hub"));
+    let rt = rt();
+    rt.block_on(repo.init(&dir.path().join("root.pk8")))
+        .expect("init");
+    let f = folder(dir.path(), "a", "一");
+    let with = |acts: &str| {
+        std::fs::write(
+            f.join("content.json"),
+            format!(
+                r#"{{"format": 1, "center": {{"name": "一", "logo": "logo.png"}}, "activities": [{acts}]}}"#
+            ),
+        )
+        .expect("json");
+    };
+    let reading = r#"{"title": {"zh": "读书会"}, "category": "culture_learning", "days": ["sat"], "start": "19:00", "end": "20:30", "place": {"zh": "阅览室"}}"#;
+    let sports = r#"{"title": {"zh": "篮球"}, "category": "sports", "days": ["sun"], "start": "09:00", "end": "11:00", "place": {"zh": "球场"}}"#;
+    with(&format!("{reading}, {sports}"));
+    let p = rt.block_on(repo.publish(1, &f)).expect("publish");
+    let ids: Vec<String> = p.activities.iter().filter_map(|a| a.id.clone()).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    assert!(
+        ids.iter().all(|id| protocol::content::is_activity_id(id)),
+        "{ids:?}"
+    );
+    // Written back: the folder carries them for the next publish, and the
+    // signed content.json holds them for kiosks.
+    let local = std::fs::read_to_string(f.join("content.json")).expect("read");
+    assert!(ids.iter().all(|id| local.contains(id.as_str())), "{local}");
+    let signed = rt
+        .block_on(repo.published_json(1))
+        .expect("read")
+        .expect("published");
+    assert!(
+        ids.iter()
+            .all(|id| String::from_utf8_lossy(&signed).contains(id.as_str()))
+    );
+
+    // The folder edited without its ids (a copy from before): the same
+    // activities (title and start) get their ids back; a new one a new id.
+    let art = r#"{"title": {"zh": "非遗手作"}, "category": "featured", "date": "2026-12-20", "start": "14:00", "end": "16:00", "place": {"zh": "手工室"}}"#;
+    with(&format!("{sports}, {art}, {reading}"));
+    let p = rt.block_on(repo.publish(1, &f)).expect("publish again");
+    let again: Vec<String> = p.activities.iter().filter_map(|a| a.id.clone()).collect();
+    assert_eq!(again[0], ids[1], "篮球 keeps its id");
+    assert_eq!(again[2], ids[0], "读书会 keeps its id");
+    assert!(!ids.contains(&again[1]));
+
+    // Two activities given one id are refused before anything is signed.
+    with(&format!(
+        r#"{}, {}"#,
+        reading.replacen('{', r#"{"id": "a-same", "#, 1),
+        sports.replacen('{', r#"{"id": "a-same", "#, 1)
+    ));
+    assert!(rt.block_on(repo.publish(1, &f)).is_err());
+}

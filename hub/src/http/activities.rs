@@ -1,9 +1,11 @@
-//! Activities on a page: a center's activities of a month with how many
-//! came, and the form its staff record a new one with (the yardsticks count
-//! them: at least two a month, a study club share of at least 30%).
+//! Activities on a page: a center's activities of a month (as its content
+//! plans them) with how many came; its staff mark each held or cancelled,
+//! correct how many came, and add a one-off activity to the center's
+//! content (the yardsticks count them: at least two a month, a study club
+//! share of at least 30%).
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,6 +19,7 @@ use super::web::{escape, redirect};
 use super::{AppState, db};
 use crate::admin::activities::NewActivity;
 use crate::admin::{Actor, Admin};
+use crate::store::activities::{Activity, Status};
 use crate::store::users::Session;
 use protocol::catalog::ServiceCategory;
 
@@ -24,6 +27,8 @@ pub(super) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/activities", get(page))
         .route("/activities/add", post(add_form))
+        .route("/activities/{id}/status", post(status_form))
+        .route("/activities/{id}/attendance", post(attendance_form))
 }
 
 #[derive(Deserialize, Default)]
@@ -102,14 +107,57 @@ async fn show(
             .map(|c| lang.t(c.label_zh(), c.label_en()).to_string())
             .unwrap_or_else(|| c.to_string())
     };
+    let csrf = hidden("csrf", &s.csrf);
+    let today_ymd = today.format("%Y-%m-%d").to_string();
     let rows: String = list
         .iter()
         .map(|(a, came)| {
+            let status = match a.status {
+                Status::Cancelled => t("已取消", "cancelled"),
+                Status::Held => t("已举办", "held"),
+                Status::Scheduled if a.local_date <= today_ymd => t("待确认", "to confirm"),
+                Status::Scheduled => t("未开始", "coming"),
+            };
+            let button = |to: Status, zh: &'static str, en: &'static str| {
+                format!(
+                    "<form method=\"post\" action=\"/activities/{id}/status\" class=\"inline\">{csrf}\
+                     <input type=\"hidden\" name=\"status\" value=\"{code}\">\
+                     <button class=\"quiet\">{label}</button></form>",
+                    id = a.id,
+                    code = to.code(),
+                    label = t(zh, en),
+                )
+            };
+            let mut actions = String::new();
+            if a.status != Status::Held && a.local_date <= today_ymd {
+                actions.push_str(&button(Status::Held, "确认已举办", "Mark held"));
+            }
+            if a.status != Status::Cancelled {
+                actions.push_str(&button(Status::Cancelled, "取消", "Cancel"));
+            } else {
+                actions.push_str(&button(Status::Scheduled, "恢复", "Restore"));
+            }
+            let correct = if a.local_date <= today_ymd && a.status != Status::Cancelled {
+                format!(
+                    "<form method=\"post\" action=\"/activities/{id}/attendance\" class=\"inline\">{csrf}\
+                     <label>{l_fix}<input type=\"number\" name=\"came\" min=\"0\" max=\"10000\" value=\"{value}\" \
+                     style=\"width:5em\"></label><button class=\"quiet\">{save}</button></form>",
+                    id = a.id,
+                    value = a.attendance_override.map(|n| n.to_string()).unwrap_or_default(),
+                    l_fix = t("更正到场", "Correct"),
+                    save = t("保存", "Save"),
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "<tr data-activity=\"{id}\"><td data-label=\"{l_date}\">{date}</td><td data-label=\"{l_time}\">{start}–{end}</td>\
+                "<tr data-activity=\"{id}\" data-status=\"{code}\"><td data-label=\"{l_date}\">{date}</td><td data-label=\"{l_time}\">{start}–{end}</td>\
                  <td data-label=\"{l_title}\">{title}</td><td data-label=\"{l_cat}\">{cat}{club}</td>\
-                 <td data-label=\"{l_place}\">{place}</td><td data-label=\"{l_came}\">{came}</td></tr>",
+                 <td data-label=\"{l_place}\">{place}</td><td data-label=\"{l_status}\">{status}</td>\
+                 <td data-label=\"{l_came}\" class=\"came\">{came}{fixed}{places}</td>\
+                 <td data-label=\"{l_do}\">{actions}{correct}</td></tr>",
                 id = a.id,
+                code = a.status.code(),
                 date = a.local_date,
                 start = a.start,
                 end = a.end,
@@ -117,12 +165,19 @@ async fn show(
                 cat = escape(&label(&a.category)),
                 club = if a.study_club { t(" · 学习社", " · study club") } else { "" },
                 place = escape(&a.place),
+                fixed = if a.attendance_override.is_some() { t("（已更正）", " (corrected)") } else { "" },
+                places = a
+                    .capacity
+                    .map(|c| format!(" / {c}"))
+                    .unwrap_or_default(),
                 l_date = t("日期", "Date"),
                 l_time = t("时间", "Time"),
                 l_title = t("活动", "Activity"),
                 l_cat = t("类别", "Category"),
                 l_place = t("地点", "Place"),
+                l_status = t("状态", "Status"),
                 l_came = t("到场", "Came"),
+                l_do = t("操作", "Actions"),
             )
         })
         .collect();
@@ -158,17 +213,22 @@ async fn show(
     let list_html = if rows.is_empty() {
         format!(
             "<p class=\"note\" id=\"none\">{}</p>",
-            t("本月还没有登记活动。", "No activity recorded this month.")
+            t(
+                "本月还没有活动。在内容编辑里发布的活动会出现在这里。",
+                "No activity this month. Activities published in the content editor show here."
+            )
         )
     } else {
         format!(
-            "<table class=\"list\" id=\"activities\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            "<table class=\"list\" id=\"activities\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
             t("日期", "Date"),
             t("时间", "Time"),
             t("活动", "Activity"),
             t("类别", "Category"),
             t("地点", "Place"),
+            t("状态", "Status"),
             t("到场", "Came"),
+            t("操作", "Actions"),
         )
     };
     let main = format!(
@@ -176,7 +236,7 @@ async fn show(
          <form method=\"get\" action=\"/activities\" class=\"row\" id=\"month\">{chooser}\
          <label>{l_month}<input type=\"month\" name=\"month\" value=\"{month}\"></label><button class=\"quiet\">{show}</button></form>\
          {done}{list_html}</div>\
-         <div class=\"card\"><h2>{add_h}</h2>{error}\
+         <div class=\"card\"><h2>{add_h}</h2><p class=\"note\">{editor_note} <a href=\"/content/{center_id}\">{editor}</a></p>{error}\
          <form method=\"post\" action=\"/activities/add\" class=\"row\" id=\"add-activity\">{csrf}{center_field}\
          <label>{l_title}<input name=\"title\" required maxlength=\"100\"></label>\
          <label>{l_cat}<select name=\"category\">{categories}</select></label>\
@@ -184,21 +244,38 @@ async fn show(
          <label>{l_start}<input type=\"time\" name=\"start\" required></label>\
          <label>{l_end}<input type=\"time\" name=\"end\" required></label>\
          <label>{l_place}<input name=\"place\" maxlength=\"100\"></label>\
+         <label>{l_places}<input type=\"number\" name=\"capacity\" min=\"1\" max=\"10000\" style=\"width:6em\"></label>\
          <label><span><input type=\"checkbox\" name=\"study_club\" value=\"1\"> {l_club}</span></label>\
          <button class=\"act\">{add}</button></form><p class=\"note\">{note}</p></div>",
         heading = t("活动", "Activities"),
         name = escape(&center.name),
         l_month = t("月份", "Month"),
         show = t("查看", "Show"),
-        done = if q.done.is_empty() {
-            String::new()
-        } else {
-            format!(
+        done = match q.done.as_str() {
+            "" => String::new(),
+            "added" => format!(
                 "<p class=\"done\" id=\"done\">{}</p>",
-                t("已登记活动。", "Activity recorded.")
-            )
+                t(
+                    "活动已加入本中心的内容并发布，签到机下次同步后显示。",
+                    "The activity was added to the center's content and published; kiosks show it after their next sync."
+                )
+            ),
+            _ => format!(
+                "<p class=\"done\" id=\"done\">{}</p>",
+                t(
+                    "已保存，已记入操作记录。",
+                    "Saved, and recorded in the record of changes."
+                )
+            ),
         },
-        add_h = t("登记活动", "Record an activity"),
+        add_h = t("加一次活动", "Add a one-off activity"),
+        editor_note = t(
+            "活动以本中心发布的内容为准：每周固定的活动、图片和报名链接请在内容编辑里设置。",
+            "Activities are the ones the center publishes: set weekly activities, pictures and sign-up links in the content editor."
+        ),
+        editor = t("打开内容编辑", "Open the content editor"),
+        center_id = center.id,
+        l_places = t("名额", "Places"),
         error = if error.is_empty() {
             String::new()
         } else {
@@ -207,7 +284,7 @@ async fn show(
                 escape(error)
             )
         },
-        csrf = hidden("csrf", &s.csrf),
+        csrf = csrf,
         center_field = hidden("center_id", &center.id.to_string()),
         l_title = t("名称", "Title"),
         l_cat = t("类别", "Category"),
@@ -216,11 +293,11 @@ async fn show(
         l_end = t("结束", "End"),
         l_place = t("地点", "Place"),
         l_club = t("学习社活动", "Study club"),
-        add = t("登记", "Record"),
+        add = t("发布", "Publish"),
         today = today.format("%Y-%m-%d"),
         note = t(
-            "到场人数按活动时间内（提前半小时起）的签到计算。每月至少 2 次活动；全年学习社活动不少于 30%。",
-            "Who came is counted from check-ins during the activity (from half an hour before). At least 2 activities a month; at least 30% of the year's are study club."
+            "到场人数按活动时间内（提前半小时起）的签到计算，工作人员可事后更正。取消的活动不计入。每月至少 2 次活动；全年学习社活动不少于 30%。",
+            "Who came is counted from check-ins during the activity (from half an hour before); staff may correct it afterwards. Cancelled activities are not counted. At least 2 activities a month; at least 30% of the year's are study club."
         ),
     );
     frame(
@@ -253,6 +330,8 @@ struct AddForm {
     place: String,
     #[serde(default)]
     study_club: Option<String>,
+    #[serde(default)]
+    capacity: String,
 }
 
 async fn add_form(
@@ -268,11 +347,21 @@ async fn add_form(
         center: f.center_id.to_string(),
         ..PageQuery::default()
     };
+    let capacity = match f.capacity.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .map(Some)
+            .ok_or_else(|| format!("places {n:?}: a number from 1 to 10000, or empty")),
+    };
     let parsed = match (
         ServiceCategory::from_code(&f.category),
         NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d"),
+        capacity,
     ) {
-        (Some(category), Ok(date)) => Ok(NewActivity {
+        (Some(category), Ok(date), Ok(capacity)) => NewActivity {
             title: f.title.clone(),
             category,
             study_club: f.study_club.is_some(),
@@ -280,11 +369,16 @@ async fn add_form(
             start: f.start.clone(),
             end: f.end.clone(),
             place: f.place.clone(),
-        }),
-        (None, _) => Err(format!("category {:?}", f.category)),
-        (_, Err(_)) => Err(format!("date {:?}: YYYY-MM-DD", f.date)),
+            capacity,
+        }
+        .to_content()
+        .map(|a| (date, a))
+        .map_err(|e| e.to_string()),
+        (None, _, _) => Err(format!("category {:?}", f.category)),
+        (_, Err(_), _) => Err(format!("date {:?}: YYYY-MM-DD", f.date)),
+        (_, _, Err(m)) => Err(m),
     };
-    let new = match parsed {
+    let (date, activity) = match parsed {
         Ok(n) => n,
         Err(m) => {
             return show(
@@ -298,28 +392,138 @@ async fn add_form(
             .await;
         }
     };
-    let month = new.date.format("%Y-%m").to_string();
+    let month = date.format("%Y-%m").to_string();
     let actor = Actor::User(s.user.clone());
     let center = f.center_id;
-    match db(&state, move |st| {
-        Ok(Admin::new(st, actor).add_activity(center, &new)?)
-    })
-    .await
-    {
-        Ok(_) => redirect(&format!(
-            "/activities?center={center}&month={month}&done=added"
-        )),
-        Err(AppError::BadRequest(m)) => {
-            show(
+    // Through the center's content, as the editor publishes: the user
+    // must be one of the center's (checked first), and the publish is
+    // recorded with the activities it laid out.
+    let a = actor.clone();
+    let name = match db(&state, move |st| Ok(Admin::new(st, a).center(center)?.name)).await {
+        Ok(name) => name,
+        Err(e) => return refusal(&s, Lang::of(&headers), Tab::Activities, "/activities", e),
+    };
+    let published = match state.content.add_activity(center, &name, activity).await {
+        Ok(p) => p,
+        Err(e) => {
+            return show(
                 &state,
                 &headers,
                 s,
                 back,
-                &m,
+                &format!("{e:#}"),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await
+            .await;
         }
+    };
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).note_publish(&published)?)
+    })
+    .await
+    {
+        Ok(()) => redirect(&format!(
+            "/activities?center={center}&month={month}&done=added"
+        )),
         Err(e) => refusal(&s, Lang::of(&headers), Tab::Activities, "/activities", e),
     }
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+}
+
+/// `POST /activities/{id}/status`: held, cancelled or scheduled again.
+async fn status_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<StatusForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = Lang::of(&headers);
+    let Some(status) = Status::from_code(f.status.trim()) else {
+        return refusal(
+            &s,
+            lang,
+            Tab::Activities,
+            "/activities",
+            AppError::BadRequest(format!(
+                "status {:?}: held, cancelled or scheduled",
+                f.status
+            )),
+        );
+    };
+    let actor = Actor::User(s.user.clone());
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).set_activity_status(id, status)?)
+    })
+    .await
+    {
+        Ok(a) => redirect(&back_to(&a)),
+        Err(e) => refusal(&s, lang, Tab::Activities, "/activities", e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AttendanceForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    came: String,
+}
+
+/// `POST /activities/{id}/attendance`: how many came, as staff counted
+/// (empty: back to the count of check-ins).
+async fn attendance_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<AttendanceForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = Lang::of(&headers);
+    let came = match f.came.trim() {
+        "" => None,
+        n => match n.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return refusal(
+                    &s,
+                    lang,
+                    Tab::Activities,
+                    "/activities",
+                    AppError::BadRequest(format!("attendance {n:?}: a whole number, or empty")),
+                );
+            }
+        },
+    };
+    let actor = Actor::User(s.user.clone());
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).correct_attendance(id, came)?)
+    })
+    .await
+    {
+        Ok(a) => redirect(&back_to(&a)),
+        Err(e) => refusal(&s, lang, Tab::Activities, "/activities", e),
+    }
+}
+
+/// The activities page of an occurrence's center and month.
+fn back_to(a: &Activity) -> String {
+    format!(
+        "/activities?center={}&month={}&done=saved#activities",
+        a.center_id,
+        a.local_date.get(..7).unwrap_or_default()
+    )
 }

@@ -72,10 +72,10 @@ async fn publish(
         by = %s.user.login,
         "content published"
     );
-    let (version, files) = (published.version, published.files.clone());
     let actor = crate::admin::Actor::User(s.user);
+    let noted = published.clone();
     db(&state, move |st| {
-        Ok(crate::admin::Admin::new(st, actor).note_publish(owner, version, &files)?)
+        Ok(crate::admin::Admin::new(st, actor).note_publish(&noted)?)
     })
     .await?;
     Ok(Json(published))

@@ -56,6 +56,13 @@ function input(obj, key, label, type = 'text', attrs = {}) {
   return el('label', {}, el('span', {}, label), i);
 }
 
+function tick(obj, key, label) {
+  const i = el('input', { type: 'checkbox', 'data-field': key });
+  i.checked = !!obj[key];
+  i.addEventListener('change', () => { obj[key] = i.checked; changed(); });
+  return el('label', { class: 'check' }, i, el('span', {}, label));
+}
+
 function both(obj, key, label, long) {
   const t = obj[key];
   const make = (lang, hint) => {
@@ -193,6 +200,7 @@ function shared() {
       el('div', { class: 'row' }, input(a, 'date', '或某一天 Or on', 'date'), input(a, 'start', '开始 Start', 'time'),
         input(a, 'end', '结束 End', 'time'), input(a, 'capacity', '名额 Places', 'number', { min: '1' })),
       both(a, 'place', '地点 Place'),
+      region ? null : tick(a, 'study_club', '学习社活动（计入学习社占比） Study club (counted in its share)'),
       input(a, 'signup_url', '报名链接（签到机显示二维码） Sign-up link (shown as a QR code)', 'url', { placeholder: 'https://' }),
       region ? null : pictureField(a)],
     () => ({ title: { zh: '', en: '' }, category: data.categories[0].code, days: [], start: '19:00', end: '20:00', place: { zh: '', en: '' } }), 'activities'),
@@ -211,6 +219,9 @@ function output() {
   out.services = content.services.filter((s) => s.title.zh.trim()).map((s) => ({ category: s.category, title: t(s.title) }));
   out.activities = content.activities.map((a) => {
     const o = { title: t(a.title), category: a.category, days: a.days, start: a.start, end: a.end, place: t(a.place) };
+    // The hub's id for the activity: sign-ups and counts follow it.
+    if (a.id) o.id = a.id;
+    if (a.study_club) o.study_club = true;
     if (a.date) o.date = a.date;
     if (a.capacity !== undefined && String(a.capacity).trim() !== '') o.capacity = Number(a.capacity);
     if (a.signup_url && a.signup_url.trim()) o.signup_url = a.signup_url.trim();

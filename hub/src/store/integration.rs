@@ -373,22 +373,25 @@ impl Store {
         to: &str,
         after: Option<&Cursor>,
         limit: usize,
-    ) -> Result<(Vec<super::ledger::Activity>, Option<Cursor>)> {
+    ) -> Result<(Vec<super::activities::Activity>, Option<Cursor>)> {
         let ids = scope_ids(self, scope)?;
         let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
+        // A cancelled activity was not held: it is not sent.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {}
              FROM activities
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
+               AND status <> 'cancelled'
                AND (local_date, id) > (?4, ?5)
              ORDER BY local_date, id
              LIMIT ?6",
-        )?;
+            super::activities::COLUMNS
+        ))?;
         let rows = stmt.query_map(
             params![ids, from, to, after_date, after_id, limit as i64 + 1],
-            super::ledger::activity_from_row,
+            super::activities::activity_from_row,
         )?;
         let rows = rows.collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(split_page(rows, limit, |a| Cursor {

@@ -1,10 +1,10 @@
-//! What the ledger (台账) records of a center, and the activities centers
-//! hold: the facts the yardsticks and the ledger export are made of.
+//! What the ledger (台账) records of a center: the facts the ledger export
+//! is made of (the activities are `activities.rs`).
 
 use crate::store::db::params;
-use crate::store::db::{self, Conn, OptionalExt, Row, Tx};
+use crate::store::db::{Conn, OptionalExt, Tx};
 
-use super::{Result, Store, StoreError, now_ms};
+use super::{Result, Store, StoreError};
 
 /// The affiliations the ledger allows (seed 001, annex 2, note 1).
 pub const AFFILIATIONS: [&str; 9] = [
@@ -45,37 +45,6 @@ pub struct ProfileChange {
     pub rating: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Activity {
-    pub id: u64,
-    pub center_id: u64,
-    pub title: String,
-    pub category: String,
-    /// Part of the center's study club (学习社), which should be at least
-    /// 30% of its activities in a year.
-    pub study_club: bool,
-    pub local_date: String,
-    pub start: String,
-    pub end: String,
-    pub place: String,
-}
-
-/// An activity from `SELECT id, center_id, title, category, study_club,
-/// local_date, start, \"end\", place`.
-pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
-    Ok(Activity {
-        id: r.get(0)?,
-        center_id: r.get(1)?,
-        title: r.get(2)?,
-        category: r.get(3)?,
-        study_club: r.get(4)?,
-        local_date: r.get(5)?,
-        start: r.get(6)?,
-        end: r.get(7)?,
-        place: r.get(8)?,
-    })
-}
-
 impl Store {
     pub fn profile(&self, center_id: u64) -> Result<Profile> {
         profile_in(&self.conn(), center_id)
@@ -93,53 +62,6 @@ impl Store {
             [center_id],
             |r| r.get(0),
         )?)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_activity(
-        &self,
-        center_id: u64,
-        title: &str,
-        category: protocol::catalog::ServiceCategory,
-        study_club: bool,
-        local_date: chrono::NaiveDate,
-        start: &str,
-        end: &str,
-        place: &str,
-    ) -> Result<u64> {
-        self.center(center_id)?;
-        self.write(|tx| {
-            add_activity_in(
-                tx, center_id, title, category, study_club, local_date, start, end, place,
-            )
-        })
-    }
-
-    /// A center's activities on the local dates `from..=to`, by date and start.
-    /// The activities of several centers (their ids as a JSON array) on
-    /// the local dates `from..=to`, by center, date and start.
-    pub fn activities_of(&self, ids: &str, from: &str, to: &str) -> Result<Vec<Activity>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
-             FROM activities WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-             ORDER BY center_id, local_date, start, id",
-        )?;
-        let rows = stmt.query_map(params![ids, from, to], activity_from_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
-    }
-
-    pub fn activities(&self, center_id: u64, from: &str, to: &str) -> Result<Vec<Activity>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, center_id, title, category, study_club, local_date, start, \"end\", place
-             FROM activities WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
-             ORDER BY local_date, start, id",
-        )?;
-        let rows = stmt.query_map(params![center_id, from, to], activity_from_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
 
@@ -237,50 +159,4 @@ pub(crate) fn set_profile_in(
         ],
     )?;
     Ok((before, p))
-}
-
-/// Records an activity inside `tx`; its id.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn add_activity_in(
-    tx: &Tx<'_>,
-    center_id: u64,
-    title: &str,
-    category: protocol::catalog::ServiceCategory,
-    study_club: bool,
-    local_date: chrono::NaiveDate,
-    start: &str,
-    end: &str,
-    place: &str,
-) -> Result<u64> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(StoreError::Invalid("an activity needs a title".into()));
-    }
-    let time = |t: &str| {
-        chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
-            .map_err(|_| StoreError::Invalid(format!("time {t:?}: write HH:MM")))
-    };
-    if time(end)? <= time(start)? {
-        return Err(StoreError::Invalid(format!(
-            "the activity ends ({end}) before it starts ({start})"
-        )));
-    }
-    Ok(tx.query_row(
-        "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
-                                place, created_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         RETURNING id",
-        params![
-            center_id,
-            title,
-            category.code(),
-            study_club,
-            local_date.format("%Y-%m-%d").to_string(),
-            start.trim(),
-            end.trim(),
-            place.trim(),
-            now_ms()
-        ],
-        |r| r.get(0),
-    )?)
 }

@@ -289,6 +289,15 @@ const SQLITE: &[&str] = &[
         by_login TEXT NOT NULL,
         until_ms INTEGER NOT NULL
      );",
+    // 21: activities are the ones a center publishes in its content: each
+    // occurrence carries the content's stable id, held or cancelled, its
+    // places, and staff's correction of how many came. Rows recorded before
+    // keep no content id and stay as they were.
+    "ALTER TABLE activities ADD COLUMN content_id TEXT;
+     ALTER TABLE activities ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled';
+     ALTER TABLE activities ADD COLUMN capacity INTEGER;
+     ALTER TABLE activities ADD COLUMN attendance_override INTEGER;
+     CREATE UNIQUE INDEX activities_content ON activities(center_id, content_id, local_date);",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -535,6 +544,12 @@ const POSTGRES: &[&str] = &[
         by_login TEXT NOT NULL,
         until_ms BIGINT NOT NULL
      );",
+    // 6: SQLite's 21.
+    "ALTER TABLE activities ADD COLUMN content_id TEXT;
+     ALTER TABLE activities ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled';
+     ALTER TABLE activities ADD COLUMN capacity BIGINT;
+     ALTER TABLE activities ADD COLUMN attendance_override BIGINT;
+     CREATE UNIQUE INDEX activities_content ON activities(center_id, content_id, local_date);",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -7,6 +7,7 @@
 //! PostgreSQL). Other processes (the `report` command) read the same SQLite
 //! file thanks to WAL.
 
+pub mod activities;
 pub mod archive;
 pub mod audit;
 mod copy;
@@ -132,6 +133,11 @@ pub struct Center {
 impl Center {
     pub fn tz(&self) -> Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    /// The center's local date now.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz()).date_naive()
     }
 
     pub fn info(&self) -> CenterInfo {

@@ -1,0 +1,392 @@
+//! The activities centers hold, one list: each occurrence (an activity on a
+//! date) as the center's published content plans it, held or cancelled,
+//! with its places and any correction of how many came. The yardsticks,
+//! the ledger, the dashboard and the integration API count these.
+//!
+//! A publish (and `serve` every day) lays the content's activities out
+//! over the coming [`HORIZON_DAYS`]: an occurrence is added or updated by
+//! `(center, content id, date)`; one no longer planned is cancelled today
+//! and deleted when still to come. The past is never rewritten. Rows
+//! recorded before activities came from content have no content id and
+//! stay as they were.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::store::db::params;
+use crate::store::db::{self, Conn, Row, Tx};
+
+use super::{Result, Store, StoreError, now_ms};
+
+/// How far ahead a center's activities are laid out as occurrences.
+pub const HORIZON_DAYS: u64 = 28;
+
+/// Where an occurrence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Planned: counted once its date has come, unless cancelled.
+    Scheduled,
+    /// Confirmed by staff as held.
+    Held,
+    /// Did not take place: never counted.
+    Cancelled,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Held => "held",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Status> {
+        [Status::Scheduled, Status::Held, Status::Cancelled]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Activity {
+    pub id: u64,
+    pub center_id: u64,
+    pub title: String,
+    pub category: String,
+    /// Part of the center's study club (学习社), which should be at least
+    /// 30% of its activities in a year.
+    pub study_club: bool,
+    pub local_date: String,
+    pub start: String,
+    pub end: String,
+    pub place: String,
+    /// The content's stable id (`None`: recorded before content planned
+    /// activities).
+    pub content_id: Option<String>,
+    pub status: Status,
+    /// Places, when limited.
+    pub capacity: Option<u32>,
+    /// How many came, as staff corrected it afterwards.
+    pub attendance_override: Option<u64>,
+}
+
+pub(crate) const COLUMNS: &str = "id, center_id, title, category, study_club, local_date, start, \"end\", \
+                       place, content_id, status, capacity, attendance_override";
+
+/// An activity from a `SELECT` of [`COLUMNS`].
+pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
+    let status: String = r.get(10)?;
+    Ok(Activity {
+        id: r.get(0)?,
+        center_id: r.get(1)?,
+        title: r.get(2)?,
+        category: r.get(3)?,
+        study_club: r.get(4)?,
+        local_date: r.get(5)?,
+        start: r.get(6)?,
+        end: r.get(7)?,
+        place: r.get(8)?,
+        content_id: r.get(9)?,
+        status: Status::from_code(&status).unwrap_or(Status::Scheduled),
+        capacity: r.get(11)?,
+        attendance_override: r.get(12)?,
+    })
+}
+
+/// One occurrence a center's content plans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub content_id: String,
+    pub date: NaiveDate,
+    pub title: String,
+    pub category: protocol::catalog::ServiceCategory,
+    pub study_club: bool,
+    pub start: String,
+    pub end: String,
+    pub place: String,
+    pub capacity: Option<u32>,
+}
+
+/// The occurrences of content activities on `from` and the
+/// [`HORIZON_DAYS`] after it (an activity without an id has none: the
+/// hub gives ids when it publishes).
+pub fn planned(activities: &[protocol::content::Activity], from: NaiveDate) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for d in from.iter_days().take(HORIZON_DAYS as usize + 1) {
+        let day = protocol::content::DAYS[d.weekday().num_days_from_monday() as usize];
+        for a in activities {
+            let Some(id) = &a.id else { continue };
+            if a.date == Some(d) || a.days.iter().any(|x| x == day) {
+                out.push(Planned {
+                    content_id: id.clone(),
+                    date: d,
+                    title: a.title.zh.trim().to_string(),
+                    category: a.category,
+                    study_club: a.study_club,
+                    start: a.start.clone(),
+                    end: a.end.clone(),
+                    place: a.place.zh.trim().to_string(),
+                    capacity: a.capacity,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What laying out a center's plan changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LaidOut {
+    pub added: u64,
+    pub updated: u64,
+    pub cancelled: u64,
+    pub removed: u64,
+}
+
+/// Lays a center's planned occurrences from `today` on into `tx`: each is
+/// added or brought up to date (a cancelled one is scheduled again); one
+/// of this center's content occurrences from today on that is no longer
+/// planned is cancelled (today's) or deleted (later ones).
+pub(crate) fn lay_out_in(
+    tx: &Tx<'_>,
+    center_id: u64,
+    plan: &[Planned],
+    today: NaiveDate,
+) -> Result<LaidOut> {
+    let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut done = LaidOut::default();
+    let existing: Vec<(u64, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, content_id, local_date FROM activities
+             WHERE center_id = ?1 AND content_id IS NOT NULL AND local_date >= ?2",
+        )?;
+        let rows = stmt.query_map(params![center_id, ymd(today)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    for p in plan.iter().filter(|p| p.date >= today) {
+        let date = ymd(p.date);
+        let found = existing
+            .iter()
+            .find(|(_, cid, d)| *cid == p.content_id && *d == date);
+        match found {
+            Some((id, _, _)) => {
+                tx.execute(
+                    "UPDATE activities SET title = ?1, category = ?2, study_club = ?3, start = ?4,
+                       \"end\" = ?5, place = ?6, capacity = ?7,
+                       status = CASE WHEN status = 'cancelled' THEN 'scheduled' ELSE status END
+                     WHERE id = ?8",
+                    params![
+                        p.title,
+                        p.category.code(),
+                        p.study_club,
+                        p.start,
+                        p.end,
+                        p.place,
+                        p.capacity,
+                        id
+                    ],
+                )?;
+                done.updated += 1;
+            }
+            None => {
+                insert(
+                    tx,
+                    center_id,
+                    &NewOccurrence {
+                        title: &p.title,
+                        category: p.category,
+                        study_club: p.study_club,
+                        date: p.date,
+                        start: &p.start,
+                        end: &p.end,
+                        place: &p.place,
+                        content_id: Some(&p.content_id),
+                        capacity: p.capacity,
+                    },
+                )?;
+                done.added += 1;
+            }
+        }
+    }
+    for (id, cid, date) in &existing {
+        if plan
+            .iter()
+            .any(|p| p.content_id == *cid && ymd(p.date) == *date)
+        {
+            continue;
+        }
+        if *date == ymd(today) {
+            tx.execute(
+                "UPDATE activities SET status = 'cancelled' WHERE id = ?1 AND status <> 'cancelled'",
+                params![id],
+            )?;
+            done.cancelled += 1;
+        } else {
+            tx.execute("DELETE FROM activities WHERE id = ?1", params![id])?;
+            done.removed += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// An occurrence to insert.
+pub(crate) struct NewOccurrence<'a> {
+    pub title: &'a str,
+    pub category: protocol::catalog::ServiceCategory,
+    pub study_club: bool,
+    pub date: NaiveDate,
+    pub start: &'a str,
+    pub end: &'a str,
+    pub place: &'a str,
+    pub content_id: Option<&'a str>,
+    pub capacity: Option<u32>,
+}
+
+/// Inserts one occurrence, checked; its id.
+pub(crate) fn insert(tx: &Tx<'_>, center_id: u64, a: &NewOccurrence<'_>) -> Result<u64> {
+    let title = a.title.trim();
+    if title.is_empty() {
+        return Err(StoreError::Invalid("an activity needs a title".into()));
+    }
+    let time = |t: &str| {
+        chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
+            .map_err(|_| StoreError::Invalid(format!("time {t:?}: write HH:MM")))
+    };
+    if time(a.end)? <= time(a.start)? {
+        return Err(StoreError::Invalid(format!(
+            "the activity ends ({}) before it starts ({})",
+            a.end, a.start
+        )));
+    }
+    Ok(tx.query_row(
+        "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
+                                place, created_at_ms, content_id, capacity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         RETURNING id",
+        params![
+            center_id,
+            title,
+            a.category.code(),
+            a.study_club,
+            a.date.format("%Y-%m-%d").to_string(),
+            a.start.trim(),
+            a.end.trim(),
+            a.place.trim(),
+            now_ms(),
+            a.content_id,
+            a.capacity
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+/// One occurrence by id, on a connection or inside a transaction.
+pub(crate) fn activity_in(conn: &Conn, id: u64) -> Result<Activity> {
+    use crate::store::db::OptionalExt;
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM activities WHERE id = ?1"),
+        params![id],
+        activity_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no activity with id {id}")))
+}
+
+/// Marks an occurrence held, cancelled or scheduled again.
+pub(crate) fn set_status_in(tx: &Tx<'_>, id: u64, status: Status) -> Result<()> {
+    tx.execute(
+        "UPDATE activities SET status = ?1 WHERE id = ?2",
+        params![status.code(), id],
+    )?;
+    Ok(())
+}
+
+/// Sets (or with `None` clears) how many came, as staff counted them.
+pub(crate) fn correct_attendance_in(tx: &Tx<'_>, id: u64, came: Option<u64>) -> Result<()> {
+    tx.execute(
+        "UPDATE activities SET attendance_override = ?1 WHERE id = ?2",
+        params![came, id],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Records one occurrence directly (tests, and rows from before
+    /// content planned activities); its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_activity(
+        &self,
+        center_id: u64,
+        title: &str,
+        category: protocol::catalog::ServiceCategory,
+        study_club: bool,
+        local_date: NaiveDate,
+        start: &str,
+        end: &str,
+        place: &str,
+    ) -> Result<u64> {
+        self.center(center_id)?;
+        self.write(|tx| {
+            insert(
+                tx,
+                center_id,
+                &NewOccurrence {
+                    title,
+                    category,
+                    study_club,
+                    date: local_date,
+                    start,
+                    end,
+                    place,
+                    content_id: None,
+                    capacity: None,
+                },
+            )
+        })
+    }
+
+    /// One occurrence by id.
+    pub fn activity(&self, id: u64) -> Result<Activity> {
+        activity_in(&self.conn(), id)
+    }
+
+    /// The activities of several centers (their ids as a JSON array) on
+    /// the local dates `from..=to`, by center, date and start.
+    pub fn activities_of(&self, ids: &str, from: &str, to: &str) -> Result<Vec<Activity>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS}
+             FROM activities WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3
+             ORDER BY center_id, local_date, start, id"
+        ))?;
+        let rows = stmt.query_map(params![ids, from, to], activity_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// A center's activities on the local dates `from..=to`, by date and start.
+    pub fn activities(&self, center_id: u64, from: &str, to: &str) -> Result<Vec<Activity>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS}
+             FROM activities WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
+             ORDER BY local_date, start, id"
+        ))?;
+        let rows = stmt.query_map(params![center_id, from, to], activity_from_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Lays a center's content activities out from `today` (see the module).
+    pub fn lay_out_activities(
+        &self,
+        center_id: u64,
+        activities: &[protocol::content::Activity],
+        today: NaiveDate,
+    ) -> Result<LaidOut> {
+        let plan = planned(activities, today);
+        self.write(|tx| lay_out_in(tx, center_id, &plan, today))
+    }
+}
