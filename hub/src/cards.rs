@@ -60,6 +60,9 @@ mod tests {
             volunteer: false,
             phone: None,
             birth_year: None,
+            self_joined: false,
+            unconfirmed: false,
+            merged_into: None,
         };
         let html = sheet("青年之家 & 朋友", &[(m, "YC2ABC".into())]).expect("sheet");
         assert!(html.contains("&lt;林同学&gt;"));

@@ -118,6 +118,7 @@ pub fn serve(
             content,
             enroll_limiter: Arc::default(),
             login_limiter: Arc::new(crate::http::limit::FailureLimiter::logins()),
+            join_limiter: Arc::new(crate::http::limit::FailureLimiter::joins()),
             passwords: Arc::default(),
             proxies: Arc::new(proxies),
             metrics: Arc::default(),

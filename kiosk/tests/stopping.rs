@@ -24,6 +24,7 @@ impl Uplink for &Hub {
             regions: vec![],
             probe: None,
             bind_next: None,
+            public_url: None,
         })
     }
     async fn upload(&self, _: &EventPage) -> Result<IngestResult, SyncError> {

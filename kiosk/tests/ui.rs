@@ -14,8 +14,8 @@ use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
-    App, AttractAdapter, BindAdapter, HomeAdapter, Lang, Nav, PadAdapter, Page, ResultAdapter,
-    ResultKind, ScanAdapter, Slide, StaffAdapter, VolunteerAdapter,
+    App, AttractAdapter, BindAdapter, HomeAdapter, JoinAdapter, Lang, Nav, PadAdapter, Page,
+    ResultAdapter, ResultKind, ScanAdapter, Slide, StaffAdapter, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -655,6 +655,48 @@ fn a_member_without_phone_or_card_types_their_number_on_a_large_pad() {
                 f.count("SELECT count(*) FROM events WHERE kind = 'volunteer_out'"),
                 1
             );
+        }
+    }
+}
+
+#[test]
+fn a_youth_who_is_not_a_member_gets_the_join_code_and_comes_back_to_check_in() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            let lang = if en { "en" } else { "zh" };
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            f.tap(&t("加入会员", "Join"));
+            assert_eq!(f.page(), Page::Join);
+            let link = f.app.global::<JoinAdapter>().get_link().to_string();
+            assert_eq!(link, "http://127.0.0.1:9/m/join/1");
+            let name = format!("join-{lang}-{w}x{h}");
+            f.snapshot(&name);
+            // A phone reads the code off the screen.
+            let png = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../target/screenshots/{name}.png"));
+            let out = std::process::Command::new("zbarimg")
+                .args(["--quiet", "--raw"])
+                .arg(&png)
+                .output()
+                .expect("zbarimg (Debian's zbar-tools, installed by the test script)");
+            assert!(
+                out.status.success(),
+                "no code read off the screen at {w}x{h}"
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), link);
+            // Back with the phone's new code: welcomed, and home again.
+            f.type_line(&phone_code(10_000_001, NOW_MS));
+            assert_eq!(f.result().1, ResultKind::Welcome);
+            assert_eq!(f.page(), Page::Home);
+            // Opened and left alone, it closes by itself.
+            f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+            f.tap(&t("加入会员", "Join"));
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(91));
+            assert_eq!(f.page(), Page::Home);
+            f.tap(&t("加入会员", "Join"));
+            f.tap(&t("关闭", "Close"));
+            assert_eq!(f.page(), Page::Home);
         }
     }
 }

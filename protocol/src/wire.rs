@@ -88,6 +88,11 @@ pub struct SyncState {
     /// Absent from older hubs (and ignored by older kiosks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bind_next: Option<BindNext>,
+    /// The hub's address as phones reach it (`HUB_PUBLIC_URL`), when it
+    /// differs from the one the kiosk uses: the kiosk's 加入 / Join code
+    /// points there. Absent from older hubs (and ignored by older kiosks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 /// The member the next card tapped at a kiosk is bound to (see

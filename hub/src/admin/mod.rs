@@ -10,6 +10,7 @@ pub mod activities;
 pub mod cards;
 pub mod centers;
 pub mod import;
+pub mod joins;
 pub mod kiosks;
 pub mod members;
 pub mod users;

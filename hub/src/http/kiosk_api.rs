@@ -105,6 +105,10 @@ async fn sync_state(
         regions,
         probe,
         bind_next,
+        public_url: std::env::var("HUB_PUBLIC_URL")
+            .ok()
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
     }))
 }
 

@@ -23,6 +23,9 @@ pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 pub const LOGIN_MAX_FAILURES: u32 = 30;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// Joins from one address in an hour before it is answered 429.
+pub const JOINS_PER_ADDRESS: u32 = 30;
+
 /// Counts failures per address within a window; at the limit the address
 /// waits until the window that began with its first failure passes.
 pub struct FailureLimiter {
@@ -52,6 +55,12 @@ impl FailureLimiter {
     /// For wrong logins: [`LOGIN_MAX_FAILURES`] within [`LOGIN_WINDOW`].
     pub fn logins() -> Self {
         FailureLimiter::new(LOGIN_MAX_FAILURES, LOGIN_WINDOW)
+    }
+
+    /// For youths joining from their phones: [`JOINS_PER_ADDRESS`] within
+    /// an hour (a center's youths often share its one address).
+    pub fn joins() -> Self {
+        FailureLimiter::new(JOINS_PER_ADDRESS, Duration::from_secs(3600))
     }
 
     /// Whether this address may try a code now.

@@ -10,6 +10,7 @@ mod download;
 mod editor;
 mod error;
 pub mod integration;
+pub mod join;
 mod kiosk_api;
 mod kiosks;
 mod layout;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub enroll_limiter: Arc<limit::EnrollLimiter>,
     /// Wrong logins per address, dashboard and phones alike.
     pub login_limiter: Arc<limit::FailureLimiter>,
+    /// Youths joining from their phones, per address.
+    pub join_limiter: Arc<limit::FailureLimiter>,
     /// The password checks that may run at once.
     pub passwords: Arc<crate::passwords::Gate>,
     /// Load balancers whose `X-Forwarded-For` names the client.
@@ -95,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .merge(overview::routes())
         .merge(editor::routes())
         .merge(phone::routes())
+        .merge(join::routes())
         .merge(members::routes())
         .merge(audit::routes())
         .merge(users::routes())

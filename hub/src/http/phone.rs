@@ -32,7 +32,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
 pub const TOKEN_TTL_S: i64 = 120;
 pub const REFRESH_S: u32 = 60;
 
-fn page(status: StatusCode, body: String) -> Response {
+pub(super) fn page(status: StatusCode, body: String) -> Response {
     (
         status,
         [
@@ -46,7 +46,7 @@ fn page(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
+pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
     let meta = refresh
         .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
         .unwrap_or_default();
@@ -66,11 +66,19 @@ fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
          form.login label{{display:flex;flex-direction:column;gap:6px;font-size:16px}}\
          form.login input{{font-size:20px;padding:10px;border:1px solid #c9c2b6;border-radius:8px}}\
          button{{font-size:18px;padding:12px;border:0;border-radius:8px;background:#c8102e;color:#fff}}\
-         button.link{{background:none;color:#6b6b6b;font-size:14px;text-decoration:underline}}</style></head><body>{content}</body></html>"
+         button.link{{background:none;color:#6b6b6b;font-size:14px;text-decoration:underline}}\
+         .number{{font-size:16px;color:#6b6b6b}}.number b{{color:#1f1f1f;font-size:20px;letter-spacing:1px}}\
+         .welcome{{background:#e6f4ea;color:#1e6b34;margin:12px;padding:12px;border-radius:10px;font-size:16px;text-align:left}}\
+         .hint.left{{text-align:left;margin:-8px 0 0}}\
+         fieldset{{border:1px solid #c9c2b6;border-radius:8px;padding:10px;display:flex;flex-direction:column;gap:10px}}\
+         legend{{font-size:15px;padding:0 4px}}\
+         form.login label.tick{{flex-direction:row;align-items:center;gap:8px;font-size:16px}}\
+         form.login label.tick input{{width:22px;height:22px}}\
+         .notice{{font-size:14px;line-height:1.6;color:#333;background:#fff;border-radius:8px;padding:10px;margin:0}}</style></head><body>{content}</body></html>"
     )
 }
 
-fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub(super) fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
     page(
         status,
         shell(
@@ -101,7 +109,7 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
     })
     .await;
     match found {
-        Ok(Some((member, center))) => qr_page(&state, &member, &center, false),
+        Ok(Some((member, center))) => qr_page(&state, &member, &center, false, false),
         Ok(None) => message_page(
             StatusCode::NOT_FOUND,
             "链接无效 Link not valid",
@@ -113,7 +121,13 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
 }
 
 /// The member's code, freshly signed.
-fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) -> Response {
+fn qr_page(
+    state: &AppState,
+    member: &Member,
+    center: &Center,
+    logged_in: bool,
+    joined: bool,
+) -> Response {
     if !member.active {
         return inactive_page();
     }
@@ -136,15 +150,28 @@ fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) 
     } else {
         ""
     };
+    let welcome = if joined {
+        format!(
+            "<p class=\"welcome\" id=\"welcome\">欢迎加入！你的会员号是 <b>{id}</b>。现在就可以在签到机上扫下面的二维码签到，\
+             没带手机时在签到机上输入会员号也可以。手机号没有经过短信验证，工作人员会核对你的信息。<br>\
+             Welcome! Your member number is <b>{id}</b>. Scan the code below at the kiosk to check in now, or type \
+             your number there. Your phone number is not verified; a staff member will confirm your details.</p>",
+            id = member.id
+        )
+    } else {
+        String::new()
+    };
     let content = format!(
-        "<header>{center}</header>\
+        "<header>{center}</header>{welcome}\
          <div class=\"name\">{name}</div>\
+         <div class=\"number\" id=\"number\">会员号 Member number <b>{id}</b></div>\
          <div class=\"qr\" id=\"qr\" data-expires-at=\"{expires_at}\" data-refresh=\"{refresh}\">{svg}</div>\
          <p class=\"hint\">请在门口的签到机上扫描 · Show this at the kiosk to check in</p>\
          <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>{logout}\
          <script>{RENEW_SCRIPT}</script>",
         center = escape(&center.name),
         name = escape(&member.display_name),
+        id = member.id,
         refresh = REFRESH_S,
     );
     page(
@@ -154,7 +181,7 @@ fn qr_page(state: &AppState, member: &Member, center: &Center, logged_in: bool) 
 }
 
 /// The phone-login cookie; scoped to the phone pages.
-const COOKIE: &str = "yc_member";
+pub(super) const COOKIE: &str = "yc_member";
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     super::web::cookie_value(headers, COOKIE)
@@ -181,7 +208,15 @@ fn login_form(status: StatusCode, member: &str, message: &str) -> Response {
 }
 
 /// `GET /m`: the member's code when this phone is logged in, else the login form.
-pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    // Just joined (the join page sends the phone here): say welcome.
+    let joined = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "joined=1"));
     let Some(token) = session_cookie(&headers) else {
         return login_form(StatusCode::OK, "", "");
     };
@@ -195,7 +230,7 @@ pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Re
     })
     .await;
     match found {
-        Ok(Some((member, center))) => qr_page(&state, &member, &center, true),
+        Ok(Some((member, center))) => qr_page(&state, &member, &center, true, joined),
         Ok(None) => login_form(
             StatusCode::OK,
             "",

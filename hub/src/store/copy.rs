@@ -31,6 +31,7 @@ const TABLES: &[&str] = &[
     "audit_log",
     "shift_corrections",
     "pending_card_binds",
+    "member_joins",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

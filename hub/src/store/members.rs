@@ -19,6 +19,12 @@ pub struct Member {
     /// roster from a namesake.
     pub phone: Option<String>,
     pub birth_year: Option<u16>,
+    /// Joined from their own phone (the phone number is not verified).
+    pub self_joined: bool,
+    /// Self-joined and not yet confirmed by staff.
+    pub unconfirmed: bool,
+    /// Merged into this member (a duplicate of them): no longer used.
+    pub merged_into: Option<u32>,
 }
 
 /// A member to add.
@@ -49,11 +55,11 @@ pub struct MemberPage {
 /// Longest full or display name.
 pub const MAX_NAME_CHARS: usize = 60;
 
-const COLUMNS: &str =
-    "id, center_id, full_name, display_name, active, volunteer, phone, birth_year";
+pub(crate) const COLUMNS: &str = "id, center_id, full_name, display_name, active, volunteer, \
+                                  phone, birth_year, self_joined, unconfirmed, merged_into";
 
 /// A `members` row selected as [`COLUMNS`].
-fn member_from_row(r: &Row<'_>) -> super::db::Result<Member> {
+pub(crate) fn member_from_row(r: &Row<'_>) -> super::db::Result<Member> {
     Ok(Member {
         id: r.get(0)?,
         center_id: r.get(1)?,
@@ -63,6 +69,9 @@ fn member_from_row(r: &Row<'_>) -> super::db::Result<Member> {
         volunteer: r.get(5)?,
         phone: r.get(6)?,
         birth_year: r.get::<Option<u32>>(7)?.and_then(|y| u16::try_from(y).ok()),
+        self_joined: r.get(8)?,
+        unconfirmed: r.get(9)?,
+        merged_into: r.get(10)?,
     })
 }
 

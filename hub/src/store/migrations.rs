@@ -298,6 +298,23 @@ const SQLITE: &[&str] = &[
      ALTER TABLE activities ADD COLUMN capacity INTEGER;
      ALTER TABLE activities ADD COLUMN attendance_override INTEGER;
      CREATE UNIQUE INDEX activities_content ON activities(center_id, content_id, local_date);",
+    // 22: youths who join from their own phone: marked until staff confirm
+    // them (or merge them into the member they already were), with what
+    // they told at joining and their consents.
+    "ALTER TABLE members ADD COLUMN self_joined INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE members ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE members ADD COLUMN merged_into INTEGER;
+     CREATE TABLE member_joins (
+        member_id INTEGER PRIMARY KEY,
+        center_id INTEGER NOT NULL,
+        school_or_work TEXT NOT NULL DEFAULT '',
+        interests TEXT NOT NULL DEFAULT '',
+        guardian_name TEXT NOT NULL DEFAULT '',
+        guardian_phone TEXT NOT NULL DEFAULT '',
+        guardian_consent_at_ms INTEGER,
+        privacy_consent_at_ms INTEGER NOT NULL,
+        joined_at_ms INTEGER NOT NULL
+     );",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -550,6 +567,21 @@ const POSTGRES: &[&str] = &[
      ALTER TABLE activities ADD COLUMN capacity BIGINT;
      ALTER TABLE activities ADD COLUMN attendance_override BIGINT;
      CREATE UNIQUE INDEX activities_content ON activities(center_id, content_id, local_date);",
+    // 7: SQLite's 22.
+    "ALTER TABLE members ADD COLUMN self_joined BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE members ADD COLUMN unconfirmed BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE members ADD COLUMN merged_into BIGINT;
+     CREATE TABLE member_joins (
+        member_id BIGINT PRIMARY KEY,
+        center_id BIGINT NOT NULL,
+        school_or_work TEXT NOT NULL DEFAULT '',
+        interests TEXT NOT NULL DEFAULT '',
+        guardian_name TEXT NOT NULL DEFAULT '',
+        guardian_phone TEXT NOT NULL DEFAULT '',
+        guardian_consent_at_ms BIGINT,
+        privacy_consent_at_ms BIGINT NOT NULL,
+        joined_at_ms BIGINT NOT NULL
+     );",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -16,6 +16,7 @@ pub(crate) mod devices;
 pub mod fleet;
 mod ingest;
 pub mod integration;
+pub mod joins;
 pub mod ledger;
 pub(crate) mod members;
 mod migrations;

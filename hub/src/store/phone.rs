@@ -71,23 +71,7 @@ impl Store {
     /// Opens a phone session for a member who gave the right secret;
     /// returns the cookie's secret (only its hash is kept).
     pub fn create_member_session(&self, member_id: u32, now: i64) -> Result<String> {
-        let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
-        let conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET login_failures = 0 WHERE id = ?1",
-            [member_id],
-        )?;
-        tx.execute(
-            "DELETE FROM member_sessions WHERE expires_at_ms <= ?1",
-            [now],
-        )?;
-        tx.execute(
-            "INSERT INTO member_sessions(session_hash, member_id, expires_at_ms) VALUES (?1, ?2, ?3)",
-            params![sha256_hex(&token), member_id, now + MEMBER_SESSION_MS],
-        )?;
-        tx.commit()?;
-        Ok(token)
+        self.write(|tx| create_session_in(tx, member_id, now))
     }
 
     /// The member a phone session belongs to, while it lasts.
@@ -113,6 +97,25 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Opens a phone session for a member inside `tx`; returns the cookie's
+/// secret (only its hash is kept).
+pub(crate) fn create_session_in(tx: &Tx<'_>, member_id: u32, now: i64) -> Result<String> {
+    let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
+    tx.execute(
+        "UPDATE members SET login_failures = 0 WHERE id = ?1",
+        [member_id],
+    )?;
+    tx.execute(
+        "DELETE FROM member_sessions WHERE expires_at_ms <= ?1",
+        [now],
+    )?;
+    tx.execute(
+        "INSERT INTO member_sessions(session_hash, member_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+        params![sha256_hex(&token), member_id, now + MEMBER_SESSION_MS],
+    )?;
+    Ok(token)
 }
 
 /// A new phone-page link for a member inside `tx` (earlier links stop

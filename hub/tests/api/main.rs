@@ -15,6 +15,7 @@ use tower::ServiceExt;
 
 mod content;
 mod dashboard;
+mod join;
 mod kiosk;
 mod members;
 mod phone;
@@ -46,6 +47,11 @@ fn hub() -> Hub {
             login_limiter: Arc::new(hub::http::limit::FailureLimiter::new(
                 5,
                 hub::http::limit::LOGIN_WINDOW,
+            )),
+            // Three joins an address in the tests.
+            join_limiter: Arc::new(hub::http::limit::FailureLimiter::new(
+                3,
+                std::time::Duration::from_secs(3600),
             )),
             passwords: Arc::default(),
             proxies: Arc::default(),

@@ -21,6 +21,9 @@ use crate::store::{HubDay, Store, StoreError};
 /// Rows per page: big enough to drain a backlog quickly, small enough that a
 /// page fits a slow link's timeout.
 pub const PAGE_ROWS: usize = 500;
+
+/// The hub's address as phones reach it, when the hub said (the join code).
+pub const SETTING_PUBLIC_URL: &str = "public_url";
 /// JSON bytes per page before compression.
 pub const PAGE_BYTES: usize = 256 * 1024;
 
@@ -168,6 +171,10 @@ impl<U: Uplink> Syncer<U> {
         let bytes_before = self.uplink.bytes_sent();
         let (state, reported_last) = self.hello().await?;
         self.keep_bind_next(state.bind_next.as_ref())?;
+        match &state.public_url {
+            Some(url) => self.store.set_setting(SETTING_PUBLIC_URL, url)?,
+            None => self.store.delete_setting(SETTING_PUBLIC_URL)?,
+        }
         // After a database recovery: new events go above what the hub holds.
         let recovered = self.store.settle_recovery(state.acked_seq)?;
         let mut acked = state.acked_seq;

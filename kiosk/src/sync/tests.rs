@@ -53,6 +53,7 @@ impl Uplink for &FakeHub {
             regions: Vec::new(),
             probe,
             bind_next: None,
+            public_url: None,
         })
     }
 

@@ -34,12 +34,14 @@ pub use generated::*;
 mod attract;
 mod binding;
 mod enroll;
+mod join;
 mod pad;
 mod staff;
 mod volunteer;
 use attract::*;
 use binding::*;
 use enroll::*;
+use join::*;
 use pad::*;
 use staff::*;
 use volunteer::*;
@@ -92,6 +94,8 @@ pub struct Kiosk<C: Clock> {
     /// The number typed on the number pad, and its wait to close.
     pad_number: String,
     pad_timer: Timer,
+    /// Closes the join page by itself.
+    join_timer: Timer,
     /// On the volunteer page: what the shift buttons offer (the door's
     /// mode says what the next scan does once one was tapped).
     shift_choices: Vec<view::ShiftChoice>,
@@ -145,6 +149,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             bind_number: String::new(),
             pad_number: String::new(),
             pad_timer: Timer::default(),
+            join_timer: Timer::default(),
             shift_choices: Vec::new(),
             volunteer_timer: Timer::default(),
             staff_actor: String::new(),
@@ -318,6 +323,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_export(app, &kiosk);
     connect_attract(app, &kiosk);
     connect_pad(app, &kiosk);
+    connect_join(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.
@@ -448,6 +454,10 @@ fn on_input<C: Clock + 'static>(
             // Done: back home. Refused: the volunteer page stays, to scan again.
             if outcome.is_recorded() || matches!(outcome, Outcome::Repeat { .. }) {
                 close_volunteers(app, k);
+                // A youth back from joining on their phone: home again.
+                if app.global::<Nav>().get_page() == Page::Join {
+                    go(app, k, Page::Home);
+                }
             }
             show_outcome(app, k, &outcome);
         }

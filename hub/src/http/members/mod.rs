@@ -5,6 +5,7 @@
 
 mod api;
 mod import;
+mod joined;
 mod page;
 mod take;
 
@@ -27,6 +28,8 @@ pub(in crate::http) fn routes() -> axum::Router<AppState> {
         .route("/members/{id}/card-number", post(take::card_number_form))
         .route("/members/{id}/bind-next", post(take::bind_next_form))
         .route("/members/{id}/edit", post(take::edit_form))
+        .route("/members/{id}/confirm", post(joined::confirm_form))
+        .route("/members/{id}/merge", post(joined::merge_form))
         .route("/members/{file}", get(take::export))
         .route(
             "/members/import",

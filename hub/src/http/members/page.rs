@@ -109,10 +109,11 @@ pub(super) async fn show_members(
             .filter(|k| !k.revoked)
             .map(|k| (k.device_id, k.name))
             .collect();
-        Ok((centers, c, page, kiosks))
+        let waiting = admin.unconfirmed_members(center)?;
+        Ok((centers, c, page, kiosks, waiting))
     })
     .await;
-    let (centers, center, page, kiosks) = match found {
+    let (centers, center, page, kiosks, waiting) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Members, &here, e),
     };
@@ -182,6 +183,21 @@ pub(super) async fn show_members(
                 "; it works at the kiosks after their next sync."
             )
         ),
+        Some(("confirmed", id)) => format!(
+            "<p class=\"done\" id=\"done\">{} {} {}</p>",
+            t("会员", "Member"),
+            escape(id),
+            t("已确认。", "confirmed.")
+        ),
+        Some(("merged", id)) => format!(
+            "<p class=\"done\" id=\"done\">{} {} {}</p>",
+            t("重复注册的会员", "The duplicate member"),
+            escape(id),
+            t(
+                "已合并：其手机登录和卡已转到原会员，签到机下次同步后生效。",
+                "was merged: their phone login and cards moved to the member; kiosks follow after their next sync."
+            )
+        ),
         Some(("restored", id)) => format!(
             "<p class=\"done\" id=\"done\">{} {} {}</p>",
             t("会员", "Member"),
@@ -234,10 +250,11 @@ pub(super) async fn show_members(
                 phone = escape(m.phone.as_deref().unwrap_or("")),
                 vol = if m.volunteer { t("是", "yes") } else { "" },
                 off = if m.active { "" } else { " class=\"off\"" },
-                state = if m.active {
-                    t("有效", "active")
-                } else {
-                    t("已停用", "revoked")
+                state = match (m.active, m.unconfirmed, m.merged_into) {
+                    (_, _, Some(into)) => format!("{} {into}", t("已合并到", "merged into")),
+                    (true, true, _) => t("待确认（手机注册）", "to confirm (joined by phone)").to_string(),
+                    (true, false, _) => t("有效", "active").to_string(),
+                    (false, _, _) => t("已停用", "revoked").to_string(),
                 },
                 l_no = t("会员号", "Number"),
                 l_shown = t("显示名", "Shown as"),
@@ -312,7 +329,7 @@ pub(super) async fn show_members(
         )
     };
     let main = format!(
-        "<div class=\"card\"><h2>{heading} · {center_name}</h2>{chooser}\
+        "{joined}<div class=\"card\"><h2>{heading} · {center_name}</h2>{chooser}\
          {preview}<form method=\"get\" action=\"/members\" class=\"row\" id=\"search\">{center_field}\
          <label>{search}<input name=\"q\" value=\"{qv}\" placeholder=\"{hint}\"></label>\
          <button class=\"act\">{search_button}</button></form>{done}{row_error}{list}{pager}{tools}</div>\
@@ -330,6 +347,7 @@ pub(super) async fn show_members(
          {csrf_field}{center_field}<label>{import_file}<input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label>\
          <button class=\"act\">{import_preview}</button></form><p class=\"note\">{import_note}</p></div>",
         heading = t("会员", "Members"),
+        joined = super::joined::card(&waiting, &keep, lang),
         tools = list_tools(center.id, &s.csrf, lang),
         row_error = if typed.row_error.is_empty() {
             String::new()

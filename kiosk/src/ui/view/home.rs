@@ -174,3 +174,10 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
     }
     slides
 }
+
+/// The address of a center's join page at the hub, for the join QR code:
+/// the hub's address as phones reach it (or as the kiosk does), without a
+/// trailing slash, and the center.
+pub fn join_link(hub: &str, center_id: u64) -> String {
+    format!("{}/m/join/{center_id}", hub.trim().trim_end_matches('/'))
+}

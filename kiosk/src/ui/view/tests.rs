@@ -383,3 +383,15 @@ fn a_kiosk_the_hub_refuses_is_told_to_be_enrolled_again_not_to_wait() {
         assert!(zh.contains("重新注册本机"), "{zh}");
     }
 }
+
+#[test]
+fn the_join_link_is_the_hubs_join_page_of_the_center() {
+    assert_eq!(
+        join_link("https://hub.example.org/", 7),
+        "https://hub.example.org/m/join/7"
+    );
+    assert_eq!(
+        join_link(" http://10.0.0.2:8080 ", 12),
+        "http://10.0.0.2:8080/m/join/12"
+    );
+}

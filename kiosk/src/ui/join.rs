@@ -1,0 +1,59 @@
+//! Joining: the center's join code, for a youth's own phone. The kiosk
+//! holds no personal data: the youth fills the form on their phone, at
+//! the hub, and comes back with their code.
+
+use super::*;
+
+/// The join page closes by itself this long after it opened.
+const JOIN_IDLE: Duration = Duration::from_secs(90);
+
+pub(super) fn connect_join<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<HomeAdapter>().on_join(move || {
+        let Some(app) = w.upgrade() else { return };
+        let link = {
+            let k = k.borrow();
+            let store = k.engine.store();
+            let public = store
+                .setting(crate::sync::SETTING_PUBLIC_URL)
+                .ok()
+                .flatten();
+            store
+                .enrollment()
+                .ok()
+                .flatten()
+                .map(|e| view::join_link(public.as_deref().unwrap_or(&e.hub_url), e.center_id))
+        };
+        let j = app.global::<JoinAdapter>();
+        match link.as_deref().and_then(|l| qr_image(l).map(|q| (l, q))) {
+            Some((l, qr)) => {
+                j.set_link(l.into());
+                j.set_qr(qr);
+            }
+            None => {
+                j.set_link(SharedString::new());
+                j.set_qr(slint::Image::default());
+            }
+        }
+        go(&app, &k, Page::Join);
+        let w = app.as_weak();
+        let k2 = k.clone();
+        k.borrow()
+            .join_timer
+            .start(TimerMode::SingleShot, JOIN_IDLE, move || {
+                if let Some(app) = w.upgrade()
+                    && app.global::<Nav>().get_page() == Page::Join
+                {
+                    go(&app, &k2, Page::Home);
+                }
+            });
+    });
+
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<JoinAdapter>().on_close(move || {
+        if let Some(app) = w.upgrade() {
+            k.borrow().join_timer.stop();
+            go(&app, &k, Page::Home);
+        }
+    });
+}
