@@ -113,3 +113,25 @@ impl Admin<'_> {
         })
     }
 }
+
+/// A member deletes their own account from their phone: everything about
+/// them goes (see `store::members::erase_in`); a line without personal
+/// data records that it happened.
+pub fn erase_own(store: &Store, member_id: u32) -> Result<()> {
+    let m = store.member(member_id)?;
+    store.write(|tx| {
+        crate::store::members::erase_in(tx, member_id)?;
+        audit::record(
+            tx,
+            PHONE_ACTOR,
+            &Change {
+                center_id: Some(m.center_id),
+                region_id: None,
+                action: "member.erase",
+                subject: format!("member {member_id}"),
+                before: None,
+                after: None,
+            },
+        )
+    })
+}

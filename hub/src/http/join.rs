@@ -6,6 +6,9 @@
 //! at once; a kiosk welcomes that code offline too. The phone number is not
 //! verified (no SMS): the page says so, and staff see the member as
 //! unconfirmed. Joins are limited per address and per phone number.
+//!
+//! Leaving: `/m/delete` asks a logged-in member to confirm, then erases
+//! them (their personal data goes; past visits stay as bare counts).
 
 use std::collections::HashMap;
 
@@ -22,7 +25,9 @@ use crate::store::joins::{GUARDIAN_BELOW_AGE, Join, Refused};
 
 pub(super) fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
-    axum::Router::new().route("/m/join/{center}", get(form_page).post(submit))
+    axum::Router::new()
+        .route("/m/join/{center}", get(form_page).post(submit))
+        .route("/m/delete", get(delete_page).post(delete))
 }
 
 /// What a youth is told about their information, in plain Chinese first.
@@ -80,7 +85,7 @@ fn form(
          <label>出生年份 Year of birth<input name=\"birth_year\" value=\"{birth}\" required inputmode=\"numeric\" \
          maxlength=\"4\" placeholder=\"{example}\"></label>\
          <label>学校或单位（选填） School or work (optional)<input name=\"school_or_work\" value=\"{school}\" maxlength=\"60\"></label>\
-         <fieldset><legend>感兴趣的服务（选填） What interests you (optional)</legend>{interests}</fieldset>\
+         <fieldset class=\"grid\"><legend>感兴趣的服务（选填） What interests you (optional)</legend>{interests}</fieldset>\
          <fieldset><legend>未满 {age} 岁请填写 · Under {age}: a parent or guardian</legend>\
          <label>监护人姓名 Guardian's name<input name=\"guardian_name\" value=\"{gname}\" maxlength=\"60\"></label>\
          <label>监护人电话 Guardian's phone<input name=\"guardian_phone\" value=\"{gphone}\" maxlength=\"24\" inputmode=\"tel\"></label>\
@@ -213,6 +218,99 @@ async fn submit(
             (header::SET_COOKIE, cookie),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
+    )
+        .into_response()
+}
+
+/// The logged-in member of this phone, if any.
+async fn logged_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<crate::store::Member>, Response> {
+    let Some(token) = super::web::cookie_value(headers, COOKIE) else {
+        return Ok(None);
+    };
+    let now = crate::store::now_ms();
+    db(state, move |s| Ok(s.member_for_session(&token, now)?))
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+fn not_logged_in() -> Response {
+    message_page(
+        StatusCode::UNAUTHORIZED,
+        "请先登录 Please log in",
+        "请在这部手机上登录会员页面后再注销。 · Log in on this phone first.<br><a href=\"/m\">/m</a>",
+    )
+}
+
+/// `GET /m/delete`: what deleting means, and the button.
+async fn delete_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let m = match logged_in(&state, &headers).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_logged_in(),
+        Err(r) => return r,
+    };
+    let content = format!(
+        "<header>注销账号 · Delete my account</header>\
+         <p class=\"msg\">会员号 {id}：注销后，你的姓名、手机号、出生年份和注册时填写的信息都会被删除，\
+         会员码、会员卡和会员号都不能再签到。过去的到访只保留为不含个人信息的人数统计。这一步不能撤销。<br>\
+         <small>Member {id}: your name, phone number, year of birth and what you told when joining are deleted, \
+         and your code, cards and number no longer check in. Past visits stay only as anonymous counts. \
+         This cannot be undone.</small></p>\
+         <form method=\"post\" action=\"/m/delete\" class=\"login\" id=\"delete\">\
+         <label class=\"tick\"><input type=\"checkbox\" name=\"sure\" value=\"1\" required> 我确认注销 · I am sure</label>\
+         <button>注销 · Delete</button></form>\
+         <p class=\"hint\"><a href=\"/m\">返回 · Back</a></p>",
+        id = m.id
+    );
+    page(
+        StatusCode::OK,
+        shell("注销账号 Delete my account", None, &content),
+    )
+}
+
+/// `POST /m/delete`: the member of this phone is erased, and logged out.
+async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&headers) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的页面上注销。 · Please delete from this site's page.",
+        );
+    }
+    let m = match logged_in(&state, &headers).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_logged_in(),
+        Err(r) => return r,
+    };
+    if !f.contains_key("sure") {
+        return delete_page(State(state), headers).await;
+    }
+    let id = m.id;
+    if let Err(e) = db(&state, move |s| Ok(crate::admin::joins::erase_own(s, id)?)).await {
+        return e.into_response();
+    }
+    tracing::info!(member = id, "a member deleted their account");
+    (
+        StatusCode::OK,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{COOKIE}=; Path=/m; Max-Age=0; HttpOnly; SameSite=Lax"),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        axum::response::Html(shell(
+            "已注销 Deleted",
+            None,
+            "<header>青年之家</header><p class=\"msg\" id=\"deleted\">你的账号已注销，个人信息已删除。欢迎随时再来！<br>\
+             Your account is deleted, and your personal data with it. Come back any time!</p>",
+        )),
     )
         .into_response()
 }

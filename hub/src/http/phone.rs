@@ -72,6 +72,7 @@ pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String 
          .hint.left{{text-align:left;margin:-8px 0 0}}\
          fieldset{{border:1px solid #c9c2b6;border-radius:8px;padding:10px;display:flex;flex-direction:column;gap:10px}}\
          legend{{font-size:15px;padding:0 4px}}\
+         fieldset.grid{{display:grid;grid-template-columns:1fr 1fr}}fieldset.grid legend{{grid-column:1/-1}}\
          form.login label.tick{{flex-direction:row;align-items:center;gap:8px;font-size:16px}}\
          form.login label.tick input{{width:22px;height:22px}}\
          .notice{{font-size:14px;line-height:1.6;color:#333;background:#fff;border-radius:8px;padding:10px;margin:0}}</style></head><body>{content}</body></html>"
@@ -146,7 +147,8 @@ fn qr_page(
         Err(e) => return AppError::Internal(format!("{e:#}")).into_response(),
     };
     let logout = if logged_in {
-        "<form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>"
+        "<form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>\
+         <p class=\"hint\"><a href=\"/m/delete\" id=\"delete-link\">注销账号 · Delete my account</a></p>"
     } else {
         ""
     };

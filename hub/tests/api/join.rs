@@ -166,6 +166,86 @@ async fn a_youth_joins_from_a_phone_and_sees_their_number_and_code_at_once() {
         ("member.join", "phone")
     );
 
+    // The youth deletes their account from the phone: asked first, then
+    // everything about them goes; past visits would stay as bare counts.
+    let (s, _, html) = page(&h, with_cookie("/m", &cookie)).await;
+    assert!(s == StatusCode::OK && html.contains("/m/delete"), "{html}");
+    let (s, _, html) = page(&h, with_cookie("/m/delete", &cookie)).await;
+    assert!(s == StatusCode::OK && html.contains("不能撤销"), "{html}");
+    let (s, _, html) = page(
+        &h,
+        form("/m/delete", "", Some(&cookie), Some("http://hub.example")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "not ticked: asked again");
+    assert!(html.contains("我确认注销"));
+    assert!(h.state.store.member(m.id).expect("member").active);
+    let (s, _, _) = page(
+        &h,
+        form(
+            "/m/delete",
+            "sure=1",
+            Some(&cookie),
+            Some("https://evil.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, headers, html) = page(
+        &h,
+        form(
+            "/m/delete",
+            "sure=1",
+            Some(&cookie),
+            Some("http://hub.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("已注销"), "{html}");
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .expect("cookie")
+            .contains("Max-Age=0")
+    );
+    let gone = h.state.store.member(m.id).expect("the bare number stays");
+    assert!(
+        gone.full_name.is_empty()
+            && gone.phone.is_none()
+            && gone.birth_year.is_none()
+            && !gone.active,
+        "{gone:?}"
+    );
+    assert!(h.state.store.member_joined(m.id).expect("read").is_none());
+    assert!(
+        h.state
+            .store
+            .member_for_session(
+                cookie.split('=').nth(1).unwrap_or_default(),
+                hub::store::now_ms()
+            )
+            .expect("session")
+            .is_none()
+    );
+    let log = h.state.store.audit_log_all(None, 10).expect("audit");
+    let about: Vec<_> = log
+        .iter()
+        .filter(|e| e.subject == format!("member {}", m.id))
+        .collect();
+    assert_eq!(about[0].action, "member.erase");
+    assert!(
+        about
+            .iter()
+            .all(|e| e.before.is_none() && e.after.is_none()),
+        "{about:?}"
+    );
+    let (s, _, html) = page(&h, with_cookie("/m", &cookie)).await;
+    assert!(
+        s == StatusCode::OK && html.contains("/m/login"),
+        "logged out: {html}"
+    );
+
     // Under 14 with a guardian's name, phone and consent: in.
     let with_guardian = [
         ("name", "小明"),
