@@ -247,7 +247,14 @@ fn a_visitor_is_counted_in_two_taps() {
     f.snapshot("visitor-age-zh-1280x800");
     f.tap("18–24岁");
     f.snapshot("visitor-purpose-zh-1280x800");
-    f.tap("体育健身");
+    // The second step says which age band was picked, and offers what
+    // youths come to do in their own words.
+    let step: Vec<String> =
+        ElementHandle::find_by_accessible_label(&f.app, "第 2 步：今天来做什么？（18–24岁）")
+            .map(|e| e.accessible_label().unwrap_or_default().to_string())
+            .collect();
+    assert_eq!(step.len(), 1, "the picked band is shown");
+    f.tap("打球 / 健身");
     assert_eq!(f.page(), Page::Home);
     assert_eq!(f.result(), (true, ResultKind::Welcome, "欢迎光临！".into()));
     assert_eq!(
@@ -261,6 +268,7 @@ fn a_visitor_can_go_back_and_cancel_without_being_counted() {
     let f = fixture(800, 480, true);
     f.tap("I'm a visitor");
     f.tap("Under 14");
+    f.snapshot("visitor-purpose-en-800x480");
     f.tap("Back");
     f.tap("Cancel");
     assert_eq!(f.page(), Page::Home);
@@ -292,7 +300,7 @@ fn staff_see_todays_numbers_only_after_the_right_pin() {
     f.tap("欢迎你，林同学！");
     f.tap("我是访客");
     f.tap("14–17岁");
-    f.tap("文化学习");
+    f.tap("自习 / 看书");
     f.tap("欢迎光临！");
 
     f.tap("工作人员");
@@ -794,7 +802,7 @@ fn a_staff_card_opens_the_staff_screen_and_staff_void_a_mistaken_check_in() {
         f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
         f.tap(&t("我是访客", "I'm a visitor"));
         f.tap(&t("18–24岁", "18–24"));
-        f.tap(&t("体育健身", "Sports and fitness"));
+        f.tap(&t("打球 / 健身", "Sports or a workout"));
         f.tap(&t("欢迎光临！", "Welcome!"));
 
         // A staff card, registered at this kiosk, opens the staff screen.

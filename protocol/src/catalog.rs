@@ -136,14 +136,16 @@ impl AgeBand {
         Self::ALL.into_iter().find(|b| b.code() == code)
     }
 
-    /// What the button says; the same in both languages apart from the suffix.
+    /// What the button says. In Chinese "以下" and "以上" include the
+    /// number ("14岁以下" would take a 14-year-old), so the bands read
+    /// "未满14岁" and "36岁及以上": no age fits two buttons.
     pub fn label_zh(self) -> &'static str {
         match self {
-            Self::Under14 => "14岁以下",
+            Self::Under14 => "未满14岁",
             Self::From14To17 => "14–17岁",
             Self::From18To24 => "18–24岁",
             Self::From25To35 => "25–35岁",
-            Self::Over35 => "35岁以上",
+            Self::Over35 => "36岁及以上",
         }
     }
 
@@ -153,7 +155,18 @@ impl AgeBand {
             Self::From14To17 => "14–17",
             Self::From18To24 => "18–24",
             Self::From25To35 => "25–35",
-            Self::Over35 => "Over 35",
+            Self::Over35 => "36 and over",
+        }
+    }
+
+    /// The ages a band takes, in whole years (`None`: no upper bound).
+    pub fn ages(self) -> (u8, Option<u8>) {
+        match self {
+            Self::Under14 => (0, Some(13)),
+            Self::From14To17 => (14, Some(17)),
+            Self::From18To24 => (18, Some(24)),
+            Self::From25To35 => (25, Some(35)),
+            Self::Over35 => (36, None),
         }
     }
 }
@@ -161,6 +174,32 @@ impl AgeBand {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_age_fits_exactly_one_band_and_the_labels_say_so() {
+        for age in 0u8..=120 {
+            let fits: Vec<AgeBand> = AgeBand::ALL
+                .into_iter()
+                .filter(|b| {
+                    let (from, to) = b.ages();
+                    age >= from && to.is_none_or(|t| age <= t)
+                })
+                .collect();
+            assert_eq!(fits.len(), 1, "age {age}: {fits:?}");
+        }
+        // "以下" and "以上" include their number in Chinese: never used on a
+        // bound another band also holds.
+        for b in AgeBand::ALL {
+            let label = b.label_zh();
+            let (from, to) = b.ages();
+            if label.contains("以下") {
+                assert!(label.contains(&to.map(|t| t.to_string()).unwrap_or_default()));
+            }
+            if label.contains("以上") {
+                assert!(label.contains(&from.to_string()), "{label}");
+            }
+        }
+    }
 
     #[test]
     fn category_codes_round_trip_through_serde_and_from_code() {

@@ -356,13 +356,21 @@ fn refresh_language<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let choice = |(code, label): (String, String)| Choice {
         code: code.into(),
         label: label.into(),
+        icon: SharedString::new(),
     };
     let va = app.global::<VisitorAdapter>();
     va.set_age_bands(model(
         view::age_band_choices(en).into_iter().map(choice).collect(),
     ));
     va.set_purposes(model(
-        view::purpose_choices(en).into_iter().map(choice).collect(),
+        view::purpose_choices(en)
+            .into_iter()
+            .map(|(code, label, icon)| Choice {
+                code: code.into(),
+                label: label.into(),
+                icon: icon.into(),
+            })
+            .collect(),
     ));
     if app.global::<Nav>().get_page() == Page::Staff {
         refresh_staff(app, k);

@@ -330,6 +330,7 @@ pub(super) fn connect_voids<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
                 .map(|(code, label)| Choice {
                     code: code.into(),
                     label: label.into(),
+                    icon: SharedString::new(),
                 })
                 .collect(),
         ));

@@ -18,6 +18,7 @@ pub(super) fn connect_volunteers<C: Clock + 'static>(app: &App, kiosk: &Shared<C
                 .map(|(i, c)| Choice {
                     code: i.to_string().into(),
                     label: c.label.clone().into(),
+                    icon: SharedString::new(),
                 })
                 .collect(),
         ));

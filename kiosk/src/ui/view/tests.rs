@@ -395,3 +395,22 @@ fn the_join_link_is_the_hubs_join_page_of_the_center() {
         "http://10.0.0.2:8080/m/join/12"
     );
 }
+
+#[test]
+fn each_visitor_purpose_counts_under_its_own_category() {
+    let mut seen: Vec<ServiceCategory> = PURPOSES.iter().map(|p| p.category).collect();
+    seen.sort_by_key(|c| c.code());
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        ServiceCategory::ALL.len(),
+        "every category once"
+    );
+    for en in [false, true] {
+        let choices = purpose_choices(en);
+        assert_eq!(choices.len(), 12);
+        assert!(choices.iter().all(|(code, words, icon)| {
+            ServiceCategory::from_code(code).is_some() && !words.is_empty() && icon.starts_with('M')
+        }));
+    }
+}
