@@ -108,7 +108,7 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     // Marked held, and 9 came by the staff's count.
     assert_eq!(b["corrected"][0][0], "held", "{b}");
     assert!(
-        b["corrected"][0][7]
+        b["corrected"][0][8]
             .as_str()
             .is_some_and(|c| c.starts_with('9') && c.contains("已更正")),
         "{b}"

@@ -94,10 +94,17 @@ async fn show(
         };
         let admin = Admin::new(st, actor);
         let center = admin.center(id)?;
-        Ok((centers, center, admin.activities(id, first, last)?))
+        let list = admin.activities(id, first, last)?;
+        let ids: Vec<u64> = list.iter().map(|(a, _)| a.id).collect();
+        let signed: std::collections::HashMap<u64, (u64, u64)> = st
+            .signup_counts(&ids)?
+            .into_iter()
+            .map(|(id, booked, waiting)| (id, (booked, waiting)))
+            .collect();
+        Ok((centers, center, list, signed))
     })
     .await;
-    let (centers, center, list) = match found {
+    let (centers, center, list, signed) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Activities, "/activities", e),
     };
@@ -154,6 +161,7 @@ async fn show(
                 "<tr data-activity=\"{id}\" data-status=\"{code}\"><td data-label=\"{l_date}\">{date}</td><td data-label=\"{l_time}\">{start}–{end}</td>\
                  <td data-label=\"{l_title}\">{title}</td><td data-label=\"{l_cat}\">{cat}{club}</td>\
                  <td data-label=\"{l_place}\">{place}</td><td data-label=\"{l_status}\">{status}</td>\
+                 <td data-label=\"{l_signed}\" class=\"signed\">{signed}</td>\
                  <td data-label=\"{l_came}\" class=\"came\">{came}{fixed}{places}</td>\
                  <td data-label=\"{l_do}\">{actions}{correct}</td></tr>",
                 id = a.id,
@@ -177,6 +185,11 @@ async fn show(
                 l_place = t("地点", "Place"),
                 l_status = t("状态", "Status"),
                 l_came = t("到场", "Came"),
+                l_signed = t("报名 / 候补", "Signed up / waiting"),
+                signed = match signed.get(&a.id) {
+                    Some((b, w)) if *b + *w > 0 => format!("{b} / {w}"),
+                    _ => String::new(),
+                },
                 l_do = t("操作", "Actions"),
             )
         })
@@ -220,13 +233,14 @@ async fn show(
         )
     } else {
         format!(
-            "<table class=\"list\" id=\"activities\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            "<table class=\"list\" id=\"activities\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
             t("日期", "Date"),
             t("时间", "Time"),
             t("活动", "Activity"),
             t("类别", "Category"),
             t("地点", "Place"),
             t("状态", "Status"),
+            t("报名 / 候补", "Signed up / waiting"),
             t("到场", "Came"),
             t("操作", "Actions"),
         )

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use protocol::catalog::ServiceCategory;
 
-use super::phone::{COOKIE, message_page, page, shell};
+use super::phone_frame::{COOKIE, logged_in, message_page, page, shell};
 use super::web::{escape, same_origin};
 use super::{AppState, db};
 use crate::store::joins::{GUARDIAN_BELOW_AGE, Join, Refused};
@@ -220,20 +220,6 @@ async fn submit(
         ],
     )
         .into_response()
-}
-
-/// The logged-in member of this phone, if any.
-async fn logged_in(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<crate::store::Member>, Response> {
-    let Some(token) = super::web::cookie_value(headers, COOKIE) else {
-        return Ok(None);
-    };
-    let now = crate::store::now_ms();
-    db(state, move |s| Ok(s.member_for_session(&token, now)?))
-        .await
-        .map_err(IntoResponse::into_response)
 }
 
 fn not_logged_in() -> Response {

@@ -20,8 +20,10 @@ mod members;
 pub mod metrics;
 mod overview;
 pub mod phone;
+mod phone_frame;
 mod regions;
 pub mod serve;
+mod signup;
 mod users;
 mod volunteers;
 pub mod web;
@@ -99,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(editor::routes())
         .merge(phone::routes())
         .merge(join::routes())
+        .merge(signup::routes())
         .merge(members::routes())
         .merge(audit::routes())
         .merge(users::routes())

@@ -11,9 +11,10 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::phone_frame::{COOKIE, message_page, page, shell};
 use super::web::{escape, same_origin};
 use super::{AppError, AppState, db};
 use crate::store::{Center, Member};
@@ -31,64 +32,6 @@ pub(super) fn routes() -> axum::Router<AppState> {
 /// How long a phone token lives, and how often the page renews it.
 pub const TOKEN_TTL_S: i64 = 120;
 pub const REFRESH_S: u32 = 60;
-
-pub(super) fn page(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            // Not "no-referrer": under it browsers send `Origin: null` with
-            // the page's own form posts, which the CSRF check must refuse.
-            (header::REFERRER_POLICY, "same-origin"),
-        ],
-        Html(body),
-    )
-        .into_response()
-}
-
-pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
-    let meta = refresh
-        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
-        .unwrap_or_default();
-    format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">{meta}\
-         <title>{title}</title><style>\
-         body{{margin:0;font-family:'Noto Sans CJK SC',sans-serif;background:#f5f2ec;color:#1f1f1f;text-align:center}}\
-         header{{background:#c8102e;color:#fff;padding:14px 8px;font-size:18px;font-weight:700}}\
-         .name{{font-size:22px;font-weight:700;margin:18px 0 6px}}\
-         .qr{{background:#fff;display:inline-block;padding:12px;border-radius:12px;margin:8px}}\
-         .qr svg{{width:72vw;max-width:320px;height:auto;display:block}}\
-         .hint{{color:#6b6b6b;font-size:14px;margin:6px 16px}}\
-         .msg{{font-size:18px;margin:40px 16px}}\
-         .error{{color:#c62828;font-size:16px;margin:16px}}\
-         form.login{{display:flex;flex-direction:column;gap:14px;max-width:340px;margin:20px auto;padding:0 16px;text-align:left}}\
-         form.login label{{display:flex;flex-direction:column;gap:6px;font-size:16px}}\
-         form.login input{{font-size:20px;padding:10px;border:1px solid #c9c2b6;border-radius:8px}}\
-         button{{font-size:18px;padding:12px;border:0;border-radius:8px;background:#c8102e;color:#fff}}\
-         button.link{{background:none;color:#6b6b6b;font-size:14px;text-decoration:underline}}\
-         .number{{font-size:16px;color:#6b6b6b}}.number b{{color:#1f1f1f;font-size:20px;letter-spacing:1px}}\
-         .welcome{{background:#e6f4ea;color:#1e6b34;margin:12px;padding:12px;border-radius:10px;font-size:16px;text-align:left}}\
-         .hint.left{{text-align:left;margin:-8px 0 0}}\
-         fieldset{{border:1px solid #c9c2b6;border-radius:8px;padding:10px;display:flex;flex-direction:column;gap:10px}}\
-         legend{{font-size:15px;padding:0 4px}}\
-         fieldset.grid{{display:grid;grid-template-columns:1fr 1fr}}fieldset.grid legend{{grid-column:1/-1}}\
-         form.login label.tick{{flex-direction:row;align-items:center;gap:8px;font-size:16px}}\
-         form.login label.tick input{{width:22px;height:22px}}\
-         .notice{{font-size:14px;line-height:1.6;color:#333;background:#fff;border-radius:8px;padding:10px;margin:0}}</style></head><body>{content}</body></html>"
-    )
-}
-
-pub(super) fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
-    page(
-        status,
-        shell(
-            title,
-            None,
-            &format!("<header>青年之家</header><p class=\"msg\">{message}</p>"),
-        ),
-    )
-}
 
 fn inactive_page() -> Response {
     message_page(
@@ -110,7 +53,7 @@ pub async fn member_page(State(state): State<AppState>, Path(secret): Path<Strin
     })
     .await;
     match found {
-        Ok(Some((member, center))) => qr_page(&state, &member, &center, false, false),
+        Ok(Some((member, center))) => qr_page(&state, &member, &center, false, false, ""),
         Ok(None) => message_page(
             StatusCode::NOT_FOUND,
             "链接无效 Link not valid",
@@ -128,6 +71,7 @@ fn qr_page(
     center: &Center,
     logged_in: bool,
     joined: bool,
+    more: &str,
 ) -> Response {
     if !member.active {
         return inactive_page();
@@ -169,7 +113,7 @@ fn qr_page(
          <div class=\"number\" id=\"number\">会员号 Member number <b>{id}</b></div>\
          <div class=\"qr\" id=\"qr\" data-expires-at=\"{expires_at}\" data-refresh=\"{refresh}\">{svg}</div>\
          <p class=\"hint\">请在门口的签到机上扫描 · Show this at the kiosk to check in</p>\
-         <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>{logout}\
+         <p class=\"hint\" id=\"renew\">二维码每分钟自动更新 · The code renews every minute</p>{more}{logout}\
          <script>{RENEW_SCRIPT}</script>",
         center = escape(&center.name),
         name = escape(&member.display_name),
@@ -181,9 +125,6 @@ fn qr_page(
         shell("会员二维码 Member code", Some(REFRESH_S), &content),
     )
 }
-
-/// The phone-login cookie; scoped to the phone pages.
-pub(super) const COOKIE: &str = "yc_member";
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     super::web::cookie_value(headers, COOKIE)
@@ -216,9 +157,13 @@ pub async fn login_page(
     uri: axum::http::Uri,
 ) -> Response {
     // Just joined (the join page sends the phone here): say welcome.
-    let joined = uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p == "joined=1"));
+    let query = uri.query().unwrap_or_default();
+    let joined = query.split('&').any(|p| p == "joined=1");
+    // What a sign-up or a cancellation just did.
+    let said = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("signup="))
+        .and_then(super::signup::note);
     let Some(token) = session_cookie(&headers) else {
         return login_form(StatusCode::OK, "", "");
     };
@@ -228,11 +173,22 @@ pub async fn login_page(
             return Ok(None);
         };
         let center = s.center(m.center_id)?;
-        Ok(Some((m, center)))
+        let offers = if m.active {
+            s.offers(m.id, super::signup::OFFER_DAYS)?
+        } else {
+            Vec::new()
+        };
+        Ok(Some((m, center, offers)))
     })
     .await;
     match found {
-        Ok(Some((member, center))) => qr_page(&state, &member, &center, true, joined),
+        Ok(Some((member, center, offers))) => {
+            let said = said
+                .map(|n| format!("<p class=\"welcome\" id=\"said\">{}</p>", escape(n)))
+                .unwrap_or_default();
+            let more = format!("{said}{}", super::signup::section(&offers));
+            qr_page(&state, &member, &center, true, joined, &more)
+        }
         Ok(None) => login_form(
             StatusCode::OK,
             "",

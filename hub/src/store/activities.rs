@@ -6,7 +6,7 @@
 //! A publish (and `serve` every day) lays the content's activities out
 //! over the coming [`HORIZON_DAYS`]: an occurrence is added or updated by
 //! `(center, content id, date)`; one no longer planned is cancelled today
-//! and deleted when still to come. The past is never rewritten. Rows
+//! (or when members signed up for it) and deleted otherwise. The past is never rewritten. Rows
 //! recorded before activities came from content have no content id and
 //! stay as they were.
 
@@ -218,7 +218,9 @@ pub(crate) fn lay_out_in(
         {
             continue;
         }
-        if *date == ymd(today) {
+        // Today's, or one members signed up for: cancelled (their page
+        // says so), never deleted.
+        if *date == ymd(today) || super::signups::has_signups(tx, *id)? {
             tx.execute(
                 "UPDATE activities SET status = 'cancelled' WHERE id = ?1 AND status <> 'cancelled'",
                 params![id],

@@ -32,6 +32,7 @@ const TABLES: &[&str] = &[
     "shift_corrections",
     "pending_card_binds",
     "member_joins",
+    "signups",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

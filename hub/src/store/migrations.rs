@@ -315,6 +315,19 @@ const SQLITE: &[&str] = &[
         privacy_consent_at_ms INTEGER NOT NULL,
         joined_at_ms INTEGER NOT NULL
      );",
+    // 23: members sign up for an activity's occurrence from their phone:
+    // booked while places last, else waiting (promoted in order when a
+    // booked one cancels).
+    "CREATE TABLE signups (
+        activity_id INTEGER NOT NULL,
+        member_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        promoted INTEGER NOT NULL DEFAULT 0,
+        created_at_ms INTEGER NOT NULL,
+        changed_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (activity_id, member_id)
+     );
+     CREATE INDEX signups_member ON signups(member_id);",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -582,6 +595,17 @@ const POSTGRES: &[&str] = &[
         privacy_consent_at_ms BIGINT NOT NULL,
         joined_at_ms BIGINT NOT NULL
      );",
+    // 8: SQLite's 23.
+    "CREATE TABLE signups (
+        activity_id BIGINT NOT NULL,
+        member_id BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        promoted BIGINT NOT NULL DEFAULT 0,
+        created_at_ms BIGINT NOT NULL,
+        changed_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (activity_id, member_id)
+     );
+     CREATE INDEX signups_member ON signups(member_id);",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -24,6 +24,7 @@ pub(crate) mod phone;
 mod retime;
 mod rollup;
 pub(crate) mod shifts;
+pub mod signups;
 pub mod users;
 pub mod worker;
 
@@ -274,14 +275,7 @@ impl Store {
     }
 
     pub fn center(&self, id: u64) -> Result<Center> {
-        self.conn()
-            .query_row(
-                "SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1",
-                [id],
-                center_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no center with id {id}")))
+        center_in(&self.conn(), id)
     }
 
     pub fn centers(&self) -> Result<Vec<Center>> {
@@ -427,6 +421,17 @@ pub(crate) fn set_time_zone_in(tx: &Tx<'_>, center_id: u64, time_zone: &str) -> 
 }
 
 /// Adds a center inside `tx`; its id.
+/// A center, on a connection or inside a transaction.
+pub(crate) fn center_in(conn: &Conn, id: u64) -> Result<Center> {
+    conn.query_row(
+        "SELECT id, name, time_zone, region_id FROM centers WHERE id = ?1",
+        [id],
+        center_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("no center with id {id}")))
+}
+
 pub(crate) fn add_center_in(tx: &Tx<'_>, name: &str, time_zone: &str) -> Result<u64> {
     let name = name.trim();
     if name.is_empty() {

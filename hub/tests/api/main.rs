@@ -20,6 +20,7 @@ mod kiosk;
 mod members;
 mod phone;
 mod platform;
+mod signup;
 
 struct Hub {
     _dir: tempfile::TempDir,

@@ -1,0 +1,218 @@
+//! Signing up for activities on the member's phone page (`/m`): their
+//! sign-ups (booked, waiting with their place in line, moved up from the
+//! waiting list, cancelled by the center) and the center's coming
+//! activities with the places left. `POST /m/signup` and `/m/cancel`
+//! answer by going back to `/m`, which says what happened.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::phone_frame::{logged_in, message_page};
+use super::web::{escape, redirect, same_origin};
+use super::{AppState, db};
+use crate::store::activities::Status;
+use crate::store::signups::{Offer, Refused, Standing};
+
+/// How many days ahead the phone page offers activities.
+pub const OFFER_DAYS: u64 = 14;
+
+pub(super) fn routes() -> axum::Router<AppState> {
+    use axum::routing::post;
+    axum::Router::new()
+        .route("/m/signup", post(sign_up))
+        .route("/m/cancel", post(cancel))
+}
+
+/// What `/m?signup=…` says at the top of the page.
+pub(super) fn note(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "booked" => "报名成功！ · You are signed up.",
+        "waiting" => {
+            "名额已满，你已排入候补：有人取消时自动转为报名成功。 · It is full: you are on the waiting list and move up by yourself when someone cancels."
+        }
+        "cancelled" => "已取消报名。 · Your sign-up is cancelled.",
+        "closed" => {
+            "这个活动已开始、已结束或已取消，不能再报名或取消。 · That activity has started, ended or was cancelled."
+        }
+        _ => return None,
+    })
+}
+
+fn when(o: &Offer) -> String {
+    format!(
+        "{} {}–{}",
+        &o.activity.local_date.get(5..).unwrap_or_default(),
+        o.activity.start,
+        o.activity.end
+    )
+}
+
+fn button(action: &str, id: u64, label: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/m/{action}\" class=\"inline\">\
+         <input type=\"hidden\" name=\"activity\" value=\"{id}\"><button class=\"small\">{label}</button></form>"
+    )
+}
+
+/// The member's sign-ups and the coming activities, for the phone page.
+pub(super) fn section(offers: &[Offer]) -> String {
+    let mine: String = offers
+        .iter()
+        .filter(|o| matches!(o.mine, Some(Standing::Booked | Standing::Waiting(_))))
+        .map(|o| {
+            let state = match (o.mine, o.promoted, o.activity.status) {
+                (_, _, Status::Cancelled) => "活动已取消 · Cancelled by the center".to_string(),
+                (Some(Standing::Booked), true, _) => {
+                    "候补成功，已为你报名！ · Moved up from the waiting list: you are in!"
+                        .to_string()
+                }
+                (Some(Standing::Booked), false, _) => "已报名 · Signed up".to_string(),
+                (Some(Standing::Waiting(n)), _, _) => {
+                    format!("候补第 {n} 位 · Waiting, number {n}")
+                }
+                _ => String::new(),
+            };
+            format!(
+                "<li data-signup=\"{id}\"><b>{title}</b> <span class=\"when\">{when}</span><br>\
+                 <span class=\"state\">{state}</span>{cancel}</li>",
+                id = o.activity.id,
+                title = escape(&o.activity.title),
+                when = when(o),
+                state = escape(&state),
+                cancel = if o.open {
+                    button("cancel", o.activity.id, "取消报名 · Cancel")
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect();
+    let coming: String = offers
+        .iter()
+        .filter(|o| o.open && !matches!(o.mine, Some(Standing::Booked | Standing::Waiting(_))))
+        .map(|o| {
+            let (places, full) = match o.activity.capacity {
+                Some(c) if o.booked >= u64::from(c) || o.waiting > 0 => (
+                    format!("已满，候补 {} 人 · Full, {} waiting", o.waiting, o.waiting),
+                    true,
+                ),
+                Some(c) => {
+                    let left = u64::from(c) - o.booked;
+                    (format!("剩 {left} 个名额 · {left} places left"), false)
+                }
+                None => ("不限名额 · Open to all".to_string(), false),
+            };
+            format!(
+                "<li data-offer=\"{id}\"><b>{title}</b> <span class=\"when\">{when}</span>\
+                 <br><span class=\"place\">{place}</span> · <span class=\"places\">{places}</span>{go}</li>",
+                id = o.activity.id,
+                title = escape(&o.activity.title),
+                when = when(o),
+                place = escape(&o.activity.place),
+                places = escape(&places),
+                go = button(
+                    "signup",
+                    o.activity.id,
+                    if full { "排候补 · Join the waiting list" } else { "报名 · Sign up" }
+                ),
+            )
+        })
+        .collect();
+    let mine = if mine.is_empty() {
+        String::new()
+    } else {
+        format!("<h2>我的报名 · My sign-ups</h2><ul class=\"acts\" id=\"mine\">{mine}</ul>")
+    };
+    let coming = if coming.is_empty() {
+        "<h2>近期活动 · Coming activities</h2><p class=\"hint\">近两周暂无可报名的活动。 · Nothing to sign up for in the next two weeks.</p>".to_string()
+    } else {
+        format!(
+            "<h2>近期活动 · Coming activities</h2><ul class=\"acts\" id=\"coming\">{coming}</ul>"
+        )
+    };
+    format!("<section class=\"signups\">{mine}{coming}</section>")
+}
+
+/// The activity id a form names, and the member of this phone.
+async fn member_and_activity(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+) -> Result<(u32, u64), Response> {
+    if !same_origin(headers) {
+        return Err(message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的会员页面上报名。 · Please sign up from this site's member page.",
+        ));
+    }
+    let m = match logged_in(state, headers).await? {
+        Some(m) if m.active => m,
+        _ => return Err(redirect("/m")),
+    };
+    let id = f
+        .get("activity")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| {
+            message_page(
+                StatusCode::BAD_REQUEST,
+                "请求有误 Bad request",
+                "没有指明活动。 · No activity was named.",
+            )
+        })?;
+    Ok((m.id, id))
+}
+
+fn refused(r: Refused) -> Response {
+    match r {
+        Refused::Closed => redirect("/m?signup=closed"),
+        Refused::NotHere => message_page(
+            StatusCode::FORBIDDEN,
+            "不能报名 Not possible",
+            "这不是你所在中心的活动。 · This is not an activity of your center.",
+        ),
+    }
+}
+
+/// `POST /m/signup`.
+async fn sign_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let (member, activity) = match member_and_activity(&state, &headers, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match db(&state, move |s| Ok(s.sign_up(activity, member)?)).await {
+        Ok(Ok(Standing::Booked)) => redirect("/m?signup=booked#mine"),
+        Ok(Ok(_)) => redirect("/m?signup=waiting#mine"),
+        Ok(Err(r)) => refused(r),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /m/cancel`.
+async fn cancel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let (member, activity) = match member_and_activity(&state, &headers, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match db(&state, move |s| Ok(s.cancel_signup(activity, member)?)).await {
+        Ok(Ok(promoted)) => {
+            if let Some(p) = promoted {
+                tracing::info!(member = p, activity, "moved up from the waiting list");
+            }
+            redirect("/m?signup=cancelled")
+        }
+        Ok(Err(r)) => refused(r),
+        Err(e) => e.into_response(),
+    }
+}
