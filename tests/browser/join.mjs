@@ -52,6 +52,12 @@ try {
   out.name_shown = (await page.textContent('.name')).trim();
   await page.locator('#qr').screenshot({ path: `${shots}-joined-qr.png` });
   await page.screenshot({ path: `${shots}-joined-390.png`, fullPage: true });
+  // The center's coming activity, one place left: signed up.
+  out.offer = (await page.textContent('#coming li')).trim();
+  await Promise.all([page.waitForURL(/signup=booked/), page.click('#coming li form button')]);
+  out.signed = (await page.textContent('#mine li')).trim();
+  out.said = (await page.textContent('#said')).trim();
+  await page.screenshot({ path: `${shots}-signed-up-390.png`, fullPage: true });
 
   // A staff member confirms the youth on the members page.
   const desk = await browser.newContext({ viewport: { width: 1366, height: 768 } });

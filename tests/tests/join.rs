@@ -23,6 +23,37 @@ fn a_youth_joins_on_a_phone_and_an_offline_kiosk_welcomes_the_new_code() {
         &format!("center:{center}"),
         "staff password a",
     );
+    // The center publishes an activity for tomorrow with one place.
+    run(hub_cmd(&hub_data).args([
+        "content",
+        "init",
+        "--root-key-out",
+        &dir.path().join("root.pk8").display().to_string(),
+    ]));
+    let tomorrow = (chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + chrono::Days::new(1))
+    .format("%Y-%m-%d")
+    .to_string();
+    hub(&[
+        "activity",
+        "add",
+        "--center",
+        &center,
+        "--title",
+        "桌游之夜",
+        "--category",
+        "leisure",
+        "--date",
+        &tomorrow,
+        "--start",
+        "19:00",
+        "--end",
+        "21:00",
+        "--capacity",
+        "1",
+    ]);
     let mut server = Hub::start(&hub_data, "127.0.0.1:0");
     let code = hub(&["enroll-code", "--center", &center]);
     run(kiosk_cmd(&kiosk_data).args(["enroll", "--hub", &server.url, "--code", &code]));
@@ -81,6 +112,20 @@ fn a_youth_joins_on_a_phone_and_an_offline_kiosk_welcomes_the_new_code() {
         "staff see what the youth told: {b}"
     );
     assert_eq!(b["after_confirm_waiting"], 0, "{b}");
+    assert!(
+        b["offer"]
+            .as_str()
+            .is_some_and(|o| o.contains("桌游之夜") && o.contains("剩 1 个名额")),
+        "{b}"
+    );
+    assert!(
+        b["signed"].as_str().is_some_and(|s| s.contains("已报名")),
+        "{b}"
+    );
+    assert!(
+        b["said"].as_str().is_some_and(|s| s.contains("报名成功")),
+        "{b}"
+    );
 
     // The code on the phone's screen, read as the kiosk's scanner would.
     let code = stdout(&run(Command::new("zbarimg")
