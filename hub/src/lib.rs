@@ -33,6 +33,7 @@ pub mod dashboard;
 pub mod html;
 pub mod http;
 pub mod keys;
+pub mod member_record;
 pub mod names;
 pub mod passwords;
 pub mod qr;

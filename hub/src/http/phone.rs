@@ -126,6 +126,63 @@ fn qr_page(
     )
 }
 
+/// The member's own record under their sign-ups.
+fn record_section(r: &crate::member_record::MemberRecord) -> String {
+    let activities: String = r
+        .activities
+        .iter()
+        .map(|(date, title)| {
+            format!(
+                "<li>{} <span class=\"when\">{}</span></li>",
+                escape(title),
+                escape(date.get(5..).unwrap_or_default())
+            )
+        })
+        .collect();
+    let volunteer = match r.volunteer_minutes_this_month {
+        Some(m) => {
+            let check = if r.shifts_to_check.is_empty() {
+                String::new()
+            } else {
+                let items: String = r
+                    .shifts_to_check
+                    .iter()
+                    .map(|(d, t, what)| {
+                        format!(
+                            "<li>{} {} {}</li>",
+                            escape(d.get(5..).unwrap_or_default()),
+                            escape(t),
+                            escape(if what.is_empty() {
+                                "日常值班"
+                            } else {
+                                what
+                            })
+                        )
+                    })
+                    .collect();
+                format!(
+                    "<p class=\"hint left\">待工作人员核对的上岗记录 · Shift records staff still check:</p>\
+                     <ul class=\"plain\" id=\"to-check\">{items}</ul>"
+                )
+            };
+            format!(
+                "<p id=\"volunteer-hours\">本月志愿服务 {h} 小时 {min} 分 · Volunteering this month: {h} h {min} min</p>{check}",
+                h = m / 60,
+                min = m % 60
+            )
+        }
+        None => String::new(),
+    };
+    format!(
+        "<section class=\"signups\" id=\"record\"><h2>我的记录 · My record</h2>\
+         <p id=\"visits\">本月到访 {v} 次 · Visits this month: {v}</p>\
+         <p>本月参加的活动 · Activities this month: {n}</p><ul class=\"plain\" id=\"attended\">{activities}</ul>\
+         {volunteer}</section>",
+        v = r.visits_this_month,
+        n = r.activities.len(),
+    )
+}
+
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     super::web::cookie_value(headers, COOKIE)
 }
@@ -173,20 +230,27 @@ pub async fn login_page(
             return Ok(None);
         };
         let center = s.center(m.center_id)?;
-        let offers = if m.active {
-            s.offers(m.id, super::signup::OFFER_DAYS)?
+        let (offers, record) = if m.active {
+            (
+                s.offers(m.id, super::signup::OFFER_DAYS)?,
+                Some(crate::member_record::record(s, m.id)?),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
-        Ok(Some((m, center, offers)))
+        Ok(Some((m, center, offers, record)))
     })
     .await;
     match found {
-        Ok(Some((member, center, offers))) => {
+        Ok(Some((member, center, offers, record))) => {
             let said = said
                 .map(|n| format!("<p class=\"welcome\" id=\"said\">{}</p>", escape(n)))
                 .unwrap_or_default();
-            let more = format!("{said}{}", super::signup::section(&offers));
+            let more = format!(
+                "{said}{}{}",
+                super::signup::section(&offers),
+                record.as_ref().map(record_section).unwrap_or_default()
+            );
             qr_page(&state, &member, &center, true, joined, &more)
         }
         Ok(None) => login_form(

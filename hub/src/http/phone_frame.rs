@@ -58,7 +58,8 @@ pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String 
          ul.acts{{list-style:none;padding:0;margin:0;display:flex;flex-direction:column;gap:10px}}\
          ul.acts li{{background:#fff;border-radius:10px;padding:12px;font-size:15px;line-height:1.5}}\
          ul.acts .when,ul.acts .place{{color:#6b6b6b}}ul.acts .state{{color:#1e6b34;font-weight:700}}\
-         form.inline{{display:block;margin-top:8px}}button.small{{font-size:16px;padding:10px 14px;width:100%}}</style></head><body>{content}</body></html>"
+         form.inline{{display:block;margin-top:8px}}button.small{{font-size:16px;padding:10px 14px;width:100%}}\
+         ul.plain{{margin:4px 0;padding-left:20px}}.signups p{{margin:6px 0;font-size:15px}}</style></head><body>{content}</body></html>"
     )
 }
 

@@ -237,3 +237,47 @@ async fn another_centers_member_cannot_sign_up() {
         vec![(id, 0, 0)]
     );
 }
+
+#[tokio::test]
+async fn the_phone_page_shows_the_members_own_record() {
+    let h = hub();
+    let today = h.state.store.center(h.center).expect("center").today();
+    h.state
+        .store
+        .add_activity(
+            h.center,
+            "全天开放日",
+            protocol::catalog::ServiceCategory::Featured,
+            false,
+            today,
+            "00:00",
+            "23:59",
+            "",
+        )
+        .expect("activity");
+    let (m, phone) = phone_of(&h, "林小雨").await;
+    let (_, _, html) = page(&h, with_cookie("/m", &phone)).await;
+    assert!(html.contains("本月到访 0 次"), "{html}");
+    assert!(
+        !html.contains("volunteer-hours"),
+        "not a volunteer: no hours"
+    );
+
+    // Two check-ins today at the kiosk: one visit (the second is the same visit).
+    let e = enroll(&h, h.center).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let events = json!({ "events": [member(1, now - 60_000, m), member(2, now, m)] });
+    let (s, _) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
+    assert_eq!(s, StatusCode::OK);
+    h.state
+        .store
+        .set_member_volunteer(m, true)
+        .expect("volunteer");
+    let (_, _, html) = page(&h, with_cookie("/m", &phone)).await;
+    assert!(html.contains("本月到访 1 次"), "{html}");
+    assert!(
+        html.contains("全天开放日"),
+        "the activity they came to: {html}"
+    );
+    assert!(html.contains("本月志愿服务 0 小时 0 分"), "{html}");
+}

@@ -1,0 +1,94 @@
+//! A member's own record, for their phone page: visits this month, the
+//! activities they came to, and, for a volunteer, this month's service
+//! hours with any shift left "to check" by staff.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
+use serde::Serialize;
+
+use crate::store::activities::Status;
+use crate::store::db::params;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberRecord {
+    /// Counted visits this month (a same-day second scan is one visit).
+    pub visits_this_month: u64,
+    /// This month's activities they checked in during (date, title).
+    pub activities: Vec<(String, String)>,
+    /// `None`: not a volunteer.
+    pub volunteer_minutes_this_month: Option<i64>,
+    /// Shift records staff still have to check (date, time, what).
+    pub shifts_to_check: Vec<(String, String, String)>,
+}
+
+/// A member's record up to now.
+pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError> {
+    let m = store.member(member_id)?;
+    let center = store.center(m.center_id)?;
+    let tz = center.tz();
+    let today = center.today();
+    let first = today.with_day(1).unwrap_or(today);
+    let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let visits: u64 = store.read(|conn| {
+        conn.query_row(
+            "SELECT count(*) FROM events WHERE member_id = ?1 AND center_id = ?2
+               AND kind = 'member_check_in' AND voided_by_seq IS NULL AND same_visit_as IS NULL
+               AND local_date BETWEEN ?3 AND ?4",
+            params![member_id, center.id, ymd(first), ymd(today)],
+            |r| r.get(0),
+        )
+    })?;
+    let mut activities = Vec::new();
+    for a in store.activities(center.id, &ymd(first), &ymd(today))? {
+        if a.status == Status::Cancelled {
+            continue;
+        }
+        let bound = |t: &str| {
+            let d = NaiveDate::parse_from_str(&a.local_date, "%Y-%m-%d").ok()?;
+            let t = NaiveTime::parse_from_str(t, "%H:%M").ok()?;
+            tz.from_local_datetime(&d.and_time(t))
+                .earliest()
+                .map(|t| t.timestamp_millis())
+        };
+        let (Some(from), Some(to)) = (bound(&a.start), bound(&a.end)) else {
+            continue;
+        };
+        // Arrivals up to half an hour early count, as for the center's figures.
+        let came: u64 = store.read(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM events WHERE member_id = ?1 AND center_id = ?2
+                   AND local_date = ?3 AND kind = 'member_check_in' AND voided_by_seq IS NULL
+                   AND at_ms BETWEEN ?4 AND ?5",
+                params![member_id, center.id, a.local_date, from - 30 * 60_000, to],
+                |r| r.get(0),
+            )
+        })?;
+        if came > 0 {
+            activities.push((a.local_date.clone(), a.title.clone()));
+        }
+    }
+    let (minutes, to_check) = if m.volunteer {
+        let h = crate::volunteer::hours(store, center.id, first, today, today)?;
+        let minutes = h
+            .totals
+            .iter()
+            .filter(|t| t.member_id == member_id)
+            .map(|t| t.minutes)
+            .sum();
+        let to_check = h
+            .problems
+            .into_iter()
+            .filter(|p| p.member_id == member_id)
+            .map(|p| (p.local_date, p.local_time, p.activity))
+            .collect();
+        (Some(minutes), to_check)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(MemberRecord {
+        visits_this_month: visits,
+        activities,
+        volunteer_minutes_this_month: minutes,
+        shifts_to_check: to_check,
+    })
+}
