@@ -169,6 +169,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             ],
         )?;
     }
+    add_sample_activities(&content_dir.join("content.json"))?;
     let content_version = hub(
         &hub_bin,
         &hub_data,
@@ -320,5 +321,41 @@ fn headless_tour(
             &["volunteer", "hours", "--center", center]
         )?
     );
+    Ok(())
+}
+
+/// The demo center's activities, when its content has none yet: the
+/// after-school class every weekday, the study club on Saturday evenings
+/// with limited places, and a board-game night tomorrow for members to
+/// sign up for on their phone page.
+fn add_sample_activities(content_json: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(content_json)
+        .with_context(|| format!("cannot read {}", content_json.display()))?;
+    let mut bundle: serde_json::Value = serde_json::from_str(&text)?;
+    if bundle["activities"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    {
+        return Ok(());
+    }
+    // The demo center's day is Shanghai's.
+    let tomorrow = (chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + chrono::Days::new(1))
+    .format("%Y-%m-%d")
+    .to_string();
+    bundle["activities"] = serde_json::json!([
+        { "title": { "zh": "四点半课堂：作业辅导", "en": "After-school class: homework help" },
+          "category": "public_service", "days": ["mon", "tue", "wed", "thu", "fri"],
+          "start": "16:30", "end": "18:00", "place": { "zh": "多功能教室", "en": "Multi-purpose room" } },
+        { "title": { "zh": "学习社：读书会", "en": "Study club: reading circle" },
+          "category": "culture_learning", "days": ["sat"], "start": "19:00", "end": "20:30",
+          "place": { "zh": "二楼阅览室", "en": "Reading room, 2F" }, "capacity": 20, "study_club": true },
+        { "title": { "zh": "桌游之夜", "en": "Board-game night" }, "category": "leisure",
+          "date": tomorrow, "start": "19:00", "end": "21:00",
+          "place": { "zh": "活动大厅", "en": "Main hall" }, "capacity": 8 }
+    ]);
+    std::fs::write(content_json, serde_json::to_string_pretty(&bundle)? + "\n")?;
     Ok(())
 }
