@@ -38,6 +38,7 @@ fn main() -> anyhow::Result<()> {
                 EventKind::MemberCheckIn {
                     member_id: members[(i as usize * 7) % members.len()],
                     via: CredentialKind::QrToken,
+                    activity: None,
                 }
             };
             serde_json::to_value(Event {

@@ -157,6 +157,7 @@ mod tests {
             kind: EventKind::MemberCheckIn {
                 member_id: member,
                 via: CredentialKind::QrToken,
+                activity: None,
             },
         })
         .expect("json")

@@ -58,8 +58,15 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
             conn.query_row(
                 "SELECT count(*) FROM events WHERE member_id = ?1 AND center_id = ?2
                    AND local_date = ?3 AND kind = 'member_check_in' AND voided_by_seq IS NULL
-                   AND at_ms BETWEEN ?4 AND ?5",
-                params![member_id, center.id, a.local_date, from - 30 * 60_000, to],
+                   AND at_ms BETWEEN ?4 AND ?5 AND (activity IS NULL OR activity = ?6)",
+                params![
+                    member_id,
+                    center.id,
+                    a.local_date,
+                    from - 30 * 60_000,
+                    to,
+                    a.content_id.as_deref().unwrap_or("")
+                ],
                 |r| r.get(0),
             )
         })?;

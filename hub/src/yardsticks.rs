@@ -155,14 +155,26 @@ pub fn attendance(
     let (Some(from), Some(to)) = (bound(&activity.start), bound(&activity.end)) else {
         return Ok(0);
     };
-    // Arrivals up to half an hour early count for the activity.
+    // Arrivals up to half an hour early count for the activity: a member
+    // who said they came for it (or whose kiosk did not ask: nothing ran
+    // there, or a kiosk before the question), and a visitor who came for
+    // an activity or for its kind of service. A member who said "just
+    // visiting", or came for another activity, is not counted.
     store.read(|conn| {
         conn.query_row(
             "SELECT count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
-               AND kind IN ('member_check_in', 'visitor') AND voided_by_seq IS NULL
-               AND same_visit_as IS NULL
-               AND at_ms BETWEEN ?3 AND ?4",
-            params![center.id, activity.local_date, from - 30 * 60_000, to],
+               AND voided_by_seq IS NULL AND same_visit_as IS NULL
+               AND at_ms BETWEEN ?3 AND ?4
+               AND ((kind = 'member_check_in' AND (activity IS NULL OR activity = ?5))
+                    OR (kind = 'visitor' AND purpose IN ('featured', ?6)))",
+            params![
+                center.id,
+                activity.local_date,
+                from - 30 * 60_000,
+                to,
+                activity.content_id.as_deref().unwrap_or(""),
+                activity.category
+            ],
             |r| r.get(0),
         )
     })

@@ -147,7 +147,17 @@ pub struct DeviceReport {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A member checked in.
-    MemberCheckIn { member_id: u32, via: CredentialKind },
+    MemberCheckIn {
+        member_id: u32,
+        via: CredentialKind,
+        /// What the visit was for while an activity ran: the activity's
+        /// content id (they came for it), or empty (an activity ran and
+        /// they were just visiting). Absent when nothing ran, and from
+        /// kiosks before this field (hubs then count any visit during an
+        /// activity's hours for it). Older hubs ignore it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        activity: Option<String>,
+    },
     /// Somebody who is not a member was counted.
     Visitor {
         age_band: AgeBand,
@@ -323,7 +333,8 @@ pub struct EventColumns<'a> {
     pub age_band: Option<&'static str>,
     pub purpose: Option<&'static str>,
     pub card_hash: Option<&'a str>,
-    /// A volunteer shift's activity title.
+    /// A volunteer shift's activity title; what a member check-in was for
+    /// (an activity's content id, or empty: just visiting).
     pub activity: Option<&'a str>,
     /// A void's target, reason and author.
     pub voided_seq: Option<u64>,
@@ -351,10 +362,16 @@ impl EventKind {
             by: None,
         };
         match self {
-            EventKind::MemberCheckIn { member_id, via } => EventColumns {
+            // The activity column holds what a check-in was for.
+            EventKind::MemberCheckIn {
+                member_id,
+                via,
+                activity,
+            } => EventColumns {
                 kind: Kind::MemberCheckIn,
                 member_id: Some(*member_id),
                 via: Some(via.code()),
+                activity: activity.as_deref(),
                 ..none
             },
             EventKind::Visitor { age_band, purpose } => EventColumns {
@@ -589,6 +606,7 @@ mod tests {
                     kind: EventKind::MemberCheckIn {
                         member_id: 10_000_001,
                         via: CredentialKind::QrToken,
+                        activity: None,
                     },
                 },
                 Event {
@@ -615,6 +633,7 @@ mod tests {
             EventKind::MemberCheckIn {
                 member_id: 7,
                 via: CredentialKind::Card,
+                activity: None,
             },
             EventKind::Visitor {
                 age_band: AgeBand::Over35,

@@ -88,7 +88,7 @@ impl Store {
                     // A member's QR code is signed by the hub: a member of
                     // another center may show it here. A number, a card or a
                     // shift is only ever a member of this center.
-                    EventKind::MemberCheckIn { member_id, via } => {
+                    EventKind::MemberCheckIn { member_id, via, .. } => {
                         let own = via != protocol::wire::CredentialKind::QrToken;
                         member_of(&tx, member_id, device.center_id, own)?.map(|()| ev)
                     }
@@ -475,7 +475,15 @@ mod same_visit_tests {
 
         fn check_in(&mut self, kiosk: usize, at_ms: i64, via: CredentialKind) -> u64 {
             let member_id = self.member;
-            self.send(kiosk, at_ms, EventKind::MemberCheckIn { member_id, via })
+            self.send(
+                kiosk,
+                at_ms,
+                EventKind::MemberCheckIn {
+                    member_id,
+                    via,
+                    activity: None,
+                },
+            )
         }
 
         fn visits(&self) -> (i64, u64) {
@@ -513,6 +521,7 @@ mod same_visit_tests {
             EventKind::MemberCheckIn {
                 member_id,
                 via: CredentialKind::MemberNumber,
+                activity: None,
             },
         );
         // Not yet known to be the same visit: counted, on 1 January 1970.
@@ -568,6 +577,7 @@ mod same_visit_tests {
             kind: EventKind::MemberCheckIn {
                 member_id: f.member,
                 via: CredentialKind::QrToken,
+                activity: None,
             },
         };
         let r = f

@@ -51,13 +51,14 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
-    for (center, title) in [(h.center, "读书会"), (c.other, "篮球赛")] {
+    // Sports activities: the visitors came for sports, so they count.
+    for (center, title) in [(h.center, "三人篮球"), (c.other, "篮球赛")] {
         h.state
             .store
             .add_activity(
                 center,
                 title,
-                protocol::catalog::ServiceCategory::CultureLearning,
+                protocol::catalog::ServiceCategory::Sports,
                 false,
                 today,
                 "00:00",
@@ -106,7 +107,7 @@ async fn the_dashboard_counts_a_known_day_and_each_user_sees_only_their_centers(
     came.sort();
     assert_eq!(
         came,
-        [("篮球赛".to_string(), 1), ("读书会".to_string(), 3)],
+        [("三人篮球".to_string(), 3), ("篮球赛".to_string(), 1)],
         "{body}"
     );
     assert_eq!(body["scope_name"], "杭州市");

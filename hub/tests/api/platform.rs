@@ -37,10 +37,11 @@ async fn a_platform_above_pulls_attendance_and_activities_of_its_part_page_by_pa
     assert_eq!(s, StatusCode::OK);
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
     for (date, title) in [("2026-03-02", "读书会"), ("2026-03-03", "篮球赛")] {
+        // A sports activity: the visitors came for sports, so they count.
         st.add_activity(
             h.center,
             title,
-            protocol::catalog::ServiceCategory::CultureLearning,
+            protocol::catalog::ServiceCategory::Sports,
             true,
             d(date),
             "00:00",

@@ -281,3 +281,56 @@ async fn the_phone_page_shows_the_members_own_record() {
     );
     assert!(html.contains("本月志愿服务 0 小时 0 分"), "{html}");
 }
+
+#[tokio::test]
+async fn a_check_in_counts_for_the_activity_it_was_for_and_not_for_another() {
+    let h = hub();
+    plan(
+        &h,
+        serde_json::json!([
+            { "id": "a-games", "title": {"zh": "桌游之夜"}, "category": "leisure",
+              "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59",
+              "place": {"zh": "二楼"} }
+        ]),
+    );
+    let center = h.state.store.center(h.center).expect("center");
+    let today = center.today().format("%Y-%m-%d").to_string();
+    let games = h
+        .state
+        .store
+        .activities(h.center, &today, &today)
+        .expect("list")
+        .remove(0);
+    let ids: Vec<u32> = ["甲", "乙", "丙", "丁"]
+        .iter()
+        .map(|n| h.state.store.add_member(h.center, n, None).expect("member"))
+        .collect();
+    let e = enroll(&h, h.center).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let with = |seq: u64, m: u32, activity: Option<&str>| {
+        let mut ev = member(seq, now, m);
+        if let Some(a) = activity {
+            ev["activity"] = json!(a);
+        }
+        ev
+    };
+    let visitor_for = |seq: u64, purpose: &str| {
+        json!({ "seq": seq, "at_ms": now, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+                "kind": "visitor", "age_band": "from18_to24", "purpose": purpose })
+    };
+    let events = json!({ "events": [
+        with(1, ids[0], Some("a-games")),     // came for it
+        with(2, ids[1], Some("")),            // just visiting
+        with(3, ids[2], None),                // an older kiosk: not asked
+        with(4, ids[3], Some("a-other")),     // came for another activity
+        visitor_for(5, "sports"),             // a visitor who came for sports
+        visitor_for(6, "featured"),           // a visitor who came for an activity
+    ] });
+    let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let came = hub::yardsticks::attendance(&h.state.store, &center, &games).expect("came");
+    assert_eq!(
+        came, 3,
+        "for it, not asked, and the visitor who came for an activity"
+    );
+}

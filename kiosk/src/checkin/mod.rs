@@ -182,7 +182,14 @@ impl<C: Clock> Engine<C> {
                     via,
                     name,
                     ..
-                }) => (EventKind::MemberCheckIn { member_id, via }, name),
+                }) => (
+                    EventKind::MemberCheckIn {
+                        member_id,
+                        via,
+                        activity: None,
+                    },
+                    name,
+                ),
                 Err(reason) => return Outcome::Refused { reason },
             },
         };

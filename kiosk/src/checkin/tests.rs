@@ -104,7 +104,8 @@ fn a_valid_token_welcomes_the_member_by_display_name_and_is_stored() {
         page[0].kind,
         EventKind::MemberCheckIn {
             member_id: 10_000_001,
-            via: CredentialKind::QrToken
+            via: CredentialKind::QrToken,
+            activity: None,
         }
     );
     let stats = f.engine.store().day_stats("2026-11-24").expect("stats");
@@ -302,7 +303,8 @@ fn a_bound_card_checks_its_member_in_and_others_are_refused_plainly() {
         page[0].kind,
         EventKind::MemberCheckIn {
             member_id: 10_000_001,
-            via: CredentialKind::Card
+            via: CredentialKind::Card,
+            activity: None,
         }
     );
     // The same card again: one tap counted once, however long it lies on the reader.

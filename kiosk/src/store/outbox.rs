@@ -31,6 +31,7 @@ impl Store {
                 Some(Kind::MemberCheckIn) => EventKind::MemberCheckIn {
                     member_id: r.get(3)?,
                     via: via()?,
+                    activity: r.get(11)?,
                 },
                 Some(Kind::VolunteerIn) => EventKind::VolunteerIn {
                     member_id: r.get(3)?,

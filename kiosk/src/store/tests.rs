@@ -18,6 +18,7 @@ fn member(member_id: u32, at_ms: i64) -> NewEvent {
         kind: EventKind::MemberCheckIn {
             member_id,
             via: CredentialKind::MemberNumber,
+            activity: None,
         },
     }
 }
