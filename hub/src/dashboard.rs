@@ -445,7 +445,7 @@ fn activities_and_shifts(
     for c in centers {
         for a in activities_of.remove(&c.id).unwrap_or_default() {
             // Cancelled: not held, not shown among those held.
-            if a.status == crate::store::activities::Status::Cancelled {
+            if a.status.is_off() {
                 continue;
             }
             let came = crate::yardsticks::attendance(store, c, &a)?;

@@ -5,7 +5,6 @@
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
 use serde::Serialize;
 
-use crate::store::activities::Status;
 use crate::store::db::params;
 use crate::store::{Store, StoreError};
 
@@ -40,7 +39,7 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
     })?;
     let mut activities = Vec::new();
     for a in store.activities(center.id, &ymd(first), &ymd(today))? {
-        if a.status == Status::Cancelled {
+        if a.status.is_off() {
             continue;
         }
         let bound = |t: &str| {

@@ -64,11 +64,15 @@ async fn lay_out_once(
             continue;
         };
         let today = c.today();
-        store
+        // One center's trouble never stops the others'.
+        match store
             .call(move |st| st.lay_out_activities(center, &bundle.activities, today))
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))??;
-        done += 1;
+        {
+            Ok(Ok(_)) => done += 1,
+            Ok(Err(e)) => tracing::warn!(center, "its activities cannot be laid out: {e}"),
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        }
     }
     Ok(done)
 }

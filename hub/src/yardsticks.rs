@@ -94,7 +94,7 @@ pub fn for_centers(
                 conn.prepare(
                     "SELECT count(*), coalesce(sum(study_club), 0) FROM activities
                      WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
-                       AND status <> 'cancelled'",
+                       AND status NOT IN ('cancelled', 'withdrawn')",
                 )?
                 .query_row(params![c.id, ymd(from), ymd(to)], |r| {
                     Ok((r.get(0)?, r.get(1)?))

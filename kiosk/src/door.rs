@@ -44,8 +44,25 @@ pub enum Presented {
     Enroll { hub: String, code: String },
 }
 
-/// How long a card nobody holds waits for its owner's member code.
+/// How long a card nobody holds waits for its owner's member code, and
+/// then for the card again.
 pub const UNBOUND_CARD_WAIT_MS: i64 = 30_000;
+
+/// A card nobody holds, on its way to its owner: tapped, then claimed by a
+/// member's own code; a second tap of the same card binds it.
+#[derive(Debug, Clone, PartialEq)]
+enum OwnCard {
+    Tapped {
+        uid: Vec<u8>,
+        until_ms: i64,
+    },
+    Claimed {
+        uid: Vec<u8>,
+        member_id: u32,
+        name: String,
+        until_ms: i64,
+    },
+}
 
 /// The outputs every outcome reaches, and what the door waits for.
 #[derive(Default, Clone)]
@@ -53,9 +70,9 @@ pub struct Door {
     signals: Option<Arc<Signals>>,
     sync: Option<Arc<Notify>>,
     mode: Mode,
-    /// A card nobody holds, just tapped, and until when (unix ms) a member
-    /// code scanned next binds it to that member.
-    unbound_card: Option<(Vec<u8>, i64)>,
+    /// A card nobody holds, tapped (and perhaps claimed by a member's
+    /// code), waiting for its next step.
+    own_card: Option<OwnCard>,
 }
 
 impl Door {
@@ -64,7 +81,7 @@ impl Door {
             signals,
             sync,
             mode: Mode::Home,
-            unbound_card: None,
+            own_card: None,
         }
     }
 
@@ -112,23 +129,53 @@ impl Door {
     /// on its way.
     ///
     /// A card nobody holds, tapped to check in, waits
-    /// [`UNBOUND_CARD_WAIT_MS`] for a member code: the next one scanned
-    /// binds the card to its member (anything else presented forgets it).
+    /// [`UNBOUND_CARD_WAIT_MS`] for a member's own code: that member is
+    /// checked in as usual and asked to tap the card again; the same card
+    /// within as long binds it to them (card, code, card: whoever scans
+    /// next never takes a card they do not hold). Anything else presented
+    /// forgets it; a typed number never claims a card.
     pub fn present_credential<C: Clock>(
         &mut self,
         engine: &mut Engine<C>,
         credential: Result<Credential, Refusal>,
     ) -> Outcome {
         let now_ms = engine.now_ms();
-        let unbound = self
-            .unbound_card
-            .take()
-            .filter(|(_, until)| *until > now_ms)
-            .map(|(uid, _)| uid);
-        let outcome = match (credential, &self.mode, unbound) {
+        let own = self.own_card.take().filter(|o| match o {
+            OwnCard::Tapped { until_ms, .. } | OwnCard::Claimed { until_ms, .. } => {
+                *until_ms > now_ms
+            }
+        });
+        let outcome = match (credential, &self.mode, own) {
             (Err(reason), _, _) => Outcome::refused(reason),
             (Ok(credential), Mode::Shift(shift), _) => engine.volunteer(credential, shift.clone()),
-            (Ok(Credential::Token(token)), _, Some(uid)) => engine.bind_own_card(&uid, &token),
+            (
+                Ok(Credential::CardUid(uid)),
+                _,
+                Some(OwnCard::Claimed {
+                    uid: claimed,
+                    member_id,
+                    name,
+                    ..
+                }),
+            ) if uid == claimed => engine.bind_claimed_card(&uid, member_id, name),
+            (Ok(Credential::Token(token)), _, Some(OwnCard::Tapped { uid, .. })) => {
+                let checked = engine.check_in(Credential::Token(token.clone()));
+                match (&checked, engine.claimant(&token)) {
+                    (Outcome::Welcome { .. } | Outcome::Repeat { .. }, Ok((member_id, name))) => {
+                        self.own_card = Some(OwnCard::Claimed {
+                            uid,
+                            member_id,
+                            name: name.clone(),
+                            until_ms: now_ms + UNBOUND_CARD_WAIT_MS,
+                        });
+                        Outcome::ClaimCard {
+                            name: Some(name),
+                            checked_in: matches!(checked, Outcome::Welcome { .. }),
+                        }
+                    }
+                    _ => checked,
+                }
+            }
             // A card the hub's members page is waiting for is bound.
             (Ok(Credential::CardUid(uid)), _, _) => match engine.bind_next_card(&uid) {
                 Some(bound) => bound,
@@ -136,7 +183,10 @@ impl Door {
                     Outcome::Refused {
                         reason: Refusal::UnknownCard,
                     } => {
-                        self.unbound_card = Some((uid, now_ms + UNBOUND_CARD_WAIT_MS));
+                        self.own_card = Some(OwnCard::Tapped {
+                            uid,
+                            until_ms: now_ms + UNBOUND_CARD_WAIT_MS,
+                        });
                         Outcome::refused(Refusal::UnboundCard)
                     }
                     other => other,

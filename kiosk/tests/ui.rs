@@ -436,9 +436,26 @@ fn a_youth_binds_their_own_id_card_by_tapping_it_and_scanning_their_phone() {
                 true,
                 ResultKind::Welcome,
                 t(
-                    "林同学，卡已绑定，签到成功",
-                    "林同学, your card is linked and you are checked in"
+                    "林同学，签到成功！再刷一次卡即可绑定",
+                    "林同学, welcome! Tap the card again to make it yours"
                 )
+            )
+        );
+        f.snapshot(&format!("own-card-claim-{lang}-{w}x{h}"));
+        assert_eq!(
+            f.count("SELECT count(*) FROM events WHERE kind = 'card_bound'"),
+            0,
+            "not before the card again"
+        );
+        f.app
+            .global::<ScanAdapter>()
+            .invoke_card_tap("123456789ABCDEF0".into());
+        assert_eq!(
+            f.result(),
+            (
+                true,
+                ResultKind::Welcome,
+                t("林同学，卡已绑定给你", "林同学, this card is yours now")
             )
         );
         f.snapshot(&format!("own-card-bound-{lang}-{w}x{h}"));

@@ -272,6 +272,12 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
     let mut ids = std::collections::HashSet::new();
     for a in activities {
         let name = &a.title.zh;
+        if name.trim().is_empty() {
+            return Err(invalid(format!(
+                "an activity needs its title in Chinese (the English one is {:?})",
+                a.title.en
+            )));
+        }
         if let Some(id) = &a.id {
             if !is_activity_id(id) {
                 return Err(invalid(format!(
@@ -554,6 +560,24 @@ mod tests {
         let b = Bundle::parse(&with_picture).expect("picture");
         assert_eq!(b.pictures(), ["club.jpg"], "named twice, listed once");
         assert_eq!(minimal().center.name.get(true), "城西青年之家");
+    }
+
+    #[test]
+    fn an_activity_needs_a_chinese_title_and_ids_of_its_own() {
+        let blank = activity(r#", "days": ["tue"]"#).replace(
+            r#""title": "读书会""#,
+            r#""title": {"zh": " ", "en": "Reading"}"#,
+        );
+        let e = Bundle::parse(&blank).expect_err("a blank Chinese title");
+        assert!(e.to_string().contains("title in Chinese"), "{e}");
+        let bad_id = activity(r#", "days": ["tue"], "id": "a b""#);
+        assert!(Bundle::parse(&bad_id).is_err());
+        let good = Bundle::parse(&activity(
+            r#", "days": ["tue"], "id": "a-k3x9", "study_club": true"#,
+        ))
+        .expect("an id and the study club");
+        assert_eq!(good.activities[0].id.as_deref(), Some("a-k3x9"));
+        assert!(good.activities[0].study_club);
     }
 
     #[test]

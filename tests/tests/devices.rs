@@ -103,11 +103,20 @@ fn scans_from_a_serial_scanner_and_taps_on_a_card_reader_reach_the_hub() {
     let o = next();
     assert_eq!(
         (o["outcome"].as_str(), o["name"].as_str()),
-        (Some("own_card_bound"), Some("林同学")),
+        (Some("claim_card"), Some("林同学")),
         "{o}"
     );
     // The same youth checked in by number minutes ago: counted once.
     assert_eq!(o["checked_in"], false, "{o}");
+    // The card again: now it is theirs.
+    std::thread::sleep(Duration::from_secs(1));
+    tap_id_card(35964, serial, Duration::from_millis(500)).expect("tap the ID card again");
+    let o = next();
+    assert_eq!(
+        (o["outcome"].as_str(), o["name"].as_str()),
+        (Some("own_card_bound"), Some("林同学")),
+        "{o}"
+    );
 
     drop(kiosk);
     run(kiosk_cmd(&kiosk_data).arg("sync"));

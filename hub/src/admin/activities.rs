@@ -25,8 +25,16 @@ pub struct NewActivity {
 }
 
 impl NewActivity {
-    /// The activity as content holds it (checked when it is published).
-    pub fn to_content(&self) -> Result<protocol::content::Activity> {
+    /// The activity as content holds it (checked when it is published), on
+    /// a date from the center's `today` on: the hub lays out activities
+    /// from today, so a past date would be published and never counted.
+    pub fn to_content(&self, today: NaiveDate) -> Result<protocol::content::Activity> {
+        if self.date < today {
+            return Err(StoreError::Invalid(format!(
+                "{} is past: add activities from today on (held ones are listed on the activities page)",
+                self.date
+            )));
+        }
         if self.title.chars().count() > 100 || self.place.chars().count() > 100 {
             return Err(StoreError::Invalid(
                 "a title or place is at most 100 characters".into(),
@@ -252,13 +260,36 @@ mod tests {
             17
         );
         assert!(staff.correct_attendance(todays.id, Some(20_000)).is_err());
+        // Staff cancel today's: not counted, and a publish of the same
+        // content does not bring it back.
+        let off = staff
+            .set_activity_status(todays.id, Status::Cancelled)
+            .expect("cancel");
+        assert_eq!(off.status, Status::Cancelled);
+        admin
+            .note_publish(&published(
+                center,
+                content(serde_json::json!([weekly, once])),
+            ))
+            .expect("publish again");
+        assert_eq!(
+            store.activity(todays.id).expect("row").status,
+            Status::Cancelled
+        );
+        let y = crate::yardsticks::for_centers(&store, std::slice::from_ref(&c), today, today)
+            .expect("yardsticks");
+        assert_eq!(y[0].activities, 0);
+        // Restored and marked held: counted again.
+        staff
+            .set_activity_status(todays.id, Status::Scheduled)
+            .expect("restore");
         let held = staff
             .set_activity_status(todays.id, Status::Held)
             .expect("held");
         assert_eq!(held.status, Status::Held);
 
-        // The weekly one taken out of the content: today's is cancelled (no
-        // longer counted), the coming ones are gone; the one-off stays.
+        // The weekly one taken out of the content: today's, held, stays held
+        // and counted; the coming ones are gone; the one-off stays.
         admin
             .note_publish(&published(center, content(serde_json::json!([once]))))
             .expect("publish without it");
@@ -266,28 +297,47 @@ mod tests {
             .activities(center, &ymd(today), &horizon)
             .expect("list");
         assert_eq!(left.len(), 2, "{left:?}");
-        let today_row = left.iter().find(|a| a.id == todays.id).expect("kept");
-        assert_eq!(today_row.status, Status::Cancelled);
+        assert_eq!(store.activity(todays.id).expect("row").status, Status::Held);
+        let y = crate::yardsticks::for_centers(&store, std::slice::from_ref(&c), today, today)
+            .expect("yardsticks");
+        assert_eq!(y[0].activities, 1);
+        // Not held: a dropped activity of today is withdrawn, not counted,
+        // and back when the content plans it again.
+        staff
+            .set_activity_status(todays.id, Status::Scheduled)
+            .expect("scheduled");
+        admin
+            .note_publish(&published(center, content(serde_json::json!([once]))))
+            .expect("publish without it again");
+        assert_eq!(
+            store.activity(todays.id).expect("row").status,
+            Status::Withdrawn
+        );
         let y = crate::yardsticks::for_centers(&store, std::slice::from_ref(&c), today, today)
             .expect("yardsticks");
         assert_eq!(y[0].activities, 0);
-        // Cancelled by hand, and restored.
-        let restored = staff
-            .set_activity_status(todays.id, Status::Scheduled)
-            .expect("restore");
-        assert_eq!(restored.status, Status::Scheduled);
+        admin
+            .note_publish(&published(
+                center,
+                content(serde_json::json!([weekly, once])),
+            ))
+            .expect("planned again");
+        assert_eq!(
+            store.activity(todays.id).expect("row").status,
+            Status::Scheduled
+        );
 
         let log = store.audit_log_all(None, 50).expect("audit");
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             actions.iter().filter(|a| **a == "content.publish").count(),
-            3,
+            6,
             "{actions:?}"
         );
         assert!(actions.contains(&"activity.attendance"), "{actions:?}");
         assert_eq!(
             actions.iter().filter(|a| **a == "activity.status").count(),
-            2
+            4
         );
         let publish = log
             .iter()

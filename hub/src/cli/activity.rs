@@ -76,7 +76,7 @@ pub(super) fn activity(
                 place,
                 capacity,
             }
-            .to_content()?;
+            .to_content(c.today())?;
             let repo = crate::content::Repo::new(data);
             anyhow::ensure!(
                 repo.is_initialized(),

@@ -121,6 +121,7 @@ async fn show(
         .map(|(a, came)| {
             let status = match a.status {
                 Status::Cancelled => t("已取消", "cancelled"),
+                Status::Withdrawn => t("已从内容删除", "taken out of the content"),
                 Status::Held => t("已举办", "held"),
                 Status::Scheduled if a.local_date <= today_ymd => t("待确认", "to confirm"),
                 Status::Scheduled => t("未开始", "coming"),
@@ -139,12 +140,12 @@ async fn show(
             if a.status != Status::Held && a.local_date <= today_ymd {
                 actions.push_str(&button(Status::Held, "确认已举办", "Mark held"));
             }
-            if a.status != Status::Cancelled {
+            if !a.status.is_off() {
                 actions.push_str(&button(Status::Cancelled, "取消", "Cancel"));
             } else {
                 actions.push_str(&button(Status::Scheduled, "恢复", "Restore"));
             }
-            let correct = if a.local_date <= today_ymd && a.status != Status::Cancelled {
+            let correct = if a.local_date <= today_ymd && !a.status.is_off() {
                 format!(
                     "<form method=\"post\" action=\"/activities/{id}/attendance\" class=\"inline\">{csrf}\
                      <label>{l_fix}<input type=\"number\" name=\"came\" min=\"0\" max=\"10000\" value=\"{value}\" \
@@ -385,7 +386,11 @@ async fn add_form(
             place: f.place.clone(),
             capacity,
         }
-        .to_content()
+        .to_content(
+            chrono::Utc::now()
+                .with_timezone(&crate::dashboard::NETWORK_TZ)
+                .date_naive(),
+        )
         .map(|a| (date, a))
         .map_err(|e| e.to_string()),
         (None, _, _) => Err(format!("category {:?}", f.category)),

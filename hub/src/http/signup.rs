@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use super::phone_frame::{logged_in, message_page};
 use super::web::{escape, redirect, same_origin};
 use super::{AppState, db};
-use crate::store::activities::Status;
 use crate::store::signups::{Offer, Refused, Standing};
 
 /// How many days ahead the phone page offers activities.
@@ -64,7 +63,9 @@ pub(super) fn section(offers: &[Offer]) -> String {
         .filter(|o| matches!(o.mine, Some(Standing::Booked | Standing::Waiting(_))))
         .map(|o| {
             let state = match (o.mine, o.promoted, o.activity.status) {
-                (_, _, Status::Cancelled) => "活动已取消 · Cancelled by the center".to_string(),
+                (_, _, status) if status.is_off() => {
+                    "活动已取消 · Cancelled by the center".to_string()
+                }
                 (Some(Standing::Booked), true, _) => {
                     "候补成功，已为你报名！ · Moved up from the waiting list: you are in!"
                         .to_string()

@@ -5,8 +5,9 @@
 //!
 //! A publish (and `serve` every day) lays the content's activities out
 //! over the coming [`HORIZON_DAYS`]: an occurrence is added or updated by
-//! `(center, content id, date)`; one no longer planned is cancelled today
-//! (or when members signed up for it) and deleted otherwise. The past is never rewritten. Rows
+//! `(center, content id, date)`; one no longer planned is withdrawn today
+//! (or when members signed up for it) and deleted otherwise. Staff's held
+//! and cancelled marks are never undone by a publish. The past is never rewritten. Rows
 //! recorded before activities came from content have no content id and
 //! stay as they were.
 
@@ -28,8 +29,13 @@ pub enum Status {
     Scheduled,
     /// Confirmed by staff as held.
     Held,
-    /// Did not take place: never counted.
+    /// Did not take place (staff said so): never counted.
     Cancelled,
+    /// Taken out of the center's content after it was laid out (kept for
+    /// today, or for those signed up): never counted; back to scheduled if
+    /// the content plans it again. Staff's own cancellation is never undone
+    /// by a publish.
+    Withdrawn,
 }
 
 impl Status {
@@ -38,13 +44,24 @@ impl Status {
             Status::Scheduled => "scheduled",
             Status::Held => "held",
             Status::Cancelled => "cancelled",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
+    /// Not taking place: counted nowhere, open to no sign-up.
+    pub fn is_off(self) -> bool {
+        matches!(self, Status::Cancelled | Status::Withdrawn)
+    }
+
     pub fn from_code(code: &str) -> Option<Status> {
-        [Status::Scheduled, Status::Held, Status::Cancelled]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            Status::Scheduled,
+            Status::Held,
+            Status::Cancelled,
+            Status::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -176,7 +193,7 @@ pub(crate) fn lay_out_in(
                 tx.execute(
                     "UPDATE activities SET title = ?1, category = ?2, study_club = ?3, start = ?4,
                        \"end\" = ?5, place = ?6, capacity = ?7,
-                       status = CASE WHEN status = 'cancelled' THEN 'scheduled' ELSE status END
+                       status = CASE WHEN status = 'withdrawn' THEN 'scheduled' ELSE status END
                      WHERE id = ?8",
                     params![
                         p.title,
@@ -189,6 +206,8 @@ pub(crate) fn lay_out_in(
                         id
                     ],
                 )?;
+                // More places (or none limited any more): those waiting move up.
+                super::signups::fill_in(tx, *id, now_ms())?;
                 done.updated += 1;
             }
             None => {
@@ -218,11 +237,20 @@ pub(crate) fn lay_out_in(
         {
             continue;
         }
-        // Today's, or one members signed up for: cancelled (their page
-        // says so), never deleted.
+        // Today's, or one members signed up for: withdrawn (their page
+        // says so), never deleted; one staff marked held or cancelled
+        // stays as staff left it.
+        let status: String = tx.query_row(
+            "SELECT status FROM activities WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        if status != Status::Scheduled.code() && status != Status::Withdrawn.code() {
+            continue;
+        }
         if *date == ymd(today) || super::signups::has_signups(tx, *id)? {
             tx.execute(
-                "UPDATE activities SET status = 'cancelled' WHERE id = ?1 AND status <> 'cancelled'",
+                "UPDATE activities SET status = 'withdrawn' WHERE id = ?1 AND status = 'scheduled'",
                 params![id],
             )?;
             done.cancelled += 1;

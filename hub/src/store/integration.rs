@@ -383,7 +383,7 @@ impl Store {
              FROM activities
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
-               AND status <> 'cancelled'
+               AND status NOT IN ('cancelled', 'withdrawn')
                AND (local_date, id) > (?4, ?5)
              ORDER BY local_date, id
              LIMIT ?6",

@@ -107,7 +107,9 @@ impl Join {
         if !self.privacy_consent {
             return Err(Refused::Privacy);
         }
-        let minor = this_year - i32::from(year) < GUARDIAN_BELOW_AGE;
+        // By birth year alone, one who turns 14 this year may still be 13:
+        // their guardian is asked too.
+        let minor = this_year - i32::from(year) <= GUARDIAN_BELOW_AGE;
         let (guardian_name, guardian_phone) = if minor {
             let g = self.guardian_name.trim();
             let gp = match normalize_phone(&self.guardian_phone) {
@@ -250,11 +252,13 @@ pub(crate) fn merge_in(tx: &Tx<'_>, from: u32, into: u32) -> Result<()> {
             "member {into} is of another center; only a center's own members merge"
         )));
     }
-    if !a.self_joined || b.merged_into.is_some() {
+    if !a.self_joined || a.merged_into.is_some() || b.merged_into.is_some() || !b.active {
         return Err(StoreError::Invalid(format!(
-            "only a self-joined member merges, into a member still in use (member {from} into {into})"
+            "only a self-joined member not merged yet merges, into an active member (member {from} into {into})"
         )));
     }
+    // The duplicate's sign-ups end: its places go to those waiting.
+    super::signups::withdraw_member_in(tx, from, now_ms())?;
     let revision = Store::bump_revision(tx)?;
     tx.execute(
         "UPDATE members SET active = 0, unconfirmed = 0, merged_into = ?1, revision = ?2 WHERE id = ?3",

@@ -321,6 +321,21 @@ pub const ERASED_NAME: &str = "已注销";
 /// what it said of them (its before and after are blanked).
 pub(crate) fn erase_in(tx: &Tx<'_>, id: u32) -> Result<()> {
     member_in(tx, id)?;
+    // Their sign-ups: places they held go to those waiting.
+    super::signups::withdraw_member_in(tx, id, now_ms())?;
+    // Duplicates merged into them are the same youth: erased too.
+    let merged: Vec<u32> = tx.query_map(
+        "SELECT id FROM members WHERE merged_into = ?1",
+        params![id],
+        |r| r.get(0),
+    )?;
+    for m in merged {
+        erase_one_in(tx, m)?;
+    }
+    erase_one_in(tx, id)
+}
+
+fn erase_one_in(tx: &Tx<'_>, id: u32) -> Result<()> {
     let revision = Store::bump_revision(tx)?;
     tx.execute(
         "UPDATE members SET full_name = '', display_name = ?1, phone = NULL, birth_year = NULL,
@@ -333,6 +348,8 @@ pub(crate) fn erase_in(tx: &Tx<'_>, id: u32) -> Result<()> {
         "member_sessions",
         "member_links",
         "member_cards",
+        "pending_card_binds",
+        "signups",
     ] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE member_id = ?1"),

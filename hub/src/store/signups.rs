@@ -6,7 +6,7 @@
 
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 
-use super::activities::{self, Activity, Status};
+use super::activities::{self, Activity};
 use super::db::{Conn, OptionalExt, Tx, params};
 use super::{Result, Store, StoreError, now_ms};
 
@@ -104,8 +104,7 @@ fn open_in(
         return Ok(Err(Refused::NotHere));
     }
     let center = super::center_in(tx, a.center_id)?;
-    let open = a.status != Status::Cancelled
-        && starts_at_ms(&a, center.tz()).is_some_and(|start| now < start);
+    let open = !a.status.is_off() && starts_at_ms(&a, center.tz()).is_some_and(|start| now < start);
     Ok(if open { Ok(a) } else { Err(Refused::Closed) })
 }
 
@@ -168,7 +167,17 @@ pub(crate) fn cancel_in(
     if was != Some(Standing::Booked) {
         return Ok(Ok(None));
     }
-    promote_in(tx, activity_id, now).map(Ok)
+    fill_in(tx, activity_id, now).map(Ok)
+}
+
+/// Books those waiting, in order, while places are free (after a
+/// cancellation, or more places); the first one booked, if any.
+pub(crate) fn fill_in(tx: &Tx<'_>, activity_id: u64, now: i64) -> Result<Option<u32>> {
+    let first = promote_in(tx, activity_id, now)?;
+    if first.is_some() {
+        while promote_in(tx, activity_id, now)?.is_some() {}
+    }
+    Ok(first)
 }
 
 /// Books the first one waiting when a place is free; who, if anyone.
@@ -236,7 +245,7 @@ impl Store {
             let start = starts_at_ms(&a, center.tz());
             let mine = standing_in(&conn, a.id, member_id)?;
             // Gone by: not offered, unless the member signed up for it.
-            let open = a.status != Status::Cancelled && start.is_some_and(|s| now < s);
+            let open = !a.status.is_off() && start.is_some_and(|s| now < s);
             if !open && mine.is_none() {
                 continue;
             }
@@ -260,6 +269,29 @@ impl Store {
             .map(|&id| counts_in(&conn, id).map(|(b, w)| (id, b, w)))
             .collect()
     }
+}
+
+/// Takes a member off every sign-up of occurrences still to start (their
+/// places go to those waiting), inside `tx`: before their account is
+/// erased, or they are merged into another member.
+pub(crate) fn withdraw_member_in(tx: &Tx<'_>, member_id: u32, now: i64) -> Result<()> {
+    let ids: Vec<u64> = tx.query_map(
+        "SELECT activity_id FROM signups WHERE member_id = ?1 AND status <> 'cancelled'",
+        params![member_id],
+        |r| r.get(0),
+    )?;
+    for id in ids {
+        let was = standing_in(tx, id, member_id)?.map(|(s, _)| s);
+        tx.execute(
+            "UPDATE signups SET status = 'cancelled', changed_at_ms = ?3
+             WHERE activity_id = ?1 AND member_id = ?2",
+            params![id, member_id, now],
+        )?;
+        if was == Some(Standing::Booked) {
+            fill_in(tx, id, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether an occurrence has anyone signed up (then it is cancelled, not

@@ -330,6 +330,18 @@ fn one_phone_number_joins_at_most_three_times_a_day_and_staff_confirm_or_merge()
         privacy_consent: true,
         ..Join::default()
     };
+    // By birth year alone, one who turns 14 this year may still be 13: a
+    // guardian is asked for.
+    let turning_14 = Join {
+        birth_year: u16::try_from(year - 14).ok(),
+        ..join("小明")
+    };
+    assert_eq!(
+        hub::admin::joins::join(store, h.center, &turning_14, year)
+            .expect("store")
+            .err(),
+        Some(Refused::Guardian)
+    );
     let mut ids = Vec::new();
     for name in ["林小雨", "林小雨", "林晓雨"] {
         let j = hub::admin::joins::join(store, h.center, &join(name), year)

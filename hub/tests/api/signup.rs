@@ -176,7 +176,7 @@ async fn members_sign_up_wait_and_move_up_when_someone_cancels() {
         ]),
     );
     let kept = h.state.store.activity(games.id).expect("kept");
-    assert_eq!(kept.status, hub::store::activities::Status::Cancelled);
+    assert_eq!(kept.status, hub::store::activities::Status::Withdrawn);
     let (_, _, html) = page(&h, with_cookie("/m", &phone_c)).await;
     assert!(html.contains("活动已取消"), "{html}");
     let (_, headers, _) = page(&h, sign(&phone_c, "cancel", games.id)).await;
@@ -333,4 +333,97 @@ async fn a_check_in_counts_for_the_activity_it_was_for_and_not_for_another() {
         came, 3,
         "for it, not asked, and the visitor who came for an activity"
     );
+}
+
+#[tokio::test]
+async fn places_freed_by_an_erased_or_merged_member_or_added_by_the_center_go_to_those_waiting() {
+    use hub::store::signups::Standing;
+    let h = hub();
+    let st = &h.state.store;
+    let tomorrow = (st.center(h.center).expect("center").today() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let one_place = |cap: u32| {
+        serde_json::json!([
+            { "id": "a-talk", "title": {"zh": "心理讲座"}, "category": "rights_protection", "date": tomorrow,
+              "start": "19:00", "end": "20:00", "place": {"zh": "三楼"}, "capacity": cap }
+        ])
+    };
+    plan(&h, one_place(1));
+    let talk = st
+        .activities(h.center, &tomorrow, &tomorrow)
+        .expect("list")
+        .remove(0);
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let joined = |name: &str, phone: &str| {
+        hub::admin::joins::join(
+            st,
+            h.center,
+            &hub::store::joins::Join {
+                name: name.into(),
+                phone: phone.into(),
+                birth_year: Some(2000),
+                privacy_consent: true,
+                ..Default::default()
+            },
+            year,
+        )
+        .expect("store")
+        .expect("joined")
+        .member
+        .id
+    };
+    let a = joined("林小雨", "13800000001");
+    let b = st.add_member(h.center, "陈思远", None).expect("b");
+    let c = st.add_member(h.center, "黄小明", None).expect("c");
+    assert_eq!(st.sign_up(talk.id, a).expect("a"), Ok(Standing::Booked));
+    assert_eq!(st.sign_up(talk.id, b).expect("b"), Ok(Standing::Waiting(1)));
+    assert_eq!(st.sign_up(talk.id, c).expect("c"), Ok(Standing::Waiting(2)));
+    // A deletes their account: B moves up.
+    hub::admin::joins::erase_own(st, a).expect("erase");
+    assert_eq!(
+        st.signup_counts(&[talk.id]).expect("counts"),
+        vec![(talk.id, 1, 1)]
+    );
+    let offers = st.offers(b, 7).expect("offers");
+    assert_eq!(offers[0].mine, Some(Standing::Booked));
+    assert!(offers[0].promoted);
+    // The center raises the places to three: C moves up too.
+    plan(&h, one_place(3));
+    assert_eq!(
+        st.signup_counts(&[talk.id]).expect("counts"),
+        vec![(talk.id, 2, 0)]
+    );
+    // A duplicate who joined again holds a place; merged into the member
+    // they already were, the place goes to the one waiting.
+    plan(&h, one_place(2));
+    let dup = joined("陈思远", "13800000002");
+    let d = st.add_member(h.center, "周可欣", None).expect("d");
+    assert_eq!(
+        st.sign_up(talk.id, dup).expect("dup"),
+        Ok(Standing::Waiting(1))
+    );
+    assert_eq!(st.sign_up(talk.id, d).expect("d"), Ok(Standing::Waiting(2)));
+    st.cancel_signup(talk.id, c)
+        .expect("c cancels")
+        .expect("open");
+    assert_eq!(
+        st.offers(dup, 7).expect("offers")[0].mine,
+        Some(Standing::Booked)
+    );
+    hub::admin::Admin::new(st, hub::admin::Actor::CommandLine)
+        .merge_member(dup, b)
+        .expect("merge");
+    assert_eq!(
+        st.offers(d, 7).expect("offers")[0].mine,
+        Some(Standing::Booked)
+    );
+    // An erased member's merged duplicate is erased with them.
+    hub::admin::joins::erase_own(st, b).expect("erase b");
+    let gone = st.member(dup).expect("duplicate row");
+    assert!(
+        gone.full_name.is_empty() && gone.phone.is_none(),
+        "{gone:?}"
+    );
+    assert!(st.member_joined(dup).expect("read").is_none());
 }

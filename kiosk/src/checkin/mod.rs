@@ -399,16 +399,24 @@ impl<C: Clock> Engine<C> {
         }
     }
 
-    /// A youth binds a card nobody holds yet (a member card, or the chip
-    /// serial of their ID card) to themselves by scanning their own member
-    /// code after tapping it, and is checked in. Only a signed code will
-    /// do: a typed number proves nothing about who holds the card.
-    pub fn bind_own_card(&mut self, uid: &[u8], token: &str) -> Outcome {
-        let now_ms = self.clock.now_ms();
-        let who = match self.verify_token(token, now_ms) {
-            Ok(who) => who,
-            Err(reason) => return Outcome::refused(reason),
-        };
+    /// Who may claim a card nobody holds: the member whose own signed code
+    /// this is, on this center's roster and active (a typed number proves
+    /// nothing about who holds a card; a youth who joined a moment ago
+    /// claims after the kiosk's next sync). Their member id and name.
+    pub fn claimant(&self, token: &str) -> Result<(u32, String), Refusal> {
+        let who = self.verify_token(token, self.clock.now_ms())?;
+        match self.store.roster_member(who.member_id) {
+            Ok(Some(m)) if m.active => Ok((m.member_id, m.display_name)),
+            Ok(Some(_)) => Err(Refusal::InactiveMember),
+            Ok(None) => Err(Refusal::UnknownMember),
+            Err(e) => Err(Refusal::from_store(&e)),
+        }
+    }
+
+    /// Binds a card nobody holds to the member who claimed it (they tapped
+    /// it, scanned their own code, and tapped it again): a `card_bound`
+    /// event, sent to the hub like a staff binding.
+    pub fn bind_claimed_card(&mut self, uid: &[u8], member_id: u32, name: String) -> Outcome {
         // Bound meanwhile (a sync, another tap): never taken from its holder.
         match self.card_member(uid) {
             Err(Refusal::UnknownCard) => {}
@@ -416,26 +424,15 @@ impl<C: Clock> Engine<C> {
             Err(reason) => return Outcome::refused(reason),
         }
         let event = self.new_event(
-            now_ms,
+            self.clock.now_ms(),
             EventKind::CardBound {
-                member_id: who.member_id,
+                member_id,
                 card_hash: protocol::card::card_hash(&self.card_key, uid),
             },
         );
-        if let Err(e) = self.store.record(&event, 0) {
-            return Outcome::refused(Refusal::from_store(&e));
-        }
-        match self.check_in(Credential::Token(token.to_string())) {
-            Outcome::Welcome { name, .. } => Outcome::OwnCardBound {
-                name,
-                checked_in: true,
-            },
-            // Checked in earlier today (or the check-in could not be
-            // stored): the card is bound all the same.
-            _ => Outcome::OwnCardBound {
-                name: who.name,
-                checked_in: false,
-            },
+        match self.store.record(&event, 0) {
+            Ok(_) => Outcome::OwnCardBound { name: Some(name) },
+            Err(e) => Outcome::refused(Refusal::from_store(&e)),
         }
     }
 

@@ -35,10 +35,16 @@ pub enum Outcome {
     CardBound {
         name: String,
     },
-    /// A youth tapped a card nobody holds yet and then scanned their own
-    /// member code: the card is theirs from now on, and they are checked
-    /// in (`checked_in` false: they already were, within the repeat window).
+    /// A youth tapped a card nobody holds, scanned their own member code
+    /// (and was checked in), and tapped the card again: it is theirs from
+    /// now on.
     OwnCardBound {
+        name: Option<String>,
+    },
+    /// Checked in (or already, `checked_in` false) by their own code just
+    /// after a card nobody holds was tapped: tapping that card again binds
+    /// it to them.
+    ClaimCard {
         name: Option<String>,
         checked_in: bool,
     },
@@ -101,6 +107,10 @@ impl Outcome {
                 | Outcome::Shift { .. }
                 | Outcome::CardBound { .. }
                 | Outcome::OwnCardBound { .. }
+                | Outcome::ClaimCard {
+                    checked_in: true,
+                    ..
+                }
         )
     }
 
@@ -156,8 +166,12 @@ impl Outcome {
                 "outcome": "card_bound",
                 "name": name,
             }),
-            Outcome::OwnCardBound { name, checked_in } => serde_json::json!({
+            Outcome::OwnCardBound { name } => serde_json::json!({
                 "outcome": "own_card_bound",
+                "name": name,
+            }),
+            Outcome::ClaimCard { name, checked_in } => serde_json::json!({
+                "outcome": "claim_card",
                 "name": name,
                 "checked_in": checked_in,
             }),
@@ -253,10 +267,10 @@ impl Refusal {
                 "This card is not linked to a member yet. A staff member can link it for you."
             }
             (Refusal::UnboundCard, true) => {
-                "这张卡还没有绑定。要绑定给自己（身份证也可以），请在 30 秒内扫描手机上的会员码；也可以请工作人员帮忙。"
+                "这张卡还没有绑定。要绑定给自己（身份证也可以）：30 秒内扫描手机上的会员码，再刷一次这张卡；也可以请工作人员帮忙。"
             }
             (Refusal::UnboundCard, false) => {
-                "This card is not linked to anyone yet. To link it to yourself (an ID card works too), scan the member code on your phone within 30 seconds, or ask a staff member."
+                "This card is not linked to anyone yet. To link it to yourself (an ID card works too): within 30 seconds scan the member code on your phone, then tap this card again. Or ask a staff member."
             }
             (Refusal::CardReplaced, true) => "这张会员卡已被新卡取代，请使用新卡或手机上的二维码。",
             (Refusal::CardReplaced, false) => {

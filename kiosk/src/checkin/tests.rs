@@ -690,6 +690,32 @@ fn a_youth_binds_their_own_id_card_with_their_phone_code_and_taps_it_afterwards(
     ));
     assert_eq!(f.engine.card_owner(&id_card), None);
 
+    // Somebody else's code after the tap: they are checked in and asked
+    // for the card, which they do not hold: nothing is bound.
+    f.clock.advance_ms(3 * 3_600_000);
+    tap(&mut door, &mut f.engine);
+    let other = token(&f.key, 10_000_001, f.engine.now_ms() + 60_000);
+    assert!(matches!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(other))),
+        Outcome::ClaimCard { .. }
+    ));
+    f.clock.advance_ms(UNBOUND_CARD_WAIT_MS + 1);
+    assert_eq!(
+        tap(&mut door, &mut f.engine),
+        Outcome::refused(Refusal::UnboundCard),
+        "too late: the card is still nobody's"
+    );
+    assert_eq!(f.engine.card_owner(&id_card), None);
+    // A member the roster does not know (joined a moment ago) is welcomed
+    // but cannot claim a card yet.
+    f.clock.advance_ms(UNBOUND_CARD_WAIT_MS + 1);
+    tap(&mut door, &mut f.engine);
+    let newcomer = token(&f.key, 10_000_777, f.engine.now_ms() + 60_000);
+    assert!(matches!(
+        door.present_credential(&mut f.engine, Ok(Credential::Token(newcomer))),
+        Outcome::Welcome { .. }
+    ));
+
     // A forged code binds nothing, and the wait is used up.
     tap(&mut door, &mut f.engine);
     let forged = token(
@@ -703,16 +729,28 @@ fn a_youth_binds_their_own_id_card_with_their_phone_code_and_taps_it_afterwards(
     );
     assert_eq!(f.engine.card_owner(&id_card), None);
 
-    // Tap, then the phone's code within the wait: bound and checked in.
+    // Tap, the phone's code, the card again: bound (and checked in at the code).
     f.clock.advance_ms(3 * 3_600_000);
     tap(&mut door, &mut f.engine);
     f.clock.advance_ms(UNBOUND_CARD_WAIT_MS / 2);
     let code = token(&f.key, 10_000_001, f.engine.now_ms() + 60_000);
     assert_eq!(
         door.present_credential(&mut f.engine, Ok(Credential::Token(code))),
-        Outcome::OwnCardBound {
+        Outcome::ClaimCard {
             name: Some("林同学".into()),
             checked_in: true
+        }
+    );
+    assert_eq!(
+        f.engine.card_owner(&id_card),
+        None,
+        "not before the card again"
+    );
+    f.clock.advance_ms(UNBOUND_CARD_WAIT_MS / 2);
+    assert_eq!(
+        tap(&mut door, &mut f.engine),
+        Outcome::OwnCardBound {
+            name: Some("林同学".into())
         }
     );
     assert_eq!(f.engine.card_owner(&id_card), Some("林同学".into()));

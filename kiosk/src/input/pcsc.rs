@@ -1,10 +1,9 @@
 //! NFC/RFID card readers through PC/SC (pcscd): one tap, one card UID.
 //!
-//! The UID is read with the standard contactless GET DATA command
-//! (`FF CA 00 00 00`), which PC/SC readers answer for ISO 14443 Type A
-//! cards. A resident ID card (居民身份证, ISO 14443 Type B) does not give its
-//! identity that way; its own command `00 36 00 00 08` answers the chip's
-//! 8-byte serial, which then stands for the card like any UID. No personal
+//! A resident ID card (居民身份证, ISO 14443 Type B) is asked first with its
+//! own command `00 36 00 00 08`, which answers the chip's 8-byte serial;
+//! that stands for the card like any UID. Other cards refuse it and give
+//! their UID to the standard contactless GET DATA (`FF CA 00 00 00`). No personal
 //! data is read: the name and ID number need a certified reader with a
 //! security module, and the serial is only ever kept as a keyed hash.
 //! Readers can be plugged and unplugged while the kiosk runs.
@@ -22,20 +21,24 @@ pub const GET_UID: [u8; 5] = [0xFF, 0xCA, 0x00, 0x00, 0x00];
 /// A resident ID card's command for its chip serial (8 bytes).
 pub const GET_ID_CARD_SERIAL: [u8; 5] = [0x00, 0x36, 0x00, 0x00, 0x08];
 
-/// What stands for the card on the reader: its UID, or else an ID card's
-/// chip serial. `transmit` sends one APDU and returns the answer.
+/// What stands for the card on the reader: an ID card's chip serial, or
+/// else its UID. The ID card's own command goes first: many readers answer
+/// GET DATA themselves for a Type B card with its PUPI, a number such
+/// cards need not keep from one tap to the next. Other cards refuse the
+/// ID card command. `transmit` sends one APDU and returns the answer.
 pub fn identify_card(
     mut transmit: impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Result<Vec<u8>, String> {
-    let first = transmit(&GET_UID);
-    if let Some(uid) = first.as_deref().ok().and_then(uid_from_response) {
-        return Ok(uid);
+    if let Some(serial) = transmit(&GET_ID_CARD_SERIAL)
+        .ok()
+        .as_deref()
+        .and_then(serial_from_response)
+    {
+        return Ok(serial);
     }
-    match transmit(&GET_ID_CARD_SERIAL) {
-        Ok(answer) => serial_from_response(&answer).ok_or_else(|| match first {
-            Ok(_) => "the card gave neither a UID nor an ID card serial".to_string(),
-            Err(e) => e,
-        }),
+    match transmit(&GET_UID) {
+        Ok(answer) => uid_from_response(&answer)
+            .ok_or_else(|| "the card gave neither an ID card serial nor a UID".to_string()),
         Err(e) => Err(e),
     }
 }
@@ -187,14 +190,30 @@ mod tests {
     #[test]
     fn an_id_card_that_refuses_get_data_is_known_by_its_chip_serial() {
         let serial = [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0];
-        // A Type A card: GET DATA answers, nothing else is asked.
+        // A Type A card refuses the ID card command; GET DATA answers.
         let mut asked = Vec::new();
         let uid = identify_card(|apdu| {
             asked.push(apdu.to_vec());
-            Ok(vec![4, 0xA1, 0xB2, 0xC3, 0x90, 0x00])
+            if apdu == GET_UID {
+                Ok(vec![4, 0xA1, 0xB2, 0xC3, 0x90, 0x00])
+            } else {
+                Ok(vec![0x6D, 0x00])
+            }
         });
         assert_eq!(uid, Ok(vec![4, 0xA1, 0xB2, 0xC3]));
-        assert_eq!(asked, vec![GET_UID.to_vec()]);
+        assert_eq!(asked, vec![GET_ID_CARD_SERIAL.to_vec(), GET_UID.to_vec()]);
+        // A reader that answers GET DATA for the ID card itself (its PUPI):
+        // the serial is asked first, so the PUPI is never taken.
+        let pupi_reader = |apdu: &[u8]| {
+            Ok(if apdu == GET_UID {
+                vec![0, 0, 0, 0, 0x90, 0x00]
+            } else {
+                let mut answer = serial.to_vec();
+                answer.extend_from_slice(&[0x90, 0x00]);
+                answer
+            })
+        };
+        assert_eq!(identify_card(pupi_reader), Ok(serial.to_vec()));
         // A resident ID card: GET DATA refused, its own command answers.
         let id_card = |apdu: &[u8]| match apdu {
             a if a == GET_ID_CARD_SERIAL => {

@@ -363,7 +363,8 @@ impl Cue {
             Outcome::Welcome { .. }
             | Outcome::Shift { .. }
             | Outcome::CardBound { .. }
-            | Outcome::OwnCardBound { .. } => Cue::Welcome,
+            | Outcome::OwnCardBound { .. }
+            | Outcome::ClaimCard { .. } => Cue::Welcome,
             Outcome::Repeat { .. } => Cue::Repeat,
             Outcome::Refused { .. } => Cue::Refused,
         }

@@ -92,20 +92,37 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 "以后刷这张卡即可签到，本中心其他签到机同步后也可使用。".into()
             },
         },
-        Outcome::OwnCardBound { name, checked_in } => {
+        Outcome::OwnCardBound { name } => {
             let n = name.as_deref();
             ResultView {
                 tone: ResultTone::Welcome,
-                headline: match (en, checked_in) {
-                    (true, true) => greet_en(n, "your card is linked and you are checked in"),
-                    (true, false) => greet_en(n, "your card is linked"),
-                    (false, true) => greet_zh(n, "卡已绑定，签到成功"),
-                    (false, false) => greet_zh(n, "卡已绑定"),
+                headline: if en {
+                    greet_en(n, "this card is yours now")
+                } else {
+                    greet_zh(n, "卡已绑定给你")
                 },
                 detail: if en {
                     "From now on, tap this card to check in, here and at the center's other kiosks after their next sync.".into()
                 } else {
                     "以后刷这张卡即可签到，本中心其他签到机同步后也可使用。".into()
+                },
+            }
+        }
+        Outcome::ClaimCard { name, checked_in } => {
+            let n = name.as_deref();
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: match (en, checked_in) {
+                    (true, true) => greet_en(n, "welcome! Tap the card again to make it yours"),
+                    (true, false) => greet_en(n, "tap the card again to make it yours"),
+                    (false, true) => greet_zh(n, "签到成功！再刷一次卡即可绑定"),
+                    (false, false) => greet_zh(n, "再刷一次卡即可绑定"),
+                },
+                detail: if en {
+                    "Within 30 seconds, tap the card you tapped before: it is then linked to you. Not your card? Just walk on.".into()
+                } else {
+                    "请在 30 秒内再刷一次刚才那张卡，卡就绑定给你。不是你的卡？直接离开即可。"
+                        .into()
                 },
             }
         }
