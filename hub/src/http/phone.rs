@@ -26,6 +26,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/m", get(login_page))
         .route("/m/login", post(login))
         .route("/m/logout", post(logout))
+        .route("/m/secret", post(secret))
         .route("/m/{secret}", get(member_page))
 }
 
@@ -91,7 +92,8 @@ fn qr_page(
         Err(e) => return AppError::Internal(format!("{e:#}")).into_response(),
     };
     let logout = if logged_in {
-        "<form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>\
+        "<form method=\"post\" action=\"/m/secret\"><button class=\"link\" id=\"get-secret\">获取登录码（换手机或退出后用） · A login secret for another phone</button></form>\
+         <form method=\"post\" action=\"/m/logout\"><button class=\"link\">退出登录 · Log out</button></form>\
          <p class=\"hint\"><a href=\"/m/delete\" id=\"delete-link\">注销账号 · Delete my account</a></p>"
     } else {
         ""
@@ -99,9 +101,10 @@ fn qr_page(
     let welcome = if joined {
         format!(
             "<p class=\"welcome\" id=\"welcome\">欢迎加入！你的会员号是 <b>{id}</b>。现在就可以在签到机上扫下面的二维码签到，\
-             没带手机时在签到机上输入会员号也可以。手机号没有经过短信验证，工作人员会核对你的信息。<br>\
+             没带手机时在签到机上输入会员号也可以。换手机或退出前，请在页面下方获取登录码并保存。手机号没有经过短信验证，工作人员会核对你的信息。<br>\
              Welcome! Your member number is <b>{id}</b>. Scan the code below at the kiosk to check in now, or type \
-             your number there. Your phone number is not verified; a staff member will confirm your details.</p>",
+             your number there. Before changing phones or logging out, get a login secret below and keep it. \
+             Your phone number is not verified; a staff member will confirm your details.</p>",
             id = member.id
         )
     } else {
@@ -367,6 +370,59 @@ pub async fn login(
         ],
     )
         .into_response()
+}
+
+/// `POST /m/secret`: a logged-in member gets a new login secret, shown
+/// once, for another phone or after logging out (a youth who joined from
+/// their phone has none until then). Every other phone is logged out;
+/// this one stays logged in.
+pub async fn secret(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !same_origin(&headers) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的会员页面上获取。 · Please ask from this site's member page.",
+        );
+    }
+    let member = match super::phone_frame::logged_in(&state, &headers).await {
+        Ok(Some(m)) if m.active => m,
+        Ok(_) => return login_form(StatusCode::OK, "", ""),
+        Err(r) => return r,
+    };
+    let id = member.id;
+    let now = crate::store::now_ms();
+    let made = db(&state, move |s| {
+        let secret = s.new_member_secret(id)?;
+        let session = s.create_member_session(id, now)?;
+        Ok((secret, session))
+    })
+    .await;
+    let (secret, session) = match made {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let cookie = super::web::login_cookie(
+        &headers,
+        COOKIE,
+        &session,
+        "/m",
+        crate::store::MEMBER_SESSION_MS,
+        "Lax",
+    );
+    let content = format!(
+        "<header>登录码 · Login secret</header>\
+         <p class=\"msg\">会员号 <b>{id}</b><br>登录码 <b id=\"secret\">{secret}</b></p>\
+         <p class=\"hint\">请截图或抄下保存：换手机或退出登录后，在 /m 用会员号和登录码登录。\
+         它只显示这一次；其他手机上的登录已退出。<br>Keep it (a screenshot will do): on another phone, or \
+         after logging out, log in at /m with your number and this secret. It is shown only once; other \
+         phones were logged out.</p><p class=\"hint\"><a href=\"/m\">返回 · Back</a></p>",
+        secret = escape(&secret),
+    );
+    let mut res = page(StatusCode::OK, shell("登录码 Login secret", None, &content));
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// `POST /m/logout`: ends this phone's session.

@@ -166,6 +166,38 @@ async fn a_youth_joins_from_a_phone_and_sees_their_number_and_code_at_once() {
         ("member.join", "phone")
     );
 
+    // A login secret for another phone: shown once; this phone stays in.
+    let (s, headers, html) = page(
+        &h,
+        form("/m/secret", "", Some(&cookie), Some("http://hub.example")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let secret = html
+        .split("id=\"secret\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the secret shown")
+        .to_string();
+    let cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_string();
+    let (s, _, _) = page(
+        &h,
+        form(
+            "/m/login",
+            &format!("member={}&secret={secret}", m.id),
+            None,
+            Some("http://hub.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "the secret logs another phone in");
+
     // The youth deletes their account from the phone: asked first, then
     // everything about them goes; past visits would stay as bare counts.
     let (s, _, html) = page(&h, with_cookie("/m", &cookie)).await;
