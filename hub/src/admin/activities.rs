@@ -6,8 +6,9 @@
 use chrono::NaiveDate;
 
 use super::Admin;
-use crate::store::activities::{self, Activity, LaidOut, Status};
+use crate::store::activities::{self, Activity, Status};
 use crate::store::audit::Change;
+use crate::store::plan::{self, LaidOut};
 use crate::store::{Result, StoreError};
 
 /// An activity to add to a center's content on one date (the command line
@@ -151,8 +152,8 @@ impl Admin<'_> {
         content: &[protocol::content::Activity],
         today: NaiveDate,
     ) -> Result<LaidOut> {
-        let plan = activities::planned(content, today);
-        activities::lay_out_in(tx, center_id, &plan, today)
+        let planned = plan::planned(content, today);
+        plan::lay_out_in(tx, center_id, &planned, today)
     }
 }
 
@@ -161,7 +162,7 @@ mod tests {
     use super::*;
     use crate::admin::Actor;
     use crate::store::Store;
-    use crate::store::activities::HORIZON_DAYS;
+    use crate::store::plan::HORIZON_DAYS;
     use chrono::Days;
 
     fn content(json: serde_json::Value) -> Vec<protocol::content::Activity> {

@@ -115,12 +115,12 @@ impl Admin<'_> {
 }
 
 /// A member deletes their own account from their phone: everything about
-/// them goes (see `store::members::erase_in`); a line without personal
+/// them goes (see `store::joins::erase_in`); a line without personal
 /// data records that it happened.
 pub fn erase_own(store: &Store, member_id: u32) -> Result<()> {
     let m = store.member(member_id)?;
     store.write(|tx| {
-        crate::store::members::erase_in(tx, member_id)?;
+        joins::erase_in(tx, member_id)?;
         audit::record(
             tx,
             PHONE_ACTOR,

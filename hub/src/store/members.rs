@@ -310,59 +310,6 @@ impl Store {
     }
 }
 
-/// What a deleted member's row shows in place of their name.
-pub const ERASED_NAME: &str = "已注销";
-
-/// Erases a member at their own request, inside `tx`: their name, phone
-/// number, birth year, what they told at joining, their logins, links and
-/// cards are deleted, and the member is revoked (kiosks refuse them after
-/// their next sync). Past visits stay counted under the bare member
-/// number. The audit log keeps that each change happened but no longer
-/// what it said of them (its before and after are blanked).
-pub(crate) fn erase_in(tx: &Tx<'_>, id: u32) -> Result<()> {
-    member_in(tx, id)?;
-    // Their sign-ups: places they held go to those waiting.
-    super::signups::withdraw_member_in(tx, id, now_ms())?;
-    // Duplicates merged into them are the same youth: erased too.
-    let merged: Vec<u32> = tx.query_map(
-        "SELECT id FROM members WHERE merged_into = ?1",
-        params![id],
-        |r| r.get(0),
-    )?;
-    for m in merged {
-        erase_one_in(tx, m)?;
-    }
-    erase_one_in(tx, id)
-}
-
-fn erase_one_in(tx: &Tx<'_>, id: u32) -> Result<()> {
-    let revision = Store::bump_revision(tx)?;
-    tx.execute(
-        "UPDATE members SET full_name = '', display_name = ?1, phone = NULL, birth_year = NULL,
-           active = 0, volunteer = 0, unconfirmed = 0, login_hash = NULL, revision = ?2
-         WHERE id = ?3",
-        params![ERASED_NAME, revision, id],
-    )?;
-    for table in [
-        "member_joins",
-        "member_sessions",
-        "member_links",
-        "member_cards",
-        "pending_card_binds",
-        "signups",
-    ] {
-        tx.execute(
-            &format!("DELETE FROM {table} WHERE member_id = ?1"),
-            params![id],
-        )?;
-    }
-    tx.execute(
-        "UPDATE audit_log SET before = NULL, after = NULL WHERE subject = ?1",
-        params![format!("member {id}")],
-    )?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

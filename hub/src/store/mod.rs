@@ -21,6 +21,7 @@ pub mod ledger;
 pub(crate) mod members;
 mod migrations;
 pub(crate) mod phone;
+pub mod plan;
 mod retime;
 mod rollup;
 pub(crate) mod shifts;
