@@ -59,6 +59,10 @@ try {
   await sp.check('#add-activity input[name=study_club]');
   await sp.click('#add-activity button');
   out.activity_refused = (await (await sp.waitForSelector('#activity-error')).textContent()).trim();
+  // The refused form keeps what was typed.
+  out.kept = [await sp.inputValue('#add-activity input[name=title]'),
+    await sp.inputValue('#add-activity select[name=category]'),
+    await sp.inputValue('#add-activity input[name=end]')];
   await sp.fill('#add-activity input[name=title]', '学习社：读书会');
   await sp.fill('#add-activity input[name=start]', '19:00');
   await sp.fill('#add-activity input[name=end]', '20:30');

@@ -102,6 +102,11 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
             .is_some_and(|m| m.contains("before it starts")),
         "{b}"
     );
+    assert_eq!(
+        b["kept"],
+        serde_json::json!(["学习社：读书会", "culture_learning", "18:00"]),
+        "the refused form keeps what was typed: {b}"
+    );
     assert_eq!(b["activities"][0][2], "学习社：读书会", "{b}");
     assert_eq!(b["activities"][0][1], "19:00–20:30");
     assert_eq!(after[9], "1", "the activity counts in the ledger: {b}");

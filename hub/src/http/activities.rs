@@ -50,7 +50,7 @@ async fn page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    show(&state, &headers, s, q, "", StatusCode::OK).await
+    show(&state, &headers, s, q, None, StatusCode::OK).await
 }
 
 async fn show(
@@ -58,9 +58,13 @@ async fn show(
     headers: &HeaderMap,
     s: Session,
     q: PageQuery,
-    error: &str,
+    // A refused quick form: why, and what was typed (shown again).
+    refused: Option<(&str, &AddForm)>,
     status: StatusCode,
 ) -> Response {
+    let error = refused.map(|(m, _)| m).unwrap_or_default();
+    let typed = refused.map(|(_, f)| f);
+    let kept = |v: fn(&AddForm) -> &str| typed.map(v).map(escape).unwrap_or_default();
     let lang = Lang::of(headers);
     let t = |zh, en| lang.t(zh, en);
     let today = chrono::Utc::now()
@@ -218,8 +222,13 @@ async fn show(
         .iter()
         .map(|c| {
             format!(
-                "<option value=\"{}\">{}</option>",
+                "<option value=\"{}\"{}>{}</option>",
                 c.code(),
+                if typed.is_some_and(|f| f.category == c.code()) {
+                    " selected"
+                } else {
+                    ""
+                },
                 escape(lang.t(c.label_zh(), c.label_en()))
             )
         })
@@ -253,14 +262,14 @@ async fn show(
          {done}{list_html}</div>\
          <div class=\"card\"><h2>{add_h}</h2><p class=\"note\">{editor_note} <a href=\"/content/{center_id}\">{editor}</a></p>{error}\
          <form method=\"post\" action=\"/activities/add\" class=\"row\" id=\"add-activity\">{csrf}{center_field}\
-         <label>{l_title}<input name=\"title\" required maxlength=\"100\"></label>\
+         <label>{l_title}<input name=\"title\" required maxlength=\"100\" value=\"{v_title}\"></label>\
          <label>{l_cat}<select name=\"category\">{categories}</select></label>\
-         <label>{l_date}<input type=\"date\" name=\"date\" required value=\"{today}\"></label>\
-         <label>{l_start}<input type=\"time\" name=\"start\" required></label>\
-         <label>{l_end}<input type=\"time\" name=\"end\" required></label>\
-         <label>{l_place}<input name=\"place\" maxlength=\"100\"></label>\
-         <label>{l_places}<input type=\"number\" name=\"capacity\" min=\"1\" max=\"10000\" style=\"width:6em\"></label>\
-         <label><span><input type=\"checkbox\" name=\"study_club\" value=\"1\"> {l_club}</span></label>\
+         <label>{l_date}<input type=\"date\" name=\"date\" required value=\"{v_date}\"></label>\
+         <label>{l_start}<input type=\"time\" name=\"start\" required value=\"{v_start}\"></label>\
+         <label>{l_end}<input type=\"time\" name=\"end\" required value=\"{v_end}\"></label>\
+         <label>{l_place}<input name=\"place\" maxlength=\"100\" value=\"{v_place}\"></label>\
+         <label>{l_places}<input type=\"number\" name=\"capacity\" min=\"1\" max=\"10000\" style=\"width:6em\" value=\"{v_places}\"></label>\
+         <label><span><input type=\"checkbox\" name=\"study_club\" value=\"1\"{v_club}> {l_club}</span></label>\
          <button class=\"act\">{add}</button></form><p class=\"note\">{note}</p></div>",
         heading = t("活动", "Activities"),
         name = escape(&center.name),
@@ -309,7 +318,20 @@ async fn show(
         l_place = t("地点", "Place"),
         l_club = t("学习社活动", "Study club"),
         add = t("发布", "Publish"),
-        today = today.format("%Y-%m-%d"),
+        v_title = kept(|f| &f.title),
+        v_date = match typed {
+            Some(f) => escape(&f.date),
+            None => today.format("%Y-%m-%d").to_string(),
+        },
+        v_start = kept(|f| &f.start),
+        v_end = kept(|f| &f.end),
+        v_place = kept(|f| &f.place),
+        v_places = kept(|f| &f.capacity),
+        v_club = if typed.is_some_and(|f| f.study_club.is_some()) {
+            " checked"
+        } else {
+            ""
+        },
         note = t(
             "到场人数按活动时间内（提前半小时起）的签到计算，工作人员可事后更正。取消的活动不计入。每月至少 2 次活动；全年学习社活动不少于 30%。",
             "Who came is counted from check-ins during the activity (from half an hour before); staff may correct it afterwards. Cancelled activities are not counted. At least 2 activities a month; at least 30% of the year's are study club."
@@ -405,7 +427,7 @@ async fn add_form(
                 &headers,
                 s,
                 back,
-                &m,
+                Some((&m, &f)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -430,7 +452,7 @@ async fn add_form(
                 &headers,
                 s,
                 back,
-                &format!("{e:#}"),
+                Some((&format!("{e:#}"), &f)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
