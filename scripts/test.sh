@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup-debian.sh
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 
+# CI builds from a clean checkout once: incremental caches would only take
+# disk (they doubled the size of target/).
+export CARGO_INCREMENTAL=0
+
 step() { printf '\n== %s\n' "$*"; }
 
 # The card reader tests play a card on pcscd's virtual reader (vsmartcard-vpcd).
