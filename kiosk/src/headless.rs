@@ -24,6 +24,9 @@ const FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(15);
 pub enum Request {
     CheckIn(Credential),
     Shift(Credential, ShiftAction),
+    /// The answer to "which activity are you here for?" after the last
+    /// check-in: an activity's id, or empty for just visiting.
+    Activity(String),
 }
 
 /// Parses one input line; `None` for a blank line.
@@ -31,7 +34,9 @@ pub enum Request {
 /// - a scan (member code or number), or `card:HEX` for a card tap;
 /// - `visitor AGE_BAND PURPOSE`;
 /// - `volunteer-in SCAN [ACTIVITY TITLE]` and `volunteer-out SCAN`, where
-///   SCAN is a code, a number or `card:HEX` (no activity: general duty).
+///   SCAN is a code, a number or `card:HEX` (no activity: general duty);
+/// - `activity:ID` (or `activity:` for just visiting), answering the
+///   question a welcome asked (`"ask"` in its JSON).
 pub fn parse_line(line: &str) -> Option<Result<Request, Refusal>> {
     let t = line.trim();
     if t.is_empty() {
@@ -40,6 +45,14 @@ pub fn parse_line(line: &str) -> Option<Result<Request, Refusal>> {
     let mut words = t.split_whitespace();
     let first = words.next().unwrap_or_default();
     let rest = t[first.len()..].trim_start();
+    if let Some(id) = t.strip_prefix("activity:") {
+        let id = id.trim();
+        return Some(if id.is_empty() || protocol::content::is_activity_id(id) {
+            Ok(Request::Activity(id.to_string()))
+        } else {
+            Err(Refusal::Garbled)
+        });
+    }
     Some(match first {
         "visitor" => {
             let age = words.next().and_then(AgeBand::from_code);
@@ -148,6 +161,9 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             }
             let _ = tx.send(Message::EndOfInput);
         })?;
+    // The check-in whose member was asked which activity they came for,
+    // until the next line.
+    let mut asked: Option<u64> = None;
     crate::service::ready("reading scans");
     let watchdog = crate::service::watchdog_interval();
     loop {
@@ -198,6 +214,22 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             }
             Message::Line(line) => match parse_line(&line) {
                 None => continue,
+                Some(Ok(Request::Activity(id))) => {
+                    let answer = match asked.take() {
+                        Some(seq) => {
+                            let outcome = engine.choose_activity(seq, &id);
+                            door.after(&outcome);
+                            outcome.to_json()
+                        }
+                        None => serde_json::json!({
+                            "outcome": "refused",
+                            "reason": "nothing_asked",
+                            "message": "no check-in waits for an answer: give activity: right after a welcome that asks",
+                        }),
+                    };
+                    crate::app::emit(&answer.to_string())?;
+                    continue;
+                }
                 Some(Ok(Request::CheckIn(credential))) => (Mode::CheckIn, Ok(credential)),
                 Some(Ok(Request::Shift(credential, shift))) => (Mode::Shift(shift), Ok(credential)),
                 Some(Err(reason)) => (Mode::CheckIn, Err(reason)),
@@ -211,6 +243,14 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
         };
         door.set_mode(mode);
         let outcome = door.present_credential(&mut engine, credential);
+        asked = match &outcome {
+            crate::checkin::Outcome::Welcome {
+                seq,
+                attending: crate::checkin::Attending::Ask(_),
+                ..
+            } => Some(*seq),
+            _ => None,
+        };
         crate::app::emit(&outcome.to_json().to_string())?;
     }
     crate::service::stopping();
@@ -271,6 +311,15 @@ mod tests {
             ]))))
         );
         assert_eq!(parse_line("card:zz"), Some(Err(Refusal::Garbled)));
+        assert_eq!(
+            parse_line("activity:a7k2"),
+            Some(Ok(Request::Activity("a7k2".into())))
+        );
+        assert_eq!(
+            parse_line("activity:"),
+            Some(Ok(Request::Activity(String::new())))
+        );
+        assert_eq!(parse_line("activity:no such"), Some(Err(Refusal::Garbled)));
     }
 
     #[test]

@@ -25,6 +25,7 @@ impl Uplink for &Hub {
             probe: None,
             bind_next: None,
             public_url: None,
+            activities: Vec::new(),
         })
     }
     async fn upload(&self, _: &EventPage) -> Result<IngestResult, SyncError> {

@@ -93,6 +93,33 @@ pub struct SyncState {
     /// points there. Absent from older hubs (and ignored by older kiosks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// The center's activities of today and tomorrow (its local dates)
+    /// that take place, with who signed up: a member who signed up is
+    /// counted for theirs; others are asked which one they came for.
+    /// Absent from older hubs (kiosks then ask nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<KioskActivity>,
+}
+
+/// An activity's occurrence as a kiosk checks members in to it (see
+/// [`SyncState::activities`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KioskActivity {
+    /// The activity's content id.
+    pub id: String,
+    /// Its title, in Chinese (a kiosk shows its content's words when it has
+    /// the activity).
+    pub title: String,
+    pub date: chrono::NaiveDate,
+    /// `HH:MM`, the center's local time.
+    pub start: String,
+    pub end: String,
+    /// Places, when limited: those signed up take theirs first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Members booked (not those waiting).
+    #[serde(default)]
+    pub booked: Vec<u32>,
 }
 
 /// The member the next card tapped at a kiosk is bound to (see
@@ -198,6 +225,14 @@ pub enum EventKind {
         /// "PIN" when the staff screen was opened with the PIN.
         by: String,
     },
+    /// A member checked in while activities ran, was asked which one they
+    /// came for, and answered at the kiosk: the check-in `for_seq` (on the
+    /// same device, recorded just before) counts for `activity`, an
+    /// activity's content id, or for none (empty: just visiting). A later
+    /// answer for the same check-in replaces an earlier one. Not a visit;
+    /// hubs before it set such events aside (the check-in then stays
+    /// "just visiting").
+    ActivityChosen { for_seq: u64, activity: String },
 }
 
 /// An event's kind without its fields: what both stores keep in their
@@ -210,16 +245,18 @@ pub enum Kind {
     VolunteerIn,
     VolunteerOut,
     CheckInVoided,
+    ActivityChosen,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::MemberCheckIn,
         Kind::Visitor,
         Kind::CardBound,
         Kind::VolunteerIn,
         Kind::VolunteerOut,
         Kind::CheckInVoided,
+        Kind::ActivityChosen,
     ];
 
     /// The stable code, as serde writes the `kind` tag and as the stores keep it.
@@ -231,6 +268,7 @@ impl Kind {
             Kind::VolunteerIn => "volunteer_in",
             Kind::VolunteerOut => "volunteer_out",
             Kind::CheckInVoided => "check_in_voided",
+            Kind::ActivityChosen => "activity_chosen",
         }
     }
 
@@ -338,6 +376,9 @@ pub struct EventColumns<'a> {
     pub activity: Option<&'a str>,
     /// A void's target, reason and author.
     pub voided_seq: Option<u64>,
+    /// The check-in an activity choice is for (with the choice in
+    /// `activity`).
+    pub for_seq: Option<u64>,
     pub reason: Option<&'static str>,
     pub by: Option<&'a str>,
 }
@@ -358,6 +399,7 @@ impl EventKind {
             card_hash: None,
             activity: None,
             voided_seq: None,
+            for_seq: None,
             reason: None,
             by: None,
         };
@@ -418,6 +460,12 @@ impl EventKind {
                 voided_seq: Some(*voided_seq),
                 reason: Some(reason.code()),
                 by: Some(by),
+                ..none
+            },
+            EventKind::ActivityChosen { for_seq, activity } => EventColumns {
+                kind: Kind::ActivityChosen,
+                for_seq: Some(*for_seq),
+                activity: Some(activity),
                 ..none
             },
         }
@@ -658,6 +706,10 @@ mod tests {
                 reason: VoidReason::Duplicate,
                 by: "PIN".into(),
             },
+            EventKind::ActivityChosen {
+                for_seq: 4,
+                activity: "a7k2".into(),
+            },
         ];
         let seen: Vec<Kind> = kinds.iter().map(EventKind::kind).collect();
         assert_eq!(seen, Kind::ALL, "every kind is tried, in order");
@@ -676,6 +728,7 @@ mod tests {
                 json.get("voided_seq").and_then(|v| v.as_u64()),
                 c.voided_seq
             );
+            assert_eq!(json.get("for_seq").and_then(|v| v.as_u64()), c.for_seq);
             assert_eq!(json.get("reason").and_then(|v| v.as_str()), c.reason);
             assert_eq!(json.get("by").and_then(|v| v.as_str()), c.by);
         }

@@ -81,7 +81,7 @@ async fn sync_state(
         .map(|Query(r)| r)
         .filter(|r| !r.software_version.is_empty());
     let (center, acked_seq) = (device.center_id, device.acked_seq);
-    let (verdict, regions, probe, bind_next) = db(&state, move |s| {
+    let (verdict, regions, probe, bind_next, activities) = db(&state, move |s| {
         let verdict =
             s.check_lineage(&device, report.as_ref().and_then(|r| r.lineage.as_deref()))?;
         let probe = match &report {
@@ -92,7 +92,14 @@ async fn sync_state(
             s.note_device_report(id, &report)?;
         }
         let bind_next = s.bind_next(id, crate::store::now_ms())?;
-        Ok((verdict, s.region_chain(center)?, probe, bind_next))
+        let activities = s.kiosk_activities(center)?;
+        Ok((
+            verdict,
+            s.region_chain(center)?,
+            probe,
+            bind_next,
+            activities,
+        ))
     })
     .await?;
     if verdict == LineageVerdict::Refused {
@@ -109,6 +116,7 @@ async fn sync_state(
             .ok()
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+        activities,
     }))
 }
 

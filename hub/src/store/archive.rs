@@ -34,6 +34,7 @@ pub const COLUMNS: &[(&str, bool)] = &[
     ("received_at_ms", false),
     ("voided_seq", false),
     ("voided_by_seq", false),
+    ("for_seq", false),
     ("same_visit_as", true),
     ("reason", true),
     ("actor", true),

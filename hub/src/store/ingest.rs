@@ -121,6 +121,27 @@ impl Store {
                             )),
                         }
                     }
+                    EventKind::ActivityChosen {
+                        for_seq,
+                        ref activity,
+                    } => {
+                        let target: Option<String> = tx
+                            .query_row(
+                                "SELECT kind FROM events WHERE device_id = ?1 AND seq = ?2",
+                                params![device.id, for_seq],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        if !activity.is_empty() && !protocol::content::is_activity_id(activity) {
+                            Err(format!("{activity:?} is no activity id"))
+                        } else if target.as_deref() == Some(Kind::MemberCheckIn.code()) {
+                            Ok(ev)
+                        } else {
+                            Err(format!(
+                                "the device has no member check-in {for_seq} at the hub"
+                            ))
+                        }
+                    }
                 },
             };
             // Archived months take nothing more: a timed event of one is
@@ -332,9 +353,9 @@ fn insert_event(
     let n = tx.execute(
         "INSERT INTO events(device_id, seq, center_id, at_ms, local_date, local_hour, kind, member_id,
                             via, age_band, purpose, boot_id, monotonic_ms, clock_synchronized, received_at_ms,
-                            card_hash, activity, voided_seq, reason, actor)
+                            card_hash, activity, voided_seq, reason, actor, for_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20)
+                 ?19, ?20, ?21)
          ON CONFLICT(device_id, seq) DO NOTHING",
         params![
             device.id,
@@ -356,9 +377,24 @@ fn insert_event(
             activity,
             c.voided_seq,
             c.reason,
-            actor
+            actor,
+            c.for_seq
         ],
     )?;
+    // An answer to "which activity?" counts its check-in for that
+    // activity (empty: for none), once, when first received; the latest
+    // answer stands.
+    if n == 1
+        && let (Some(target), Some(chosen)) = (c.for_seq, activity.as_deref())
+    {
+        tx.execute(
+            "UPDATE events SET activity = ?1
+             WHERE device_id = ?2 AND seq = ?3 AND kind = 'member_check_in'
+               AND NOT EXISTS (SELECT 1 FROM events later WHERE later.device_id = ?2
+                               AND later.for_seq = ?3 AND later.seq > ?4)",
+            params![chosen, device.id, target, ev.seq],
+        )?;
+    }
     // A void takes effect once, when first received; the target was checked.
     if n == 1
         && let Some(target) = c.voided_seq

@@ -328,6 +328,9 @@ const SQLITE: &[&str] = &[
         PRIMARY KEY (activity_id, member_id)
      );
      CREATE INDEX signups_member ON signups(member_id);",
+    // 24: a member's answer at the kiosk to "which activity did you come
+    // for?" names the check-in it is for.
+    "ALTER TABLE events ADD COLUMN for_seq INTEGER;",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -606,6 +609,8 @@ const POSTGRES: &[&str] = &[
         PRIMARY KEY (activity_id, member_id)
      );
      CREATE INDEX signups_member ON signups(member_id);",
+    // 9: SQLite's 24.
+    "ALTER TABLE events ADD COLUMN for_seq BIGINT;",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -262,6 +262,47 @@ impl Store {
         Ok(out)
     }
 
+    /// The occurrences of today and tomorrow (the center's dates) that
+    /// take place and come from its content, with the members booked: what
+    /// a kiosk of the center checks members in to.
+    pub fn kiosk_activities(&self, center_id: u64) -> Result<Vec<protocol::wire::KioskActivity>> {
+        let center = self.center(center_id)?;
+        let today = center.today();
+        let tomorrow = today + chrono::Days::new(1);
+        let list = self.activities(
+            center.id,
+            &today.format("%Y-%m-%d").to_string(),
+            &tomorrow.format("%Y-%m-%d").to_string(),
+        )?;
+        // After the list: the connection is one, held for the rest.
+        let conn = self.conn();
+        let mut out = Vec::new();
+        for a in list {
+            let (Some(id), false) = (a.content_id.clone(), a.status.is_off()) else {
+                continue;
+            };
+            let Ok(date) = NaiveDate::parse_from_str(&a.local_date, "%Y-%m-%d") else {
+                continue;
+            };
+            let booked = conn.query_map(
+                "SELECT member_id FROM signups WHERE activity_id = ?1 AND status = 'booked'
+                 ORDER BY member_id",
+                params![a.id],
+                |r| r.get(0),
+            )?;
+            out.push(protocol::wire::KioskActivity {
+                id,
+                title: a.title,
+                date,
+                start: a.start,
+                end: a.end,
+                capacity: a.capacity,
+                booked,
+            });
+        }
+        Ok(out)
+    }
+
     /// Booked and waiting members of each of these occurrences.
     pub fn signup_counts(&self, ids: &[u64]) -> Result<Vec<(u64, u64, u64)>> {
         let conn = self.conn();

@@ -333,6 +333,130 @@ async fn a_check_in_counts_for_the_activity_it_was_for_and_not_for_another() {
         came, 3,
         "for it, not asked, and the visitor who came for an activity"
     );
+
+    // Asked at the kiosk, two of them answer afterwards: the one "just
+    // visiting" came for the board games after all, and the one for
+    // another activity too. Answers for a visitor or for no check-in are
+    // set aside.
+    let answer = |seq: u64, for_seq: u64, activity: &str| {
+        json!({ "seq": seq, "at_ms": now, "clock": { "boot_id": "b", "monotonic_ms": 2, "synchronized": true },
+                "kind": "activity_chosen", "for_seq": for_seq, "activity": activity })
+    };
+    let events = json!({ "events": [
+        answer(7, 2, "a-games"),
+        answer(8, 4, "a-games"),
+        answer(9, 5, "a-games"),
+        answer(10, 42, "a-games"),
+        answer(11, 1, "not an id!"),
+    ] });
+    let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["stored"], 2, "{r}");
+    let rejected: Vec<u64> = r["rejected"]
+        .as_array()
+        .expect("rejected")
+        .iter()
+        .map(|x| x["seq"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(rejected, [9, 10, 11], "{r}");
+    assert_eq!(r["acked_seq"], 11);
+    let came = hub::yardsticks::attendance(&h.state.store, &center, &games).expect("came");
+    assert_eq!(came, 5, "the two who answered count now");
+    // Sent again (a retried page): nothing changes.
+    let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["duplicates"], 2, "{r}");
+    assert_eq!(
+        hub::yardsticks::attendance(&h.state.store, &center, &games).expect("came"),
+        5
+    );
+    // One of them changes their mind: the latest answer stands.
+    let (s, r) = call(
+        &h,
+        post(
+            "/api/v1/events",
+            Some(&e.device_token),
+            &json!({ "events": [answer(12, 4, "")] }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(
+        hub::yardsticks::attendance(&h.state.store, &center, &games).expect("came"),
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_kiosk_learns_today_and_tomorrows_activities_with_who_signed_up() {
+    let h = hub();
+    let center = h.state.store.center(h.center).expect("center");
+    let tomorrow = (center.today() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let later = (center.today() + chrono::Days::new(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    plan(
+        &h,
+        serde_json::json!([
+            { "id": "a-quiz", "title": {"zh": "知识竞赛"}, "category": "culture_learning", "date": tomorrow,
+              "start": "10:00", "end": "11:30", "place": {"zh": "多功能厅"}, "capacity": 1 },
+            { "id": "a-later", "title": {"zh": "后天的活动"}, "category": "leisure", "date": later,
+              "start": "10:00", "end": "11:00", "place": {"zh": "二楼"} },
+            { "id": "a-off", "title": {"zh": "取消的活动"}, "category": "leisure", "date": tomorrow,
+              "start": "14:00", "end": "15:00", "place": {"zh": "二楼"} }
+        ]),
+    );
+    let list = h
+        .state
+        .store
+        .activities(h.center, &tomorrow, &tomorrow)
+        .expect("list");
+    let quiz = list
+        .iter()
+        .find(|a| a.content_id.as_deref() == Some("a-quiz"))
+        .expect("quiz");
+    let off = list
+        .iter()
+        .find(|a| a.content_id.as_deref() == Some("a-off"))
+        .expect("off");
+    hub::admin::Admin::new(&h.state.store, hub::admin::Actor::CommandLine)
+        .set_activity_status(off.id, hub::store::activities::Status::Cancelled)
+        .expect("cancelled");
+    let a = h
+        .state
+        .store
+        .add_member(h.center, "甲", None)
+        .expect("member");
+    let b = h
+        .state
+        .store
+        .add_member(h.center, "乙", None)
+        .expect("member");
+    assert!(matches!(
+        h.state.store.sign_up(quiz.id, a).expect("a"),
+        Ok(hub::store::signups::Standing::Booked)
+    ));
+    assert!(matches!(
+        h.state.store.sign_up(quiz.id, b).expect("b"),
+        Ok(hub::store::signups::Standing::Waiting(_))
+    ));
+    let e = enroll(&h, h.center).await;
+    let (s, r) = call(&h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let state: protocol::wire::SyncState = serde_json::from_value(r).expect("sync state");
+    let ids: Vec<&str> = state.activities.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["a-quiz"],
+        "the day after tomorrow's and the cancelled one are not sent"
+    );
+    let quiz = &state.activities[0];
+    assert_eq!(quiz.booked, [a], "the one waiting is not booked");
+    assert_eq!(quiz.capacity, Some(1));
+    assert_eq!((quiz.start.as_str(), quiz.end.as_str()), ("10:00", "11:30"));
+    assert_eq!(quiz.title, "知识竞赛");
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! numbers through the local roster, lets the store suppress repeats, and
 //! records accepted check-ins durably before returning. No network, no UI.
 
+pub mod activities;
 mod outcome;
 pub mod scan;
 
@@ -16,6 +17,7 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 use protocol::token::{ParsedToken, TokenError};
 use protocol::wire::{CredentialKind, EventKind, VoidReason};
 
+pub use activities::{Attending, Running};
 pub use outcome::{Outcome, Refusal, RepeatOf, ShiftChange};
 
 use crate::clock::Clock;
@@ -172,24 +174,30 @@ impl<C: Clock> Engine<C> {
 
     pub fn check_in(&mut self, credential: Credential) -> Outcome {
         let now_ms = self.clock.now_ms();
-        let (kind, name) = match credential {
-            Credential::Visitor { age_band, purpose } => {
-                (EventKind::Visitor { age_band, purpose }, None)
-            }
+        let (kind, name, attending) = match credential {
+            Credential::Visitor { age_band, purpose } => (
+                EventKind::Visitor { age_band, purpose },
+                None,
+                Attending::Nothing,
+            ),
             member => match self.identify(member, now_ms) {
                 Ok(Identified {
                     member_id,
                     via,
                     name,
                     ..
-                }) => (
-                    EventKind::MemberCheckIn {
-                        member_id,
-                        via,
-                        activity: None,
-                    },
-                    name,
-                ),
+                }) => {
+                    let (attending, activity) = self.attending(member_id);
+                    (
+                        EventKind::MemberCheckIn {
+                            member_id,
+                            via,
+                            activity,
+                        },
+                        name,
+                        attending,
+                    )
+                }
                 Err(reason) => return Outcome::Refused { reason },
             },
         };
@@ -198,7 +206,12 @@ impl<C: Clock> Engine<C> {
             .store
             .record(&self.new_event(now_ms, kind), self.repeat_window_ms)
         {
-            Ok(Recorded::Stored { seq }) => Outcome::Welcome { name, seq, visitor },
+            Ok(Recorded::Stored { seq }) => Outcome::Welcome {
+                name,
+                seq,
+                visitor,
+                attending,
+            },
             Ok(Recorded::Repeat { previous_at_ms }) => Outcome::Repeat {
                 name,
                 previous_local_time: local_time(self.tz, previous_at_ms),

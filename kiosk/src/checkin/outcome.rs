@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::activities::{Attending, Running};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,13 @@ pub enum Outcome {
         name: Option<String>,
         seq: u64,
         visitor: bool,
+        /// What a member's check-in counts for while activities run.
+        attending: Attending,
+    },
+    /// A member answered which activity they came for (`None`: none, just
+    /// visiting); recorded, not a visit.
+    Attending {
+        activity: Option<Running>,
     },
     /// Already checked in (or already started or ended a shift) within the
     /// repeat window: counted once.
@@ -88,6 +96,11 @@ pub enum Refusal {
     UnboundCard,
     CardReplaced,
     NotAVolunteer,
+    /// An activity chosen at the kiosk has no places left for walk-ins.
+    ActivityFull,
+    /// An activity chosen at the kiosk is not running (any more), or the
+    /// check-in the answer was for is not here.
+    NotRunning,
     Garbled,
     NotEnrolled,
     StorageFull,
@@ -104,6 +117,7 @@ impl Outcome {
         matches!(
             self,
             Outcome::Welcome { .. }
+                | Outcome::Attending { .. }
                 | Outcome::Shift { .. }
                 | Outcome::CardBound { .. }
                 | Outcome::OwnCardBound { .. }
@@ -117,11 +131,30 @@ impl Outcome {
     /// One JSON object, as `kiosk headless` prints it.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Outcome::Welcome { name, seq, visitor } => serde_json::json!({
-                "outcome": "welcome",
-                "kind": if *visitor { "visitor" } else { "member" },
-                "name": name,
-                "seq": seq,
+            Outcome::Welcome {
+                name,
+                seq,
+                visitor,
+                attending,
+            } => {
+                let mut json = serde_json::json!({
+                    "outcome": "welcome",
+                    "kind": if *visitor { "visitor" } else { "member" },
+                    "name": name,
+                    "seq": seq,
+                });
+                match attending {
+                    Attending::Nothing => {}
+                    Attending::Booked(r) => json["activity"] = running_json(r),
+                    Attending::Ask(list) => {
+                        json["ask"] = list.iter().map(running_json).collect();
+                    }
+                }
+                json
+            }
+            Outcome::Attending { activity } => serde_json::json!({
+                "outcome": "activity_chosen",
+                "activity": activity.as_ref().map(running_json),
             }),
             Outcome::Repeat {
                 name,
@@ -185,6 +218,17 @@ impl Outcome {
     }
 }
 
+/// A running activity as `kiosk headless` prints it.
+fn running_json(r: &Running) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "title": r.title,
+        "start": r.start,
+        "end": r.end,
+        "places_left": r.places_left,
+    })
+}
+
 impl Refusal {
     pub fn code(self) -> &'static str {
         match self {
@@ -197,6 +241,8 @@ impl Refusal {
             Refusal::UnboundCard => "unbound_card",
             Refusal::CardReplaced => "card_replaced",
             Refusal::NotAVolunteer => "not_a_volunteer",
+            Refusal::ActivityFull => "activity_full",
+            Refusal::NotRunning => "not_running",
             Refusal::Garbled => "garbled",
             Refusal::NotEnrolled => "not_enrolled",
             Refusal::StorageFull => "storage_full",
@@ -228,6 +274,10 @@ impl Refusal {
             (Refusal::CardReplaced, false) => "Card replaced",
             (Refusal::NotAVolunteer, true) => "尚未登记为志愿者",
             (Refusal::NotAVolunteer, false) => "Not registered as a volunteer",
+            (Refusal::ActivityFull, true) => "活动名额已满",
+            (Refusal::ActivityFull, false) => "The activity is full",
+            (Refusal::NotRunning, true) => "活动不在进行中",
+            (Refusal::NotRunning, false) => "Not running now",
             (Refusal::Garbled, true) => "没有读清楚",
             (Refusal::Garbled, false) => "Could not read that",
             (Refusal::NotEnrolled, true) => "本机尚未设置",
@@ -281,6 +331,16 @@ impl Refusal {
             }
             (Refusal::NotAVolunteer, false) => {
                 "Volunteer shifts are for registered volunteers. Ask a staff member to register you; to check in as a visitor of the center, scan on the home screen."
+            }
+            (Refusal::ActivityFull, true) => {
+                "这个活动的名额已满，你的签到已经记下。可以问问工作人员还能否参加。"
+            }
+            (Refusal::ActivityFull, false) => {
+                "This activity has no places left; your check-in is recorded. Ask a staff member whether you can still join."
+            }
+            (Refusal::NotRunning, true) => "这个活动现在不在进行中，你的签到已经记下。",
+            (Refusal::NotRunning, false) => {
+                "That activity is not running now; your check-in is recorded."
             }
             (Refusal::Garbled, true) => "请把二维码或会员卡对准扫描口，再扫一次。",
             (Refusal::Garbled, false) => {

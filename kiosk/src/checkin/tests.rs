@@ -96,7 +96,8 @@ fn a_valid_token_welcomes_the_member_by_display_name_and_is_stored() {
         Outcome::Welcome {
             name: Some("林同学".into()),
             seq: 1,
-            visitor: false
+            visitor: false,
+            attending: Attending::Nothing,
         }
     );
     let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
@@ -199,7 +200,8 @@ fn a_token_of_a_member_not_yet_in_the_roster_is_welcomed_without_a_name() {
         Outcome::Welcome {
             name: None,
             seq: 1,
-            visitor: false
+            visitor: false,
+            attending: Attending::Nothing,
         }
     );
 }
@@ -295,7 +297,8 @@ fn a_bound_card_checks_its_member_in_and_others_are_refused_plainly() {
         Outcome::Welcome {
             name: Some("林同学".into()),
             seq: 1,
-            visitor: false
+            visitor: false,
+            attending: Attending::Nothing,
         }
     );
     let page = f.engine.store().pending_page(0, 10, 1 << 20).expect("page");
@@ -782,4 +785,196 @@ fn a_youth_binds_their_own_id_card_with_their_phone_code_and_taps_it_afterwards(
         tap(&mut door, &mut f.engine),
         Outcome::Welcome { name: Some(n), .. } if n == "林同学"
     ));
+}
+
+/// Today (2026-11-24) a reading club 09:00–11:00 with two places, one
+/// booked by 10000001, and a board-game morning 10:00–12:00 without a limit.
+fn todays_activities(f: &Fixture) {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    let list = vec![
+        protocol::wire::KioskActivity {
+            id: "read".into(),
+            title: "读书会".into(),
+            date,
+            start: "09:00".into(),
+            end: "11:00".into(),
+            capacity: Some(2),
+            booked: vec![10_000_001],
+        },
+        protocol::wire::KioskActivity {
+            id: "games".into(),
+            title: "桌游".into(),
+            date,
+            start: "10:00".into(),
+            end: "12:00".into(),
+            capacity: None,
+            booked: vec![],
+        },
+        // Tomorrow's: never offered today.
+        protocol::wire::KioskActivity {
+            id: "later".into(),
+            title: "明天的活动".into(),
+            date: date.succ_opt().expect("tomorrow"),
+            start: "09:00".into(),
+            end: "11:00".into(),
+            capacity: None,
+            booked: vec![10_000_003],
+        },
+    ];
+    f.engine
+        .store()
+        .set_setting(
+            activities::SETTING_ACTIVITIES,
+            &serde_json::to_string(&list).expect("json"),
+        )
+        .expect("setting");
+}
+
+fn activity_of(f: &Fixture, seq: u64) -> Option<String> {
+    let page = f
+        .engine
+        .store()
+        .pending_page(0, 100, 1 << 20)
+        .expect("page");
+    page.into_iter()
+        .find(|e| e.seq == seq)
+        .and_then(|e| match e.kind {
+            EventKind::MemberCheckIn { activity, .. } => activity,
+            _ => None,
+        })
+}
+
+#[test]
+fn a_member_who_signed_up_is_counted_for_their_activity_and_others_are_asked() {
+    let mut f = fixture();
+    todays_activities(&f);
+    // 09:30: the reading club runs; the board games open at 09:30 (half an
+    // hour early).
+    let running = f.engine.running_activities();
+    let ids: Vec<&str> = running.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["read", "games"]);
+    assert_eq!(running[0].places_left, Some(1), "two places, one booked");
+    assert_eq!(running[1].places_left, None);
+
+    // The member who signed up: counted for it at once, nothing asked.
+    let o = f.engine.scan(&token(&f.key, 10_000_001, NOW_MS + 60_000));
+    let Outcome::Welcome {
+        seq,
+        attending: Attending::Booked(r),
+        ..
+    } = &o
+    else {
+        panic!("booked: {o:?}");
+    };
+    assert_eq!(r.id, "read");
+    assert_eq!(activity_of(&f, *seq).as_deref(), Some("read"));
+    assert_eq!(o.to_json()["activity"]["id"], "read");
+
+    // A walk-in is asked, and stays "just visiting" until they answer.
+    let o = f.engine.scan(&token(&f.key, 10_000_004, NOW_MS + 60_000));
+    let Outcome::Welcome {
+        seq: walk_in,
+        attending: Attending::Ask(asked),
+        ..
+    } = &o
+    else {
+        panic!("asked: {o:?}");
+    };
+    assert_eq!(asked.len(), 2);
+    assert_eq!(activity_of(&f, *walk_in).as_deref(), Some(""));
+    assert_eq!(o.to_json()["ask"][0]["places_left"], 1);
+    let walk_in = *walk_in;
+    let answer = f.engine.choose_activity(walk_in, "read");
+    assert!(
+        matches!(&answer, Outcome::Attending { activity: Some(r) } if r.id == "read"),
+        "{answer:?}"
+    );
+    assert!(answer.is_recorded());
+    assert_eq!(answer.to_json()["outcome"], "activity_chosen");
+    let came = f.engine.store().came_for("2026-11-24").expect("came");
+    assert_eq!(
+        came,
+        [
+            ("read".to_string(), 10_000_001),
+            ("read".to_string(), 10_000_004)
+        ]
+    );
+    // The reading club is full now: the next walk-in may not take a place.
+    let o = f.engine.scan(&token(&f.key, 10_000_005, NOW_MS + 60_000));
+    let Outcome::Welcome {
+        seq: third,
+        attending: Attending::Ask(asked),
+        ..
+    } = &o
+    else {
+        panic!("asked: {o:?}");
+    };
+    assert_eq!(asked[0].places_left, Some(0));
+    let third = *third;
+    assert_eq!(
+        refused(&f.engine.choose_activity(third, "read")),
+        Some(Refusal::ActivityFull)
+    );
+    assert_eq!(
+        refused(&f.engine.choose_activity(third, "later")),
+        Some(Refusal::NotRunning),
+        "tomorrow's activity is not running"
+    );
+    assert_eq!(
+        f.engine.choose_activity(third, "games"),
+        Outcome::Attending {
+            activity: Some(asked[1].clone())
+        }
+    );
+    // Changing their mind: the latest answer stands.
+    assert_eq!(
+        f.engine.choose_activity(third, ""),
+        Outcome::Attending { activity: None }
+    );
+    let came = f.engine.store().came_for("2026-11-24").expect("came");
+    assert_eq!(came.len(), 2, "just visiting counts for none: {came:?}");
+    // Each answer went into the outbox, naming its check-in.
+    let page = f
+        .engine
+        .store()
+        .pending_page(0, 100, 1 << 20)
+        .expect("page");
+    let answers: Vec<(u64, String)> = page
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::ActivityChosen { for_seq, activity } => Some((for_seq, activity)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            (walk_in, "read".to_string()),
+            (third, "games".to_string()),
+            (third, String::new())
+        ]
+    );
+    // An answer for no check-in of this kiosk is refused and not kept.
+    assert_eq!(
+        refused(&f.engine.choose_activity(999, "")),
+        Some(Refusal::NotRunning)
+    );
+}
+
+#[test]
+fn nothing_is_asked_when_no_activity_runs() {
+    let mut f = fixture();
+    todays_activities(&f);
+    // 12:30: both have ended.
+    f.clock.advance_ms(3 * 3_600_000);
+    assert!(f.engine.running_activities().is_empty());
+    let o = f
+        .engine
+        .scan(&token(&f.key, 10_000_004, NOW_MS + 4 * 3_600_000));
+    let Outcome::Welcome { seq, attending, .. } = &o else {
+        panic!("{o:?}");
+    };
+    assert_eq!(*attending, Attending::Nothing);
+    assert_eq!(activity_of(&f, *seq), None, "not asked: the hub decides");
+    assert!(o.to_json().get("ask").is_none());
 }

@@ -190,6 +190,32 @@ impl Store {
         )?)
     }
 
+    /// Who came for which activity on `local_date`: (activity id, member)
+    /// of each member check-in that counts, by the member's latest answer
+    /// to "which activity?" or, without one, by what the check-in itself
+    /// says (the activity they signed up for). Just visiting is left out.
+    pub fn came_for(&self, local_date: &str) -> Result<Vec<(String, u32)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT coalesce((SELECT c.activity FROM events c
+                              WHERE c.kind = 'activity_chosen' AND c.for_seq = events.seq
+                              ORDER BY c.seq DESC LIMIT 1), activity) AS came, member_id
+             FROM events
+             WHERE local_date = ?1 AND kind = 'member_check_in' AND {COUNTED}"
+        ))?;
+        let rows = stmt.query_map([local_date], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, u32>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let (Some(id), member) = row?
+                && !id.is_empty()
+            {
+                out.push((id, member));
+            }
+        }
+        Ok(out)
+    }
+
     /// The day's check-ins and visitors, newest first, voided ones marked.
     pub fn day_list(&self, local_date: &str, limit: usize) -> Result<Vec<DayEntry>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -115,6 +115,10 @@ const MIGRATIONS: &[&str] = &[
         label TEXT NOT NULL,
         added_at_ms INTEGER NOT NULL
      );",
+    // 6: a member's answer to "which activity did you come for?" names the
+    // check-in it is for.
+    "ALTER TABLE events ADD COLUMN for_seq INTEGER;
+     CREATE INDEX events_for ON events(for_seq) WHERE for_seq IS NOT NULL;",
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -30,9 +30,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
-    /// A void that names no check-in of this kiosk, or one already voided.
+    /// A void or an activity answer that names no check-in of this kiosk,
+    /// or a void of one already voided.
     #[error("{0}")]
-    NotVoidable(String),
+    NoTarget(String),
 }
 
 impl StoreError {
@@ -472,15 +473,27 @@ impl Store {
                 match target {
                     Some((kind, false)) if Kind::from_code(&kind).is_some_and(Kind::is_visit) => {}
                     Some((_, true)) => {
-                        return Err(StoreError::NotVoidable(format!(
+                        return Err(StoreError::NoTarget(format!(
                             "check-in {voided_seq} is already voided"
                         )));
                     }
                     _ => {
-                        return Err(StoreError::NotVoidable(format!(
+                        return Err(StoreError::NoTarget(format!(
                             "there is no check-in {voided_seq} on this kiosk"
                         )));
                     }
+                }
+            }
+            EventKind::ActivityChosen { for_seq, .. } => {
+                let kind: Option<String> = tx
+                    .query_row("SELECT kind FROM events WHERE seq = ?1", [for_seq], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if kind.as_deref() != Some(Kind::MemberCheckIn.code()) {
+                    return Err(StoreError::NoTarget(format!(
+                        "there is no member check-in {for_seq} on this kiosk"
+                    )));
                 }
             }
             _ => {}
@@ -492,8 +505,8 @@ impl Store {
         tx.execute(
             "INSERT INTO events(at_ms, local_date, local_hour, kind, member_id, via, age_band, purpose,
                                 boot_id, monotonic_ms, clock_synchronized, card_hash, activity,
-                                voided_seq, reason, actor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                                voided_seq, reason, actor, for_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 ev.at_ms,
                 ev.local_date,
@@ -510,7 +523,8 @@ impl Store {
                 activity,
                 c.voided_seq,
                 c.reason,
-                by
+                by,
+                c.for_seq
             ],
         )
         .map_err(StoreError::from_sqlite)?;

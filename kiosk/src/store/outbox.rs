@@ -14,7 +14,7 @@ impl Store {
     ) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at_ms, kind, member_id, via, age_band, purpose, boot_id, monotonic_ms,
-                    clock_synchronized, card_hash, activity, voided_seq, reason, actor
+                    clock_synchronized, card_hash, activity, voided_seq, reason, actor, for_seq
              FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![after, max_rows])?;
@@ -61,6 +61,12 @@ impl Store {
                         &r.get::<_, Option<String>>(14)?.unwrap_or_default(),
                         MAX_ACTOR_CHARS,
                     ),
+                },
+                Some(Kind::ActivityChosen) => EventKind::ActivityChosen {
+                    for_seq: r
+                        .get::<_, Option<u64>>(15)?
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: for seq")))?,
+                    activity: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
                 },
                 Some(Kind::Visitor) => EventKind::Visitor {
                     age_band: AgeBand::from_code(&r.get::<_, String>(5)?)

@@ -372,7 +372,8 @@ impl Store {
 }
 
 /// Renumbers the events above seq `above` as `after + 1`, `after + 2` … in
-/// order, voids following the check-ins they name. The seq counter is the
+/// order, voids and activity answers following the check-ins they name.
+/// The seq counter is the
 /// caller's to set.
 pub(super) fn renumber(tx: &rusqlite::Transaction<'_>, above: u64, after: u64) -> Result<()> {
     tx.execute_batch(
@@ -387,6 +388,11 @@ pub(super) fn renumber(tx: &rusqlite::Transaction<'_>, above: u64, after: u64) -
     tx.execute(
         "UPDATE events SET voided_seq = (SELECT new FROM temp.moved WHERE old = voided_seq)
          WHERE voided_seq IN (SELECT old FROM temp.moved)",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE events SET for_seq = (SELECT new FROM temp.moved WHERE old = for_seq)
+         WHERE for_seq IN (SELECT old FROM temp.moved)",
         [],
     )?;
     // Through negative seqs, so no row meets another on the way.

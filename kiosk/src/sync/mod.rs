@@ -175,6 +175,16 @@ impl<U: Uplink> Syncer<U> {
             Some(url) => self.store.set_setting(SETTING_PUBLIC_URL, url)?,
             None => self.store.delete_setting(SETTING_PUBLIC_URL)?,
         }
+        // Today's and tomorrow's activities with who signed up: kept, so a
+        // kiosk offline tomorrow still knows them.
+        match serde_json::to_string(&state.activities) {
+            Ok(json) if !state.activities.is_empty() => self
+                .store
+                .set_setting(crate::checkin::activities::SETTING_ACTIVITIES, &json)?,
+            _ => self
+                .store
+                .delete_setting(crate::checkin::activities::SETTING_ACTIVITIES)?,
+        }
         // After a database recovery: new events go above what the hub holds.
         let recovered = self.store.settle_recovery(state.acked_seq)?;
         let mut acked = state.acked_seq;

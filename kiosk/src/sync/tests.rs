@@ -54,6 +54,7 @@ impl Uplink for &FakeHub {
             probe,
             bind_next: None,
             public_url: None,
+            activities: Vec::new(),
         })
     }
 

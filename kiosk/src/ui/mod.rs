@@ -16,7 +16,7 @@ use protocol::catalog::{AgeBand, ServiceCategory};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tokio::sync::Notify;
 
-use crate::checkin::{Credential, Engine, Outcome, Refusal, ShiftAction};
+use crate::checkin::{Attending, Credential, Engine, Outcome, Refusal, ShiftAction};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::ContentBundle;
@@ -107,6 +107,9 @@ pub struct Kiosk<C: Clock> {
     /// The list the staff screen shows, and the entry being voided.
     entries: Vec<view::EntryView>,
     void_target: Option<u64>,
+    /// The check-in whose member is being asked which activity they came
+    /// for, while the question shows.
+    asked: Option<u64>,
     /// The staff screen closes itself this long after its last touch.
     staff_touched: std::time::Instant,
     /// Fires when the home screen has been quiet for `attract_after_seconds`.
@@ -156,6 +159,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             pin_timer: Timer::default(),
             entries: Vec::new(),
             void_target: None,
+            asked: None,
             staff_touched: std::time::Instant::now(),
             attract_idle: Timer::default(),
             attract_turn: Timer::default(),
@@ -313,6 +317,14 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         if let Some(app) = w.upgrade() {
             app.global::<ResultAdapter>().set_shown(false);
             k.borrow().result_timer.stop();
+            // Not answered: the check-in stays "just visiting".
+            k.borrow_mut().asked = None;
+        }
+    });
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<ResultAdapter>().on_choose(move |id| {
+        if let Some(app) = w.upgrade() {
+            choose_activity(&app, &k, &id);
         }
     });
 
@@ -484,18 +496,65 @@ fn go<C: Clock + 'static>(app: &App, k: &Shared<C>, page: Page) {
     app.global::<Nav>().set_page(page);
 }
 
+/// Seconds the question "which activity are you here for?" waits for a tap.
+const ASK_SECONDS: u32 = 15;
+
 fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome) {
-    let (en, secs, now, tz) = {
+    let (en, secs, now, tz, outcome) = {
         let k = k.borrow();
         (
             k.en,
             k.config.result_seconds,
             k.engine.now_ms(),
             k.engine.time_zone(),
+            view::localized(outcome, &k.content, k.en),
         )
     };
-    let v = view::result(outcome, en, &view::local_time(tz, now));
+    let v = view::result(&outcome, en, &view::local_time(tz, now));
+    // A member checked in while activities run, and not signed up for one:
+    // the answer card asks which they came for, a little longer.
+    let (asked, choices) = match &outcome {
+        Outcome::Welcome {
+            seq,
+            attending: Attending::Ask(running),
+            ..
+        } => (Some(*seq), view::activity_choices(running, en)),
+        _ => (None, Vec::new()),
+    };
+    let secs = if asked.is_some() {
+        secs.max(ASK_SECONDS)
+    } else {
+        secs
+    };
+    k.borrow_mut().asked = asked;
+    app.global::<ResultAdapter>().set_choices(model(
+        choices
+            .into_iter()
+            .map(|c| ActivityChoice {
+                id: c.id.into(),
+                label: c.label.into(),
+                note: c.note.into(),
+                full: c.full,
+            })
+            .collect(),
+    ));
     show_result(app, k, v.tone, &v.headline, &v.detail, secs);
+}
+
+/// A member's tap on the question's answer: recorded for the check-in
+/// asked about, and said on the card.
+fn choose_activity<C: Clock + 'static>(app: &App, k: &Shared<C>, id: &str) {
+    wake(app, k);
+    let outcome = {
+        let kb = &mut *k.borrow_mut();
+        let Some(seq) = kb.asked.take() else {
+            return;
+        };
+        let outcome = kb.engine.choose_activity(seq, id);
+        kb.door.after(&outcome);
+        outcome
+    };
+    show_outcome(app, k, &outcome);
 }
 
 /// Shows a result panel for `secs` seconds.

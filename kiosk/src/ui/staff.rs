@@ -1,5 +1,7 @@
 //! The staff screen: the PIN and its lock, today's figures and list, voids, the export to a USB stick.
 
+use chrono::TimeZone;
+
 use super::*;
 
 pub(super) fn connect_staff<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
@@ -216,17 +218,38 @@ pub(super) fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             },
         ))
     };
-    let windows = view::activity_windows(&k.content, k.engine.time_zone(), k.engine.now_ms(), k.en);
-    let by_activity = windows
-        .into_iter()
-        .map(|(label, from, to)| {
-            let n = store.visits_between(from, to).unwrap_or_else(|e| {
-                tracing::error!("staff screen: {e}");
-                0
-            });
-            (label, n)
-        })
-        .collect();
+    // Today's activities as the hub lists them, with who signed up; a
+    // kiosk without the list (not enrolled, an older hub) counts the
+    // visits during each activity's hours.
+    let listed = crate::checkin::activities::of_day(store, &today);
+    let by_activity = if listed.is_empty() {
+        let windows =
+            view::activity_windows(&k.content, k.engine.time_zone(), k.engine.now_ms(), k.en);
+        windows
+            .into_iter()
+            .map(|(label, from, to)| view::ActivityRow {
+                label,
+                came: store.visits_between(from, to).unwrap_or_else(|e| {
+                    tracing::error!("staff screen: {e}");
+                    0
+                }),
+                note: String::new(),
+            })
+            .collect()
+    } else {
+        let came = store.came_for(&today).unwrap_or_else(|e| {
+            tracing::error!("staff screen: {e}");
+            Vec::new()
+        });
+        let now = k
+            .engine
+            .time_zone()
+            .timestamp_millis_opt(k.engine.now_ms())
+            .single()
+            .map(|t| t.time())
+            .unwrap_or_default();
+        view::activity_rows(&listed, &came, &k.content, now, k.en)
+    };
     let (stats, yesterday, last_week, entries, status) = match read() {
         Ok(all) => all,
         Err(e) => {
@@ -289,9 +312,10 @@ pub(super) fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     s.set_by_activity(model(
         v.by_activity
             .into_iter()
-            .map(|(label, n)| CountRow {
-                label: label.into(),
-                count: int(n),
+            .map(|r| ActivityCount {
+                label: r.label.into(),
+                count: int(r.came),
+                note: r.note.into(),
             })
             .collect(),
     ));

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
 use chrono_tz::Tz;
 use protocol::catalog::{AgeBand, ServiceCategory};
 
-use crate::checkin::{Outcome, RepeatOf, ShiftChange};
+use crate::checkin::{Attending, Outcome, RepeatOf, Running, ShiftChange};
 use crate::content::ContentBundle;
 use crate::store::{DayEntry, DayStats, SyncStatus, Who};
 use protocol::wire::VoidReason;

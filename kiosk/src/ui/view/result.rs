@@ -27,7 +27,9 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 "已登记来访，祝你今天愉快。".into()
             },
         },
-        Outcome::Welcome { name, .. } => ResultView {
+        Outcome::Welcome {
+            name, attending, ..
+        } => ResultView {
             tone: ResultTone::Welcome,
             headline: match (name, en) {
                 (Some(n), true) => format!("Welcome, {n}!"),
@@ -35,10 +37,50 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 (None, true) => "Welcome!".into(),
                 (None, false) => "欢迎你！".into(),
             },
-            detail: if en {
-                format!("You're checked in at {local_time}.")
+            detail: match (attending, en) {
+                (Attending::Booked(r), true) => {
+                    format!(
+                        "Checked in at {local_time} for {}, which you signed up for.",
+                        r.title
+                    )
+                }
+                (Attending::Booked(r), false) => {
+                    format!("{local_time} 签到成功，已记为参加你报名的「{}」", r.title)
+                }
+                (Attending::Ask(_), true) => {
+                    format!("Checked in at {local_time}. Which activity are you here for?")
+                }
+                (Attending::Ask(_), false) => {
+                    format!("{local_time} 签到成功。你来参加哪个活动？")
+                }
+                (Attending::Nothing, true) => format!("You're checked in at {local_time}."),
+                (Attending::Nothing, false) => format!("{local_time} 签到成功"),
+            },
+        },
+        Outcome::Attending { activity: Some(r) } => ResultView {
+            tone: ResultTone::Welcome,
+            headline: if en {
+                format!("You're in: {}", r.title)
             } else {
-                format!("{local_time} 签到成功")
+                format!("已记为参加「{}」", r.title)
+            },
+            detail: if en {
+                format!("{}–{}. Enjoy it!", r.start, r.end)
+            } else {
+                format!("{}–{}，祝你活动愉快！", r.start, r.end)
+            },
+        },
+        Outcome::Attending { activity: None } => ResultView {
+            tone: ResultTone::Welcome,
+            headline: if en {
+                "Just visiting: noted".into()
+            } else {
+                "好的，这次是随便看看".into()
+            },
+            detail: if en {
+                "You're welcome to join an activity any time.".into()
+            } else {
+                "欢迎随时参加中心的活动。".into()
             },
         },
         Outcome::Repeat {
@@ -200,6 +242,87 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
             detail: reason.message(!en).into(),
         },
     }
+}
+
+/// One answer to "which activity are you here for?".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityChoice {
+    /// The activity's id; empty for "just visiting".
+    pub id: String,
+    pub label: String,
+    /// Its time and places left.
+    pub note: String,
+    /// No places left: shown, not offered.
+    pub full: bool,
+}
+
+/// The most activities offered at once; a fifth tile is "just visiting".
+pub const MAX_CHOICES: usize = 4;
+
+/// The answers to "which activity are you here for?": the running
+/// activities (each with its time and places left), then "just visiting".
+pub fn activity_choices(running: &[Running], en: bool) -> Vec<ActivityChoice> {
+    let mut out: Vec<ActivityChoice> = running
+        .iter()
+        .take(MAX_CHOICES)
+        .map(|r| {
+            let time = format!("{}–{}", r.start, r.end);
+            let (note, full) = match (r.places_left, en) {
+                (Some(0), true) => (format!("{time} · full"), true),
+                (Some(0), false) => (format!("{time} · 已满"), true),
+                (Some(n), true) => (format!("{time} · {n} left"), false),
+                (Some(n), false) => (format!("{time} · 剩 {n} 个名额"), false),
+                (None, _) => (time, false),
+            };
+            ActivityChoice {
+                id: r.id.clone(),
+                label: r.title.clone(),
+                note,
+                full,
+            }
+        })
+        .collect();
+    out.push(ActivityChoice {
+        id: String::new(),
+        label: if en { "Just visiting" } else { "随便看看" }.into(),
+        note: if en {
+            "not for an activity"
+        } else {
+            "不参加活动"
+        }
+        .into(),
+        full: false,
+    });
+    out
+}
+
+/// The outcome with each running activity's title in the screen's
+/// language, from the content when it has the activity.
+pub fn localized(outcome: &Outcome, bundle: &ContentBundle, en: bool) -> Outcome {
+    let name = |r: &Running| Running {
+        title: bundle
+            .activities
+            .iter()
+            .find(|a| a.id.as_deref() == Some(r.id.as_str()))
+            .map(|a| a.title.get(en).to_string())
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| r.title.clone()),
+        ..r.clone()
+    };
+    let mut o = outcome.clone();
+    match &mut o {
+        Outcome::Welcome {
+            attending: Attending::Booked(r),
+            ..
+        } => *r = name(r),
+        Outcome::Welcome {
+            attending: Attending::Ask(list),
+            ..
+        } => list.iter_mut().for_each(|r| *r = name(r)),
+        Outcome::Attending { activity: Some(r) } => *r = name(r),
+        _ => {}
+    }
+    o
 }
 
 pub(super) fn greet_en(name: Option<&str>, what: &str) -> String {

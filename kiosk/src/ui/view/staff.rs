@@ -21,8 +21,69 @@ pub struct StaffView {
     pub visitors_note: String,
     pub volunteers_now: u64,
     pub entries: Vec<EntryView>,
-    /// (today's activity with its time, visits during it).
-    pub by_activity: Vec<(String, u64)>,
+    /// Today's activities: who signed up, came, walked in, did not come.
+    pub by_activity: Vec<ActivityRow>,
+}
+
+/// One of today's activities on the staff screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRow {
+    /// Its time and title.
+    pub label: String,
+    /// How many came for it (counted at this kiosk).
+    pub came: u64,
+    /// Signed up, walk-ins, no-shows; empty when the kiosk only knows the
+    /// visits during its hours.
+    pub note: String,
+}
+
+/// Today's activities of the hub's list, each with who came for it at
+/// this kiosk (`came`: (activity id, member) pairs): signed up, came,
+/// walk-ins (came without signing up), and who signed up and did not
+/// come: "not here yet" until its end, "no-shows" after.
+pub fn activity_rows(
+    list: &[protocol::wire::KioskActivity],
+    came: &[(String, u32)],
+    bundle: &ContentBundle,
+    now: chrono::NaiveTime,
+    en: bool,
+) -> Vec<ActivityRow> {
+    list.iter()
+        .map(|a| {
+            let here: std::collections::BTreeSet<u32> = came
+                .iter()
+                .filter(|(id, _)| *id == a.id)
+                .map(|(_, m)| *m)
+                .collect();
+            let walk_ins = here.iter().filter(|m| !a.booked.contains(m)).count();
+            let missing = a.booked.iter().filter(|m| !here.contains(m)).count();
+            let over =
+                chrono::NaiveTime::parse_from_str(&a.end, "%H:%M").is_ok_and(|end| now > end);
+            let title = bundle
+                .activities
+                .iter()
+                .find(|c| c.id.as_deref() == Some(a.id.as_str()))
+                .map(|c| c.title.get(en).to_string())
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| a.title.clone());
+            let signed = a.booked.len();
+            let note = match (en, over) {
+                (true, true) => {
+                    format!("signed up {signed} · walk-ins {walk_ins} · no-shows {missing}")
+                }
+                (true, false) => {
+                    format!("signed up {signed} · walk-ins {walk_ins} · not here yet {missing}")
+                }
+                (false, true) => format!("报名 {signed} · 现场加入 {walk_ins} · 缺席 {missing}"),
+                (false, false) => format!("报名 {signed} · 现场加入 {walk_ins} · 未到 {missing}"),
+            };
+            ActivityRow {
+                label: format!("{} {title}", a.start),
+                came: here.len() as u64,
+                note,
+            }
+        })
+        .collect()
 }
 
 /// One of today's check-ins on the staff screen; display names only.
@@ -295,7 +356,7 @@ pub fn staff(
     stats: &DayStats,
     earlier: &Earlier<'_>,
     entries: &[DayEntry],
-    by_activity: Vec<(String, u64)>,
+    by_activity: Vec<ActivityRow>,
     status: &SyncStatus,
     tz: Tz,
     now_ms: i64,

@@ -63,6 +63,7 @@ fn results_greet_by_display_name_and_explain_refusals() {
         name: Some("林同学".into()),
         seq: 1,
         visitor: false,
+        attending: Attending::Nothing,
     };
     assert_eq!(result(&w, false, "09:30").headline, "欢迎你，林同学！");
     assert_eq!(
