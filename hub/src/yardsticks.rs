@@ -2,8 +2,9 @@
 //! computed from what the kiosks counted, and the ledger (台账) export.
 //!
 //! - at least 2 activities a month;
-//! - at least 40 participant-visits a month (every counted visit: member
-//!   check-ins and visitors, voids excluded);
+//! - at least 40 participant-visits a month (参加人次: how many came to
+//!   each of the month's activities that took place, as [`attendance`]
+//!   counts them, summed);
 //! - visits growing about 20% a year (this month so far against the same
 //!   days of the same month a year before);
 //! - the study club (学习社) at least 30% of the year's activities.
@@ -108,6 +109,13 @@ pub fn for_centers(
                 acts(year_start, last)?.1,
             ))
         })?;
+        // Who came to each of the month's activities, so far.
+        let mut participants = 0;
+        for a in store.activities(c.id, &ymd(first), &ymd(last))? {
+            if !a.status.is_off() {
+                participants += attendance(store, c, &a)?;
+            }
+        }
         let growth_pct = (before > 0).then(|| (visits as f64 / before as f64 - 1.0) * 100.0);
         let study_club_pct = (year_acts > 0).then(|| year_club as f64 * 100.0 / year_acts as f64);
         out.push(Yardsticks {
@@ -115,14 +123,14 @@ pub fn for_centers(
             center: c.name.clone(),
             month: first.format("%Y-%m").to_string(),
             activities,
-            participant_visits: visits,
+            participant_visits: participants,
             visits_a_year_before: before,
             growth_pct,
             activities_this_year: year_acts,
             study_club_this_year: year_club,
             study_club_pct,
             activities_met: activities >= MIN_ACTIVITIES,
-            visits_met: visits >= MIN_PARTICIPANT_VISITS,
+            visits_met: participants >= MIN_PARTICIPANT_VISITS,
             // "About 20%": within a tenth of the target counts as met.
             growth_met: growth_pct.map(|g| g >= GROWTH_TARGET_PCT * 0.9),
             study_club_met: study_club_pct.map(|p| p >= STUDY_CLUB_MIN_PCT),
@@ -316,7 +324,7 @@ mod tests {
                     },
                     kind: EventKind::Visitor {
                         age_band: protocol::catalog::AgeBand::From18To24,
-                        purpose: ServiceCategory::Sports,
+                        purpose: ServiceCategory::Featured,
                     },
                 })
                 .expect("json")
@@ -365,16 +373,18 @@ mod tests {
                 ServiceCategory::CultureLearning,
                 club,
                 day(date),
-                "19:00",
-                "20:30",
+                "09:30",
+                "11:00",
                 "",
             )
             .expect("activity")
         };
         add(busy, "2026-03-01", true);
         add(busy, "2026-05-01", false);
-        add(busy, "2026-11-02", true);
-        add(busy, "2026-11-09", false);
+        // The month's visitors all came for the activity of their day (at
+        // 10:00): 25 + 20 took part, nobody on the 16th.
+        add(busy, "2026-11-03", true);
+        add(busy, "2026-11-20", false);
         add(busy, "2026-11-16", false);
         // After today: not held yet.
         add(busy, "2026-11-30", true);
@@ -461,14 +471,12 @@ mod tests {
             "{line}"
         );
 
-        // An activity's attendance: visits during its hours (and half an hour before).
+        // An activity's attendance: those who came for it during its hours
+        // (and half an hour before); the quiet center's ten came for it.
         let acts = s
             .activities(quiet, "2026-11-01", "2026-11-30")
             .expect("acts");
-        assert_eq!(
-            attendance(&s, &centers[1], &acts[0]).expect("came"),
-            0,
-            "they came at 10:00"
-        );
+        assert_eq!(attendance(&s, &centers[1], &acts[0]).expect("came"), 10);
+        assert_eq!(q.participant_visits, 10);
     }
 }

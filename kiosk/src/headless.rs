@@ -219,6 +219,16 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
                         Some(seq) => {
                             let outcome = engine.choose_activity(seq, &id);
                             door.after(&outcome);
+                            // A full activity: the question stands, for
+                            // another answer.
+                            if matches!(
+                                outcome,
+                                crate::checkin::Outcome::Refused {
+                                    reason: Refusal::ActivityFull | Refusal::NotRunning
+                                }
+                            ) {
+                                asked = Some(seq);
+                            }
                             outcome.to_json()
                         }
                         None => serde_json::json!({

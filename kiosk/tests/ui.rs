@@ -1450,3 +1450,146 @@ fn a_kiosk_not_enrolled_asks_for_the_enrollment_code_on_its_home_screen() {
     }
     assert!(!engine.enrolled());
 }
+
+/// The hub's list of today's activities, as a sync leaves it: a reading
+/// club 09:00–11:00 with two places, one booked by 10000001, and board
+/// games 10:00–12:00 (open from 09:30) without a limit.
+fn hub_lists_todays_activities(f: &Fixture) {
+    let list = serde_json::json!([
+        { "id": "read", "title": "读书会", "date": "2026-11-24", "start": "09:00", "end": "11:00",
+          "capacity": 2, "booked": [10_000_001] },
+        { "id": "games", "title": "桌游", "date": "2026-11-24", "start": "10:00", "end": "12:00" }
+    ]);
+    rusqlite::Connection::open(&f.db)
+        .expect("db")
+        .execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)",
+            rusqlite::params![
+                kiosk::checkin::activities::SETTING_ACTIVITIES,
+                list.to_string()
+            ],
+        )
+        .expect("setting");
+}
+
+#[test]
+fn a_member_is_counted_for_the_activity_they_signed_up_for_and_a_walk_in_picks_one() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            hub_lists_todays_activities(&f);
+            let lang = if en { "en" } else { "zh" };
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            let r = f.app.global::<ResultAdapter>();
+
+            // Signed up: counted for it, nothing asked.
+            f.type_line("10000001");
+            assert_eq!(f.result().1, ResultKind::Welcome);
+            assert!(r.get_detail().contains("读书会"), "{}", r.get_detail());
+            assert_eq!(r.get_choices().row_count(), 0);
+            f.snapshot(&format!("activity-booked-{lang}-{w}x{h}"));
+            f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+
+            // Not signed up: asked which one, each with its time and places.
+            f.type_line(&phone_code(10_000_007, NOW_MS));
+            assert_eq!(
+                r.get_detail(),
+                t(
+                    "09:30 签到成功。你来参加哪个活动？",
+                    "Checked in at 09:30. Which activity are you here for?"
+                )
+            );
+            let choices: Vec<(String, String, bool)> = r
+                .get_choices()
+                .iter()
+                .map(|c| (c.label.to_string(), c.note.to_string(), c.full))
+                .collect();
+            assert_eq!(
+                choices,
+                [
+                    (
+                        "读书会".to_string(),
+                        t("09:00–11:00 · 剩 1 个名额", "09:00–11:00 · 1 left"),
+                        false
+                    ),
+                    ("桌游".to_string(), "10:00–12:00".to_string(), false),
+                    (
+                        t("随便看看", "Just visiting"),
+                        t("不参加活动", "not for an activity"),
+                        false
+                    ),
+                ]
+            );
+            // Each answer is a thumb wide on the small panel too.
+            for label in ["读书会", "桌游"] {
+                let tile: Vec<ElementHandle> =
+                    ElementHandle::find_by_accessible_label(&f.app, label)
+                        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                        .collect();
+                assert_eq!(tile.len(), 1, "{label}");
+                let size = tile[0].size();
+                let scale = f.app.window().scale_factor();
+                assert!(
+                    size.height * scale >= 48.0 && size.width * scale >= 48.0,
+                    "{label} is {size:?} at {w}x{h}"
+                );
+            }
+            f.snapshot(&format!("activity-ask-{lang}-{w}x{h}"));
+            f.tap("桌游");
+            assert_eq!(
+                f.result(),
+                (
+                    true,
+                    ResultKind::Welcome,
+                    t("已记为参加「桌游」", "You're in: 桌游")
+                )
+            );
+            assert_eq!(r.get_choices().row_count(), 0);
+            assert_eq!(
+                f.count(
+                    "SELECT count(*) FROM events WHERE kind = 'activity_chosen' AND activity = 'games'"
+                ),
+                1
+            );
+            f.snapshot(&format!("activity-chosen-{lang}-{w}x{h}"));
+            f.tap(&t("已记为参加「桌游」", "You're in: 桌游"));
+
+            // Staff see, per activity, who signed up, came and walked in.
+            f.tap(&t("工作人员", "Staff"));
+            for d in ["2", "4", "6", "8"] {
+                f.tap(d);
+            }
+            f.tap(&t("确认", "OK"));
+            assert_eq!(f.page(), Page::Staff);
+            let rows: Vec<(String, i32, String)> = f
+                .app
+                .global::<StaffAdapter>()
+                .get_by_activity()
+                .iter()
+                .map(|c| (c.label.to_string(), c.count, c.note.to_string()))
+                .collect();
+            assert_eq!(
+                rows,
+                [
+                    (
+                        "09:00 读书会".to_string(),
+                        1,
+                        t(
+                            "报名 1 · 现场加入 0 · 未到 0",
+                            "signed up 1 · walk-ins 0 · not here yet 0"
+                        )
+                    ),
+                    (
+                        "10:00 桌游".to_string(),
+                        1,
+                        t(
+                            "报名 0 · 现场加入 1 · 未到 0",
+                            "signed up 0 · walk-ins 1 · not here yet 0"
+                        )
+                    ),
+                ]
+            );
+            f.snapshot(&format!("activity-staff-{lang}-{w}x{h}"));
+        }
+    }
+}

@@ -31,8 +31,8 @@ pub enum ActivityAction {
         #[arg(long)]
         capacity: Option<u32>,
     },
-    /// A center's activities of a month, with how many came (counted visits
-    /// during the activity's hours).
+    /// A center's activities of a month, with how many came for each (those
+    /// who signed up or said so at the kiosk, within its hours).
     List {
         #[arg(long)]
         center: u64,

@@ -1,0 +1,57 @@
+// Three youths join from their phones in Debian's Chromium (headless, a
+// 390×844 screen) and sign up for an activity with two places: two are
+// booked, the third waits. The first cancels; the third's page then says
+// they moved up. Prints one JSON object for the end-to-end test.
+//
+// Usage: node activity.mjs JOIN_URL TITLE BIRTH_YEAR SHOT_PREFIX
+
+import { chromium } from 'playwright-core';
+
+const [joinUrl, title, birthYear, shots] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const errors = [];
+
+try {
+  const out = { youths: [] };
+  const pages = [];
+  const names = ['林小雨', '陈思远', '黄小明'];
+  for (const [i, name] of names.entries()) {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(joinUrl);
+    await page.fill('input[name=name]', name);
+    await page.fill('input[name=phone]', `1380000${1000 + i}`);
+    await page.fill('input[name=birth_year]', birthYear);
+    await page.check('input[name=privacy]');
+    await Promise.all([page.waitForURL(/\/m\?joined=1$/), page.click('#join button')]);
+    const number = (await page.textContent('#number b')).trim();
+    // The activity among the center's coming ones: sign up (or wait).
+    const offer = page.locator('#coming li', { hasText: title });
+    const offered = (await offer.textContent()).trim();
+    await Promise.all([page.waitForURL(/signup=(booked|waiting)/), offer.locator('form button').click()]);
+    const mine = (await page.locator('#mine li', { hasText: title }).textContent()).trim();
+    await page.screenshot({ path: `${shots}-${i + 1}-signed-390.png`, fullPage: true });
+    out.youths.push({ number, offered, mine, said: (await page.textContent('#said')).trim() });
+    pages.push(page);
+  }
+  // The first cancels: their place goes to the one waiting.
+  const first = pages[0];
+  await Promise.all([
+    first.waitForURL(/signup=cancelled/),
+    first.locator('#mine li', { hasText: title }).locator('form[action$="/m/cancel"] button').click(),
+  ]);
+  out.cancelled = (await first.textContent('#said')).trim();
+  const third = pages[2];
+  await third.goto(new URL('/m', joinUrl).toString());
+  out.promoted = (await third.locator('#mine li', { hasText: title }).textContent()).trim();
+  await third.screenshot({ path: `${shots}-3-promoted-390.png`, fullPage: true });
+  out.errors = errors;
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}
