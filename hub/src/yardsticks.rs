@@ -149,18 +149,7 @@ pub fn attendance(
     if let Some(came) = activity.attendance_override {
         return Ok(came);
     }
-    let tz = center.tz();
-    let bound = |t: &str| {
-        NaiveDate::parse_from_str(&activity.local_date, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| {
-                d.and_time(chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?)
-                    .into()
-            })
-            .and_then(|t: chrono::NaiveDateTime| tz.from_local_datetime(&t).earliest())
-            .map(|t| t.timestamp_millis())
-    };
-    let (Some(from), Some(to)) = (bound(&activity.start), bound(&activity.end)) else {
+    let Some((from, to)) = window(center, activity) else {
         return Ok(0);
     };
     // Arrivals up to half an hour early count for the activity: a member
@@ -178,13 +167,74 @@ pub fn attendance(
             params![
                 center.id,
                 activity.local_date,
-                from - 30 * 60_000,
+                from,
                 to,
                 activity.content_id.as_deref().unwrap_or(""),
                 activity.category
             ],
             |r| r.get(0),
         )
+    })
+}
+
+/// When an activity's arrivals count for it, unix ms: from half an hour
+/// before its start to its end.
+fn window(center: &Center, activity: &crate::store::activities::Activity) -> Option<(i64, i64)> {
+    let tz = center.tz();
+    let date = NaiveDate::parse_from_str(&activity.local_date, "%Y-%m-%d").ok()?;
+    let bound = |t: &str| {
+        let t = chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?;
+        tz.from_local_datetime(&date.and_time(t))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    };
+    Some((bound(&activity.start)? - 30 * 60_000, bound(&activity.end)?))
+}
+
+/// Members at an activity by their sign-ups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Turnout {
+    /// Members booked who came for it.
+    pub booked_came: u64,
+    /// Members who came for it without being booked.
+    pub walk_ins: u64,
+    /// Members booked who did not come (so far).
+    pub no_shows: u64,
+}
+
+/// Who of the members came to an activity planned by content, by their
+/// sign-ups: those who came for it (signed up, or said so at the kiosk)
+/// within its hours. `None` for an activity without a content id.
+pub fn turnout(
+    store: &Store,
+    center: &Center,
+    activity: &crate::store::activities::Activity,
+) -> Result<Option<Turnout>, StoreError> {
+    let (Some(id), Some((from, to))) = (&activity.content_id, window(center, activity)) else {
+        return Ok(None);
+    };
+    store.read(|conn| {
+        let came: std::collections::BTreeSet<u32> = conn
+            .query_map(
+                "SELECT DISTINCT member_id FROM events WHERE center_id = ?1 AND local_date = ?2
+                   AND kind = 'member_check_in' AND voided_by_seq IS NULL
+                   AND at_ms BETWEEN ?3 AND ?4 AND activity = ?5",
+                params![center.id, activity.local_date, from, to, id],
+                |r| r.get(0),
+            )?
+            .into_iter()
+            .collect();
+        let booked: Vec<u32> = conn.query_map(
+            "SELECT member_id FROM signups WHERE activity_id = ?1 AND status = 'booked'",
+            params![activity.id],
+            |r| r.get(0),
+        )?;
+        let booked_came = booked.iter().filter(|m| came.contains(m)).count() as u64;
+        Ok(Some(Turnout {
+            booked_came,
+            walk_ins: came.len() as u64 - booked_came,
+            no_shows: booked.len() as u64 - booked_came,
+        }))
     })
 }
 

@@ -1,13 +1,18 @@
-// Three youths join from their phones in Debian's Chromium (headless, a
-// 390×844 screen) and sign up for an activity with two places: two are
-// booked, the third waits. The first cancels; the third's page then says
-// they moved up. Prints one JSON object for the end-to-end test.
+// Activities in Debian's Chromium (headless). Prints one JSON object for
+// the end-to-end test.
 //
-// Usage: node activity.mjs JOIN_URL TITLE BIRTH_YEAR SHOT_PREFIX
+// `signup`: three youths join from their phones (390×844) and sign up for
+// an activity with two places: two are booked, the third waits. The first
+// cancels; the third's page then says they moved up.
+// `staff`: a staff member reads the activities page (1366×768): who came
+// to each, and by their sign-ups.
+//
+// Usage: node activity.mjs signup JOIN_URL TITLE BIRTH_YEAR SHOT_PREFIX
+//        node activity.mjs staff HUB_URL LOGIN PASSWORD SHOT_PREFIX
 
 import { chromium } from 'playwright-core';
 
-const [joinUrl, title, birthYear, shots] = process.argv.slice(2);
+const [mode, ...args] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -15,7 +20,7 @@ const browser = await chromium.launch({
 });
 const errors = [];
 
-try {
+async function signUp([joinUrl, title, birthYear, shots]) {
   const out = { youths: [] };
   const pages = [];
   const names = ['林小雨', '陈思远', '黄小明'];
@@ -50,6 +55,31 @@ try {
   await third.goto(new URL('/m', joinUrl).toString());
   out.promoted = (await third.locator('#mine li', { hasText: title }).textContent()).trim();
   await third.screenshot({ path: `${shots}-3-promoted-390.png`, fullPage: true });
+  return out;
+}
+
+async function staffPage([url, login, password, shots]) {
+  const desk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await desk.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url + '/login');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(url + '/'), page.click('form.login button')]);
+  await page.click('nav a[href="/activities"]');
+  await page.waitForSelector('#activities');
+  const rows = await page.$$eval('#activities tbody tr', (trs) => trs.map((tr) => ({
+    title: tr.querySelector('td:nth-child(3)').textContent.trim(),
+    signed: tr.querySelector('.signed').textContent.trim(),
+    came: tr.querySelector('.came').textContent.trim(),
+    turnout: tr.querySelector('.turnout')?.textContent.trim() ?? '',
+  })));
+  await page.screenshot({ path: `${shots}-activities-1366.png`, fullPage: true });
+  return { rows };
+}
+
+try {
+  const out = mode === 'staff' ? await staffPage(args) : await signUp(args);
   out.errors = errors;
   console.log(JSON.stringify(out));
 } finally {

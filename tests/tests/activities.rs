@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{Datelike, Timelike};
-use e2e::{Hub, headless, hub_cmd, kiosk_cmd, outcomes, run, stdout};
+use e2e::{Hub, add_user, headless, hub_cmd, kiosk_cmd, outcomes, run, stdout};
 
 /// A center time zone whose next two hours stay within today, so the
 /// activities below start and end on one local date whenever this runs.
@@ -78,6 +78,13 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
         }
         hub(&args)
     };
+    add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{center}"),
+        "staff password a",
+    );
     let read = add("读书会", "culture_learning", 15, 75, Some("2"));
     let games = add("桌游", "leisure", 5, 90, None);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
@@ -91,6 +98,7 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
     let out = run(Command::new("node")
         .arg(browser.join("activity.mjs"))
         .args([
+            "signup",
             &format!("{}/m/join/{center}", server.url),
             "读书会",
             &(now.year() - 20).to_string(),
@@ -198,5 +206,43 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
     .expect("yardsticks JSON");
     assert_eq!(y[0]["participant_visits"], 4, "{y}");
     assert_eq!(y[0]["activities"], 2, "{y}");
+
+    // Staff read on the activities page who came to each, by sign-ups:
+    // both booked came to the reading club (the one who cancelled is not
+    // booked); the walk-in went to the board games.
+    let out = run(Command::new("node")
+        .arg(browser.join("activity.mjs"))
+        .args(["staff", &server.url, "staff-a", "staff password a"])
+        .arg(shots.join("hub-activity")));
+    let staff: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+    assert_eq!(
+        staff["errors"],
+        serde_json::json!([]),
+        "no script errors: {staff}"
+    );
+    let row = |title: &str| {
+        staff["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["title"] == title))
+            .cloned()
+            .unwrap_or_else(|| panic!("{title} in {staff}"))
+    };
+    let read_row = row("读书会");
+    assert_eq!(read_row["signed"], "2 / 0", "{staff}");
+    assert!(
+        read_row["came"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("2 / 2")),
+        "{staff}"
+    );
+    assert_eq!(
+        read_row["turnout"], "报名到场 2 · 现场加入 0 · 报名未到 0",
+        "{staff}"
+    );
+    assert_eq!(
+        row("桌游")["turnout"],
+        "报名到场 0 · 现场加入 1 · 报名未到 0",
+        "{staff}"
+    );
     drop(server);
 }
