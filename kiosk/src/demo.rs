@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
+use chrono::Timelike;
 
 /// Sample members: invented names, shown on screen only as display names.
 const SAMPLE_MEMBERS: [&str; 6] = ["林小雨", "陈思远", "周可欣", "黄子轩", "吴悦", "Sam Taylor"];
@@ -237,6 +238,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         token_png.display()
     );
     println!("    {token}");
+    println!(
+        "  A talk runs now: a member who checks in is asked which activity they came for (one tap)."
+    );
     println!("  Tap \"我是访客 / I'm a visitor\" to count a visitor. Staff screen PIN: {DEMO_PIN}");
     println!(
         "  Member {volunteer} is a volunteer: tap \"志愿者 / Volunteer\", pick an activity, type the number."
@@ -339,12 +343,18 @@ fn add_sample_activities(content_json: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     // The demo center's day is Shanghai's.
-    let tomorrow = (chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
-        + chrono::Days::new(1))
-    .format("%Y-%m-%d")
-    .to_string();
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
+    let tomorrow = (now.date_naive() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    // One running now, so a member who checks in is asked what they came for.
+    let today = now.format("%Y-%m-%d").to_string();
+    let minutes = i64::from(now.time().num_seconds_from_midnight() / 60);
+    let hhmm = |m: i64| format!("{:02}:{:02}", m / 60, m % 60);
+    let (start, end) = (
+        hhmm((minutes - 10).max(0)),
+        hhmm((minutes + 110).min(23 * 60 + 59)),
+    );
     bundle["activities"] = serde_json::json!([
         { "title": { "zh": "四点半课堂：作业辅导", "en": "After-school class: homework help" },
           "category": "public_service", "days": ["mon", "tue", "wed", "thu", "fri"],
@@ -354,7 +364,10 @@ fn add_sample_activities(content_json: &Path) -> anyhow::Result<()> {
           "place": { "zh": "二楼阅览室", "en": "Reading room, 2F" }, "capacity": 20, "study_club": true },
         { "title": { "zh": "桌游之夜", "en": "Board-game night" }, "category": "leisure",
           "date": tomorrow, "start": "19:00", "end": "21:00",
-          "place": { "zh": "活动大厅", "en": "Main hall" }, "capacity": 8 }
+          "place": { "zh": "活动大厅", "en": "Main hall" }, "capacity": 8 },
+        { "title": { "zh": "青年讲堂：求职面试技巧", "en": "Youth talk: job interviews" },
+          "category": "employment", "date": today, "start": start, "end": end,
+          "place": { "zh": "多功能教室", "en": "Multi-purpose room" }, "capacity": 30 }
     ]);
     std::fs::write(content_json, serde_json::to_string_pretty(&bundle)? + "\n")?;
     Ok(())
