@@ -39,7 +39,7 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
     })?;
     let mut activities = Vec::new();
     for a in store.activities(center.id, &ymd(first), &ymd(today))? {
-        if a.status.is_off() {
+        if a.status.is_off() || a.room {
             continue;
         }
         let bound = |t: &str| {

@@ -95,7 +95,7 @@ pub fn for_centers(
                 conn.prepare(
                     "SELECT count(*), coalesce(sum(study_club), 0) FROM activities
                      WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3
-                       AND status NOT IN ('cancelled', 'withdrawn')",
+                       AND status NOT IN ('cancelled', 'withdrawn') AND room = 0",
                 )?
                 .query_row(params![c.id, ymd(from), ymd(to)], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -112,7 +112,7 @@ pub fn for_centers(
         // Who came to each of the month's activities, so far.
         let mut participants = 0;
         for a in store.activities(c.id, &ymd(first), &ymd(last))? {
-            if !a.status.is_off() {
+            if !a.status.is_off() && !a.room {
                 participants += attendance(store, c, &a)?;
             }
         }

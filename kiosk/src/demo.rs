@@ -367,7 +367,14 @@ fn add_sample_activities(content_json: &Path) -> anyhow::Result<()> {
           "place": { "zh": "活动大厅", "en": "Main hall" }, "capacity": 8 },
         { "title": { "zh": "青年讲堂：求职面试技巧", "en": "Youth talk: job interviews" },
           "category": "employment", "date": today, "start": start, "end": end,
-          "place": { "zh": "多功能教室", "en": "Multi-purpose room" }, "capacity": 30 }
+          "place": { "zh": "多功能教室", "en": "Multi-purpose room" }, "capacity": 30 },
+        // Rooms members book on their phones: two counseling slots a day.
+        { "title": { "zh": "心理咨询室", "en": "Counseling room" }, "category": "rights_protection",
+          "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "14:00", "end": "15:00",
+          "place": { "zh": "三楼", "en": "3F" }, "room": true },
+        { "title": { "zh": "心理咨询室", "en": "Counseling room" }, "category": "rights_protection",
+          "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "15:00", "end": "16:00",
+          "place": { "zh": "三楼", "en": "3F" }, "room": true }
     ]);
     std::fs::write(content_json, serde_json::to_string_pretty(&bundle)? + "\n")?;
     Ok(())

@@ -1593,3 +1593,87 @@ fn a_member_is_counted_for_the_activity_they_signed_up_for_and_a_walk_in_picks_o
         }
     }
 }
+
+#[test]
+fn the_home_screen_lists_todays_room_slots_booked_or_free() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            let lang = if en { "en" } else { "zh" };
+            // The center's content offers two counseling-room slots today (a
+            // Tuesday); the hub says the first is booked.
+            let dir = tempfile::tempdir().expect("tempdir");
+            let default = std::fs::read_to_string(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/default.json"),
+            )
+            .expect("default content");
+            let mut json: serde_json::Value = serde_json::from_str(&default).expect("json");
+            for (id, start, end) in [("r-1", "14:00", "15:00"), ("r-2", "15:00", "16:00")] {
+                json["activities"].as_array_mut().expect("activities").push(serde_json::json!({
+                    "id": id, "title": {"zh": "心理咨询室", "en": "Counseling room"},
+                    "category": "rights_protection", "days": ["tue"], "start": start, "end": end,
+                    "place": {"zh": "三楼"}, "room": true
+                }));
+            }
+            std::fs::write(dir.path().join("content.json"), json.to_string())
+                .expect("content.json");
+            std::fs::copy(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/content/logo.png"),
+                dir.path().join("logo.png"),
+            )
+            .expect("logo");
+            let list = serde_json::json!([
+                { "id": "r-1", "title": "心理咨询室", "date": "2026-11-24", "start": "14:00", "end": "15:00",
+                  "capacity": 1, "booked": [10_000_001], "room": true },
+                { "id": "r-2", "title": "心理咨询室", "date": "2026-11-24", "start": "15:00", "end": "16:00",
+                  "capacity": 1, "room": true }
+            ]);
+            rusqlite::Connection::open(&f.db)
+                .expect("db")
+                .execute(
+                    "INSERT INTO settings(key, value) VALUES (?1, ?2)",
+                    rusqlite::params![
+                        kiosk::checkin::activities::SETTING_ACTIVITIES,
+                        list.to_string()
+                    ],
+                )
+                .expect("setting");
+            let bundle = ContentBundle::load_folder(dir.path()).expect("bundle");
+            kiosk::ui::show_content(&f.app, &f._kiosk, bundle);
+            let home = f.app.global::<HomeAdapter>();
+            let rows: Vec<(String, String, String)> = home
+                .get_bookings()
+                .iter()
+                .map(|b| (b.time.to_string(), b.title.to_string(), b.place.to_string()))
+                .collect();
+            let room = if en {
+                "Counseling room"
+            } else {
+                "心理咨询室"
+            };
+            assert_eq!(
+                rows,
+                [
+                    (
+                        "14:00–15:00".to_string(),
+                        room.to_string(),
+                        (if en { "Booked" } else { "已约满" }).to_string()
+                    ),
+                    (
+                        "15:00–16:00".to_string(),
+                        room.to_string(),
+                        (if en { "Free" } else { "可预约" }).to_string()
+                    ),
+                ]
+            );
+            // The slots are not today's activities, and nobody is asked about them.
+            assert!(
+                home.get_activities()
+                    .iter()
+                    .all(|a| a.title.as_str() != room),
+                "a room's slot is no activity"
+            );
+            f.snapshot(&format!("home-rooms-{lang}-{w}x{h}"));
+        }
+    }
+}

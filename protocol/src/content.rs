@@ -182,6 +182,13 @@ pub struct Activity {
     /// Part of the center's study club (学习社), which the yardsticks count.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub study_club: bool,
+    /// A room's slot that members book (活动室, 咨询室 …), not an activity
+    /// held: the title names the room, the days or date and times the
+    /// slot, the capacity how many may book it (one when not given).
+    /// Booked like an activity, never counted as one. (Kiosks before this
+    /// field show it as an activity.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub room: bool,
 }
 
 /// The longest activity id.
@@ -496,12 +503,23 @@ impl Bundle {
         self.emergency = emergency;
     }
 
-    /// Activities happening on `date`, by start time.
+    /// Activities happening on `date`, by start time (rooms' slots are not
+    /// activities: see [`Bundle::room_slots_on`]).
     pub fn activities_on(&self, date: NaiveDate) -> Vec<&Activity> {
+        self.on(date, false)
+    }
+
+    /// Rooms' slots members may book on `date`, by start time.
+    pub fn room_slots_on(&self, date: NaiveDate) -> Vec<&Activity> {
+        self.on(date, true)
+    }
+
+    fn on(&self, date: NaiveDate, rooms: bool) -> Vec<&Activity> {
         let day = weekday_code(date.weekday());
         let mut list: Vec<&Activity> = self
             .activities
             .iter()
+            .filter(|a| a.room == rooms)
             .filter(|a| a.date == Some(date) || a.days.iter().any(|d| d == day))
             .collect();
         list.sort_by(|a, b| a.start.cmp(&b.start));
@@ -537,6 +555,29 @@ mod tests {
 
     fn minimal() -> Bundle {
         Bundle::parse(r#"{"format": 1, "center": {"name": "城西青年之家"}}"#).expect("minimal")
+    }
+
+    #[test]
+    fn a_rooms_slot_is_listed_apart_from_the_days_activities() {
+        let b = Bundle::parse(
+            r#"{"format": 1, "center": {"name": "城西青年之家"}, "activities": [
+                {"title": "咨询室", "category": "rights_protection", "days": ["tue"],
+                 "start": "14:00", "end": "15:00", "place": "三楼", "room": true},
+                {"title": "读书会", "category": "culture_learning", "days": ["tue"],
+                 "start": "19:00", "end": "20:00", "place": "二楼"}
+            ]}"#,
+        )
+        .expect("bundle");
+        let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+        let titles = |list: Vec<&Activity>| -> Vec<String> {
+            list.iter().map(|a| a.title.zh.clone()).collect()
+        };
+        assert_eq!(titles(b.activities_on(tuesday)), ["读书会"]);
+        assert_eq!(titles(b.room_slots_on(tuesday)), ["咨询室"]);
+        // Written back, the flag stays; an activity's is left out.
+        let json = serde_json::to_value(&b.activities).expect("json");
+        assert_eq!(json[0]["room"], true);
+        assert!(json[1].get("room").is_none());
     }
 
     fn activity(extra: &str) -> String {

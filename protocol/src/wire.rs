@@ -120,6 +120,10 @@ pub struct KioskActivity {
     /// Members booked (not those waiting).
     #[serde(default)]
     pub booked: Vec<u32>,
+    /// A room's slot members book, not an activity: the kiosk lists it
+    /// among today's bookings and asks nobody about it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub room: bool,
 }
 
 /// The member the next card tapped at a kiosk is bound to (see

@@ -61,6 +61,7 @@ impl NewActivity {
             signup_url: None,
             picture: None,
             study_club: self.study_club,
+            room: false,
         })
     }
 }

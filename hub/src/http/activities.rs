@@ -147,7 +147,7 @@ async fn show(
                 )
             };
             let mut actions = String::new();
-            if a.status != Status::Held && a.local_date <= today_ymd {
+            if a.status != Status::Held && a.local_date <= today_ymd && !a.room {
                 actions.push_str(&button(Status::Held, "确认已举办", "Mark held"));
             }
             if !a.status.is_off() {
@@ -155,7 +155,7 @@ async fn show(
             } else {
                 actions.push_str(&button(Status::Scheduled, "恢复", "Restore"));
             }
-            let correct = if a.local_date <= today_ymd && !a.status.is_off() {
+            let correct = if a.local_date <= today_ymd && !a.status.is_off() && !a.room {
                 format!(
                     "<form method=\"post\" action=\"/activities/{id}/attendance\" class=\"inline\">{csrf}\
                      <label>{l_fix}<input type=\"number\" name=\"came\" min=\"0\" max=\"10000\" value=\"{value}\" \
@@ -182,7 +182,13 @@ async fn show(
                 end = a.end,
                 title = escape(&a.title),
                 cat = escape(&label(&a.category)),
-                club = if a.study_club { t(" · 学习社", " · study club") } else { "" },
+                club = if a.room {
+                    t(" · 房间预约（不计为活动）", " · room booking (not an activity)")
+                } else if a.study_club {
+                    t(" · 学习社", " · study club")
+                } else {
+                    ""
+                },
                 place = escape(&a.place),
                 fixed = if a.attendance_override.is_some() { t("（已更正）", " (corrected)") } else { "" },
                 places = a

@@ -201,6 +201,7 @@ function shared() {
         input(a, 'end', '结束 End', 'time'), input(a, 'capacity', '名额 Places', 'number', { min: '1' })),
       both(a, 'place', '地点 Place'),
       region ? null : tick(a, 'study_club', '学习社活动（计入学习社占比） Study club (counted in its share)'),
+      region ? null : tick(a, 'room', '可预约的房间时段（如咨询室；会员在手机上预约，不计为活动） A room slot members book (e.g. counseling room; not counted as an activity)'),
       input(a, 'signup_url', '报名链接（签到机显示二维码） Sign-up link (shown as a QR code)', 'url', { placeholder: 'https://' }),
       region ? null : pictureField(a)],
     () => ({ title: { zh: '', en: '' }, category: data.categories[0].code, days: [], start: '19:00', end: '20:00', place: { zh: '', en: '' } }), 'activities'),
@@ -222,6 +223,7 @@ function output() {
     // The hub's id for the activity: sign-ups and counts follow it.
     if (a.id) o.id = a.id;
     if (a.study_club) o.study_club = true;
+    if (a.room) o.room = true;
     if (a.date) o.date = a.date;
     if (a.capacity !== undefined && String(a.capacity).trim() !== '') o.capacity = Number(a.capacity);
     if (a.signup_url && a.signup_url.trim()) o.signup_url = a.signup_url.trim();
@@ -263,7 +265,7 @@ function preview() {
     const items = content.services.filter((s) => s.category === cat.code && s.title.zh.trim());
     if (items.length) services.append(el('div', { class: 'k-tile' }, el('b', {}, en ? cat.en : cat.zh), el('div', {}, items.map((s) => g(s.title)).join(en ? ' · ' : '、'))));
   }
-  const today = content.activities.filter((a) => a.date === day || a.days.includes(code)).sort((a, b) => a.start.localeCompare(b.start));
+  const today = content.activities.filter((a) => !a.room && (a.date === day || a.days.includes(code))).sort((a, b) => a.start.localeCompare(b.start));
   const acts = el('div', { class: 'k-acts' }, el('b', {}, en ? "Today's activities" : '今日活动'));
   if (!today.length) acts.append(el('div', { class: 'k-none' }, en ? 'Nothing on today' : '今天没有活动'));
   for (const a of today) {

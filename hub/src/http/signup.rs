@@ -70,6 +70,9 @@ pub(super) fn section(offers: &[Offer]) -> String {
                     "候补成功，已为你报名！ · Moved up from the waiting list: you are in!"
                         .to_string()
                 }
+                (Some(Standing::Booked), false, _) if o.activity.room => {
+                    "已预约 · Booked".to_string()
+                }
                 (Some(Standing::Booked), false, _) => "已报名 · Signed up".to_string(),
                 (Some(Standing::Waiting(n)), _, _) => {
                     format!("候补第 {n} 位 · Waiting, number {n}")
@@ -84,7 +87,46 @@ pub(super) fn section(offers: &[Offer]) -> String {
                 when = when(o),
                 state = escape(&state),
                 cancel = if o.open {
-                    button("cancel", o.activity.id, "取消报名 · Cancel")
+                    button(
+                        "cancel",
+                        o.activity.id,
+                        if o.activity.room {
+                            "取消预约 · Cancel"
+                        } else {
+                            "取消报名 · Cancel"
+                        },
+                    )
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect();
+    let open =
+        |o: &&Offer| o.open && !matches!(o.mine, Some(Standing::Booked | Standing::Waiting(_)));
+    // Rooms' slots: booked while free, no waiting list.
+    let rooms: String = offers
+        .iter()
+        .filter(open)
+        .filter(|o| o.activity.room)
+        .map(|o| {
+            let free = o
+                .activity
+                .capacity
+                .is_none_or(|c| o.booked < u64::from(c) && o.waiting == 0);
+            format!(
+                "<li data-room=\"{id}\"><b>{title}</b> <span class=\"when\">{when}</span>\
+                 <br><span class=\"places\">{state}</span>{go}</li>",
+                id = o.activity.id,
+                title = escape(&o.activity.title),
+                when = when(o),
+                state = if free {
+                    "空闲 · Free"
+                } else {
+                    "已约满 · Taken"
+                },
+                go = if free {
+                    button("signup", o.activity.id, "预约 · Book")
                 } else {
                     String::new()
                 },
@@ -93,7 +135,8 @@ pub(super) fn section(offers: &[Offer]) -> String {
         .collect();
     let coming: String = offers
         .iter()
-        .filter(|o| o.open && !matches!(o.mine, Some(Standing::Booked | Standing::Waiting(_))))
+        .filter(open)
+        .filter(|o| !o.activity.room)
         .map(|o| {
             let (places, full) = match o.activity.capacity {
                 Some(c) if o.booked >= u64::from(c) || o.waiting > 0 => (
@@ -106,18 +149,27 @@ pub(super) fn section(offers: &[Offer]) -> String {
                 }
                 None => ("不限名额 · Open to all".to_string(), false),
             };
+            let place = o.activity.place.trim();
             format!(
                 "<li data-offer=\"{id}\"><b>{title}</b> <span class=\"when\">{when}</span>\
-                 <br><span class=\"place\">{place}</span> · <span class=\"places\">{places}</span>{go}</li>",
+                 <br>{place}<span class=\"places\">{places}</span>{go}</li>",
                 id = o.activity.id,
                 title = escape(&o.activity.title),
                 when = when(o),
-                place = escape(&o.activity.place),
+                place = if place.is_empty() {
+                    String::new()
+                } else {
+                    format!("<span class=\"place\">{}</span> · ", escape(place))
+                },
                 places = escape(&places),
                 go = button(
                     "signup",
                     o.activity.id,
-                    if full { "排候补 · Join the waiting list" } else { "报名 · Sign up" }
+                    if full {
+                        "排候补 · Join the waiting list"
+                    } else {
+                        "报名 · Sign up"
+                    }
                 ),
             )
         })
@@ -134,7 +186,12 @@ pub(super) fn section(offers: &[Offer]) -> String {
             "<h2>近期活动 · Coming activities</h2><ul class=\"acts\" id=\"coming\">{coming}</ul>"
         )
     };
-    format!("<section class=\"signups\">{mine}{coming}</section>")
+    let rooms = if rooms.is_empty() {
+        String::new()
+    } else {
+        format!("<h2>房间预约 · Book a room</h2><ul class=\"acts\" id=\"rooms\">{rooms}</ul>")
+    };
+    format!("<section class=\"signups\">{mine}{coming}{rooms}</section>")
 }
 
 /// The activity id a form names, and the member of this phone.

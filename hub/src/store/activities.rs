@@ -83,10 +83,12 @@ pub struct Activity {
     pub capacity: Option<u32>,
     /// How many came, as staff corrected it afterwards.
     pub attendance_override: Option<u64>,
+    /// A room's slot members book: never counted as an activity.
+    pub room: bool,
 }
 
 pub(crate) const COLUMNS: &str = "id, center_id, title, category, study_club, local_date, start, \"end\", \
-                       place, content_id, status, capacity, attendance_override";
+                       place, content_id, status, capacity, attendance_override, room";
 
 /// An activity from a `SELECT` of [`COLUMNS`].
 pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
@@ -105,6 +107,7 @@ pub(crate) fn activity_from_row(r: &Row<'_>) -> db::Result<Activity> {
         status: Status::from_code(&status).unwrap_or(Status::Scheduled),
         capacity: r.get(11)?,
         attendance_override: r.get(12)?,
+        room: r.get(13)?,
     })
 }
 
@@ -119,6 +122,7 @@ pub(crate) struct NewOccurrence<'a> {
     pub place: &'a str,
     pub content_id: Option<&'a str>,
     pub capacity: Option<u32>,
+    pub room: bool,
 }
 
 /// Inserts one occurrence, checked; its id.
@@ -139,8 +143,8 @@ pub(crate) fn insert(tx: &Tx<'_>, center_id: u64, a: &NewOccurrence<'_>) -> Resu
     }
     Ok(tx.query_row(
         "INSERT INTO activities(center_id, title, category, study_club, local_date, start, \"end\",
-                                place, created_at_ms, content_id, capacity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                place, created_at_ms, content_id, capacity, room)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          RETURNING id",
         params![
             center_id,
@@ -153,7 +157,8 @@ pub(crate) fn insert(tx: &Tx<'_>, center_id: u64, a: &NewOccurrence<'_>) -> Resu
             a.place.trim(),
             now_ms(),
             a.content_id,
-            a.capacity
+            a.capacity,
+            a.room
         ],
         |r| r.get(0),
     )?)
@@ -217,6 +222,7 @@ impl Store {
                     start,
                     end,
                     place,
+                    room: false,
                     content_id: None,
                     capacity: None,
                 },
@@ -230,20 +236,22 @@ impl Store {
     }
 
     /// The activities of several centers (their ids as a JSON array) on
-    /// the local dates `from..=to`, by center, date and start.
+    /// the local dates `from..=to`, by center, date and start; rooms'
+    /// slots are not activities.
     pub fn activities_of(&self, ids: &str, from: &str, to: &str) -> Result<Vec<Activity>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT {COLUMNS}
              FROM activities WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
+               AND local_date BETWEEN ?2 AND ?3 AND room = 0
              ORDER BY center_id, local_date, start, id"
         ))?;
         let rows = stmt.query_map(params![ids, from, to], activity_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// A center's activities on the local dates `from..=to`, by date and start.
+    /// A center's activities on the local dates `from..=to`, by date and
+    /// start, with its rooms' slots (`room`).
     pub fn activities(&self, center_id: u64, from: &str, to: &str) -> Result<Vec<Activity>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(

@@ -377,13 +377,14 @@ impl Store {
         let ids = scope_ids(self, scope)?;
         let (after_date, after_id) = after.map_or((String::new(), 0), |c| (c.date.clone(), c.id));
         let conn = self.conn();
-        // A cancelled activity was not held: it is not sent.
+        // A cancelled activity was not held, and a room's slot is no
+        // activity: neither is sent.
         let mut stmt = conn.prepare(&format!(
             "SELECT {}
              FROM activities
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
-               AND status NOT IN ('cancelled', 'withdrawn')
+               AND status NOT IN ('cancelled', 'withdrawn') AND room = 0
                AND (local_date, id) > (?4, ?5)
              ORDER BY local_date, id
              LIMIT ?6",

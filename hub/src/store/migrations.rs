@@ -331,6 +331,9 @@ const SQLITE: &[&str] = &[
     // 24: a member's answer at the kiosk to "which activity did you come
     // for?" names the check-in it is for.
     "ALTER TABLE events ADD COLUMN for_seq INTEGER;",
+    // 25: rooms' slots members book, laid out like activities and never
+    // counted as one.
+    "ALTER TABLE activities ADD COLUMN room INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -611,6 +614,8 @@ const POSTGRES: &[&str] = &[
      CREATE INDEX signups_member ON signups(member_id);",
     // 9: SQLite's 24.
     "ALTER TABLE events ADD COLUMN for_seq BIGINT;",
+    // 10: SQLite's 25.
+    "ALTER TABLE activities ADD COLUMN room BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -27,6 +27,8 @@ pub struct Planned {
     pub end: String,
     pub place: String,
     pub capacity: Option<u32>,
+    /// A room's slot to book (one place unless the content says more).
+    pub room: bool,
 }
 
 /// The occurrences of content activities on `from` and the
@@ -48,7 +50,12 @@ pub fn planned(activities: &[protocol::content::Activity], from: NaiveDate) -> V
                     start: a.start.clone(),
                     end: a.end.clone(),
                     place: a.place.zh.trim().to_string(),
-                    capacity: a.capacity,
+                    capacity: if a.room {
+                        Some(a.capacity.unwrap_or(1))
+                    } else {
+                        a.capacity
+                    },
+                    room: a.room,
                 });
             }
         }
@@ -96,7 +103,7 @@ pub(crate) fn lay_out_in(
             Some((id, _, _)) => {
                 tx.execute(
                     "UPDATE activities SET title = ?1, category = ?2, study_club = ?3, start = ?4,
-                       \"end\" = ?5, place = ?6, capacity = ?7,
+                       \"end\" = ?5, place = ?6, capacity = ?7, room = ?9,
                        status = CASE WHEN status = 'withdrawn' THEN 'scheduled' ELSE status END
                      WHERE id = ?8",
                     params![
@@ -107,7 +114,8 @@ pub(crate) fn lay_out_in(
                         p.end,
                         p.place,
                         p.capacity,
-                        id
+                        id,
+                        p.room
                     ],
                 )?;
                 // More places (or none limited any more): those waiting move up.
@@ -128,6 +136,7 @@ pub(crate) fn lay_out_in(
                         place: &p.place,
                         content_id: Some(&p.content_id),
                         capacity: p.capacity,
+                        room: p.room,
                     },
                 )?;
                 done.added += 1;

@@ -298,6 +298,7 @@ impl Store {
                 end: a.end,
                 capacity: a.capacity,
                 booked,
+                room: a.room,
             });
         }
         Ok(out)

@@ -551,3 +551,88 @@ async fn places_freed_by_an_erased_or_merged_member_or_added_by_the_center_go_to
     );
     assert!(st.member_joined(dup).expect("read").is_none());
 }
+
+#[tokio::test]
+async fn a_member_books_a_rooms_slot_which_is_no_activity_and_the_kiosk_lists_it() {
+    let h = hub();
+    let center = h.state.store.center(h.center).expect("center");
+    let tomorrow = (center.today() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    plan(
+        &h,
+        serde_json::json!([
+            { "id": "r-talk", "title": {"zh": "咨询室"}, "category": "rights_protection", "date": tomorrow,
+              "start": "14:00", "end": "15:00", "place": {"zh": "三楼"}, "room": true },
+            { "id": "a-quiz", "title": {"zh": "知识竞赛"}, "category": "culture_learning", "date": tomorrow,
+              "start": "10:00", "end": "11:00", "place": {"zh": "多功能厅"} }
+        ]),
+    );
+    let list = h
+        .state
+        .store
+        .activities(h.center, &tomorrow, &tomorrow)
+        .expect("list");
+    let slot = list.iter().find(|a| a.room).expect("the room's slot");
+    assert_eq!(
+        slot.capacity,
+        Some(1),
+        "a room's slot is for one unless said"
+    );
+    let (_a, phone_a) = phone_of(&h, "林小雨").await;
+    let (_b, phone_b) = phone_of(&h, "陈思远").await;
+    let (_, _, html) = page(&h, with_cookie("/m", &phone_a)).await;
+    assert!(html.contains("房间预约 · Book a room"), "{html}");
+    assert!(
+        html.contains(&format!("data-room=\"{}\"", slot.id)) && html.contains("空闲 · Free"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("data-offer=\"{}\"", slot.id)),
+        "the room is not among the activities: {html}"
+    );
+    let (s, headers, _) = page(
+        &h,
+        form(
+            "/m/signup",
+            &format!("activity={}", slot.id),
+            Some(&phone_a),
+            Some("http://hub.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .expect("to")
+            .contains("booked")
+    );
+    let (_, _, html) = page(&h, with_cookie("/m", &phone_a)).await;
+    assert!(
+        html.contains("已预约 · Booked") && html.contains("取消预约"),
+        "{html}"
+    );
+    // Taken: another member sees it so, with nothing to press.
+    let (_, _, html) = page(&h, with_cookie("/m", &phone_b)).await;
+    assert!(html.contains("已约满 · Taken"), "{html}");
+    // Not an activity for the yardsticks; the kiosk lists it as a room.
+    let y = hub::yardsticks::for_centers(
+        &h.state.store,
+        std::slice::from_ref(&center),
+        center.today() + chrono::Days::new(1),
+        center.today() + chrono::Days::new(1),
+    )
+    .expect("yardsticks");
+    assert_eq!(y[0].activities, 1, "the quiz, not the room");
+    let e = enroll(&h, h.center).await;
+    let (s, r) = call(&h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let state: protocol::wire::SyncState = serde_json::from_value(r).expect("sync state");
+    let room = state
+        .activities
+        .iter()
+        .find(|a| a.id == "r-talk")
+        .expect("the room's slot");
+    assert!(room.room && room.booked.len() == 1, "{room:?}");
+}

@@ -85,7 +85,7 @@ impl<C: Clock> Engine<C> {
         let date = now.format("%Y-%m-%d").to_string();
         let list: Vec<KioskActivity> = of_day(&self.store, &date)
             .into_iter()
-            .filter(|a| runs_at(a, now.time()))
+            .filter(|a| !a.room && runs_at(a, now.time()))
             .collect();
         if list.is_empty() {
             return Vec::new();

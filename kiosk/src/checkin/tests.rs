@@ -800,6 +800,7 @@ fn todays_activities(f: &Fixture) {
             end: "11:00".into(),
             capacity: Some(2),
             booked: vec![10_000_001],
+            room: false,
         },
         protocol::wire::KioskActivity {
             id: "games".into(),
@@ -809,6 +810,19 @@ fn todays_activities(f: &Fixture) {
             end: "12:00".into(),
             capacity: None,
             booked: vec![],
+            room: false,
+        },
+        // A counseling room's slot the walk-in below booked: a booking,
+        // not an activity; nobody is asked about it or counted for it.
+        protocol::wire::KioskActivity {
+            id: "room-1".into(),
+            title: "咨询室".into(),
+            date,
+            start: "09:00".into(),
+            end: "10:00".into(),
+            capacity: Some(1),
+            booked: vec![10_000_004],
+            room: true,
         },
         // Tomorrow's: never offered today.
         protocol::wire::KioskActivity {
@@ -819,6 +833,7 @@ fn todays_activities(f: &Fixture) {
             end: "11:00".into(),
             capacity: None,
             booked: vec![10_000_003],
+            room: false,
         },
     ];
     f.engine

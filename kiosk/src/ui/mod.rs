@@ -403,12 +403,20 @@ pub fn show_content<C: Clock + 'static>(app: &App, k: &Shared<C>, bundle: Conten
 
 fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let mut k = k.borrow_mut();
-    let v = view::home(&k.content, k.en, k.engine.time_zone(), k.engine.now_ms());
+    let listed = crate::checkin::activities::of_day(k.engine.store(), &k.engine.local_date_today());
+    let v = view::home(
+        &k.content,
+        &listed,
+        k.en,
+        k.engine.time_zone(),
+        k.engine.now_ms(),
+    );
     let h = app.global::<HomeAdapter>();
     h.set_not_enrolled(!k.engine.enrolled());
     // Setting an unchanged string causes no redraw; the clock changes once a minute.
     h.set_clock_text(v.clock_text.into());
-    let built_for = Some((k.en, v.date_text.clone()));
+    // Rebuilt for a new day or language, and when a room is booked.
+    let built_for = Some((k.en, format!("{}{:?}", v.date_text, v.bookings)));
     if k.home_built_for == built_for {
         return;
     }
@@ -429,6 +437,16 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     ));
     h.set_activities(model(
         v.activities
+            .into_iter()
+            .map(|(time, title, place)| ActivityItem {
+                time: time.into(),
+                title: title.into(),
+                place: place.into(),
+            })
+            .collect(),
+    ));
+    h.set_bookings(model(
+        v.bookings
             .into_iter()
             .map(|(time, title, place)| ActivityItem {
                 time: time.into(),

@@ -221,7 +221,10 @@ pub(super) fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     // Today's activities as the hub lists them, with who signed up; a
     // kiosk without the list (not enrolled, an older hub) counts the
     // visits during each activity's hours.
-    let listed = crate::checkin::activities::of_day(store, &today);
+    let listed: Vec<_> = crate::checkin::activities::of_day(store, &today)
+        .into_iter()
+        .filter(|a| !a.room)
+        .collect();
     let by_activity = if listed.is_empty() {
         let windows =
             view::activity_windows(&k.content, k.engine.time_zone(), k.engine.now_ms(), k.en);

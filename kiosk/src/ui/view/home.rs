@@ -15,10 +15,20 @@ pub struct HomeView {
     pub services: Vec<(String, String)>,
     /// (time, title, place)
     pub activities: Vec<(String, String, String)>,
+    /// Today's rooms' slots: (time, room, booked or free).
+    pub bookings: Vec<(String, String, String)>,
     pub contacts: Vec<(String, String)>,
 }
 
-pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
+/// The home screen. `listed`: the hub's list of today's activities and
+/// rooms' slots with who booked them (empty when the kiosk has none).
+pub fn home(
+    bundle: &ContentBundle,
+    listed: &[protocol::wire::KioskActivity],
+    en: bool,
+    tz: Tz,
+    now_ms: i64,
+) -> HomeView {
     let now = tz.timestamp_millis_opt(now_ms).single();
     let date = now.map(|t| t.date_naive()).unwrap_or_default();
     let sep = if en { " · " } else { "、" };
@@ -56,6 +66,30 @@ pub fn home(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> HomeView {
                     format!("{}–{}", a.start, a.end),
                     a.title.get(en).to_string(),
                     place_and_places(a, en),
+                )
+            })
+            .collect(),
+        bookings: bundle
+            .room_slots_on(date)
+            .into_iter()
+            .map(|a| {
+                let slot = listed
+                    .iter()
+                    .find(|l| l.room && a.id.as_deref() == Some(l.id.as_str()));
+                let state = match (slot, en) {
+                    (Some(s), true) if s.booked.len() >= s.capacity.unwrap_or(1) as usize => {
+                        "Booked"
+                    }
+                    (Some(s), false) if s.booked.len() >= s.capacity.unwrap_or(1) as usize => {
+                        "已约满"
+                    }
+                    (_, true) => "Free",
+                    (_, false) => "可预约",
+                };
+                (
+                    format!("{}–{}", a.start, a.end),
+                    a.title.get(en).to_string(),
+                    state.to_string(),
                 )
             })
             .collect(),

@@ -6,7 +6,7 @@ const NOW: i64 = 1_795_483_800_000; // Tuesday 2026-11-24 09:30 Shanghai
 #[test]
 fn home_shows_todays_activities_and_grouped_services_in_both_languages() {
     let b = ContentBundle::builtin().expect("bundle");
-    let zh = home(&b, false, chrono_tz::Asia::Shanghai, NOW);
+    let zh = home(&b, &[], false, chrono_tz::Asia::Shanghai, NOW);
     assert_eq!(zh.center_name, "城东街道青年之家");
     assert_eq!(zh.clock_text, "09:30");
     assert_eq!(zh.date_text, "2026年11月24日 星期二");
@@ -15,7 +15,7 @@ fn home_shows_todays_activities_and_grouped_services_in_both_languages() {
     assert!(zh.services[1].1.contains("团员报到、"));
     assert_eq!(zh.activities.len(), 2);
     assert_eq!(zh.activities[0].0, "16:30–18:00");
-    let en = home(&b, true, chrono_tz::Asia::Shanghai, NOW);
+    let en = home(&b, &[], true, chrono_tz::Asia::Shanghai, NOW);
     assert_eq!(en.center_name, "Chengdong Street Youth Home");
     assert_eq!(en.date_text, "Tuesday, 24 November 2026");
     assert!(en.activities[1].1.starts_with("Study club"));
