@@ -73,6 +73,22 @@ pub fn daily(store: &Store, center_id: u64, date: NaiveDate) -> Result<DailyRepo
             params![center_id, day],
             |row| row.get(0),
         )?;
+        // Each check-out with the member's check-in before it that day, at
+        // any kiosk of the center: how long they stayed.
+        let stays: Vec<Option<i64>> = conn.query_map(
+            "SELECT o.at_ms - (SELECT max(i.at_ms) FROM events i
+                               WHERE i.center_id = o.center_id AND i.member_id = o.member_id
+                                 AND i.local_date = o.local_date AND i.kind = 'member_check_in'
+                                 AND i.voided_by_seq IS NULL AND i.at_ms < o.at_ms)
+             FROM events o WHERE o.center_id = ?1 AND o.local_date = ?2
+               AND o.kind = 'member_check_out'",
+            params![center_id, day],
+            |row| row.get(0),
+        )?;
+        let stays: Vec<i64> = stays.into_iter().flatten().collect();
+        r.checked_out = stays.len() as u64;
+        r.stay_minutes = (!stays.is_empty())
+            .then(|| (stays.iter().sum::<i64>() / stays.len() as i64 / 60_000).max(0) as u64);
         Ok(r)
     })
 }
@@ -95,6 +111,14 @@ pub fn to_text(r: &DailyReport, center_name: &str) -> String {
     }
     if r.voided > 0 {
         out.push_str(&format!("  voided by staff (not counted): {}\n", r.voided));
+    }
+    if let Some(m) = r.stay_minutes {
+        out.push_str(&format!(
+            "  checked out: {} (stayed {} h {:02} min on average)\n",
+            r.checked_out,
+            m / 60,
+            m % 60
+        ));
     }
     if !r.by_category.is_empty() {
         let cats: Vec<String> = r

@@ -26,6 +26,7 @@ impl Uplink for &Hub {
             bind_next: None,
             public_url: None,
             activities: Vec::new(),
+            checkout_minutes: None,
         })
     }
     async fn upload(&self, _: &EventPage) -> Result<IngestResult, SyncError> {

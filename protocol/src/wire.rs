@@ -99,6 +99,11 @@ pub struct SyncState {
     /// Absent from older hubs (kiosks then ask nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub activities: Vec<KioskActivity>,
+    /// The center asks members to check out: a member's scan this many
+    /// minutes or more after their check-in ends the visit. Absent: off
+    /// (the default, and from older hubs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_minutes: Option<u32>,
 }
 
 /// An activity's occurrence as a kiosk checks members in to it (see
@@ -237,6 +242,11 @@ pub enum EventKind {
     /// hubs before it set such events aside (the check-in then stays
     /// "just visiting").
     ActivityChosen { for_seq: u64, activity: String },
+    /// A member left: at a center that asks for it, their scan a while
+    /// after checking in ends the visit. Not a visit; the hub pairs it
+    /// with the check-in before it for how long people stay. Hubs before
+    /// it set such events aside.
+    MemberCheckOut { member_id: u32, via: CredentialKind },
 }
 
 /// An event's kind without its fields: what both stores keep in their
@@ -250,10 +260,11 @@ pub enum Kind {
     VolunteerOut,
     CheckInVoided,
     ActivityChosen,
+    MemberCheckOut,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::MemberCheckIn,
         Kind::Visitor,
         Kind::CardBound,
@@ -261,6 +272,7 @@ impl Kind {
         Kind::VolunteerOut,
         Kind::CheckInVoided,
         Kind::ActivityChosen,
+        Kind::MemberCheckOut,
     ];
 
     /// The stable code, as serde writes the `kind` tag and as the stores keep it.
@@ -273,6 +285,7 @@ impl Kind {
             Kind::VolunteerOut => "volunteer_out",
             Kind::CheckInVoided => "check_in_voided",
             Kind::ActivityChosen => "activity_chosen",
+            Kind::MemberCheckOut => "member_check_out",
         }
     }
 
@@ -466,6 +479,12 @@ impl EventKind {
                 by: Some(by),
                 ..none
             },
+            EventKind::MemberCheckOut { member_id, via } => EventColumns {
+                kind: Kind::MemberCheckOut,
+                member_id: Some(*member_id),
+                via: Some(via.code()),
+                ..none
+            },
             EventKind::ActivityChosen { for_seq, activity } => EventColumns {
                 kind: Kind::ActivityChosen,
                 for_seq: Some(*for_seq),
@@ -633,6 +652,12 @@ pub struct DailyReport {
     /// Visitors' purposes, by category code.
     pub by_category: std::collections::BTreeMap<String, u64>,
     pub by_age_band: std::collections::BTreeMap<String, u64>,
+    /// Members who checked out that day (at centers that ask for it), and
+    /// how long they stayed on average, in minutes. Absent from older hubs.
+    #[serde(default)]
+    pub checked_out: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stay_minutes: Option<u64>,
 }
 
 #[cfg(test)]
@@ -713,6 +738,10 @@ mod tests {
             EventKind::ActivityChosen {
                 for_seq: 4,
                 activity: "a7k2".into(),
+            },
+            EventKind::MemberCheckOut {
+                member_id: 7,
+                via: CredentialKind::MemberNumber,
             },
         ];
         let seen: Vec<Kind> = kinds.iter().map(EventKind::kind).collect();

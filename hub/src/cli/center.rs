@@ -44,6 +44,11 @@ pub enum CenterAction {
         /// The last evaluation's rating: 较好, 一般 or 较差.
         #[arg(long)]
         rating: Option<String>,
+        /// Ask members to check out: a scan this many minutes (5 to 720) or
+        /// more after their check-in ends the visit; 0 turns it off (the
+        /// default).
+        #[arg(long, value_name = "MINUTES")]
+        checkout_after: Option<u32>,
     },
 }
 
@@ -82,6 +87,7 @@ pub(super) fn center(
             founded,
             affiliation,
             rating,
+            checkout_after,
         } => {
             crate::admin::Admin::new(store, crate::admin::Actor::CommandLine)
                 .set_profile(
@@ -93,6 +99,7 @@ pub(super) fn center(
                         founded,
                         affiliation,
                         rating,
+                        checkout_minutes: checkout_after.map(|m| (m > 0).then_some(m)),
                     },
                 )
                 .map_err(|e| hint_centers(data, e))?;

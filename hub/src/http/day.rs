@@ -63,7 +63,7 @@ async fn day_page(
             "<div class=\"tile\"><div class=\"label\">{label}</div><div class=\"value\" id=\"{id}\">{value}</div></div>"
         )
     };
-    let tiles = [
+    let mut tiles = [
         tile(t("到访人次", "Visits"), r.total, "total"),
         tile(
             t("来访会员（人）", "Members who came"),
@@ -74,6 +74,24 @@ async fn day_page(
         tile(t("已作废", "Voided"), r.voided, "voided"),
     ]
     .concat();
+    // At a center that asks members to check out: how long they stayed.
+    if let Some(m) = r.stay_minutes {
+        tiles.push_str(&format!(
+            "<div class=\"tile\"><div class=\"label\">{label}</div><div class=\"value\" id=\"stay\">{value}</div>\
+             <div class=\"note\">{note}</div></div>",
+            label = t("平均停留", "Average stay"),
+            value = if lang == Lang::En {
+                format!("{} h {:02} min", m / 60, m % 60)
+            } else {
+                format!("{} 小时 {} 分", m / 60, m % 60)
+            },
+            note = if lang == Lang::En {
+                format!("{} checked out", r.checked_out)
+            } else {
+                format!("{} 人次签退", r.checked_out)
+            },
+        ));
+    }
     let hours: Vec<(String, u64)> = r
         .by_hour
         .iter()

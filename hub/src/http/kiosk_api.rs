@@ -81,7 +81,7 @@ async fn sync_state(
         .map(|Query(r)| r)
         .filter(|r| !r.software_version.is_empty());
     let (center, acked_seq) = (device.center_id, device.acked_seq);
-    let (verdict, regions, probe, bind_next, activities) = db(&state, move |s| {
+    let (verdict, regions, probe, bind_next, activities, checkout_minutes) = db(&state, move |s| {
         let verdict =
             s.check_lineage(&device, report.as_ref().and_then(|r| r.lineage.as_deref()))?;
         let probe = match &report {
@@ -93,12 +93,14 @@ async fn sync_state(
         }
         let bind_next = s.bind_next(id, crate::store::now_ms())?;
         let activities = s.kiosk_activities(center)?;
+        let checkout = s.profile(center)?.checkout_minutes;
         Ok((
             verdict,
             s.region_chain(center)?,
             probe,
             bind_next,
             activities,
+            checkout,
         ))
     })
     .await?;
@@ -117,6 +119,7 @@ async fn sync_state(
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
         activities,
+        checkout_minutes,
     }))
 }
 

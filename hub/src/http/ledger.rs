@@ -27,6 +27,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
             "/centers/{id}/time-zone",
             axum::routing::post(time_zone_form),
         )
+        .route("/centers/{id}/checkout", axum::routing::post(checkout_form))
 }
 
 #[derive(Deserialize, Default)]
@@ -203,6 +204,8 @@ async fn show_center(
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Ledger, &here, e),
     };
+    // A refused ledger form shows what was typed; the setting as stored.
+    let checkout = profile.checkout_minutes;
     let p = typed.unwrap_or(profile);
     let field = |name: &str, label: &str, value: &str, kind: &str| {
         format!(
@@ -217,7 +220,22 @@ async fn show_center(
          <label>{l_aff}{aff}</label><label>{l_rating}{rating}</label>\
          <button class=\"act\">{save}</button></form><p class=\"note\">{note}</p>\
          <p><a href=\"/ledger\">{back}</a></p></div>\
-         <div class=\"card\"><h2>{settings}</h2><p id=\"region\">{l_region}：{region}{move_link}</p>{tz}</div>",
+         <div class=\"card\"><h2>{settings}</h2><p id=\"region\">{l_region}：{region}{move_link}</p>{tz}\
+         <form method=\"post\" action=\"/centers/{id}/checkout\" class=\"row\" id=\"checkout\">{csrf}\
+         <label>{l_checkout}<input name=\"minutes\" type=\"number\" min=\"{min_co}\" max=\"{max_co}\" value=\"{checkout}\"></label>\
+         <button class=\"quiet\">{save_co}</button></form><p class=\"note\">{co_note}</p></div>",
+        l_checkout = t(
+            "签退：签到后满多少分钟再扫码即签退",
+            "Check-out: minutes after check-in from which a scan checks out"
+        ),
+        checkout = checkout.map(|m| m.to_string()).unwrap_or_default(),
+        min_co = crate::store::ledger::CHECKOUT_MINUTES.start(),
+        max_co = crate::store::ledger::CHECKOUT_MINUTES.end(),
+        save_co = t("保存签退设置", "Save check-out"),
+        co_note = t(
+            "留空则不启用（默认）：每次扫码都是签到。启用后，会员签到满这么久再扫一次即签退，工作人员页面和中心日报显示平均停留时长；不满这么久的再次扫码不重复计数。签到机下次同步后生效。",
+            "Empty: off (the default), every scan checks in. On: a member's scan this long after checking in checks them out, and the staff screen and the center's day show how long people stay; an earlier scan is not counted again. Kiosks take it at their next sync."
+        ),
         settings = t("中心设置", "Center settings"),
         l_region = t("所属区域", "Region"),
         region = escape(&region.unwrap_or_else(|| t("（未归属）", "(none)").to_string())),
@@ -355,6 +373,7 @@ async fn center_form(
         founded: Some(f.founded.clone()),
         affiliation: Some(f.affiliation.clone()),
         rating: f.rating.clone(),
+        checkout_minutes: None,
     };
     let actor = Actor::User(s.user.clone());
     match db(&state, move |st| {
@@ -371,6 +390,7 @@ async fn center_form(
                 founded: f.founded,
                 affiliation: f.affiliation,
                 rating: f.rating.unwrap_or_default(),
+                checkout_minutes: None,
             };
             show_center(
                 &state,
@@ -400,6 +420,70 @@ struct TimeZoneForm {
     csrf: String,
     #[serde(default)]
     time_zone: String,
+}
+
+#[derive(Deserialize)]
+struct CheckoutForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+/// `POST /centers/{id}/checkout`: whether (and after how long) a member's
+/// scan checks them out; the center's staff and admins above it.
+async fn checkout_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<CheckoutForm>,
+) -> Response {
+    let s = match form_session(&state, &headers, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = Actor::User(s.user.clone());
+    let minutes = f.minutes.trim().to_string();
+    match db(&state, move |st| {
+        let value = if minutes.is_empty() {
+            None
+        } else {
+            Some(minutes.parse::<u32>().map_err(|_| {
+                AppError::BadRequest(format!(
+                    "check-out after {minutes:?} minutes: a whole number, or empty for none"
+                ))
+            })?)
+        };
+        let change = ProfileChange {
+            checkout_minutes: Some(value),
+            ..ProfileChange::default()
+        };
+        Ok(Admin::new(st, actor).set_profile(id, &change)?)
+    })
+    .await
+    {
+        Ok(_) => redirect(&format!("/centers/{id}/ledger?done=saved")),
+        Err(AppError::BadRequest(m)) => {
+            show_center(
+                &state,
+                &headers,
+                s,
+                id,
+                false,
+                &m,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(
+            &s,
+            Lang::of(&headers),
+            Tab::Ledger,
+            &format!("/centers/{id}/ledger"),
+            e,
+        ),
+    }
 }
 
 /// `POST /centers/{id}/time-zone`: admins only.

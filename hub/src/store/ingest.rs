@@ -92,6 +92,10 @@ impl Store {
                         let own = via != protocol::wire::CredentialKind::QrToken;
                         member_of(&tx, member_id, device.center_id, own)?.map(|()| ev)
                     }
+                    EventKind::MemberCheckOut { member_id, via } => {
+                        let own = via != protocol::wire::CredentialKind::QrToken;
+                        member_of(&tx, member_id, device.center_id, own)?.map(|()| ev)
+                    }
                     EventKind::VolunteerIn { member_id, .. }
                     | EventKind::VolunteerOut { member_id, .. } => {
                         member_of(&tx, member_id, device.center_id, true)?.map(|()| ev)

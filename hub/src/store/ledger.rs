@@ -32,7 +32,13 @@ pub struct Profile {
     pub affiliation: String,
     /// 较好 / 一般 / 较差 as the last evaluation gave it, or empty.
     pub rating: String,
+    /// The center asks members to check out: a scan this many minutes or
+    /// more after their check-in ends the visit. `None`: off (the default).
+    pub checkout_minutes: Option<u32>,
 }
+
+/// The shortest and longest wait before a scan is a check-out.
+pub const CHECKOUT_MINUTES: std::ops::RangeInclusive<u32> = 5..=720;
 
 /// A change to a center's profile: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +49,8 @@ pub struct ProfileChange {
     pub founded: Option<String>,
     pub affiliation: Option<String>,
     pub rating: Option<String>,
+    /// `Some(None)` turns check-out off.
+    pub checkout_minutes: Option<Option<u32>>,
 }
 
 impl Store {
@@ -68,7 +76,8 @@ impl Store {
 /// A center's ledger facts, on a connection or inside a transaction.
 pub(crate) fn profile_in(conn: &Conn, center_id: u64) -> Result<Profile> {
     conn.query_row(
-        "SELECT manager, phone, address, founded, affiliation, rating FROM centers WHERE id = ?1",
+        "SELECT manager, phone, address, founded, affiliation, rating, checkout_minutes
+         FROM centers WHERE id = ?1",
         [center_id],
         |r| {
             Ok(Profile {
@@ -78,6 +87,7 @@ pub(crate) fn profile_in(conn: &Conn, center_id: u64) -> Result<Profile> {
                 founded: r.get(3)?,
                 affiliation: r.get(4)?,
                 rating: r.get(5)?,
+                checkout_minutes: r.get(6)?,
             })
         },
     )
@@ -133,6 +143,18 @@ pub(crate) fn set_profile_in(
             )));
         }
     }
+    if let Some(Some(m)) = change.checkout_minutes
+        && !CHECKOUT_MINUTES.contains(&m)
+    {
+        return Err(StoreError::Invalid(format!(
+            "check-out after {m} minutes: give {} to {} minutes, or leave it empty for none",
+            CHECKOUT_MINUTES.start(),
+            CHECKOUT_MINUTES.end()
+        )));
+    }
+    if let Some(m) = change.checkout_minutes {
+        p.checkout_minutes = m;
+    }
     for (slot, value) in [
         (&mut p.manager, trim(&change.manager)),
         (&mut p.phone, trim(&change.phone)),
@@ -147,7 +169,7 @@ pub(crate) fn set_profile_in(
     }
     tx.execute(
         "UPDATE centers SET manager = ?1, phone = ?2, address = ?3, founded = ?4,
-           affiliation = ?5, rating = ?6 WHERE id = ?7",
+           affiliation = ?5, rating = ?6, checkout_minutes = ?8 WHERE id = ?7",
         params![
             p.manager,
             p.phone,
@@ -155,7 +177,8 @@ pub(crate) fn set_profile_in(
             p.founded,
             p.affiliation,
             p.rating,
-            center_id
+            center_id,
+            p.checkout_minutes
         ],
     )?;
     Ok((before, p))

@@ -334,6 +334,8 @@ const SQLITE: &[&str] = &[
     // 25: rooms' slots members book, laid out like activities and never
     // counted as one.
     "ALTER TABLE activities ADD COLUMN room INTEGER NOT NULL DEFAULT 0;",
+    // 26: a center may ask members to check out (off when NULL).
+    "ALTER TABLE centers ADD COLUMN checkout_minutes INTEGER;",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -616,6 +618,8 @@ const POSTGRES: &[&str] = &[
     "ALTER TABLE events ADD COLUMN for_seq BIGINT;",
     // 10: SQLite's 25.
     "ALTER TABLE activities ADD COLUMN room BIGINT NOT NULL DEFAULT 0;",
+    // 11: SQLite's 26.
+    "ALTER TABLE centers ADD COLUMN checkout_minutes BIGINT;",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -1,6 +1,7 @@
 //! What kiosks call: enrollment, uploads, the roster, reports, voids, errors.
 
 use super::*;
+use chrono::TimeZone;
 
 #[tokio::test]
 async fn an_enrollment_code_works_exactly_once() {
@@ -411,4 +412,83 @@ async fn every_error_of_the_api_is_an_api_error_the_frameworks_own_too() {
         assert_eq!(e.error, code, "{what}: {}", e.message);
         assert!(!e.message.is_empty(), "{what}");
     }
+}
+
+#[tokio::test]
+async fn a_center_that_asks_for_check_out_tells_its_kiosks_and_its_day_says_how_long_people_stayed()
+{
+    let c = city().await;
+    let h = &c.h;
+    let csrf = csrf_of(h, &c.staff_cookie).await;
+    let set = |minutes: &str| {
+        form(
+            &format!("/centers/{}/checkout", h.center),
+            &format!("csrf={csrf}&minutes={minutes}"),
+            Some(&c.staff_cookie),
+            Some("http://hub.example"),
+        )
+    };
+    // Off by default; a nonsense wait is refused in words and changes nothing.
+    let e = enroll(h, h.center).await;
+    let (_, r) = call(h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert!(r.get("checkout_minutes").is_none(), "{r}");
+    let (s, _, html) = page(h, set("2")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("5 to 720 minutes"), "{html}");
+    let (s, _, _) = page(h, set("90")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, r) = call(h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert_eq!(r["checkout_minutes"], 90, "{r}");
+    // Another center's staff cannot set it here.
+    let other = form(
+        &format!("/centers/{}/checkout", c.other),
+        &format!("csrf={csrf}&minutes=60"),
+        Some(&c.staff_cookie),
+        Some("http://hub.example"),
+    );
+    let (s, _, _) = page(h, other).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A member in at 09:00 and out at 10:30; another in and still here.
+    let m = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("member");
+    let n = h
+        .state
+        .store
+        .add_member(h.center, "陈思远", None)
+        .expect("member");
+    let center = h.state.store.center(h.center).expect("center");
+    let nine = center
+        .tz()
+        .from_local_datetime(&center.today().and_hms_opt(9, 0, 0).expect("time"))
+        .earliest()
+        .expect("09:00")
+        .timestamp_millis();
+    let out = json!({ "seq": 3, "at_ms": nine + 90 * 60_000,
+        "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+        "kind": "member_check_out", "member_id": m, "via": "member_number" });
+    let page_of = json!({ "events": [member(1, nine, m), member(2, nine + 60_000, n), out] });
+    let (s, r) = call(h, post("/api/v1/events", Some(&e.device_token), &page_of)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["stored"], 3, "{r}");
+    let report = hub::report::daily(&h.state.store, h.center, center.today()).expect("report");
+    assert_eq!((report.checked_out, report.stay_minutes), (1, Some(90)));
+    assert_eq!(report.total, 2, "a check-out is not a visit");
+    let (_, _, html) = page(
+        h,
+        with_cookie(&format!("/centers/{}/day", h.center), &c.staff_cookie),
+    )
+    .await;
+    assert!(
+        html.contains("平均停留") && html.contains("1 小时 30 分"),
+        "{html}"
+    );
+    // Turned off again with an empty field.
+    let (s, _, _) = page(h, set("")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, r) = call(h, get("/api/v1/sync-state", Some(&e.device_token))).await;
+    assert!(r.get("checkout_minutes").is_none(), "{r}");
 }

@@ -21,7 +21,7 @@ pub use activities::{Attending, Running};
 pub use outcome::{Outcome, Refusal, RepeatOf, ShiftChange};
 
 use crate::clock::Clock;
-use crate::store::{NewEvent, Recorded, RosterMember, Store, StoreError};
+use crate::store::{NewEvent, Recorded, RosterMember, Store, StoreError, Visit};
 
 /// Tolerance for a kiosk clock a little ahead of the hub's when checking expiry.
 const EXPIRY_LEEWAY_S: u64 = 30;
@@ -71,6 +71,10 @@ pub enum Credential {
 /// (JSON of [`protocol::wire::BindNext`]), and of the last one served.
 pub const SETTING_BIND_NEXT: &str = "bind_next";
 pub const SETTING_BIND_NEXT_DONE: &str = "bind_next_done";
+
+/// Settings key of the center's check-out: minutes after a member's
+/// check-in from which their scan checks them out (absent: off).
+pub const SETTING_CHECKOUT: &str = "checkout_minutes";
 
 pub struct Engine<C: Clock> {
     store: Store,
@@ -187,6 +191,9 @@ impl<C: Clock> Engine<C> {
                     name,
                     ..
                 }) => {
+                    if let Some(out) = self.check_out(member_id, via, &name, now_ms) {
+                        return out;
+                    }
                     let (attending, activity) = self.attending(member_id);
                     (
                         EventKind::MemberCheckIn {
@@ -221,6 +228,65 @@ impl<C: Clock> Engine<C> {
                 tracing::error!("could not record a check-in: {e}");
                 Outcome::refused(Refusal::from_store(&e))
             }
+        }
+    }
+
+    /// At a center that asks members to check out: a member's scan long
+    /// enough after their check-in here checks them out (an earlier one is
+    /// a repeat, and so is a second scan just after checking out). `None`:
+    /// the scan is a check-in as usual.
+    fn check_out(
+        &mut self,
+        member_id: u32,
+        via: CredentialKind,
+        name: &Option<String>,
+        now_ms: i64,
+    ) -> Option<Outcome> {
+        let minutes: i64 = self
+            .store
+            .setting(SETTING_CHECKOUT)
+            .ok()
+            .flatten()
+            .and_then(|m| m.parse().ok())
+            .filter(|m| *m > 0)?;
+        let (local_date, _) = local_date_hour(self.tz, now_ms);
+        let visit = match self.store.open_visit(member_id, &local_date) {
+            Ok(v) => v,
+            Err(e) => return Some(Outcome::refused(Refusal::from_store(&e))),
+        };
+        match visit {
+            Visit::In { since_ms } if now_ms - since_ms >= minutes * 60_000 => {
+                let kind = EventKind::MemberCheckOut { member_id, via };
+                Some(match self.store.record(&self.new_event(now_ms, kind), 0) {
+                    Ok(Recorded::Stored { seq }) => Outcome::CheckedOut {
+                        name: name.clone(),
+                        seq,
+                        minutes: (now_ms - since_ms) / 60_000,
+                    },
+                    Ok(Recorded::Repeat { previous_at_ms }) => Outcome::Repeat {
+                        name: name.clone(),
+                        previous_local_time: local_time(self.tz, previous_at_ms),
+                        of: RepeatOf::CheckOut,
+                    },
+                    Err(e) => {
+                        tracing::error!("could not record a check-out: {e}");
+                        Outcome::refused(Refusal::from_store(&e))
+                    }
+                })
+            }
+            Visit::In { since_ms } => Some(Outcome::Repeat {
+                name: name.clone(),
+                previous_local_time: local_time(self.tz, since_ms),
+                of: RepeatOf::CheckIn,
+            }),
+            Visit::Out { at_ms } if now_ms - at_ms < self.repeat_window_ms.min(10 * 60_000) => {
+                Some(Outcome::Repeat {
+                    name: name.clone(),
+                    previous_local_time: local_time(self.tz, at_ms),
+                    of: RepeatOf::CheckOut,
+                })
+            }
+            _ => None,
         }
     }
 

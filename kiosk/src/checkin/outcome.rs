@@ -16,6 +16,14 @@ pub enum Outcome {
         /// What a member's check-in counts for while activities run.
         attending: Attending,
     },
+    /// A member checked out (at a center that asks for it); recorded, not
+    /// a visit.
+    CheckedOut {
+        name: Option<String>,
+        seq: u64,
+        /// How long since their check-in here.
+        minutes: i64,
+    },
     /// A member answered which activity they came for (`None`: none, just
     /// visiting); recorded, not a visit.
     Attending {
@@ -62,6 +70,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RepeatOf {
     CheckIn,
+    /// Checked out just before.
+    CheckOut,
     ShiftStart,
     ShiftEnd,
 }
@@ -117,6 +127,7 @@ impl Outcome {
         matches!(
             self,
             Outcome::Welcome { .. }
+                | Outcome::CheckedOut { .. }
                 | Outcome::Attending { .. }
                 | Outcome::Shift { .. }
                 | Outcome::CardBound { .. }
@@ -152,6 +163,12 @@ impl Outcome {
                 }
                 json
             }
+            Outcome::CheckedOut { name, seq, minutes } => serde_json::json!({
+                "outcome": "checked_out",
+                "name": name,
+                "seq": seq,
+                "minutes": minutes,
+            }),
             Outcome::Attending { activity } => serde_json::json!({
                 "outcome": "activity_chosen",
                 "activity": activity.as_ref().map(running_json),
@@ -164,6 +181,7 @@ impl Outcome {
                 "outcome": "repeat",
                 "of": match of {
                     RepeatOf::CheckIn => "check_in",
+                    RepeatOf::CheckOut => "check_out",
                     RepeatOf::ShiftStart => "shift_start",
                     RepeatOf::ShiftEnd => "shift_end",
                 },

@@ -1,6 +1,6 @@
 use ed25519_dalek::SigningKey;
 use protocol::token::Claims;
-use protocol::wire::{RosterDelta, RosterEntry};
+use protocol::wire::{Kind, RosterDelta, RosterEntry};
 
 use super::*;
 use crate::clock::ManualClock;
@@ -992,4 +992,72 @@ fn nothing_is_asked_when_no_activity_runs() {
     assert_eq!(*attending, Attending::Nothing);
     assert_eq!(activity_of(&f, *seq), None, "not asked: the hub decides");
     assert!(o.to_json().get("ask").is_none());
+}
+
+#[test]
+fn at_a_center_that_asks_a_later_scan_checks_the_member_out() {
+    let mut f = fixture();
+    let scan = |f: &mut Fixture| f.engine.scan("10000001");
+    // On, after an hour: 09:30 in, 10:00 a repeat, 10:45 out, a double
+    // scan at once a repeat, 11:50 back in.
+    f.engine
+        .store()
+        .set_setting(SETTING_CHECKOUT, "60")
+        .expect("setting");
+    assert!(matches!(scan(&mut f), Outcome::Welcome { .. }));
+    f.clock.advance_ms(30 * 60_000);
+    assert!(
+        matches!(
+            scan(&mut f),
+            Outcome::Repeat {
+                of: RepeatOf::CheckIn,
+                ..
+            }
+        ),
+        "not an hour yet: already checked in"
+    );
+    f.clock.advance_ms(45 * 60_000);
+    let out = scan(&mut f);
+    assert!(
+        matches!(&out, Outcome::CheckedOut { minutes: 75, .. }),
+        "{out:?}"
+    );
+    assert!(out.is_recorded());
+    assert_eq!(out.to_json()["outcome"], "checked_out");
+    f.clock.advance_ms(60_000);
+    assert!(matches!(
+        scan(&mut f),
+        Outcome::Repeat {
+            of: RepeatOf::CheckOut,
+            ..
+        }
+    ));
+    f.clock.advance_ms(64 * 60_000);
+    assert!(matches!(scan(&mut f), Outcome::Welcome { .. }), "back in");
+    assert_eq!(
+        f.engine.store().stays("2026-11-24").expect("stays"),
+        (1, Some(75))
+    );
+    // Off (the default): a scan after the repeat window is a new visit.
+    f.engine
+        .store()
+        .delete_setting(SETTING_CHECKOUT)
+        .expect("setting");
+    f.clock.advance_ms(130 * 60_000);
+    assert!(matches!(scan(&mut f), Outcome::Welcome { .. }));
+    let page = f
+        .engine
+        .store()
+        .pending_page(0, 100, 1 << 20)
+        .expect("page");
+    let kinds: Vec<Kind> = page.iter().map(|e| e.kind.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::MemberCheckIn,
+            Kind::MemberCheckOut,
+            Kind::MemberCheckIn,
+            Kind::MemberCheckIn
+        ]
+    );
 }

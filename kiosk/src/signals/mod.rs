@@ -361,6 +361,7 @@ impl Cue {
         use crate::checkin::Outcome;
         match outcome {
             Outcome::Welcome { .. }
+            | Outcome::CheckedOut { .. }
             | Outcome::Attending { .. }
             | Outcome::Shift { .. }
             | Outcome::CardBound { .. }

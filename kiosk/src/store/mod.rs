@@ -207,6 +207,14 @@ pub enum Who {
 const COUNTED: &str = "kind IN ('member_check_in', 'visitor')
      AND NOT EXISTS (SELECT 1 FROM events v WHERE v.voided_seq = events.seq)";
 
+/// Where a member's visit of the day stands on this kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visit {
+    None,
+    In { since_ms: i64 },
+    Out { at_ms: i64 },
+}
+
 pub struct Store {
     conn: Connection,
 }
@@ -658,6 +666,52 @@ impl Store {
         Ok(latest.and_then(|(kind, at)| {
             (Kind::from_code(&kind) == Some(Kind::VolunteerIn)).then_some(at)
         }))
+    }
+
+    /// A member's visit today still open on this kiosk: the time of their
+    /// last counted check-in, unless they checked out after it; and the
+    /// time of a check-out that is their latest (for a double scan).
+    pub fn open_visit(&self, member_id: u32, local_date: &str) -> Result<Visit> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT kind, at_ms FROM events
+             WHERE member_id = ?1 AND local_date = ?2
+               AND ((kind = 'member_check_in' AND {COUNTED}) OR kind = 'member_check_out')
+             ORDER BY seq DESC LIMIT 1"
+        ))?;
+        let latest: Option<(String, i64)> = stmt
+            .query_row(params![member_id, local_date], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(match latest {
+            Some((kind, at)) if Kind::from_code(&kind) == Some(Kind::MemberCheckIn) => {
+                Visit::In { since_ms: at }
+            }
+            Some((_, at)) => Visit::Out { at_ms: at },
+            None => Visit::None,
+        })
+    }
+
+    /// How long members stayed on `local_date` at this kiosk: (how many
+    /// checked out, the average in minutes).
+    pub fn stays(&self, local_date: &str) -> Result<(u64, Option<u64>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.at_ms - (SELECT max(i.at_ms) FROM events i
+                               WHERE i.member_id = o.member_id AND i.local_date = o.local_date
+                                 AND i.kind = 'member_check_in' AND i.seq < o.seq
+                                 AND NOT EXISTS (SELECT 1 FROM events v WHERE v.voided_seq = i.seq))
+             FROM events o WHERE o.local_date = ?1 AND o.kind = 'member_check_out'",
+        )?;
+        let stays: Vec<i64> = stmt
+            .query_map([local_date], |r| r.get::<_, Option<i64>>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let n = stays.len() as u64;
+        let average =
+            (n > 0).then(|| (stays.iter().sum::<i64>() / n as i64 / 60_000).max(0) as u64);
+        Ok((n, average))
     }
 
     pub fn staff_pin_hash(&self) -> Result<Option<String>> {

@@ -62,6 +62,10 @@ impl Store {
                         MAX_ACTOR_CHARS,
                     ),
                 },
+                Some(Kind::MemberCheckOut) => EventKind::MemberCheckOut {
+                    member_id: r.get(3)?,
+                    via: via()?,
+                },
                 Some(Kind::ActivityChosen) => EventKind::ActivityChosen {
                     for_seq: r
                         .get::<_, Option<u64>>(15)?

@@ -354,6 +354,8 @@ fn hub_day(members: u64, distinct: u64, visitors: u64, acked_seq: u64) -> HubDay
             voided: 0,
             by_category: [("sports".to_string(), visitors)].into(),
             by_age_band: Default::default(),
+            checked_out: 0,
+            stay_minutes: None,
         },
         acked_seq,
         fetched_at_ms: 777,

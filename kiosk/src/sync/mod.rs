@@ -175,6 +175,15 @@ impl<U: Uplink> Syncer<U> {
             Some(url) => self.store.set_setting(SETTING_PUBLIC_URL, url)?,
             None => self.store.delete_setting(SETTING_PUBLIC_URL)?,
         }
+        // Whether the center asks members to check out.
+        match state.checkout_minutes {
+            Some(m) => self
+                .store
+                .set_setting(crate::checkin::SETTING_CHECKOUT, &m.to_string())?,
+            None => self
+                .store
+                .delete_setting(crate::checkin::SETTING_CHECKOUT)?,
+        }
         // Today's and tomorrow's activities with who signed up: kept, so a
         // kiosk offline tomorrow still knows them.
         match serde_json::to_string(&state.activities) {

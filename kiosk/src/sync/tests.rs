@@ -55,6 +55,7 @@ impl Uplink for &FakeHub {
             bind_next: None,
             public_url: None,
             activities: Vec::new(),
+            checkout_minutes: None,
         })
     }
 

@@ -273,6 +273,12 @@ pub(super) fn refresh_staff<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         k.engine.now_ms(),
         k.en,
     );
+    let (checked_out, stay) = store.stays(&today).unwrap_or_else(|e| {
+        tracing::error!("staff screen: {e}");
+        (0, None)
+    });
+    app.global::<StaffAdapter>()
+        .set_stay_text(view::stay_text(checked_out, stay, k.en).into());
     k.entries = v.entries.clone();
     let s = app.global::<StaffAdapter>();
     let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);

@@ -57,6 +57,28 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 (Attending::Nothing, false) => format!("{local_time} 签到成功"),
             },
         },
+        Outcome::CheckedOut { name, minutes, .. } => {
+            let n = name.as_deref();
+            ResultView {
+                tone: ResultTone::Welcome,
+                headline: if en {
+                    greet_en(n, "goodbye!")
+                } else {
+                    greet_zh(n, "再见！")
+                },
+                detail: if en {
+                    format!(
+                        "Checked out at {local_time}: you stayed {}. See you again!",
+                        duration_en(*minutes)
+                    )
+                } else {
+                    format!(
+                        "{local_time} 签退，本次停留 {}，欢迎再来！",
+                        duration_zh(*minutes)
+                    )
+                },
+            }
+        }
         Outcome::Attending { activity: Some(r) } => ResultView {
             tone: ResultTone::Welcome,
             headline: if en {
@@ -97,6 +119,14 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 (RepeatOf::CheckIn, false) => (
                     greet_zh(n, "你已经签到了"),
                     format!("你在 {at} 已签到，这次不重复计数。"),
+                ),
+                (RepeatOf::CheckOut, true) => (
+                    greet_en(n, "you're already checked out"),
+                    format!("You checked out at {at}; this scan is not counted."),
+                ),
+                (RepeatOf::CheckOut, false) => (
+                    greet_zh(n, "你已经签退了"),
+                    format!("你在 {at} 已签退，这次不计数。"),
                 ),
                 (RepeatOf::ShiftStart, true) => (
                     greet_en(n, "your shift has already started"),

@@ -133,6 +133,22 @@ pub fn activity_windows(
         .collect()
 }
 
+/// How long members stayed today, at a center that asks them to check
+/// out: empty when nobody checked out.
+pub fn stay_text(checked_out: u64, average_minutes: Option<u64>, en: bool) -> String {
+    match (average_minutes, en) {
+        (None, _) => String::new(),
+        (Some(m), true) => format!(
+            "{checked_out} checked out; they stayed {} on average",
+            duration_en(m as i64)
+        ),
+        (Some(m), false) => format!(
+            "今日 {checked_out} 人次签退，平均停留 {}",
+            duration_zh(m as i64)
+        ),
+    }
+}
+
 pub(super) fn compare(yesterday: u64, last_week: u64, weekday: Weekday, en: bool) -> String {
     if en {
         let day = &weekday_name(weekday, true)[..3];

@@ -415,3 +415,24 @@ fn each_visitor_purpose_counts_under_its_own_category() {
         }));
     }
 }
+
+#[test]
+fn a_check_out_says_goodbye_and_how_long_the_visit_was() {
+    let out = Outcome::CheckedOut {
+        name: Some("林同学".into()),
+        seq: 4,
+        minutes: 95,
+    };
+    let zh = result(&out, false, "11:05");
+    assert_eq!(zh.headline, "林同学，再见！");
+    assert_eq!(zh.detail, "11:05 签退，本次停留 1 小时 35 分钟，欢迎再来！");
+    assert_eq!(
+        result(&out, true, "11:05").detail,
+        "Checked out at 11:05: you stayed 1 h 35 min. See you again!"
+    );
+    assert_eq!(
+        stay_text(3, Some(95), false),
+        "今日 3 人次签退，平均停留 1 小时 35 分钟"
+    );
+    assert_eq!(stay_text(0, None, true), "");
+}
