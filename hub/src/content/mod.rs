@@ -279,14 +279,25 @@ impl Repo {
     /// publish may meet, on one machine or (replicas) on several. Held
     /// until the returned guard is dropped.
     fn write_lock(&self) -> anyhow::Result<WriteLock> {
+        self.lock(crate::store::db::LOCK_PUBLISH, "lock")
+    }
+
+    /// A lock of the repository: the file `tuf/<file>` on this machine, and
+    /// `class` in the database shared by replicas.
+    fn lock(&self, class: i32, file: &str) -> anyhow::Result<WriteLock> {
         let shared = match &self.shared_lock {
             Some(db) => Some(
-                crate::store::SharedLock::take(db, crate::store::db::LOCK_PUBLISH)
+                crate::store::SharedLock::take(db, class)
                     .context("cannot take the publishing lock in the database")?,
             ),
             None => None,
         };
-        let file = std::fs::File::create(self.data.join("tuf").join("lock"))?;
+        let file = std::fs::File::create(self.data.join("tuf").join(file)).with_context(|| {
+            format!(
+                "content signing is not set up in {}: run `hub content init` first",
+                self.data.display()
+            )
+        })?;
         file.lock()?;
         Ok(WriteLock {
             _file: file,
@@ -527,6 +538,7 @@ impl Repo {
     /// as a new version: its previous files are replaced, other centers'
     /// are kept.
     pub async fn publish(&self, center_id: u64, folder: &Path) -> anyhow::Result<Published> {
+        let _change = self.lock(crate::store::db::LOCK_CHANGE, "change.lock")?;
         self.publish_as(Owner::Center(center_id), folder).await
     }
 
@@ -539,6 +551,10 @@ impl Repo {
         center_name: &str,
         activity: protocol::content::Activity,
     ) -> anyhow::Result<Published> {
+        // Read, add and publish as one: two activities added at once (the
+        // activities page and `hub activity add`, or two replicas) both
+        // stay, and an editor's publish goes before or after, never between.
+        let _change = self.lock(crate::store::db::LOCK_CHANGE, "change.lock")?;
         let dir = self.incoming_dir()?;
         let json = match self.published_json(center_id).await? {
             Some(json) => json,
@@ -559,7 +575,7 @@ impl Repo {
             dir.path().join("content.json"),
             serde_json::to_string_pretty(&bundle)? + "\n",
         )?;
-        self.publish(center_id, dir.path()).await
+        self.publish_as(Owner::Center(center_id), dir.path()).await
     }
 
     /// Publishes a city's, county's or town's folder (its content.json: a

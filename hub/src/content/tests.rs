@@ -321,3 +321,57 @@ fn activities_get_ids_at_their_first_publish_and_keep_them() {
     ));
     assert!(rt.block_on(repo.publish(1, &f)).is_err());
 }
+
+#[test]
+fn activities_added_at_the_same_time_are_all_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("hub");
+    rt().block_on(Repo::new(&data).init(&dir.path().join("root.pk8")))
+        .expect("init");
+    // Two writers (the activities page and `hub activity add`), each its
+    // own repository handle, adding three activities each at once.
+    let writers: Vec<_> = ["甲", "乙"]
+        .into_iter()
+        .map(|who| {
+            let data = data.clone();
+            std::thread::spawn(move || {
+                let repo = Repo::new(&data);
+                let rt = rt();
+                for i in 0..3 {
+                    let a: protocol::content::Activity = serde_json::from_value(serde_json::json!({
+                        "title": {"zh": format!("{who}的活动{i}")}, "category": "leisure",
+                        "date": "2026-12-20", "start": "19:00", "end": "20:00", "place": {"zh": "二楼"}
+                    }))
+                    .expect("activity");
+                    rt.block_on(repo.add_activity(1, "城东青年之家", a)).expect("added");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    let json = rt()
+        .block_on(Repo::new(&data).published_json(1))
+        .expect("read")
+        .expect("published");
+    let bundle = protocol::content::Bundle::parse(&String::from_utf8_lossy(&json)).expect("bundle");
+    let mut titles: Vec<String> = bundle
+        .activities
+        .iter()
+        .map(|a| a.title.zh.clone())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "乙的活动0",
+            "乙的活动1",
+            "乙的活动2",
+            "甲的活动0",
+            "甲的活动1",
+            "甲的活动2"
+        ],
+        "no activity lost"
+    );
+}

@@ -261,6 +261,9 @@ const LOCK_CENTER: i32 = 0x7963_0002;
 pub(crate) const LOCK_MIGRATE: i32 = 0x7963_0003;
 /// Held while a content version is signed and written.
 pub(crate) const LOCK_PUBLISH: i32 = 0x7963_0004;
+/// Held from reading a center's published content to publishing its next
+/// version (an activity added in between is never lost).
+pub(crate) const LOCK_CHANGE: i32 = 0x7963_0005;
 
 impl Conn {
     pub fn open_sqlite(path: &std::path::Path) -> Result<Conn> {
