@@ -1677,3 +1677,58 @@ fn the_home_screen_lists_todays_room_slots_booked_or_free() {
         }
     }
 }
+
+#[test]
+fn at_a_center_that_asks_a_member_checks_out_and_staff_see_how_long_people_stay() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            let lang = if en { "en" } else { "zh" };
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            rusqlite::Connection::open(&f.db)
+                .expect("db")
+                .execute(
+                    "INSERT INTO settings(key, value) VALUES (?1, '60')",
+                    [kiosk::checkin::SETTING_CHECKOUT],
+                )
+                .expect("setting");
+            f.type_line("10000001");
+            assert_eq!(f.result().1, ResultKind::Welcome);
+            f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
+            f.clock.advance_ms(75 * 60_000);
+            f.type_line("10000001");
+            assert_eq!(
+                f.result(),
+                (
+                    true,
+                    ResultKind::Welcome,
+                    t("林同学，再见！", "林同学, goodbye!")
+                )
+            );
+            assert_eq!(
+                f.app.global::<ResultAdapter>().get_detail(),
+                t(
+                    "10:45 签退，本次停留 1 小时 15 分钟，欢迎再来！",
+                    "Checked out at 10:45: you stayed 1 h 15 min. See you again!"
+                )
+            );
+            f.snapshot(&format!("checkout-{lang}-{w}x{h}"));
+            f.tap(&t("林同学，再见！", "林同学, goodbye!"));
+            f.tap(&t("工作人员", "Staff"));
+            for d in ["2", "4", "6", "8"] {
+                f.tap(d);
+            }
+            f.tap(&t("确认", "OK"));
+            assert_eq!(
+                f.app.global::<StaffAdapter>().get_stay_text(),
+                t(
+                    "今日 1 人次签退，平均停留 1 小时 15 分钟",
+                    "1 checked out; they stayed 1 h 15 min on average"
+                )
+            );
+            let s = f.app.global::<StaffAdapter>();
+            assert_eq!(s.get_total(), 1, "a check-out is not a visit");
+            f.snapshot(&format!("checkout-staff-{lang}-{w}x{h}"));
+        }
+    }
+}
