@@ -1732,3 +1732,34 @@ fn at_a_center_that_asks_a_member_checks_out_and_staff_see_how_long_people_stay(
         }
     }
 }
+
+#[test]
+fn a_youth_who_switched_to_english_leaves_the_next_one_the_kiosks_own_language() {
+    let f = fixture(800, 480, false);
+    // A visitor reads English, is counted, and goes: the card goes away by itself.
+    f.tap("English");
+    f.tap("I'm a visitor");
+    f.tap("18–24");
+    f.tap("Study or read");
+    assert_eq!(f.result().2, "Welcome!");
+    assert!(
+        f.app.global::<Lang>().get_en(),
+        "the answer is in their language"
+    );
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    assert!(!f.result().0);
+    assert!(
+        !f.app.global::<Lang>().get_en(),
+        "the next youth reads Chinese"
+    );
+    assert_eq!(
+        f.app.global::<HomeAdapter>().get_center_name(),
+        "城东街道青年之家"
+    );
+    // A member dismisses their answer with a tap: the same.
+    f.tap("English");
+    f.type_line("10000001");
+    f.tap("Welcome, 林同学!");
+    assert!(!f.app.global::<Lang>().get_en());
+    f.snapshot("language-back-zh-800x480");
+}

@@ -67,11 +67,7 @@ pub(super) fn connect_attract<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) 
 
 pub(super) fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     // Whoever chose a language has gone: the next youth gets the default.
-    let default_en = k.borrow().config.language == "en";
-    if k.borrow().en != default_en {
-        k.borrow_mut().en = default_en;
-        refresh_language(app, k);
-    }
+    default_language(app, k);
     fill_slides(app, k);
     tracing::info!(slides = k.borrow().attract_len, "attract mode on");
     let a = app.global::<AttractAdapter>();

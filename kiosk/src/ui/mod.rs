@@ -319,6 +319,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
             k.borrow().result_timer.stop();
             // Not answered: the check-in stays "just visiting".
             k.borrow_mut().asked = None;
+            person_done(&app, &k);
         }
     });
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -358,6 +359,16 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
 impl<C: Clock> Kiosk<C> {
     fn engine_now(&self) -> i64 {
         self.engine.now_ms()
+    }
+}
+
+/// Back to the kiosk's own language: the youth who chose another is done
+/// (their answer went away, or the kiosk fell quiet).
+fn default_language<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    let default_en = k.borrow().config.language == "en";
+    if k.borrow().en != default_en {
+        k.borrow_mut().en = default_en;
+        refresh_language(app, k);
     }
 }
 
@@ -597,12 +608,25 @@ fn show_result<C: Clock + 'static>(
     k.borrow().result_timer.start(
         TimerMode::SingleShot,
         Duration::from_secs(u64::from(secs.max(1))),
-        move || {
-            if let Some(app) = w.upgrade() {
-                app.global::<ResultAdapter>().set_shown(false);
+        {
+            let k = k.clone();
+            move || {
+                if let Some(app) = w.upgrade() {
+                    app.global::<ResultAdapter>().set_shown(false);
+                    k.borrow_mut().asked = None;
+                    person_done(&app, &k);
+                }
             }
         },
     );
+}
+
+/// A youth's answer went away: the next one starts in the kiosk's own
+/// language (on the home screen; staff at work keep theirs).
+fn person_done<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    if app.global::<Nav>().get_page() == Page::Home {
+        default_language(app, k);
+    }
 }
 
 /// How many of today's check-ins the staff screen lists, newest first.
