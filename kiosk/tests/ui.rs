@@ -778,7 +778,7 @@ fn five_wrong_pins_lock_the_keypad_with_a_countdown_that_ends() {
     }
     let s = f.app.global::<StaffAdapter>();
     assert!(s.get_pin_locked());
-    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 1:00 后再试。");
+    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 1 分钟后再试。");
     f.snapshot("staff-pin-locked-zh-1280x800");
     // The right PIN is not even looked at while locked.
     for d in ["2", "4", "6", "8"] {
@@ -788,7 +788,7 @@ fn five_wrong_pins_lock_the_keypad_with_a_countdown_that_ends() {
     assert_eq!(f.page(), Page::StaffPin);
     f.clock.advance_ms(30_000);
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
-    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 0:30 后再试。");
+    assert_eq!(s.get_pin_message(), "密码错误次数过多，请 30 秒后再试。");
     // Leaving and coming back does not reset it.
     f.tap("取消");
     f.tap("工作人员");
@@ -862,7 +862,10 @@ fn a_staff_card_opens_the_staff_screen_and_staff_void_a_mistaken_check_in() {
         let first = s.get_entries().row_data(0).expect("row");
         assert_eq!(
             first.voided.as_str(),
-            t("已作废：误操作（前台）", "Voided: By mistake (前台)")
+            t(
+                "已作废，原因：误操作，操作人：前台",
+                "Voided (by mistake), by 前台"
+            )
         );
         assert_eq!(
             f.count("SELECT count(*) FROM events WHERE kind = 'check_in_voided' AND actor = '前台' AND reason = 'mistake'"),

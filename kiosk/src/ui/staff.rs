@@ -142,12 +142,21 @@ pub(super) fn pin_lock_tick<C: Clock + 'static>(app: &App, k: &Shared<C>, until_
         return false;
     }
     s.set_pin_locked(true);
+    // "1:00" reads as one o'clock: the wait in words.
     let (m, sec) = (left_s / 60, left_s % 60);
+    let wait = match (m, sec, en) {
+        (0, s, true) => format!("{s} s"),
+        (m, 0, true) => format!("{m} min"),
+        (m, s, true) => format!("{m} min {s} s"),
+        (0, s, false) => format!("{s} 秒"),
+        (m, 0, false) => format!("{m} 分钟"),
+        (m, s, false) => format!("{m} 分 {s} 秒"),
+    };
     s.set_pin_message(
         if en {
-            format!("Too many wrong PINs. Try again in {m}:{sec:02}.")
+            format!("Too many wrong PINs. Try again in {wait}.")
         } else {
-            format!("密码错误次数过多，请 {m}:{sec:02} 后再试。")
+            format!("密码错误次数过多，请 {wait}后再试。")
         }
         .into(),
     );

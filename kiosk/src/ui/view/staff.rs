@@ -191,8 +191,24 @@ pub(super) fn entry(e: &DayEntry, tz: Tz, en: bool) -> EntryView {
     };
     let voided = match &e.voided {
         None => String::new(),
-        Some((reason, by)) if en => format!("Voided: {} ({by})", reason.label_en()),
-        Some((reason, by)) => format!("已作废：{}（{by}）", reason.label_zh()),
+        // Who voided it: a staff card's label, or whoever opened the
+        // staff screen with the PIN.
+        Some((reason, by)) if en => {
+            let who = if by == "PIN" {
+                "staff with the PIN"
+            } else {
+                by.as_str()
+            };
+            format!("Voided ({}), by {who}", reason.label_en().to_lowercase())
+        }
+        Some((reason, by)) => {
+            let who = if by == "PIN" {
+                "工作人员（密码登录）"
+            } else {
+                by.as_str()
+            };
+            format!("已作废，原因：{}，操作人：{who}", reason.label_zh())
+        }
     };
     EntryView {
         seq: e.seq,
@@ -398,9 +414,9 @@ pub fn staff(
                         .map(|t| t.format("%H:%M").to_string())
                         .unwrap_or_default();
                     if en {
-                        format!("whole center, hub {at}")
+                        format!("all the center's kiosks (as of {at})")
                     } else {
-                        format!("全中心，{at} 同步")
+                        format!("全中心各签到机（截至 {at}）")
                     }
                 }
                 None if en => "this kiosk".to_string(),

@@ -300,7 +300,10 @@ fn staff_see_today_beside_yesterday_and_last_week_and_a_list_with_voids() {
     assert_eq!(v.total_note, "昨天 12 · 上周二 15");
     assert_eq!(v.volunteers_now, 2);
     assert_eq!(v.entries[0].who, "访客 · 18–24岁 · 体育健身");
-    assert_eq!(v.entries[0].voided, "已作废：重复签到（PIN）");
+    assert_eq!(
+        v.entries[0].voided,
+        "已作废，原因：重复签到，操作人：工作人员（密码登录）"
+    );
     assert_eq!(v.entries[1].who, "林同学 · 10000001");
     assert_eq!(v.entries[1].time, "09:29");
     assert!(v.entries[1].voided.is_empty());
