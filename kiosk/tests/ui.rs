@@ -934,9 +934,10 @@ fn attract_mode_comes_on_a_quiet_home_screen_and_any_touch_or_scan_ends_it() {
     // The next youth gets the kiosk's own language.
     assert!(f.app.global::<Lang>().get_en());
     let slides: Vec<Slide> = attract().get_slides().iter().collect();
-    assert_eq!(slides.len(), 6, "{slides:?}");
+    assert_eq!(slides.len(), 7, "{slides:?}");
     assert_eq!(slides[0].tag, "Notice");
-    assert_eq!(slides[1].tag, "Today 16:30–18:00");
+    assert_eq!(slides[1].tag, "How we serve you");
+    assert_eq!(slides[2].tag, "Today 16:30–18:00");
     assert_eq!(attract().get_index(), 0);
     let shot = f.snapshot("attract-en-1280x800");
     // The calm dark-red frame around a white card.
@@ -952,6 +953,9 @@ fn attract_mode_comes_on_a_quiet_home_screen_and_any_touch_or_scan_ends_it() {
     );
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
     assert_eq!(attract().get_index(), 1);
+    f.snapshot("attract-process-en-1280x800");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+    assert_eq!(attract().get_index(), 2);
     f.snapshot("attract-activity-en-1280x800");
     // Round and round: after the last slide, the first again.
     for _ in 0..5 {

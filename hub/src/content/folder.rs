@@ -26,9 +26,11 @@ pub fn default_picture(name: &str) -> Option<&'static [u8]> {
 pub fn default_bundle(center_name: &str) -> anyhow::Result<serde_json::Value> {
     let mut b: serde_json::Value = serde_json::from_str(DEFAULT_BUNDLE)?;
     b["center"]["name"] = serde_json::json!(center_name);
+    // The usual hours, for the center to correct; the slogan is its aims
+    // (the built-in content has them, with the service process).
     b["center"]["opening_hours"] = serde_json::json!({
-        "zh": "服务青年 凝聚青年 引领青年",
-        "en": "Serving, uniting and guiding young people"
+        "zh": "每天 9:00–21:00",
+        "en": "Open daily 9:00–21:00"
     });
     b["activities"] = serde_json::json!([]);
     b["contacts"] = serde_json::json!([

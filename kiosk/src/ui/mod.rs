@@ -446,6 +446,7 @@ fn refresh_home<C: Clock + 'static>(app: &App, k: &Shared<C>) {
             })
             .collect(),
     ));
+    h.set_activities_title(v.activities_title.into());
     h.set_activities(model(
         v.activities
             .into_iter()

@@ -13,6 +13,8 @@ pub struct HomeView {
     pub emergency: String,
     /// (category title, its services joined)
     pub services: Vec<(String, String)>,
+    /// Today's activities, or with none today, the coming week's.
+    pub activities_title: String,
     /// (time, title, place)
     pub activities: Vec<(String, String, String)>,
     /// Today's rooms' slots: (time, room, booked or free).
@@ -58,17 +60,19 @@ pub fn home(
                 (title.to_string(), items.join(sep))
             })
             .collect(),
-        activities: bundle
-            .activities_on(date)
-            .into_iter()
-            .map(|a| {
-                (
-                    format!("{}–{}", a.start, a.end),
-                    a.title.get(en).to_string(),
-                    place_and_places(a, en),
-                )
-            })
-            .collect(),
+        activities_title: if bundle.activities_on(date).is_empty() {
+            if en {
+                "The coming week"
+            } else {
+                "近一周活动"
+            }
+        } else if en {
+            "Today's activities"
+        } else {
+            "今日活动"
+        }
+        .to_string(),
+        activities: coming(bundle, date, en),
         bookings: bundle
             .room_slots_on(date)
             .into_iter()
@@ -99,6 +103,39 @@ pub fn home(
             .map(|c| (c.label.get(en).to_string(), c.value.get(en).to_string()))
             .collect(),
     }
+}
+
+/// Today's activities; with none today, those of the next six days, each
+/// with its weekday.
+fn coming(bundle: &ContentBundle, date: NaiveDate, en: bool) -> Vec<(String, String, String)> {
+    let row = |a: &crate::content::Activity, day: &str| {
+        (
+            format!("{day}{}–{}", a.start, a.end),
+            a.title.get(en).to_string(),
+            place_and_places(a, en),
+        )
+    };
+    let today = bundle.activities_on(date);
+    if !today.is_empty() {
+        return today.into_iter().map(|a| row(a, "")).collect();
+    }
+    date.iter_days()
+        .skip(1)
+        .take(6)
+        .flat_map(|d| {
+            let name = weekday_name(d.weekday(), en);
+            let day = if en {
+                format!("{} ", &name[..3])
+            } else {
+                format!("{} ", name.replace("星期", "周"))
+            };
+            bundle
+                .activities_on(d)
+                .into_iter()
+                .map(move |a| row(a, &day))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// An activity's place, with its places when they are limited.

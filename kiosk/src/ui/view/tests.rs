@@ -27,11 +27,13 @@ fn attract_shows_announcements_then_what_is_still_to_come() {
     let tz = chrono_tz::Asia::Shanghai;
     let zh = attract(&b, false, tz, NOW);
     let tags: Vec<&str> = zh.iter().map(|s| s.tag.as_str()).collect();
-    // Tuesday 09:30: the notice, Tuesday's two activities, Wednesday's three.
+    // Tuesday 09:30: the notice, how the center serves, Tuesday's two
+    // activities, Wednesday's three.
     assert_eq!(
         tags,
         [
             "通知",
+            "服务宗旨与流程",
             "今天 16:30–18:00",
             "今天 19:00–20:30",
             "明天 14:00–16:00",
@@ -40,18 +42,22 @@ fn attract_shows_announcements_then_what_is_still_to_come() {
         ]
     );
     assert!(zh[0].title.starts_with("本周六下午"));
-    assert_eq!(zh[1].detail, "多功能教室");
+    assert_eq!(zh[1].title, "服务青年 凝聚青年 引领青年");
+    assert!(zh[1].detail.starts_with("扫码签到"), "{}", zh[1].detail);
+    assert_eq!(zh[2].detail, "多功能教室");
     // 17:00: the after-school class is on; 21:00: today's are over.
     let five_pm = NOW + 7 * 3_600_000 + 30 * 60_000;
     let en = attract(&b, true, tz, five_pm);
-    assert_eq!(en[1].tag, "On now, until 18:00");
-    assert!(en[1].title.starts_with("After-school class"));
+    assert_eq!(en[2].tag, "On now, until 18:00");
+    assert!(en[2].title.starts_with("After-school class"));
     let nine_pm = NOW + 11 * 3_600_000 + 30 * 60_000;
-    assert!(attract(&b, false, tz, nine_pm)[1].tag.starts_with("明天"));
+    assert!(attract(&b, false, tz, nine_pm)[2].tag.starts_with("明天"));
     // Nothing to show: the center itself, never a blank screen.
     let mut empty = b.clone();
     empty.announcements.clear();
     empty.activities.clear();
+    empty.center.service_aims = Default::default();
+    empty.center.service_process.clear();
     let only = attract(&empty, true, tz, NOW);
     assert_eq!(only.len(), 1);
     assert_eq!(only[0].title, "Chengdong Street Youth Home");
@@ -438,4 +444,46 @@ fn a_check_out_says_goodbye_and_how_long_the_visit_was() {
         "今日 3 人次签退，平均停留 1 小时 35 分钟"
     );
     assert_eq!(stay_text(0, None, true), "");
+}
+
+#[test]
+fn with_nothing_today_the_home_screen_shows_the_coming_weeks_activities() {
+    let b = ContentBundle::parse(
+        r#"{"format": 1, "center": {"name": "城西青年之家", "opening_hours": "每天 9:00–21:00"},
+            "activities": [
+              {"title": {"zh": "读书会", "en": "Reading circle"}, "category": "culture_learning",
+               "days": ["sat"], "start": "19:00", "end": "20:30", "place": "二楼"},
+              {"title": "下周二的活动", "category": "leisure", "days": ["tue"],
+               "start": "10:00", "end": "11:00", "place": "大厅"}
+            ]}"#,
+    )
+    .expect("bundle");
+    // NOW is a Tuesday: the Tuesday activity is today's.
+    let v = home(&b, &[], false, chrono_tz::Asia::Shanghai, NOW);
+    assert_eq!(v.activities_title, "今日活动");
+    assert_eq!(v.activities.len(), 1);
+    assert_eq!(v.opening_hours, "每天 9:00–21:00");
+    // Wednesday: nothing today, so the six days after it, each with its
+    // weekday.
+    let wednesday = NOW + 86_400_000;
+    let v = home(&b, &[], false, chrono_tz::Asia::Shanghai, wednesday);
+    assert_eq!(v.activities_title, "近一周活动");
+    assert_eq!(
+        v.activities,
+        [
+            (
+                "周六 19:00–20:30".to_string(),
+                "读书会".to_string(),
+                "二楼".to_string()
+            ),
+            (
+                "周二 10:00–11:00".to_string(),
+                "下周二的活动".to_string(),
+                "大厅".to_string()
+            )
+        ]
+    );
+    let v = home(&b, &[], true, chrono_tz::Asia::Shanghai, wednesday);
+    assert_eq!(v.activities_title, "The coming week");
+    assert_eq!(v.activities[0].0, "Sat 19:00–20:30");
 }
