@@ -1770,3 +1770,33 @@ fn a_youth_who_switched_to_english_leaves_the_next_one_the_kiosks_own_language()
     assert!(!f.app.global::<Lang>().get_en());
     f.snapshot("language-back-zh-800x480");
 }
+
+#[test]
+fn binding_a_card_without_a_card_reader_says_so_instead_of_waiting() {
+    for (readers, en) in [("none", false), ("none", true), ("all", false)] {
+        let f = fixture_with(800, 480, en, |c| c.card_readers = readers.into());
+        let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        f.tap(&t("工作人员", "Staff"));
+        for d in ["2", "4", "6", "8"] {
+            f.tap(d);
+        }
+        f.tap(&t("确认", "OK"));
+        f.tap(&t("绑定卡片", "Bind a card"));
+        let b = f.app.global::<BindAdapter>();
+        if readers == "none" {
+            assert!(b.get_error());
+            assert!(
+                b.get_message()
+                    .contains(&t("没有连接读卡器", "No card reader")),
+                "{}",
+                b.get_message()
+            );
+            f.snapshot(&format!(
+                "bind-no-reader-{}-800x480",
+                if en { "en" } else { "zh" }
+            ));
+        } else {
+            assert!(!b.get_error() && b.get_message().is_empty());
+        }
+    }
+}

@@ -15,8 +15,23 @@ pub(super) fn connect_binding<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) 
         let b = app.global::<BindAdapter>();
         b.set_step(0);
         b.set_number(SharedString::new());
-        b.set_message(SharedString::new());
-        b.set_error(false);
+        // No card reader in the settings: no tap can come; say so rather
+        // than wait.
+        let (no_reader, en) = {
+            let k = k.borrow();
+            (k.config.devices().card_readers.is_none(), k.en)
+        };
+        b.set_error(no_reader);
+        b.set_message(if no_reader {
+            if en {
+                "No card reader is connected to this kiosk (card_readers in kiosk.toml), so no card can be bound here. Call the technician."
+            } else {
+                "本机没有连接读卡器（kiosk.toml 中的 card_readers），无法在这里绑定卡片。请联系技术人员。"
+            }
+            .into()
+        } else {
+            SharedString::new()
+        });
         go(&app, &k, Page::BindCard);
     });
 
