@@ -1199,9 +1199,9 @@ fn a_new_content_version_is_shown_at_once_without_a_restart() {
     );
     assert!(home.get_emergency().contains("暴雨预警"));
     let shot = f.snapshot("content-after-publish-zh-1280x800");
-    // The urgent notice is a red bar under the header.
+    // The urgent notice is a warning-yellow bar under the red header.
     assert!(
-        is_close(shot.get_pixel(1000, 110), [0xb0, 0x00, 0x20]),
+        is_close(shot.get_pixel(1000, 110), [0xff, 0xcc, 0x00]),
         "{:?}",
         shot.get_pixel(1000, 110)
     );
