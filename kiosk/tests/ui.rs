@@ -1800,3 +1800,71 @@ fn binding_a_card_without_a_card_reader_says_so_instead_of_waiting() {
         }
     }
 }
+
+#[test]
+fn the_staff_screens_buttons_stay_on_screen_with_the_centers_long_title() {
+    for (w, h) in [(800, 480), (1280, 800)] {
+        for en in [false, true] {
+            let f = fixture(w, h, en);
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            // The hub's figures for the whole center: the longest title.
+            let store = Store::open(&f.db).expect("store");
+            store
+                .save_hub_day(&kiosk::store::HubDay {
+                    report: protocol::wire::DailyReport {
+                        center_id: 1,
+                        date: "2026-11-24".into(),
+                        time_zone: "Asia/Shanghai".into(),
+                        total: 12,
+                        members: 8,
+                        distinct_members: 8,
+                        visitors: 4,
+                        by_hour: vec![0; 24],
+                        ..Default::default()
+                    },
+                    acked_seq: 0,
+                    fetched_at_ms: NOW_MS,
+                })
+                .expect("hub day");
+            drop(store);
+            f.tap(&t("工作人员", "Staff"));
+            for d in ["2", "4", "6", "8"] {
+                f.tap(d);
+            }
+            f.tap(&t("确认", "OK"));
+            assert!(
+                f.app
+                    .global::<StaffAdapter>()
+                    .get_day_title()
+                    .contains(&t("全中心", "all the center")),
+                "{}",
+                f.app.global::<StaffAdapter>().get_day_title()
+            );
+            let scale = f.app.window().scale_factor();
+            for label in [
+                t("退出", "Close"),
+                t("导出", "Export"),
+                t("绑定卡片", "Bind a card"),
+            ] {
+                let found: Vec<ElementHandle> =
+                    ElementHandle::find_by_accessible_label(&f.app, &label)
+                        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                        .collect();
+                assert_eq!(found.len(), 1, "{label}");
+                let (at, size) = (found[0].absolute_position(), found[0].size());
+                assert!(
+                    (at.x + size.width) * scale <= w as f32 + 0.5 && at.x >= 0.0,
+                    "{label} at {at:?} {size:?} leaves the {w}x{h} screen"
+                );
+                assert!(
+                    size.width * scale >= 48.0 && size.height * scale >= 48.0,
+                    "{label} {size:?}"
+                );
+            }
+            f.snapshot(&format!(
+                "staff-center-{}-{w}x{h}",
+                if en { "en" } else { "zh" }
+            ));
+        }
+    }
+}
