@@ -19,13 +19,17 @@ pub fn image(text: &str) -> anyhow::Result<(qrcode::Version, image::GrayImage)> 
     Ok((code.version(), img))
 }
 
-/// A code as an inline SVG at least 240 pixels a side.
+/// A code as an SVG to put inside an HTML page, at least 240 pixels a
+/// side: without the XML declaration (not HTML), an image to assistive
+/// technology named as a QR code.
 pub fn svg(text: &str) -> anyhow::Result<String> {
-    Ok(code(text)?
+    let svg = code(text)?
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(240, 240)
         .quiet_zone(true)
-        .build())
+        .build();
+    let start = svg.find("<svg").context("the QR code's SVG has no <svg>")?;
+    Ok(svg[start..].replacen("<svg", "<svg role=\"img\" aria-label=\"二维码 QR code\"", 1))
 }
 
 #[cfg(test)]
@@ -42,6 +46,8 @@ mod tests {
         let (version, img) = super::image(&token).expect("qr");
         assert_eq!(version, qrcode::Version::Normal(5));
         assert!(img.width() >= 300);
-        assert!(super::svg(&token).expect("svg").starts_with("<?xml"));
+        let svg = super::svg(&token).expect("svg");
+        assert!(svg.starts_with("<svg role=\"img\""), "{}", &svg[..60]);
+        assert!(!svg.contains("<?xml"));
     }
 }

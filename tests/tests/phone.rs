@@ -197,3 +197,43 @@ fn a_member_logs_in_on_the_phone_with_number_and_secret_and_the_code_checks_in()
         "{html}"
     );
 }
+
+#[test]
+fn the_code_renews_in_place_and_the_phone_pages_pass_axe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let OneCenter {
+        server,
+        hub_data,
+        member,
+        center,
+        ..
+    } = one_center(dir.path());
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let link = hub(&["member", "link", "--id", &member, "--base-url", &server.url]);
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    let out = run(Command::new("node").arg(browser.join("phone.mjs")).args([
+        link.as_str(),
+        &format!("{}/m/join/{center}", server.url),
+        &format!("{}/m", server.url),
+        &format!("{}/login", server.url),
+    ]));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+    assert_eq!(b["errors"], serde_json::json!([]), "no script errors: {b}");
+    assert_eq!(
+        b["meta_refresh"], 0,
+        "no timed reload while scripts run: {b}"
+    );
+    assert!(b["fetched"].as_u64().is_some_and(|n| n >= 1), "{b}");
+    assert_eq!(b["renewed"], "1", "the new code was put in place: {b}");
+    assert_eq!(b["kept"], "yes", "the page itself was not reloaded: {b}");
+    assert_eq!(b["expires_later"], true, "{b}");
+    assert_eq!(b["svg"], "img", "{b}");
+    let mut found = Vec::new();
+    for (page, list) in b["violations"].as_object().expect("pages") {
+        for v in list.as_array().into_iter().flatten() {
+            found.push(format!("{page}: {v}"));
+        }
+    }
+    assert_eq!(b["violations"].as_object().map(|o| o.len()), Some(4), "{b}");
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}

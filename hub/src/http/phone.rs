@@ -277,9 +277,19 @@ const WRONG: &str = "会员号或登录码不正确。 · The member number or s
 
 /// Counts down to the code's renewal and reloads the page then. A constant,
 /// so the pages' Content-Security-Policy can name it by its hash.
-pub(crate) const RENEW_SCRIPT: &str = "var s=+document.getElementById('qr').dataset.refresh;\
-    setInterval(function(){s--;if(s<=0){location.reload();}\
-    else{document.getElementById('renew').textContent=s+' 秒后更新 · renews in '+s+' s';}},1000);";
+/// Renews the code in place: the page asks for itself again and takes
+/// only the new code, so nothing else on it moves (a form being filled, a
+/// screen reader's place). A failed renewal is tried again in 10 s.
+pub(crate) const RENEW_SCRIPT: &str = "(function(){var q=document.getElementById('qr'),\
+    r=document.getElementById('renew'),s=+q.dataset.refresh;\
+    function renew(){fetch(location.pathname,{credentials:'same-origin',cache:'no-store'})\
+    .then(function(x){if(!x.ok){throw x.status;}return x.text();})\
+    .then(function(t){var n=new DOMParser().parseFromString(t,'text/html').getElementById('qr');\
+    if(n){q.innerHTML=n.innerHTML;q.dataset.expiresAt=n.dataset.expiresAt;q.dataset.renewed=\
+    (+(q.dataset.renewed||0)+1);}s=+q.dataset.refresh;})\
+    .catch(function(){s=10;});}\
+    setInterval(function(){s--;if(s===0){renew();}\
+    if(s>0){r.textContent=s+' 秒后更新 · renews in '+s+' s';}},1000);})();";
 
 /// `POST /m/login`: member number and secret. Like the dashboard's, wrong
 /// logins count against the address, never against the member, and an

@@ -25,8 +25,9 @@ pub(super) fn page(status: StatusCode, body: String) -> Response {
 }
 
 pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String {
+    // Pages renew by script, in place; a phone without scripts reloads.
     let meta = refresh
-        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
+        .map(|s| format!("<noscript><meta http-equiv=\"refresh\" content=\"{s}\"></noscript>"))
         .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
