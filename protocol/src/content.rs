@@ -90,16 +90,16 @@ impl Text {
     }
 
     fn check(&self, what: &str) -> Result<(), Invalid> {
-        for (lang, s) in [("Chinese", &self.zh), ("English", &self.en)] {
+        for (lang, zh, s) in [("Chinese", "中文", &self.zh), ("English", "英文", &self.en)] {
             let n = s.chars().count();
             if n > MAX_TEXT_CHARS {
                 return Err(invalid(format!(
-                    "{what}: the {lang} text is {n} characters; at most {MAX_TEXT_CHARS}"
+                    "{what}：{zh}有 {n} 个字，最多 {MAX_TEXT_CHARS} 个 · {what}: the {lang} text is {n} characters; at most {MAX_TEXT_CHARS}"
                 )));
             }
             if s.chars().any(|c| c.is_control() && c != '\n') {
                 return Err(invalid(format!(
-                    "{what}: the {lang} text holds control characters"
+                    "{what}：{zh}里有控制字符，请重新输入 · {what}: the {lang} text holds control characters"
                 )));
             }
         }
@@ -281,19 +281,19 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
         let name = &a.title.zh;
         if name.trim().is_empty() {
             return Err(invalid(format!(
-                "an activity needs its title in Chinese (the English one is {:?})",
-                a.title.en
+                "有一个活动没有填写中文名称（英文名称为 {:?}） · an activity needs its title in Chinese (the English one is {:?})",
+                a.title.en, a.title.en
             )));
         }
         if let Some(id) = &a.id {
             if !is_activity_id(id) {
                 return Err(invalid(format!(
-                    "activity {name:?}: its id {id:?} is not 1 to {MAX_ACTIVITY_ID} letters, digits or dashes"
+                    "活动「{name}」的编号 {id:?} 不对：应为 1 到 {MAX_ACTIVITY_ID} 个字母、数字或连字符 · activity {name:?}: its id {id:?} is not 1 to {MAX_ACTIVITY_ID} letters, digits or dashes"
                 )));
             }
             if !ids.insert(id.as_str()) {
                 return Err(invalid(format!(
-                    "activity {name:?}: the id {id:?} is given to two activities"
+                    "活动「{name}」的编号 {id:?} 与另一个活动重复 · activity {name:?}: the id {id:?} is given to two activities"
                 )));
             }
         }
@@ -301,42 +301,48 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
         a.place.check(&format!("activity {name:?}: the place"))?;
         let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {
             return Err(invalid(format!(
-                "activity {name:?}: times must be HH:MM (got {:?} to {:?})",
-                a.start, a.end
+                "活动「{name}」的开始、结束时间请写成 时:分（如 19:00），现在是 {:?} 至 {:?} · activity {name:?}: times must be HH:MM (got {:?} to {:?})",
+                a.start, a.end, a.start, a.end
             )));
         };
         if end <= start {
             return Err(invalid(format!(
-                "activity {name:?}: it ends ({}) before it starts ({})",
-                a.end, a.start
+                "活动「{name}」的结束时间（{}）早于开始时间（{}） · activity {name:?}: it ends ({}) before it starts ({})",
+                a.end, a.start, a.end, a.start
             )));
         }
         if let Some(d) = a.days.iter().find(|d| !DAYS.contains(&d.as_str())) {
             return Err(invalid(format!(
-                "activity {name:?}: day {d:?} is not one of mon…sun"
+                "活动「{name}」的重复日 {d:?} 不是星期一至星期日之一 · activity {name:?}: day {d:?} is not one of mon…sun"
             )));
         }
         if a.days.is_empty() && a.date.is_none() {
             return Err(invalid(format!(
-                "activity {name:?}: give the days it recurs on or its date"
+                "活动「{name}」请选择每周重复的日子，或填写举办的日期 · activity {name:?}: give the days it recurs on or its date"
             )));
         }
         if a.capacity == Some(0) {
             return Err(invalid(format!(
-                "activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
+                "活动「{name}」的名额为 0，谁也报不了名；不限名额请留空 · activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
             )));
         }
         if let Some(url) = &a.signup_url {
-            check_link(url).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
+            check_link(url).map_err(|e| {
+                invalid(format!(
+                    "活动「{name}」的报名链接有误 · activity {name:?}: {e}"
+                ))
+            })?;
         }
         if let Some(p) = &a.picture {
-            check_picture_name(p).map_err(|e| invalid(format!("activity {name:?}: {e}")))?;
+            check_picture_name(p).map_err(|e| {
+                invalid(format!("活动「{name}」的图片有误 · activity {name:?}: {e}"))
+            })?;
         }
     }
     let pictures = activities.iter().filter(|a| a.picture.is_some()).count();
     if pictures > MAX_ACTIVITY_PICTURES {
         return Err(invalid(format!(
-            "{pictures} activities have pictures; at most {MAX_ACTIVITY_PICTURES} may"
+            "有 {pictures} 个活动带图片，最多 {MAX_ACTIVITY_PICTURES} 个 · {pictures} activities have pictures; at most {MAX_ACTIVITY_PICTURES} may"
         )));
     }
     Ok(())
@@ -349,8 +355,8 @@ fn check_announcements(announcements: &[Announcement]) -> Result<(), Invalid> {
             && u < f
         {
             return Err(invalid(format!(
-                "announcement {:?}: shown until {u}, before it starts on {f}",
-                a.text.zh
+                "通知「{}」的结束日期（{u}）早于开始日期（{f}） · announcement {:?}: shown until {u}, before it starts on {f}",
+                a.text.zh, a.text.zh
             )));
         }
     }
@@ -361,7 +367,7 @@ fn check_emergency(e: Option<&Text>) -> Result<(), Invalid> {
     if let Some(e) = e {
         if e.zh.trim().is_empty() {
             return Err(invalid(
-                "the emergency notice is empty; leave it out to show none",
+                "紧急通知没有中文内容；不需要时请整个留空 · the emergency notice is empty; leave it out to show none",
             ));
         }
         e.check("the emergency notice")?;

@@ -91,12 +91,15 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
         "{r}"
     );
     assert_eq!(r["preview_en_name"], "Chengxi Youth Home");
-    // Ends before it starts: said in words at check and at publish; nothing signed.
+    // Ends before it starts: said in words at check and at publish, in
+    // Chinese first, naming the activity; nothing signed.
     for key in ["check_error", "publish_error"] {
         assert!(
             r[key]
                 .as_str()
-                .is_some_and(|e| e.contains("before it starts")),
+                .is_some_and(|e| e.contains("before it starts")
+                    && e.contains("的结束时间")
+                    && e.find("早于开始时间") < e.find("before it starts")),
             "{key}: {r}"
         );
     }
