@@ -330,7 +330,7 @@ fn staff_see_todays_numbers_only_after_the_right_pin() {
         (2, 1, 1)
     );
     assert!(
-        s.get_sync_text().contains("2 条签到"),
+        s.get_sync_text().contains("2 条记录"),
         "{}",
         s.get_sync_text()
     );

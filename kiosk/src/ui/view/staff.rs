@@ -297,7 +297,7 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
         return (
             if en {
                 format!(
-                    "Not connected to a hub yet: {} check-ins are kept here. Scan the enrollment code from the hub's kiosks page to connect.",
+                    "Not connected to a hub yet: {} records are kept here. Scan the enrollment code from the hub's kiosks page to connect.",
                     status.events_waiting
                 )
             } else {
@@ -320,12 +320,12 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
             if en {
                 format!(
                     "The hub refuses this kiosk ({why}): it was taken out of service or another board uses its credential. \
-                     {n} check-in{} since {since} are kept on it; ask an admin for an enrollment code and enroll it again.",
+                     {n} record{} since {since} are kept on it; ask an admin for an enrollment code and enroll it again.",
                     if n == 1 { "" } else { "s" }
                 )
             } else {
                 format!(
-                    "平台拒绝本机（{why}）：本机已被停用，或另一台设备在使用它的凭证。自 {since} 起的 {n} 条签到保存在本机；\
+                    "平台拒绝本机（{why}）：本机已被停用，或另一台设备在使用它的凭证。自 {since} 起的 {n} 条记录保存在本机；\
                      请向管理员要注册码，重新注册本机。"
                 )
             },
@@ -335,13 +335,15 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
     if status.events_waiting == 0 {
         let when = status
             .last_sync_ok_ms
-            .map(|ms| day_and_time(tz, ms, today, en))
-            .unwrap_or_default();
+            .map(|ms| day_and_time(tz, ms, today, en));
         return (
-            if en {
-                format!("All check-ins uploaded (last contact with the hub {when})")
-            } else {
-                format!("全部已上传（最近同步 {when}）")
+            match (when, en) {
+                (Some(when), true) => {
+                    format!("Everything is uploaded (last contact with the hub {when})")
+                }
+                (Some(when), false) => format!("全部已上传（最近同步 {when}）"),
+                (None, true) => "Nothing waits to be uploaded".to_string(),
+                (None, false) => "没有等待上传的记录".to_string(),
             },
             true,
         );
@@ -363,9 +365,9 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
             format!(
                 "{} waiting since {since} — {why}. Nothing is lost; {} when the hub is back.",
                 if status.events_waiting == 1 {
-                    "1 check-in".to_string()
+                    "1 record".to_string()
                 } else {
-                    format!("{} check-ins", status.events_waiting)
+                    format!("{} records", status.events_waiting)
                 },
                 if status.events_waiting == 1 {
                     "it uploads"
@@ -375,7 +377,7 @@ pub(super) fn upload_text(status: &SyncStatus, tz: Tz, now_ms: i64, en: bool) ->
             )
         } else {
             format!(
-                "{} 条签到自 {since} 起等待上传：{why}。记录不会丢失，连上平台后自动上传。",
+                "{} 条记录自 {since} 起等待上传：{why}。记录不会丢失，连上平台后自动上传。",
                 status.events_waiting
             )
         },

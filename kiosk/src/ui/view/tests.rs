@@ -197,10 +197,10 @@ fn sync_text_says_what_waits_and_why() {
     assert!(
         sync_text(&one, tz, NOW, true)
             .0
-            .starts_with("1 check-in waiting")
+            .starts_with("1 record waiting")
     );
     assert!(
-        text.starts_with("312 check-ins waiting since 21 Nov"),
+        text.starts_with("312 records waiting since 21 Nov"),
         "{text}"
     );
     assert!(text.contains("dns"), "{text}");
