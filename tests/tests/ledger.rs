@@ -99,7 +99,8 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     assert!(
         b["activity_refused"]
             .as_str()
-            .is_some_and(|m| m.contains("before it starts")),
+            .is_some_and(|m| m.contains("before it starts")
+                && m.find("早于开始时间") < m.find("before it starts")),
         "{b}"
     );
     assert_eq!(

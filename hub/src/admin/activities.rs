@@ -32,17 +32,19 @@ impl NewActivity {
     pub fn to_content(&self, today: NaiveDate) -> Result<protocol::content::Activity> {
         if self.date < today {
             return Err(StoreError::Invalid(format!(
-                "{} is past: add activities from today on (held ones are listed on the activities page)",
-                self.date
+                "{d} 已经过去：请添加今天及以后的活动（已举办的活动在活动页上） · {d} is past: add activities from today on (held ones are listed on the activities page)",
+                d = self.date
             )));
         }
         if self.title.chars().count() > 100 || self.place.chars().count() > 100 {
             return Err(StoreError::Invalid(
-                "a title or place is at most 100 characters".into(),
+                "活动名称和地点各最多 100 个字 · a title or place is at most 100 characters".into(),
             ));
         }
         if self.title.trim().is_empty() {
-            return Err(StoreError::Invalid("an activity needs a title".into()));
+            return Err(StoreError::Invalid(
+                "请填写活动名称 · an activity needs a title".into(),
+            ));
         }
         let text = |s: &str| protocol::content::Text {
             zh: s.trim().to_string(),
@@ -116,7 +118,7 @@ impl Admin<'_> {
     pub fn correct_attendance(&self, id: u64, came: Option<u64>) -> Result<Activity> {
         if came.is_some_and(|n| n > 10_000) {
             return Err(StoreError::Invalid(
-                "attendance: at most 10000 people".into(),
+                "到场人数最多 10000 人 · attendance: at most 10000 people".into(),
             ));
         }
         let center_id = self.activity_center(id)?;

@@ -129,16 +129,22 @@ pub(crate) struct NewOccurrence<'a> {
 pub(crate) fn insert(tx: &Tx<'_>, center_id: u64, a: &NewOccurrence<'_>) -> Result<u64> {
     let title = a.title.trim();
     if title.is_empty() {
-        return Err(StoreError::Invalid("an activity needs a title".into()));
+        return Err(StoreError::Invalid(
+            "请填写活动名称 · an activity needs a title".into(),
+        ));
     }
     let time = |t: &str| {
-        chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
-            .map_err(|_| StoreError::Invalid(format!("time {t:?}: write HH:MM")))
+        chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
+            StoreError::Invalid(format!(
+                "时间 {t:?} 请写成 时:分（如 19:00） · time {t:?}: write HH:MM"
+            ))
+        })
     };
     if time(a.end)? <= time(a.start)? {
         return Err(StoreError::Invalid(format!(
-            "the activity ends ({}) before it starts ({})",
-            a.end, a.start
+            "活动的结束时间（{end}）早于开始时间（{start}） · the activity ends ({end}) before it starts ({start})",
+            end = a.end,
+            start = a.start
         )));
     }
     Ok(tx.query_row(

@@ -351,8 +351,10 @@ impl From<Refused> for StoreError {
     fn from(r: Refused) -> StoreError {
         StoreError::Invalid(
             match r {
-                Refused::Closed => "the activity has started, ended or was cancelled",
-                Refused::NotHere => "not an activity of your center",
+                Refused::Closed => {
+                    "活动已开始、已结束或已取消 · the activity has started, ended or was cancelled"
+                }
+                Refused::NotHere => "不是本中心的活动 · not an activity of your center",
             }
             .into(),
         )
