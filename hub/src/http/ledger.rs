@@ -450,7 +450,7 @@ async fn checkout_form(
         } else {
             Some(minutes.parse::<u32>().map_err(|_| {
                 AppError::BadRequest(format!(
-                    "check-out after {minutes:?} minutes: a whole number, or empty for none"
+                    "签退时间请填整数分钟，不启用请留空 · check-out after {minutes:?} minutes: a whole number, or empty for none"
                 ))
             })?)
         };

@@ -147,9 +147,9 @@ pub(crate) fn set_profile_in(
         && !CHECKOUT_MINUTES.contains(&m)
     {
         return Err(StoreError::Invalid(format!(
-            "check-out after {m} minutes: give {} to {} minutes, or leave it empty for none",
-            CHECKOUT_MINUTES.start(),
-            CHECKOUT_MINUTES.end()
+            "签退时间 {m} 分钟不行：请填 {lo} 到 {hi} 分钟，不启用请留空 · check-out after {m} minutes: give {lo} to {hi} minutes, or leave it empty for none",
+            lo = CHECKOUT_MINUTES.start(),
+            hi = CHECKOUT_MINUTES.end()
         )));
     }
     if let Some(m) = change.checkout_minutes {
