@@ -2,7 +2,7 @@
 //! activities they came to, and, for a volunteer, this month's service
 //! hours with any shift left "to check" by staff.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::store::db::params;
@@ -42,14 +42,7 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
         if a.status.is_off() || a.room {
             continue;
         }
-        let bound = |t: &str| {
-            let d = NaiveDate::parse_from_str(&a.local_date, "%Y-%m-%d").ok()?;
-            let t = NaiveTime::parse_from_str(t, "%H:%M").ok()?;
-            tz.from_local_datetime(&d.and_time(t))
-                .earliest()
-                .map(|t| t.timestamp_millis())
-        };
-        let (Some(from), Some(to)) = (bound(&a.start), bound(&a.end)) else {
+        let Some((from, to)) = a.window_ms(tz) else {
             continue;
         };
         // Arrivals up to half an hour early count, as for the center's figures.
@@ -62,7 +55,7 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
                     member_id,
                     center.id,
                     a.local_date,
-                    from - 30 * 60_000,
+                    from,
                     to,
                     a.content_id.as_deref().unwrap_or("")
                 ],

@@ -16,7 +16,7 @@
 
 use crate::store::db;
 use crate::store::db::params;
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::store::{Center, Store, StoreError};
@@ -149,7 +149,7 @@ pub fn attendance(
     if let Some(came) = activity.attendance_override {
         return Ok(came);
     }
-    let Some((from, to)) = window(center, activity) else {
+    let Some((from, to)) = activity.window_ms(center.tz()) else {
         return Ok(0);
     };
     // Arrivals up to half an hour early count for the activity: a member
@@ -177,20 +177,6 @@ pub fn attendance(
     })
 }
 
-/// When an activity's arrivals count for it, unix ms: from half an hour
-/// before its start to its end.
-fn window(center: &Center, activity: &crate::store::activities::Activity) -> Option<(i64, i64)> {
-    let tz = center.tz();
-    let date = NaiveDate::parse_from_str(&activity.local_date, "%Y-%m-%d").ok()?;
-    let bound = |t: &str| {
-        let t = chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()?;
-        tz.from_local_datetime(&date.and_time(t))
-            .earliest()
-            .map(|t| t.timestamp_millis())
-    };
-    Some((bound(&activity.start)? - 30 * 60_000, bound(&activity.end)?))
-}
-
 /// Members at an activity by their sign-ups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Turnout {
@@ -210,7 +196,8 @@ pub fn turnout(
     center: &Center,
     activity: &crate::store::activities::Activity,
 ) -> Result<Option<Turnout>, StoreError> {
-    let (Some(id), Some((from, to))) = (&activity.content_id, window(center, activity)) else {
+    let (Some(id), Some((from, to))) = (&activity.content_id, activity.window_ms(center.tz()))
+    else {
         return Ok(None);
     };
     store.read(|conn| {
@@ -347,6 +334,7 @@ pub fn ledger_xlsx(title: &str, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use protocol::catalog::ServiceCategory;
     use protocol::wire::{ClockInfo, Event, EventKind};
 

@@ -422,6 +422,40 @@ struct TimeZoneForm {
     time_zone: String,
 }
 
+/// A center setting saved: the page again saying so; refused in words,
+/// the page with the reason.
+async fn setting_saved(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: Session,
+    id: u64,
+    saved: Result<(), AppError>,
+) -> Response {
+    match saved {
+        Ok(()) => redirect(&format!("/centers/{id}/ledger?done=saved")),
+        Err(AppError::BadRequest(m)) => {
+            show_center(
+                state,
+                headers,
+                s,
+                id,
+                false,
+                &m,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => refusal(
+            &s,
+            Lang::of(headers),
+            Tab::Ledger,
+            &format!("/centers/{id}/ledger"),
+            e,
+        ),
+    }
+}
+
 #[derive(Deserialize)]
 struct CheckoutForm {
     #[serde(default)]
@@ -444,7 +478,7 @@ async fn checkout_form(
     };
     let actor = Actor::User(s.user.clone());
     let minutes = f.minutes.trim().to_string();
-    match db(&state, move |st| {
+    let saved = db(&state, move |st| {
         let value = if minutes.is_empty() {
             None
         } else {
@@ -460,30 +494,8 @@ async fn checkout_form(
         };
         Ok(Admin::new(st, actor).set_profile(id, &change)?)
     })
-    .await
-    {
-        Ok(_) => redirect(&format!("/centers/{id}/ledger?done=saved")),
-        Err(AppError::BadRequest(m)) => {
-            show_center(
-                &state,
-                &headers,
-                s,
-                id,
-                false,
-                &m,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => refusal(
-            &s,
-            Lang::of(&headers),
-            Tab::Ledger,
-            &format!("/centers/{id}/ledger"),
-            e,
-        ),
-    }
+    .await;
+    setting_saved(&state, &headers, s, id, saved.map(|_| ())).await
 }
 
 /// `POST /centers/{id}/time-zone`: admins only.
@@ -499,31 +511,9 @@ async fn time_zone_form(
     };
     let actor = Actor::User(s.user.clone());
     let zone = f.time_zone;
-    match db(&state, move |st| {
+    let saved = db(&state, move |st| {
         Ok(Admin::new(st, actor).set_time_zone(id, &zone)?)
     })
-    .await
-    {
-        Ok(()) => redirect(&format!("/centers/{id}/ledger?done=saved")),
-        Err(AppError::BadRequest(m)) => {
-            show_center(
-                &state,
-                &headers,
-                s,
-                id,
-                false,
-                &m,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => refusal(
-            &s,
-            Lang::of(&headers),
-            Tab::Ledger,
-            &format!("/centers/{id}/ledger"),
-            e,
-        ),
-    }
+    .await;
+    setting_saved(&state, &headers, s, id, saved.map(|_| ())).await
 }

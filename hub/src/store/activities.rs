@@ -87,6 +87,30 @@ pub struct Activity {
     pub room: bool,
 }
 
+/// Arrivals from this long before an activity's start count for it.
+pub const EARLY_MS: i64 = 30 * 60_000;
+
+impl Activity {
+    /// A time of its day (`HH:MM`, its center's local time) as unix ms.
+    pub fn at_ms(&self, time: &str, tz: chrono_tz::Tz) -> Option<i64> {
+        use chrono::TimeZone;
+        let d = NaiveDate::parse_from_str(&self.local_date, "%Y-%m-%d").ok()?;
+        let t = chrono::NaiveTime::parse_from_str(time, "%H:%M").ok()?;
+        tz.from_local_datetime(&d.and_time(t))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    }
+
+    /// When arrivals count for it, unix ms: from [`EARLY_MS`] before its
+    /// start to its end.
+    pub fn window_ms(&self, tz: chrono_tz::Tz) -> Option<(i64, i64)> {
+        Some((
+            self.at_ms(&self.start, tz)? - EARLY_MS,
+            self.at_ms(&self.end, tz)?,
+        ))
+    }
+}
+
 pub(crate) const COLUMNS: &str = "id, center_id, title, category, study_club, local_date, start, \"end\", \
                        place, content_id, status, capacity, attendance_override, room";
 

@@ -4,7 +4,7 @@
 //! frees the place for the first one waiting, who is booked at once and
 //! told so on their page. Cancelled occurrences take no sign-ups.
 
-use chrono::{NaiveDate, NaiveTime, TimeZone};
+use chrono::NaiveDate;
 
 use super::activities::{self, Activity};
 use super::db::{Conn, OptionalExt, Tx, params};
@@ -42,15 +42,6 @@ pub enum Refused {
     Closed,
     /// Not an occurrence of the member's center.
     NotHere,
-}
-
-/// When an occurrence starts, unix ms, in its center's time zone.
-pub fn starts_at_ms(a: &Activity, tz: chrono_tz::Tz) -> Option<i64> {
-    let d = NaiveDate::parse_from_str(&a.local_date, "%Y-%m-%d").ok()?;
-    let t = NaiveTime::parse_from_str(&a.start, "%H:%M").ok()?;
-    tz.from_local_datetime(&d.and_time(t))
-        .earliest()
-        .map(|t| t.timestamp_millis())
 }
 
 fn counts_in(conn: &Conn, activity_id: u64) -> Result<(u64, u64)> {
@@ -104,7 +95,9 @@ fn open_in(
         return Ok(Err(Refused::NotHere));
     }
     let center = super::center_in(tx, a.center_id)?;
-    let open = !a.status.is_off() && starts_at_ms(&a, center.tz()).is_some_and(|start| now < start);
+    let open = !a.status.is_off()
+        && a.at_ms(&a.start, center.tz())
+            .is_some_and(|start| now < start);
     Ok(if open { Ok(a) } else { Err(Refused::Closed) })
 }
 
@@ -242,7 +235,7 @@ impl Store {
         let conn = self.conn();
         let mut out = Vec::new();
         for a in list {
-            let start = starts_at_ms(&a, center.tz());
+            let start = a.at_ms(&a.start, center.tz());
             let mine = standing_in(&conn, a.id, member_id)?;
             // Gone by: not offered, unless the member signed up for it.
             let open = !a.status.is_off() && start.is_some_and(|s| now < s);

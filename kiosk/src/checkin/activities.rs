@@ -78,6 +78,15 @@ pub fn runs_at(a: &KioskActivity, now: NaiveTime) -> bool {
 impl<C: Clock> Engine<C> {
     /// The activities running now, each with its places left.
     pub fn running_activities(&self) -> Vec<Running> {
+        self.running_with_bookings()
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    /// The activities running now, each with its places left and the
+    /// members booked for it: one read of the hub's list and of the day.
+    fn running_with_bookings(&self) -> Vec<(Running, Vec<u32>)> {
         let now_ms = self.clock.now_ms();
         let Some(now) = self.tz.timestamp_millis_opt(now_ms).single() else {
             return Vec::new();
@@ -101,13 +110,14 @@ impl<C: Clock> Engine<C> {
                     .filter(|(id, m)| *id == a.id && !a.booked.contains(m))
                     .count();
                 let taken = u32::try_from(a.booked.len() + walk_ins).unwrap_or(u32::MAX);
-                Running {
+                let running = Running {
                     places_left: a.capacity.map(|c| c.saturating_sub(taken)),
                     id: a.id,
                     title: a.title,
                     start: a.start,
                     end: a.end,
-                }
+                };
+                (running, a.booked)
             })
             .collect()
     }
@@ -116,21 +126,19 @@ impl<C: Clock> Engine<C> {
     /// event carries: the id of the running activity they signed up for,
     /// empty when others run (they are asked), `None` when nothing runs.
     pub(super) fn attending(&self, member_id: u32) -> (Attending, Option<String>) {
-        let running = self.running_activities();
+        let running = self.running_with_bookings();
         if running.is_empty() {
             return (Attending::Nothing, None);
         }
-        let date = self.local_date_today();
-        let booked = of_day(&self.store, &date)
-            .into_iter()
-            .find(|a| a.booked.contains(&member_id) && running.iter().any(|r| r.id == a.id))
-            .and_then(|a| running.iter().find(|r| r.id == a.id).cloned());
-        match booked {
-            Some(r) => {
-                let id = r.id.clone();
-                (Attending::Booked(r), Some(id))
-            }
-            None => (Attending::Ask(running), Some(String::new())),
+        match running
+            .iter()
+            .find(|(_, booked)| booked.contains(&member_id))
+        {
+            Some((r, _)) => (Attending::Booked(r.clone()), Some(r.id.clone())),
+            None => (
+                Attending::Ask(running.into_iter().map(|(r, _)| r).collect()),
+                Some(String::new()),
+            ),
         }
     }
 

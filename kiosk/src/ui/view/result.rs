@@ -326,17 +326,24 @@ pub fn activity_choices(running: &[Running], en: bool) -> Vec<ActivityChoice> {
     out
 }
 
+/// An activity of the hub's list by its title in the screen's language:
+/// the content's words when it has the activity (by id), else the hub's
+/// title (Chinese).
+pub fn activity_title(bundle: &ContentBundle, id: &str, hub_title: &str, en: bool) -> String {
+    bundle
+        .activities
+        .iter()
+        .find(|a| a.id.as_deref() == Some(id))
+        .map(|a| a.title.get(en).to_string())
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| hub_title.to_string())
+}
+
 /// The outcome with each running activity's title in the screen's
 /// language, from the content when it has the activity.
 pub fn localized(outcome: &Outcome, bundle: &ContentBundle, en: bool) -> Outcome {
     let name = |r: &Running| Running {
-        title: bundle
-            .activities
-            .iter()
-            .find(|a| a.id.as_deref() == Some(r.id.as_str()))
-            .map(|a| a.title.get(en).to_string())
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| r.title.clone()),
+        title: activity_title(bundle, &r.id, &r.title, en),
         ..r.clone()
     };
     let mut o = outcome.clone();

@@ -59,13 +59,7 @@ pub fn activity_rows(
             let missing = a.booked.iter().filter(|m| !here.contains(m)).count();
             let over =
                 chrono::NaiveTime::parse_from_str(&a.end, "%H:%M").is_ok_and(|end| now > end);
-            let title = bundle
-                .activities
-                .iter()
-                .find(|c| c.id.as_deref() == Some(a.id.as_str()))
-                .map(|c| c.title.get(en).to_string())
-                .filter(|t| !t.trim().is_empty())
-                .unwrap_or_else(|| a.title.clone());
+            let title = activity_title(bundle, &a.id, &a.title, en);
             let signed = a.booked.len();
             let note = match (en, over) {
                 (true, true) => {
