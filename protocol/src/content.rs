@@ -143,10 +143,121 @@ pub struct CenterProfile {
     pub service_process: Vec<Text>,
 }
 
+/// A service the center offers. Only the category and title are needed;
+/// the rest is what its page on the kiosk shows (服务流程、服务地点和服务
+/// 时间). Every field after the title came later: older kiosks ignore them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     pub category: ServiceCategory,
     pub title: Text,
+    /// What it is, a sentence or two.
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub about: Text,
+    /// Where: the room or desk.
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub place: Text,
+    /// When, in words ("周一至周五 14:00–17:00"); none: the center's hours.
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub hours: Text,
+    /// How to get it, step by step; none: the center's service process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Text>,
+    /// Whom to ask (a desk, a role, a phone number: never a private person's name).
+    #[serde(default, skip_serializing_if = "Text::is_blank")]
+    pub ask: Text,
+}
+
+impl Service {
+    pub fn new(category: ServiceCategory, title: Text) -> Service {
+        Service {
+            category,
+            title,
+            about: Text::default(),
+            place: Text::default(),
+            hours: Text::default(),
+            steps: Vec::new(),
+            ask: Text::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        let name = &self.title.zh;
+        if name.trim().is_empty() {
+            return Err(invalid(format!(
+                "有一项服务没有填写中文名称（英文名称为 {:?}） · a service needs its title in Chinese (the English one is {:?})",
+                self.title.en, self.title.en
+            )));
+        }
+        self.title.check(&format!(
+            "服务「{name}」的名称 · service {name:?}: the title"
+        ))?;
+        self.about.check(&format!(
+            "服务「{name}」的介绍 · service {name:?}: what it is"
+        ))?;
+        self.place.check(&format!(
+            "服务「{name}」的地点 · service {name:?}: the place"
+        ))?;
+        self.hours.check(&format!(
+            "服务「{name}」的时间 · service {name:?}: the hours"
+        ))?;
+        self.ask.check(&format!(
+            "服务「{name}」的咨询方式 · service {name:?}: whom to ask"
+        ))?;
+        for (i, step) in self.steps.iter().enumerate() {
+            step.check(&format!(
+                "服务「{name}」的第 {} 步 · service {name:?}: step {}",
+                i + 1,
+                i + 1
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+/// The services and service process a city, county or town publishes for
+/// every center below it (统一的基本服务项目和服务流程), as its
+/// `services.json` beside its `content.json`: a file of its own, so kiosks
+/// that read region bundles strictly, from before it, still read the rest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionServices {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_process: Vec<Text>,
+}
+
+impl RegionServices {
+    pub fn parse(json: &str) -> Result<RegionServices, Invalid> {
+        let s: RegionServices = serde_json::from_str(json).map_err(|e| {
+            invalid(format!(
+                "services.json 无法读取 · the region's services.json cannot be read: {e}"
+            ))
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    pub fn validate(&self) -> Result<(), Invalid> {
+        for s in &self.services {
+            s.check()?;
+        }
+        check_process(&self.service_process)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty() && self.service_process.is_empty()
+    }
+}
+
+fn check_process(steps: &[Text]) -> Result<(), Invalid> {
+    for (i, step) in steps.iter().enumerate() {
+        step.check(&format!(
+            "服务流程第 {} 步 · step {} of the service process",
+            i + 1,
+            i + 1
+        ))?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -460,14 +571,12 @@ impl Bundle {
         c.name.check("the center's name")?;
         c.opening_hours.check("the opening hours")?;
         c.service_aims.check("the service aims")?;
-        for (i, step) in c.service_process.iter().enumerate() {
-            step.check(&format!("step {} of the service process", i + 1))?;
-        }
+        check_process(&c.service_process)?;
         if let Some(logo) = &c.logo {
             check_picture_name(logo)?;
         }
         for s in &self.services {
-            s.title.check("a service")?;
+            s.check()?;
         }
         check_activities(&self.activities)?;
         for c in &self.contacts {
@@ -484,6 +593,36 @@ impl Bundle {
     /// their activities beside its own, and every emergency notice, the
     /// widest level's first (a city-wide warning leads the bar).
     pub fn merge_regions(&mut self, regions: &[RegionBundle]) {
+        self.merge_regions_with(regions, &[]);
+    }
+
+    /// [`Bundle::merge_regions`], and the services the levels publish
+    /// (`services`, nearest first, one per level in `regions`' order or
+    /// fewer): each level's services the center does not offer under the
+    /// same category and title, widest level's first after the center's
+    /// own, and the nearest level's service process when the center has
+    /// none of its own.
+    pub fn merge_regions_with(&mut self, regions: &[RegionBundle], services: &[RegionServices]) {
+        for level in services.iter().rev() {
+            for s in &level.services {
+                let offered = self
+                    .services
+                    .iter()
+                    .any(|o| o.category == s.category && o.title.zh == s.title.zh);
+                if !offered {
+                    self.services.push(s.clone());
+                }
+            }
+        }
+        if self.center.service_process.is_empty()
+            && let Some(level) = services.iter().find(|l| !l.service_process.is_empty())
+        {
+            self.center.service_process = level.service_process.clone();
+        }
+        self.merge_regions_only(regions);
+    }
+
+    fn merge_regions_only(&mut self, regions: &[RegionBundle]) {
         let mut notices: Vec<&Text> = regions
             .iter()
             .rev()
@@ -591,6 +730,66 @@ mod tests {
             r#"{{"format": 1, "center": {{"name": "c"}}, "activities": [{{"title": "读书会",
                "category": "culture_learning", "start": "19:00", "end": "20:00", "place": "二楼"{extra}}}]}}"#
         )
+    }
+
+    #[test]
+    fn a_service_says_where_when_and_how_and_the_levels_set_services_for_every_center() {
+        let mut b = Bundle::parse(
+            r#"{"format": 1, "center": {"name": "c"}, "services": [
+                {"category": "employment", "title": "就业指导", "place": "二楼",
+                 "hours": "周三 14:00–17:00", "steps": ["预约", "到场"], "ask": "前台"}
+            ]}"#,
+        )
+        .expect("a service with its details");
+        let s = &b.services[0];
+        assert_eq!(s.place.zh, "二楼");
+        assert_eq!(s.steps.len(), 2);
+        // Written back, the details stay; a service without them has none.
+        let again = Bundle::parse(&serde_json::to_string(&b).expect("write")).expect("reparse");
+        assert_eq!(again, b);
+        let plain = serde_json::to_value(Service::new(
+            ServiceCategory::Employment,
+            Text::new("简历门诊", ""),
+        ))
+        .expect("json");
+        assert_eq!(plain.as_object().map(|o| o.len()), Some(2), "{plain}");
+
+        let city = RegionServices::parse(
+            r#"{"services": [
+                {"category": "employment", "title": "就业指导"},
+                {"category": "league_affairs", "title": "团员报到"}],
+               "service_process": ["签到", "咨询"]}"#,
+        )
+        .expect("a city's services");
+        let town = RegionServices::parse(r#"{"service_process": ["登记"]}"#).expect("a town's");
+        b.merge_regions_with(&[], &[town, city]);
+        let titles: Vec<&str> = b.services.iter().map(|s| s.title.zh.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["就业指导", "团员报到"],
+            "the center's own first, once"
+        );
+        assert_eq!(
+            b.services[0].place.zh, "二楼",
+            "the center's own details stand"
+        );
+        assert_eq!(
+            b.center.service_process[0].zh, "登记",
+            "the nearest level's process"
+        );
+
+        let blank = RegionServices::parse(
+            r#"{"services": [{"category": "employment", "title": {"zh": "", "en": "Jobs"}}]}"#,
+        )
+        .expect_err("a service without a Chinese title");
+        assert!(blank.to_string().contains("中文名称"), "{blank}");
+        let long = "很".repeat(MAX_TEXT_CHARS + 1);
+        let e = Bundle::parse(&format!(
+            r#"{{"format": 1, "center": {{"name": "c"}}, "services": [
+                {{"category": "employment", "title": "就业指导", "steps": ["{long}"]}}]}}"#
+        ))
+        .expect_err("a step too long");
+        assert!(e.to_string().contains("服务「就业指导」的第 1 步"), "{e}");
     }
 
     #[test]

@@ -59,6 +59,8 @@ try {
   await act.locator('input[type=url]').fill('https://example.org/signup/42');
   await act.locator('input[type=checkbox][data-field=study_club]').check();
   await act.locator('input[type=file][data-field=picture]').setInputFiles(logo);
+  // The first service gets its hours (its page on the kiosk shows them).
+  await page.locator('#services > .item').first().locator('[data-field="hours.zh"]').fill('每周一 19:00–20:30');
   await page.waitForSelector('#kiosk .k-act img');
 
   out.preview = {

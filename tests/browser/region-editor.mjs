@@ -1,5 +1,5 @@
-// A city's admin publishes a city-wide emergency notice and an announcement
-// from the hub's region editor, in Debian's Chromium (headless). Prints one
+// A city's admin publishes a city-wide emergency notice, an announcement, a
+// service and the service process from the hub's region editor, in Debian's Chromium (headless). Prints one
 // JSON object for the test to check.
 //
 // Usage: node region-editor.mjs HUB_URL LOGIN PASSWORD SCREENSHOT.png
@@ -32,6 +32,15 @@ try {
   await page.fill('#emergency [data-field="emergency.en"]', 'Typhoon warning: all youth centers closed today');
   await page.click('#announcements button.add');
   await page.locator('#announcements .item').last().locator('[data-field="text.zh"]').fill('全市青年志愿者招募');
+  // A service and the service process, for every center below the city.
+  await page.click('#process > button.add');
+  await page.locator('#process > .item').last().locator('[data-field="s.zh"]').fill('扫码签到');
+  await page.click('#services > button.add');
+  const service = page.locator('#services > .item').last();
+  await service.locator('[data-field="title.zh"]').fill('青年驿站');
+  await service.locator('[data-field="place.zh"]').fill('一楼服务台');
+  await service.locator('section.list > button.add').click();
+  await service.locator('section.list > .item').last().locator('[data-field="x.zh"]').fill('出示身份证');
   out.preview_emergency = await page.textContent('#kiosk .k-emergency');
   await page.click('#publish');
   await page.waitForFunction(() => document.querySelector('#status').className === 'ok'

@@ -125,6 +125,14 @@ fn a_staff_member_edits_previews_and_publishes_content_that_the_kiosk_then_shows
     assert_eq!(c["activities"].as_array().map(Vec::len), Some(1), "{c}");
     assert_eq!(c["activities"][0]["capacity"], 24);
     assert_eq!(c["activities"][0]["study_club"], true, "{c}");
+    // A service's details: the one typed, and those the form was given kept.
+    assert_eq!(c["services"][0]["hours"]["zh"], "每周一 19:00–20:30", "{c}");
+    assert_eq!(c["services"][2]["place"]["zh"], "一楼服务台", "{c}");
+    assert_eq!(
+        c["services"][2]["steps"].as_array().map(Vec::len),
+        Some(3),
+        "{c}"
+    );
     // The hub gave the activity its id, and a second publish keeps it.
     let id = c["activities"][0]["id"].as_str().expect("an activity id");
     assert!(id.starts_with("a-"), "{id}");
@@ -248,10 +256,19 @@ fn a_city_admin_publishes_a_city_wide_warning_that_every_center_below_shows() {
     let r: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
     assert_eq!(r["errors"], serde_json::json!([]), "{r}");
     assert_eq!(r["name"], "杭州市");
-    // A level edits its name, notices and activities, not a center's services.
+    // A level edits its name, notices and activities, and the services and
+    // service process of every center below it.
     assert_eq!(
         r["sections"],
-        serde_json::json!(["center", "emergency", "announcements", "activities"]),
+        serde_json::json!([
+            "center",
+            "emergency",
+            "announcements",
+            "activities",
+            "region-services",
+            "process",
+            "services"
+        ]),
         "{r}"
     );
     assert!(
@@ -268,6 +285,10 @@ fn a_city_admin_publishes_a_city_wide_warning_that_every_center_below_shows() {
     assert_eq!(c["name"]["zh"], "杭州市", "{c}");
     assert_eq!(c["announcements"][0]["text"]["zh"], "全市青年志愿者招募");
     assert!(c.get("center").is_none(), "a region bundle: {c}");
+    assert_eq!(c["services"][0]["title"]["zh"], "青年驿站", "{c}");
+    assert_eq!(c["services"][0]["place"]["zh"], "一楼服务台", "{c}");
+    assert_eq!(c["services"][0]["steps"][0]["zh"], "出示身份证", "{c}");
+    assert_eq!(c["service_process"][0]["zh"], "扫码签到", "{c}");
 
     // The center below the county below the city shows it after its next sync.
     run(kiosk_cmd(&kiosk)
@@ -281,5 +302,24 @@ fn a_city_admin_publishes_a_city_wide_warning_that_every_center_below_shows() {
             .expect("the city's content on the kiosk"),
     )
     .expect("json");
-    assert_eq!(&shown, c);
+    let mut content = c.clone();
+    let services = content
+        .as_object_mut()
+        .map(|o| {
+            serde_json::json!({
+                "services": o.remove("services"),
+                "service_process": o.remove("service_process"),
+            })
+        })
+        .expect("an object");
+    assert_eq!(shown, content);
+    // Its services beside it, in a file of their own.
+    let shown: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            kiosk.join(format!("content/current/region-{city}-services.json")),
+        )
+        .expect("the city's services on the kiosk"),
+    )
+    .expect("json");
+    assert_eq!(shown, services);
 }

@@ -190,33 +190,65 @@ pub fn read_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     Ok(files)
 }
 
-/// A region's folder to publish: its content.json alone, a region bundle
-/// (name, announcements, activities, an emergency notice) as kiosks check it.
+/// A region's folder to publish: its content.json, a region bundle (name,
+/// announcements, activities, an emergency notice) as kiosks check it, and
+/// optionally its services.json (the services and service process every
+/// center below it offers, [`protocol::content::RegionServices`]).
 pub fn read_region_folder(folder: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let path = folder.join("content.json");
     let mut others = Vec::new();
     for e in std::fs::read_dir(folder)
         .with_context(|| format!("cannot read the folder {}", folder.display()))?
     {
         let name = e?.file_name().to_string_lossy().to_string();
-        if name != "content.json" {
+        if name != "content.json" && name != REGION_SERVICES {
             others.push(name);
         }
     }
     ensure!(
         others.is_empty(),
-        "a region publishes its content.json alone (no pictures yet); remove {}",
+        "a region publishes its content.json and services.json alone (no pictures yet); remove {}",
         others.join(", ")
     );
-    let meta = std::fs::metadata(&path)
-        .with_context(|| format!("{} has no content.json", folder.display()))?;
-    ensure!(
-        meta.len() <= MAX_FILE_BYTES,
-        "content.json is {} KB; at most {} KB",
-        meta.len() / 1024,
-        MAX_FILE_BYTES / 1024
-    );
-    let text = std::fs::read_to_string(&path).context("content.json is not UTF-8 text")?;
-    protocol::content::RegionBundle::parse(&text)?;
-    Ok(vec![("content.json".to_string(), path)])
+    let read = |name: &str| -> anyhow::Result<String> {
+        let path = folder.join(name);
+        let meta = std::fs::metadata(&path)
+            .with_context(|| format!("{} has no {name}", folder.display()))?;
+        ensure!(
+            meta.len() <= MAX_FILE_BYTES,
+            "{name} is {} KB; at most {} KB",
+            meta.len() / 1024,
+            MAX_FILE_BYTES / 1024
+        );
+        std::fs::read_to_string(&path).with_context(|| format!("{name} is not UTF-8 text"))
+    };
+    protocol::content::RegionBundle::parse(&read("content.json")?)?;
+    let mut files = vec![("content.json".to_string(), folder.join("content.json"))];
+    if folder.join(REGION_SERVICES).exists() {
+        protocol::content::RegionServices::parse(&read(REGION_SERVICES)?)?;
+        files.push((REGION_SERVICES.to_string(), folder.join(REGION_SERVICES)));
+    }
+    Ok(files)
+}
+
+/// A region's services and service process, published beside its content.json.
+pub const REGION_SERVICES: &str = "services.json";
+
+/// Splits what a region's editor sends (its content.json with `services`
+/// and `service_process` in it) into the two files kiosks read: the
+/// content without them, and the services (`None` when it names none).
+pub fn split_region_content(
+    mut content: serde_json::Value,
+) -> (serde_json::Value, Option<serde_json::Value>) {
+    let mut services = serde_json::Map::new();
+    if let Some(obj) = content.as_object_mut() {
+        for key in ["services", "service_process"] {
+            if let Some(v) = obj.remove(key)
+                && v.as_array().is_some_and(|a| !a.is_empty())
+            {
+                services.insert(key.to_string(), v);
+            }
+        }
+    }
+    let services = (!services.is_empty()).then_some(serde_json::Value::Object(services));
+    (content, services)
 }

@@ -31,8 +31,8 @@ use tough::{FilesystemTransport, RepositoryLoader, TargetName};
 
 mod folder;
 pub use folder::{
-    default_bundle, default_picture, give_activity_ids, read_folder, read_region_folder,
-    write_default,
+    REGION_SERVICES, default_bundle, default_picture, give_activity_ids, read_folder,
+    read_region_folder, split_region_content, write_default,
 };
 
 /// How long each role's signature holds. The timestamp is re-signed by
@@ -489,6 +489,27 @@ impl Repo {
     }
 
     /// A file an owner published, verified against the signed metadata.
+    /// A region's published content as its editor sends it: its
+    /// content.json with the services and service process of its
+    /// services.json in it (`None`: nothing published yet).
+    pub async fn published_region(
+        &self,
+        region_id: u64,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        let owner = Owner::Region(region_id);
+        let Some(bytes) = self.published(owner, "content.json").await? else {
+            return Ok(None);
+        };
+        let mut content: serde_json::Value = serde_json::from_slice(&bytes)?;
+        if let Some(bytes) = self.published(owner, REGION_SERVICES).await?
+            && let (Some(c), serde_json::Value::Object(s)) =
+                (content.as_object_mut(), serde_json::from_slice(&bytes)?)
+        {
+            c.extend(s);
+        }
+        Ok(Some(content))
+    }
+
     pub async fn published(&self, owner: Owner, file: &str) -> anyhow::Result<Option<Vec<u8>>> {
         use tough::IntoVec;
         check_file_name(file)?;

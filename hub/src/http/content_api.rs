@@ -103,11 +103,21 @@ async fn published_json(
 ) -> Result<axum::response::Response, AppError> {
     let owner = owner(&uri, id);
     editor_of(&state, &headers, owner, false).await?;
+    let internal = |e: anyhow::Error| AppError::Internal(format!("{e:#}"));
+    if let Owner::Region(id) = owner {
+        // The region's services come with its content, as they were sent.
+        return match state.content.published_region(id).await.map_err(internal)? {
+            Some(content) => Ok(Json(content).into_response()),
+            None => Err(AppError::NotFound(
+                "nothing published for this region yet".into(),
+            )),
+        };
+    }
     match state
         .content
         .published(owner, "content.json")
         .await
-        .map_err(|e| AppError::Internal(format!("{e:#}")))?
+        .map_err(internal)?
     {
         Some(bytes) => Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response()),
         None => Err(AppError::NotFound(match owner {
@@ -124,21 +134,28 @@ pub(super) fn tuf_routes() -> Router<AppState> {
         .route("/tuf/targets/{file}", get(tuf_target))
 }
 
-/// A region's upload: its content.json alone, written where a publish reads it.
+/// A region's upload: its content.json (and the services in it as services.json),
+/// written where a publish reads it.
 fn stage_region(state: &AppState, upload: &ContentUpload) -> Result<tempfile::TempDir, AppError> {
     if !upload.files.is_empty() {
         return Err(AppError::BadRequest(
-            "a region publishes its content.json alone (no pictures yet)".into(),
+            "a region publishes its content alone (no pictures yet)".into(),
         ));
     }
     let dir = state
         .content
         .incoming_dir()
         .map_err(|e| AppError::Internal(format!("{e:#}")))?;
-    let json = serde_json::to_vec_pretty(&upload.content)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    std::fs::write(dir.path().join("content.json"), json)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (content, services) = crate::content::split_region_content(upload.content.clone());
+    let write = |name: &str, value: &serde_json::Value| -> Result<(), AppError> {
+        let json =
+            serde_json::to_vec_pretty(value).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        std::fs::write(dir.path().join(name), json).map_err(|e| AppError::Internal(e.to_string()))
+    };
+    write("content.json", &content)?;
+    if let Some(services) = &services {
+        write(crate::content::REGION_SERVICES, services)?;
+    }
     crate::content::read_region_folder(dir.path())
         .map_err(|e| AppError::BadRequest(format!("{e:#}")))?;
     Ok(dir)

@@ -17,13 +17,16 @@ const MAX_PICTURE = 4 << 20;
 // Every text is {zh, en} in the editor, whatever the file had.
 const pair = (t) => (typeof t === 'string' ? { zh: t, en: t } : { zh: (t && t.zh) || '', en: (t && t.en) || '' });
 const content = data.content;
-if (region) content.center = { name: content.name };
+if (region) content.center = { name: content.name, service_process: content.service_process };
 content.center = content.center || {};
 const c = content.center;
 for (const k of ['name', 'opening_hours', 'service_aims']) c[k] = pair(c[k]);
 c.service_process = (c.service_process || []).map(pair);
 for (const k of ['services', 'activities', 'contacts', 'announcements']) content[k] = content[k] || [];
-content.services.forEach((s) => { s.title = pair(s.title); });
+content.services.forEach((s) => {
+  for (const k of ['title', 'about', 'place', 'hours', 'ask']) s[k] = pair(s[k]);
+  s.steps = (s.steps || []).map(pair);
+});
 content.activities.forEach((a) => { a.title = pair(a.title); a.place = pair(a.place); a.days = a.days || []; });
 content.contacts.forEach((x) => { x.label = pair(x.label); x.value = pair(x.value); });
 content.announcements.forEach((x) => { x.text = pair(x.text); });
@@ -87,7 +90,7 @@ function category(obj) {
 }
 
 function list(title, items, make, blank, id) {
-  const box = el('section', { class: 'list', id });
+  const box = el('section', id ? { class: 'list', id } : { class: 'list' });
   const draw = () => {
     box.replaceChildren(el('h2', {}, title));
     items.forEach((item, i) => {
@@ -169,7 +172,11 @@ function form() {
       el('section', { id: 'center' }, el('h2', {}, '本级信息 This level'),
         el('p', { class: 'hint' }, '这里发布的通知、活动和紧急通知显示在下属每个中心的签到机上。 Notices, activities and the emergency notice published here show on every center below this level.'),
         both(c, 'name', '名称 Name')),
-      ...shared());
+      ...shared(),
+      el('section', { id: 'region-services' }, el('h2', {}, '统一服务 Services for every center'),
+        el('p', { class: 'hint' }, '这里的服务流程和服务项目显示在下属每个中心；中心自己有同名服务或自己的流程时，以中心的为准。 The service process and services here show at every center below; a center\'s own service of the same name, or its own process, comes first.')),
+      processList(),
+      serviceList());
     return;
   }
   f.replaceChildren(
@@ -178,13 +185,28 @@ function form() {
       both(c, 'opening_hours', '开放时间 Opening hours'),
       both(c, 'service_aims', '服务宗旨 Service aims', true),
       logoField()),
-    list('服务流程 Service process (steps)', c.service_process, (s) => [both({ s }, 's', '步骤 Step')], () => ({ zh: '', en: '' }), 'process'),
+    processList(),
     ...shared(),
-    list('服务 Services', content.services, (s) => [category(s), both(s, 'title', '名称 Title')],
-      () => ({ category: data.categories[0].code, title: { zh: '', en: '' } }), 'services'),
+    serviceList(),
     list('联系方式 Contacts', content.contacts, (x) => [both(x, 'label', '名称 Label'), both(x, 'value', '内容 Value')],
       () => ({ label: { zh: '', en: '' }, value: { zh: '', en: '' } }), 'contacts'),
   );
+}
+
+function processList() {
+  return list('服务流程 Service process (steps)', c.service_process, (s) => [both({ s }, 's', '步骤 Step')], () => ({ zh: '', en: '' }), 'process');
+}
+
+// A service and what its page on the kiosk shows: what, where, when, how, whom to ask.
+function serviceList() {
+  const blank = () => ({ zh: '', en: '' });
+  return list('服务 Services', content.services, (s) => [category(s), both(s, 'title', '名称 Title'),
+    both(s, 'about', '介绍 What it is', true),
+    both(s, 'place', '地点 Where'),
+    both(s, 'hours', '时间（留空为开放时间） When (empty: the opening hours)'),
+    list('办理步骤（留空为服务流程） Steps (empty: the service process)', s.steps, (x) => [both({ x }, 'x', '步骤 Step')], blank, ''),
+    both(s, 'ask', '咨询（岗位或电话，不写个人姓名） Whom to ask (a desk or phone, no personal names)')],
+  () => ({ category: data.categories[0].code, title: blank(), about: blank(), place: blank(), hours: blank(), ask: blank(), steps: [] }), 'services');
 }
 
 // The sections a center and a level both have.
@@ -217,7 +239,14 @@ function output() {
   if (c.service_aims.zh.trim() || c.service_aims.en.trim()) out.center.service_aims = t(c.service_aims);
   const steps = c.service_process.filter((s) => s.zh.trim()).map(t);
   if (steps.length) out.center.service_process = steps;
-  out.services = content.services.filter((s) => s.title.zh.trim()).map((s) => ({ category: s.category, title: t(s.title) }));
+  const filled = (x) => x.zh.trim() || x.en.trim();
+  out.services = content.services.filter((s) => s.title.zh.trim()).map((s) => {
+    const o = { category: s.category, title: t(s.title) };
+    for (const k of ['about', 'place', 'hours', 'ask']) if (filled(s[k])) o[k] = t(s[k]);
+    const steps = s.steps.filter((x) => x.zh.trim()).map(t);
+    if (steps.length) o.steps = steps;
+    return o;
+  });
   out.activities = content.activities.map((a) => {
     const o = { title: t(a.title), category: a.category, days: a.days, start: a.start, end: a.end, place: t(a.place) };
     // The hub's id for the activity: sign-ups and counts follow it.
@@ -240,7 +269,9 @@ function output() {
   });
   if (content.emergency.zh.trim()) out.emergency = t(content.emergency);
   if (region) {
-    return { format: 1, name: out.center.name, activities: out.activities, announcements: out.announcements, emergency: out.emergency };
+    // The hub publishes the services and process as the level's services.json.
+    return { format: 1, name: out.center.name, activities: out.activities, announcements: out.announcements, emergency: out.emergency,
+      services: out.services, service_process: out.center.service_process };
   }
   return out;
 }

@@ -31,8 +31,11 @@ const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) 
 #form input,#form textarea,#form select{font:inherit;font-size:15px;padding:6px;border:1px solid #c9c2b6;border-radius:6px;color:#1f1f1f}\
 #form .both,#form .row{display:flex;gap:8px;margin:6px 0;flex-wrap:wrap}\
 #form .item{border-top:1px dashed #e2ddd3;padding:8px 0}\
-#services .item,#process .item{display:flex;gap:8px;align-items:flex-end;padding:4px 0}\
-#services .item>label{flex:0 0 150px}#services .item .both,#process .item .both{flex:1;margin:0}\
+#process .item,#services .list .item{display:flex;gap:8px;align-items:flex-end;padding:4px 0}\
+#process .item .both,#services .list .item .both{flex:1;margin:0}\
+#services>.item>label{max-width:340px}\
+#services .list{background:#faf8f4;border:1px solid #e2ddd3;border-radius:8px;margin:6px 0;padding:8px}\
+#services .list h2{font-size:14px;margin:0 0 4px}\
 #form .days{display:flex;gap:6px;align-items:center;flex-wrap:wrap;font-size:13px;margin:6px 0}\
 #form label.day{flex-direction:row;align-items:center;flex:0}\
 #form button{font-size:13px;border:1px solid #c9c2b6;background:#faf8f4;border-radius:6px;padding:4px 10px}\
@@ -47,7 +50,7 @@ const CSS: &str = ".editor{display:grid;grid-template-columns:minmax(360px,1fr) 
 .k-head{background:#c8102e;color:#fff;display:flex;gap:10px;align-items:center;padding:8px 12px}\
 .k-head img{width:36px;height:36px;object-fit:contain;background:#fff;border-radius:6px}\
 .k-title{flex:1}.k-name{font-size:18px;font-weight:700}.k-hours{opacity:.85}\
-.k-emergency{background:#b00020;color:#fff;font-weight:700;padding:6px 12px}\
+.k-emergency{background:#ffcc00;color:#1f1f1f;font-weight:700;padding:6px 12px}\
 .k-notice{background:#fff4d6;padding:6px 12px}\
 .k-body{display:grid;grid-template-columns:2fr 1fr;gap:8px;padding:8px;flex:1;overflow:hidden}\
 .k-services{display:grid;grid-template-columns:repeat(3,1fr);gap:6px;align-content:start}\
@@ -102,7 +105,8 @@ pub async fn page(
 }
 
 /// `GET /content/region/{id}`: the same editor for a city's, county's or
-/// town's content (its name, emergency notice, announcements, activities).
+/// town's content (its name, emergency notice, announcements, activities,
+/// and the services and service process every center below it offers).
 pub async fn region_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -126,12 +130,12 @@ async fn render_region(
     let internal = |e: anyhow::Error| AppError::Internal(format!("{e:#}"));
     let (content, version) = match state
         .content
-        .published(owner, "content.json")
+        .published_region(region_id)
         .await
         .map_err(internal)?
     {
-        Some(bytes) => (
-            serde_json::from_slice(&bytes).map_err(|e| internal(e.into()))?,
+        Some(content) => (
+            content,
             state.content.version().await.map_err(internal)?.to_string(),
         ),
         None => (

@@ -321,7 +321,9 @@ async fn a_level_publishes_for_itself_and_below_and_a_lower_level_cannot_sign_fo
     // What a kiosk would refuse, refused before signing; pictures are not taken yet.
     for bad in [
         json!({ "content": { "format": 1, "name": "" } }),
-        json!({ "content": { "format": 1, "name": "x", "services": [] } }),
+        json!({ "content": { "format": 1, "name": "x", "pictures": [] } }),
+        json!({ "content": { "format": 1, "name": "x",
+            "services": [{ "category": "employment", "title": { "zh": "", "en": "Jobs" } }] } }),
         json!({ "content": { "format": 1, "name": "x" }, "files": { "a.png": "AAAA" } }),
     ] {
         let (s, r) = call(
@@ -336,6 +338,50 @@ async fn a_level_publishes_for_itself_and_below_and_a_lower_level_cannot_sign_fo
         .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r}");
     }
+    // The city sets services and a service process for every center below
+    // it: published as its own services.json beside its content.json (which
+    // kiosks from before it read strictly), and given back together.
+    let with_services = json!({ "content": { "format": 1, "name": "杭州市",
+        "services": [{ "category": "employment", "title": "就业指导", "place": "二楼",
+                       "steps": ["预约", "到场"] }],
+        "service_process": ["签到", "说出需要"] } });
+    let (s, r) = call(
+        h,
+        put_content(
+            &format!("/api/v1/regions/{city}/content"),
+            Some(&c.admin_cookie),
+            Some(&admin_csrf),
+            &with_services,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let mut files: Vec<&str> = r["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["content.json", "services.json"]);
+    let content = h
+        .state
+        .content
+        .published(hub::content::Owner::Region(city), "content.json")
+        .await
+        .expect("read")
+        .expect("content.json");
+    protocol::content::RegionBundle::parse(&String::from_utf8_lossy(&content))
+        .expect("a content.json without the services, as older kiosks read it");
+    let (s, got) = call(
+        h,
+        with_cookie(&format!("/api/v1/regions/{city}/content"), &c.admin_cookie),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["services"][0]["place"], json!("二楼"), "{got}");
+    assert_eq!(got["service_process"][1], json!("说出需要"), "{got}");
+
     // A kiosk's sync state names its center's levels, nearest first.
     let e = enroll(h, h.center).await;
     let (s, r) = call(h, get("/api/v1/sync-state", Some(&e.device_token))).await;

@@ -108,7 +108,8 @@ impl ContentBundle {
     /// them good (a verified update is refused whole when one is not),
     /// merged with the content of the levels above the center that the
     /// folder holds (`regions.json` names them, nearest first; each is a
-    /// `region-<id>-content.json`). A folder with levels' content and no
+    /// `region-<id>-content.json`, and `region-<id>-services.json` when the
+    /// level sets services for every center below it). A folder with levels' content and no
     /// center content of its own shows the built-in center content.
     pub fn load_folder(folder: &Path) -> anyhow::Result<Self> {
         let mut b = if folder.join("content.json").is_file() {
@@ -123,19 +124,33 @@ impl ContentBundle {
             Err(e) => return Err(e.into()),
         };
         let mut regions = Vec::new();
+        let mut services = Vec::new();
         for r in chain {
-            let path = folder.join(format!("region-{r}-content.json"));
-            if !path.is_file() {
-                continue;
+            let read = |name: String| -> anyhow::Result<Option<String>> {
+                let path = folder.join(name);
+                if !path.is_file() {
+                    return Ok(None);
+                }
+                std::fs::read_to_string(&path)
+                    .map(Some)
+                    .with_context(|| format!("cannot read {}", path.display()))
+            };
+            if let Some(json) = read(format!("region-{r}-content.json"))? {
+                regions.push(
+                    protocol::content::RegionBundle::parse(&json)
+                        .with_context(|| format!("the content of region {r}"))?,
+                );
             }
-            let json = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            regions.push(
-                protocol::content::RegionBundle::parse(&json)
-                    .with_context(|| format!("the content of region {r}"))?,
-            );
+            // The services and service process the level sets for every
+            // center below it: a file of its own beside its content.
+            if let Some(json) = read(format!("region-{r}-services.json"))? {
+                services.push(
+                    protocol::content::RegionServices::parse(&json)
+                        .with_context(|| format!("the services of region {r}"))?,
+                );
+            }
         }
-        b.bundle.merge_regions(&regions);
+        b.bundle.merge_regions_with(&regions, &services);
         Ok(b)
     }
 
@@ -257,6 +272,28 @@ mod tests {
         let texts: Vec<&str> = b.announcements.iter().map(|a| a.text.zh.as_str()).collect();
         assert_eq!(texts.last(), Some(&"区通知"));
         assert!(!texts.contains(&"别处的通知"));
+        // The city sets a service for every center below it, in a file of
+        // its own beside its content.
+        std::fs::write(
+            f.join("region-3-services.json"),
+            r#"{"services": [{"category": "employment", "title": "青年驿站", "place": "一楼"}]}"#,
+        )
+        .expect("city services");
+        let with = ContentBundle::load_folder(f).expect("load");
+        let city = with
+            .services
+            .iter()
+            .find(|s| s.title.zh == "青年驿站")
+            .expect("the city's service");
+        assert_eq!(city.place.zh, "一楼");
+        assert_eq!(with.services.len(), b.services.len() + 1);
+        std::fs::write(f.join("region-3-services.json"), r#"{"services": 1}"#).expect("bad");
+        let e = ContentBundle::load_folder(f).expect_err("bad services");
+        assert!(
+            format!("{e:#}").contains("the services of region 3"),
+            "{e:#}"
+        );
+        std::fs::remove_file(f.join("region-3-services.json")).expect("rm");
         // The data folder's current version reads the same.
         let data = tempfile::tempdir().expect("data");
         std::fs::create_dir_all(data.path().join("content/versions")).expect("mkdir");

@@ -39,7 +39,7 @@ pub(super) fn connect_join<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
         let w = app.as_weak();
         let k2 = k.clone();
         k.borrow()
-            .join_timer
+            .page_timer
             .start(TimerMode::SingleShot, JOIN_IDLE, move || {
                 if let Some(app) = w.upgrade()
                     && app.global::<Nav>().get_page() == Page::Join
@@ -52,7 +52,7 @@ pub(super) fn connect_join<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<JoinAdapter>().on_close(move || {
         if let Some(app) = w.upgrade() {
-            k.borrow().join_timer.stop();
+            k.borrow().page_timer.stop();
             go(&app, &k, Page::Home);
         }
     });

@@ -36,6 +36,7 @@ mod binding;
 mod enroll;
 mod join;
 mod pad;
+mod service;
 mod staff;
 mod volunteer;
 use attract::*;
@@ -43,6 +44,7 @@ use binding::*;
 use enroll::*;
 use join::*;
 use pad::*;
+use service::*;
 use staff::*;
 use volunteer::*;
 
@@ -94,8 +96,8 @@ pub struct Kiosk<C: Clock> {
     /// The number typed on the number pad, and its wait to close.
     pad_number: String,
     pad_timer: Timer,
-    /// Closes the join page by itself.
-    join_timer: Timer,
+    /// Closes the join page or a service page by itself.
+    page_timer: Timer,
     /// On the volunteer page: what the shift buttons offer (the door's
     /// mode says what the next scan does once one was tapped).
     shift_choices: Vec<view::ShiftChoice>,
@@ -152,7 +154,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             bind_number: String::new(),
             pad_number: String::new(),
             pad_timer: Timer::default(),
-            join_timer: Timer::default(),
+            page_timer: Timer::default(),
             shift_choices: Vec::new(),
             volunteer_timer: Timer::default(),
             staff_actor: String::new(),
@@ -337,6 +339,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_attract(app, &kiosk);
     connect_pad(app, &kiosk);
     connect_join(app, &kiosk);
+    connect_services(app, &kiosk);
 
     // The clock on the home screen; the date (and so today's activities)
     // changes at midnight. Ticking every 10 s costs one redraw a minute.

@@ -13,6 +13,7 @@ use protocol::wire::VoidReason;
 mod choices;
 mod home;
 mod result;
+mod service;
 mod staff;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,7 @@ mod tests;
 pub use choices::*;
 pub use home::*;
 pub use result::*;
+pub use service::*;
 pub use staff::*;
 
 fn weekday_name(d: Weekday, en: bool) -> &'static str {
