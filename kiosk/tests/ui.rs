@@ -1102,6 +1102,12 @@ fn attract_mode_reads_on_the_small_panel_in_both_languages() {
             "{:?}",
             shot.get_pixel(100, 120)
         );
+        // Every slide, looked at.
+        let slides = f.app.global::<AttractAdapter>().get_slides().row_count();
+        for i in 1..slides {
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+            f.snapshot(&format!("attract-{lang}-800x480-{i}"));
+        }
     }
 }
 
@@ -1299,7 +1305,7 @@ fn an_activity_with_a_picture_and_a_sign_up_link_shows_both_and_a_phone_reads_th
         ["本周通知", "服务青年 凝聚青年 引领青年", "三人篮球赛"],
         "the window, the aims and the activity"
     );
-    assert_eq!(slides[1].detail, "扫码签到 → 前台咨询 → 参加活动");
+    assert_eq!(slides[1].detail, "1. 扫码签到\n2. 前台咨询\n3. 参加活动");
     assert_eq!(slides[2].detail, "活动大厅 · 限 24 人");
     assert!(slides[..2].iter().all(|s| s.qr.size().width == 0));
     assert!(slides[2].qr.size().width > 0);
@@ -1926,7 +1932,13 @@ fn on_the_small_panel_every_button_of_the_main_screens_is_a_thumb_wide() {
         let f = fixture(800, 480, en);
         let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
         let mut small = Vec::new();
+        let lang = if en { "en" } else { "zh" };
         let mut look = |f: &Fixture, screen: &str| {
+            let name: String = screen
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ')
+                .collect();
+            f.snapshot(&format!("small-{}-{lang}-800x480", name.replace(' ', "-")));
             for (label, w, h) in buttons(f) {
                 if w.min(h) < 48.0 {
                     small.push(format!("{screen}: button {label:?} {w:.0}x{h:.0}"));
@@ -1971,8 +1983,6 @@ fn on_the_small_panel_every_button_of_the_main_screens_is_a_thumb_wide() {
         f.tap(&t("确认", "OK"));
         assert_eq!(f.page(), Page::Staff);
         look(&f, "staff");
-        let lang = if en { "en" } else { "zh" };
-        f.snapshot(&format!("staff-thumb-{lang}-800x480"));
         f.tap(&t("绑定卡片", "Bind a card"));
         assert_eq!(f.page(), Page::BindCard);
         look(&f, "bind a card");

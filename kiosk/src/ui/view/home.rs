@@ -182,7 +182,14 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
         .collect();
     let c = &bundle.center;
     if !c.service_aims.is_blank() || !c.service_process.is_empty() {
-        let steps: Vec<&str> = c.service_process.iter().map(|t| t.get(en)).collect();
+        // One numbered line a step: a step never breaks in the middle of
+        // another, and a name in 「」 stays whole.
+        let steps: Vec<String> = c
+            .service_process
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}. {}", i + 1, keep_quoted_whole(t.get(en))))
+            .collect();
         slides.push(Slide {
             tag: if en {
                 "How we serve you"
@@ -191,7 +198,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
             }
             .into(),
             title: c.service_aims.get(en).to_string(),
-            detail: steps.join(" → "),
+            detail: steps.join("\n"),
             ..Slide::default()
         });
     }
@@ -251,4 +258,24 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
 /// trailing slash, and the center.
 pub fn join_link(hub: &str, center_id: u64) -> String {
     format!("{}/m/join/{center_id}", hub.trim().trim_end_matches('/'))
+}
+
+/// Keeps a name in 「」 (「我是访客」, a button's words) on one line: a
+/// word joiner between its characters forbids a line break there.
+pub fn keep_quoted_whole(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    // Inside 「」, after its first character.
+    let mut joining = false;
+    for c in text.chars() {
+        if joining && c != '」' {
+            out.push('\u{2060}');
+        }
+        out.push(c);
+        joining = match c {
+            '「' => false,
+            '」' => false,
+            _ => joining || out.ends_with(&format!("「{c}")),
+        };
+    }
+    out
 }

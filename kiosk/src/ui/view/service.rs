@@ -54,6 +54,7 @@ pub fn service_page(
             .iter()
             .map(text)
             .filter(|t| !t.is_empty())
+            .map(|t| keep_quoted_whole(&t))
             .collect(),
             ask: text(&s.ask),
         })

@@ -487,3 +487,11 @@ fn with_nothing_today_the_home_screen_shows_the_coming_weeks_activities() {
     assert_eq!(v.activities_title, "The coming week");
     assert_eq!(v.activities[0].0, "Sat 19:00–20:30");
 }
+
+#[test]
+fn a_name_in_corner_brackets_is_kept_on_one_line() {
+    let kept = keep_quoted_whole("或点「我是访客」登记");
+    assert_eq!(kept.replace('\u{2060}', ""), "或点「我是访客」登记");
+    assert_eq!(kept, "或点「我\u{2060}是\u{2060}访\u{2060}客」登记");
+    assert_eq!(keep_quoted_whole("没有括号"), "没有括号");
+}
