@@ -43,7 +43,8 @@ fn attract_shows_announcements_then_what_is_still_to_come() {
     );
     assert!(zh[0].title.starts_with("本周六下午"));
     assert_eq!(zh[1].title, "服务青年 凝聚青年 引领青年");
-    assert!(zh[1].detail.starts_with("扫码签到"), "{}", zh[1].detail);
+    assert!(zh[1].detail.starts_with("1. 扫码签到"), "{}", zh[1].detail);
+    assert_eq!(zh[1].detail.lines().count(), 4, "a step a line");
     assert_eq!(zh[2].detail, "多功能教室");
     // 17:00: the after-school class is on; 21:00: today's are over.
     let five_pm = NOW + 7 * 3_600_000 + 30 * 60_000;
