@@ -39,6 +39,9 @@ build() {
 # package NAME ARCH DESCRIPTION DEPENDS BINARIES... (units and scripts by NAME)
 package() {
   local name=$1 arch=$2 desc=$3 depends=$4
+  # The kiosk's spoken prompts (off by default) play through ALSA's aplay.
+  local recommends=""
+  [ "$name" = youth-kiosk ] && recommends="alsa-utils"
   shift 4
   local root
   root=$(mktemp -d)
@@ -74,7 +77,8 @@ Section: misc
 Priority: optional
 Installed-Size: $size
 Depends: $depends
-Description: $desc
+${recommends:+Recommends: $recommends
+}Description: $desc
 CONTROL
   dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${name}_${version}_${arch}.deb" >&2
   rm -rf "$root"

@@ -18,6 +18,9 @@ packages=(
   xvfb
   # A real QR decoder: the tests read back the codes the hub prints.
   zbar-tools
+  # ALSA's player of the kiosk's spoken prompts; the tests play every
+  # prompt into its null device.
+  alsa-utils
   # systemd-analyze, for the test that verifies the units in deploy/systemd.
   systemd
   # Python's openpyxl, for the test that opens the hub's XLSX ledger; and

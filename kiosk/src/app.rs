@@ -58,10 +58,12 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
             });
         })),
     );
+    let voice = crate::signals::voice::start(&config.voice);
     let _kiosk = crate::ui::connect(
         &app,
         crate::ui::Kiosk::new(engine, content, config, Some(wake))
             .with_signals(signals.clone())
+            .with_voice(voice)
             .with_data(data),
     );
     rt.spawn(quit_on_terminate(|| {

@@ -71,6 +71,13 @@ card_readers = "none"
 # mounted under /media or /run/media. Set a folder for sticks mounted elsewhere:
 #   export_dir = "/mnt/usb"
 
+# Short spoken prompts for the outcomes (welcome, already checked in, not
+# recognised), in the screen's language, through the board's audio. Off by
+# default; the command plays a WAV from its standard input.
+# [voice]
+# enabled = true
+# command = ["aplay", "-q", "-"]
+
 # Buzzer, lights and door relay on a Raspberry Pi's GPIO header (BCM pin
 # numbers; firmware-config writes this table for a board). Patterns are on
 # and off times in milliseconds, starting with on.
@@ -117,6 +124,7 @@ pub struct Config {
     pub card_readers: String,
     pub export_dir: Option<std::path::PathBuf>,
     pub signals: crate::signals::SignalsConfig,
+    pub voice: crate::signals::voice::VoiceConfig,
     /// Why `kiosk.toml` could not be used: the kiosk then runs on the
     /// defaults and says so (status, doctor, staff screen).
     #[serde(skip)]
@@ -151,6 +159,7 @@ impl Default for Config {
             card_readers: "none".into(),
             export_dir: None,
             signals: crate::signals::SignalsConfig::default(),
+            voice: crate::signals::voice::VoiceConfig::default(),
             problem: None,
         }
     }
@@ -301,6 +310,7 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         self.window_size()?;
         self.signals.validate()?;
+        self.voice.validate()?;
         crate::screen::ScreenHours::parse(&self.screen_hours)?;
         anyhow::ensure!(
             self.language == "zh" || self.language == "en",

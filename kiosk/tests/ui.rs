@@ -16,7 +16,7 @@ use kiosk::store::{Enrollment, Store};
 use kiosk::ui::{
     App, AttractAdapter, BindAdapter, HomeAdapter, JoinAdapter, Lang, Nav, PadAdapter, Page,
     ResultAdapter, ResultKind, ScanAdapter, ServiceAdapter, ServiceEntry, Slide, StaffAdapter,
-    VolunteerAdapter,
+    Theme, VolunteerAdapter,
 };
 use protocol::wire::{RosterDelta, RosterEntry};
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -47,7 +47,7 @@ fn fixture(width: u32, height: u32, en: bool) -> Fixture {
 }
 
 fn fixture_with(width: u32, height: u32, en: bool, tweak: impl FnOnce(&mut Config)) -> Fixture {
-    fixture_signals(width, height, en, tweak, None)
+    fixture_signals(width, height, en, tweak, None, None)
 }
 
 fn fixture_signals(
@@ -56,6 +56,7 @@ fn fixture_signals(
     en: bool,
     tweak: impl FnOnce(&mut Config),
     signals: Option<std::sync::Arc<kiosk::signals::Signals>>,
+    voice: Option<kiosk::signals::voice::RecordingSpeaker>,
 ) -> Fixture {
     init_platform();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -112,7 +113,8 @@ fn fixture_signals(
             config,
             None,
         )
-        .with_signals(signals),
+        .with_signals(signals)
+        .with_voice(voice.map(|v| Box::new(v) as Box<dyn kiosk::signals::voice::Speaker>)),
     );
     app.window()
         .set_size(slint::PhysicalSize::new(width, height));
@@ -1009,7 +1011,14 @@ fn each_answer_on_screen_plays_its_signals() {
     let pins = SimulatedPins::new(Output::ALL.to_vec());
     let signals =
         Signals::start(Box::new(pins.clone()), &SignalsConfig::default()).expect("signals");
-    let f = fixture_signals(800, 480, false, |_| {}, Some(std::sync::Arc::new(signals)));
+    let f = fixture_signals(
+        800,
+        480,
+        false,
+        |_| {},
+        Some(std::sync::Arc::new(signals)),
+        None,
+    );
     let wait_lit = |want: Output| {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while !pins.lit().contains(&want) {
@@ -1898,6 +1907,38 @@ fn buttons(f: &Fixture) -> Vec<(String, f32, f32)> {
         .collect()
 }
 
+/// The buttons that reach past the window's edge (pushed off the screen,
+/// wholly or in part), in physical pixels.
+fn off_screen(f: &Fixture) -> Vec<String> {
+    let scale = f.app.window().scale_factor();
+    let window = f.app.window().size();
+    i_slint_backend_testing::ElementQuery::from_root(&f.app)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+        .into_iter()
+        .filter(|e| e.computed_opacity() > 0.0)
+        .filter(|e| {
+            let (p, s) = (e.absolute_position(), e.size());
+            (p.x + s.width) * scale > window.width as f32 + 1.0
+                || (p.y + s.height) * scale > window.height as f32 + 1.0
+                || p.x < -1.0
+                || p.y < -1.0
+        })
+        .map(|e| {
+            let (p, s) = (e.absolute_position(), e.size());
+            format!(
+                "{:?} at {:.0},{:.0} size {:.0}x{:.0}",
+                e.accessible_label().unwrap_or_default(),
+                p.x * scale,
+                p.y * scale,
+                s.width * scale,
+                s.height * scale
+            )
+        })
+        .collect()
+}
+
 /// Every visible text on the screen now, with its height in physical pixels.
 fn texts(f: &Fixture) -> Vec<(String, f32)> {
     let scale = f.app.window().scale_factor();
@@ -1948,6 +1989,9 @@ fn on_the_small_panel_every_button_of_the_main_screens_is_a_thumb_wide() {
                 if h < LINE_OF_14PX {
                     small.push(format!("{screen}: text {label:?} {h:.1} px tall"));
                 }
+            }
+            for b in off_screen(f) {
+                small.push(format!("{screen}: off the screen: {b}"));
             }
         };
         look(&f, "home");
@@ -2003,10 +2047,35 @@ fn on_the_small_panel_every_button_of_the_main_screens_is_a_thumb_wide() {
     }
 }
 
+/// Whether a font size's expression can never fall under `Theme.min-text`:
+/// floored by it, at least 1rem (the base never falls under it), a
+/// component's own size property given by its users (whose lines are
+/// checked too), or a choice whose every branch is one of those.
+fn font_size_is_safe(value: &str) -> bool {
+    let value = value.trim();
+    if let Some((_, branches)) = value.split_once('?') {
+        return branches.split(':').all(font_size_is_safe);
+    }
+    let floored = value.starts_with("max(Theme.min-text,");
+    let rem_at_least_one = value
+        .strip_suffix("rem")
+        .and_then(|x| x.trim().parse::<f32>().ok())
+        .is_some_and(|x| x >= 1.0);
+    let passed_on =
+        value.starts_with("root.") && value[5..].chars().all(|c| c.is_alphanumeric() || c == '-');
+    floored || rem_at_least_one || passed_on
+}
+
 /// Every font size in the kiosk's UI is either at least the base size
 /// (which never falls under `Theme.min-text`) or floored by it.
 #[test]
 fn no_font_size_in_the_ui_source_can_fall_under_the_minimum() {
+    // The check itself tells a small size from a safe one.
+    assert!(!font_size_is_safe("0.8rem"));
+    assert!(!font_size_is_safe("root.compact ? 0.9rem : 1.2rem"));
+    assert!(!font_size_is_safe("root.font-size * 0.6"));
+    assert!(font_size_is_safe("Theme.compact ? 1.1rem : 1.4rem"));
+    assert!(font_size_is_safe("max(Theme.min-text, 0.7rem)"));
     let ui = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui");
     let mut files = vec![ui.join("app.slint")];
     for dir in ["pages", "widgets"] {
@@ -2020,15 +2089,7 @@ fn no_font_size_in_the_ui_source_can_fall_under_the_minimum() {
         for (n, line) in text.lines().enumerate() {
             for part in line.split("font-size:").skip(1) {
                 let value = part.split(';').next().unwrap_or("").trim();
-                let floored = value.starts_with("max(Theme.min-text,");
-                let rem_at_least_one = value
-                    .strip_suffix("rem")
-                    .and_then(|x| x.parse::<f32>().ok())
-                    .is_some_and(|x| x >= 1.0);
-                // A component's own size property, given by its users
-                // (checked where they set it: those are lines here too).
-                let passed_on = value.starts_with("root.") && !value.contains('*');
-                if !(floored || rem_at_least_one || passed_on) {
+                if !font_size_is_safe(value) {
                     bad.push(format!("{}:{}: {value}", file.display(), n + 1));
                 }
             }
@@ -2095,6 +2156,93 @@ fn a_service_tile_opens_its_page_with_where_when_and_how() {
             f.tap(&t("欢迎你，林同学！", "Welcome, 林同学!"));
             i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(91));
             assert_eq!(f.page(), Page::Home, "the page closes by itself");
+        }
+    }
+}
+
+/// Spoken prompts, when a center turns them on: the outcome in the
+/// screen's language at that moment, nothing for a check-out or a shift.
+#[test]
+fn with_the_voice_on_each_answer_is_said_in_the_screens_language() {
+    let heard = kiosk::signals::voice::RecordingSpeaker::default();
+    let f = fixture_signals(800, 480, false, |_| {}, None, Some(heard.clone()));
+    let said = || heard.0.lock().expect("record").clone();
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Welcome);
+    f.type_line("10000001");
+    assert_eq!(f.result().1, ResultKind::Repeat);
+    f.type_line("not a code");
+    assert_eq!(f.result().1, ResultKind::Refused);
+    assert_eq!(said(), ["welcome-zh", "repeat-zh", "refused-zh"]);
+    // A youth who reads English hears English.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+    f.tap("English");
+    f.type_line("10000001");
+    assert_eq!(said().last().copied(), Some("repeat-en"));
+    // Off by default: the example configuration says nothing.
+    assert!(!Config::default().voice.enabled);
+}
+
+/// Large text and high contrast: a youth switches it on at the home
+/// screen; every text is then at least 18 px (a line of 26 px) and the
+/// colours are black on white, on the small panel too; it goes back to
+/// normal once that youth's answer has gone.
+#[test]
+fn a_youth_switches_on_large_text_and_the_next_one_gets_normal_text() {
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let f = fixture(w, h, en);
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            f.tap(&t("大字", "Large text"));
+            assert!(f.app.global::<Theme>().get_large());
+            let mut small = Vec::new();
+            let mut look = |f: &Fixture, screen: &str| {
+                f.snapshot(&format!("large-{screen}-{lang}-{w}x{h}"));
+                for (label, h) in texts(f) {
+                    if h < 26.0 {
+                        small.push(format!("{screen}: text {label:?} {h:.1} px tall"));
+                    }
+                }
+                for (label, bw, bh) in buttons(f) {
+                    if bw.min(bh) < 48.0 {
+                        small.push(format!("{screen}: button {label:?} {bw:.0}x{bh:.0}"));
+                    }
+                }
+                for b in off_screen(f) {
+                    small.push(format!("{screen}: off the screen: {b}"));
+                }
+            };
+            look(&f, "home");
+            let shot = f.snapshot(&format!("large-home-{lang}-{w}x{h}"));
+            // High contrast: the page is white, not the usual warm grey.
+            assert!(
+                is_close(shot.get_pixel(w / 2, h - 2), [0xff, 0xff, 0xff])
+                    || is_close(shot.get_pixel(2, h / 2), [0xff, 0xff, 0xff]),
+                "{:?}",
+                shot.get_pixel(2, h / 2)
+            );
+            f.tap(&t("权益维护", "Rights and counselling"));
+            look(&f, "service");
+            f.tap(&t("返回", "Back"));
+            assert!(
+                f.app.global::<Theme>().get_large(),
+                "still on for this youth"
+            );
+            f.type_line("10000001");
+            look(&f, "welcome");
+            small.sort();
+            small.dedup();
+            assert!(
+                small.is_empty(),
+                "too small in large text at {w}x{h}:\n{}",
+                small.join("\n")
+            );
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+            assert!(
+                !f.app.global::<Theme>().get_large(),
+                "normal again for the next"
+            );
         }
     }
 }

@@ -355,7 +355,7 @@ pub fn check_picture_name(name: &str) -> Result<(), Invalid> {
         Ok(())
     } else {
         Err(invalid(format!(
-            "picture {name:?} must be a plain file name in the content folder (letters, digits, . - _)"
+            "图片文件名 {name:?} 只能用字母、数字和 . - _ · picture {name:?} must be a plain file name in the content folder (letters, digits, . - _)"
         )))
     }
 }
@@ -368,20 +368,24 @@ pub fn check_link(url: &str) -> Result<(), Invalid> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| {
             invalid(format!(
-                "the link {url:?} must start with https:// or http://"
+                "链接 {url:?} 应以 https:// 或 http:// 开头 · the link {url:?} must start with https:// or http://"
             ))
         })?;
     if rest.is_empty() || rest.starts_with('/') {
-        return Err(invalid(format!("the link {url:?} names no site")));
+        return Err(invalid(format!(
+            "链接 {url:?} 缺少网站地址 · the link {url:?} names no site"
+        )));
     }
     if url.chars().count() > MAX_LINK_CHARS {
         return Err(invalid(format!(
-            "the link is {} characters; at most {MAX_LINK_CHARS}, or its QR code is too dense to scan",
-            url.chars().count()
+            "链接有 {n} 个字符，最多 {MAX_LINK_CHARS} 个，否则二维码太密、手机扫不出 · the link is {n} characters; at most {MAX_LINK_CHARS}, or its QR code is too dense to scan",
+            n = url.chars().count()
         )));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(format!("the link {url:?} holds spaces")));
+        return Err(invalid(format!(
+            "链接 {url:?} 里有空格 · the link {url:?} holds spaces"
+        )));
     }
     Ok(())
 }
@@ -506,8 +510,11 @@ pub struct RegionBundle {
 
 impl RegionBundle {
     pub fn parse(json: &str) -> Result<RegionBundle, Invalid> {
-        let b: RegionBundle = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("the region's content.json cannot be read: {e}")))?;
+        let b: RegionBundle = serde_json::from_str(json).map_err(|e| {
+            invalid(format!(
+                "本级内容的格式不对，无法读取 · the region's content.json cannot be read: {e}"
+            ))
+        })?;
         b.validate()?;
         Ok(b)
     }
@@ -515,12 +522,14 @@ impl RegionBundle {
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.format != FORMAT {
             return Err(invalid(format!(
-                "content format {} is not supported (expected {FORMAT})",
-                self.format
+                "内容格式版本 {} 本机不支持（应为 {FORMAT}），请更新签到机软件 · content format {} is not supported (expected {FORMAT})",
+                self.format, self.format
             )));
         }
         if self.name.zh.trim().is_empty() {
-            return Err(invalid("the region's name (name) is empty"));
+            return Err(invalid(
+                "请填写本级名称 · the region's name (name) is empty",
+            ));
         }
         self.name.check("the region's name")?;
         check_activities(&self.activities)?;
@@ -539,8 +548,11 @@ fn parse_time(t: &str) -> Option<NaiveTime> {
 impl Bundle {
     /// Reads and checks a `content.json`.
     pub fn parse(json: &str) -> Result<Bundle, Invalid> {
-        let b: Bundle = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("content.json cannot be read: {e}")))?;
+        let b: Bundle = serde_json::from_str(json).map_err(|e| {
+            invalid(format!(
+                "内容的格式不对，无法读取 · content.json cannot be read: {e}"
+            ))
+        })?;
         b.validate()?;
         Ok(b)
     }
@@ -560,13 +572,15 @@ impl Bundle {
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.format != FORMAT {
             return Err(invalid(format!(
-                "content format {} is not supported (expected {FORMAT})",
-                self.format
+                "内容格式版本 {} 本机不支持（应为 {FORMAT}），请更新签到机软件 · content format {} is not supported (expected {FORMAT})",
+                self.format, self.format
             )));
         }
         let c = &self.center;
         if c.name.zh.trim().is_empty() {
-            return Err(invalid("the center's name (center.name) is empty"));
+            return Err(invalid(
+                "请填写中心名称 · the center's name (center.name) is empty",
+            ));
         }
         c.name.check("the center's name")?;
         c.opening_hours.check("the opening hours")?;

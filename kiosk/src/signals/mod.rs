@@ -10,6 +10,7 @@
 
 #[cfg(feature = "gpio")]
 pub mod gpio;
+pub mod voice;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};

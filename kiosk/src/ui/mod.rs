@@ -121,6 +121,8 @@ pub struct Kiosk<C: Clock> {
     attract_len: usize,
     /// Hours the screen stays on (`None`: always).
     screen_hours: Option<crate::screen::ScreenHours>,
+    /// Spoken prompts for the outcomes (`None`: off, the default).
+    voice: Option<Box<dyn crate::signals::voice::Speaker>>,
 }
 
 type Shared<C> = Rc<RefCell<Kiosk<C>>>;
@@ -167,7 +169,14 @@ impl<C: Clock + 'static> Kiosk<C> {
             attract_turn: Timer::default(),
             attract_len: 0,
             screen_hours,
+            voice: None,
         }
+    }
+
+    /// Says each outcome aloud too (`None`: the voice is off).
+    pub fn with_voice(mut self, voice: Option<Box<dyn crate::signals::voice::Speaker>>) -> Self {
+        self.voice = voice;
+        self
     }
 
     /// Plays each outcome on these signals too.
@@ -281,6 +290,11 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
         k.borrow().attract_idle.restart();
     });
 
+    let k = kiosk.clone();
+    app.global::<HomeAdapter>().on_large_text_changed(move || {
+        k.borrow().attract_idle.restart();
+    });
+
     let (w, k) = (app.as_weak(), kiosk.clone());
     app.global::<HomeAdapter>().on_visitor(move || {
         if let Some(app) = w.upgrade() {
@@ -365,9 +379,11 @@ impl<C: Clock> Kiosk<C> {
     }
 }
 
-/// Back to the kiosk's own language: the youth who chose another is done
-/// (their answer went away, or the kiosk fell quiet).
+/// Back to the kiosk's own language and normal text: the youth who chose
+/// otherwise is done (their answer went away, or the kiosk fell quiet).
 fn default_language<C: Clock + 'static>(app: &App, k: &Shared<C>) {
+    // Large text was that person's choice, not the next one's.
+    app.global::<Theme>().set_large(false);
     let default_en = k.borrow().config.language == "en";
     if k.borrow().en != default_en {
         k.borrow_mut().en = default_en;
@@ -544,6 +560,12 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
         )
     };
     let v = view::result(&outcome, en, &view::local_time(tz, now));
+    if let Some(prompt) = crate::signals::voice::prompt_for(&outcome, en)
+        && let Some(voice) = k.borrow_mut().voice.as_mut()
+        && let Err(e) = voice.say(prompt)
+    {
+        tracing::warn!("cannot say {}: {e:#}", prompt.name);
+    }
     // A member checked in while activities run, and not signed up for one:
     // the answer card asks which they came for, a little longer.
     let (asked, choices) = match &outcome {
