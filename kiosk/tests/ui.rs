@@ -1564,7 +1564,7 @@ fn a_member_is_counted_for_the_activity_they_signed_up_for_and_a_walk_in_picks_o
                 (
                     true,
                     ResultKind::Welcome,
-                    t("已记为参加「桌游」", "You're in: 桌游")
+                    t("已记为参加“桌游”", "You're in: 桌游")
                 )
             );
             assert_eq!(r.get_choices().row_count(), 0);
@@ -1575,7 +1575,7 @@ fn a_member_is_counted_for_the_activity_they_signed_up_for_and_a_walk_in_picks_o
                 1
             );
             f.snapshot(&format!("activity-chosen-{lang}-{w}x{h}"));
-            f.tap(&t("已记为参加「桌游」", "You're in: 桌游"));
+            f.tap(&t("已记为参加“桌游”", "You're in: 桌游"));
 
             // Staff see, per activity, who signed up, came and walked in.
             f.tap(&t("工作人员", "Staff"));

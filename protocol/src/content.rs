@@ -188,24 +188,21 @@ impl Service {
                 self.title.en, self.title.en
             )));
         }
-        self.title.check(&format!(
-            "服务「{name}」的名称 · service {name:?}: the title"
-        ))?;
+        self.title
+            .check(&format!("服务“{name}”的名称 · service {name:?}: the title"))?;
         self.about.check(&format!(
-            "服务「{name}」的介绍 · service {name:?}: what it is"
+            "服务“{name}”的介绍 · service {name:?}: what it is"
         ))?;
-        self.place.check(&format!(
-            "服务「{name}」的地点 · service {name:?}: the place"
-        ))?;
-        self.hours.check(&format!(
-            "服务「{name}」的时间 · service {name:?}: the hours"
-        ))?;
+        self.place
+            .check(&format!("服务“{name}”的地点 · service {name:?}: the place"))?;
+        self.hours
+            .check(&format!("服务“{name}”的时间 · service {name:?}: the hours"))?;
         self.ask.check(&format!(
-            "服务「{name}」的咨询方式 · service {name:?}: whom to ask"
+            "服务“{name}”的咨询方式 · service {name:?}: whom to ask"
         ))?;
         for (i, step) in self.steps.iter().enumerate() {
             step.check(&format!(
-                "服务「{name}」的第 {} 步 · service {name:?}: step {}",
+                "服务“{name}”的第 {} 步 · service {name:?}: step {}",
                 i + 1,
                 i + 1
             ))?;
@@ -403,12 +400,12 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
         if let Some(id) = &a.id {
             if !is_activity_id(id) {
                 return Err(invalid(format!(
-                    "活动「{name}」的编号 {id:?} 不对：应为 1 到 {MAX_ACTIVITY_ID} 个字母、数字或连字符 · activity {name:?}: its id {id:?} is not 1 to {MAX_ACTIVITY_ID} letters, digits or dashes"
+                    "活动“{name}”的编号 {id:?} 不对：应为 1 到 {MAX_ACTIVITY_ID} 个字母、数字或连字符 · activity {name:?}: its id {id:?} is not 1 to {MAX_ACTIVITY_ID} letters, digits or dashes"
                 )));
             }
             if !ids.insert(id.as_str()) {
                 return Err(invalid(format!(
-                    "活动「{name}」的编号 {id:?} 与另一个活动重复 · activity {name:?}: the id {id:?} is given to two activities"
+                    "活动“{name}”的编号 {id:?} 与另一个活动重复 · activity {name:?}: the id {id:?} is given to two activities"
                 )));
             }
         }
@@ -416,42 +413,41 @@ fn check_activities(activities: &[Activity]) -> Result<(), Invalid> {
         a.place.check(&format!("activity {name:?}: the place"))?;
         let (Some(start), Some(end)) = (parse_time(&a.start), parse_time(&a.end)) else {
             return Err(invalid(format!(
-                "活动「{name}」的开始、结束时间请写成 时:分（如 19:00），现在是 {:?} 至 {:?} · activity {name:?}: times must be HH:MM (got {:?} to {:?})",
+                "活动“{name}”的开始、结束时间请写成 时:分（如 19:00），现在是 {:?} 至 {:?} · activity {name:?}: times must be HH:MM (got {:?} to {:?})",
                 a.start, a.end, a.start, a.end
             )));
         };
         if end <= start {
             return Err(invalid(format!(
-                "活动「{name}」的结束时间（{}）早于开始时间（{}） · activity {name:?}: it ends ({}) before it starts ({})",
+                "活动“{name}”的结束时间（{}）早于开始时间（{}） · activity {name:?}: it ends ({}) before it starts ({})",
                 a.end, a.start, a.end, a.start
             )));
         }
         if let Some(d) = a.days.iter().find(|d| !DAYS.contains(&d.as_str())) {
             return Err(invalid(format!(
-                "活动「{name}」的重复日 {d:?} 不是星期一至星期日之一 · activity {name:?}: day {d:?} is not one of mon…sun"
+                "活动“{name}”的重复日 {d:?} 不是星期一至星期日之一 · activity {name:?}: day {d:?} is not one of mon…sun"
             )));
         }
         if a.days.is_empty() && a.date.is_none() {
             return Err(invalid(format!(
-                "活动「{name}」请选择每周重复的日子，或填写举办的日期 · activity {name:?}: give the days it recurs on or its date"
+                "活动“{name}”请选择每周重复的日子，或填写举办的日期 · activity {name:?}: give the days it recurs on or its date"
             )));
         }
         if a.capacity == Some(0) {
             return Err(invalid(format!(
-                "活动「{name}」的名额为 0，谁也报不了名；不限名额请留空 · activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
+                "活动“{name}”的名额为 0，谁也报不了名；不限名额请留空 · activity {name:?}: a capacity of 0 leaves no place; leave it out when places are not limited"
             )));
         }
         if let Some(url) = &a.signup_url {
             check_link(url).map_err(|e| {
                 invalid(format!(
-                    "活动「{name}」的报名链接有误 · activity {name:?}: {e}"
+                    "活动“{name}”的报名链接有误 · activity {name:?}: {e}"
                 ))
             })?;
         }
         if let Some(p) = &a.picture {
-            check_picture_name(p).map_err(|e| {
-                invalid(format!("活动「{name}」的图片有误 · activity {name:?}: {e}"))
-            })?;
+            check_picture_name(p)
+                .map_err(|e| invalid(format!("活动“{name}”的图片有误 · activity {name:?}: {e}")))?;
         }
     }
     let pictures = activities.iter().filter(|a| a.picture.is_some()).count();
@@ -470,7 +466,7 @@ fn check_announcements(announcements: &[Announcement]) -> Result<(), Invalid> {
             && u < f
         {
             return Err(invalid(format!(
-                "通知「{}」的结束日期（{u}）早于开始日期（{f}） · announcement {:?}: shown until {u}, before it starts on {f}",
+                "通知“{}”的结束日期（{u}）早于开始日期（{f}） · announcement {:?}: shown until {u}, before it starts on {f}",
                 a.text.zh, a.text.zh
             )));
         }
@@ -803,7 +799,7 @@ mod tests {
                 {{"category": "employment", "title": "就业指导", "steps": ["{long}"]}}]}}"#
         ))
         .expect_err("a step too long");
-        assert!(e.to_string().contains("服务「就业指导」的第 1 步"), "{e}");
+        assert!(e.to_string().contains("服务“就业指导”的第 1 步"), "{e}");
     }
 
     #[test]

@@ -61,6 +61,10 @@ fn every_staff_and_admin_page_passes_axe_in_both_languages_and_sizes() {
         "/users".into(),
         "/regions".into(),
         "/audit".into(),
+        // The content editors, a center's and a level's (with the services
+        // every center below it offers).
+        format!("/content/{center}"),
+        format!("/content/region/{city}"),
     ];
     let out = run(Command::new("node")
         .arg(browser.join("a11y.mjs"))

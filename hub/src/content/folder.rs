@@ -38,7 +38,7 @@ pub fn default_bundle(center_name: &str) -> anyhow::Result<serde_json::Value> {
     ]);
     b["announcements"] = serde_json::json!([
         { "text": {
-            "zh": format!("欢迎来到{center_name}！扫码签到，或点「我是访客」登记。"),
+            "zh": format!("欢迎来到{center_name}！扫码签到，或点“我是访客”登记。"),
             "en": "Welcome! Scan your member code to check in, or tap \"I'm a visitor\"."
         } }
     ]);

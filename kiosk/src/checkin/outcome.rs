@@ -298,7 +298,7 @@ impl Refusal {
             (Refusal::NotRunning, false) => "Not running now",
             (Refusal::Garbled, true) => "没有读清楚",
             (Refusal::Garbled, false) => "Could not read that",
-            (Refusal::NotEnrolled, true) => "本机尚未设置",
+            (Refusal::NotEnrolled, true) => "本机尚未连接平台",
             (Refusal::NotEnrolled, false) => "Kiosk not set up",
             (Refusal::StorageFull | Refusal::StorageError, true) => "暂时无法签到",
             (Refusal::StorageFull | Refusal::StorageError, false) => "Check-in unavailable",

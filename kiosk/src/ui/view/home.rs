@@ -183,7 +183,7 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
     let c = &bundle.center;
     if !c.service_aims.is_blank() || !c.service_process.is_empty() {
         // One numbered line a step: a step never breaks in the middle of
-        // another, and a name in 「」 stays whole.
+        // another, and a name in “” stays whole.
         let steps: Vec<String> = c
             .service_process
             .iter()
@@ -260,22 +260,29 @@ pub fn join_link(hub: &str, center_id: u64) -> String {
     format!("{}/m/join/{center_id}", hub.trim().trim_end_matches('/'))
 }
 
-/// Keeps a name in 「」 (「我是访客」, a button's words) on one line: a
-/// word joiner between its characters forbids a line break there.
+/// Keeps a name in quotes (“我是访客”, a button's words; 「」 as some
+/// admins write) on one line: a word joiner between its characters
+/// forbids a line break there.
 pub fn keep_quoted_whole(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
-    // Inside 「」, after its first character.
+    // Inside quotes, past the first character.
     let mut joining = false;
+    let mut inside = false;
     for c in text.chars() {
-        if joining && c != '」' {
+        let closing = matches!(c, '”' | '」');
+        if joining && !closing {
             out.push('\u{2060}');
         }
         out.push(c);
-        joining = match c {
-            '「' => false,
-            '」' => false,
-            _ => joining || out.ends_with(&format!("「{c}")),
-        };
+        if matches!(c, '“' | '「') {
+            inside = true;
+            joining = false;
+        } else if closing {
+            inside = false;
+            joining = false;
+        } else {
+            joining = inside;
+        }
     }
     out
 }

@@ -45,7 +45,7 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                     )
                 }
                 (Attending::Booked(r), false) => {
-                    format!("{local_time} 签到成功，已记为参加你报名的「{}」", r.title)
+                    format!("{local_time} 签到成功，已记为参加你报名的“{}”", r.title)
                 }
                 (Attending::Ask(_), true) => {
                     format!("Checked in at {local_time}. Which activity are you here for?")
@@ -84,7 +84,7 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
             headline: if en {
                 format!("You're in: {}", r.title)
             } else {
-                format!("已记为参加「{}」", r.title)
+                format!("已记为参加“{}”", r.title)
             },
             detail: if en {
                 format!("{}–{}. Enjoy it!", r.start, r.end)
@@ -222,7 +222,7 @@ pub fn result(outcome: &Outcome, en: bool, local_time: &str) -> ResultView {
                 detail.push_str(&if en {
                     format!(" Your shift from {since} was not ended; a staff member will check its hours.")
                 } else {
-                    format!("你 {since} 开始的服务没有签退，工作人员会核对时长。")
+                    format!("你 {since} 开始的服务还没有签退，工作人员会核对服务时长。")
                 });
             }
             ResultView {

@@ -491,8 +491,9 @@ fn with_nothing_today_the_home_screen_shows_the_coming_weeks_activities() {
 
 #[test]
 fn a_name_in_corner_brackets_is_kept_on_one_line() {
-    let kept = keep_quoted_whole("或点「我是访客」登记");
-    assert_eq!(kept.replace('\u{2060}', ""), "或点「我是访客」登记");
-    assert_eq!(kept, "或点「我\u{2060}是\u{2060}访\u{2060}客」登记");
+    let kept = keep_quoted_whole("或点“我是访客”登记");
+    assert_eq!(kept.replace('\u{2060}', ""), "或点“我是访客”登记");
+    assert_eq!(kept, "或点“我\u{2060}是\u{2060}访\u{2060}客”登记");
     assert_eq!(keep_quoted_whole("没有括号"), "没有括号");
+    assert_eq!(keep_quoted_whole("点「访客」"), "点「访\u{2060}客」");
 }
