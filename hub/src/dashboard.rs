@@ -20,6 +20,14 @@ use crate::store::{Store, StoreError};
 /// China Standard Time); each event's own date is its center's local date.
 pub const NETWORK_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
+/// The satisfaction codes counted as satisfied, for SQL.
+pub const SATISFIED: &str = "'very_satisfied', 'satisfied'";
+
+/// A `rated` event `r` that is the latest rating of its visit (a later
+/// rating of the same visit replaces it).
+pub const LATEST_RATING: &str = "NOT EXISTS (SELECT 1 FROM events n WHERE n.device_id = r.device_id \
+     AND n.kind = 'rated' AND n.for_seq = r.for_seq AND n.seq > r.seq)";
+
 /// Days in the daily series.
 pub const SERIES_DAYS: u64 = 30;
 
@@ -34,6 +42,19 @@ pub struct Figures {
     pub visitors_this_month: u64,
     /// Volunteers' counted service time this month (paired shifts only).
     pub volunteer_minutes_this_month: i64,
+    /// Visits rated this month at the kiosks (好差评; a visit rated twice
+    /// counts its latest rating), and how many of them were satisfied
+    /// (非常满意 or 满意).
+    pub ratings_this_month: u64,
+    pub satisfied_this_month: u64,
+}
+
+impl Figures {
+    /// Satisfied ratings in percent (满意率), when there are any.
+    pub fn satisfaction_percent(&self) -> Option<f64> {
+        (self.ratings_this_month > 0)
+            .then(|| self.satisfied_this_month as f64 * 100.0 / self.ratings_this_month as f64)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,6 +173,8 @@ impl Figures {
         self.new_members_this_month += other.new_members_this_month;
         self.visitors_this_month += other.visitors_this_month;
         self.volunteer_minutes_this_month += other.volunteer_minutes_this_month;
+        self.ratings_this_month += other.ratings_this_month;
+        self.satisfied_this_month += other.satisfied_this_month;
     }
 }
 
@@ -301,6 +324,20 @@ fn center_figures(
             params![ids, month, today],
             |r| r.get(0),
         )?;
+        // The month's ratings, the latest of each visit rated.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT center_id, count(*), sum(CASE WHEN reason IN ({SATISFIED}) THEN 1 ELSE 0 END)
+             FROM events r
+             WHERE center_id IN (SELECT value FROM json_each(?1))
+               AND local_date BETWEEN ?2 AND ?3 AND kind = 'rated' AND {LATEST_RATING}
+             GROUP BY center_id"
+        ))?;
+        let mut rows = stmt.query(params![ids, month, today])?;
+        while let Some(r) = rows.next()? {
+            let f = per_center.entry(r.get(0)?).or_default();
+            f.ratings_this_month = r.get(1)?;
+            f.satisfied_this_month = r.get(2)?;
+        }
         let mut stmt = conn.prepare(
             "SELECT center_id, count(*) FROM members
              WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2

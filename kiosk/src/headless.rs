@@ -27,6 +27,8 @@ pub enum Request {
     /// The answer to "which activity are you here for?" after the last
     /// check-in: an activity's id, or empty for just visiting.
     Activity(String),
+    /// A rating of the visit the last welcome or check-out asked about.
+    Rate(protocol::catalog::Satisfaction),
 }
 
 /// Parses one input line; `None` for a blank line.
@@ -36,7 +38,9 @@ pub enum Request {
 /// - `volunteer-in SCAN [ACTIVITY TITLE]` and `volunteer-out SCAN`, where
 ///   SCAN is a code, a number or `card:HEX` (no activity: general duty);
 /// - `activity:ID` (or `activity:` for just visiting), answering the
-///   question a welcome asked (`"ask"` in its JSON).
+///   question a welcome asked (`"ask"` in its JSON);
+/// - `rate:SATISFACTION` (`very_satisfied` … `very_dissatisfied`), rating
+///   the visit a welcome or check-out asked about (`"rate"` in its JSON).
 pub fn parse_line(line: &str) -> Option<Result<Request, Refusal>> {
     let t = line.trim();
     if t.is_empty() {
@@ -45,6 +49,13 @@ pub fn parse_line(line: &str) -> Option<Result<Request, Refusal>> {
     let mut words = t.split_whitespace();
     let first = words.next().unwrap_or_default();
     let rest = t[first.len()..].trim_start();
+    if let Some(code) = t.strip_prefix("rate:") {
+        return Some(
+            protocol::catalog::Satisfaction::from_code(code.trim())
+                .map(Request::Rate)
+                .ok_or(Refusal::Garbled),
+        );
+    }
     if let Some(id) = t.strip_prefix("activity:") {
         let id = id.trim();
         return Some(if id.is_empty() || protocol::content::is_activity_id(id) {
@@ -164,6 +175,8 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
     // The check-in whose member was asked which activity they came for,
     // until the next line.
     let mut asked: Option<u64> = None;
+    // The visit the last welcome or check-out asked a rating of.
+    let mut rating: Option<u64> = None;
     crate::service::ready("reading scans");
     let watchdog = crate::service::watchdog_interval();
     loop {
@@ -240,6 +253,26 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
                     crate::app::emit(&answer.to_string())?;
                     continue;
                 }
+                Some(Ok(Request::Rate(satisfaction))) => {
+                    let answer = match rating.take() {
+                        Some(seq) => match engine.rate(seq, satisfaction) {
+                            Ok(()) => {
+                                door.recorded();
+                                serde_json::json!({ "outcome": "rated", "for_seq": seq,
+                                                    "satisfaction": satisfaction.code() })
+                            }
+                            Err(message) => serde_json::json!({ "outcome": "refused",
+                                "reason": "not_recorded", "message": message }),
+                        },
+                        None => serde_json::json!({
+                            "outcome": "refused",
+                            "reason": "nothing_asked",
+                            "message": "no visit waits for a rating: give rate: right after a welcome or check-out that asks",
+                        }),
+                    };
+                    crate::app::emit(&answer.to_string())?;
+                    continue;
+                }
                 Some(Ok(Request::CheckIn(credential))) => (Mode::CheckIn, Ok(credential)),
                 Some(Ok(Request::Shift(credential, shift))) => (Mode::Shift(shift), Ok(credential)),
                 Some(Err(reason)) => (Mode::CheckIn, Err(reason)),
@@ -261,7 +294,13 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
             } => Some(*seq),
             _ => None,
         };
-        crate::app::emit(&outcome.to_json().to_string())?;
+        let offer = engine.rating_offer(&outcome);
+        rating = offer.as_ref().map(|o| o.for_seq);
+        let mut json = outcome.to_json();
+        if let Some(o) = offer {
+            json["rate"] = serde_json::json!({ "for_seq": o.for_seq, "visit_date": o.last_visit });
+        }
+        crate::app::emit(&json.to_string())?;
     }
     crate::service::stopping();
     // Outputs off first: a door relay is never left open.

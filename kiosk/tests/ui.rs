@@ -2246,3 +2246,70 @@ fn a_youth_switches_on_large_text_and_the_next_one_gets_normal_text() {
         }
     }
 }
+
+/// 好差评: a member's welcome asks how their last visit went, five faces
+/// a thumb wide; a tap records it (once, in the outbox) and thanks them;
+/// the next scan passes the question by.
+#[test]
+fn a_member_rates_their_last_visit_with_one_tap_on_the_welcome_card() {
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let f = fixture(w, h, en);
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            let r = || f.app.global::<ResultAdapter>();
+            f.type_line("10000001");
+            assert_eq!(r().get_rate_question(), "", "a first visit: nothing to ask");
+            // The next day.
+            f.clock.advance_ms(24 * 3_600_000);
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+            f.type_line("10000001");
+            assert_eq!(f.result().1, ResultKind::Welcome);
+            assert_eq!(
+                r().get_rate_question(),
+                t(
+                    "上次来访（11月24日）感觉怎么样？",
+                    "How was your last visit (24 Nov)?"
+                )
+            );
+            f.snapshot(&format!("rate-{lang}-{w}x{h}"));
+            let mut small = Vec::new();
+            for (label, bw, bh) in buttons(&f) {
+                if bw.min(bh) < 48.0 {
+                    small.push(format!("button {label:?} {bw:.0}x{bh:.0}"));
+                }
+            }
+            for (label, th) in texts(&f) {
+                if th < LINE_OF_14PX {
+                    small.push(format!("text {label:?} {th:.1}"));
+                }
+            }
+            small.extend(off_screen(&f));
+            assert!(small.is_empty(), "{w}x{h} {lang}: {small:?}");
+            f.tap(&t("满意", "Good"));
+            assert_eq!(r().get_rate_question(), "");
+            assert_eq!(
+                r().get_detail(),
+                t("谢谢你的评价！", "Thank you for telling us!")
+            );
+            assert_eq!(
+                f.count(
+                    "SELECT count(*) FROM events WHERE kind = 'rated' AND reason = 'satisfied'"
+                ),
+                1
+            );
+            // Asked once: the day after, only the visit not rated yet.
+            f.clock.advance_ms(24 * 3_600_000);
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(5));
+            f.type_line("10000001");
+            assert!(r().get_rate_question().contains(&t("11月25日", "25 Nov")));
+            // A scan passes it by: nothing recorded.
+            f.type_line("garbled");
+            assert_eq!(r().get_rate_question(), "");
+            assert_eq!(
+                f.count("SELECT count(*) FROM events WHERE kind = 'rated'"),
+                1
+            );
+        }
+    }
+}

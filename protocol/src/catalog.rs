@@ -101,6 +101,80 @@ impl ServiceCategory {
     }
 }
 
+/// How a visit went, in a youth's own words (好差评): five faces, from
+/// 非常满意 to 非常不满意.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    VerySatisfied,
+    Satisfied,
+    Neutral,
+    Dissatisfied,
+    VeryDissatisfied,
+}
+
+impl Satisfaction {
+    /// Best first, as the faces stand on the screen.
+    pub const ALL: [Satisfaction; 5] = [
+        Self::VerySatisfied,
+        Self::Satisfied,
+        Self::Neutral,
+        Self::Dissatisfied,
+        Self::VeryDissatisfied,
+    ];
+
+    /// The stable wire code, e.g. `very_satisfied`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "very_satisfied",
+            Self::Satisfied => "satisfied",
+            Self::Neutral => "neutral",
+            Self::Dissatisfied => "dissatisfied",
+            Self::VeryDissatisfied => "very_dissatisfied",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// 5 (very satisfied) to 1 (very dissatisfied).
+    pub fn score(self) -> u8 {
+        match self {
+            Self::VerySatisfied => 5,
+            Self::Satisfied => 4,
+            Self::Neutral => 3,
+            Self::Dissatisfied => 2,
+            Self::VeryDissatisfied => 1,
+        }
+    }
+
+    /// Counted as satisfied (满意率): the two best faces.
+    pub fn is_satisfied(self) -> bool {
+        self.score() >= 4
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "非常满意",
+            Self::Satisfied => "满意",
+            Self::Neutral => "一般",
+            Self::Dissatisfied => "不满意",
+            Self::VeryDissatisfied => "非常不满意",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "Very good",
+            Self::Satisfied => "Good",
+            Self::Neutral => "OK",
+            Self::Dissatisfied => "Poor",
+            Self::VeryDissatisfied => "Very poor",
+        }
+    }
+}
+
 /// The age band a visitor who is not a member picks; nothing finer is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

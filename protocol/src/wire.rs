@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{AgeBand, ServiceCategory};
+use crate::catalog::{AgeBand, Satisfaction, ServiceCategory};
 
 /// Most events one page may carry; the kiosk also bounds a page's bytes.
 pub const MAX_PAGE_EVENTS: usize = 500;
@@ -247,6 +247,15 @@ pub enum EventKind {
     /// with the check-in before it for how long people stay. Hubs before
     /// it set such events aside.
     MemberCheckOut { member_id: u32, via: CredentialKind },
+    /// A member said how a visit went (好差评), at the kiosk: the visit is
+    /// the member check-in `for_seq` on the same device (their last visit,
+    /// asked about at their next check-in, or this one at their check-out).
+    /// A later rating of the same visit replaces an earlier one. Not a
+    /// visit; hubs before it set such events aside.
+    Rated {
+        for_seq: u64,
+        satisfaction: Satisfaction,
+    },
 }
 
 /// An event's kind without its fields: what both stores keep in their
@@ -261,10 +270,11 @@ pub enum Kind {
     CheckInVoided,
     ActivityChosen,
     MemberCheckOut,
+    Rated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::MemberCheckIn,
         Kind::Visitor,
         Kind::CardBound,
@@ -273,6 +283,7 @@ impl Kind {
         Kind::CheckInVoided,
         Kind::ActivityChosen,
         Kind::MemberCheckOut,
+        Kind::Rated,
     ];
 
     /// The stable code, as serde writes the `kind` tag and as the stores keep it.
@@ -286,6 +297,7 @@ impl Kind {
             Kind::CheckInVoided => "check_in_voided",
             Kind::ActivityChosen => "activity_chosen",
             Kind::MemberCheckOut => "member_check_out",
+            Kind::Rated => "rated",
         }
     }
 
@@ -394,7 +406,7 @@ pub struct EventColumns<'a> {
     /// A void's target, reason and author.
     pub voided_seq: Option<u64>,
     /// The check-in an activity choice is for (with the choice in
-    /// `activity`).
+    /// `activity`), or the visit a rating is of (with its code in `reason`).
     pub for_seq: Option<u64>,
     pub reason: Option<&'static str>,
     pub by: Option<&'a str>,
@@ -489,6 +501,16 @@ impl EventKind {
                 kind: Kind::ActivityChosen,
                 for_seq: Some(*for_seq),
                 activity: Some(activity),
+                ..none
+            },
+            // The reason column holds a rating's code.
+            EventKind::Rated {
+                for_seq,
+                satisfaction,
+            } => EventColumns {
+                kind: Kind::Rated,
+                for_seq: Some(*for_seq),
+                reason: Some(satisfaction.code()),
                 ..none
             },
         }

@@ -121,8 +121,17 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             t("到场", "Came"),
         )
     };
+    // 满意率 and how many ratings it stands on ("—": none yet).
+    let satisfaction = |f: &crate::dashboard::Figures| match f.satisfaction_percent() {
+        Some(p) => format!(
+            "{p:.0}%<small> ({n} {w})</small>",
+            n = f.ratings_this_month,
+            w = t("条评价", "ratings")
+        ),
+        None => "—".to_string(),
+    };
     let figure_head = format!(
-        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
         t("今日到访", "Today"),
         t("近 7 天", "7 days"),
         t("本月到访", "This month"),
@@ -130,6 +139,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         t("本月新登记会员", "Newly registered"),
         t("本月访客", "Visitors"),
         t("志愿时长（小时）", "Volunteer hours"),
+        t("本月满意率", "Satisfied"),
     );
     let figure_cells = |f: &crate::dashboard::Figures| {
         let labels = [
@@ -140,6 +150,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             t("本月新登记会员", "Newly registered"),
             t("本月访客", "Visitors"),
             t("志愿时长（小时）", "Volunteer hours"),
+            t("本月满意率", "Satisfied"),
         ];
         let values = [
             f.today.to_string(),
@@ -149,6 +160,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             f.new_members_this_month.to_string(),
             f.visitors_this_month.to_string(),
             format!("{:.1}", f.volunteer_minutes_this_month as f64 / 60.0),
+            satisfaction(f),
         ];
         labels
             .iter()
@@ -226,6 +238,12 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             t("本月访客（人次）", "Visitors this month"),
             tot.visitors_this_month,
             "visitors",
+        ),
+        format!(
+            "<div class=\"tile\"><div class=\"label\">{}</div>\
+             <div class=\"value\" id=\"satisfaction\">{}</div></div>",
+            t("本月满意率（好差评）", "Satisfied this month"),
+            satisfaction(tot)
         ),
     ]
     .concat();

@@ -125,6 +125,22 @@ impl Store {
                             )),
                         }
                     }
+                    EventKind::Rated { for_seq, .. } => {
+                        let target: Option<String> = tx
+                            .query_row(
+                                "SELECT kind FROM events WHERE device_id = ?1 AND seq = ?2",
+                                params![device.id, for_seq],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        if target.as_deref() == Some(Kind::MemberCheckIn.code()) {
+                            Ok(ev)
+                        } else {
+                            Err(format!(
+                                "the device has no member check-in {for_seq} at the hub to rate"
+                            ))
+                        }
+                    }
                     EventKind::ActivityChosen {
                         for_seq,
                         ref activity,

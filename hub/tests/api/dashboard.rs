@@ -410,3 +410,58 @@ async fn pages_carry_a_content_security_policy_and_personal_json_is_never_cached
         .to_string();
     assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
 }
+
+/// 好差评 on the dashboard: the month's rated visits, the latest rating of
+/// each, and how many were satisfied; a rating of anything but a member's
+/// check-in is set aside.
+#[tokio::test]
+async fn the_dashboard_shows_the_months_satisfaction_from_the_kiosks_ratings() {
+    let c = city().await;
+    let h = &c.h;
+    let now = chrono::Utc::now().timestamp_millis();
+    let m1 = h
+        .state
+        .store
+        .add_member(h.center, "林小雨", None)
+        .expect("m1");
+    let m2 = h
+        .state
+        .store
+        .add_member(h.center, "陈思远", None)
+        .expect("m2");
+    let e = enroll(h, h.center).await;
+    let rated = |seq: u64, for_seq: u64, satisfaction: &str| {
+        json!({ "seq": seq, "at_ms": now, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+                "kind": "rated", "for_seq": for_seq, "satisfaction": satisfaction })
+    };
+    let page = json!({ "events": [
+        member(1, now, m1), member(2, now, m2), visitor(3, now),
+        rated(4, 1, "dissatisfied"), rated(5, 2, "neutral"),
+        // The same visit rated again: the latest stands.
+        rated(6, 1, "very_satisfied"),
+        // A visitor's visit is not rated at the kiosk; nor is a visit it never had.
+        rated(7, 3, "satisfied"), rated(8, 99, "satisfied"),
+    ] });
+    let (s, r) = call(h, post("/api/v1/events", Some(&e.device_token), &page)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2), "{r}");
+    let (s, body) = call(h, with_cookie("/api/v1/dashboard", &c.staff_cookie)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let t = &body["totals"];
+    assert_eq!(
+        (
+            t["ratings_this_month"].as_u64(),
+            t["satisfied_this_month"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{body}"
+    );
+    let res = app(h.state.clone())
+        .oneshot(with_cookie("/", &c.staff_cookie))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let html = String::from_utf8_lossy(&bytes);
+    assert!(html.contains("id=\"satisfaction\">50%"), "{html}");
+}

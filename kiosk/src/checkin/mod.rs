@@ -6,6 +6,7 @@
 
 pub mod activities;
 mod outcome;
+pub mod rating;
 pub mod scan;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use protocol::wire::{CredentialKind, EventKind, VoidReason};
 
 pub use activities::{Attending, Running};
 pub use outcome::{Outcome, Refusal, RepeatOf, ShiftChange};
+pub use rating::RatingOffer;
 
 use crate::clock::Clock;
 use crate::store::{NewEvent, Recorded, RosterMember, Store, StoreError, Visit};

@@ -1061,3 +1061,84 @@ fn at_a_center_that_asks_a_later_scan_checks_the_member_out() {
         ]
     );
 }
+
+#[test]
+fn a_member_is_asked_about_their_last_visit_once_and_at_check_out_about_this_one() {
+    let mut f = fixture();
+    let scan = |f: &mut Fixture| f.engine.scan("10000001");
+    let first = scan(&mut f);
+    // A first visit: nothing earlier to ask about.
+    assert_eq!(f.engine.rating_offer(&first), None);
+    let Outcome::Welcome { seq: first_seq, .. } = first else {
+        panic!("{first:?}")
+    };
+    // The next day: asked about yesterday's visit.
+    f.clock.advance_ms(24 * 3_600_000);
+    let second = scan(&mut f);
+    let offer = f.engine.rating_offer(&second).expect("an offer");
+    assert_eq!(
+        offer,
+        RatingOffer {
+            for_seq: first_seq,
+            last_visit: Some("2026-11-24".into()),
+        }
+    );
+    f.engine
+        .rate(offer.for_seq, protocol::catalog::Satisfaction::Satisfied)
+        .expect("rated");
+    let page = f
+        .engine
+        .store()
+        .pending_page(0, 100, 1 << 20)
+        .expect("page");
+    let rated = page.last().expect("the rating");
+    assert_eq!(
+        rated.kind,
+        EventKind::Rated {
+            for_seq: first_seq,
+            satisfaction: protocol::catalog::Satisfaction::Satisfied
+        }
+    );
+    // Rated once: the day after, yesterday's visit (not rated) is asked
+    // about, never the one already rated.
+    f.clock.advance_ms(24 * 3_600_000);
+    let third = scan(&mut f);
+    let Outcome::Welcome {
+        seq: second_seq, ..
+    } = second
+    else {
+        panic!("{second:?}")
+    };
+    assert_eq!(
+        f.engine.rating_offer(&third).map(|o| o.for_seq),
+        Some(second_seq)
+    );
+    // A visitor is never asked; a rating of no check-in is refused.
+    let visitor = f.engine.check_in(Credential::Visitor {
+        age_band: protocol::catalog::AgeBand::From18To24,
+        purpose: protocol::catalog::ServiceCategory::Sports,
+    });
+    assert_eq!(f.engine.rating_offer(&visitor), None);
+    assert!(
+        f.engine
+            .rate(9_999, protocol::catalog::Satisfaction::Neutral)
+            .is_err()
+    );
+    // At a center that asks for check-out: leaving asks about this visit.
+    f.engine
+        .store()
+        .set_setting(SETTING_CHECKOUT, "60")
+        .expect("setting");
+    f.clock.advance_ms(90 * 60_000);
+    let out = scan(&mut f);
+    let Outcome::Welcome { seq: third_seq, .. } = third else {
+        panic!("{third:?}")
+    };
+    assert_eq!(
+        f.engine.rating_offer(&out),
+        Some(RatingOffer {
+            for_seq: third_seq,
+            last_visit: None,
+        })
+    );
+}

@@ -12,7 +12,7 @@ pub mod recover;
 
 use std::path::Path;
 
-use protocol::catalog::{AgeBand, ServiceCategory};
+use protocol::catalog::{AgeBand, Satisfaction, ServiceCategory};
 use protocol::text::clean_text;
 use protocol::wire::{
     ClockInfo, CredentialKind, Event, EventKind, Kind, MAX_ACTIVITY_CHARS, MAX_ACTOR_CHARS,
@@ -492,6 +492,18 @@ impl Store {
                     }
                 }
             }
+            EventKind::Rated { for_seq, .. } => {
+                let kind: Option<String> = tx
+                    .query_row("SELECT kind FROM events WHERE seq = ?1", [for_seq], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if kind.as_deref() != Some(Kind::MemberCheckIn.code()) {
+                    return Err(StoreError::NoTarget(format!(
+                        "there is no member check-in {for_seq} on this kiosk to rate"
+                    )));
+                }
+            }
             EventKind::ActivityChosen { for_seq, .. } => {
                 let kind: Option<String> = tx
                     .query_row("SELECT kind FROM events WHERE seq = ?1", [for_seq], |r| {
@@ -690,6 +702,43 @@ impl Store {
             Some((_, at)) => Visit::Out { at_ms: at },
             None => Visit::None,
         })
+    }
+
+    /// The member an event of this kiosk is about (`None`: a visitor's, or
+    /// no such event).
+    pub fn member_of_event(&self, seq: u64) -> Result<Option<u32>> {
+        Ok(self
+            .conn
+            .query_row("SELECT member_id FROM events WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// The visit a member may still rate on this kiosk: their latest
+    /// counted check-in from `from_date` up to and including `until_date`
+    /// that is older than event `before_seq` and not rated yet, as
+    /// (its seq, its local date).
+    pub fn visit_to_rate(
+        &self,
+        member_id: u32,
+        from_date: &str,
+        until_date: &str,
+        before_seq: u64,
+    ) -> Result<Option<(u64, String)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, local_date FROM events
+             WHERE member_id = ?1 AND kind = 'member_check_in' AND {COUNTED}
+               AND local_date >= ?2 AND local_date <= ?3 AND seq < ?4
+               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.kind = 'rated' AND r.for_seq = events.seq)
+             ORDER BY seq DESC LIMIT 1"
+        ))?;
+        Ok(stmt
+            .query_row(params![member_id, from_date, until_date, before_seq], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
     }
 
     /// How long members stayed on `local_date` at this kiosk: (how many

@@ -66,6 +66,15 @@ impl Store {
                     member_id: r.get(3)?,
                     via: via()?,
                 },
+                Some(Kind::Rated) => EventKind::Rated {
+                    for_seq: r
+                        .get::<_, Option<u64>>(15)?
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: for seq")))?,
+                    satisfaction: r
+                        .get::<_, Option<String>>(13)?
+                        .and_then(|c| Satisfaction::from_code(&c))
+                        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: rating")))?,
+                },
                 Some(Kind::ActivityChosen) => EventKind::ActivityChosen {
                     for_seq: r
                         .get::<_, Option<u64>>(15)?

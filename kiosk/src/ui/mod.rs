@@ -121,6 +121,8 @@ pub struct Kiosk<C: Clock> {
     attract_len: usize,
     /// Hours the screen stays on (`None`: always).
     screen_hours: Option<crate::screen::ScreenHours>,
+    /// The visit a member is being asked to rate, while the faces show.
+    rating: Option<u64>,
     /// Spoken prompts for the outcomes (`None`: off, the default).
     voice: Option<Box<dyn crate::signals::voice::Speaker>>,
 }
@@ -169,6 +171,7 @@ impl<C: Clock + 'static> Kiosk<C> {
             attract_turn: Timer::default(),
             attract_len: 0,
             screen_hours,
+            rating: None,
             voice: None,
         }
     }
@@ -336,6 +339,12 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
             // Not answered: the check-in stays "just visiting".
             k.borrow_mut().asked = None;
             person_done(&app, &k);
+        }
+    });
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    app.global::<ResultAdapter>().on_rate(move |code| {
+        if let Some(app) = w.upgrade() {
+            rate(&app, &k, &code);
         }
     });
     let (w, k) = (app.as_weak(), kiosk.clone());
@@ -576,8 +585,13 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
         } => (Some(*seq), view::activity_choices(running, en)),
         _ => (None, Vec::new()),
     };
+    // 好差评: a member's welcome asks how their last visit went, a
+    // check-out how this one did (never beside the activity question).
+    let offer = k.borrow().engine.rating_offer(&outcome);
     let secs = if asked.is_some() {
         secs.max(ASK_SECONDS)
+    } else if offer.is_some() {
+        secs.max(RATE_SECONDS)
     } else {
         secs
     };
@@ -594,6 +608,50 @@ fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome)
             .collect(),
     ));
     show_result(app, k, v.tone, &v.headline, &v.detail, secs);
+    if let Some(offer) = offer {
+        let question = view::rating_question(offer.last_visit.as_deref(), en);
+        app.global::<ResultAdapter>()
+            .set_rate_question(question.into());
+        k.borrow_mut().rating = Some(offer.for_seq);
+    }
+}
+
+/// Seconds a welcome that asks for a rating stays (a tap on a face, or the
+/// next scan, ends it sooner).
+const RATE_SECONDS: u32 = 8;
+
+/// A member's tap on a face: the rating recorded for the visit asked
+/// about, thanks said on the card, which then goes.
+fn rate<C: Clock + 'static>(app: &App, k: &Shared<C>, code: &str) {
+    wake(app, k);
+    let Some(satisfaction) = protocol::catalog::Satisfaction::from_code(code) else {
+        return;
+    };
+    let (recorded, en) = {
+        let kb = &mut *k.borrow_mut();
+        let Some(seq) = kb.rating.take() else {
+            return;
+        };
+        let recorded = kb.engine.rate(seq, satisfaction);
+        if recorded.is_ok() {
+            kb.door.recorded();
+        }
+        (recorded, kb.en)
+    };
+    let r = app.global::<ResultAdapter>();
+    r.set_rate_question(SharedString::new());
+    r.set_detail(view::rating_thanks(recorded.is_ok(), en).into());
+    let w = app.as_weak();
+    let k2 = k.clone();
+    k.borrow()
+        .result_timer
+        .start(TimerMode::SingleShot, Duration::from_secs(2), move || {
+            if let Some(app) = w.upgrade() {
+                app.global::<ResultAdapter>().set_shown(false);
+                k2.borrow_mut().asked = None;
+                person_done(&app, &k2);
+            }
+        });
 }
 
 /// A member's tap on the question's answer: recorded for the check-in
@@ -629,6 +687,9 @@ fn show_result<C: Clock + 'static>(
     });
     r.set_headline(headline.into());
     r.set_detail(detail.into());
+    // A rating asked of the one before is passed by.
+    r.set_rate_question(SharedString::new());
+    k.borrow_mut().rating = None;
     r.set_shown(true);
     let w = app.as_weak();
     k.borrow().result_timer.start(

@@ -396,3 +396,33 @@ pub(super) fn duration_zh(minutes: i64) -> String {
         (h, m) => format!("{h} 小时 {m} 分钟"),
     }
 }
+
+/// The rating question on a welcome card: about the last visit (its local
+/// date, `YYYY-MM-DD`), or about this one (a check-out).
+pub fn rating_question(last_visit: Option<&str>, en: bool) -> String {
+    let day = last_visit
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(|d| {
+            if en {
+                d.format("%-d %b").to_string()
+            } else {
+                format!("{}月{}日", d.month(), d.day())
+            }
+        });
+    match (day, en) {
+        (Some(day), false) => format!("上次来访（{day}）感觉怎么样？"),
+        (Some(day), true) => format!("How was your last visit ({day})?"),
+        (None, false) => "这次来访感觉怎么样？".into(),
+        (None, true) => "How was your visit today?".into(),
+    }
+}
+
+/// What the card says once a face was tapped.
+pub fn rating_thanks(recorded: bool, en: bool) -> &'static str {
+    match (recorded, en) {
+        (true, false) => "谢谢你的评价！",
+        (true, true) => "Thank you for telling us!",
+        (false, false) => "评价没有保存成功，请告诉工作人员。",
+        (false, true) => "Your rating was not saved; please tell a staff member.",
+    }
+}
