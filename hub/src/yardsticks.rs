@@ -46,6 +46,12 @@ pub struct Yardsticks {
     pub visits_met: bool,
     pub growth_met: Option<bool>,
     pub study_club_met: Option<bool>,
+    /// Visits rated at the kiosks in the month (好差评, the latest rating
+    /// of each), and how many satisfied; `None` without ratings. Shown
+    /// beside the yardsticks, not one of them.
+    pub ratings: u64,
+    pub satisfied: u64,
+    pub satisfaction_pct: Option<f64>,
 }
 
 impl Yardsticks {
@@ -83,6 +89,18 @@ pub fn for_centers(
     let year_start = NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first);
     let mut out = Vec::with_capacity(centers.len());
     for c in centers {
+        let (ratings, satisfied) = store.read(|conn| {
+            conn.prepare(&format!(
+                "SELECT count(*), coalesce(sum(CASE WHEN reason IN ({}) THEN 1 ELSE 0 END), 0)
+                 FROM events r
+                 WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3 AND kind = 'rated' AND {}",
+                crate::dashboard::SATISFIED,
+                crate::dashboard::LATEST_RATING
+            ))?
+            .query_row(params![c.id, ymd(first), ymd(last)], |r| {
+                Ok((r.get::<u64>(0)?, r.get::<u64>(1)?))
+            })
+        })?;
         let (visits, before, activities, year_acts, year_club) = store.read(|conn| {
             let visits = |from: NaiveDate, to: NaiveDate| -> db::Result<u64> {
                 conn.prepare(
@@ -134,6 +152,9 @@ pub fn for_centers(
             // "About 20%": within a tenth of the target counts as met.
             growth_met: growth_pct.map(|g| g >= GROWTH_TARGET_PCT * 0.9),
             study_club_met: study_club_pct.map(|p| p >= STUDY_CLUB_MIN_PCT),
+            ratings,
+            satisfied,
+            satisfaction_pct: (ratings > 0).then(|| satisfied as f64 * 100.0 / ratings as f64),
         });
     }
     Ok(out)
@@ -173,6 +194,35 @@ pub fn attendance(
                 activity.category
             ],
             |r| r.get(0),
+        )
+    })
+}
+
+/// How the members who came for an activity rated it at the kiosks (the
+/// visit counted for it, rated at their next check-in or check-out; the
+/// latest rating of each): (ratings, satisfied). Zeros without a content id.
+pub fn activity_ratings(
+    store: &Store,
+    center: &Center,
+    activity: &crate::store::activities::Activity,
+) -> Result<(u64, u64), StoreError> {
+    let (Some(id), Some((from, to))) = (&activity.content_id, activity.window_ms(center.tz()))
+    else {
+        return Ok((0, 0));
+    };
+    store.read(|conn| {
+        conn.query_row(
+            &format!(
+                "SELECT count(*), coalesce(sum(CASE WHEN r.reason IN ({}) THEN 1 ELSE 0 END), 0)
+                 FROM events r JOIN events e ON e.device_id = r.device_id AND e.seq = r.for_seq
+                 WHERE r.kind = 'rated' AND {}
+                   AND e.center_id = ?1 AND e.local_date = ?2 AND e.kind = 'member_check_in'
+                   AND e.voided_by_seq IS NULL AND e.at_ms BETWEEN ?3 AND ?4 AND e.activity = ?5",
+                crate::dashboard::SATISFIED,
+                crate::dashboard::LATEST_RATING
+            ),
+            params![center.id, activity.local_date, from, to, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
     })
 }
@@ -226,7 +276,7 @@ pub fn turnout(
 }
 
 /// The ledger's columns: seed 001 annex 2, then the yardsticks as evidence.
-pub const LEDGER_HEADER: [&str; 14] = [
+pub const LEDGER_HEADER: [&str; 15] = [
     "序号",
     "青年中心名称",
     "负责人",
@@ -240,6 +290,7 @@ pub const LEDGER_HEADER: [&str; 14] = [
     "本月参加人次",
     "同比增长",
     "学习社占比",
+    "本月满意率",
     "数据指标达标",
 ];
 
@@ -280,6 +331,7 @@ pub fn ledger_rows(
             y.participant_visits.to_string(),
             pct(y.growth_pct),
             pct(y.study_club_pct),
+            pct(y.satisfaction_pct),
             format!("{met}/{judged}"),
         ]);
     }
@@ -377,6 +429,87 @@ mod tests {
             .stored as u64,
             n
         );
+    }
+
+    /// 好差评 of an activity: the visits counted for it, rated at the
+    /// kiosk; a visit rated twice counts its latest rating; other visits
+    /// are not its.
+    #[test]
+    fn an_activity_is_rated_by_the_visits_that_came_for_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
+            .expect("open");
+        let center = s.add_center("城东青年之家", "Asia/Shanghai").expect("c");
+        let code = s.create_enroll_code(center, 1).expect("code");
+        let (_, token, _) = s.enroll(&code, "k", "0").expect("enroll");
+        let kiosk = s.device_by_token(&token).expect("dev").expect("device");
+        let a = s.add_member(center, "林小雨", None).expect("m");
+        let b = s.add_member(center, "陈思远", None).expect("m");
+        let event = |seq: u64, hour: u32, kind: EventKind| {
+            serde_json::to_value(Event {
+                seq,
+                at_ms: at("2026-11-03", hour),
+                clock: ClockInfo {
+                    boot_id: "b".into(),
+                    monotonic_ms: 0,
+                    synchronized: true,
+                },
+                kind,
+            })
+            .expect("json")
+        };
+        let came = |member_id, activity: &str| EventKind::MemberCheckIn {
+            member_id,
+            via: protocol::wire::CredentialKind::QrToken,
+            activity: Some(activity.into()),
+        };
+        let rated = |for_seq, satisfaction| EventKind::Rated {
+            for_seq,
+            satisfaction,
+        };
+        use protocol::catalog::Satisfaction::*;
+        let page = [
+            event(1, 10, came(a, "a-read")),
+            event(2, 10, came(b, "a-read")),
+            // Just visiting: not the activity's.
+            event(3, 10, came(a, "")),
+            event(4, 12, rated(1, Satisfied)),
+            event(5, 12, rated(2, Satisfied)),
+            event(6, 12, rated(3, VeryDissatisfied)),
+            // The first visit rated again: the latest stands.
+            event(7, 13, rated(1, Dissatisfied)),
+        ];
+        let got = s
+            .ingest(
+                &kiosk,
+                &protocol::wire::Received::page(page.iter().cloned()),
+            )
+            .expect("ingest");
+        assert_eq!(got.stored, 7);
+        let id = s
+            .add_activity(
+                center,
+                "读书会",
+                ServiceCategory::CultureLearning,
+                true,
+                day("2026-11-03"),
+                "09:30",
+                "11:00",
+                "",
+            )
+            .expect("activity");
+        let mut read = s.activity(id).expect("activity");
+        let c = s.center(center).expect("center");
+        assert_eq!(
+            activity_ratings(&s, &c, &read).expect("ratings"),
+            (0, 0),
+            "no content id"
+        );
+        read.content_id = Some("a-read".into());
+        assert_eq!(activity_ratings(&s, &c, &read).expect("ratings"), (2, 1));
+        // The month's satisfaction counts every rated visit, once.
+        let y = for_centers(&s, &[c], day("2026-11-03"), day("2026-11-30")).expect("yardsticks");
+        assert_eq!((y[0].ratings, y[0].satisfied), (3, 1));
     }
 
     fn day(d: &str) -> NaiveDate {
@@ -489,6 +622,7 @@ mod tests {
                 "45",
                 "50%",
                 "40%",
+                "无数据",
                 "4/4"
             ]
         );

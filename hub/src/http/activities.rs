@@ -106,15 +106,20 @@ async fn show(
             .map(|(id, booked, waiting)| (id, (booked, waiting)))
             .collect();
         let mut turnout = std::collections::HashMap::new();
+        let mut rated = std::collections::HashMap::new();
         for (a, _) in &list {
+            let r = crate::yardsticks::activity_ratings(st, &center, a)?;
+            if r.0 > 0 {
+                rated.insert(a.id, r);
+            }
             if let Some(t) = crate::yardsticks::turnout(st, &center, a)? {
                 turnout.insert(a.id, t);
             }
         }
-        Ok((centers, center, list, signed, turnout))
+        Ok((centers, center, list, signed, turnout, rated))
     })
     .await;
-    let (centers, center, list, signed, turnout) = match found {
+    let (centers, center, list, signed, turnout, rated) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Activities, "/activities", e),
     };
@@ -212,6 +217,15 @@ async fn show(
                         )
                     }
                     _ => String::new(),
+                } + &match rated.get(&a.id) {
+                    // 好差评 of those who came for it.
+                    Some((n, ok)) => format!(
+                        "<br><small class=\"rated\">{} {:.0}% ({n} {})</small>",
+                        t("满意率", "satisfied"),
+                        *ok as f64 * 100.0 / *n as f64,
+                        t("条评价", "ratings")
+                    ),
+                    None => String::new(),
                 },
                 l_date = t("日期", "Date"),
                 l_time = t("时间", "Time"),

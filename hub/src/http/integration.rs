@@ -140,6 +140,10 @@ pub struct ActivityOut {
     pub place: String,
     pub study_club: bool,
     pub came: u64,
+    /// 好差评: visits counted for it that were rated at the kiosks, and
+    /// how many of those were satisfied.
+    pub ratings: u64,
+    pub satisfied: u64,
 }
 
 pub async fn activities(
@@ -159,6 +163,7 @@ pub async fn activities(
                 std::collections::hash_map::Entry::Vacant(e) => e.insert(s.center(a.center_id)?),
             };
             let came = crate::yardsticks::attendance(s, center, &a)?;
+            let (ratings, satisfied) = crate::yardsticks::activity_ratings(s, center, &a)?;
             out.push(ActivityOut {
                 id: a.id,
                 center_id: a.center_id,
@@ -170,6 +175,8 @@ pub async fn activities(
                 place: a.place,
                 study_club: a.study_club,
                 came,
+                ratings,
+                satisfied,
             });
         }
         Ok((out, next))
