@@ -42,8 +42,9 @@ pub struct Figures {
     pub visitors_this_month: u64,
     /// Volunteers' counted service time this month (paired shifts only).
     pub volunteer_minutes_this_month: i64,
-    /// Visits rated this month at the kiosks (好差评; a visit rated twice
-    /// counts its latest rating), and how many of them were satisfied
+    /// Ratings this month (好差评): visits rated at the kiosks (a visit
+    /// rated twice counts its latest rating) and the month's activities
+    /// rated on members' phones; and how many of them were satisfied
     /// (非常满意 or 满意).
     pub ratings_this_month: u64,
     pub satisfied_this_month: u64,
@@ -337,6 +338,18 @@ fn center_figures(
             let f = per_center.entry(r.get(0)?).or_default();
             f.ratings_this_month = r.get(1)?;
             f.satisfied_this_month = r.get(2)?;
+        }
+        // And those given on members' phones, of the month's activities.
+        let mut stmt = conn.prepare(&format!(
+            "{} WHERE a.center_id IN (SELECT value FROM json_each(?1))
+               AND a.local_date BETWEEN ?2 AND ?3 GROUP BY a.center_id",
+            crate::yardsticks::PHONE_RATINGS.replacen("SELECT ", "SELECT a.center_id, ", 1)
+        ))?;
+        let mut rows = stmt.query(params![ids, month, today])?;
+        while let Some(r) = rows.next()? {
+            let f = per_center.entry(r.get(0)?).or_default();
+            f.ratings_this_month += r.get::<u64>(1)?;
+            f.satisfied_this_month += r.get::<u64>(2)?;
         }
         let mut stmt = conn.prepare(
             "SELECT center_id, count(*) FROM members

@@ -101,6 +101,16 @@ pub fn for_centers(
                 Ok((r.get::<u64>(0)?, r.get::<u64>(1)?))
             })
         })?;
+        let (phone, phone_satisfied) = store.read(|conn| {
+            conn.query_row(
+                &format!(
+                    "{PHONE_RATINGS} WHERE a.center_id = ?1 AND a.local_date BETWEEN ?2 AND ?3"
+                ),
+                params![c.id, ymd(first), ymd(last)],
+                |r| Ok((r.get::<u64>(0)?, r.get::<u64>(1)?)),
+            )
+        })?;
+        let (ratings, satisfied) = (ratings + phone, satisfied + phone_satisfied);
         let (visits, before, activities, year_acts, year_club) = store.read(|conn| {
             let visits = |from: NaiveDate, to: NaiveDate| -> db::Result<u64> {
                 conn.prepare(
@@ -160,6 +170,12 @@ pub fn for_centers(
     Ok(out)
 }
 
+/// Counts phone ratings (and the satisfied among them) of activities `a`;
+/// the caller adds the WHERE clause.
+pub const PHONE_RATINGS: &str = "SELECT count(*), coalesce(sum(CASE WHEN ar.satisfaction IN \
+     ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END), 0) \
+     FROM activity_ratings ar JOIN activities a ON a.id = ar.activity_id";
+
 /// How many came to an activity: staff's count where they corrected it,
 /// else counted visits at the center during its hours that day.
 pub fn attendance(
@@ -198,19 +214,20 @@ pub fn attendance(
     })
 }
 
-/// How the members who came for an activity rated it at the kiosks (the
-/// visit counted for it, rated at their next check-in or check-out; the
-/// latest rating of each): (ratings, satisfied). Zeros without a content id.
+/// How the members who came to an activity rated it: from their phones,
+/// and at the kiosks (the visit counted for it, rated at their next
+/// check-in or check-out; the latest rating of each): (ratings, satisfied).
 pub fn activity_ratings(
     store: &Store,
     center: &Center,
     activity: &crate::store::activities::Activity,
 ) -> Result<(u64, u64), StoreError> {
+    let phone = store.phone_ratings(activity.id)?;
     let (Some(id), Some((from, to))) = (&activity.content_id, activity.window_ms(center.tz()))
     else {
-        return Ok((0, 0));
+        return Ok(phone);
     };
-    store.read(|conn| {
+    let kiosk: (u64, u64) = store.read(|conn| {
         conn.query_row(
             &format!(
                 "SELECT count(*), coalesce(sum(CASE WHEN r.reason IN ({}) THEN 1 ELSE 0 END), 0)
@@ -224,7 +241,8 @@ pub fn activity_ratings(
             params![center.id, activity.local_date, from, to, id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-    })
+    })?;
+    Ok((kiosk.0 + phone.0, kiosk.1 + phone.1))
 }
 
 /// Members at an activity by their sign-ups.

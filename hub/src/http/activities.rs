@@ -110,7 +110,7 @@ async fn show(
         for (a, _) in &list {
             let r = crate::yardsticks::activity_ratings(st, &center, a)?;
             if r.0 > 0 {
-                rated.insert(a.id, r);
+                rated.insert(a.id, (r, st.activity_comments(a.id)?));
             }
             if let Some(t) = crate::yardsticks::turnout(st, &center, a)? {
                 turnout.insert(a.id, t);
@@ -218,13 +218,35 @@ async fn show(
                     }
                     _ => String::new(),
                 } + &match rated.get(&a.id) {
-                    // 好差评 of those who came for it.
-                    Some((n, ok)) => format!(
-                        "<br><small class=\"rated\">{} {:.0}% ({n} {})</small>",
-                        t("满意率", "satisfied"),
-                        *ok as f64 * 100.0 / *n as f64,
-                        t("条评价", "ratings")
-                    ),
+                    // 好差评 of those who came for it, and what they wrote
+                    // (never who wrote it).
+                    Some(((n, ok), comments)) => {
+                        let said: String = comments
+                            .iter()
+                            .map(|c| {
+                                format!(
+                                    "<li><b>{}</b> {}</li>",
+                                    t(c.satisfaction.label_zh(), c.satisfaction.label_en()),
+                                    escape(&c.comment)
+                                )
+                            })
+                            .collect();
+                        let said = if said.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "<details class=\"comments\"><summary>{} {}</summary><ul>{said}</ul></details>",
+                                t("留言", "Comments"),
+                                comments.len()
+                            )
+                        };
+                        format!(
+                            "<br><small class=\"rated\">{} {:.0}% ({n} {})</small>{said}",
+                            t("满意率", "satisfied"),
+                            *ok as f64 * 100.0 / *n as f64,
+                            t("条评价", "ratings")
+                        )
+                    }
                     None => String::new(),
                 },
                 l_date = t("日期", "Date"),

@@ -134,11 +134,13 @@ fn record_section(r: &crate::member_record::MemberRecord) -> String {
     let activities: String = r
         .activities
         .iter()
-        .map(|(date, title)| {
+        .map(|a| {
             format!(
-                "<li>{} <span class=\"when\">{}</span></li>",
-                escape(title),
-                escape(date.get(5..).unwrap_or_default())
+                "<li data-attended=\"{id}\">{} <span class=\"when\">{}</span>{}</li>",
+                escape(&a.title),
+                escape(a.date.get(5..).unwrap_or_default()),
+                super::signup::rating_form(a),
+                id = a.activity_id,
             )
         })
         .collect();

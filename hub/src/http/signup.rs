@@ -23,6 +23,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/m/signup", post(sign_up))
         .route("/m/cancel", post(cancel))
+        .route("/m/rate", post(rate))
 }
 
 /// What `/m?signup=…` says at the top of the page.
@@ -33,6 +34,8 @@ pub(super) fn note(code: &str) -> Option<&'static str> {
             "名额已满，你已排入候补：有人取消时自动转为报名成功。 · It is full: you are on the waiting list and move up by yourself when someone cancels."
         }
         "cancelled" => "已取消报名。 · Your sign-up is cancelled.",
+        "rated" => "谢谢你的评价！工作人员会看到。 · Thank you: the center's staff will read it.",
+        "not-came" => "只能评价你参加过的活动。 · You can rate only an activity you came to.",
         "closed" => {
             "这个活动已开始、已结束或已取消，不能再报名或取消。 · That activity has started, ended or was cancelled."
         }
@@ -53,6 +56,50 @@ fn button(action: &str, id: u64, label: &str) -> String {
     format!(
         "<form method=\"post\" action=\"/m/{action}\" class=\"inline\">\
          <input type=\"hidden\" name=\"activity\" value=\"{id}\"><button class=\"small\">{label}</button></form>"
+    )
+}
+
+/// Under an activity a member came to: their rating, or a form to give
+/// one (five faces and an optional comment), which they may change.
+pub(super) fn rating_form(a: &crate::member_record::Attended) -> String {
+    use protocol::catalog::Satisfaction;
+    let given = a
+        .rating
+        .map(|r| {
+            format!(
+                "<br><span class=\"rated\">你的评价：{} · Your rating: {}</span>",
+                r.label_zh(),
+                r.label_en()
+            )
+        })
+        .unwrap_or_default();
+    let faces: String = Satisfaction::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "<label class=\"face\"><input type=\"radio\" name=\"satisfaction\" value=\"{code}\" required{checked}> {zh} · {en}</label>",
+                code = s.code(),
+                zh = s.label_zh(),
+                en = s.label_en(),
+                checked = if a.rating == Some(*s) { " checked" } else { "" },
+            )
+        })
+        .collect();
+    format!(
+        "{given}<details class=\"rate\"{open}><summary>{what}</summary>\
+         <form method=\"post\" action=\"/m/rate\"><input type=\"hidden\" name=\"activity\" value=\"{id}\">\
+         <fieldset><legend>这次活动怎么样？ · How was it?</legend>{faces}</fieldset>\
+         <label>想说的话（选填） · Anything to tell us (optional)\
+         <textarea name=\"comment\" maxlength=\"{max}\" rows=\"2\"></textarea></label>\
+         <button class=\"small\">提交评价 · Send</button></form></details>",
+        open = if a.rating.is_none() { " open" } else { "" },
+        what = if a.rating.is_none() {
+            "评价这次活动 · Rate it"
+        } else {
+            "修改评价 · Change my rating"
+        },
+        id = a.activity_id,
+        max = crate::store::ratings::MAX_COMMENT_CHARS,
     )
 }
 
@@ -249,6 +296,45 @@ async fn sign_up(
         Ok(Ok(Standing::Booked)) => redirect("/m?signup=booked#mine"),
         Ok(Ok(_)) => redirect("/m?signup=waiting#mine"),
         Ok(Err(r)) => refused(r),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /m/rate`: a member's rating of an activity they came to.
+async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let (member, activity) = match member_and_activity(&state, &headers, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(satisfaction) = f
+        .get("satisfaction")
+        .and_then(|s| protocol::catalog::Satisfaction::from_code(s))
+    else {
+        return message_page(
+            StatusCode::BAD_REQUEST,
+            "请求有误 Bad request",
+            "请选择一个表情。 · Please pick one of the faces.",
+        );
+    };
+    let comment = f.get("comment").cloned().unwrap_or_default();
+    let done = db(&state, move |s| {
+        let m = s.member(member)?;
+        let center = s.center(m.center_id)?;
+        let a = s.activity(activity)?;
+        if !crate::member_record::came_to(s, member, &center, &a)? {
+            return Ok(false);
+        }
+        s.rate_activity(member, activity, satisfaction, &comment)?;
+        Ok(true)
+    })
+    .await;
+    match done {
+        Ok(true) => redirect("/m?signup=rated#record"),
+        Ok(false) => redirect("/m?signup=not-came#record"),
         Err(e) => e.into_response(),
     }
 }

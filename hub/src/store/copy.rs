@@ -33,6 +33,7 @@ const TABLES: &[&str] = &[
     "pending_card_binds",
     "member_joins",
     "signups",
+    "activity_ratings",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

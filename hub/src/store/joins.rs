@@ -326,6 +326,11 @@ fn erase_one_in(tx: &Tx<'_>, id: u32) -> Result<()> {
             params![id],
         )?;
     }
+    // Their ratings stay counted; what they wrote goes.
+    tx.execute(
+        "UPDATE activity_ratings SET comment = '' WHERE member_id = ?1",
+        params![id],
+    )?;
     tx.execute(
         "UPDATE audit_log SET before = NULL, after = NULL WHERE subject = ?1",
         params![format!("member {id}")],

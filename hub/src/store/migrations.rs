@@ -336,6 +336,16 @@ const SQLITE: &[&str] = &[
     "ALTER TABLE activities ADD COLUMN room INTEGER NOT NULL DEFAULT 0;",
     // 26: a center may ask members to check out (off when NULL).
     "ALTER TABLE centers ADD COLUMN checkout_minutes INTEGER;",
+    // 27: 好差评 from a member's phone: an activity they came to, rated
+    // once (a second rating replaces the first), with a comment.
+    "CREATE TABLE activity_ratings (
+        activity_id INTEGER NOT NULL REFERENCES activities(id),
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        satisfaction TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY (activity_id, member_id)
+     );",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -620,6 +630,15 @@ const POSTGRES: &[&str] = &[
     "ALTER TABLE activities ADD COLUMN room BIGINT NOT NULL DEFAULT 0;",
     // 11: SQLite's 26.
     "ALTER TABLE centers ADD COLUMN checkout_minutes BIGINT;",
+    // 12: SQLite's 27.
+    "CREATE TABLE activity_ratings (
+        activity_id BIGINT NOT NULL REFERENCES activities(id),
+        member_id BIGINT NOT NULL REFERENCES members(id),
+        satisfaction TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        at_ms BIGINT NOT NULL,
+        PRIMARY KEY (activity_id, member_id)
+     );",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

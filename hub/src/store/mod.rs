@@ -22,6 +22,7 @@ pub(crate) mod members;
 mod migrations;
 pub(crate) mod phone;
 pub mod plan;
+pub mod ratings;
 mod retime;
 mod rollup;
 pub(crate) mod shifts;

@@ -636,3 +636,123 @@ async fn a_member_books_a_rooms_slot_which_is_no_activity_and_the_kiosk_lists_it
         .expect("the room's slot");
     assert!(room.room && room.booked.len() == 1, "{room:?}");
 }
+
+/// 好差评 from the phone: a member rates an activity they came to, with a
+/// comment; rating again replaces it; one they did not come to is refused;
+/// the activity's satisfaction and the comment (without the name) reach
+/// the center's staff, and the month's figures count it.
+#[tokio::test]
+async fn a_member_rates_an_activity_they_came_to_from_their_phone() {
+    let h = hub();
+    let center = h.state.store.center(h.center).expect("center");
+    let today = center.today().format("%Y-%m-%d").to_string();
+    plan(
+        &h,
+        serde_json::json!([
+            { "id": "a-all-day", "title": {"zh": "全天开放日"}, "category": "leisure", "date": today,
+              "start": "00:00", "end": "23:59", "place": {"zh": "大厅"} },
+            { "id": "a-other", "title": {"zh": "别的活动"}, "category": "sports", "date": today,
+              "start": "00:00", "end": "23:59", "place": {"zh": "球场"} }
+        ]),
+    );
+    let list = h
+        .state
+        .store
+        .activities(h.center, &today, &today)
+        .expect("list");
+    let id_of = |content: &str| {
+        list.iter()
+            .find(|a| a.content_id.as_deref() == Some(content))
+            .expect("activity")
+            .id
+    };
+    let (day, other) = (id_of("a-all-day"), id_of("a-other"));
+    let (m, phone) = phone_of(&h, "林小雨").await;
+    // The member came to the open day, said so at the kiosk.
+    let e = enroll(&h, h.center).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let came = json!({ "events": [{ "seq": 1, "at_ms": now,
+        "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+        "kind": "member_check_in", "member_id": m, "via": "qr_token", "activity": "a-all-day" }] });
+    let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &came)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+
+    // The record offers the form under the activity they came to.
+    let (_, _, html) = page(&h, with_cookie("/m", &phone)).await;
+    assert!(
+        html.contains(&format!("data-attended=\"{day}\"")) && html.contains("评价这次活动"),
+        "{html}"
+    );
+    let rate = |id: u64, body: &str| {
+        form(
+            "/m/rate",
+            &format!("activity={id}&{body}"),
+            Some(&phone),
+            Some("http://hub.example"),
+        )
+    };
+    let (s, headers, _) = page(&h, rate(day, "satisfaction=neutral&comment=")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .expect("to")
+            .contains("rated")
+    );
+    // Changed their mind, with a word for the staff.
+    let (_, headers, _) = page(
+        &h,
+        rate(
+            day,
+            "satisfaction=very_satisfied&comment=%E5%BE%88%E5%A5%BD%E7%8E%A9%EF%BC%81",
+        ),
+    )
+    .await;
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .expect("to")
+            .contains("rated")
+    );
+    // Not there: refused, nothing kept. No face: a bad request.
+    let (_, headers, _) = page(&h, rate(other, "satisfaction=satisfied")).await;
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .expect("to")
+            .contains("not-came")
+    );
+    let (s, _, _) = page(&h, rate(day, "satisfaction=great")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Another site's form cannot rate.
+    let (s, _, _) = page(
+        &h,
+        form(
+            "/m/rate",
+            &format!("activity={day}&satisfaction=very_dissatisfied"),
+            Some(&phone),
+            Some("https://evil.example"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let st = &h.state.store;
+    assert_eq!(st.phone_ratings(day).expect("ratings"), (1, 1));
+    assert_eq!(st.phone_ratings(other).expect("ratings"), (0, 0));
+    let comments = st.activity_comments(day).expect("comments");
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].comment, "很好玩！");
+    let (_, _, html) = page(&h, with_cookie("/m?signup=rated", &phone)).await;
+    assert!(html.contains("你的评价：非常满意"), "{html}");
+    assert!(html.contains("谢谢你的评价"), "{html}");
+    // The month's figures count it.
+    let y = hub::yardsticks::for_centers(
+        st,
+        std::slice::from_ref(&center),
+        center.today(),
+        center.today(),
+    )
+    .expect("yardsticks");
+    assert_eq!((y[0].ratings, y[0].satisfied), (1, 1));
+}

@@ -1,0 +1,113 @@
+//! 好差评 from a member's phone: an activity they came to, rated with one
+//! of five faces and an optional comment. One rating per member and
+//! activity; a second replaces the first. The kiosk's one-tap ratings are
+//! events (`rated`); these sit beside them and count with them.
+
+use std::collections::HashMap;
+
+use protocol::catalog::Satisfaction;
+
+use super::db::params;
+use super::{Result, Store, StoreError, now_ms};
+
+/// The longest comment kept, in characters.
+pub const MAX_COMMENT_CHARS: usize = 500;
+
+/// A comment a member left with their rating, for the center's staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub satisfaction: Satisfaction,
+    pub comment: String,
+}
+
+impl Store {
+    /// Keeps a member's rating of an activity of their own center (the
+    /// caller checked they came to it: `member_record::came_to`). The
+    /// comment is cleaned of control characters and cut to
+    /// [`MAX_COMMENT_CHARS`].
+    pub fn rate_activity(
+        &self,
+        member_id: u32,
+        activity_id: u64,
+        satisfaction: Satisfaction,
+        comment: &str,
+    ) -> Result<()> {
+        let member = self.member(member_id)?;
+        let activity = self.activity(activity_id)?;
+        if activity.center_id != member.center_id {
+            return Err(StoreError::Invalid(
+                "这不是你所在中心的活动 · not an activity of the member's center".into(),
+            ));
+        }
+        let comment = protocol::text::clean_text(comment.trim(), MAX_COMMENT_CHARS);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO activity_ratings(activity_id, member_id, satisfaction, comment, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (activity_id, member_id) DO UPDATE
+                 SET satisfaction = excluded.satisfaction, comment = excluded.comment,
+                     at_ms = excluded.at_ms",
+                params![
+                    activity_id,
+                    member_id,
+                    satisfaction.code(),
+                    comment,
+                    now_ms()
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A member's ratings from their phone, by activity id.
+    pub fn member_ratings(&self, member_id: u32) -> Result<HashMap<u64, Satisfaction>> {
+        let rows: Vec<(u64, String)> = self.read(|conn| {
+            conn.query_map(
+                "SELECT activity_id, satisfaction FROM activity_ratings WHERE member_id = ?1",
+                params![member_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, code)| Some((id, Satisfaction::from_code(&code)?)))
+            .collect())
+    }
+
+    /// The phone ratings of an activity: (ratings, satisfied).
+    pub fn phone_ratings(&self, activity_id: u64) -> Result<(u64, u64)> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT count(*), coalesce(sum(CASE WHEN satisfaction IN ({}) THEN 1 ELSE 0 END), 0)
+                     FROM activity_ratings WHERE activity_id = ?1",
+                    crate::dashboard::SATISFIED
+                ),
+                params![activity_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+    }
+
+    /// The comments left on an activity, newest first, for its center's
+    /// staff (never with who wrote them).
+    pub fn activity_comments(&self, activity_id: u64) -> Result<Vec<Comment>> {
+        let rows: Vec<(String, String)> = self.read(|conn| {
+            conn.query_map(
+                "SELECT satisfaction, comment FROM activity_ratings
+                 WHERE activity_id = ?1 AND comment <> '' ORDER BY at_ms DESC",
+                params![activity_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, comment)| {
+                Some(Comment {
+                    satisfaction: Satisfaction::from_code(&code)?,
+                    comment,
+                })
+            })
+            .collect())
+    }
+}
