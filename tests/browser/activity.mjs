@@ -4,11 +4,17 @@
 // `signup`: three youths join from their phones (390×844) and sign up for
 // an activity with two places: two are booked, the third waits. The first
 // cancels; the third's page then says they moved up.
+// Each phone's cookies are kept in STATE_DIR (youth-1.json …).
+// `rate`: a youth back on their phone rates the activity they came to,
+// with a comment, and the page is checked by axe-core.
 // `staff`: a staff member reads the activities page (1366×768): who came
-// to each, and by their sign-ups.
+// to each, by their sign-ups, and how they rated it.
 //
-// Usage: node activity.mjs signup JOIN_URL TITLE BIRTH_YEAR SHOT_PREFIX
+// Usage: node activity.mjs signup JOIN_URL TITLE BIRTH_YEAR SHOT_PREFIX STATE_DIR
+//        node activity.mjs rate HUB_URL STATE_FILE TITLE SHOT_PREFIX
 //        node activity.mjs staff HUB_URL LOGIN PASSWORD SHOT_PREFIX
+
+import { createRequire } from 'node:module';
 
 import { chromium } from 'playwright-core';
 
@@ -20,7 +26,7 @@ const browser = await chromium.launch({
 });
 const errors = [];
 
-async function signUp([joinUrl, title, birthYear, shots]) {
+async function signUp([joinUrl, title, birthYear, shots, stateDir]) {
   const out = { youths: [] };
   const pages = [];
   const names = ['林小雨', '陈思远', '黄小明'];
@@ -42,6 +48,7 @@ async function signUp([joinUrl, title, birthYear, shots]) {
     const mine = (await page.locator('#mine li', { hasText: title }).textContent()).trim();
     await page.screenshot({ path: `${shots}-${i + 1}-signed-390.png`, fullPage: true });
     out.youths.push({ number, offered, mine, said: (await page.textContent('#said')).trim() });
+    await phone.storageState({ path: `${stateDir}/youth-${i + 1}.json` });
     pages.push(page);
   }
   // The first cancels: their place goes to the one waiting.
@@ -55,6 +62,30 @@ async function signUp([joinUrl, title, birthYear, shots]) {
   await third.goto(new URL('/m', joinUrl).toString());
   out.promoted = (await third.locator('#mine li', { hasText: title }).textContent()).trim();
   await third.screenshot({ path: `${shots}-3-promoted-390.png`, fullPage: true });
+  return out;
+}
+
+async function rate([url, state, title, shots]) {
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: state, bypassCSP: true,
+  });
+  const page = await phone.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url + '/m');
+  const came = page.locator('#attended li', { hasText: title });
+  const out = { offered: (await came.textContent()).trim() };
+  await came.locator('input[value="satisfied"]').check();
+  await came.locator('textarea[name=comment]').fill('书选得好，下次想多讨论一会儿');
+  await page.screenshot({ path: `${shots}-rate-390.png`, fullPage: true });
+  await Promise.all([page.waitForURL(/signup=rated/), came.locator('form button').click()]);
+  out.said = (await page.textContent('#said')).trim();
+  out.rated = (await page.locator('#attended li', { hasText: title }).locator('.rated').textContent()).trim();
+  await page.screenshot({ path: `${shots}-rated-390.png`, fullPage: true });
+  const require = createRequire(import.meta.url);
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  out.violations = await page.evaluate(async () =>
+    (await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })).violations
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes[0]?.target?.join(' ') ?? ''}`));
   return out;
 }
 
@@ -73,13 +104,15 @@ async function staffPage([url, login, password, shots]) {
     signed: tr.querySelector('.signed').textContent.trim(),
     came: tr.querySelector('.came').textContent.trim(),
     turnout: tr.querySelector('.turnout')?.textContent.trim() ?? '',
+    rated: tr.querySelector('.rated')?.textContent.trim() ?? '',
+    comments: [...tr.querySelectorAll('.comments li')].map((li) => li.textContent.trim()),
   })));
   await page.screenshot({ path: `${shots}-activities-1366.png`, fullPage: true });
   return { rows };
 }
 
 try {
-  const out = mode === 'staff' ? await staffPage(args) : await signUp(args);
+  const out = mode === 'staff' ? await staffPage(args) : mode === 'rate' ? await rate(args) : await signUp(args);
   out.errors = errors;
   console.log(JSON.stringify(out));
 } finally {

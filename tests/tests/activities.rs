@@ -103,7 +103,8 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
             "读书会",
             &(now.year() - 20).to_string(),
         ])
-        .arg(shots.join("phone-activity")));
+        .arg(shots.join("phone-activity"))
+        .arg(dir.path()));
     let b: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
     assert_eq!(b["errors"], serde_json::json!([]), "no script errors: {b}");
     let youth = |i: usize, key: &str| b["youths"][i][key].as_str().unwrap_or_default().to_string();
@@ -207,6 +208,28 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
     assert_eq!(y[0]["participant_visits"], 4, "{y}");
     assert_eq!(y[0]["activities"], 2, "{y}");
 
+    // Back on their phone, the third youth rates the reading club they came
+    // to (好差评), with a word for the staff.
+    let out = run(Command::new("node")
+        .arg(browser.join("activity.mjs"))
+        .args(["rate", &server.url])
+        .arg(dir.path().join("youth-3.json"))
+        .arg("读书会")
+        .arg(shots.join("phone-activity")));
+    let rated: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("browser JSON");
+    assert_eq!(rated["errors"], serde_json::json!([]), "{rated}");
+    assert_eq!(rated["violations"], serde_json::json!([]), "axe: {rated}");
+    assert!(
+        rated["said"]
+            .as_str()
+            .is_some_and(|s| s.contains("谢谢你的评价")),
+        "{rated}"
+    );
+    assert_eq!(
+        rated["rated"], "你的评价：满意 · Your rating: Good",
+        "{rated}"
+    );
+
     // Staff read on the activities page who came to each, by sign-ups:
     // both booked came to the reading club (the one who cancelled is not
     // booked); the walk-in went to the board games.
@@ -242,6 +265,13 @@ fn signed_up_members_and_walk_ins_are_counted_for_the_activity_they_came_for() {
     assert_eq!(
         row("桌游")["turnout"],
         "报名到场 0 · 现场加入 1 · 报名未到 0",
+        "{staff}"
+    );
+    // And how those who came rated it, with what they wrote (no name).
+    assert_eq!(read_row["rated"], "满意率 100% (1 条评价)", "{staff}");
+    assert_eq!(
+        read_row["comments"],
+        serde_json::json!(["满意 书选得好，下次想多讨论一会儿"]),
         "{staff}"
     );
     drop(server);

@@ -60,7 +60,13 @@ pub(super) fn shell(title: &str, refresh: Option<u32>, content: &str) -> String 
          ul.acts li{{background:#fff;border-radius:10px;padding:12px;font-size:15px;line-height:1.5}}\
          ul.acts .when,ul.acts .place{{color:#6b6b6b}}ul.acts .state{{color:#1e6b34;font-weight:700}}\
          form.inline{{display:block;margin-top:8px}}button.small{{font-size:16px;padding:10px 14px;width:100%}}\
-         ul.plain{{margin:4px 0;padding-left:20px}}.signups p{{margin:6px 0;font-size:15px}}</style></head><body>{content}</body></html>"
+         ul.plain{{margin:4px 0;padding-left:20px}}.signups p{{margin:6px 0;font-size:15px}}\
+         details.rate fieldset{{border:0;padding:0;margin:6px 0}}details.rate legend{{font-size:15px;padding:0}}\
+         label.face{{display:flex;align-items:center;gap:8px;min-height:44px;padding:0 10px;margin:4px 0;\
+         background:#fff;border:1px solid #d9d2c5;border-radius:8px;font-size:16px}}\
+         label.face input{{width:22px;height:22px}}details.rate textarea{{width:100%;box-sizing:border-box;\
+         font:inherit;font-size:16px;margin:4px 0 8px}}details.rate summary{{min-height:32px;padding:6px 0}}\
+         .rated{{color:#17692f;font-weight:700}}</style></head><body>{content}</body></html>"
     )
 }
 
