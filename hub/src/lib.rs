@@ -30,6 +30,7 @@ pub mod cards;
 pub mod cli;
 pub mod content;
 pub mod dashboard;
+pub mod evaluation;
 pub mod html;
 pub mod http;
 pub mod keys;

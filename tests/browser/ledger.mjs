@@ -1,6 +1,7 @@
 // The ledger in Debian's Chromium (headless): a center's staff member fills
 // in the ledger's facts on the center's page and sees them in the ledger; a
-// rating sent by staff is refused; a city's admin sets the rating.
+// rating sent by staff is refused; a city's admin evaluates the center
+// (annex 1's ten items, four from the data) and the rating follows by rule.
 // Screenshots at 1366×768 and 390×844. Prints one JSON object.
 //
 // Usage: node ledger.mjs HUB_URL STAFF PASSWORD ADMIN ADMIN_PASSWORD CENTER SHOT_PREFIX
@@ -33,7 +34,8 @@ try {
   await sp.waitForSelector('#ledger');
   out.before = await row(sp);
   await Promise.all([sp.waitForURL(/\/centers\/\d+\/ledger/), sp.click(`#ledger tr[data-center="${center}"] a`)]);
-  out.rating_disabled = await sp.$eval('#profile select[name=rating]', s => s.disabled);
+  out.rating_field = (await sp.$('#profile select[name=rating]')) !== null;
+  out.staff_evaluate = (await sp.textContent('#evaluate')).trim();
   await sp.fill('#profile input[name=manager]', '张老师');
   await sp.fill('#profile input[name=phone]', '0571-8600 0000');
   await sp.fill('#profile input[name=address]', '上城区解放路 1 号');
@@ -89,9 +91,21 @@ try {
   const ac = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const ap = await logIn(ac, admin, adminPassword);
   await ap.goto(`${url}/centers/${center}/ledger`);
-  out.admin_rating_disabled = await ap.$eval('#profile select[name=rating]', s => s.disabled);
-  await ap.selectOption('#profile select[name=rating]', '较好');
-  await Promise.all([ap.waitForURL(/done=saved/), ap.click('#profile button')]);
+  // The evaluation: four items graded from the data, six by the admin.
+  await Promise.all([ap.waitForURL(/\/evaluation$/), ap.click('#evaluate')]);
+  out.from_data = await ap.$$eval('#evaluation tr[data-item]', trs => trs
+    .filter(tr => tr.querySelector('.grade'))
+    .map(tr => [tr.dataset.item, tr.querySelector('.grade').textContent.trim()]));
+  const grade = async (g) => {
+    for (const sel of await ap.$$('#evaluation select')) await sel.selectOption(g);
+    await Promise.all([ap.waitForURL(/done=saved/), ap.click('#evaluation button')]);
+    return (await ap.textContent('#rating')).trim();
+  };
+  out.all_good = await grade('good');
+  out.all_poor = await grade('poor');
+  out.rectify = (await ap.textContent('#rectify')).trim();
+  await ap.screenshot({ path: `${shots}-evaluation-zh-1366.png`, fullPage: true });
+  await ap.goto(`${url}/centers/${center}/ledger`);
   out.admin_region = (await ap.textContent('#region')).trim();
   await ap.fill('#time-zone input[name=time_zone]', 'Mars/Olympus');
   await ap.click('#time-zone button');
@@ -104,6 +118,7 @@ try {
   await ap.screenshot({ path: `${shots}-center-ledger-en-1366.png`, fullPage: true });
   await ap.goto(url + '/ledger');
   out.rated = await row(ap);
+  out.rectifying = (await ap.textContent('#rectifying')).trim();
   console.log(JSON.stringify(out));
 } finally {
   await browser.close();

@@ -58,6 +58,7 @@ fn every_staff_and_admin_page_passes_axe_in_both_languages_and_sizes() {
         "/ledger".into(),
         format!("/centers/{center}/ledger"),
         format!("/centers/{center}/day"),
+        format!("/centers/{center}/evaluation"),
         "/users".into(),
         "/regions".into(),
         "/audit".into(),

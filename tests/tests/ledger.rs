@@ -67,9 +67,10 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
     // 序号, 名称, 负责人, 联系电话, 地址, 成立时间, 是否入驻云平台, 隶属关系, 评价等级, …
     assert_eq!(b["before"][1], "上城区青年中心", "{b}");
     assert_eq!(b["before"][2], "", "blank until filled in: {b}");
+    assert_eq!(b["rating_field"], false, "nobody types the rating: {b}");
     assert_eq!(
-        b["rating_disabled"], true,
-        "staff do not rate their own center"
+        b["staff_evaluate"], "查看评估",
+        "staff see the evaluation, they do not grade their own center: {b}"
     );
     assert!(
         b["saved"].as_str().is_some_and(|m| m.contains("已保存")),
@@ -128,7 +129,40 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         "all of the year's activities are study club: {b}"
     );
     assert_eq!(b["phone_overflow"], false);
-    assert_eq!(b["admin_rating_disabled"], false);
+    // The data grade items 4 (one activity, 9 came: neither target met),
+    // 5 (a person in charge), 6 (no volunteer served) and 8 (one held).
+    assert_eq!(
+        b["from_data"],
+        serde_json::json!([["4", "较差"], ["5", "较好"], ["6", "较差"], ["8", "一般"]]),
+        "{b}"
+    );
+    // The admin's six good: 7 good but 2 poor, so fair. Six poor: 8 poor,
+    // so poor, and three months to put it right.
+    assert!(
+        b["all_good"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("评价等级：一般")),
+        "{b}"
+    );
+    assert!(
+        b["all_poor"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("评价等级：较差")),
+        "{b}"
+    );
+    let until = (chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + chrono::Months::new(3))
+    .format("%Y-%m-%d")
+    .to_string();
+    assert_eq!(b["rectify"], format!("重点整顿，整改期至 {until}"), "{b}");
+    assert!(
+        b["rectifying"]
+            .as_str()
+            .is_some_and(|r| r.contains("上城区青年中心") && r.contains(&until)),
+        "{b}"
+    );
     // The center's settings: its region, and its time zone (admins set it).
     assert!(
         b["staff_zone"]
@@ -150,7 +184,7 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         "{b}"
     );
     assert_eq!(b["zone_after"], "Asia/Urumqi", "{b}");
-    assert_eq!(b["rated"][8], "较好", "{b}");
+    assert_eq!(b["rated"][8], "较差", "{b}");
 
     let log = hub(&["audit", "--json"]);
     let entries: Vec<serde_json::Value> = serde_json::from_str(&log).expect("audit JSON");
@@ -168,7 +202,7 @@ fn staff_fill_in_the_ledger_and_an_admin_rates_the_center_in_the_browser() {
         who,
         [
             ("city-admin", "center.time_zone"),
-            ("city-admin", "center.profile")
+            ("city-admin", "center.evaluation")
         ],
         "{log}"
     );

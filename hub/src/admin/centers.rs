@@ -76,3 +76,69 @@ impl Admin<'_> {
         })
     }
 }
+
+impl Admin<'_> {
+    /// Evaluates a center (seed 001, annex 1): the items the hub grades
+    /// from its data for the month of `day` are taken from the data, the
+    /// others from `typed` (every one of them needed); the rating follows
+    /// by rule, a center rated 较差 gets its rectification period from
+    /// `today`, and the ledger's rating becomes the evaluation's. Admins
+    /// above the center only; audited.
+    pub fn evaluate(
+        &self,
+        center_id: u64,
+        typed: &[Option<crate::evaluation::Grade>; 10],
+        day: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> Result<crate::evaluation::Evaluation> {
+        use crate::evaluation::{Evaluation, ITEMS, from_data, overall, rectify_until};
+        let center = self.center(center_id)?;
+        if !self.may_rate() {
+            return Err(StoreError::Forbidden(
+                "an admin above the center evaluates it".into(),
+            ));
+        }
+        let data = from_data(self.store, &center, day, today)?;
+        let mut grades = [crate::evaluation::Grade::Fair; 10];
+        for (i, item) in ITEMS.iter().enumerate() {
+            grades[i] = match data.iter().find(|e| e.item == i) {
+                Some(e) => e.grade,
+                None => typed[i].ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "请为第 {} 项“{}”选择评价 · item {} ({}) needs a grade",
+                        i + 1,
+                        item.content,
+                        i + 1,
+                        item.content
+                    ))
+                })?,
+            };
+        }
+        let rating = overall(&grades);
+        let evaluation = Evaluation {
+            center_id,
+            month: day.format("%Y-%m").to_string(),
+            grades,
+            rating,
+            rectify_until: (rating == crate::evaluation::Grade::Poor)
+                .then(|| rectify_until(today).format("%Y-%m-%d").to_string()),
+            evaluated_at_ms: crate::store::now_ms(),
+            evaluated_by: self.actor.name().to_string(),
+        };
+        let before = self.store.evaluation(center_id)?;
+        self.change(|tx| {
+            ledger::save_evaluation_in(tx, &evaluation)?;
+            Ok((
+                evaluation.clone(),
+                Change {
+                    center_id: Some(center_id),
+                    region_id: None,
+                    action: "center.evaluation",
+                    subject: format!("center {center_id}"),
+                    before: before.as_ref().and_then(|b| serde_json::to_value(b).ok()),
+                    after: serde_json::to_value(&evaluation).ok(),
+                },
+            ))
+        })
+    }
+}

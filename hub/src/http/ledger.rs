@@ -16,7 +16,7 @@ use super::users::hidden;
 use super::web::{escape, redirect};
 use super::{AppState, db};
 use crate::admin::{Actor, Admin};
-use crate::store::ledger::{AFFILIATIONS, Profile, ProfileChange, RATINGS};
+use crate::store::ledger::{AFFILIATIONS, Profile, ProfileChange};
 use crate::store::users::Session;
 
 pub(super) fn routes() -> axum::Router<AppState> {
@@ -67,10 +67,13 @@ async fn ledger_page(
         let centers = st.centers_in(scope)?;
         let sticks = crate::yardsticks::for_centers(st, &centers, day, today)?;
         let rows = crate::yardsticks::ledger_rows(st, &centers, &sticks)?;
-        Ok((centers, rows))
+        let ids = serde_json::to_string(&centers.iter().map(|c| c.id).collect::<Vec<_>>())
+            .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?;
+        let rectifying = st.rectifying(&ids, &today.format("%Y-%m-%d").to_string())?;
+        Ok((centers, rows, rectifying))
     })
     .await;
-    let (centers, rows) = match built {
+    let (centers, rows, rectifying) = match built {
         Ok(b) => b,
         Err(e) => return refusal(&s, lang, Tab::Ledger, "/ledger", e),
     };
@@ -107,15 +110,42 @@ async fn ledger_page(
          <form method=\"get\" action=\"/ledger\" class=\"row\" id=\"month\"><label>{l_month}\
          <input type=\"month\" name=\"month\" value=\"{shown_month}\"></label><button class=\"quiet\">{show}</button>\
          <a href=\"/ledger.xlsx?month={shown_month}\">{xlsx}</a> <a href=\"/ledger.csv?month={shown_month}\">CSV</a></form>\
-         <table class=\"list\" id=\"ledger\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\
+         {rectify}<table class=\"list\" id=\"ledger\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\
          <p class=\"note\">{note}</p></div>",
         heading = t("台账", "Ledger"),
+        rectify = if rectifying.is_empty() {
+            String::new()
+        } else {
+            let items: String = rectifying
+                .iter()
+                .map(|(id, until)| {
+                    let name = centers
+                        .iter()
+                        .find(|c| c.id == *id)
+                        .map(|c| c.name.as_str())
+                        .unwrap_or_default();
+                    format!(
+                        "<li><a href=\"/centers/{id}/evaluation\">{}</a> {} {}</li>",
+                        escape(name),
+                        t("整改期至", "until"),
+                        escape(until)
+                    )
+                })
+                .collect();
+            format!(
+                "<div class=\"error\" id=\"rectifying\"><b>{}</b><ul>{items}</ul></div>",
+                t(
+                    "重点整顿中的中心（评为较差）",
+                    "Centers under rectification (rated poor)"
+                )
+            )
+        },
         l_month = t("月份", "Month"),
         show = t("查看", "Show"),
         xlsx = t("下载 Excel", "Download Excel"),
         note = t(
-            "点中心名称填写或修改负责人、联系电话、地址、成立时间、隶属关系；评价等级由上级管理员按评估结果填写。",
-            "Open a center's name to fill in its person in charge, phone, address, founding date and affiliation; admins above it set the rating from the evaluation."
+            "点中心名称填写或修改负责人、联系电话、地址、成立时间、隶属关系；评价等级由规范化运行评估得出。",
+            "Open a center's name to fill in its person in charge, phone, address, founding date and affiliation; the rating is the evaluation's."
         ),
     );
     frame(
@@ -217,8 +247,10 @@ async fn show_center(
         "<div class=\"card\"><h2>{name} · {heading}</h2>{saved}{error}\
          <form method=\"post\" action=\"{here}\" class=\"row\" id=\"profile\">{csrf}\
          {manager}{phone}{address}{founded}\
-         <label>{l_aff}{aff}</label><label>{l_rating}{rating}</label>\
-         <button class=\"act\">{save}</button></form><p class=\"note\">{note}</p>\
+         <label>{l_aff}{aff}</label>\
+         <button class=\"act\">{save}</button></form>\
+         <p id=\"rating\">{l_rating}：<b>{rating}</b> · <a href=\"/centers/{id}/evaluation\" id=\"evaluate\">{evaluate}</a></p>\
+         <p class=\"note\">{note}</p>\
          <p><a href=\"/ledger\">{back}</a></p></div>\
          <div class=\"card\"><h2>{settings}</h2><p id=\"region\">{l_region}：{region}{move_link}</p>{tz}\
          <form method=\"post\" action=\"/centers/{id}/checkout\" class=\"row\" id=\"checkout\">{csrf}\
@@ -304,25 +336,21 @@ async fn show_center(
             t("（未填）", "(none)")
         ),
         l_rating = t("评价等级", "Rating"),
-        rating = select(
-            "rating",
-            &RATINGS,
-            &p.rating,
-            !may_rate,
-            t("待评", "not rated")
-        ),
-        save = t("保存", "Save"),
-        note = if may_rate {
-            t(
-                "评价等级按上次评估结果填写。",
-                "The rating is the last evaluation's.",
-            )
+        rating = if p.rating.is_empty() {
+            t("待评", "not rated").to_string()
         } else {
-            t(
-                "评价等级由上级管理员按评估结果填写。",
-                "Admins above the center set the rating from the evaluation.",
-            )
+            escape(&p.rating)
         },
+        evaluate = if may_rate {
+            t("评估", "Evaluate")
+        } else {
+            t("查看评估", "See the evaluation")
+        },
+        save = t("保存", "Save"),
+        note = t(
+            "评价等级由规范化运行评估得出：四项按平台数据，其余由上级管理员评定。",
+            "The rating is the evaluation's: four items from the hub's data, the others graded by an admin above the center.",
+        ),
         back = t("返回台账", "Back to the ledger"),
     );
     frame(

@@ -9,6 +9,7 @@ mod day;
 mod download;
 mod editor;
 mod error;
+mod evaluation;
 pub mod integration;
 pub mod join;
 mod kiosk_api;
@@ -107,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::routes())
         .merge(kiosks::routes())
         .merge(ledger::routes())
+        .merge(evaluation::routes())
         .merge(day::routes())
         .merge(volunteers::routes())
         .merge(activities::routes())

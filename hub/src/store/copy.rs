@@ -34,6 +34,7 @@ const TABLES: &[&str] = &[
     "member_joins",
     "signups",
     "activity_ratings",
+    "center_evaluations",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.

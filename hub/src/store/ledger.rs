@@ -183,3 +183,90 @@ pub(crate) fn set_profile_in(
     )?;
     Ok((before, p))
 }
+
+impl Store {
+    /// A center's last evaluation (seed 001, annex 1), if it had one.
+    pub fn evaluation(&self, center_id: u64) -> Result<Option<crate::evaluation::Evaluation>> {
+        use crate::evaluation::{Evaluation, Grade};
+        type Row = (String, String, String, Option<String>, i64, String);
+        let row: Option<Row> = self
+            .conn()
+            .query_row(
+                "SELECT month, grades, rating, rectify_until, evaluated_at_ms, evaluated_by
+                 FROM center_evaluations WHERE center_id = ?1",
+                [center_id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((month, grades, rating, rectify_until, at, by)) = row else {
+            return Ok(None);
+        };
+        let corrupt =
+            || StoreError::Invalid(format!("center {center_id}: its evaluation is damaged"));
+        let list: Vec<Grade> = grades
+            .split(',')
+            .map(Grade::from_code)
+            .collect::<Option<_>>()
+            .ok_or_else(corrupt)?;
+        Ok(Some(Evaluation {
+            center_id,
+            month,
+            grades: list.try_into().map_err(|_| corrupt())?,
+            rating: Grade::from_code(&rating).ok_or_else(corrupt)?,
+            rectify_until,
+            evaluated_at_ms: at,
+            evaluated_by: by,
+        }))
+    }
+
+    /// The centers under rectification on `today` (rated 较差, their
+    /// three months not over), among `ids`: (center id, until).
+    pub fn rectifying(&self, ids: &str, today: &str) -> Result<Vec<(u64, String)>> {
+        self.read(|conn| {
+            conn.query_map(
+                "SELECT center_id, rectify_until FROM center_evaluations
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND rectify_until IS NOT NULL AND rectify_until >= ?2
+                 ORDER BY rectify_until, center_id",
+                params![ids, today],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+    }
+}
+
+/// Keeps a center's evaluation inside `tx`, and its rating in the ledger.
+pub(crate) fn save_evaluation_in(tx: &Tx<'_>, e: &crate::evaluation::Evaluation) -> Result<()> {
+    let grades: Vec<&str> = e.grades.iter().map(|g| g.code()).collect();
+    tx.execute(
+        "INSERT INTO center_evaluations(center_id, month, grades, rating, rectify_until,
+                                        evaluated_at_ms, evaluated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (center_id) DO UPDATE SET month = excluded.month, grades = excluded.grades,
+           rating = excluded.rating, rectify_until = excluded.rectify_until,
+           evaluated_at_ms = excluded.evaluated_at_ms, evaluated_by = excluded.evaluated_by",
+        params![
+            e.center_id,
+            e.month,
+            grades.join(","),
+            e.rating.code(),
+            e.rectify_until,
+            e.evaluated_at_ms,
+            e.evaluated_by
+        ],
+    )?;
+    tx.execute(
+        "UPDATE centers SET rating = ?1 WHERE id = ?2",
+        params![e.rating.label_zh(), e.center_id],
+    )?;
+    Ok(())
+}

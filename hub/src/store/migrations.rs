@@ -346,6 +346,17 @@ const SQLITE: &[&str] = &[
         at_ms INTEGER NOT NULL,
         PRIMARY KEY (activity_id, member_id)
      );",
+    // 28: a center's last evaluation (seed 001, annex 1): the ten grades,
+    // the rating they give, and the end of a poor center's rectification.
+    "CREATE TABLE center_evaluations (
+        center_id INTEGER PRIMARY KEY REFERENCES centers(id),
+        month TEXT NOT NULL,
+        grades TEXT NOT NULL,
+        rating TEXT NOT NULL,
+        rectify_until TEXT,
+        evaluated_at_ms INTEGER NOT NULL,
+        evaluated_by TEXT NOT NULL
+     );",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -638,6 +649,16 @@ const POSTGRES: &[&str] = &[
         comment TEXT NOT NULL DEFAULT '',
         at_ms BIGINT NOT NULL,
         PRIMARY KEY (activity_id, member_id)
+     );",
+    // 13: SQLite's 28.
+    "CREATE TABLE center_evaluations (
+        center_id BIGINT PRIMARY KEY REFERENCES centers(id),
+        month TEXT NOT NULL,
+        grades TEXT NOT NULL,
+        rating TEXT NOT NULL,
+        rectify_until TEXT,
+        evaluated_at_ms BIGINT NOT NULL,
+        evaluated_by TEXT NOT NULL
      );",
 ];
 
