@@ -43,5 +43,6 @@ pub mod server;
 pub mod store;
 pub mod testing;
 pub mod volunteer;
+pub mod wall;
 pub mod webhook;
 pub mod yardsticks;

@@ -1,6 +1,6 @@
 //! The hub's server: the HTTP listener (and the metrics one), the database
-//! threads, the daily re-signing of the content timestamp and the webhook
-//! deliveries, until SIGTERM or Ctrl-C. `hub serve` starts it.
+//! threads, the daily re-signing of the content timestamp, the month for
+//! the wall and the webhook deliveries, until SIGTERM or Ctrl-C. `hub serve` starts it.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -36,6 +36,31 @@ async fn lay_out_activities(
         match lay_out_once(&repo, &store).await {
             Ok(n) => tracing::info!(centers = n, "activities laid out"),
             Err(e) => tracing::error!("cannot lay out the centers' activities: {e:#}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
+}
+
+/// Every day, each center's month signed for the wall (`month.json`):
+/// the kiosks' "本月 / This month" slide shows the hub's own figures.
+async fn publish_wall(repo: Arc<crate::content::Repo>, store: crate::store::worker::StoreWorker) {
+    loop {
+        if repo.is_initialized() {
+            match store.call(crate::wall::months).await {
+                Ok(Ok(months)) => {
+                    let mut done = 0;
+                    for (center, month) in months {
+                        // One center's trouble never stops the others'.
+                        match repo.publish_month(center, &month).await {
+                            Ok(_) => done += 1,
+                            Err(e) => tracing::warn!(center, "its month cannot be signed: {e:#}"),
+                        }
+                    }
+                    tracing::info!(centers = done, "the month signed for the wall");
+                }
+                Ok(Err(e)) => tracing::error!("cannot count the month for the wall: {e}"),
+                Err(e) => tracing::error!("cannot count the month for the wall: {e}"),
+            }
         }
         tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
     }
@@ -115,6 +140,7 @@ pub fn serve(
         let store = crate::store::worker::StoreWorker::start_pool(stores)?;
         tokio::spawn(crate::webhook::deliver_forever(store.clone()));
         tokio::spawn(lay_out_activities(content.clone(), store.clone()));
+        tokio::spawn(publish_wall(content.clone(), store.clone()));
         let state = crate::http::AppState {
             store,
             key: Arc::new(key),

@@ -34,6 +34,8 @@ pub struct Yardsticks {
     pub month: String,
     pub activities: u64,
     pub participant_visits: u64,
+    /// Counted visits in the month (members and visitors).
+    pub visits: u64,
     /// Visits on the same days of the same month a year before.
     pub visits_a_year_before: u64,
     /// `None` when there were no visits a year before to compare with.
@@ -152,6 +154,7 @@ pub fn for_centers(
             month: first.format("%Y-%m").to_string(),
             activities,
             participant_visits: participants,
+            visits,
             visits_a_year_before: before,
             growth_pct,
             activities_this_year: year_acts,

@@ -50,6 +50,16 @@ fn fixture_with(width: u32, height: u32, en: bool, tweak: impl FnOnce(&mut Confi
     fixture_signals(width, height, en, tweak, None, None)
 }
 
+fn fixture_content(width: u32, height: u32, en: bool, content: ContentBundle) -> Fixture {
+    CONTENT.with(|c| *c.borrow_mut() = Some(content));
+    fixture(width, height, en)
+}
+
+thread_local! {
+    /// The content the next fixture shows instead of the built-in one.
+    static CONTENT: std::cell::RefCell<Option<ContentBundle>> = const { std::cell::RefCell::new(None) };
+}
+
 fn fixture_signals(
     width: u32,
     height: u32,
@@ -109,7 +119,9 @@ fn fixture_signals(
         &app,
         kiosk::ui::Kiosk::new(
             engine,
-            ContentBundle::builtin().expect("content"),
+            CONTENT
+                .with(|c| c.borrow_mut().take())
+                .unwrap_or_else(|| ContentBundle::builtin().expect("content")),
             config,
             None,
         )
@@ -2310,6 +2322,67 @@ fn a_member_rates_their_last_visit_with_one_tap_on_the_welcome_card() {
                 f.count("SELECT count(*) FROM events WHERE kind = 'rated'"),
                 1
             );
+        }
+    }
+}
+
+/// 上墙公布: the month the hub signed (`month.json`) is a slide of attract
+/// mode, its figures as the hub counted them, in both languages and sizes.
+#[test]
+fn attract_mode_shows_the_month_on_the_wall_as_the_hub_counted_it() {
+    let month = protocol::wall::WallMonth {
+        month: "2026-11".into(),
+        as_of: "2026-11-24".into(),
+        visits: 420,
+        activities: 6,
+        participant_visits: 85,
+        ratings: 25,
+        satisfied: 23,
+        volunteers: 4,
+        volunteer_minutes: 750,
+        yardsticks_met: 3,
+        yardsticks_judged: 4,
+    };
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let mut content = ContentBundle::builtin().expect("content");
+            content.wall = Some(month.clone());
+            let f = fixture_content(w, h, en, content);
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+            let a = f.app.global::<AttractAdapter>();
+            assert!(a.get_shown());
+            let slides: Vec<Slide> = a.get_slides().iter().collect();
+            let i = slides
+                .iter()
+                .position(|s| s.tag.contains(if en { "This month" } else { "本月公示" }))
+                .expect("the month's slide");
+            let s = &slides[i];
+            if en {
+                assert_eq!(s.tag, "This month · as of 24 Nov 2026");
+                assert_eq!(s.title, "420 visits · 6 activities");
+                assert_eq!(
+                    s.detail,
+                    "85 took part in the activities\n92% satisfied (25 ratings)\n4 volunteers served 12.5 hours\nTargets met: 3 of 4"
+                );
+            } else {
+                assert_eq!(s.tag, "本月公示 · 截至11月24日");
+                assert_eq!(s.title, "到访 420 人次 · 活动 6 次");
+                assert_eq!(
+                    s.detail,
+                    "活动参加 85 人次\n满意率 92%（25 条评价）\n4 名志愿者服务 12.5 小时\n数据指标达标 3/4"
+                );
+            }
+            while a.get_index() as usize != i {
+                i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
+            }
+            f.snapshot(&format!("attract-month-{lang}-{w}x{h}"));
+            let small: Vec<String> = texts(&f)
+                .into_iter()
+                .filter(|(_, th)| *th < LINE_OF_14PX)
+                .map(|(l, th)| format!("{l:?} {th:.1}"))
+                .collect();
+            assert!(small.is_empty(), "{small:?}");
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod content;
 pub mod picture;
 pub mod text;
 pub mod token;
+pub mod wall;
 pub mod wire;
 
 /// The API version both sides speak; it is the path prefix `/api/v1`.

@@ -40,6 +40,16 @@ pub enum ContentAction {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Sign a center's month for the wall (`month.json`: the kiosks'
+    /// "本月 / This month" slide), or every center's with a kiosk;
+    /// `serve` does this every day by itself. With --json, print the
+    /// figures (one JSON object per center, by line) and sign nothing.
+    Month {
+        #[arg(long)]
+        center: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Re-sign the timestamp (`serve` does this every day by itself).
     Refresh,
     /// The version kiosks see now.
@@ -115,6 +125,26 @@ pub(super) fn content(
                 folder.display(),
                 folder.display()
             );
+        }
+        ContentAction::Month { center, json } => {
+            let months = match center {
+                Some(id) => {
+                    let c = store.center(id)?;
+                    vec![(id, crate::wall::month(store, &c, c.today())?)]
+                }
+                None => crate::wall::months(store)?,
+            };
+            for (id, m) in months {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&m)?)?;
+                } else {
+                    let v = rt.block_on(repo.publish_month(id, &m))?;
+                    eprintln!(
+                        "center {id}: the month to {} signed; content version {v}",
+                        m.as_of
+                    );
+                }
+            }
         }
         ContentAction::Refresh => {
             let v = rt.block_on(repo.refresh_timestamp())?;

@@ -599,6 +599,62 @@ impl Repo {
         self.publish_as(Owner::Center(center_id), dir.path()).await
     }
 
+    /// Signs a center's month for the wall (`month.json`, see
+    /// [`protocol::wall`]) beside the files it has published, which stay
+    /// as they are; its kiosks show it at their next sync. Returns the new
+    /// content version.
+    pub async fn publish_month(
+        &self,
+        center_id: u64,
+        month: &protocol::wall::WallMonth,
+    ) -> anyhow::Result<u64> {
+        let owner = Owner::Center(center_id);
+        let dir = self.incoming_dir()?;
+        let mut files = Vec::new();
+        if self.is_initialized() {
+            let repo = self.load().await?;
+            let prefix = owner.prefix();
+            let names: Vec<String> = repo
+                .delegated_role(&owner.role())
+                .and_then(|r| r.targets.as_ref())
+                .map(|t| {
+                    t.signed
+                        .targets
+                        .keys()
+                        .filter_map(|n| n.raw().strip_prefix(&prefix).map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for file in names.into_iter().filter(|f| f != protocol::wall::FILE) {
+                let bytes = self
+                    .published(owner, &file)
+                    .await?
+                    .with_context(|| format!("the published {file} cannot be read"))?;
+                let path = dir.path().join(&file);
+                std::fs::write(&path, bytes)?;
+                files.push((file, path));
+            }
+        }
+        let path = dir.path().join(protocol::wall::FILE);
+        std::fs::write(&path, serde_json::to_vec_pretty(month)?)?;
+        files.push((protocol::wall::FILE.to_string(), path));
+        let prefix = owner.prefix();
+        let mut add = Vec::new();
+        for (file, path) in &files {
+            let name = TargetName::new(format!("{prefix}{file}"))?;
+            let target = Target::from_path(path)
+                .await
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            add.push((name, target, path.clone()));
+        }
+        let role = Role {
+            name: owner.role(),
+            prefix,
+            key: self.role_key(&owner.role())?,
+        };
+        self.sign_new_version(Some(role), add).await
+    }
+
     /// Publishes a city's, county's or town's folder (its content.json: a
     /// [`protocol::content::RegionBundle`]) for every center below it.
     pub async fn publish_region(&self, region_id: u64, folder: &Path) -> anyhow::Result<Published> {
@@ -606,6 +662,7 @@ impl Repo {
     }
 
     async fn publish_as(&self, owner: Owner, folder: &Path) -> anyhow::Result<Published> {
+        let carried = self.incoming_dir()?;
         let (files, activities) = match owner {
             Owner::Center(id) => {
                 // Activities keep the ids they were published with, so
@@ -617,7 +674,17 @@ impl Repo {
                     None => None,
                 };
                 let activities = give_activity_ids(folder, before.as_ref())?;
-                (read_folder(folder)?, activities)
+                let mut files = read_folder(folder)?;
+                // The month on the wall stays until the hub signs the next
+                // (kept aside, never written into the folder given).
+                if !files.iter().any(|(f, _)| f == protocol::wall::FILE)
+                    && let Some(bytes) = self.published(owner, protocol::wall::FILE).await?
+                {
+                    let path = carried.path().join(protocol::wall::FILE);
+                    std::fs::write(&path, bytes)?;
+                    files.push((protocol::wall::FILE.to_string(), path));
+                }
+                (files, activities)
             }
             Owner::Region(_) => (read_region_folder(folder)?, Vec::new()),
         };

@@ -31,6 +31,9 @@ pub struct ContentBundle {
     /// Activities' pictures by file name, decoded and scaled down to at
     /// most [`image::ACTIVITY_SIDE`] pixels a side.
     pub pictures: std::collections::BTreeMap<String, image::Picture>,
+    /// The center's month as the hub counts it (`month.json`, signed
+    /// daily), for the wall slide; `None` before the hub signed one.
+    pub wall: Option<protocol::wall::WallMonth>,
 }
 
 impl std::ops::Deref for ContentBundle {
@@ -80,6 +83,7 @@ impl ContentBundle {
             bundle: Bundle::parse(json)?,
             logo: None,
             pictures: Default::default(),
+            wall: None,
         })
     }
 
@@ -151,6 +155,16 @@ impl ContentBundle {
             }
         }
         b.bundle.merge_regions_with(&regions, &services);
+        // The month on the wall: a file the hub signs daily. One that cannot
+        // be read leaves the slide out, never the content.
+        match std::fs::read_to_string(folder.join(protocol::wall::FILE)) {
+            Ok(json) => match protocol::wall::WallMonth::parse(&json) {
+                Ok(m) => b.wall = Some(m),
+                Err(e) => tracing::warn!("the month for the wall is left out: {e}"),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("the month for the wall cannot be read: {e}"),
+        }
         Ok(b)
     }
 

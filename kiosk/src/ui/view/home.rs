@@ -202,6 +202,9 @@ pub fn attract(bundle: &ContentBundle, en: bool, tz: Tz, now_ms: i64) -> Vec<Sli
             ..Slide::default()
         });
     }
+    if let Some(m) = &bundle.wall {
+        slides.push(wall_slide(m, en));
+    }
     let link = |a: &crate::content::Activity| a.signup_url.clone().unwrap_or_default();
     let picture = |a: &crate::content::Activity| a.picture.clone().unwrap_or_default();
     // "HH:MM" strings compare in time order.
@@ -285,4 +288,55 @@ pub fn keep_quoted_whole(text: &str) -> String {
         }
     }
     out
+}
+
+/// 上墙公布: the center's month as the hub counts it.
+pub fn wall_slide(m: &protocol::wall::WallMonth, en: bool) -> Slide {
+    let as_of = NaiveDate::parse_from_str(&m.as_of, "%Y-%m-%d").ok();
+    let hours = m.volunteer_minutes as f64 / 60.0;
+    let satisfaction = m.satisfaction_percent();
+    let mut lines = vec![if en {
+        format!("{} took part in the activities", m.participant_visits)
+    } else {
+        format!("活动参加 {} 人次", m.participant_visits)
+    }];
+    if let Some(p) = satisfaction {
+        lines.push(if en {
+            format!("{p}% satisfied ({} ratings)", m.ratings)
+        } else {
+            format!("满意率 {p}%（{} 条评价）", m.ratings)
+        });
+    }
+    if m.volunteers > 0 {
+        lines.push(if en {
+            format!("{} volunteers served {hours:.1} hours", m.volunteers)
+        } else {
+            format!("{} 名志愿者服务 {hours:.1} 小时", m.volunteers)
+        });
+    }
+    if m.yardsticks_judged > 0 {
+        lines.push(if en {
+            format!(
+                "Targets met: {} of {}",
+                m.yardsticks_met, m.yardsticks_judged
+            )
+        } else {
+            format!("数据指标达标 {}/{}", m.yardsticks_met, m.yardsticks_judged)
+        });
+    }
+    Slide {
+        tag: match (as_of, en) {
+            (Some(d), true) => format!("This month · as of {}", d.format("%-d %b %Y")),
+            (Some(d), false) => format!("本月公示 · 截至{}月{}日", d.month(), d.day()),
+            (None, true) => "This month".into(),
+            (None, false) => "本月公示".into(),
+        },
+        title: if en {
+            format!("{} visits · {} activities", m.visits, m.activities)
+        } else {
+            format!("到访 {} 人次 · 活动 {} 次", m.visits, m.activities)
+        },
+        detail: lines.join("\n"),
+        ..Slide::default()
+    }
 }
