@@ -50,6 +50,16 @@ async fn publish_wall(repo: Arc<crate::content::Repo>, store: crate::store::work
                 Ok(Ok(months)) => {
                     let mut done = 0;
                     for (center, month) in months {
+                        // Unchanged since it was signed (a restart the same
+                        // day): no new version for the kiosks to fetch.
+                        let owner = crate::content::Owner::Center(center);
+                        let signed = repo.published(owner, protocol::wall::FILE).await;
+                        if let Ok(Some(bytes)) = signed
+                            && serde_json::from_slice::<protocol::wall::WallMonth>(&bytes)
+                                .is_ok_and(|m| m == month)
+                        {
+                            continue;
+                        }
                         // One center's trouble never stops the others'.
                         match repo.publish_month(center, &month).await {
                             Ok(_) => done += 1,

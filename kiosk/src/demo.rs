@@ -206,6 +206,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .to_string();
 
     crate::app::enroll(&kiosk_data, &url, &code, Some("demo kiosk".into()), true)?;
+    // The month on the wall (the hub signs it every day; now, for the demo).
+    hub(
+        &hub_bin,
+        &hub_data,
+        &["content", "month", "--center", &center],
+    )?;
     let store = crate::app::open_store(&kiosk_data)?;
     store.set_staff_pin_hash(&crate::pin::hash(DEMO_PIN)?)?;
     drop(store);
