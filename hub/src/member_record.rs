@@ -18,6 +18,9 @@ pub struct MemberRecord {
     pub volunteer_minutes_this_month: Option<i64>,
     /// Shift records staff still have to check (date, time, what).
     pub shifts_to_check: Vec<(String, String, String)>,
+    /// A volunteer who chose to be thanked by their display name on the
+    /// center's monthly wall.
+    pub on_wall: bool,
 }
 
 /// An activity a member came to, and their rating of it from their phone.
@@ -114,5 +117,6 @@ pub fn record(store: &Store, member_id: u32) -> Result<MemberRecord, StoreError>
         activities,
         volunteer_minutes_this_month: minutes,
         shifts_to_check: to_check,
+        on_wall: store.on_wall(member_id)?,
     })
 }

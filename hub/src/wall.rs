@@ -18,6 +18,9 @@ pub fn month(store: &Store, center: &Center, today: NaiveDate) -> Result<WallMon
     let volunteers: std::collections::BTreeSet<u32> =
         hours.totals.iter().map(|t| t.member_id).collect();
     let (met, judged) = y.score();
+    let ids: Vec<u32> = volunteers.iter().copied().collect();
+    let mut names = store.wall_names(&ids)?;
+    names.truncate(protocol::wall::MAX_NAMES);
     Ok(WallMonth {
         month: y.month.clone(),
         as_of: today.format("%Y-%m-%d").to_string(),
@@ -30,6 +33,7 @@ pub fn month(store: &Store, center: &Center, today: NaiveDate) -> Result<WallMon
         volunteer_minutes: hours.totals.iter().map(|t| t.minutes).sum(),
         yardsticks_met: met as u8,
         yardsticks_judged: judged as u8,
+        volunteer_names: names,
     })
 }
 

@@ -2342,6 +2342,7 @@ fn attract_mode_shows_the_month_on_the_wall_as_the_hub_counted_it() {
         volunteer_minutes: 750,
         yardsticks_met: 3,
         yardsticks_judged: 4,
+        volunteer_names: vec!["林同学".into(), "王同学".into()],
     };
     for (w, h) in [(1280, 800), (800, 480)] {
         for en in [false, true] {
@@ -2363,14 +2364,14 @@ fn attract_mode_shows_the_month_on_the_wall_as_the_hub_counted_it() {
                 assert_eq!(s.title, "420 visits · 6 activities");
                 assert_eq!(
                     s.detail,
-                    "85 took part in the activities\n92% satisfied (25 ratings)\n4 volunteers served 12.5 hours\nTargets met: 3 of 4"
+                    "85 took part in the activities\n92% satisfied (25 ratings)\n4 volunteers served 12.5 hours\nThank you, 林同学, 王同学\nTargets met: 3 of 4"
                 );
             } else {
                 assert_eq!(s.tag, "本月公示 · 截至11月24日");
                 assert_eq!(s.title, "到访 420 人次 · 活动 6 次");
                 assert_eq!(
                     s.detail,
-                    "活动参加 85 人次\n满意率 92%（25 条评价）\n4 名志愿者服务 12.5 小时\n数据指标达标 3/4"
+                    "活动参加 85 人次\n满意率 92%（25 条评价）\n4 名志愿者服务 12.5 小时\n感谢志愿者：林同学、王同学\n数据指标达标 3/4"
                 );
             }
             while a.get_index() as usize != i {

@@ -29,7 +29,14 @@ pub struct WallMonth {
     /// The yardsticks met, of those that could be judged.
     pub yardsticks_met: u8,
     pub yardsticks_judged: u8,
+    /// Display names of the month's volunteers who chose to be thanked on
+    /// the wall (at most [`MAX_NAMES`]); never a full name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volunteer_names: Vec<String>,
 }
+
+/// The most volunteers thanked by name on one slide.
+pub const MAX_NAMES: usize = 12;
 
 impl WallMonth {
     /// Reads a `month.json`, refusing one that does not add up.
@@ -49,6 +56,7 @@ impl WallMonth {
         if m.satisfied > m.ratings
             || m.yardsticks_met > m.yardsticks_judged
             || m.yardsticks_judged > 4
+            || m.volunteer_names.len() > MAX_NAMES
         {
             return Err("本月数据前后不一致 · month.json does not add up".into());
         }
@@ -78,6 +86,7 @@ mod tests {
             volunteer_minutes: 750,
             yardsticks_met: 3,
             yardsticks_judged: 4,
+            volunteer_names: vec!["林同学".into()],
         }
     }
 

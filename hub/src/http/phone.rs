@@ -170,8 +170,16 @@ fn record_section(r: &crate::member_record::MemberRecord) -> String {
                      <ul class=\"plain\" id=\"to-check\">{items}</ul>"
                 )
             };
+            let wall = if r.on_wall {
+                "<p class=\"hint left\" id=\"on-wall\">中心的本月公示会以你的称呼感谢你。 · The center's monthly wall thanks you by your display name.</p>\
+                 <form method=\"post\" action=\"/m/wall\" class=\"inline\"><input type=\"hidden\" name=\"on\" value=\"0\">\
+                 <button class=\"small quiet\">不在公示上显示我的称呼 · Leave my name off the wall</button></form>"
+            } else {
+                "<form method=\"post\" action=\"/m/wall\" class=\"inline\"><input type=\"hidden\" name=\"on\" value=\"1\">\
+                 <button class=\"small\">在本月公示上感谢我（显示称呼） · Thank me by name on the monthly wall</button></form>"
+            };
             format!(
-                "<p id=\"volunteer-hours\">本月志愿服务 {h} 小时 {min} 分 · Volunteering this month: {h} h {min} min</p>{check}",
+                "<p id=\"volunteer-hours\">本月志愿服务 {h} 小时 {min} 分 · Volunteering this month: {h} h {min} min</p>{check}{wall}",
                 h = m / 60,
                 min = m % 60
             )

@@ -24,6 +24,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/m/signup", post(sign_up))
         .route("/m/cancel", post(cancel))
         .route("/m/rate", post(rate))
+        .route("/m/wall", post(wall))
 }
 
 /// What `/m?signup=…` says at the top of the page.
@@ -35,6 +36,8 @@ pub(super) fn note(code: &str) -> Option<&'static str> {
         }
         "cancelled" => "已取消报名。 · Your sign-up is cancelled.",
         "rated" => "谢谢你的评价！工作人员会看到。 · Thank you: the center's staff will read it.",
+        "wall-on" => "本月公示会以你的称呼感谢你。 · The monthly wall will thank you by name.",
+        "wall-off" => "你的称呼不会出现在公示上。 · Your name stays off the wall.",
         "not-came" => "只能评价你参加过的活动。 · You can rate only an activity you came to.",
         "closed" => {
             "这个活动已开始、已结束或已取消，不能再报名或取消。 · That activity has started, ended or was cancelled."
@@ -335,6 +338,36 @@ async fn rate(
     match done {
         Ok(true) => redirect("/m?signup=rated#record"),
         Ok(false) => redirect("/m?signup=not-came#record"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /m/wall`: a volunteer's choice to be thanked by their display
+/// name on the center's monthly wall (`on` = 1), or not.
+async fn wall(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    if !same_origin(&headers) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的会员页面上设置。 · Please choose on this site's member page.",
+        );
+    }
+    let m = match logged_in(&state, &headers).await {
+        Ok(Some(m)) if m.active => m,
+        Ok(_) => return redirect("/m"),
+        Err(r) => return r,
+    };
+    let on = f.get("on").map(String::as_str) == Some("1");
+    match db(&state, move |s| Ok(s.set_on_wall(m.id, on)?)).await {
+        Ok(()) => redirect(if on {
+            "/m?signup=wall-on#record"
+        } else {
+            "/m?signup=wall-off#record"
+        }),
         Err(e) => e.into_response(),
     }
 }

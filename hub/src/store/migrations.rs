@@ -357,6 +357,9 @@ const SQLITE: &[&str] = &[
         evaluated_at_ms INTEGER NOT NULL,
         evaluated_by TEXT NOT NULL
      );",
+    // 29: a volunteer who chose to be thanked by their display name on the
+    // center's monthly wall.
+    "ALTER TABLE members ADD COLUMN on_wall INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -660,6 +663,8 @@ const POSTGRES: &[&str] = &[
         evaluated_at_ms BIGINT NOT NULL,
         evaluated_by TEXT NOT NULL
      );",
+    // 14: SQLite's 29.
+    "ALTER TABLE members ADD COLUMN on_wall BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

@@ -1,4 +1,5 @@
-//! 好差评 from a member's phone: an activity they came to, rated with one
+//! 好差评 from a member's phone, and a volunteer's choice to be thanked
+//! on the wall: an activity they came to, rated with one
 //! of five faces and an optional comment. One rating per member and
 //! activity; a second replaces the first. The kiosk's one-tap ratings are
 //! events (`rated`); these sit beside them and count with them.
@@ -21,6 +22,45 @@ pub struct Comment {
 }
 
 impl Store {
+    /// Whether a member chose to be thanked by their display name on their
+    /// center's monthly wall (a volunteer's choice, from their phone).
+    pub fn on_wall(&self, member_id: u32) -> Result<bool> {
+        let on: i64 = self.read(|conn| {
+            conn.query_row(
+                "SELECT on_wall FROM members WHERE id = ?1",
+                params![member_id],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(on != 0)
+    }
+
+    pub fn set_on_wall(&self, member_id: u32, on: bool) -> Result<()> {
+        self.member(member_id)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE members SET on_wall = ?1 WHERE id = ?2",
+                params![i64::from(on), member_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Display names of members among `ids` who chose to be on the wall,
+    /// active ones only, by member number.
+    pub fn wall_names(&self, ids: &[u32]) -> Result<Vec<String>> {
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.read(|conn| {
+            conn.query_map(
+                "SELECT display_name FROM members
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND on_wall = 1 AND active = 1
+                 ORDER BY id",
+                params![ids],
+                |r| r.get(0),
+            )
+        })
+    }
+
     /// Keeps a member's rating of an activity of their own center (the
     /// caller checked they came to it: `member_record::came_to`). The
     /// comment is cleaned of control characters and cut to

@@ -756,3 +756,57 @@ async fn a_member_rates_an_activity_they_came_to_from_their_phone() {
     .expect("yardsticks");
     assert_eq!((y[0].ratings, y[0].satisfied), (1, 1));
 }
+
+/// 上墙公布: a volunteer chooses on their phone to be thanked by their
+/// display name on the center's monthly wall; only those who chose it, and
+/// only volunteers who served this month, are named.
+#[tokio::test]
+async fn a_volunteer_chooses_to_be_thanked_by_name_on_the_wall() {
+    let h = hub();
+    let (m, phone) = phone_of(&h, "林小雨").await;
+    let (other, _) = phone_of(&h, "陈思远").await;
+    for v in [m, other] {
+        h.state
+            .store
+            .set_member_volunteer(v, true)
+            .expect("volunteer");
+    }
+    let e = enroll(&h, h.center).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let shift = |seq: u64, at: i64, kind: &str, who: u32| {
+        json!({ "seq": seq, "at_ms": at, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
+                "kind": kind, "member_id": who, "via": "qr_token" })
+    };
+    let events = json!({ "events": [
+        shift(1, now - 3_600_000, "volunteer_in", m), shift(2, now - 60_000, "volunteer_out", m),
+        shift(3, now - 3_600_000, "volunteer_in", other), shift(4, now - 60_000, "volunteer_out", other),
+    ] });
+    let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let center = h.state.store.center(h.center).expect("center");
+    let wall = || hub::wall::month(&h.state.store, &center, center.today()).expect("month");
+    assert_eq!(wall().volunteers, 2);
+    assert!(wall().volunteer_names.is_empty(), "nobody chose it yet");
+
+    let (_, _, html) = page(&h, with_cookie("/m", &phone)).await;
+    assert!(html.contains("在本月公示上感谢我"), "{html}");
+    let choose =
+        |on: &str, origin: &str| form("/m/wall", &format!("on={on}"), Some(&phone), Some(origin));
+    let (s, _, _) = page(&h, choose("1", "https://evil.example")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(wall().volunteer_names.is_empty());
+    let (s, headers, _) = page(&h, choose("1", "http://hub.example")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .expect("to")
+            .contains("wall-on")
+    );
+    let name = h.state.store.member(m).expect("member").display_name;
+    assert_eq!(wall().volunteer_names, [name]);
+    let (_, _, html) = page(&h, with_cookie("/m", &phone)).await;
+    assert!(html.contains("id=\"on-wall\""), "{html}");
+    page(&h, choose("0", "http://hub.example")).await;
+    assert!(wall().volunteer_names.is_empty(), "changed their mind");
+}

@@ -314,6 +314,13 @@ pub fn wall_slide(m: &protocol::wall::WallMonth, en: bool) -> Slide {
             format!("{} 名志愿者服务 {hours:.1} 小时", m.volunteers)
         });
     }
+    if !m.volunteer_names.is_empty() {
+        lines.push(if en {
+            format!("Thank you, {}", m.volunteer_names.join(", "))
+        } else {
+            format!("感谢志愿者：{}", m.volunteer_names.join("、"))
+        });
+    }
     if m.yardsticks_judged > 0 {
         lines.push(if en {
             format!(
