@@ -21,6 +21,8 @@ packages=(
   # ALSA's player of the kiosk's spoken prompts; the tests play every
   # prompt into its null device.
   alsa-utils
+  # poppler's pdftoppm: the tests turn the hub's A4 poster into a picture.
+  poppler-utils
   # systemd-analyze, for the test that verifies the units in deploy/systemd.
   systemd
   # Python's openpyxl, for the test that opens the hub's XLSX ledger; and

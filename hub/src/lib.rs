@@ -37,6 +37,7 @@ pub mod keys;
 pub mod member_record;
 pub mod names;
 pub mod passwords;
+pub mod poster;
 pub mod qr;
 pub mod report;
 pub mod server;

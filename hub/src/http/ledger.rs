@@ -28,6 +28,49 @@ pub(super) fn routes() -> axum::Router<AppState> {
             axum::routing::post(time_zone_form),
         )
         .route("/centers/{id}/checkout", axum::routing::post(checkout_form))
+        .route("/centers/{id}/poster.pdf", get(poster))
+}
+
+/// `GET /centers/{id}/poster.pdf`: the month on an A4 poster for the
+/// notice board (上墙公布), the figures the kiosks' wall slide shows.
+async fn poster(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Response {
+    use axum::response::IntoResponse;
+    let s = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = Lang::of(&headers);
+    let here = format!("/centers/{id}/ledger");
+    let actor = Actor::User(s.user.clone());
+    let made = db(&state, move |st| {
+        let (center, _) = Admin::new(st, actor).center_profile(id)?;
+        let month = crate::wall::month(st, &center, center.today())?;
+        let pdf = crate::poster::month_pdf(&center.name, &month)
+            .map_err(|e| crate::store::StoreError::Invalid(format!("{e:#}")))?;
+        Ok((month.month, pdf))
+    })
+    .await;
+    match made {
+        Ok((month, pdf)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/pdf".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"center-{id}-{month}.pdf\""),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => refusal(&s, lang, Tab::Ledger, &here, e),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -250,6 +293,7 @@ async fn show_center(
          <label>{l_aff}{aff}</label>\
          <button class=\"act\">{save}</button></form>\
          <p id=\"rating\">{l_rating}：<b>{rating}</b> · <a href=\"/centers/{id}/evaluation\" id=\"evaluate\">{evaluate}</a></p>\
+         <p><a href=\"/centers/{id}/poster.pdf\" id=\"poster\">{poster}</a></p>\
          <p class=\"note\">{note}</p>\
          <p><a href=\"/ledger\">{back}</a></p></div>\
          <div class=\"card\"><h2>{settings}</h2><p id=\"region\">{l_region}：{region}{move_link}</p>{tz}\
@@ -341,6 +385,7 @@ async fn show_center(
         } else {
             escape(&p.rating)
         },
+        poster = t("本月公示海报（A4，PDF）", "This month's poster (A4, PDF)"),
         evaluate = if may_rate {
             t("评估", "Evaluate")
         } else {

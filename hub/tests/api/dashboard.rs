@@ -465,3 +465,31 @@ async fn the_dashboard_shows_the_months_satisfaction_from_the_kiosks_ratings() {
     let html = String::from_utf8_lossy(&bytes);
     assert!(html.contains("id=\"satisfaction\">50%"), "{html}");
 }
+
+/// 上墙公布 on paper: a center's staff download the month's A4 poster; the
+/// staff of another center cannot.
+#[tokio::test]
+async fn staff_download_their_centers_month_as_an_a4_poster() {
+    let c = city().await;
+    let h = &c.h;
+    let res = app(h.state.clone())
+        .oneshot(with_cookie(
+            &format!("/centers/{}/poster.pdf", h.center),
+            &c.staff_cookie,
+        ))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf");
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let (s, _) = call(
+        h,
+        with_cookie(&format!("/centers/{}/poster.pdf", c.other), &c.staff_cookie),
+    )
+    .await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+        "{s}"
+    );
+}
