@@ -1971,6 +1971,26 @@ fn texts(f: &Fixture) -> Vec<(String, f32)> {
 /// 0.288 em) at 14 px is 20.3 px tall; at 12 px, 17.4 px.
 const LINE_OF_14PX: f32 = 20.0;
 
+/// What is too small on the screen now: a button under 48 px in its short
+/// side, a text shorter than `line` px, a button reaching past the edge.
+fn too_small(f: &Fixture, screen: &str, line: f32) -> Vec<String> {
+    let mut found = Vec::new();
+    for (label, w, h) in buttons(f) {
+        if w.min(h) < 48.0 {
+            found.push(format!("{screen}: button {label:?} {w:.0}x{h:.0}"));
+        }
+    }
+    for (label, h) in texts(f) {
+        if h < line {
+            found.push(format!("{screen}: text {label:?} {h:.1} px tall"));
+        }
+    }
+    for b in off_screen(f) {
+        found.push(format!("{screen}: off the screen: {b}"));
+    }
+    found
+}
+
 /// The 7-inch panel: every control a thumb wide and every text readable.
 /// Walks the home screen, a service's page, the visitor's two steps, the volunteer page, the
 /// number pad, the welcome, the join code, the staff PIN, the staff screen
@@ -1992,19 +2012,7 @@ fn on_the_small_panel_every_button_of_the_main_screens_is_a_thumb_wide() {
                 .filter(|c| c.is_alphanumeric() || *c == ' ')
                 .collect();
             f.snapshot(&format!("small-{}-{lang}-800x480", name.replace(' ', "-")));
-            for (label, w, h) in buttons(f) {
-                if w.min(h) < 48.0 {
-                    small.push(format!("{screen}: button {label:?} {w:.0}x{h:.0}"));
-                }
-            }
-            for (label, h) in texts(f) {
-                if h < LINE_OF_14PX {
-                    small.push(format!("{screen}: text {label:?} {h:.1} px tall"));
-                }
-            }
-            for b in off_screen(f) {
-                small.push(format!("{screen}: off the screen: {b}"));
-            }
+            small.extend(too_small(f, screen, LINE_OF_14PX));
         };
         look(&f, "home");
         f.tap(&t("权益维护", "Rights and counselling"));
@@ -2211,19 +2219,8 @@ fn a_youth_switches_on_large_text_and_the_next_one_gets_normal_text() {
             let mut small = Vec::new();
             let mut look = |f: &Fixture, screen: &str| {
                 f.snapshot(&format!("large-{screen}-{lang}-{w}x{h}"));
-                for (label, h) in texts(f) {
-                    if h < 26.0 {
-                        small.push(format!("{screen}: text {label:?} {h:.1} px tall"));
-                    }
-                }
-                for (label, bw, bh) in buttons(f) {
-                    if bw.min(bh) < 48.0 {
-                        small.push(format!("{screen}: button {label:?} {bw:.0}x{bh:.0}"));
-                    }
-                }
-                for b in off_screen(f) {
-                    small.push(format!("{screen}: off the screen: {b}"));
-                }
+                // 18 px text: a line of 26 px.
+                small.extend(too_small(f, screen, 26.0));
             };
             look(&f, "home");
             let shot = f.snapshot(&format!("large-home-{lang}-{w}x{h}"));
@@ -2285,18 +2282,7 @@ fn a_member_rates_their_last_visit_with_one_tap_on_the_welcome_card() {
                 )
             );
             f.snapshot(&format!("rate-{lang}-{w}x{h}"));
-            let mut small = Vec::new();
-            for (label, bw, bh) in buttons(&f) {
-                if bw.min(bh) < 48.0 {
-                    small.push(format!("button {label:?} {bw:.0}x{bh:.0}"));
-                }
-            }
-            for (label, th) in texts(&f) {
-                if th < LINE_OF_14PX {
-                    small.push(format!("text {label:?} {th:.1}"));
-                }
-            }
-            small.extend(off_screen(&f));
+            let small = too_small(&f, "the rating card", LINE_OF_14PX);
             assert!(small.is_empty(), "{w}x{h} {lang}: {small:?}");
             f.tap(&t("满意", "Good"));
             assert_eq!(r().get_rate_question(), "");
@@ -2378,11 +2364,7 @@ fn attract_mode_shows_the_month_on_the_wall_as_the_hub_counted_it() {
                 i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(10));
             }
             f.snapshot(&format!("attract-month-{lang}-{w}x{h}"));
-            let small: Vec<String> = texts(&f)
-                .into_iter()
-                .filter(|(_, th)| *th < LINE_OF_14PX)
-                .map(|(l, th)| format!("{l:?} {th:.1}"))
-                .collect();
+            let small = too_small(&f, "the month's slide", LINE_OF_14PX);
             assert!(small.is_empty(), "{small:?}");
         }
     }

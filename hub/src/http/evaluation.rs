@@ -175,29 +175,14 @@ async fn show(
         )
     };
     let main = format!(
-        "<div class=\"card\"><h2>{name} · {heading}</h2>{saved}{error}{result}\
+        "<div class=\"card\"><h2>{name} · {heading}</h2>{outcome}{result}\
          <form method=\"post\" action=\"{here}\" id=\"evaluation\">{csrf}\
          <table class=\"list\"><thead><tr><th>#</th><th>{l_area}</th><th>{l_content}</th>\
          <th>{l_standard}</th><th>{l_grade}</th></tr></thead><tbody>{rows}</tbody></table>{form}</form>\
          <p class=\"note\">{rule}</p><p><a href=\"/centers/{id}/ledger\">{back}</a></p></div>",
         name = escape(&center.name),
         heading = t("规范化运行评估", "Evaluation"),
-        saved = if saved {
-            format!(
-                "<p class=\"done\" id=\"done\">{}</p>",
-                t("已保存。", "Saved.")
-            )
-        } else {
-            String::new()
-        },
-        error = if error.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<p class=\"error\" id=\"evaluation-error\">{}</p>",
-                escape(error)
-            )
-        },
+        outcome = super::layout::form_outcome(lang, saved, error, "evaluation-error"),
         csrf = hidden("csrf", &s.csrf),
         l_area = t("项目", "Area"),
         l_content = t("主要评价内容", "What is evaluated"),

@@ -230,6 +230,26 @@ pub(crate) async fn form_session(
 }
 
 /// A refusal as a page in the frame (403 for another center, 404 …).
+/// What a settings form says above itself after a post: saved, or why it
+/// was refused (in a paragraph with `error_id`, for the tests and for
+/// screen readers to find).
+pub(crate) fn form_outcome(lang: Lang, saved: bool, error: &str, error_id: &str) -> String {
+    let mut out = String::new();
+    if saved {
+        out.push_str(&format!(
+            "<p class=\"done\" id=\"done\">{}</p>",
+            lang.t("已保存。", "Saved.")
+        ));
+    }
+    if !error.is_empty() {
+        out.push_str(&format!(
+            "<p class=\"error\" id=\"{error_id}\">{}</p>",
+            super::web::escape(error)
+        ));
+    }
+    out
+}
+
 pub(crate) fn refusal(s: &Session, lang: Lang, tab: Tab, here: &str, e: AppError) -> Response {
     let (status, message) = match &e {
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),

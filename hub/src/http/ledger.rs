@@ -287,7 +287,7 @@ async fn show_center(
         )
     };
     let main = format!(
-        "<div class=\"card\"><h2>{name} · {heading}</h2>{saved}{error}\
+        "<div class=\"card\"><h2>{name} · {heading}</h2>{outcome}\
          <form method=\"post\" action=\"{here}\" class=\"row\" id=\"profile\">{csrf}\
          {manager}{phone}{address}{founded}\
          <label>{l_aff}{aff}</label>\
@@ -345,22 +345,7 @@ async fn show_center(
         },
         name = escape(&center.name),
         heading = t("台账信息", "Ledger facts"),
-        saved = if saved {
-            format!(
-                "<p class=\"done\" id=\"done\">{}</p>",
-                t("已保存。", "Saved.")
-            )
-        } else {
-            String::new()
-        },
-        error = if error.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<p class=\"error\" id=\"profile-error\">{}</p>",
-                escape(error)
-            )
-        },
+        outcome = super::layout::form_outcome(lang, saved, error, "profile-error"),
         csrf = hidden("csrf", &s.csrf),
         manager = field(
             "manager",

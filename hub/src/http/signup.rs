@@ -244,23 +244,31 @@ pub(super) fn section(offers: &[Offer]) -> String {
     format!("<section class=\"signups\">{mine}{coming}{rooms}</section>")
 }
 
+/// The member of this phone, for a form sent from the site's own page.
+async fn phone_member(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<crate::store::Member, Response> {
+    if !same_origin(headers) {
+        return Err(message_page(
+            StatusCode::FORBIDDEN,
+            "请求被拒绝 Request refused",
+            "请在本站的会员页面上操作。 · Please use this site's member page.",
+        ));
+    }
+    match logged_in(state, headers).await? {
+        Some(m) if m.active => Ok(m),
+        _ => Err(redirect("/m")),
+    }
+}
+
 /// The activity id a form names, and the member of this phone.
 async fn member_and_activity(
     state: &AppState,
     headers: &HeaderMap,
     f: &HashMap<String, String>,
 ) -> Result<(u32, u64), Response> {
-    if !same_origin(headers) {
-        return Err(message_page(
-            StatusCode::FORBIDDEN,
-            "请求被拒绝 Request refused",
-            "请在本站的会员页面上报名。 · Please sign up from this site's member page.",
-        ));
-    }
-    let m = match logged_in(state, headers).await? {
-        Some(m) if m.active => m,
-        _ => return Err(redirect("/m")),
-    };
+    let m = phone_member(state, headers).await?;
     let id = f
         .get("activity")
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -349,16 +357,8 @@ async fn wall(
     headers: HeaderMap,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    if !same_origin(&headers) {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            "请求被拒绝 Request refused",
-            "请在本站的会员页面上设置。 · Please choose on this site's member page.",
-        );
-    }
-    let m = match logged_in(&state, &headers).await {
-        Ok(Some(m)) if m.active => m,
-        Ok(_) => return redirect("/m"),
+    let m = match phone_member(&state, &headers).await {
+        Ok(m) => m,
         Err(r) => return r,
     };
     let on = f.get("on").map(String::as_str) == Some("1");
