@@ -62,6 +62,7 @@ fn every_staff_and_admin_page_passes_axe_in_both_languages_and_sizes() {
         "/users".into(),
         "/regions".into(),
         "/audit".into(),
+        "/tickets".into(),
         // The content editors, a center's and a level's (with the services
         // every center below it offers).
         format!("/content/{center}"),

@@ -13,6 +13,7 @@ pub mod import;
 pub mod joins;
 pub mod kiosks;
 pub mod members;
+pub mod tickets;
 pub mod users;
 pub mod volunteers;
 

@@ -56,6 +56,7 @@ pub(crate) enum Tab {
     Kiosks,
     Content,
     Ledger,
+    Tickets,
     Users,
     Regions,
     Audit,
@@ -121,6 +122,11 @@ pub(crate) fn header(s: &Session, lang: Lang, tab: Tab, here: &str) -> String {
         ),
         (Tab::Content, own_content, lang.t("内容", "Content")),
         (Tab::Ledger, "/ledger".to_string(), lang.t("台账", "Ledger")),
+        (
+            Tab::Tickets,
+            "/tickets".to_string(),
+            lang.t("留言", "Messages"),
+        ),
     ];
     if s.user.role == Role::Admin {
         items.push((Tab::Users, "/users".to_string(), lang.t("用户", "Users")));

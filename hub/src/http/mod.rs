@@ -10,6 +10,7 @@ mod download;
 mod editor;
 mod error;
 mod evaluation;
+mod help;
 pub mod integration;
 pub mod join;
 mod kiosk_api;
@@ -109,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .merge(kiosks::routes())
         .merge(ledger::routes())
         .merge(evaluation::routes())
+        .merge(help::routes())
         .merge(day::routes())
         .merge(volunteers::routes())
         .merge(activities::routes())

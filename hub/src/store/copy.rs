@@ -35,6 +35,7 @@ const TABLES: &[&str] = &[
     "signups",
     "activity_ratings",
     "center_evaluations",
+    "tickets",
 ];
 
 /// Tables whose `id` PostgreSQL numbers itself.
@@ -47,6 +48,7 @@ const IDENTITY: &[&str] = &[
     "integrations",
     "webhook_outbox",
     "audit_log",
+    "tickets",
 ];
 
 fn columns(conn: &Conn, table: &str) -> Result<Vec<String>> {

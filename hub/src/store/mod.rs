@@ -27,6 +27,7 @@ mod retime;
 mod rollup;
 pub(crate) mod shifts;
 pub mod signups;
+pub mod tickets;
 pub mod users;
 pub mod worker;
 

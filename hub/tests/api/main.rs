@@ -15,6 +15,7 @@ use tower::ServiceExt;
 
 mod content;
 mod dashboard;
+mod help;
 mod join;
 mod kiosk;
 mod members;
