@@ -2223,6 +2223,17 @@ fn a_youth_switches_on_large_text_and_the_next_one_gets_normal_text() {
                 small.extend(too_small(f, screen, 26.0));
             };
             look(&f, "home");
+            // 我有话说 is there in large text too, at every size.
+            let help = t("我有话说 · 留言求助", "Tell us, or ask for help");
+            let found: Vec<_> = buttons(&f)
+                .into_iter()
+                .filter(|(l, _, _)| *l == help)
+                .collect();
+            // (The testing backend may list an element more than once.)
+            assert!(
+                !found.is_empty() && found.windows(2).all(|p| p[0] == p[1]),
+                "{found:?}"
+            );
             let shot = f.snapshot(&format!("large-home-{lang}-{w}x{h}"));
             // High contrast: the page is white, not the usual warm grey.
             assert!(
@@ -2366,6 +2377,48 @@ fn attract_mode_shows_the_month_on_the_wall_as_the_hub_counted_it() {
             f.snapshot(&format!("attract-month-{lang}-{w}x{h}"));
             let small = too_small(&f, "the month's slide", LINE_OF_14PX);
             assert!(small.is_empty(), "{small:?}");
+        }
+    }
+}
+
+/// 我有话说: the contacts card's button shows the center's help form as a
+/// QR code a phone reads, with the 12355 hotline at once, in both
+/// languages and sizes; it closes like the join page.
+#[test]
+fn a_youth_finds_the_help_form_and_the_12355_hotline_on_the_kiosk() {
+    for (w, h) in [(1280, 800), (800, 480)] {
+        for en in [false, true] {
+            let lang = if en { "en" } else { "zh" };
+            let f = fixture(w, h, en);
+            let t = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+            f.tap(&t("我有话说 · 留言求助", "Tell us, or ask for help"));
+            assert_eq!(f.page(), Page::Join);
+            let j = f.app.global::<JoinAdapter>();
+            assert!(j.get_help());
+            assert_eq!(j.get_link(), "http://127.0.0.1:9/m/help/1");
+            let name = format!("help-{lang}-{w}x{h}");
+            f.snapshot(&name);
+            let texts: Vec<String> = texts(&f).into_iter().map(|(l, _)| l).collect();
+            assert!(texts.iter().any(|l| l.contains("12355")), "{texts:?}");
+            let small = too_small(&f, "help", LINE_OF_14PX);
+            assert!(small.is_empty(), "{small:?}");
+            let png = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../target/screenshots/{name}.png"));
+            let out = std::process::Command::new("zbarimg")
+                .args(["--quiet", "--raw"])
+                .arg(&png)
+                .output()
+                .expect("zbarimg (Debian's zbar-tools, installed by the test script)");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).trim(),
+                "http://127.0.0.1:9/m/help/1",
+                "a phone reads the code off the screen at {w}x{h}"
+            );
+            f.tap(&t("关闭", "Close"));
+            assert_eq!(f.page(), Page::Home);
+            // Joining after it is joining again.
+            f.tap(&t("加入会员", "Join"));
+            assert!(!f.app.global::<JoinAdapter>().get_help());
         }
     }
 }

@@ -263,6 +263,11 @@ pub fn join_link(hub: &str, center_id: u64) -> String {
     format!("{}/m/join/{center_id}", hub.trim().trim_end_matches('/'))
 }
 
+/// The address of a center's help form (我有话说) at the hub.
+pub fn help_link(hub: &str, center_id: u64) -> String {
+    format!("{}/m/help/{center_id}", hub.trim().trim_end_matches('/'))
+}
+
 /// Keeps a name in quotes (“我是访客”, a button's words; 「」 as some
 /// admins write) on one line: a word joiner between its characters
 /// forbids a line break there.
