@@ -45,3 +45,20 @@ fn create_database(admin_url: &str) -> Result<Database, String> {
     url.set_path(&name);
     Ok(Database::Postgres(url.to_string()))
 }
+
+/// For the tests of deadlines, in place of a clock set forward: moves a
+/// ticket's creation (and its opening, if any) `by_ms` into the past.
+pub fn backdate_ticket(
+    store: &crate::store::Store,
+    id: u64,
+    by_ms: i64,
+) -> crate::store::Result<()> {
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE tickets SET created_at_ms = created_at_ms - ?1,
+               opened_at_ms = opened_at_ms - ?1 WHERE id = ?2",
+            crate::store::db::params![by_ms, id],
+        )?;
+        Ok(())
+    })
+}

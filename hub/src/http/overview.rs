@@ -42,6 +42,32 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    // 我有话说: what waits for staff, and what is past its deadline.
+    let actor = crate::admin::Actor::User(s.user.clone());
+    let tickets = match db(&state, move |st| {
+        Ok(crate::admin::Admin::new(st, actor).tickets(500)?)
+    })
+    .await
+    {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let waiting = tickets.iter().filter(|t| t.reply.is_none()).count();
+    let overdue = tickets.iter().filter(|t| t.overdue(now)).count();
+    let messages = if waiting + overdue == 0 {
+        String::new()
+    } else {
+        format!(
+            "<p id=\"messages\" class=\"{class}\"><a href=\"/tickets\">{w_label} {waiting}</a>{late}</p>",
+            class = if overdue > 0 { "error" } else { "" },
+            w_label = t("待答复的青年留言", "Messages waiting for an answer"),
+            late = if overdue > 0 {
+                format!(" · <b>{} {overdue}</b>", t("已超时", "overdue"))
+            } else {
+                String::new()
+            },
+        )
+    };
     let or_blank = |c: Result<String, String>| {
         c.unwrap_or_else(|e| {
             tracing::warn!("chart: {e}");
@@ -274,7 +300,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Scope::Center(_) => String::new(),
     };
     let main = format!(
-        "<h2 id=\"scope\">{scope}</h2><p>{today}{own_level}</p><div class=\"tiles\">{tiles}</div>\
+        "<h2 id=\"scope\">{scope}</h2><p>{today}{own_level}</p>{messages}<div class=\"tiles\">{tiles}</div>\
          <div class=\"card\"><h2>{per_day}</h2>{chart}</div>\
          <div class=\"pair\"><div class=\"card\"><h2>{per_week}</h2>{weekly}</div>\
          <div class=\"card\"><h2>{per_month}</h2>{monthly}</div></div>\

@@ -63,6 +63,14 @@ async fn a_youths_message_is_answered_by_the_first_staff_member_to_open_it() {
         .expect("tickets")[0]
         .id;
 
+    // Waiting on the overview; past its 3 hours unread, overdue there too.
+    let (_, _, html) = page(h, with_cookie("/", &c.staff_cookie)).await;
+    assert!(html.contains("待答复的青年留言 1"), "{html}");
+    assert!(!html.contains("已超时"), "{html}");
+    hub::testing::backdate_ticket(st, id, 4 * 3_600_000).expect("four hours ago");
+    let (_, _, html) = page(h, with_cookie("/", &c.staff_cookie)).await;
+    assert!(html.contains("已超时 1"), "{html}");
+
     // The first staff member to open it is responsible; the next is refused.
     let (s, _, html) = page(h, with_cookie("/tickets", &c.staff_cookie)).await;
     assert_eq!(s, StatusCode::OK);
