@@ -87,4 +87,39 @@ impl Admin<'_> {
         })?;
         self.store.ticket(id)
     }
+
+    /// Refers a ticket on, by the one responsible for it (or an admin
+    /// above): to the 12355 hotline (it stays here, its outcome followed
+    /// up with `outcome`), or to another center the actor sees (it moves
+    /// there, for that center's first opener). Audited.
+    pub fn refer_ticket(&self, id: u64, to: tickets::Referral, outcome: &str) -> Result<Ticket> {
+        let t = self.open_ticket(id)?;
+        if let tickets::Referral::Center(c) = to {
+            self.center(c)?;
+            if c == t.center_id {
+                return Err(StoreError::Invalid(
+                    "转介给另一个中心 · refer it to another center".into(),
+                ));
+            }
+        }
+        let outcome = protocol::text::clean_text(outcome.trim(), tickets::MAX_BODY_CHARS);
+        self.change(|tx| {
+            tickets::refer_in(tx, &t, to, &outcome)?;
+            Ok((
+                (),
+                Change {
+                    center_id: Some(t.center_id),
+                    region_id: None,
+                    action: "ticket.refer",
+                    subject: format!("ticket {id}"),
+                    before: None,
+                    after: Some(serde_json::json!({ "to": match to {
+                        tickets::Referral::Hotline => "12355".to_string(),
+                        tickets::Referral::Center(c) => format!("center:{c}"),
+                    } })),
+                },
+            ))
+        })?;
+        self.store.ticket(id)
+    }
 }

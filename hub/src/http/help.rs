@@ -26,6 +26,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/tickets", get(inbox))
         .route("/tickets/{id}", get(ticket_page))
         .route("/tickets/{id}/answer", post(answer))
+        .route("/tickets/{id}/refer", post(refer))
 }
 
 /// The 12355 hotline, for what may not wait.
@@ -153,8 +154,17 @@ async fn youth_page(State(state): State<AppState>, Path(secret): Path<String>) -
         ),
         None => String::new(),
     };
+    let referred = match t.referred_to.as_deref() {
+        Some("12355") => {
+            "<p id=\"referred\">已转介 12355 青少年服务台跟进。 · Passed on to the 12355 youth hotline, who follow it up.</p>"
+        }
+        Some(_) => {
+            "<p id=\"referred\">已转介到更合适的中心处理。 · Passed on to a center better placed to help.</p>"
+        }
+        None => "",
+    };
     let content = format!(
-        "<h1>我有话说 · Tell us</h1><p class=\"welcome\" id=\"said\">{zh} · {en}</p>{hotline}\
+        "<h1>我有话说 · Tell us</h1><p class=\"welcome\" id=\"said\">{zh} · {en}</p>{referred}{hotline}\
          <p class=\"hint left\">请收藏本页，答复会显示在这里。· Keep this page: the answer shows here.</p>\
          <h2>{kind_zh} · {kind_en}</h2><p id=\"asked\">{body}</p>{answer}",
         hotline = if t.kind.urgent() { HOTLINE } else { "" },
@@ -257,10 +267,48 @@ async fn show(
     let t = |zh, en| lang.t(zh, en);
     let here = format!("/tickets/{id}");
     let actor = Actor::User(s.user.clone());
-    let found = db(state, move |st| Ok(Admin::new(st, actor).open_ticket(id)?)).await;
-    let tk = match found {
-        Ok(tk) => tk,
+    let found = db(state, move |st| {
+        let admin = Admin::new(st, actor);
+        let tk = admin.open_ticket(id)?;
+        let centers = match admin.actor() {
+            Actor::User(u) => st.centers_in(u.scope)?,
+            Actor::CommandLine => st.centers()?,
+        };
+        Ok((tk, centers))
+    })
+    .await;
+    let (tk, centers) = match found {
+        Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Tickets, &here, e),
+    };
+    let options: String = std::iter::once(format!(
+        "<option value=\"12355\">{}</option>",
+        t("12355 青少年服务台", "The 12355 youth hotline")
+    ))
+    .chain(centers.iter().filter(|c| c.id != tk.center_id).map(|c| {
+        format!(
+            "<option value=\"center:{}\">{}</option>",
+            c.id,
+            escape(&c.name)
+        )
+    }))
+    .collect();
+    let referral = match tk.referred_to.as_deref() {
+        Some(to) => format!(
+            "<p id=\"referred\">{} {}{}</p>",
+            t("已转介：", "Referred:"),
+            if to == "12355" {
+                t("12355 青少年服务台", "the 12355 youth hotline").to_string()
+            } else {
+                escape(to)
+            },
+            tk.referral_outcome
+                .as_deref()
+                .filter(|o| !o.is_empty())
+                .map(|o| format!(" · {}", escape(o)))
+                .unwrap_or_default()
+        ),
+        None => String::new(),
     };
     let (zh, en) = status_zh_en(&tk);
     let main = format!(
@@ -268,7 +316,15 @@ async fn show(
          <p id=\"asked\">{body}</p><p>{l_contact}：{contact}</p>{urgent}\
          <form method=\"post\" action=\"/tickets/{id}/answer\" id=\"answer\">{csrf}\
          <label>{l_answer}<textarea name=\"reply\" required maxlength=\"{max}\" rows=\"4\">{reply}</textarea></label>\
-         <button class=\"act\">{send}</button></form><p><a href=\"/tickets\">{back}</a></p></div>",
+         <button class=\"act\">{send}</button></form>{referral}\
+         <form method=\"post\" action=\"/tickets/{id}/refer\" id=\"refer\" class=\"row\">{csrf}\
+         <label>{l_to}<select name=\"to\">{options}</select></label>\
+         <label>{l_outcome}<input name=\"outcome\" maxlength=\"200\"></label>\
+         <button class=\"quiet\">{refer}</button></form>\
+         <p><a href=\"/tickets\">{back}</a></p></div>",
+        l_to = t("转介到", "Refer to"),
+        l_outcome = t("跟进情况", "Follow-up"),
+        refer = t("转介 / 记录跟进", "Refer / note the follow-up"),
         kind = t(tk.kind.label_zh(), tk.kind.label_en()),
         status = t(zh, en),
         l_who = t("负责人", "Responsible"),
@@ -310,6 +366,54 @@ async fn show(
         t("留言", "Message"),
         &main,
     )
+}
+
+/// `POST /tickets/{id}/refer`: to the 12355 hotline (`to=12355`) or to a
+/// center (`to=center:ID`), with what came of it so far.
+async fn refer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    use crate::store::tickets::Referral;
+    let csrf = f.get("csrf").cloned().unwrap_or_default();
+    let s = match form_session(&state, &headers, &csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let here = format!("/tickets/{id}");
+    let to = match f.get("to").map(String::as_str) {
+        Some("12355") => Some(Referral::Hotline),
+        Some(c) => c
+            .strip_prefix("center:")
+            .and_then(|c| c.parse().ok())
+            .map(Referral::Center),
+        None => None,
+    };
+    let Some(to) = to else {
+        return refusal(
+            &s,
+            Lang::of(&headers),
+            Tab::Tickets,
+            &here,
+            super::error::AppError::BadRequest("转介到哪里？ · refer it where?".into()),
+        );
+    };
+    let outcome = f.get("outcome").cloned().unwrap_or_default();
+    let actor = Actor::User(s.user.clone());
+    match db(&state, move |st| {
+        Ok(Admin::new(st, actor).refer_ticket(id, to, &outcome)?)
+    })
+    .await
+    {
+        // Moved to another center: this user may no longer read it.
+        Ok(t) if matches!(to, Referral::Center(_)) && t.responsible.is_none() => {
+            redirect("/tickets")
+        }
+        Ok(_) => redirect(&here),
+        Err(e) => refusal(&s, Lang::of(&headers), Tab::Tickets, &here, e),
+    }
 }
 
 /// `POST /tickets/{id}/answer`.

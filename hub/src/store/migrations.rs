@@ -361,7 +361,8 @@ const SQLITE: &[&str] = &[
     // center's monthly wall.
     "ALTER TABLE members ADD COLUMN on_wall INTEGER NOT NULL DEFAULT 0;",
     // 30: 我有话说: what a youth asks of a center from their phone, the staff
-    // member who first opened it (首问负责) and the answer.
+    // member who first opened it (首问负责), the answer, and a referral (to
+    // another center, or to the 12355 hotline) with its outcome.
     "CREATE TABLE tickets (
         id INTEGER PRIMARY KEY,
         center_id INTEGER NOT NULL REFERENCES centers(id),
@@ -373,7 +374,10 @@ const SQLITE: &[&str] = &[
         responsible TEXT,
         opened_at_ms INTEGER,
         reply TEXT,
-        answered_at_ms INTEGER
+        answered_at_ms INTEGER,
+        referred_from INTEGER REFERENCES centers(id),
+        referred_to TEXT,
+        referral_outcome TEXT
      );
      CREATE INDEX tickets_center ON tickets(center_id, created_at_ms);",
 ];
@@ -693,7 +697,10 @@ const POSTGRES: &[&str] = &[
         responsible TEXT,
         opened_at_ms BIGINT,
         reply TEXT,
-        answered_at_ms BIGINT
+        answered_at_ms BIGINT,
+        referred_from BIGINT REFERENCES centers(id),
+        referred_to TEXT,
+        referral_outcome TEXT
      );
      CREATE INDEX tickets_center ON tickets(center_id, created_at_ms);",
 ];

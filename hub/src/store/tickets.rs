@@ -89,6 +89,12 @@ pub struct Ticket {
     pub opened_at_ms: Option<i64>,
     pub reply: Option<String>,
     pub answered_at_ms: Option<i64>,
+    /// The center that passed it on, when it was referred here.
+    pub referred_from: Option<u64>,
+    /// `12355` (the youth hotline) or `center:ID`, when referred on.
+    pub referred_to: Option<String>,
+    /// What came of the referral, as the staff member followed it up.
+    pub referral_outcome: Option<String>,
 }
 
 impl Ticket {
@@ -110,7 +116,7 @@ impl Ticket {
 
 const COLUMNS: &str =
     "id, center_id, kind, body, contact, created_at_ms, responsible, opened_at_ms,
-                       reply, answered_at_ms";
+     reply, answered_at_ms, referred_from, referred_to, referral_outcome";
 
 fn ticket_from_row(r: &super::db::Row<'_>) -> super::db::Result<Ticket> {
     let kind: String = r.get(2)?;
@@ -125,6 +131,9 @@ fn ticket_from_row(r: &super::db::Row<'_>) -> super::db::Result<Ticket> {
         opened_at_ms: r.get(7)?,
         reply: r.get(8)?,
         answered_at_ms: r.get(9)?,
+        referred_from: r.get(10)?,
+        referred_to: r.get(11)?,
+        referral_outcome: r.get(12)?,
     })
 }
 
@@ -221,5 +230,40 @@ pub(crate) fn answer_in(tx: &super::db::Tx<'_>, id: u64, reply: &str, now: i64) 
         "UPDATE tickets SET reply = ?1, answered_at_ms = ?2 WHERE id = ?3",
         params![reply, now, id],
     )?;
+    Ok(())
+}
+
+/// Where a ticket goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referral {
+    /// The 12355 youth hotline: the ticket stays, its outcome followed up.
+    Hotline,
+    /// Another center: the ticket moves there, for its first opener.
+    Center(u64),
+}
+
+/// Refers a ticket on inside the audited transaction, with what was
+/// said or done so far.
+pub(crate) fn refer_in(
+    tx: &super::db::Tx<'_>,
+    t: &Ticket,
+    to: Referral,
+    outcome: &str,
+) -> Result<()> {
+    match to {
+        Referral::Hotline => {
+            tx.execute(
+                "UPDATE tickets SET referred_to = '12355', referral_outcome = ?1 WHERE id = ?2",
+                params![outcome, t.id],
+            )?;
+        }
+        Referral::Center(c) => {
+            tx.execute(
+                "UPDATE tickets SET center_id = ?1, referred_from = ?2, referred_to = ?3,
+                   referral_outcome = ?4, responsible = NULL, opened_at_ms = NULL WHERE id = ?5",
+                params![c, t.center_id, format!("center:{c}"), outcome, t.id],
+            )?;
+        }
+    }
     Ok(())
 }

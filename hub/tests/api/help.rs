@@ -150,6 +150,9 @@ fn a_message_is_overdue_when_it_waits_past_its_deadlines() {
         opened_at_ms: None,
         reply: None,
         answered_at_ms: None,
+        referred_from: None,
+        referred_to: None,
+        referral_outcome: None,
     };
     assert!(!t.overdue(REVIEW_WITHIN_MS));
     assert!(t.overdue(REVIEW_WITHIN_MS + 1), "not read within 3 hours");
