@@ -96,7 +96,16 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
     // The staff member's navigation: no admin items; Chinese first.
     assert_eq!(
         b["nav"],
-        serde_json::json!(["概览", "会员", "活动", "志愿者", "签到机", "内容", "台账"]),
+        serde_json::json!([
+            "概览",
+            "会员",
+            "活动",
+            "志愿者",
+            "签到机",
+            "内容",
+            "台账",
+            "留言"
+        ]),
         "{b}"
     );
     assert!(
@@ -205,7 +214,8 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
             "Volunteers",
             "Kiosks",
             "Content",
-            "Ledger"
+            "Ledger",
+            "Messages"
         ])
     );
     assert_eq!(
@@ -229,6 +239,7 @@ fn staff_run_their_members_from_the_browser_and_admins_see_every_change() {
             "签到机",
             "内容",
             "台账",
+            "留言",
             "用户",
             "区域",
             "操作记录"

@@ -63,6 +63,7 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
             "签到机",
             "内容",
             "台账",
+            "留言",
             "用户",
             "区域",
             "操作记录"
@@ -83,7 +84,16 @@ fn a_county_admin_adds_a_staff_user_who_logs_in_and_is_disabled_in_the_browser()
     );
     assert_eq!(
         b["staff_nav"],
-        serde_json::json!(["概览", "会员", "活动", "志愿者", "签到机", "内容", "台账"])
+        serde_json::json!([
+            "概览",
+            "会员",
+            "活动",
+            "志愿者",
+            "签到机",
+            "内容",
+            "台账",
+            "留言"
+        ])
     );
     assert_eq!(
         (
