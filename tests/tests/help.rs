@@ -56,6 +56,26 @@ fn a_youths_message_is_taken_referred_and_answered_in_a_real_browser() {
     has("answered", "已答复");
     has("answer", "已转介 12355 劳动维权专员");
     has("youth_referred", "12355");
+    // The network sets its own deadlines.
+    assert_eq!(
+        hub(&[
+            "ticket-deadlines",
+            "--review-hours",
+            "2",
+            "--answer-days",
+            "5"
+        ]),
+        "messages are read within 2 hours and answered within 5 days"
+    );
+    let refused = hub_cmd(&hub_data)
+        .args(["ticket-deadlines", "--review-hours", "0"])
+        .output()
+        .expect("hub");
+    assert!(!refused.status.success());
+    assert_eq!(
+        hub(&["ticket-deadlines"]),
+        "messages are read within 2 hours and answered within 5 days"
+    );
     let audit = hub(&["audit", "--json"]);
     for action in ["ticket.take", "ticket.refer", "ticket.answer"] {
         assert!(audit.contains(action), "{action}: {audit}");

@@ -208,6 +208,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ContentAction,
     },
+    /// 我有话说: the network's deadlines for youths' messages (read within
+    /// N hours, answered within N days; 3 and 3 by default). Prints them;
+    /// with values, sets them first.
+    TicketDeadlines {
+        #[arg(long)]
+        review_hours: Option<u32>,
+        #[arg(long)]
+        answer_days: Option<u32>,
+    },
     /// The record of changes made through the pages, the API and this
     /// command line (who, when, what), newest first.
     Audit {
@@ -381,6 +390,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => enroll_codes(data, &store, center, valid_hours, count, out)?,
         Command::Device { action } => device(&store, action, out)?,
         Command::Audit { limit, json } => audit(&store, limit, json, out)?,
+        Command::TicketDeadlines {
+            review_hours,
+            answer_days,
+        } => {
+            let mut d = store.ticket_deadlines()?;
+            if review_hours.is_some() || answer_days.is_some() {
+                if let Some(h) = review_hours {
+                    d.review_ms = i64::from(h) * 3_600_000;
+                }
+                if let Some(days) = answer_days {
+                    d.answer_ms = i64::from(days) * 86_400_000;
+                }
+                store.set_ticket_deadlines(d)?;
+            }
+            writeln!(
+                out,
+                "messages are read within {} hours and answered within {} days",
+                d.review_ms / 3_600_000,
+                d.answer_ms / 86_400_000
+            )?;
+        }
         Command::Integration { action } => integration(&store, action, out)?,
         Command::Report { center, date, json } => report(data, &store, center, &date, json, out)?,
         Command::Volunteer { action } => volunteer(data, &store, action, out)?,

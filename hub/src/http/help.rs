@@ -185,8 +185,11 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let t = |zh, en| lang.t(zh, en);
     let actor = Actor::User(s.user.clone());
     let login = s.user.login.clone();
-    let found = db(&state, move |st| Ok(Admin::new(st, actor).tickets(200)?)).await;
-    let list = match found {
+    let found = db(&state, move |st| {
+        Ok((Admin::new(st, actor).tickets(200)?, st.ticket_deadlines()?))
+    })
+    .await;
+    let (list, deadlines) = match found {
         Ok(l) => l,
         Err(e) => return refusal(&s, lang, Tab::Tickets, "/tickets", e),
     };
@@ -199,13 +202,13 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 "<tr data-ticket=\"{id}\" class=\"{late}\"><td><a href=\"/tickets/{id}\">#{id}</a></td><td>{when}</td>\
                  <td>{kind}</td><td>{status}{overdue}</td><td>{who}</td></tr>",
                 id = tk.id,
-                late = if tk.overdue(now) { "overdue" } else { "" },
+                late = if tk.overdue(now, &deadlines) { "overdue" } else { "" },
                 when = chrono::DateTime::from_timestamp_millis(tk.created_at_ms)
                     .map(|d| d.with_timezone(&crate::dashboard::NETWORK_TZ).format("%m-%d %H:%M").to_string())
                     .unwrap_or_default(),
                 kind = t(tk.kind.label_zh(), tk.kind.label_en()),
                 status = t(zh, en),
-                overdue = if tk.overdue(now) {
+                overdue = if tk.overdue(now, &deadlines) {
                     format!(" <b class=\"error\">{}</b>", t("已超时", "overdue"))
                 } else {
                     String::new()
@@ -219,14 +222,27 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
         })
         .collect();
     let main = format!(
-        "<div class=\"card\"><h2>{heading}</h2><p class=\"note\">{note}</p>\
+        "<div class=\"card\"><h2>{heading}</h2><p class=\"note\">{note} {when_due}</p>\
          <table class=\"list\" id=\"tickets\"><thead><tr><th>#</th><th>{l_when}</th><th>{l_kind}</th>\
          <th>{l_status}</th><th>{l_who}</th></tr></thead><tbody>{rows}</tbody></table></div>",
         heading = t("我有话说（青年留言）", "What youths asked"),
         note = t(
-            "首问负责：第一位打开留言的工作人员负责到底，之后只有他和上级管理员能查看。3 小时内查看、3 天内答复。",
-            "The first staff member to open a message is responsible for it; then only they and the admins above read it. Read within 3 hours, answer within 3 days."
+            "首问负责：第一位打开留言的工作人员负责到底，之后只有他和上级管理员能查看。",
+            "The first staff member to open a message is responsible for it; then only they and the admins above read it."
         ),
+        when_due = if lang == Lang::En {
+            format!(
+                "Read within {} hours, answer within {} days.",
+                deadlines.review_ms / 3_600_000,
+                deadlines.answer_ms / 86_400_000
+            )
+        } else {
+            format!(
+                "{} 小时内查看、{} 天内答复。",
+                deadlines.review_ms / 3_600_000,
+                deadlines.answer_ms / 86_400_000
+            )
+        },
         l_when = t("时间", "When"),
         l_kind = t("关于", "About"),
         l_status = t("进展", "Status"),

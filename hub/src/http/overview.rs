@@ -44,8 +44,11 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
     };
     // 我有话说: what waits for staff, and what is past its deadline.
     let actor = crate::admin::Actor::User(s.user.clone());
-    let tickets = match db(&state, move |st| {
-        Ok(crate::admin::Admin::new(st, actor).tickets(500)?)
+    let (tickets, deadlines) = match db(&state, move |st| {
+        Ok((
+            crate::admin::Admin::new(st, actor).tickets(500)?,
+            st.ticket_deadlines()?,
+        ))
     })
     .await
     {
@@ -53,7 +56,10 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Err(e) => return e.into_response(),
     };
     let waiting = tickets.iter().filter(|t| t.reply.is_none()).count();
-    let overdue = tickets.iter().filter(|t| t.overdue(now)).count();
+    let overdue = tickets
+        .iter()
+        .filter(|t| t.overdue(now, &deadlines))
+        .count();
     let messages = if waiting + overdue == 0 {
         String::new()
     } else {

@@ -12,9 +12,26 @@ pub const MAX_BODY_CHARS: usize = 1000;
 pub const MAX_CONTACT_CHARS: usize = 60;
 
 /// Reviewed within 3 hours, answered within 3 days (the bulletins'
-/// promise, seed 004).
+/// promise, seed 004): the defaults a network may change
+/// (`hub tickets deadlines`).
 pub const REVIEW_WITHIN_MS: i64 = 3 * 3_600_000;
 pub const ANSWER_WITHIN_MS: i64 = 3 * 86_400_000;
+
+/// How long a message may wait to be read, and to be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Deadlines {
+    pub review_ms: i64,
+    pub answer_ms: i64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            review_ms: REVIEW_WITHIN_MS,
+            answer_ms: ANSWER_WITHIN_MS,
+        }
+    }
+}
 
 /// What a youth asks about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -98,16 +115,16 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// Past its deadline at `now`: not opened within 3 hours, or not
-    /// answered within 3 days.
-    pub fn overdue(&self, now: i64) -> bool {
+    /// Past its deadline at `now`: not opened in time, or not answered
+    /// in time.
+    pub fn overdue(&self, now: i64, d: &Deadlines) -> bool {
         let opened_late = match self.opened_at_ms {
-            Some(at) => at - self.created_at_ms > REVIEW_WITHIN_MS,
-            None => now - self.created_at_ms > REVIEW_WITHIN_MS,
+            Some(at) => at - self.created_at_ms > d.review_ms,
+            None => now - self.created_at_ms > d.review_ms,
         };
         let answered_late = match self.answered_at_ms {
-            Some(at) => at - self.created_at_ms > ANSWER_WITHIN_MS,
-            None => now - self.created_at_ms > ANSWER_WITHIN_MS,
+            Some(at) => at - self.created_at_ms > d.answer_ms,
+            None => now - self.created_at_ms > d.answer_ms,
         };
         (self.answered_at_ms.is_none() && (opened_late || answered_late))
             || (self.answered_at_ms.is_some() && answered_late)
@@ -138,6 +155,49 @@ fn ticket_from_row(r: &super::db::Row<'_>) -> super::db::Result<Ticket> {
 }
 
 impl Store {
+    /// The network's deadlines for messages.
+    pub fn ticket_deadlines(&self) -> Result<Deadlines> {
+        let rows: Vec<(String, i64)> = self.read(|conn| {
+            conn.query_map(
+                "SELECT key, value FROM meta WHERE key IN ('ticket_review_ms', 'ticket_answer_ms')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })?;
+        let mut d = Deadlines::default();
+        for (key, value) in rows {
+            match key.as_str() {
+                "ticket_review_ms" => d.review_ms = value,
+                _ => d.answer_ms = value,
+            }
+        }
+        Ok(d)
+    }
+
+    /// Sets the network's deadlines (the command line's).
+    pub fn set_ticket_deadlines(&self, d: Deadlines) -> Result<()> {
+        if !(60_000..=7 * 86_400_000).contains(&d.review_ms)
+            || !(d.review_ms..=90 * 86_400_000).contains(&d.answer_ms)
+        {
+            return Err(StoreError::Invalid(
+                "review within 1 minute to 7 days, answer within that to 90 days".into(),
+            ));
+        }
+        self.write(|tx| {
+            for (key, value) in [
+                ("ticket_review_ms", d.review_ms),
+                ("ticket_answer_ms", d.answer_ms),
+            ] {
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
     /// Keeps what a youth asked; returns its id and the secret of the page
     /// where they read the answer (kept as a hash only).
     pub fn add_ticket(

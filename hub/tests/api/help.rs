@@ -138,7 +138,8 @@ async fn a_youths_message_is_answered_by_the_first_staff_member_to_open_it() {
 /// Read within 3 hours, answered within 3 days.
 #[test]
 fn a_message_is_overdue_when_it_waits_past_its_deadlines() {
-    use hub::store::tickets::{ANSWER_WITHIN_MS, Kind, REVIEW_WITHIN_MS, Ticket};
+    use hub::store::tickets::{ANSWER_WITHIN_MS, Deadlines, Kind, REVIEW_WITHIN_MS, Ticket};
+    let d = Deadlines::default();
     let t = Ticket {
         id: 1,
         center_id: 1,
@@ -154,22 +155,31 @@ fn a_message_is_overdue_when_it_waits_past_its_deadlines() {
         referred_to: None,
         referral_outcome: None,
     };
-    assert!(!t.overdue(REVIEW_WITHIN_MS));
-    assert!(t.overdue(REVIEW_WITHIN_MS + 1), "not read within 3 hours");
+    assert!(!t.overdue(REVIEW_WITHIN_MS, &d));
+    assert!(
+        t.overdue(REVIEW_WITHIN_MS + 1, &d),
+        "not read within 3 hours"
+    );
     let opened = Ticket {
         responsible: Some("a".into()),
         opened_at_ms: Some(60_000),
         ..t.clone()
     };
-    assert!(!opened.overdue(ANSWER_WITHIN_MS));
+    assert!(!opened.overdue(ANSWER_WITHIN_MS, &d));
     assert!(
-        opened.overdue(ANSWER_WITHIN_MS + 1),
+        opened.overdue(ANSWER_WITHIN_MS + 1, &d),
         "not answered within 3 days"
     );
     let answered = Ticket {
         reply: Some("ok".into()),
         answered_at_ms: Some(ANSWER_WITHIN_MS - 1),
-        ..opened
+        ..opened.clone()
     };
-    assert!(!answered.overdue(10 * ANSWER_WITHIN_MS));
+    assert!(!answered.overdue(10 * ANSWER_WITHIN_MS, &d));
+    // A network that promises an answer within a day.
+    let day = Deadlines {
+        answer_ms: 86_400_000,
+        ..d
+    };
+    assert!(opened.overdue(86_400_000 + 1, &day));
 }
