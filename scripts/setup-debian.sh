@@ -23,6 +23,9 @@ packages=(
   alsa-utils
   # poppler's pdftoppm: the tests turn the hub's A4 poster into a picture.
   poppler-utils
+  # libfaketime: a hub run with its clock set forward, for the test of
+  # overdue messages.
+  faketime
   # systemd-analyze, for the test that verifies the units in deploy/systemd.
   systemd
   # Python's openpyxl, for the test that opens the hub's XLSX ledger; and

@@ -2,8 +2,8 @@
 // (390×844) and is shown the 12355 hotline; the first staff member to open
 // it is responsible, another of the center is refused; the responsible one
 // refers it to 12355 with the follow-up and answers; the youth reads the
-// answer. axe-core checks the youth's pages and the staff's. Prints one
-// JSON object.
+// answer, then sends a second message that nobody opens. axe-core checks
+// the youth's pages and the staff's. Prints one JSON object.
 //
 // Usage: node help.mjs HUB_URL CENTER STAFF_A STAFF_B PASSWORD SHOT_PREFIX
 
@@ -83,6 +83,13 @@ try {
   out.answer = (await youth.textContent('#answer')).trim();
   out.youth_referred = (await youth.textContent('#referred')).trim();
   await youth.screenshot({ path: `${shots}-answered-390.png`, fullPage: true });
+  // A second message, that nobody opens: overdue once the hub's clock has
+  // gone past the deadline (help-late.mjs).
+  await youth.goto(`${url}/m/help/${center}`);
+  await youth.check('input[name=kind][value=suggestion]');
+  await youth.fill('textarea[name=body]', '希望周末也能开放自习室');
+  await Promise.all([youth.waitForURL(/\/m\/help\/t\//), youth.click('#help button')]);
+  out.ticket = new URL(ticket).pathname;
   out.errors = errors;
   console.log(JSON.stringify(out));
 } finally {

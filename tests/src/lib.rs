@@ -70,7 +70,29 @@ impl Hub {
         level: &str,
         env: &[(&str, &str)],
     ) -> Hub {
-        let mut child = hub_cmd(data)
+        Hub::spawn(data, hub_cmd(data), listen, log, level, env)
+    }
+
+    /// `hub serve` with its clock `ahead` of the machine's (libfaketime's
+    /// notation: "+4h", "+3d"), for what only happens after a while.
+    pub fn start_clock_ahead(data: &Path, listen: &str, ahead: &str) -> Hub {
+        let mut cmd = Command::new("faketime");
+        cmd.args(["-f", ahead])
+            .arg(bin("hub"))
+            .arg("--data")
+            .arg(data);
+        Hub::spawn(data, cmd, listen, Stdio::null(), "info", &[])
+    }
+
+    fn spawn(
+        data: &Path,
+        mut cmd: Command,
+        listen: &str,
+        log: impl Into<Stdio>,
+        level: &str,
+        env: &[(&str, &str)],
+    ) -> Hub {
+        let mut child = cmd
             .envs(env.iter().copied())
             .args(["serve", "--listen", listen])
             .env("RUST_LOG", level)
