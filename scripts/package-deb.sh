@@ -88,12 +88,15 @@ CONTROL
 for arch in "${arches[@]}"; do
   case "$arch" in amd64 | arm64) ;; *) echo "unknown arch $arch (amd64, arm64)" >&2; exit 2 ;; esac
   build "$arch"
+  # udev: libinput finds the touchscreen and keys through it, and it makes
+  # the input and render groups the postinst puts the kiosk's user in (so it
+  # must be configured first, as in a freshly built image).
   package youth-kiosk "$arch" \
     "Youth center kiosk: touchscreen check-in terminal
  Checks members in by QR code or card, counts visitors, keeps every
  check-in offline and uploads them to the hub; buzzer, lights and door
  relay on a Raspberry Pi. Includes firmware-config for board profiles." \
-    "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser" \
+    "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser, udev" \
     kiosk firmware-config
   package youth-hub "$arch" \
     "Youth center hub: the cloud side of the kiosks

@@ -23,6 +23,8 @@ pub use board::Board;
 
 /// The system user the kiosk runs as; udev rules give it its devices.
 pub const KIOSK_USER: &str = "youth-kiosk";
+/// The display output that means "the first connected one".
+pub const AUTO_OUTPUT: &str = "auto";
 /// Where the kiosk keeps its data on a board.
 pub const KIOSK_DATA: &str = "var/lib/youth-kiosk";
 
@@ -39,12 +41,29 @@ pub struct Profile {
     pub gpio: Gpio,
     #[serde(default, rename = "device")]
     pub devices: Vec<Device>,
+    #[serde(default)]
+    pub image: Image,
+}
+
+/// What the board's image has beyond the kiosk (`scripts/build-image.sh`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// An SSH server for a technician: off unless the profile asks, and
+    /// then with keys only (no passwords).
+    #[serde(default)]
+    pub ssh: bool,
+    /// The technicians' public keys (`ssh-ed25519 AAAA… comment`), for root.
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Display {
-    /// The DRM connector, e.g. `HDMI-A-1`, `DSI-1`, `DP-1`.
+    /// The DRM connector, e.g. `HDMI-A-1`, `DSI-1`, `DP-1`; `auto`: the
+    /// first connected one (a PC whose connector is not known in advance,
+    /// a virtual machine's screen).
     pub output: String,
     pub width: u32,
     pub height: u32,
@@ -164,9 +183,9 @@ impl Profile {
             return out;
         };
         let d = &self.display;
-        if !board.outputs().contains(&d.output.as_str()) {
+        if d.output != AUTO_OUTPUT && !board.outputs().contains(&d.output.as_str()) {
             out.push(format!(
-                "display output {:?} does not exist on the {}; it has {}",
+                "display output {:?} does not exist on the {}; it has {} (or \"auto\": the first connected)",
                 d.output,
                 board.name(),
                 board.outputs().join(", ")
@@ -185,6 +204,7 @@ impl Profile {
             ));
         }
         self.gpio_problems(board, &mut out);
+        self.image_problems(&mut out);
         let mut seen = BTreeMap::new();
         for (i, dev) in self.devices.iter().enumerate() {
             let n = i + 1;
@@ -214,6 +234,35 @@ impl Profile {
             }
         }
         out
+    }
+
+    fn image_problems(&self, out: &mut Vec<String>) {
+        let i = &self.image;
+        if i.ssh && i.ssh_keys.is_empty() {
+            out.push(
+                "image: ssh is on but ssh_keys is empty; with passwords off nobody could log in"
+                    .into(),
+            );
+        }
+        if !i.ssh && !i.ssh_keys.is_empty() {
+            out.push("image: ssh_keys are given but ssh is off; set ssh = true".into());
+        }
+        for (n, key) in i.ssh_keys.iter().enumerate() {
+            let mut parts = key.split_whitespace();
+            let good = matches!(
+                (parts.next(), parts.next()),
+                (Some(kind), Some(body))
+                    if (kind.starts_with("ssh-") || kind.starts_with("ecdsa-") || kind.starts_with("sk-"))
+                        && body.len() >= 16
+                        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+            ) && !key.contains('\n');
+            if !good {
+                out.push(format!(
+                    "image: ssh key {} is not a public key line (\"ssh-ed25519 AAAA… comment\")",
+                    n + 1
+                ));
+            }
+        }
     }
 
     fn gpio_problems(&self, board: Board, out: &mut Vec<String>) {
@@ -347,6 +396,22 @@ impl Checked {
             contents: self.kiosk_toml(),
         });
         files.extend(lockdown(&self.header()));
+        if self.profile.image.ssh {
+            files.push(File {
+                path: "etc/ssh/sshd_config.d/youth-kiosk.conf".into(),
+                contents: format!(
+                    "{}# SSH for a technician: root, with the profile's keys only.\n\
+                     PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                     PermitRootLogin prohibit-password\n\
+                     AuthorizedKeysFile /etc/ssh/authorized_keys/%u\n",
+                    self.header()
+                ),
+            });
+            files.push(File {
+                path: "etc/ssh/authorized_keys/root".into(),
+                contents: self.profile.image.ssh_keys.join("\n") + "\n",
+            });
+        }
         files
     }
 
@@ -413,9 +478,14 @@ impl Checked {
     /// Kernel command-line arguments: the display mode, no console cursor.
     pub fn cmdline_args(&self) -> String {
         let d = &self.profile.display;
+        let on = if d.output == AUTO_OUTPUT {
+            String::new()
+        } else {
+            format!("{}:", d.output)
+        };
         format!(
-            "video={}:{}x{}@60 vt.global_cursor_default=0 quiet",
-            d.output, d.width, d.height
+            "video={on}{}x{}@60 vt.global_cursor_default=0 quiet",
+            d.width, d.height
         )
     }
 
@@ -479,10 +549,14 @@ impl Checked {
     /// The kiosk service's display settings (Slint's linuxkms backend).
     pub fn display_dropin(&self) -> String {
         let d = &self.profile.display;
+        let output = if d.output == AUTO_OUTPUT {
+            String::new()
+        } else {
+            format!("Environment=SLINT_DRM_OUTPUT={}\n", d.output)
+        };
         format!(
-            "{}[Service]\nEnvironment=SLINT_BACKEND=linuxkms-software\nEnvironment=SLINT_DRM_OUTPUT={}\nEnvironment=SLINT_KMS_ROTATION={}\n",
+            "{}[Service]\nEnvironment=SLINT_BACKEND=linuxkms-software\n{output}Environment=SLINT_KMS_ROTATION={}\n",
             self.header(),
-            d.output,
             d.rotation
         )
     }
@@ -586,24 +660,40 @@ pub fn provision(
     code: &str,
     root: &Path,
 ) -> anyhow::Result<Vec<String>> {
+    let mut files = checked.render();
+    files.push(File {
+        path: format!("{KIOSK_DATA}/enroll.toml"),
+        contents: enrollment(hub, code)?,
+    });
+    write_files(files, root)
+}
+
+/// The enrollment file a new kiosk reads on its first boot (on an image
+/// built by `scripts/build-image.sh`: `youth-kiosk-enroll.toml` on the boot
+/// partition).
+pub fn enrollment(hub: &str, code: &str) -> anyhow::Result<String> {
     anyhow::ensure!(
         hub.starts_with("https://") || hub.starts_with("http://"),
         "the hub's address must start with https:// (or http:// on a private network), not {hub:?}"
+    );
+    anyhow::ensure!(
+        !hub.contains(['"', '\\', '\n', ' ']),
+        "the hub's address {hub:?} has characters an address cannot have"
     );
     let code = code.trim();
     anyhow::ensure!(
         !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
         "the enrollment code {code:?} is not one the hub gives (letters, digits and dashes)"
     );
-    let mut files = checked.render();
-    files.push(File {
-        path: format!("{KIOSK_DATA}/enroll.toml"),
-        contents: format!(
-            "# The center's one-time enrollment code; the kiosk uses it on its\n\
-             # first boot with a network and then deletes this file.\n\
-             hub = \"{hub}\"\ncode = \"{code}\"\n"
-        ),
-    });
+    Ok(format!(
+        "# The center's one-time enrollment code; the kiosk uses it on its\n\
+         # first boot with a network and then deletes this file.\n\
+         hub = \"{hub}\"\ncode = \"{code}\"\n"
+    ))
+}
+
+/// Writes `files` under `root`; the paths written, relative to `root`.
+pub fn write_files(files: Vec<File>, root: &Path) -> anyhow::Result<Vec<String>> {
     let mut written = Vec::new();
     for f in files {
         let path = root.join(&f.path);

@@ -31,8 +31,27 @@ enum Command {
     List,
     /// Checks a profile (a built-in name or a .toml file) and lists every problem.
     Check { profile: String },
-    /// Prints every file the profile gives, each under its path on the board.
-    Render { profile: String },
+    /// Prints every file the profile gives, each under its path on the board;
+    /// with --out, writes them under that folder instead.
+    Render {
+        profile: String,
+        /// The folder to write into, laid out as the board's root.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Prints the kernel command-line arguments the profile adds (display
+    /// mode, no console cursor).
+    Cmdline { profile: String },
+    /// Prints the enrollment file for a new kiosk: on a board image, save it
+    /// as youth-kiosk-enroll.toml on the boot partition.
+    Enrollment {
+        /// The hub's address, e.g. https://hub.example.org
+        #[arg(long)]
+        hub: String,
+        /// The center's one-time enrollment code from the hub (`hub enroll-code`).
+        #[arg(long)]
+        code: String,
+    },
     /// Writes a new kiosk's files under ROOT: the profile's files, and the
     /// center's enrollment code for its first boot.
     Provision {
@@ -74,10 +93,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             p.validated()?;
             println!("{profile}: good ({board})");
         }
-        Command::Render { profile } => {
-            for f in Profile::load(&profile)?.validated()?.render() {
-                println!("==> /{} <==\n{}", f.path, f.contents);
+        Command::Render { profile, out } => {
+            let files = Profile::load(&profile)?.validated()?.render();
+            match out {
+                Some(out) => {
+                    for path in firmware_config::write_files(files, &out)? {
+                        println!("{}", out.join(path).display());
+                    }
+                }
+                None => {
+                    for f in files {
+                        println!("==> /{} <==\n{}", f.path, f.contents);
+                    }
+                }
             }
+        }
+        Command::Cmdline { profile } => {
+            println!("{}", Profile::load(&profile)?.validated()?.cmdline_args());
+        }
+        Command::Enrollment { hub, code } => {
+            print!("{}", firmware_config::enrollment(&hub, &code)?);
         }
         Command::Provision {
             profile,

@@ -359,3 +359,82 @@ fn every_board_is_locked_down_against_a_plugged_in_keyboard() {
         );
     }
 }
+
+#[test]
+fn ssh_is_off_unless_the_profile_asks_and_then_takes_keys_only() {
+    for (name, text) in BUILTIN {
+        let files = profile(text).validated().expect(name).render();
+        assert!(
+            !files.iter().any(|f| f.path.starts_with("etc/ssh/")),
+            "{name} has no SSH"
+        );
+    }
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHc2Zb9lJ5l0mVqK2m7b0z8oTx4h1oL2cVdS5t6K9Q2a technician";
+    let on = profile(&format!(
+        "{GOOD}[image]\nssh = true\nssh_keys = [\"{key}\"]\n"
+    ));
+    assert_eq!(on.problems(), Vec::<String>::new());
+    let files = on.validated().expect("good").render();
+    let conf = files
+        .iter()
+        .find(|f| f.path == "etc/ssh/sshd_config.d/youth-kiosk.conf")
+        .expect("sshd drop-in");
+    assert!(conf.contents.contains("PasswordAuthentication no"));
+    let keys = files
+        .iter()
+        .find(|f| f.path == "etc/ssh/authorized_keys/root")
+        .expect("keys");
+    assert_eq!(keys.contents, format!("{key}\n"));
+
+    let no_keys = profile(&format!("{GOOD}[image]\nssh = true\n"));
+    assert!(no_keys.problems()[0].contains("nobody could log in"));
+    let off = profile(&format!("{GOOD}[image]\nssh_keys = [\"{key}\"]\n"));
+    assert!(off.problems()[0].contains("set ssh = true"));
+    let bad = profile(&format!(
+        "{GOOD}[image]\nssh = true\nssh_keys = [\"-----BEGIN OPENSSH PRIVATE KEY-----\"]\n"
+    ));
+    assert!(bad.problems()[0].contains("ssh key 1 is not a public key line"));
+}
+
+#[test]
+fn the_enrollment_file_for_the_boot_partition_is_checked() {
+    let text = firmware_config::enrollment("http://10.0.2.2:8080", "AB12-CD34").expect("good");
+    assert!(text.ends_with("hub = \"http://10.0.2.2:8080\"\ncode = \"AB12-CD34\"\n"));
+    let err = firmware_config::enrollment("https://hub\" evil", "AB12").expect_err("quote");
+    assert!(format!("{err}").contains("characters an address cannot have"));
+}
+
+#[test]
+fn an_auto_output_lets_the_kiosk_take_the_first_connected_screen() {
+    let auto = profile(
+        r#"
+board = "x86"
+[display]
+output = "auto"
+width = 1280
+height = 800
+"#,
+    )
+    .validated()
+    .expect("good");
+    let dropin = auto.display_dropin();
+    assert!(!dropin.contains("SLINT_DRM_OUTPUT"), "{dropin}");
+    assert!(
+        dropin.contains("SLINT_BACKEND=linuxkms-software"),
+        "{dropin}"
+    );
+    assert_eq!(
+        auto.cmdline_args(),
+        "video=1280x800@60 vt.global_cursor_default=0 quiet"
+    );
+    let typo = profile(
+        r#"
+board = "x86"
+[display]
+output = "Auto-1"
+width = 1280
+height = 800
+"#,
+    );
+    assert!(typo.problems()[0].contains("(or \"auto\": the first connected)"));
+}

@@ -4,6 +4,7 @@
 //! test command builds the whole workspace first.
 
 pub mod faulty;
+pub mod qemu;
 pub mod vpcd;
 
 use std::io::{BufRead, BufReader, Read, Write};

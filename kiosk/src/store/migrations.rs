@@ -122,14 +122,20 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        let tx = conn.transaction()?;
+    loop {
+        // Under the write lock (IMMEDIATE), the version read and the
+        // migration are one step: two processes opening a new database at
+        // once (at a board's first boot, the kiosk and its enrollment) take
+        // turns instead of both creating the same tables.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let Some(sql) = MIGRATIONS.get(done) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(None, "user_version", done + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 #[cfg(test)]

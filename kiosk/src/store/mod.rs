@@ -250,12 +250,31 @@ impl std::fmt::Display for SetAside {
     }
 }
 
+/// Turns the database to WAL. The switch needs the file to itself and does
+/// not wait on the busy timeout: another process opening the new database
+/// at the same moment (at first boot, the kiosk and its enrollment) makes
+/// it retry for a while instead of failing.
+fn wal_mode(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < std::time::Duration::from_secs(5) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        wal_mode(&conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };

@@ -58,6 +58,35 @@ fn reopening_runs_no_migration_twice_and_keeps_rows() {
 }
 
 #[test]
+fn two_processes_opening_a_new_database_at_once_both_get_it_whole() {
+    // At a board's first boot the kiosk and its enrollment open the new
+    // database at the same moment; each must find the schema made once.
+    for round in 0..20 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kiosk.sqlite3");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let openers: Vec<_> = (0..2)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for o in openers {
+            assert_eq!(o.join().expect("thread"), Ok(()), "round {round}");
+        }
+        let store = Store::open(&path).expect("reopen");
+        let v: usize = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, migrations::count());
+    }
+}
+
+#[test]
 fn database_is_in_wal_mode_with_full_sync() {
     let (_dir, store) = open();
     let mode: String = store

@@ -558,6 +558,12 @@ fn go<C: Clock + 'static>(app: &App, k: &Shared<C>, page: Page) {
 const ASK_SECONDS: u32 = 15;
 
 fn show_outcome<C: Clock + 'static>(app: &App, k: &Shared<C>, outcome: &Outcome) {
+    // The log says what was recorded (never who): a welcome is on disk by now.
+    match outcome {
+        Outcome::Welcome { seq, visitor, .. } => tracing::info!(seq, visitor, "welcome"),
+        Outcome::Refused { reason } => tracing::info!(?reason, "refused"),
+        _ => {}
+    }
     let (en, secs, now, tz, outcome) = {
         let k = k.borrow();
         (

@@ -1,0 +1,297 @@
+//! The kiosk image on an emulated board (QEMU, with a virtio-gpu screen: a
+//! real DRM/KMS device, and virtio keyboard and tablet: real libinput
+//! devices): it boots to the home screen, enrolls with the center's file
+//! from its boot partition against a hub on this machine, welcomes a member
+//! typed on the keyboard (as a USB scanner types), and loses nothing welcomed
+//! when the power is cut in the middle of a burst of check-ins.
+//!
+//! The image takes minutes to build: `scripts/test-image.sh` builds it and
+//! runs this test with KIOSK_IMAGE (and KIOSK_IMAGE_MACHINE=x86 or arm64).
+
+use std::collections::BTreeSet;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use e2e::qemu::{HOST_FROM_GUEST, Machine, Qemu, tail};
+use e2e::{Hub, bin, hub_cmd, report_today, run, stdout};
+
+/// Each partition of a raw disk image: byte offset and length.
+fn partitions(img: &Path) -> Vec<(u64, u64)> {
+    let out = run(Command::new("sfdisk").arg("-J").arg(img));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("sfdisk JSON");
+    let sector = v["partitiontable"]["sectorsize"].as_u64().unwrap_or(512);
+    v["partitiontable"]["partitions"]
+        .as_array()
+        .expect("partitions")
+        .iter()
+        .map(|p| {
+            (
+                p["start"].as_u64().expect("start") * sector,
+                p["size"].as_u64().expect("size") * sector,
+            )
+        })
+        .collect()
+}
+
+fn copy_out(img: &Path, (offset, len): (u64, u64), to: &Path) {
+    let mut f = std::fs::File::open(img).expect("image");
+    f.seek(SeekFrom::Start(offset)).expect("seek");
+    let mut out = std::fs::File::create(to).expect("create");
+    std::io::copy(&mut f.take(len), &mut out).expect("copy");
+}
+
+/// `mtools` on the boot partition (FAT), in place in the image.
+fn mtools(tool: &str, img: &Path, boot: (u64, u64), args: &[&str]) {
+    run(Command::new(tool)
+        .arg("-i")
+        .arg(format!("{}@@{}", img.display(), boot.0))
+        .args(args));
+}
+
+/// The share of pixels that are (nearly) the same in two pictures of the
+/// same size; 0 when the sizes differ.
+fn similarity(a: &Path, b: &Path) -> f64 {
+    let (Ok(a), Ok(b)) = (image::open(a), image::open(b)) else {
+        return 0.0;
+    };
+    let (a, b) = (a.to_rgb8(), b.to_rgb8());
+    if a.dimensions() != b.dimensions() {
+        return 0.0;
+    }
+    let same = a
+        .pixels()
+        .zip(b.pixels())
+        .filter(|(p, q)| p.0.iter().zip(q.0).all(|(x, y)| x.abs_diff(y) <= 24))
+        .count();
+    same as f64 / f64::from(a.width() * a.height())
+}
+
+/// The sequence numbers the kiosk logged as welcomed.
+fn welcomed(log: &str) -> BTreeSet<u64> {
+    log.lines()
+        .filter_map(|l| l.split("welcome seq=").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let t = Instant::now();
+    while !done() {
+        assert!(t.elapsed() < limit, "{what}: not after {limit:?}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    t.elapsed()
+}
+
+#[test]
+#[ignore = "boots a built image for minutes: scripts/test-image.sh builds one and runs this"]
+fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
+    let image = PathBuf::from(
+        std::env::var("KIOSK_IMAGE")
+            .expect("KIOSK_IMAGE: the image to boot (scripts/test-image.sh)"),
+    );
+    let machine = match std::env::var("KIOSK_IMAGE_MACHINE").as_deref() {
+        Ok("arm64") => Machine::Arm64,
+        _ => Machine::X86,
+    };
+    let name = if machine == Machine::X86 {
+        "x86"
+    } else {
+        "arm64"
+    };
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    let reference = shots.join("home-zh-1280x800.png");
+    assert!(
+        reference.exists(),
+        "{}: the headless home screen, from the kiosk's UI tests",
+        reference.display()
+    );
+
+    // A hub on this machine, with a center, its members and an enrollment code.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_data = dir.path().join("hub");
+    let hub = |args: &[&str]| stdout(&run(hub_cmd(&hub_data).args(args)));
+    let center = hub(&["center", "add", "--name", "城东街道青年之家"]);
+    let members: Vec<String> = (1..=25)
+        .map(|i| {
+            hub(&[
+                "member",
+                "add",
+                "--center",
+                &center,
+                "--name",
+                &format!("青年{i}"),
+            ])
+        })
+        .collect();
+    let code = hub(&["enroll-code", "--center", &center]);
+    let server = Hub::start(&hub_data, "127.0.0.1:0");
+    let port = server.url.rsplit(':').next().expect("port");
+
+    // The card: a copy of the image, with the center's enrollment file put
+    // on its boot partition as a technician would from any computer.
+    let disk = dir.path().join("disk.img");
+    run(Command::new("cp")
+        .arg("--sparse=always")
+        .arg(&image)
+        .arg(&disk));
+    let parts = partitions(&disk);
+    assert_eq!(parts.len(), 3, "boot, root, data: {parts:?}");
+    let enroll = dir.path().join("enroll.toml");
+    let file = run(Command::new(bin("firmware-config")).args([
+        "enrollment",
+        "--hub",
+        &format!("http://{HOST_FROM_GUEST}:{port}"),
+        "--code",
+        &code,
+    ]));
+    std::fs::write(&enroll, &file.stdout).expect("write");
+    mtools(
+        "mcopy",
+        &disk,
+        parts[0],
+        &[&enroll.to_string_lossy(), "::youth-kiosk-enroll.toml"],
+    );
+    // The arm64 board boots the image's own kernel and initrd directly.
+    let (vmlinuz, initrd) = (dir.path().join("vmlinuz"), dir.path().join("initrd.img"));
+    let append = "root=LABEL=kiosk-root ro rootwait console=ttyAMA0,115200 \
+                  video=1280x800@60 vt.global_cursor_default=0 quiet";
+    if machine == Machine::Arm64 {
+        for (from, to) in [("::vmlinuz", &vmlinuz), ("::initrd.img", &initrd)] {
+            mtools("mcopy", &disk, parts[0], &[from, &to.to_string_lossy()]);
+        }
+    }
+    let boot = || {
+        let kernel = (machine == Machine::Arm64).then_some((&*vmlinuz, &*initrd, append));
+        Qemu::boot(machine, &disk, dir.path(), kernel).expect("QEMU")
+    };
+
+    // Power on: the home screen, as the headless UI draws it.
+    let mut q = boot();
+    let screen = dir.path().join("screen.png");
+    let mut score = 0.0;
+    wait_until(Duration::from_secs(240), "the home screen", || {
+        score = q
+            .screendump(&screen)
+            .map_or(0.0, |()| similarity(&screen, &reference));
+        score > 0.85
+    });
+    let first_frame = q.started.elapsed();
+    eprintln!(
+        "{name}: home screen {:.1} s after power-on ({:.0}% like the headless one)",
+        first_frame.as_secs_f64(),
+        score * 100.0
+    );
+    std::fs::copy(&screen, shots.join(format!("image-{name}-home.png"))).expect("copy");
+
+    // Enrolled from the boot partition's file (which is gone from there),
+    // and the roster synced: a member number typed is welcomed.
+    let t = Instant::now();
+    while welcomed(&q.log()).is_empty() {
+        assert!(
+            t.elapsed() < Duration::from_secs(180),
+            "no welcome; the serial log's end:\n{}",
+            tail(&q.log(), 60)
+        );
+        q.type_line(&members[0]).expect("type");
+        std::thread::sleep(Duration::from_secs(4));
+    }
+    q.screendump(&shots.join(format!("image-{name}-welcome.png")))
+        .expect("screendump");
+    assert!(
+        similarity(&shots.join(format!("image-{name}-welcome.png")), &reference) < 0.85,
+        "the welcome is on the screen"
+    );
+    wait_until(
+        Duration::from_secs(120),
+        "the first check-in at the hub",
+        || report_today(&hub_data, &center)["total"] == 1,
+    );
+
+    // A burst of check-ins, and the power cut in the middle of it.
+    let typed = 12;
+    for m in &members[1..=typed] {
+        q.type_line(m).expect("type");
+    }
+    q.power_cut();
+    let before = welcomed(&q.log());
+    eprintln!(
+        "{name}: {} of {} welcomed before the power went",
+        before.len(),
+        typed + 1
+    );
+    assert!(before.len() > 1, "the burst reached the kiosk");
+
+    // The data partition: its journal replays, then it is clean, and the
+    // database is whole with every welcome in it.
+    let data = dir.path().join("data.img");
+    copy_out(&disk, parts[2], &data);
+    let replay = Command::new("e2fsck")
+        .arg("-p")
+        .arg(&data)
+        .output()
+        .expect("e2fsck");
+    assert!(
+        matches!(replay.status.code(), Some(0 | 1)),
+        "e2fsck -p: {replay:?}"
+    );
+    run(Command::new("e2fsck").arg("-fn").arg(&data));
+    let db = dir.path().join("kiosk.sqlite3");
+    for (from, to) in [("", &db), ("-wal", &dir.path().join("kiosk.sqlite3-wal"))] {
+        run(Command::new("debugfs")
+            .arg("-R")
+            .arg(format!(
+                "dump /youth-kiosk/kiosk.sqlite3{from} {}",
+                to.display()
+            ))
+            .arg(&data));
+    }
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    assert_eq!(check, "ok");
+    let mut stmt = conn.prepare("SELECT seq FROM events").expect("select");
+    let stored: BTreeSet<u64> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(
+        before.is_subset(&stored),
+        "welcomed {before:?}, on disk {stored:?}"
+    );
+    drop(stmt);
+    drop(conn);
+
+    // The enrollment file was taken off the boot partition.
+    let listing = stdout(&run(Command::new("mdir")
+        .arg("-b")
+        .arg("-i")
+        .arg(format!("{}@@{}", disk.display(), parts[0].0))
+        .arg("::")));
+    assert!(!listing.contains("youth-kiosk-enroll"), "{listing}");
+
+    // Power on again: everything on the card reaches the hub, once.
+    let mut q = boot();
+    let total = || {
+        report_today(&hub_data, &center)["total"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let synced = wait_until(Duration::from_secs(240), "the check-ins at the hub", || {
+        total() >= stored.len() as u64
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(total(), stored.len() as u64, "exactly once: {stored:?}");
+    eprintln!(
+        "{name}: after the second power-on, all {} check-ins on the card ({} logged as welcomed) at the hub in {:.0} s",
+        stored.len(),
+        before.len(),
+        synced.as_secs_f64()
+    );
+    q.power_cut();
+}
