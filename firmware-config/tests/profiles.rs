@@ -111,7 +111,7 @@ fn boards_displays_and_devices_that_do_not_exist_are_refused() {
     assert_eq!(
         p.problems(),
         [
-            "display output \"DSI-1\" does not exist on the Raspberry Pi Zero 2 W; it has HDMI-A-1, Composite-1"
+            "display output \"DSI-1\" does not exist on the Raspberry Pi Zero 2 W; it has HDMI-A-1, Composite-1 (or \"auto\": the first connected)"
         ]
     );
     let p = profile(
