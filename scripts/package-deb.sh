@@ -6,13 +6,23 @@
 # with their systemd units, default settings in /etc/default and the
 # maintainer scripts in deploy/debian. Each package's Depends is checked
 # against the libraries its binaries really load.
+#
+# `--test-build amd64` packages the kiosk from the unoptimised test build
+# instead (target/debug, what `cargo test` builds anyway), into
+# target/deb-test: for the image tests, never for a board.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+test_build=""
+if [ "${1:-}" = --test-build ]; then
+  test_build=1
+  shift
+fi
 arches=("$@")
 [ "${#arches[@]}" -gt 0 ] || arches=(amd64 arm64)
 version=$(sed -nE 's/^version = "([^"]+)"/\1/p' Cargo.toml | head -1)
 out=target/deb
+[ -n "$test_build" ] && out=target/deb-test && compress=none
 mkdir -p "$out"
 
 # Debian package of each shared library the binaries may load, per arch.
@@ -24,7 +34,12 @@ declare -A lib_pkg=(
 
 build() {
   local arch=$1
-  if [ "$arch" = arm64 ]; then
+  if [ -n "$test_build" ]; then
+    [ "$arch" = amd64 ] || { echo "--test-build is for amd64" >&2; exit 2; }
+    cargo build --locked -p kiosk -p firmware-config >&2
+    bindir=target/debug
+    strip=strip
+  elif [ "$arch" = arm64 ]; then
     ./scripts/cross-aarch64.sh build --release --locked -p kiosk --features kiosk/gpio -p hub -p firmware-config >&2
     bindir=target/aarch64-unknown-linux-gnu/release
     strip=aarch64-linux-gnu-strip
@@ -80,7 +95,7 @@ Depends: $depends
 ${recommends:+Recommends: $recommends
 }Description: $desc
 CONTROL
-  dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${name}_${version}_${arch}.deb" >&2
+  dpkg-deb --root-owner-group "-Z${compress:-xz}" --build "$root" "$out/${name}_${version}_${arch}.deb" >&2
   rm -rf "$root"
   echo "$out/${name}_${version}_${arch}.deb"
 }
@@ -98,6 +113,7 @@ for arch in "${arches[@]}"; do
  relay on a Raspberry Pi. Includes firmware-config for board profiles." \
     "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser, udev" \
     kiosk firmware-config
+  [ -n "$test_build" ] && continue
   package youth-hub "$arch" \
     "Youth center hub: the cloud side of the kiosks
  Enrollment, check-in ingest, rosters, reports and the dashboard for the

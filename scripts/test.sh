@@ -53,6 +53,8 @@ step "tests: unit, UI (headless, with screenshots in target/screenshots), hub AP
 HUB_TEST_POSTGRES_URL=$pg_url cargo test --workspace --locked --no-fail-fast || failed=1
 step "the hub's store and API tests again, on PostgreSQL"
 HUB_TEST_DATABASE_URL=$pg_url cargo test -p hub --locked --no-fail-fast || failed=1
+step "the kiosk image: built from Debian's packages, booted in QEMU, power cut (scripts/test-image.sh)"
+./scripts/test-image.sh || failed=1
 if [ "$failed" -ne 0 ]; then
   step "some tests failed (see above)"
   exit 1

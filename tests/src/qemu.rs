@@ -163,24 +163,24 @@ impl Qemu {
         .map(|_| ())
     }
 
-    /// Types `text` (digits and letters) and Enter, as a USB scanner in
-    /// keyboard mode does.
+    /// Types `text` (digits and letters) and Enter, each key down and up in
+    /// order, as fast as a USB scanner in keyboard mode types.
     pub fn type_line(&mut self, text: &str) -> Result<(), String> {
-        for c in text.chars() {
+        let mut events = Vec::new();
+        for c in text.chars().map(Some).chain([None]) {
             let code = match c {
-                '0'..='9' | 'a'..='z' => c.to_string(),
-                _ => return Err(format!("cannot type {c:?}")),
+                Some(c @ ('0'..='9' | 'a'..='z')) => c.to_string(),
+                Some(c) => return Err(format!("cannot type {c:?}")),
+                None => "ret".to_string(),
             };
-            self.execute(
-                "send-key",
-                json!({"keys": [{"type": "qcode", "data": code}], "hold-time": 20}),
-            )?;
+            for down in [true, false] {
+                events.push(json!({"type": "key", "data": {
+                    "down": down, "key": {"type": "qcode", "data": code}
+                }}));
+            }
         }
-        self.execute(
-            "send-key",
-            json!({"keys": [{"type": "qcode", "data": "ret"}], "hold-time": 20}),
-        )
-        .map(|_| ())
+        self.execute("input-send-event", json!({ "events": events }))
+            .map(|_| ())
     }
 
     /// The serial log so far.

@@ -129,7 +129,7 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         .collect();
     let code = hub(&["enroll-code", "--center", &center]);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
-    let port = server.url.rsplit(':').next().expect("port");
+    let port = server.url.rsplit(':').next().expect("port").to_string();
 
     // The card: a copy of the image, with the center's enrollment file put
     // on its boot partition as a technician would from any computer.
@@ -211,19 +211,32 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         || report_today(&hub_data, &center)["total"] == 1,
     );
 
-    // A burst of check-ins, and the power cut in the middle of it.
+    // The center's network goes down (the hub is out of reach), then a
+    // burst of check-ins, and the power cut in the middle of it.
+    let mut server = server;
+    server.stop();
     let typed = 12;
+    // A queue at the door: a scan every 0.6 s; the power goes 0.3 s after
+    // the last, while the kiosk is still at it.
     for m in &members[1..=typed] {
         q.type_line(m).expect("type");
+        std::thread::sleep(Duration::from_millis(600));
     }
+    std::thread::sleep(Duration::from_millis(300));
     q.power_cut();
     let before = welcomed(&q.log());
+    let refused = q.log().matches(" refused reason=").count();
     eprintln!(
-        "{name}: {} of {} welcomed before the power went",
+        "{name}: {} of {} welcomed before the power went ({refused} refused)",
         before.len(),
         typed + 1
     );
     assert!(before.len() > 1, "the burst reached the kiosk");
+    assert_eq!(
+        report_today(&hub_data, &center)["total"],
+        1,
+        "the burst stayed on the card"
+    );
 
     // The data partition: its journal replays, then it is clean, and the
     // database is whole with every welcome in it.
@@ -275,7 +288,9 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         .arg("::")));
     assert!(!listing.contains("youth-kiosk-enroll"), "{listing}");
 
-    // Power on again: everything on the card reaches the hub, once.
+    // The network back, the power on again: everything on the card reaches
+    // the hub, once.
+    let _server = Hub::start(&hub_data, &format!("127.0.0.1:{port}"));
     let mut q = boot();
     let total = || {
         report_today(&hub_data, &center)["total"]
