@@ -5,7 +5,7 @@
 # Safe to run again: it skips what is there.
 set -euo pipefail
 packages=(mmdebstrap dosfstools mtools fdisk e2fsprogs qemu-system-x86 qemu-system-arm
-  ovmf qemu-efi-aarch64 qemu-user-static binfmt-support)
+  ovmf qemu-user-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,8 +26,9 @@ if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 # A machine with QEMU's tools from bookworm-backports (qemu-utils) cannot
-# take bookworm's QEMU 7.2 beside them: take QEMU from backports too.
-target=()
+# take bookworm's QEMU 7.2 beside them: take QEMU (and only QEMU: not, say,
+# systemd, whose arm64 libraries the cross-build needs at bookworm's
+# version) from backports too.
 if dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null | grep -q bpo; then
   codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
   if ! grep -rqs "$codename-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -36,9 +37,11 @@ if dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null | grep -q bpo; then
       "$codename" | $sudo tee /etc/apt/sources.list.d/backports.sources >/dev/null
     $sudo apt-get update -q >&2
   fi
-  target=(-t "$codename-backports")
+  for i in "${!missing[@]}"; do
+    case ${missing[$i]} in qemu-*) missing[$i]=${missing[$i]}/$codename-backports ;; esac
+  done
 fi
 echo "installing ${missing[*]}" >&2
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${target[@]}" "${missing[@]}" >&2 ||
-  { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${target[@]}" "${missing[@]}" >&2; }
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
+  { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; }
 binfmt
