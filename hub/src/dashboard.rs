@@ -6,6 +6,7 @@
 //! distinct members come from the events of the month, through the
 //! `(center_id, local_date)` index.
 
+use crate::store::ratings::{LATEST_RATING, PHONE_RATINGS, SATISFIED};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -19,14 +20,6 @@ use crate::store::{Store, StoreError};
 /// The calendar the dashboard counts days on (the whole network is on
 /// China Standard Time); each event's own date is its center's local date.
 pub const NETWORK_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
-
-/// The satisfaction codes counted as satisfied, for SQL.
-pub const SATISFIED: &str = "'very_satisfied', 'satisfied'";
-
-/// A `rated` event `r` that is the latest rating of its visit (a later
-/// rating of the same visit replaces it).
-pub const LATEST_RATING: &str = "NOT EXISTS (SELECT 1 FROM events n WHERE n.device_id = r.device_id \
-     AND n.kind = 'rated' AND n.for_seq = r.for_seq AND n.seq > r.seq)";
 
 /// Days in the daily series.
 pub const SERIES_DAYS: u64 = 30;
@@ -343,7 +336,7 @@ fn center_figures(
         let mut stmt = conn.prepare(&format!(
             "{} WHERE a.center_id IN (SELECT value FROM json_each(?1))
                AND a.local_date BETWEEN ?2 AND ?3 GROUP BY a.center_id",
-            crate::yardsticks::PHONE_RATINGS.replacen("SELECT ", "SELECT a.center_id, ", 1)
+            PHONE_RATINGS.replacen("SELECT ", "SELECT a.center_id, ", 1)
         ))?;
         let mut rows = stmt.query(params![ids, month, today])?;
         while let Some(r) = rows.next()? {

@@ -16,6 +16,7 @@
 
 use crate::store::db;
 use crate::store::db::params;
+use crate::store::ratings::PHONE_RATINGS;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -96,8 +97,8 @@ pub fn for_centers(
                 "SELECT count(*), coalesce(sum(CASE WHEN reason IN ({}) THEN 1 ELSE 0 END), 0)
                  FROM events r
                  WHERE center_id = ?1 AND local_date BETWEEN ?2 AND ?3 AND kind = 'rated' AND {}",
-                crate::dashboard::SATISFIED,
-                crate::dashboard::LATEST_RATING
+                crate::store::ratings::SATISFIED,
+                crate::store::ratings::LATEST_RATING
             ))?
             .query_row(params![c.id, ymd(first), ymd(last)], |r| {
                 Ok((r.get::<u64>(0)?, r.get::<u64>(1)?))
@@ -173,12 +174,6 @@ pub fn for_centers(
     Ok(out)
 }
 
-/// Counts phone ratings (and the satisfied among them) of activities `a`;
-/// the caller adds the WHERE clause.
-pub const PHONE_RATINGS: &str = "SELECT count(*), coalesce(sum(CASE WHEN ar.satisfaction IN \
-     ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END), 0) \
-     FROM activity_ratings ar JOIN activities a ON a.id = ar.activity_id";
-
 /// How many came to an activity: staff's count where they corrected it,
 /// else counted visits at the center during its hours that day.
 pub fn attendance(
@@ -238,8 +233,8 @@ pub fn activity_ratings(
                  WHERE r.kind = 'rated' AND {}
                    AND e.center_id = ?1 AND e.local_date = ?2 AND e.kind = 'member_check_in'
                    AND e.voided_by_seq IS NULL AND e.at_ms BETWEEN ?3 AND ?4 AND e.activity = ?5",
-                crate::dashboard::SATISFIED,
-                crate::dashboard::LATEST_RATING
+                crate::store::ratings::SATISFIED,
+                crate::store::ratings::LATEST_RATING
             ),
             params![center.id, activity.local_date, from, to, id],
             |r| Ok((r.get(0)?, r.get(1)?)),

@@ -11,6 +11,20 @@ use protocol::catalog::Satisfaction;
 use super::db::params;
 use super::{Result, Store, StoreError, now_ms};
 
+/// The satisfaction codes counted as satisfied, for SQL.
+pub const SATISFIED: &str = "'very_satisfied', 'satisfied'";
+
+/// A `rated` event `r` that is the latest rating of its visit (a later
+/// rating of the same visit replaces it).
+pub const LATEST_RATING: &str = "NOT EXISTS (SELECT 1 FROM events n WHERE n.device_id = r.device_id \
+     AND n.kind = 'rated' AND n.for_seq = r.for_seq AND n.seq > r.seq)";
+
+/// Counts phone ratings (and the satisfied among them) of activities `a`;
+/// the caller adds the WHERE clause.
+pub const PHONE_RATINGS: &str = "SELECT count(*), coalesce(sum(CASE WHEN ar.satisfaction IN \
+     ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END), 0) \
+     FROM activity_ratings ar JOIN activities a ON a.id = ar.activity_id";
+
 /// The longest comment kept, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
 
@@ -121,7 +135,7 @@ impl Store {
                 &format!(
                     "SELECT count(*), coalesce(sum(CASE WHEN satisfaction IN ({}) THEN 1 ELSE 0 END), 0)
                      FROM activity_ratings WHERE activity_id = ?1",
-                    crate::dashboard::SATISFIED
+                    SATISFIED
                 ),
                 params![activity_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
