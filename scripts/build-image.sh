@@ -135,7 +135,12 @@ rm -rf "$work/files/etc/default/grub.d"
 
 step "Debian $suite $arch root for $fc_profile ($board), with $(basename "$deb")"
 export IMAGE_DIR=$PWD/deploy/image SERIAL_CONSOLE=${serial:+$console}
+# force-confold: raspi-firmware's settings in /etc/default are ours (put
+# there before it is installed); force-unsafe-io: no fsync per file while
+# the root is a folder (the image is written whole at the end), which
+# matters most for an arm64 root built under emulation.
 mmdebstrap --variant=minbase --arch="$arch" --components="$components" \
+  --dpkgopt=force-confold --dpkgopt=force-unsafe-io \
   --include="$packages" --include="$(realpath "$deb")" \
   --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
   --essential-hook="mkdir -p \"\$1/etc/default\" && cp $work/raspi-firmware $work/raspi-extra-cmdline $work/raspi-firmware-custom \"\$1/etc/default/\"" \

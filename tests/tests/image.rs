@@ -131,6 +131,40 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     let server = Hub::start(&hub_data, "127.0.0.1:0");
     let port = server.url.rsplit(':').next().expect("port").to_string();
 
+    // Locked down as built: no login on any console or serial port, root
+    // locked, no SSH (the virtual boards' profiles do not ask for it).
+    let rootfs = dir.path().join("root.img");
+    copy_out(&image, partitions(&image)[1], &rootfs);
+    let debugfs = |request: &str| {
+        stdout(&run(Command::new("debugfs")
+            .arg("-R")
+            .arg(request)
+            .arg(&rootfs)))
+    };
+    for unit in ["getty@.service", "serial-getty@.service", "autovt@.service"] {
+        let stat = debugfs(&format!("stat /etc/systemd/system/{unit}"));
+        assert!(
+            stat.contains("Fast link dest: \"/dev/null\""),
+            "{unit} masked: {stat}"
+        );
+    }
+    let shadow = debugfs("cat /etc/shadow");
+    let root = shadow
+        .lines()
+        .find(|l| l.starts_with("root:"))
+        .expect("root");
+    assert!(
+        root.split(':')
+            .nth(1)
+            .is_some_and(|p| p.starts_with('!') || p.starts_with('*')),
+        "root locked: {root}"
+    );
+    assert!(
+        debugfs("stat /usr/sbin/sshd").trim().is_empty(),
+        "no SSH server"
+    );
+    std::fs::remove_file(&rootfs).expect("rm");
+
     // The card: a copy of the image, with the center's enrollment file put
     // on its boot partition as a technician would from any computer.
     let disk = dir.path().join("disk.img");
