@@ -17,9 +17,10 @@ sudo=""
 binfmt() {
   [ "$(dpkg --print-architecture)" = arm64 ] && return 0
   [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && return 0
-  [ -e /proc/sys/fs/binfmt_misc/register ] ||
-    $sudo mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-  $sudo /lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf
+  { [ -e /proc/sys/fs/binfmt_misc/register ] ||
+    $sudo mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; } &&
+    $sudo /lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf ||
+    echo "warning: qemu-aarch64 is not registered with binfmt_misc here: an x86 image builds, an arm64 one cannot" >&2
 }
 if [ "${#missing[@]}" -eq 0 ]; then
   binfmt
