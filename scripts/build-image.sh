@@ -123,7 +123,8 @@ cat >"$work/raspi-firmware" <<EOF
 ROOTPART=LABEL=kiosk-root
 CONSOLES="${serial:+$console,115200 }tty1"
 EOF
-printf '%s\n' "$extra_cmdline ro rootwait" >"$work/raspi-extra-cmdline"
+# (raspi-firmware writes root=, rootwait and rw; the last of rw and ro wins.)
+printf '%s\n' "$extra_cmdline ro" >"$work/raspi-extra-cmdline"
 if [ -f "$work/files/boot/firmware/config.txt.youth-kiosk" ]; then
   cp "$work/files/boot/firmware/config.txt.youth-kiosk" "$work/raspi-firmware-custom"
   rm -f "$work/files/boot/firmware/"*.youth-kiosk
@@ -162,11 +163,9 @@ if [ "$arch" = amd64 ]; then
   printf 'title Youth center kiosk\nlinux /kiosk/vmlinuz\ninitrd /kiosk/initrd.img\noptions %s\n' \
     "$cmdline" >"$boot/loader/entries/kiosk.conf"
 else
+  # raspi-firmware's: the firmware, config.txt, cmdline.txt, and the kernel
+  # and initrd by their versioned names.
   cp -a "$root/boot/firmware/." "$boot/"
-  # For a virtual board and a technician: the kernel and initrd by name.
-  kernel=$(cd "$root/boot" && ls vmlinuz-* | sort -V | tail -1)
-  cp "$root/boot/$kernel" "$boot/vmlinuz"
-  cp "$root/boot/initrd.img-${kernel#vmlinuz-}" "$boot/initrd.img"
 fi
 find "$root/boot/firmware" -mindepth 1 -delete
 if [ -n "$hub" ]; then

@@ -24,7 +24,7 @@ machine=${1:-x86}
 case $machine in x86 | arm64) ;; *) echo "usage: $0 [--release] [x86|arm64]" >&2; exit 2 ;; esac
 [ "$machine" = arm64 ] && release=1
 started=$(date +%s)
-./scripts/setup-image.sh
+# (scripts/build-image.sh installs the image tools and QEMU.)
 # The headless home screen the booted one is compared with, and the hub and
 # firmware-config the test runs.
 [ -f target/screenshots/home-zh-1280x800.png ] ||

@@ -190,21 +190,6 @@ impl Qemu {
             .unwrap_or_default()
     }
 
-    /// Waits until the serial log has `needle`, up to `limit`.
-    pub fn wait_log(&self, needle: &str, limit: Duration) -> Result<Duration, String> {
-        let t = Instant::now();
-        while t.elapsed() < limit {
-            if self.log().contains(needle) {
-                return Ok(self.started.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        Err(format!(
-            "no {needle:?} in the serial log after {limit:?}; its end:\n{}",
-            tail(&self.log(), 40)
-        ))
-    }
-
     /// Cuts the power: SIGKILL, nothing flushed.
     pub fn power_cut(&mut self) {
         if let Some(mut c) = self.child.take() {

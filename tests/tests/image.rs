@@ -42,12 +42,12 @@ fn copy_out(img: &Path, (offset, len): (u64, u64), to: &Path) {
     std::io::copy(&mut f.take(len), &mut out).expect("copy");
 }
 
-/// `mtools` on the boot partition (FAT), in place in the image.
-fn mtools(tool: &str, img: &Path, boot: (u64, u64), args: &[&str]) {
-    run(Command::new(tool)
+/// `mtools` on the boot partition (FAT), in place in the image; its output.
+fn mtools(tool: &str, img: &Path, boot: (u64, u64), args: &[&str]) -> String {
+    stdout(&run(Command::new(tool)
         .arg("-i")
         .arg(format!("{}@@{}", img.display(), boot.0))
-        .args(args));
+        .args(args)))
 }
 
 /// The share of pixels that are (nearly) the same in two pictures of the
@@ -194,7 +194,13 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     let append = "root=LABEL=kiosk-root ro rootwait console=ttyAMA0,115200 \
                   video=1280x800@60 vt.global_cursor_default=0 quiet";
     if machine == Machine::Arm64 {
-        for (from, to) in [("::vmlinuz", &vmlinuz), ("::initrd.img", &initrd)] {
+        // raspi-firmware's names, with the kernel's version.
+        let listing = mtools("mdir", &disk, parts[0], &["-b", "::"]);
+        for (prefix, to) in [("::/vmlinuz-", &vmlinuz), ("::/initrd.img-", &initrd)] {
+            let from = listing
+                .lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix}* on the boot partition: {listing}"));
             mtools("mcopy", &disk, parts[0], &[from, &to.to_string_lossy()]);
         }
     }
@@ -315,11 +321,7 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     drop(conn);
 
     // The enrollment file was taken off the boot partition.
-    let listing = stdout(&run(Command::new("mdir")
-        .arg("-b")
-        .arg("-i")
-        .arg(format!("{}@@{}", disk.display(), parts[0].0))
-        .arg("::")));
+    let listing = mtools("mdir", &disk, parts[0], &["-b", "::"]);
     assert!(!listing.contains("youth-kiosk-enroll"), "{listing}");
 
     // The network back, the power on again: everything on the card reaches
