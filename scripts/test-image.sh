@@ -33,10 +33,18 @@ cargo build -q --locked -p hub -p firmware-config
 image=target/image/test-$machine.img
 deb=()
 if [ -z "$release" ]; then
-  deb=(--deb "$(./scripts/package-deb.sh --test-build amd64)")
+  kiosk_deb=$(./scripts/package-deb.sh --test-build amd64)
+  deb=(--deb "$kiosk_deb")
+else
+  debarch=amd64
+  [ "$machine" = arm64 ] && debarch=arm64
+  kiosk_deb=$(ls target/deb/youth-kiosk_*_"$debarch".deb 2>/dev/null | head -n1 || true)
 fi
 ./scripts/build-image.sh --profile "tests/image/$machine-virtual.toml" --serial-console --out "$image" "${deb[@]}"
 built=$(date +%s)
-KIOSK_IMAGE=$PWD/$image KIOSK_IMAGE_MACHINE=$machine \
+# The release .deb the image carries, when it was built before the image:
+# the test publishes new versions of it (build-image.sh builds a missing one).
+[ -n "${kiosk_deb:-}" ] || kiosk_deb=$(ls target/deb/youth-kiosk_*_"${debarch:-amd64}".deb | head -n1)
+KIOSK_IMAGE=$PWD/$image KIOSK_IMAGE_MACHINE=$machine KIOSK_DEB=$PWD/$kiosk_deb \
   cargo test -q --locked -p e2e --test image -- --ignored --nocapture
 echo "image test ($machine): built in $((built - started)) s, booted and tested in $(($(date +%s) - built)) s"

@@ -43,7 +43,21 @@ pub struct Profile {
     pub devices: Vec<Device>,
     #[serde(default)]
     pub image: Image,
+    /// The kiosk's own settings for this board beyond the ones the profile
+    /// writes (see `kiosk.toml`), e.g. `screen_hours = "08:30-21:30"`.
+    #[serde(default)]
+    pub kiosk: toml::Table,
 }
+
+/// The `kiosk.toml` settings the profile writes itself.
+const WRITTEN_SETTINGS: [&str; 6] = [
+    "fullscreen",
+    "hid_scanners",
+    "serial_scanners",
+    "card_readers",
+    "signals",
+    "voice",
+];
 
 /// What the board's image has beyond the kiosk (`scripts/build-image.sh`).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -56,6 +70,11 @@ pub struct Image {
     /// The technicians' public keys (`ssh-ed25519 AAAA… comment`), for root.
     #[serde(default)]
     pub ssh_keys: Vec<String>,
+    /// Time servers (names or addresses) for boards on a network without
+    /// the internet's (a county's own); empty: Debian's defaults. A kiosk
+    /// checks signed content and releases only with a synchronised clock.
+    #[serde(default)]
+    pub ntp: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -238,6 +257,29 @@ impl Profile {
 
     fn image_problems(&self, out: &mut Vec<String>) {
         let i = &self.image;
+        for server in &i.ntp {
+            if server.is_empty()
+                || server.len() > 253
+                || !server
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b))
+            {
+                out.push(format!(
+                    "image: time server {server:?} is not a host name or an address"
+                ));
+            }
+        }
+        for (key, value) in &self.kiosk {
+            if WRITTEN_SETTINGS.contains(&key.as_str()) {
+                out.push(format!(
+                    "kiosk: {key} is written from the profile's devices and gpio; leave it out of [kiosk]"
+                ));
+            } else if !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                out.push(format!("kiosk: {key:?} is not a kiosk.toml setting"));
+            } else if value.is_table() {
+                out.push(format!("kiosk: {key} must be a value, not a table"));
+            }
+        }
         if i.ssh && i.ssh_keys.is_empty() {
             out.push(
                 "image: ssh is on but ssh_keys is empty; with passwords off nobody could log in"
@@ -396,6 +438,16 @@ impl Checked {
             contents: self.kiosk_toml(),
         });
         files.extend(lockdown(&self.header()));
+        if !self.profile.image.ntp.is_empty() {
+            files.push(File {
+                path: "etc/systemd/timesyncd.conf.d/youth-kiosk.conf".into(),
+                contents: format!(
+                    "{}# The network's own time servers.\n[Time]\nNTP={}\n",
+                    self.header(),
+                    self.profile.image.ntp.join(" ")
+                ),
+            });
+        }
         if self.profile.image.ssh {
             files.push(File {
                 path: "etc/ssh/sshd_config.d/youth-kiosk.conf".into(),
@@ -588,6 +640,12 @@ impl Checked {
             "card_readers = \"{}\"",
             if readers { "all" } else { "none" }
         );
+        if !self.profile.kiosk.is_empty() {
+            s.push_str("\n# This board's own settings (the profile's [kiosk]).\n");
+            for (key, value) in &self.profile.kiosk {
+                let _ = writeln!(s, "{key} = {value}");
+            }
+        }
         let g = &self.profile.gpio;
         if !g.pins().is_empty() {
             s.push_str("\n# Buzzer, lights and door relay (BCM GPIO numbers).\n[signals]\nbackend = \"gpio\"\n");

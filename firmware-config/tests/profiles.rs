@@ -438,3 +438,53 @@ height = 800
     );
     assert!(typo.problems()[0].contains("(or \"auto\": the first connected)"));
 }
+
+#[test]
+fn a_profile_names_its_time_servers_and_its_own_kiosk_settings() {
+    let p = profile(&format!(
+        "{GOOD}\n[image]\nntp = [\"ntp.county.example\", \"10.0.2.2\"]\n\
+         [kiosk]\nscreen_hours = \"08:30-21:30\"\nupdate_quiet_minutes = 5\n"
+    ));
+    assert_eq!(p.problems(), Vec::<String>::new());
+    let files = p.validated().expect("valid").render();
+    let file = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.contents.clone())
+            .unwrap_or_else(|| panic!("{path}"))
+    };
+    assert!(
+        file("etc/systemd/timesyncd.conf.d/youth-kiosk.conf")
+            .contains("[Time]\nNTP=ntp.county.example 10.0.2.2\n")
+    );
+    let kiosk = file("var/lib/youth-kiosk/kiosk.toml");
+    assert!(
+        kiosk.contains("screen_hours = \"08:30-21:30\"\nupdate_quiet_minutes = 5\n"),
+        "{kiosk}"
+    );
+    // Before any table, so they stay top-level settings.
+    let table = kiosk.find("[signals]").expect("signals");
+    assert!(
+        kiosk
+            .find("update_quiet_minutes")
+            .is_some_and(|i| i < table)
+    );
+    // Without servers, Debian's defaults: no file.
+    let plain = profile(GOOD).validated().expect("valid").render();
+    assert!(!plain.iter().any(|f| f.path.contains("timesyncd")));
+
+    let bad = profile(&format!(
+        "{GOOD}\n[image]\nntp = [\"pool ntp\"]\n[kiosk]\nfullscreen = false\n\
+         Screen = 1\n[kiosk.voice]\nenabled = true\n"
+    ));
+    let problems = bad.problems().join("\n");
+    for expected in [
+        "time server \"pool ntp\" is not a host name",
+        "fullscreen is written from the profile",
+        "\"Screen\" is not a kiosk.toml setting",
+        "voice is written from the profile",
+    ] {
+        assert!(problems.contains(expected), "{expected}: {problems}");
+    }
+}

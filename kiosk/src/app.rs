@@ -76,6 +76,18 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
     slint::Timer::single_shot(std::time::Duration::ZERO, || {
         crate::service::ready("showing the home screen");
     });
+    // A new release that is still up a while after it was ready is kept.
+    let settle = slint::Timer::default();
+    let folder = data.to_path_buf();
+    settle.start(
+        slint::TimerMode::SingleShot,
+        crate::software::SETTLE,
+        move || {
+            if let Err(e) = crate::software::settled(&folder) {
+                tracing::error!("cannot keep the release running: {e:#}");
+            }
+        },
+    );
     let watchdog = slint::Timer::default();
     if let Some(every) = crate::service::watchdog_interval() {
         watchdog.start(slint::TimerMode::Repeated, every, crate::service::alive);

@@ -148,7 +148,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     (None, Some(hub), Some(code)) => enroll(&data, &hub, &code, name, force),
                     _ => bail!("give --hub and --code, or --from FILE"),
                 },
-                Command::Run => run_ui(&data, false),
+                Command::Run => {
+                    // A release from the hub runs in this one's place.
+                    crate::software::launch(&data);
+                    run_ui(&data, false)
+                }
                 Command::Headless { no_final_sync } => {
                     crate::headless::run(&data, &Config::load(&data), !no_final_sync)
                 }
@@ -283,7 +287,7 @@ fn sync_now(data: &Path) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let report = sync_once(data, &rt)?;
+    let report = sync_once(data, &rt, true)?;
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
@@ -317,6 +321,11 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
         );
         v["content_error"] =
             serde_json::json!(store.setting(crate::content::update::SETTING_ERROR)?);
+        v["software"] = serde_json::json!({
+            "running": crate::software::running().to_string(),
+            "installed": crate::software::installed().to_string(),
+            "state": crate::software::State::load(data),
+        });
         v["today"] = serde_json::json!({
             "date": date,
             "scope": if today.hub_as_of_ms.is_some() { "center" } else { "kiosk" },
@@ -367,6 +376,7 @@ fn status(data: &Path, json: bool) -> anyhow::Result<()> {
             "today ({date}, {scope}): {} visits, {} member check-ins ({} members), {} visitors",
             today.total, today.members, today.distinct_members, today.visitors
         );
+        println!("{}", crate::software::describe(data));
     }
     Ok(())
 }

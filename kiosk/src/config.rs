@@ -48,6 +48,12 @@ attract_after_seconds = 60
 # Seconds each announcement or activity stays up in attract mode.
 attract_slide_seconds = 10
 
+# A new version of the kiosk, fetched from the hub in the background, is
+# installed at a quiet moment: once the screen has been in attract mode (or
+# dark, outside screen_hours) this many minutes. The kiosk then restarts in
+# a few seconds. With attract mode off, only in the dark hours.
+update_quiet_minutes = 10
+
 # Fill the screen (a kiosk); false gives a window, e.g. on a desktop.
 fullscreen = true
 # The window's size in pixels, e.g. "1920x1080", for an X display without a
@@ -115,6 +121,7 @@ pub struct Config {
     pub staff_idle_seconds: u32,
     pub attract_after_seconds: u32,
     pub attract_slide_seconds: u32,
+    pub update_quiet_minutes: u32,
     pub screen_hours: String,
     pub fullscreen: bool,
     pub window_size: String,
@@ -150,6 +157,7 @@ impl Default for Config {
             staff_idle_seconds: 90,
             attract_after_seconds: 60,
             attract_slide_seconds: 10,
+            update_quiet_minutes: 10,
             screen_hours: String::new(),
             fullscreen: true,
             window_size: String::new(),
@@ -274,6 +282,11 @@ impl Config {
             get("KIOSK_ATTRACT_SLIDE_SECONDS"),
             &mut self.attract_slide_seconds,
         )?;
+        num(
+            "KIOSK_UPDATE_QUIET_MINUTES",
+            get("KIOSK_UPDATE_QUIET_MINUTES"),
+            &mut self.update_quiet_minutes,
+        )?;
         Ok(())
     }
 
@@ -379,6 +392,35 @@ mod tests {
 
     #[test]
     fn every_board_profile_gives_settings_this_kiosk_accepts() {
+        // The emulated boards' profiles too, with their own [kiosk] settings.
+        let image_profiles: Vec<(String, String)> =
+            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/image"))
+                .expect("tests/image")
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .map(|p| {
+                    let text = std::fs::read_to_string(&p).expect("read");
+                    (p.display().to_string(), text)
+                })
+                .collect();
+        assert!(!image_profiles.is_empty());
+        for (name, text) in image_profiles {
+            let checked = firmware_config::Profile::parse(&text)
+                .and_then(firmware_config::Profile::validated)
+                .expect("a good profile");
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join("kiosk.toml"), checked.kiosk_toml()).expect("write");
+            let c = Config::load_strict(dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let own = &checked.profile.kiosk;
+            if let Some(m) = own.get("update_quiet_minutes") {
+                assert_eq!(
+                    Some(i64::from(c.update_quiet_minutes)),
+                    m.as_integer(),
+                    "{name}"
+                );
+            }
+        }
         for (name, text) in firmware_config::BUILTIN {
             let checked = firmware_config::Profile::parse(text)
                 .and_then(firmware_config::Profile::validated)

@@ -10,6 +10,8 @@
 //! - [`content`]: what the home screen shows, in Chinese and English.
 //! - [`input`]: scanners and card readers (USB keyboard-wedge scanners through
 //!   evdev, serial scanners, PC/SC card readers), each behind one trait.
+//! - [`software`]: the kiosk's own releases from the hub: fetched in the
+//!   background, tried at a quiet moment, kept or rolled back.
 //! - [`setup`]: the data folder, the database, enrolling and the sync loop:
 //!   what every way of running the kiosk needs, below the window.
 //! - [`app`]: start-up of the touchscreen window.
@@ -35,6 +37,7 @@ pub mod screen;
 pub mod service;
 pub mod setup;
 pub mod signals;
+pub mod software;
 pub mod store;
 pub mod sync;
 pub mod ui;

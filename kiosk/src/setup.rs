@@ -174,7 +174,7 @@ pub fn enroll_quietly(
         &keys,
     )?;
     // Learn the roster now, so member numbers work before the first scan.
-    let first_sync = sync_once(data, &rt).err().map(|e| format!("{e:#}"));
+    let first_sync = sync_once(data, &rt, false).err().map(|e| format!("{e:#}"));
     Ok(Enrolled {
         device_id: response.device_id,
         center_id: response.center.id,
@@ -183,9 +183,12 @@ pub fn enroll_quietly(
     })
 }
 
+/// One round now; with `wait_for_fetch`, a release it starts to download
+/// is waited for too (`kiosk sync`), else left to the sync loop.
 pub fn sync_once(
     data: &Path,
     rt: &tokio::runtime::Runtime,
+    wait_for_fetch: bool,
 ) -> anyhow::Result<crate::sync::SyncReport> {
     let store = open_store(data)?;
     let Some(e) = store.enrollment()? else {
@@ -196,6 +199,9 @@ pub fn sync_once(
     let timeout = Config::load(data).hub_timeout();
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
     let mut syncer = Syncer::new(store, uplink).with_content(updater(data, &e, timeout)?, None);
+    if wait_for_fetch {
+        syncer = syncer.waiting_for_fetch();
+    }
     let now = SystemClock::new().now_ms();
     Ok(rt.block_on(syncer.sync_once(now))?)
 }
@@ -211,7 +217,7 @@ fn updater(
         data,
         &e.hub_url,
         e.center_id,
-        crate::sync::http::client(timeout)?,
+        crate::sync::http::download_client(timeout)?,
     ))
 }
 

@@ -7,6 +7,7 @@
 //! - [`catalog`]: the service categories and age bands both sides agree on.
 //! - [`content`]: the content bundle admins publish and kiosks show.
 //! - [`picture`] (feature `pictures`): content pictures decoded within limits.
+//! - [`release`]: kiosk software releases, their versions and rings.
 //! - [`text`]: free text from outside, cleaned and capped; CSV cells made safe.
 //! - [`wire`]: request and response bodies of the hub's `/api/v1` API.
 
@@ -15,6 +16,7 @@ pub mod catalog;
 pub mod content;
 #[cfg(feature = "pictures")]
 pub mod picture;
+pub mod release;
 pub mod text;
 pub mod token;
 pub mod wall;

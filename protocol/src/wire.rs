@@ -176,6 +176,17 @@ pub struct DeviceReport {
     /// again means two boards share one credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lineage: Option<String>,
+    /// The kiosk's Debian architecture (`arm64`, `amd64`), which releases
+    /// it can run (absent from kiosks before releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// A release that did not start on it (never ready after its tries),
+    /// which it went back from and will not try again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolled_back_from: Option<String>,
+    /// Why the release it should run could not be fetched or unpacked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_error: Option<String>,
 }
 
 /// What happened at the door, as recorded.

@@ -4,6 +4,7 @@
 //! test command builds the whole workspace first.
 
 pub mod faulty;
+pub mod ntp;
 pub mod qemu;
 pub mod vpcd;
 

@@ -2,8 +2,10 @@
 //! real DRM/KMS device, and virtio keyboard and tablet: real libinput
 //! devices): it boots to the home screen, enrolls with the center's file
 //! from its boot partition against a hub on this machine, welcomes a member
-//! typed on the keyboard (as a USB scanner types), and loses nothing welcomed
-//! when the power is cut in the middle of a burst of check-ins.
+//! typed on the keyboard (as a USB scanner types), loses nothing welcomed
+//! when the power is cut in the middle of a burst of check-ins, moves to a
+//! new version of itself published on the hub, and comes back by itself
+//! from one that does not start.
 //!
 //! The image takes minutes to build: `scripts/test-image.sh` builds it and
 //! runs this test with KIOSK_IMAGE (and KIOSK_IMAGE_MACHINE=x86 or arm64).
@@ -127,8 +129,17 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
             ])
         })
         .collect();
+    // Content signing set up before the kiosk enrolls (it trusts the root
+    // it is given then): releases are signed in the same repository.
+    run(hub_cmd(&hub_data)
+        .args(["content", "init", "--root-key-out"])
+        .arg(dir.path().join("root.pk8")));
     let code = hub(&["enroll-code", "--center", &center]);
     let server = Hub::start(&hub_data, "127.0.0.1:0");
+    // The board's time server (its profile names 10.0.2.2, this machine).
+    let ntp = e2e::ntp::Sntp::start("127.0.0.1:123").unwrap_or_else(|e| {
+        panic!("the test's time server on 127.0.0.1:123: {e} (it needs root and a free port 123)")
+    });
     let port = server.url.rsplit(':').next().expect("port").to_string();
 
     // Locked down as built: no login on any console or serial port, root
@@ -172,6 +183,15 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         .arg("--sparse=always")
         .arg(&image)
         .arg(&disk));
+    // A card larger than the image, as real ones are: the data partition
+    // grows into the rest on the first boot (room for a release).
+    let card = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&disk)
+        .expect("open");
+    let len = card.metadata().expect("metadata").len();
+    card.set_len(len + (1 << 30)).expect("grow the card");
+    drop(card);
     let parts = partitions(&disk);
     assert_eq!(parts.len(), 3, "boot, root, data: {parts:?}");
     let enroll = dir.path().join("enroll.toml");
@@ -241,6 +261,7 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     }
     q.screendump(&shots.join(format!("image-{name}-welcome.png")))
         .expect("screendump");
+    assert!(ntp.answered() > 0, "the board asked the time server");
     assert!(
         similarity(&shots.join(format!("image-{name}-welcome.png")), &reference) < 0.85,
         "the welcome is on the screen"
@@ -280,8 +301,9 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
 
     // The data partition: its journal replays, then it is clean, and the
     // database is whole with every welcome in it.
+    // (Read again: the data partition grew on the first boot.)
     let data = dir.path().join("data.img");
-    copy_out(&disk, parts[2], &data);
+    copy_out(&disk, partitions(&disk)[2], &data);
     let replay = Command::new("e2fsck")
         .arg("-p")
         .arg(&data)
@@ -344,5 +366,141 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         before.len(),
         synced.as_secs_f64()
     );
+
+    // Software updates. A new version of the kiosk the image carries,
+    // published to its center: fetched in the background, installed when
+    // attract mode comes on, and kept once it started well.
+    let deb = PathBuf::from(std::env::var("KIOSK_DEB").expect("KIOSK_DEB: the image's kiosk .deb"));
+    let device = || {
+        let v: serde_json::Value =
+            serde_json::from_str(&hub(&["device", "list", "--json"])).expect("device list JSON");
+        v[0].clone()
+    };
+    let good = repack(&deb, "0.1.1", None, dir.path());
+    let t = Instant::now();
+    hub(&[
+        "release",
+        "publish",
+        &good.to_string_lossy(),
+        "--ring",
+        &format!("center:{center}"),
+    ]);
+    let moved = wait_until(
+        Duration::from_secs(600),
+        "the kiosk on release 0.1.1",
+        || device()["software_version"] == "0.1.1",
+    );
+    eprintln!(
+        "{name}: release 0.1.1 published, fetched, installed at a quiet moment and running in {:.0} s",
+        moved.as_secs_f64()
+    );
+    assert!(
+        q.log().contains("installing release 0.1.1: restarting"),
+        "{}",
+        tail(&q.log(), 40)
+    );
+    // The new version draws the home screen.
+    wait_until(Duration::from_secs(120), "0.1.1's home screen", || {
+        q.screendump(&screen)
+            .map_or(0.0, |()| similarity(&screen, &reference))
+            > 0.85
+    });
+    std::fs::copy(&screen, shots.join(format!("image-{name}-release.png"))).expect("copy");
+    wait_until(Duration::from_secs(180), "release 0.1.1 kept", || {
+        q.log().contains("release 0.1.1 started well: kept")
+    });
+    assert!(
+        device()["alerts"].as_array().is_some_and(Vec::is_empty),
+        "{}",
+        device()
+    );
+
+    // A version that exits at start, published to everyone: tried three
+    // times, then the kiosk is back on 0.1.1 by itself, and the hub says so.
+    let broken = repack(
+        &deb,
+        "0.1.2",
+        Some("#!/bin/sh\necho 'kiosk 0.1.2: cannot start' >&2\nexit 1\n"),
+        dir.path(),
+    );
+    hub(&[
+        "release",
+        "publish",
+        &broken.to_string_lossy(),
+        "--ring",
+        "all",
+    ]);
+    let back = wait_until(Duration::from_secs(600), "the rollback from 0.1.2", || {
+        let d = device();
+        d["rolled_back_from"] == "0.1.2" && d["software_version"] == "0.1.1"
+    });
+    let d = device();
+    assert!(
+        d["alerts"]
+            .as_array()
+            .is_some_and(|a| a.contains(&"rolled_back".into())),
+        "{d}"
+    );
+    let log = q.log();
+    assert!(
+        log.contains("release 0.1.2 did not start; going back"),
+        "{}",
+        tail(&log, 60)
+    );
+    assert_eq!(
+        log.matches("kiosk 0.1.2: cannot start").count(),
+        3,
+        "three tries"
+    );
+    eprintln!(
+        "{name}: release 0.1.2 (exits at start) rolled back to 0.1.1 in {:.0} s after publishing; {:.0} s for both",
+        back.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
+    // And 0.1.1, back, draws it again.
+    wait_until(
+        Duration::from_secs(120),
+        "the home screen after the rollback",
+        || {
+            q.screendump(&screen)
+                .map_or(0.0, |()| similarity(&screen, &reference))
+                > 0.85
+        },
+    );
+    std::fs::copy(
+        &screen,
+        shots.join(format!("image-{name}-after-rollback.png")),
+    )
+    .expect("copy");
     q.power_cut();
+}
+
+/// The kiosk's package `deb` as version `version` (its kiosk replaced by
+/// `script` when given), as a maintainer would build a release.
+fn repack(deb: &Path, version: &str, script: Option<&str>, dir: &Path) -> PathBuf {
+    let root = dir.join(format!("release-{version}"));
+    run(Command::new("dpkg-deb").arg("-R").arg(deb).arg(&root));
+    let control = root.join("DEBIAN/control");
+    let text = std::fs::read_to_string(&control).expect("control");
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("Version: ") {
+                format!("Version: {version}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&control, text).expect("control");
+    if let Some(script) = script {
+        std::fs::write(root.join("usr/bin/kiosk"), script).expect("script");
+    }
+    let out = dir.join(format!("youth-kiosk_{version}.deb"));
+    run(Command::new("dpkg-deb")
+        .args(["--root-owner-group", "-Zgzip", "-b"])
+        .arg(&root)
+        .arg(&out));
+    std::fs::remove_dir_all(&root).expect("rm");
+    out
 }

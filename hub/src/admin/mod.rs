@@ -153,6 +153,31 @@ impl<'a> Admin<'a> {
         })
     }
 
+    /// A kiosk release published (to a ring) or withdrawn, for the audit log.
+    pub fn note_release(
+        &self,
+        action: &'static str,
+        info: &protocol::release::ReleaseInfo,
+    ) -> Result<()> {
+        self.change(|_| {
+            Ok((
+                (),
+                audit::Change {
+                    center_id: None,
+                    region_id: None,
+                    action,
+                    subject: format!("release {} for {}", info.version, info.arch),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "version": info.version,
+                        "arch": info.arch,
+                        "ring": info.ring,
+                    })),
+                },
+            ))
+        })
+    }
+
     /// Makes a change and its line in the audit log in one transaction.
     fn change<T>(
         &self,

@@ -5,7 +5,13 @@ use super::*;
 
 #[derive(Subcommand)]
 pub enum DeviceAction {
-    List,
+    /// Every kiosk: upload state, version, alerts.
+    List {
+        /// One JSON array, with each kiosk's software (architecture, a
+        /// release rolled back from, why a release could not be fetched).
+        #[arg(long)]
+        json: bool,
+    },
     /// Take a kiosk out of service (stolen, broken, replaced): its
     /// credential is refused from now on; what it uploaded stays counted.
     Revoke {
@@ -28,7 +34,15 @@ pub(super) fn device(
                 "kiosk {id} revoked: its uploads are refused from now on"
             )?;
         }
-        DeviceAction::List => {
+        DeviceAction::List { json: true } => {
+            let now = crate::store::now_ms();
+            let mut all = Vec::new();
+            for c in store.centers()? {
+                all.extend(store.fleet(crate::store::users::Scope::Center(c.id), now)?);
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+        }
+        DeviceAction::List { json: false } => {
             writeln!(
                 out,
                 "id\tcenter\tacked_seq\twaiting\tset_aside\tversion\tlast_seen\tname\talerts"

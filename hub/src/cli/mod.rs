@@ -22,6 +22,7 @@ mod device;
 mod integration;
 mod member;
 mod region;
+mod release;
 mod report;
 mod user;
 
@@ -40,6 +41,8 @@ pub use member::MemberAction;
 use member::member;
 pub use region::RegionAction;
 use region::region;
+pub use release::ReleaseAction;
+use release::release;
 pub use report::VolunteerAction;
 use report::{ledger, report, scope_and_month, volunteer, yardsticks};
 pub use user::UserAction;
@@ -208,6 +211,12 @@ pub enum Command {
         #[command(subcommand)]
         action: ContentAction,
     },
+    /// The kiosk's software: publish a build to one center, a county or
+    /// every kiosk, list what is published, withdraw a release.
+    Release {
+        #[command(subcommand)]
+        action: ReleaseAction,
+    },
     /// 我有话说: the network's deadlines for youths' messages (read within
     /// N hours, answered within N days; 3 and 3 by default). Prints them;
     /// with values, sets them first.
@@ -314,6 +323,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
         }
         Command::Content { action } => content(data, &store, action, out)?,
+        Command::Release { action } => release(data, &store, action, out)?,
         Command::CopyDatabase { to } => {
             let target = Database::from_url(Some(&to), data).map_err(anyhow::Error::msg)?;
             anyhow::ensure!(

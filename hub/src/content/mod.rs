@@ -10,7 +10,8 @@
 //! `hub content rotate-root` (which needs it) signs a new root.
 //!
 //! A center's files are the targets named `center-<id>-<file>`; a kiosk
-//! reads only its own center's.
+//! reads only its own center's. Kiosk software releases are the targets
+//! `release-<arch>-<version>.deb` (see `release`).
 //!
 //! Layout under the data folder: `tuf/metadata/` (`root.json`,
 //! `N.root.json`, `timestamp.json`, `N.snapshot.json`, `N.targets.json`),
@@ -30,11 +31,13 @@ use tough::schema::{KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, T
 use tough::{FilesystemTransport, RepositoryLoader, TargetName};
 
 mod folder;
+mod release;
 mod root;
 pub use folder::{
     REGION_SERVICES, default_bundle, default_picture, give_activity_ids, read_folder,
     read_region_folder, split_region_content, write_default,
 };
+pub use release::Release;
 
 /// How long each role's signature holds. The timestamp is re-signed by
 /// `hub serve` every day (and at every publish), so a kiosk that can check

@@ -154,13 +154,27 @@ async fn show_kiosks(
     let scope = s.user.scope;
     let found = db(state, move |st| {
         let fleet = Admin::new(st, actor).kiosks(None)?;
-        Ok((fleet, st.centers_in(scope)?))
+        let mut chains = std::collections::HashMap::new();
+        for k in &fleet {
+            if let std::collections::hash_map::Entry::Vacant(e) = chains.entry(k.center_id) {
+                e.insert(st.region_chain(k.center_id)?);
+            }
+        }
+        Ok((fleet, st.centers_in(scope)?, chains))
     })
     .await;
-    let (fleet, centers) = match found {
+    let (fleet, centers, chains) = match found {
         Ok(f) => f,
         Err(e) => return refusal(&s, lang, Tab::Kiosks, "/kiosks", e),
     };
+    let releases = match state.content.releases().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot read the published releases: {e:#}");
+            Vec::new()
+        }
+    };
+    let rollout = super::rollout::card(&releases, &fleet, &chains, lang);
     let rows: String = fleet
         .iter()
         .map(|k| {
@@ -298,7 +312,7 @@ async fn show_kiosks(
         )
     };
     let main = format!(
-        "{shown_code}<div class=\"card\"><h2>{heading}</h2>{done}{error}{list}</div>\
+        "{shown_code}<div class=\"card\"><h2>{heading}</h2>{done}{error}{list}</div>{rollout}\
          <div class=\"card\"><h2>{code_heading}</h2>\
          <form method=\"post\" action=\"/kiosks/enroll-code\" class=\"row\" id=\"issue-code\">{csrf}\
          <label>{l_center}<select name=\"center\">{center_options}</select></label>\

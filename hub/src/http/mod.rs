@@ -24,6 +24,7 @@ mod overview;
 pub mod phone;
 mod phone_frame;
 mod regions;
+mod rollout;
 pub mod serve;
 mod signup;
 mod users;

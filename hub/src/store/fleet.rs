@@ -44,6 +44,12 @@ pub enum Alert {
     /// In the last week a second board spoke with this kiosk's credential
     /// (the newer copy was refused, and tried again): it must be enrolled anew.
     TwoBoards,
+    /// A release did not start on the kiosk: it went back to the version
+    /// it ran before (and will not try that release again).
+    RolledBack,
+    /// The release the kiosk should run could not be fetched or unpacked
+    /// (the reason is in `release_error`); it runs what it ran.
+    ReleaseFailed,
 }
 
 impl Alert {
@@ -57,6 +63,8 @@ impl Alert {
             Alert::TwoBoards => {
                 "两台设备共用一个凭据，较新的一台须重新注册 · two boards share one credential: enroll the newer one anew"
             }
+            Alert::RolledBack => "新版本未能启动，已退回 · a release did not start: rolled back",
+            Alert::ReleaseFailed => "新版本未能下载 · a release could not be fetched",
         }
     }
 }
@@ -82,6 +90,12 @@ pub struct FleetRow {
     pub set_aside: u64,
     /// Taken out of service: its credential is refused.
     pub revoked: bool,
+    /// Its Debian architecture, as it last said (kiosks before releases: none).
+    pub arch: Option<String>,
+    /// The release it went back from, while no later one was kept.
+    pub rolled_back_from: Option<String>,
+    /// Why the release it should run could not be fetched.
+    pub release_error: Option<String>,
     pub alerts: Vec<Alert>,
 }
 
@@ -94,10 +108,13 @@ impl Store {
     ) -> Result<()> {
         let version = clean_text(&report.software_version, super::MAX_VERSION_CHARS);
         let content_error = report.content_error.as_ref().map(|e| clean_text(e, 300));
+        let short =
+            |t: &Option<String>| t.as_ref().map(|t| clean_text(t, super::MAX_VERSION_CHARS));
         self.conn().execute(
             "UPDATE devices SET software_version = ?1, reported_last_seq = ?2,
                clock_synchronized = ?3, reported_at_ms = ?4, content_version = ?5,
-               content_error = ?6 WHERE id = ?7",
+               content_error = ?6, arch = ?7, rolled_back_from = ?8, release_error = ?9
+             WHERE id = ?10",
             params![
                 version,
                 report.last_seq,
@@ -105,6 +122,9 @@ impl Store {
                 now_ms(),
                 report.content_version,
                 content_error,
+                short(&report.arch),
+                short(&report.rolled_back_from),
+                report.release_error.as_ref().map(|e| clean_text(e, 300)),
                 device_id
             ],
         )?;
@@ -223,7 +243,7 @@ impl Store {
                     d.content_version, d.content_error, d.restored_at_ms, d.twin_at_ms,
                     (SELECT count(*) FROM rejected_events x WHERE x.device_id = d.id),
                     (SELECT max(received_at_ms) FROM rejected_events x WHERE x.device_id = d.id),
-                    d.revoked_at_ms IS NOT NULL
+                    d.revoked_at_ms IS NOT NULL, d.arch, d.rolled_back_from, d.release_error
              FROM devices d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
              ORDER BY d.center_id, d.id",
@@ -255,6 +275,14 @@ impl Store {
             if recent(r.get(14)?) {
                 alerts.push(Alert::SetAside);
             }
+            let rolled_back_from: Option<String> = r.get(17)?;
+            if rolled_back_from.is_some() {
+                alerts.push(Alert::RolledBack);
+            }
+            let release_error: Option<String> = r.get(18)?;
+            if release_error.is_some() {
+                alerts.push(Alert::ReleaseFailed);
+            }
             // Out of service: nothing about it needs anyone's attention.
             if revoked {
                 alerts.clear();
@@ -273,6 +301,9 @@ impl Store {
                 content_error,
                 set_aside: r.get(13)?,
                 revoked,
+                arch: r.get(16)?,
+                rolled_back_from,
+                release_error,
                 alerts,
             })
         })?;

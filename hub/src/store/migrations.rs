@@ -380,6 +380,11 @@ const SQLITE: &[&str] = &[
         referral_outcome TEXT
      );
      CREATE INDEX tickets_center ON tickets(center_id, created_at_ms);",
+    // 31: what a kiosk says of its software: its architecture, a release
+    // it rolled back from, why a release could not be fetched.
+    "ALTER TABLE devices ADD COLUMN arch TEXT;
+     ALTER TABLE devices ADD COLUMN rolled_back_from TEXT;
+     ALTER TABLE devices ADD COLUMN release_error TEXT;",
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -703,6 +708,10 @@ const POSTGRES: &[&str] = &[
         referral_outcome TEXT
      );
      CREATE INDEX tickets_center ON tickets(center_id, created_at_ms);",
+    // 16: SQLite's 31.
+    "ALTER TABLE devices ADD COLUMN arch TEXT;
+     ALTER TABLE devices ADD COLUMN rolled_back_from TEXT;
+     ALTER TABLE devices ADD COLUMN release_error TEXT;",
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it

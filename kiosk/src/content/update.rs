@@ -191,9 +191,32 @@ impl Updater {
         clock_synchronized: bool,
         regions: &[u64],
     ) -> anyhow::Result<Checked> {
+        Ok(self
+            .check_and_keep(shown, clock_synchronized, regions)
+            .await?
+            .0)
+    }
+
+    /// The data folder the content is kept in.
+    pub fn data(&self) -> &Path {
+        &self.data
+    }
+
+    pub fn center_id(&self) -> u64 {
+        self.center_id
+    }
+
+    /// [`Updater::check`], also giving the repository as verified, for
+    /// the kiosk's software releases signed in it.
+    pub async fn check_and_keep(
+        &self,
+        shown: u64,
+        clock_synchronized: bool,
+        regions: &[u64],
+    ) -> anyhow::Result<(Checked, Option<tough::Repository>)> {
         let root_path = trust_dir(&self.data).join("root.json");
         let Ok(root) = std::fs::read(&root_path) else {
-            return Ok(Checked::NotSetUp);
+            return Ok((Checked::NotSetUp, None));
         };
         // Expiry is what stops a frozen or replayed repository; a clock that
         // cannot be trusted cannot check it, so the last verified content stays.
@@ -221,6 +244,17 @@ impl Updater {
         if repo.root().signed.version > trusted.signed.version {
             replace_synced(&root_path, &serde_json::to_vec(repo.root())?)?;
         }
+        let checked = self.install(&repo, shown, regions).await?;
+        Ok((checked, Some(repo)))
+    }
+
+    /// Installs the center's files of a verified repository, unless shown.
+    async fn install(
+        &self,
+        repo: &tough::Repository,
+        shown: u64,
+        regions: &[u64],
+    ) -> anyhow::Result<Checked> {
         let version = repo.targets().signed.version.get();
         // The names each role signs, and only those: tough checked each
         // role's signature with the key the top-level targets gives it, and
@@ -271,7 +305,7 @@ impl Updater {
         }
         std::fs::create_dir_all(&partial)?;
         let installed = self
-            .fetch_into(&repo, &mine, &partial)
+            .fetch_into(repo, &mine, &partial)
             .await
             .and_then(|()| write_synced(&partial.join(REGIONS_FILE), &chain))
             .and_then(|()| {

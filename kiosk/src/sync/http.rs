@@ -35,6 +35,18 @@ pub fn client(timeout: Duration) -> Result<Client, SyncError> {
         .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
 }
 
+/// The client for signed content and releases: a download may take long
+/// on a slow link (a release is tens of MB), so it is bounded by a stall of
+/// `timeout` with nothing received, not by its whole length.
+pub fn download_client(timeout: Duration) -> Result<Client, SyncError> {
+    Client::builder()
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .read_timeout(timeout)
+        .user_agent(concat!("youth-center-kiosk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
+}
+
 fn api_url(base: &str, path: &str) -> String {
     format!(
         "{}{}{}",

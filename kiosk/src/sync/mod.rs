@@ -106,6 +106,8 @@ pub struct Syncer<U> {
     page_bytes: usize,
     /// Acknowledged events older than this are deleted after a good sync.
     keep_ms: Option<i64>,
+    /// A one-off sync waits for a release's download; the loop does not.
+    wait_for_fetch: bool,
 }
 
 impl<U: Uplink> Syncer<U> {
@@ -117,6 +119,7 @@ impl<U: Uplink> Syncer<U> {
             page_rows: PAGE_ROWS,
             page_bytes: PAGE_BYTES,
             keep_ms: None,
+            wait_for_fetch: false,
         }
     }
 
@@ -134,6 +137,13 @@ impl<U: Uplink> Syncer<U> {
         on_new: Option<OnContent>,
     ) -> Self {
         self.content = Some((updater, on_new));
+        self
+    }
+
+    /// Each round waits for a release it starts to fetch (a one-off sync
+    /// from the command line, which ends after its round).
+    pub fn waiting_for_fetch(mut self) -> Self {
+        self.wait_for_fetch = true;
         self
     }
 
@@ -284,9 +294,25 @@ impl<U: Uplink> Syncer<U> {
             use crate::content::update::{Checked, Updater};
             let shown =
                 Updater::shown(&self.store).map_err(|e| SyncError::Protocol(format!("{e:#}")))?;
-            let result = updater
-                .check(shown, crate::clock::clock_synchronized(), &state.regions)
-                .await;
+            let (result, repo) = match updater
+                .check_and_keep(shown, crate::clock::clock_synchronized(), &state.regions)
+                .await
+            {
+                Ok((checked, repo)) => (Ok(checked), repo),
+                Err(e) => (Err(e), None),
+            };
+            // The kiosk's own software, signed in the same repository.
+            if let Some(repo) = &repo {
+                let fetching = crate::software::fetch::consider(
+                    updater.data(),
+                    repo,
+                    updater.center_id(),
+                    &state.regions,
+                );
+                if let (Some(task), true) = (fetching, self.wait_for_fetch) {
+                    let _ = task.await;
+                }
+            }
             if result.is_err() && crate::service::is_stopping() {
                 // A check cut off by the kiosk's own shutdown refused nothing.
                 return Ok(report);
@@ -336,8 +362,15 @@ impl<U: Uplink> Syncer<U> {
     /// with the last seq it told.
     async fn hello(&mut self) -> Result<(SyncState, u64), SyncError> {
         let last_seq = self.store.last_seq()?;
+        let (rolled_back_from, release_error) = match &self.content {
+            Some((updater, _)) => crate::software::report(updater.data()),
+            None => (None, None),
+        };
         let report = DeviceReport {
-            software_version: env!("CARGO_PKG_VERSION").to_string(),
+            software_version: crate::software::running().to_string(),
+            arch: Some(protocol::release::this_arch().to_string()),
+            rolled_back_from,
+            release_error,
             last_seq,
             clock_synchronized: crate::clock::clock_synchronized(),
             content_version: self

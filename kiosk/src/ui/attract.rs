@@ -70,6 +70,9 @@ pub(super) fn start_attract<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     default_language(app, k);
     fill_slides(app, k);
     tracing::info!(slides = k.borrow().attract_len, "attract mode on");
+    k.borrow_mut()
+        .quiet_since
+        .get_or_insert_with(std::time::Instant::now);
     let a = app.global::<AttractAdapter>();
     a.set_index(0);
     a.set_shown(true);
@@ -148,9 +151,47 @@ pub(super) fn go_dark<C: Clock + 'static>(app: &App, k: &Shared<C>) {
     let a = app.global::<AttractAdapter>();
     a.set_shown(false);
     k.borrow().attract_turn.stop();
+    k.borrow_mut()
+        .quiet_since
+        .get_or_insert_with(std::time::Instant::now);
     if !a.get_dark() {
         tracing::info!("outside screen_hours: screen dark until somebody comes");
         a.set_dark(true);
         crate::screen::backlight(false);
     }
+}
+
+/// A new release of the kiosk (see [`crate::software`]) is installed at a
+/// quiet moment: attract mode or the dark screen for `update_quiet_minutes`,
+/// the home screen behind it. The kiosk then ends, and systemd starts it
+/// again on the new version; outside systemd (nothing to start it again)
+/// it never does.
+pub(super) fn connect_updates<C: Clock + 'static>(app: &App, kiosk: &Shared<C>) {
+    let Some(data) = kiosk.borrow().data.clone() else {
+        return;
+    };
+    if std::env::var_os("NOTIFY_SOCKET").is_none() {
+        return;
+    }
+    let quiet = Duration::from_secs(u64::from(kiosk.borrow().config.update_quiet_minutes) * 60);
+    let (w, k) = (app.as_weak(), kiosk.clone());
+    kiosk
+        .borrow()
+        .update_timer
+        .start(TimerMode::Repeated, Duration::from_secs(5), move || {
+            let Some(app) = w.upgrade() else { return };
+            let quiet_long = k.borrow().quiet_since.is_some_and(|t| t.elapsed() >= quiet);
+            let at_home = app.global::<Nav>().get_page() == Page::Home
+                && !app.global::<ResultAdapter>().get_shown();
+            if !quiet_long || !at_home || crate::software::pending(&data).is_none() {
+                return;
+            }
+            match crate::software::install_next(&data) {
+                Ok(Some(_)) => {
+                    let _ = slint::quit_event_loop();
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!("cannot install the new release: {e:#}"),
+            }
+        });
 }

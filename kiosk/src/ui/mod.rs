@@ -119,6 +119,10 @@ pub struct Kiosk<C: Clock> {
     /// Turns attract mode's slides.
     attract_turn: Timer,
     attract_len: usize,
+    /// Since when attract mode or the dark screen has shown (nobody at the
+    /// door), for installing a new release at a quiet moment.
+    quiet_since: Option<std::time::Instant>,
+    update_timer: Timer,
     /// Hours the screen stays on (`None`: always).
     screen_hours: Option<crate::screen::ScreenHours>,
     /// The visit a member is being asked to rate, while the faces show.
@@ -170,6 +174,8 @@ impl<C: Clock + 'static> Kiosk<C> {
             attract_idle: Timer::default(),
             attract_turn: Timer::default(),
             attract_len: 0,
+            quiet_since: None,
+            update_timer: Timer::default(),
             screen_hours,
             rating: None,
             voice: None,
@@ -360,6 +366,7 @@ pub fn connect<C: Clock + 'static>(app: &App, kiosk: Kiosk<C>) -> Rc<RefCell<Kio
     connect_voids(app, &kiosk);
     connect_export(app, &kiosk);
     connect_attract(app, &kiosk);
+    connect_updates(app, &kiosk);
     connect_pad(app, &kiosk);
     connect_join(app, &kiosk);
     connect_services(app, &kiosk);
@@ -742,5 +749,6 @@ fn wake<C: Clock + 'static>(app: &App, k: &Shared<C>) {
         a.set_shown(false);
         k.borrow().attract_turn.stop();
     }
+    k.borrow_mut().quiet_since = None;
     k.borrow().attract_idle.restart();
 }
