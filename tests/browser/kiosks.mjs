@@ -1,9 +1,10 @@
 // A center's staff member on the kiosks page in Debian's Chromium (headless).
 // Mode `code`: issues an enrollment code and prints it with what the page's
 // QR code says. Mode `manage`: lists the kiosks, renames one and takes it out
-// of service. Screenshots at 1366×768 and 390×844. Prints one JSON object.
+// of service. Mode `releases`: the software releases' card and the kiosks'
+// alerts. Screenshots at 1366×768 and 390×844. Prints one JSON object.
 //
-// Usage: node kiosks.mjs code|manage HUB_URL LOGIN PASSWORD SHOT_PREFIX
+// Usage: node kiosks.mjs code|manage|releases HUB_URL LOGIN PASSWORD SHOT_PREFIX
 
 import { chromium } from 'playwright-core';
 
@@ -23,7 +24,16 @@ try {
   await Promise.all([page.waitForURL(url + '/'), page.click('form.login button')]);
   await page.click('nav a[href="/kiosks"]');
   await page.waitForSelector('#issue-code');
-  if (mode === 'code') {
+  if (mode === 'releases') {
+    const rows = sel => page.$$eval(sel, trs => trs.map(tr =>
+      [...tr.querySelectorAll('td')].map(td => td.textContent.trim())));
+    out.releases = await rows('#releases tbody tr');
+    out.kiosks = await rows('#kiosks tbody tr');
+    await page.locator('#releases').screenshot({ path: `${shots}-releases-zh-1366.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    out.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    await page.screenshot({ path: `${shots}-releases-zh-390.png`, fullPage: true });
+  } else if (mode === 'code') {
     out.none = (await page.textContent('#none'))?.trim();
     await page.click('#issue-code button');
     await page.waitForSelector('#enroll-code');

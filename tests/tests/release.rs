@@ -272,6 +272,45 @@ fn a_release_reaches_its_ring_a_broken_one_is_rolled_back_and_a_tampered_one_is_
         "{text}"
     );
 
+    // The center's staff see the rollout on the kiosks page (Chromium).
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    e2e::add_user(
+        &hub_data,
+        "staff-a",
+        "staff",
+        &format!("center:{center}"),
+        "staff password a",
+    );
+    let page: serde_json::Value = serde_json::from_str(&stdout(&run(Command::new("node")
+        .arg(browser.join("kiosks.mjs"))
+        .args(["releases", &_server.url, "staff-a", "staff password a"])
+        .arg(shots.join("hub")))))
+    .expect("browser JSON");
+    let releases = page["releases"].to_string();
+    assert!(
+        releases.contains("900.0.2")
+            && releases.contains("全部签到机")
+            && releases.contains("0/1 台已更新"),
+        "{page}"
+    );
+    assert!(
+        releases.contains("900.0.1") && releases.contains("中心 城东街道青年之家"),
+        "{page}"
+    );
+    assert_eq!(
+        page["releases"][1][5], "1",
+        "900.0.1 rolled back on one kiosk: {page}"
+    );
+    let kiosks = page["kiosks"].to_string();
+    assert!(kiosks.contains("新版本未能启动，已退回"), "{page}");
+    assert!(
+        kiosks.contains("does not match its signed hash"),
+        "the reason: {page}"
+    );
+    assert_eq!(page["phone_overflow"], false, "{page}");
+
     // Withdrawn: no longer offered, and the kiosk's error goes with it.
     hub(&["release", "withdraw", "900.0.2", "--arch", &arch]);
     let list: serde_json::Value =

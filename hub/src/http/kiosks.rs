@@ -179,7 +179,11 @@ async fn show_kiosks(
         .iter()
         .map(|k| {
             let alerts: Vec<&str> = k.alerts.iter().map(|a| a.text()).collect();
-            let problems = [alerts.join("; "), k.content_error.clone().unwrap_or_default()]
+            let problems = [
+                alerts.join("; "),
+                k.content_error.clone().unwrap_or_default(),
+                k.release_error.clone().unwrap_or_default(),
+            ]
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
