@@ -103,6 +103,9 @@ extra_cmdline=$("$fc" cmdline "$fc_profile")
 # card readers' daemon, growpart for the data partition, the board's boot.
 packages=systemd-sysv,udev,kmod,initramfs-tools,systemd-timesyncd,systemd-resolved
 packages+=,ca-certificates,pcscd,cloud-guest-utils,fdisk,e2fsprogs
+# The complete CJK font behind the kiosk's embedded subset (its Sans faces:
+# the Serif ones are left out below).
+packages+=,fonts-noto-cjk
 components=main
 if [ "$arch" = amd64 ]; then
   packages+=,linux-image-amd64,systemd-boot-efi
@@ -142,6 +145,7 @@ export IMAGE_DIR=$PWD/deploy/image SERIAL_CONSOLE=${serial:+$console}
 # matters most for an arm64 root built under emulation.
 mmdebstrap --variant=minbase --arch="$arch" --components="$components" \
   --dpkgopt=force-confold --dpkgopt=force-unsafe-io \
+  --dpkgopt='path-exclude=/usr/share/fonts/opentype/noto/NotoSerifCJK*' \
   --include="$packages" --include="$(realpath "$deb")" \
   --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
   --essential-hook="mkdir -p \"\$1/etc/default\" && cp $work/raspi-firmware $work/raspi-extra-cmdline $work/raspi-firmware-custom \"\$1/etc/default/\"" \

@@ -31,8 +31,8 @@ activities = "".join(
     for a in bundle["activities"][:3])
 contacts = "".join("<li>{}: <b>{}</b></li>".format(text(c["label"]), text(c["value"])) for c in bundle["contacts"])
 print(f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
-@font-face {{ font-family: K; src: url(file://{fonts}/NotoSansSC-Regular-GB2312.otf); }}
-@font-face {{ font-family: K; font-weight: 700; src: url(file://{fonts}/NotoSansSC-Bold-GB2312.otf); }}
+@font-face {{ font-family: K; src: url(file://{fonts}/NotoSansSC-Regular-Subset.otf); }}
+@font-face {{ font-family: K; font-weight: 700; src: url(file://{fonts}/NotoSansSC-Bold-Subset.otf); }}
 body {{ margin: 0; width: 1920px; height: 1080px; font-family: K; background: #f5f2ec; }}
 header {{ background: #c8102e; color: #fff; padding: 24px; font-size: 40px; font-weight: 700; }}
 main {{ display: grid; grid-template-columns: 3fr 2fr; gap: 16px; padding: 16px; }}

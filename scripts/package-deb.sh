@@ -34,19 +34,28 @@ declare -A lib_pkg=(
 
 build() {
   local arch=$1
+  # The kiosk in the board profile (small, whole-program optimised; no
+  # desktop window: it draws through linuxkms), the hub in release.
+  local board=(--profile board --locked -p kiosk -p firmware-config --no-default-features)
   if [ -n "$test_build" ]; then
     [ "$arch" = amd64 ] || { echo "--test-build is for amd64" >&2; exit 2; }
-    cargo build --locked -p kiosk -p firmware-config >&2
-    bindir=target/debug
+    # The board's fonts (the system's), a desktop window kept so the
+    # workspace's Slint is not built a second time.
+    cargo build --locked -p kiosk -p firmware-config --no-default-features --features kiosk/desktop >&2
+    kiosk_bindir=target/debug
     strip=strip
   elif [ "$arch" = arm64 ]; then
-    ./scripts/cross-aarch64.sh build --release --locked -p kiosk --features kiosk/gpio -p hub -p firmware-config >&2
-    bindir=target/aarch64-unknown-linux-gnu/release
+    ./scripts/cross-aarch64.sh build "${board[@]}" --features kiosk/gpio >&2
+    ./scripts/cross-aarch64.sh build --release --locked -p hub >&2
+    kiosk_bindir=target/aarch64-unknown-linux-gnu/board
+    hub_bindir=target/aarch64-unknown-linux-gnu/release
     strip=aarch64-linux-gnu-strip
   else
     ./scripts/setup-debian.sh >&2
-    cargo build --release --locked -p kiosk -p hub -p firmware-config >&2
-    bindir=target/release
+    cargo build "${board[@]}" >&2
+    cargo build --release --locked -p hub >&2
+    kiosk_bindir=target/board
+    hub_bindir=target/release
     strip=strip
   fi
 }
@@ -105,15 +114,18 @@ for arch in "${arches[@]}"; do
   build "$arch"
   # udev: libinput finds the touchscreen and keys through it, and it makes
   # the input and render groups the postinst puts the kiosk's user in (so it
-  # must be configured first, as in a freshly built image).
+  # must be configured first, as in a freshly built image). fonts-noto-cjk:
+  # the board's build draws its CJK text with the system's Noto Sans CJK SC.
+  bindir=$kiosk_bindir
   package youth-kiosk "$arch" \
     "Youth center kiosk: touchscreen check-in terminal
  Checks members in by QR code or card, counts visitors, keeps every
  check-in offline and uploads them to the hub; buzzer, lights and door
  relay on a Raspberry Pi. Includes firmware-config for board profiles." \
-    "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser, udev" \
+    "libc6, libgcc-s1, libpcsclite1, libfontconfig1, libinput10, libudev1, libxkbcommon0, adduser, udev, fonts-noto-cjk" \
     kiosk firmware-config
   [ -n "$test_build" ] && continue
+  bindir=$hub_bindir
   package youth-hub "$arch" \
     "Youth center hub: the cloud side of the kiosks
  Enrollment, check-in ingest, rosters, reports and the dashboard for the

@@ -44,6 +44,8 @@ step "format"
 cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The kiosk as a board builds it: no desktop window (package-deb.sh).
+cargo clippy -p kiosk --no-default-features --locked -- -D warnings
 step "build (tests, and the binaries the end-to-end tests run)"
 cargo test --workspace --locked --no-run
 step "PostgreSQL for the hub's tests (a throwaway server on 127.0.0.1: scripts/pg-test.sh)"

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Builds the CJK font the kiosk embeds: Noto Sans CJK SC cut down to GB2312.
+"""Builds the CJK fonts the kiosk embeds: Noto Sans CJK SC cut down.
 
-A bare board has no CJK font, so the kiosk carries one. The full Noto Sans CJK
-collection is ~20 MB per weight; GB2312 (6,763 hanzi plus symbols) with Latin
-and punctuation covers the text centers publish and keeps each weight near
-2.5 MB. Characters outside the subset fall back to any system font (install
-fonts-noto-cjk on the board for full coverage).
+A board's image carries Debian's complete Noto Sans CJK (fonts-noto-cjk), so
+the embedded fonts only need what the kiosk itself shows: every character of
+its screens and its built-in content (read from the sources), GB2312's first
+level (the 3,755 most frequent hanzi, which covers most names and the text
+centers publish) with its symbols, Latin and punctuation. A character outside
+them is drawn from the system's font. Each weight is about 1.5 MB (the whole
+GB2312 was 3 MB each).
 
-Usage (Debian: apt-get install fonts-noto-cjk; pip install fonttools):
-    python3 assets/fonts/make-subset.py
+Usage (Debian: apt-get install fonts-noto-cjk python3-fonttools):
+    /usr/bin/python3 assets/fonts/make-subset.py
 """
 import pathlib
+import re
 import sys
 
 from fontTools import subset
@@ -18,11 +21,21 @@ from fontTools.ttLib import TTCollection
 
 SRC = pathlib.Path("/usr/share/fonts/opentype/noto")
 OUT = pathlib.Path(__file__).resolve().parent
+REPO = OUT.parent.parent
+# Where the kiosk's own text lives: its screens, their strings in the code,
+# the content it shows before any is published, the catalogue's names.
+SOURCES = [
+    ("kiosk/ui", "*.slint"),
+    ("kiosk/src", "*.rs"),
+    ("assets/content", "*.json"),
+    ("protocol/src", "*.rs"),
+]
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def gb2312() -> set[int]:
+def gb2312(rows: range) -> set[int]:
     chars = set()
-    for hi in range(0xA1, 0xF8):
+    for hi in rows:
         for lo in range(0xA1, 0xFF):
             try:
                 chars.update(ord(c) for c in bytes([hi, lo]).decode("gb2312"))
@@ -31,8 +44,20 @@ def gb2312() -> set[int]:
     return chars
 
 
+def used_in_sources() -> set[int]:
+    chars = set()
+    for folder, pattern in SOURCES:
+        for path in sorted((REPO / folder).rglob(pattern)):
+            if "/tests" in str(path) or path.name == "tests.rs":
+                continue
+            chars.update(ord(c) for c in HAN.findall(path.read_text(encoding="utf-8")))
+    return chars
+
+
 def codepoints() -> list[int]:
-    cps = gb2312()
+    cps = gb2312(range(0xA1, 0xAA))  # GB2312's symbols, kana, Greek, Cyrillic
+    cps |= gb2312(range(0xB0, 0xD8))  # its first level of hanzi
+    cps |= used_in_sources()
     cps.update(range(0x20, 0x7F))  # ASCII
     cps.update(range(0xA0, 0x180))  # Latin-1 and Latin Extended-A
     cps.update(range(0x2000, 0x2070))  # general punctuation
@@ -40,8 +65,6 @@ def codepoints() -> list[int]:
     cps.update(range(0x2460, 0x24FF))  # circled numbers
     cps.update(range(0x3000, 0x3040))  # CJK symbols and punctuation
     cps.update(range(0xFF00, 0xFFF0))  # full-width forms
-    for extra in "喆昇堃婧琨珺玥锜旻晔甦淼犇珏琰瑄钰垚":  # frequent in given names, not in GB2312
-        cps.add(ord(extra))
     return sorted(cps)
 
 
@@ -60,7 +83,7 @@ def main() -> int:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=cps)
         subsetter.subset(font)
-        out = OUT / f"NotoSansSC-{weight}-GB2312.otf"
+        out = OUT / f"NotoSansSC-{weight}-Subset.otf"
         font.save(str(out))
         print(f"{out.name}: {out.stat().st_size / 1e6:.2f} MB, {len(cps)} code points")
     return 0

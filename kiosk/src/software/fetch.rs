@@ -126,9 +126,7 @@ pub fn consider(
     let plan = plan(data, &releases(repo), center, regions, &running());
     let set_next = |next: Option<Next>| {
         State::change(data, |s| {
-            if s.next != next {
-                s.next = next;
-            }
+            s.next = next;
             if s.next.is_none() {
                 s.error = None;
                 s.failed_fetch = None;

@@ -150,12 +150,17 @@ impl State {
         Ok(())
     }
 
-    /// Changes the state on disk under the lock.
+    /// Changes the state on disk under the lock; written only when it
+    /// changed (every sync round plans, and the card need not be written
+    /// each time).
     pub fn change<T>(data: &Path, f: impl FnOnce(&mut State) -> T) -> anyhow::Result<T> {
         let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut state = State::load(data);
+        let before = state.clone();
         let out = f(&mut state);
-        state.save(data)?;
+        if state != before || !dir(data).join("state.json").exists() {
+            state.save(data)?;
+        }
         Ok(out)
     }
 

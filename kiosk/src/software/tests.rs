@@ -164,3 +164,24 @@ fn the_plan_follows_the_ring_and_goes_back_when_a_release_is_withdrawn() {
     foreign.0.arch = "s390x".into();
     assert_eq!(plan(data, &[foreign], 4, &[2], &installed), Plan::Stay);
 }
+
+#[test]
+fn an_unchanged_state_is_not_written_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    State {
+        current: Some(v(NEW)),
+        ..State::default()
+    }
+    .save(data)
+    .expect("save");
+    // The same state, written by hand in another layout.
+    let path = super::dir(data).join("state.json");
+    let by_hand = format!("{{ \"current\" : \"{NEW}\" }}");
+    std::fs::write(&path, &by_hand).expect("write");
+    State::change(data, |s| s.next = None).expect("change");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), by_hand);
+    State::change(data, |s| s.next = Some(Next::Installed)).expect("change");
+    assert_ne!(std::fs::read_to_string(&path).expect("read"), by_hand);
+    assert_eq!(pending(data), Some(Next::Installed));
+}
