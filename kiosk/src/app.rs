@@ -29,7 +29,7 @@ pub fn run_ui(data: &Path, windowed: bool) -> anyhow::Result<()> {
             Ok(bundle) => crate::ui::content_changed(bundle),
             Err(e) => tracing::error!("the new content cannot be read: {e:#}"),
         });
-    let (rt, wake) = start_sync(data, &config, Some(show))?;
+    let (rt, wake) = start_sync(data, &config, Some(show), true)?;
     let engine = Engine::new(
         open_store(data)?,
         SystemClock::new(),

@@ -116,7 +116,7 @@ enum Message {
 }
 
 pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()> {
-    let (rt, wake) = crate::app::start_sync(data, config, None)?;
+    let (rt, wake) = crate::app::start_sync(data, config, None, false)?;
     let mut engine = Engine::new(
         crate::app::open_store(data)?,
         SystemClock::new(),
@@ -212,7 +212,14 @@ pub fn run(data: &Path, config: &Config, final_sync: bool) -> anyhow::Result<()>
                                 SystemClock::new(),
                                 config.repeat_window_minutes,
                             )?;
-                            crate::app::spawn_sync(rt.handle(), data, config, None, wake.clone())?;
+                            crate::app::spawn_sync(
+                                rt.handle(),
+                                data,
+                                config,
+                                None,
+                                wake.clone(),
+                                false,
+                            )?;
                             serde_json::json!({ "outcome": "enrolled", "device_id": done.device_id,
                                                 "center_id": done.center_id, "center": done.center_name })
                         }

@@ -200,7 +200,7 @@ pub fn sync_once(
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token, timeout)?;
     let mut syncer = Syncer::new(store, uplink).with_content(updater(data, &e, timeout)?, None);
     if wait_for_fetch {
-        syncer = syncer.waiting_for_fetch();
+        syncer = syncer.waiting_for_fetch().with_releases();
     }
     let now = SystemClock::new().now_ms();
     Ok(rt.block_on(syncer.sync_once(now))?)
@@ -229,15 +229,19 @@ pub fn spawn_sync(
     config: &Config,
     on_content: Option<crate::sync::OnContent>,
     wake: Arc<tokio::sync::Notify>,
+    releases: bool,
 ) -> anyhow::Result<bool> {
     let store = open_store(data)?;
     let Some(e) = store.enrollment()? else {
         return Ok(false);
     };
     let uplink = HttpUplink::new(&e.hub_url, &e.device_token, config.hub_timeout())?;
-    let syncer = Syncer::new(store, uplink)
+    let mut syncer = Syncer::new(store, uplink)
         .with_retention_days(config.keep_days)
         .with_content(updater(data, &e, config.hub_timeout())?, on_content);
+    if releases {
+        syncer = syncer.with_releases();
+    }
     let interval = std::time::Duration::from_secs(u64::from(config.sync_interval_seconds));
     let clock = SystemClock::new();
     rt.spawn(crate::sync::run(syncer, interval, wake, move || {
@@ -246,10 +250,13 @@ pub fn spawn_sync(
     Ok(true)
 }
 
+/// With `releases`, the loop also fetches the kiosk's software releases
+/// (the touchscreen, which installs them).
 pub fn start_sync(
     data: &Path,
     config: &Config,
     on_content: Option<crate::sync::OnContent>,
+    releases: bool,
 ) -> anyhow::Result<(tokio::runtime::Runtime, Arc<tokio::sync::Notify>)> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -257,7 +264,14 @@ pub fn start_sync(
         .enable_all()
         .build()?;
     let wake = Arc::new(tokio::sync::Notify::new());
-    if !spawn_sync(rt.handle(), data, config, on_content, wake.clone())? {
+    if !spawn_sync(
+        rt.handle(),
+        data,
+        config,
+        on_content,
+        wake.clone(),
+        releases,
+    )? {
         tracing::warn!(
             "not enrolled: check-ins are kept on this device until it is enrolled with a hub"
         );

@@ -137,6 +137,16 @@ fn a_release_reaches_its_ring_a_broken_one_is_rolled_back_and_a_tampered_one_is_
         serde_json::from_str(&hub(&["release", "list", "--json"])).expect("list JSON");
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(list[0]["ring"], format!("center:{center}"));
+    // (Not by the screenless station, which releases do not update: its
+    // last sync at the end of its input fetches nothing.)
+    run(kiosk_cmd(&kiosk)
+        .arg("headless")
+        .env("KIOSK_CLOCK_SYNCHRONIZED", "1")
+        .stdin(std::process::Stdio::null()));
+    assert!(
+        !kiosk.join("software").exists(),
+        "the station fetched a release"
+    );
     sync(&kiosk);
     let s = software(&kiosk);
     assert_eq!(

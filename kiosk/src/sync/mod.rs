@@ -108,6 +108,9 @@ pub struct Syncer<U> {
     keep_ms: Option<i64>,
     /// A one-off sync waits for a release's download; the loop does not.
     wait_for_fetch: bool,
+    /// Releases of the kiosk's software are fetched: by the touchscreen,
+    /// which installs them (the screenless station is not updated by them).
+    releases: bool,
 }
 
 impl<U: Uplink> Syncer<U> {
@@ -120,6 +123,7 @@ impl<U: Uplink> Syncer<U> {
             page_bytes: PAGE_BYTES,
             keep_ms: None,
             wait_for_fetch: false,
+            releases: false,
         }
     }
 
@@ -144,6 +148,12 @@ impl<U: Uplink> Syncer<U> {
     /// from the command line, which ends after its round).
     pub fn waiting_for_fetch(mut self) -> Self {
         self.wait_for_fetch = true;
+        self
+    }
+
+    /// Also fetch the kiosk's software releases (see [`crate::software`]).
+    pub fn with_releases(mut self) -> Self {
+        self.releases = true;
         self
     }
 
@@ -302,7 +312,7 @@ impl<U: Uplink> Syncer<U> {
                 Err(e) => (Err(e), None),
             };
             // The kiosk's own software, signed in the same repository.
-            if let Some(repo) = &repo {
+            if let Some(repo) = repo.as_ref().filter(|_| self.releases) {
                 let fetching = crate::software::fetch::consider(
                     updater.data(),
                     repo,
