@@ -49,6 +49,17 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// Makes aws-lc rustls's crypto provider for this process (once), before
+/// any HTTP client: reqwest is built without one of its own, so TLS uses
+/// the crypto library tough's signatures already need (not ring beside it).
+pub fn tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err: another part of the process installed one first; it is used.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+}
+
 /// The longest one try of a delivery may take.
 const TRY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -56,6 +67,7 @@ const TRY_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn deliver_forever(store: StoreWorker) {
     let every = seconds_from_env("HUB_WEBHOOK_SECONDS", 30);
     let base = seconds_from_env("HUB_WEBHOOK_RETRY_SECONDS", 60);
+    tls_provider();
     let client = match reqwest::Client::builder().timeout(TRY_TIMEOUT).build() {
         Ok(c) => c,
         Err(e) => {

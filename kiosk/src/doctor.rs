@@ -190,6 +190,7 @@ fn reach(hub_url: &str) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    crate::sync::http::tls_provider();
     rt.block_on(async {
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(3))

@@ -116,6 +116,8 @@ fn two_replicas_on_one_postgres_lose_nothing_double_nothing_and_publish_in_turn(
         .enable_all()
         .build()
         .expect("runtime");
+    // (reqwest has no crypto provider of its own: aws-lc, as the hub's.)
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()

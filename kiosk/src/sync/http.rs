@@ -26,7 +26,19 @@ pub struct HttpUplink {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The kiosk's HTTP client for the hub: rustls, bounded calls.
+/// Makes aws-lc rustls's crypto provider for this process (once), before
+/// any HTTP client: reqwest is built without one of its own, so TLS uses
+/// the crypto library tough's signatures already need (not ring beside it).
+pub fn tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err: another part of the process installed one first; it is used.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+}
+
 pub fn client(timeout: Duration) -> Result<Client, SyncError> {
+    tls_provider();
     Client::builder()
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .timeout(timeout)
@@ -39,6 +51,7 @@ pub fn client(timeout: Duration) -> Result<Client, SyncError> {
 /// on a slow link (a release is tens of MB), so it is bounded by a stall of
 /// `timeout` with nothing received, not by its whole length.
 pub fn download_client(timeout: Duration) -> Result<Client, SyncError> {
+    tls_provider();
     Client::builder()
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .read_timeout(timeout)
