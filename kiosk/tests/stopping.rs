@@ -64,7 +64,9 @@ fn what_fails_while_the_kiosk_stops_is_not_recorded_as_a_fault() {
     // (no hub at that address), as one cut off by a shutdown does.
     kiosk::content::update::trust_root(data, "{}").expect("root");
     let updater = |data: &std::path::Path| {
-        kiosk::content::update::Updater::new(data, "http://127.0.0.1:9", 1, reqwest::Client::new())
+        let client =
+            kiosk::sync::http::download_client(std::time::Duration::from_secs(5)).expect("client");
+        kiosk::content::update::Updater::new(data, "http://127.0.0.1:9", 1, client)
     };
     let open = || Store::open(&data.join("kiosk.sqlite3")).expect("open");
     let up = Hub { down: false };

@@ -139,6 +139,8 @@ async fn fleet(
     rush: Duration,
 ) -> anyhow::Result<Row> {
     let n = codes.len();
+    // (reqwest has no crypto provider of its own: aws-lc, as the hub's.)
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(120))
