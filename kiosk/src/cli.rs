@@ -122,6 +122,8 @@ pub fn main() -> ExitCode {
         // Plain text for the journal and for files; colours on a terminal.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    // TLS's crypto for every HTTP client of the process.
+    crate::sync::http::tls_provider();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -257,6 +257,8 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // TLS's crypto for every HTTP client of the process (webhooks).
+    crate::webhook::tls_provider();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
