@@ -188,6 +188,36 @@ impl PartialOrd for Version {
     }
 }
 
+/// The fields `dpkg-deb --field PACKAGE Package Version Architecture`
+/// prints, read where the hub publishes a package and where a kiosk
+/// checks one (empty when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageFields {
+    pub package: String,
+    pub version: String,
+    pub arch: String,
+}
+
+/// The arguments after the package for [`PackageFields::parse`].
+pub const FIELDS: [&str; 3] = ["Package", "Version", "Architecture"];
+
+impl PackageFields {
+    pub fn parse(text: &str) -> PackageFields {
+        let field = |f: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(f)?.strip_prefix(": "))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        PackageFields {
+            package: field("Package"),
+            version: field("Version"),
+            arch: field("Architecture"),
+        }
+    }
+}
+
 /// What the hub signs about a release, in its target's custom metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseInfo {
@@ -264,6 +294,20 @@ mod tests {
             let e = bad.parse::<Version>().expect_err(bad);
             assert!(e.to_string().contains("numbers separated by dots"), "{e}");
         }
+    }
+
+    #[test]
+    fn dpkg_deb_fields_are_read_by_name() {
+        let f = PackageFields::parse("Package: youth-kiosk\nVersion: 0.2.1\nArchitecture: arm64\n");
+        assert_eq!(
+            f,
+            PackageFields {
+                package: "youth-kiosk".into(),
+                version: "0.2.1".into(),
+                arch: "arm64".into()
+            }
+        );
+        assert_eq!(PackageFields::parse("garbage"), PackageFields::default());
     }
 
     #[test]

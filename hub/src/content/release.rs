@@ -29,11 +29,11 @@ pub struct Release {
 }
 
 /// A Debian package's fields, read by `dpkg-deb`.
-fn package_fields(deb: &Path) -> anyhow::Result<(String, String, String)> {
+fn package_fields(deb: &Path) -> anyhow::Result<release::PackageFields> {
     let out = Command::new("dpkg-deb")
         .arg("--field")
         .arg(deb)
-        .args(["Package", "Version", "Architecture"])
+        .args(release::FIELDS)
         .output()
         .context("cannot run dpkg-deb to read the package (install the dpkg package)")?;
     ensure!(
@@ -42,15 +42,9 @@ fn package_fields(deb: &Path) -> anyhow::Result<(String, String, String)> {
         deb.display(),
         String::from_utf8_lossy(&out.stderr).trim()
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let field = |f: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{f}: ")))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
-    Ok((field("Package"), field("Version"), field("Architecture")))
+    Ok(release::PackageFields::parse(&String::from_utf8_lossy(
+        &out.stdout,
+    )))
 }
 
 /// Whether the package carries the kiosk's binary.
@@ -149,7 +143,11 @@ impl Repo {
     /// release version. The same version published again gets the new ring
     /// (the package must be the same).
     pub async fn publish_release(&self, deb: &Path, ring: Ring) -> anyhow::Result<Release> {
-        let (package, version, arch) = package_fields(deb)?;
+        let release::PackageFields {
+            package,
+            version,
+            arch,
+        } = package_fields(deb)?;
         ensure!(
             package == release::PACKAGE,
             "{} is the package {package:?}, not the kiosk's ({})",

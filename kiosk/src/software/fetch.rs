@@ -244,7 +244,7 @@ fn check_package(deb: &Path, info: &ReleaseInfo) -> anyhow::Result<()> {
     let out = Command::new("dpkg-deb")
         .arg("--field")
         .arg(deb)
-        .args(["Package", "Version", "Architecture"])
+        .args(release::FIELDS)
         .output()
         .context("cannot run dpkg-deb (the dpkg package) to read the release")?;
     ensure!(
@@ -252,31 +252,24 @@ fn check_package(deb: &Path, info: &ReleaseInfo) -> anyhow::Result<()> {
         "it is not a Debian package: {}",
         String::from_utf8_lossy(&out.stderr).trim()
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let field = |f: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{f}: ")))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
+    let f = release::PackageFields::parse(&String::from_utf8_lossy(&out.stdout));
     ensure!(
-        field("Package") == release::PACKAGE,
+        f.package == release::PACKAGE,
         "the package is {:?}, not {}",
-        field("Package"),
+        f.package,
         release::PACKAGE
     );
-    let version: Result<Version, _> = field("Version").parse();
+    let version: Result<Version, _> = f.version.parse();
     ensure!(
         version.as_ref() == Ok(&info.version),
         "the package's version is {:?}, not {} as signed",
-        field("Version"),
+        f.version,
         info.version
     );
     ensure!(
-        field("Architecture") == info.arch,
+        f.arch == info.arch,
         "the package is for {:?}, not {}",
-        field("Architecture"),
+        f.arch,
         info.arch
     );
     Ok(())

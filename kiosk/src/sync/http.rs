@@ -25,7 +25,6 @@ pub struct HttpUplink {
 /// How long one call may take unless the kiosk's settings say otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The kiosk's HTTP client for the hub: rustls, bounded calls.
 /// Makes aws-lc rustls's crypto provider for this process (once), before
 /// any HTTP client: reqwest is built without one of its own, so TLS uses
 /// the crypto library tough's signatures already need (not ring beside it).
@@ -37,12 +36,22 @@ pub fn tls_provider() {
     });
 }
 
+/// The kiosk's HTTP client for the hub: rustls, bounded calls.
 pub fn client(timeout: Duration) -> Result<Client, SyncError> {
+    build(base(timeout).timeout(timeout))
+}
+
+/// What every client of the kiosk has: the TLS provider, a connect bound,
+/// the kiosk's name and version.
+fn base(timeout: Duration) -> reqwest::ClientBuilder {
     tls_provider();
     Client::builder()
         .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .timeout(timeout)
         .user_agent(concat!("youth-center-kiosk/", env!("CARGO_PKG_VERSION")))
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<Client, SyncError> {
+    builder
         .build()
         .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
 }
@@ -51,13 +60,7 @@ pub fn client(timeout: Duration) -> Result<Client, SyncError> {
 /// on a slow link (a release is tens of MB), so it is bounded by a stall of
 /// `timeout` with nothing received, not by its whole length.
 pub fn download_client(timeout: Duration) -> Result<Client, SyncError> {
-    tls_provider();
-    Client::builder()
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .read_timeout(timeout)
-        .user_agent(concat!("youth-center-kiosk/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| SyncError::Protocol(format!("HTTP client: {e}")))
+    build(base(timeout).read_timeout(timeout))
 }
 
 fn api_url(base: &str, path: &str) -> String {
