@@ -484,23 +484,14 @@ fn activities_and_shifts(
         })?
         .into_iter()
         .collect();
-    let mut activities = Vec::new();
+    // Those shown (the newest hundred) are counted, in one query.
+    let mut held = Vec::new();
     for c in centers {
         for a in activities_of.remove(&c.id).unwrap_or_default() {
             // Cancelled: not held, not shown among those held.
-            if a.status.is_off() {
-                continue;
+            if !a.status.is_off() {
+                held.push((c, a));
             }
-            let came = crate::yardsticks::attendance(store, c, &a)?;
-            activities.push(ActivityRow {
-                center: c.name.clone(),
-                time: format!("{}–{}", a.start, a.end),
-                date: a.local_date,
-                title: a.title,
-                category: a.category,
-                study_club: a.study_club,
-                came,
-            });
         }
         if volunteering.contains(&c.id) {
             let hours =
@@ -511,8 +502,25 @@ fn activities_and_shifts(
                 .volunteer_minutes_this_month = hours.totals.iter().map(|t| t.minutes).sum();
         }
     }
-    activities.sort_by(|a, b| (&b.date, &b.time).cmp(&(&a.date, &a.time)));
-    activities.truncate(100);
+    held.sort_by(|(_, a), (_, b)| {
+        (&b.local_date, &b.start, &b.end).cmp(&(&a.local_date, &a.start, &a.end))
+    });
+    held.truncate(100);
+    let pairs: Vec<_> = held.iter().map(|(c, a)| (*c, a)).collect();
+    let came = crate::yardsticks::attendances(store, &pairs)?;
+    let activities = held
+        .into_iter()
+        .zip(came)
+        .map(|((c, a), came)| ActivityRow {
+            center: c.name.clone(),
+            time: format!("{}–{}", a.start, a.end),
+            date: a.local_date,
+            title: a.title,
+            category: a.category,
+            study_club: a.study_club,
+            came,
+        })
+        .collect();
     Ok(activities)
 }
 

@@ -181,35 +181,101 @@ pub fn attendance(
     center: &Center,
     activity: &crate::store::activities::Activity,
 ) -> Result<u64, StoreError> {
-    if let Some(came) = activity.attendance_override {
+    Ok(attendances(store, &[(center, activity)])?
+        .first()
+        .copied()
+        .unwrap_or(0))
+}
+
+/// Activities counted by one statement: a page of a province's month in
+/// one query, not one each ([`attendances`]).
+const ATTENDANCE_ROWS: usize = 100;
+
+/// [`attendance`] for many activities (of any centers), in order: one
+/// grouped query for each hundred.
+pub fn attendances(
+    store: &Store,
+    activities: &[(&Center, &crate::store::activities::Activity)],
+) -> Result<Vec<u64>, StoreError> {
+    let mut came = vec![0u64; activities.len()];
+    // (its place in `activities`, center, date, window, content id, kind)
+    let mut counted = Vec::new();
+    for (i, (center, a)) in activities.iter().enumerate() {
+        if let Some(n) = a.attendance_override {
+            came[i] = n;
+        } else if let Some((from, to)) = a.window_ms(center.tz()) {
+            counted.push((
+                i as i64,
+                center.id as i64,
+                a.local_date.as_str(),
+                from,
+                to,
+                a.content_id.as_deref().unwrap_or(""),
+                a.category.as_str(),
+            ));
+        }
+    }
+    if counted.is_empty() {
         return Ok(came);
     }
-    let Some((from, to)) = activity.window_ms(center.tz()) else {
-        return Ok(0);
-    };
+    // One shape of the statement, whatever the number: a short last
+    // chunk is filled with windows that hold nothing (no center 0).
+    let row = "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), \
+               CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))";
+    let mut windows = String::new();
+    for i in 0..ATTENDANCE_ROWS {
+        if i > 0 {
+            windows.push_str(", ");
+        }
+        let mut numbered = String::new();
+        let mut n = i * 7;
+        for c in row.chars() {
+            if c == '?' {
+                n += 1;
+                numbered.push_str(&format!("?{n}"));
+            } else {
+                numbered.push(c);
+            }
+        }
+        windows.push_str(&numbered);
+    }
     // Arrivals up to half an hour early count for the activity: a member
     // who said they came for it (or whose kiosk did not ask: nothing ran
     // there, or a kiosk before the question), and a visitor who came for
     // an activity or for its kind of service. A member who said "just
     // visiting", or came for another activity, is not counted.
-    store.read(|conn| {
-        conn.query_row(
-            "SELECT count(*) FROM events WHERE center_id = ?1 AND local_date = ?2
-               AND voided_by_seq IS NULL AND same_visit_as IS NULL
-               AND at_ms BETWEEN ?3 AND ?4
-               AND ((kind = 'member_check_in' AND (activity IS NULL OR activity = ?5))
-                    OR (kind = 'visitor' AND purpose IN ('featured', ?6)))",
-            params![
-                center.id,
-                activity.local_date,
-                from,
-                to,
-                activity.content_id.as_deref().unwrap_or(""),
-                activity.category
-            ],
-            |r| r.get(0),
-        )
-    })
+    let sql = format!(
+        "WITH w(i, center_id, local_date, from_ms, to_ms, content_id, category) AS (VALUES {windows})
+         SELECT w.i, count(*) FROM w JOIN events e
+           ON e.center_id = w.center_id AND e.local_date = w.local_date
+          AND e.at_ms BETWEEN w.from_ms AND w.to_ms
+          AND e.voided_by_seq IS NULL AND e.same_visit_as IS NULL
+          AND ((e.kind = 'member_check_in' AND (e.activity IS NULL OR e.activity = w.content_id))
+               OR (e.kind = 'visitor' AND e.purpose IN ('featured', w.category)))
+         GROUP BY w.i"
+    );
+    let nothing = (-1i64, 0i64, "", 0i64, -1i64, "", "");
+    for chunk in counted.chunks(ATTENDANCE_ROWS) {
+        let mut values: Vec<&dyn crate::store::db::ToValue> =
+            Vec::with_capacity(ATTENDANCE_ROWS * 7);
+        for w in chunk
+            .iter()
+            .chain(std::iter::repeat_n(&nothing, ATTENDANCE_ROWS - chunk.len()))
+        {
+            values.extend_from_slice(&[&w.0, &w.1, &w.2, &w.3, &w.4, &w.5, &w.6]);
+        }
+        let rows = store.read(|conn| {
+            conn.query_map(&sql, &values[..], |r| {
+                Ok((r.get::<i64>(0)?, r.get::<u64>(1)?))
+            })
+        })?;
+        for (i, n) in rows {
+            if let Some(c) = usize::try_from(i).ok().and_then(|i| came.get_mut(i)) {
+                *c = n;
+            }
+        }
+    }
+    Ok(came)
 }
 
 /// How the members who came to an activity rated it: from their phones,

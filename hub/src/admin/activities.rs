@@ -84,12 +84,9 @@ impl Admin<'_> {
             &from.format("%Y-%m-%d").to_string(),
             &to.format("%Y-%m-%d").to_string(),
         )?;
-        let mut out = Vec::with_capacity(list.len());
-        for a in list {
-            let came = crate::yardsticks::attendance(self.store, &center, &a)?;
-            out.push((a, came));
-        }
-        Ok(out)
+        let pairs: Vec<_> = list.iter().map(|a| (&center, a)).collect();
+        let came = crate::yardsticks::attendances(self.store, &pairs)?;
+        Ok(list.into_iter().zip(came).collect())
     }
 
     /// Marks an occurrence held or cancelled (or scheduled again).

@@ -106,8 +106,10 @@ pub(super) fn activity(
             let first = day.format("%Y-%m-01").to_string();
             let last = day.format("%Y-%m-31").to_string();
             writeln!(out, "id\tdate\ttime\ttitle\tcame")?;
-            for a in store.activities(center, &first, &last)? {
-                let came = crate::yardsticks::attendance(store, &c, &a)?;
+            let list = store.activities(center, &first, &last)?;
+            let pairs: Vec<_> = list.iter().map(|a| (&c, a)).collect();
+            let came = crate::yardsticks::attendances(store, &pairs)?;
+            for (a, came) in list.iter().zip(came) {
                 writeln!(
                     out,
                     "{}\t{}\t{}–{}\t{}{}\t{came}",

@@ -156,13 +156,24 @@ pub async fn activities(
         let (rows, next) =
             s.activities_page(client.scope, &q.from, &q.to, q.cursor.as_ref(), q.limit)?;
         let mut centers = std::collections::HashMap::new();
+        for a in &rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = centers.entry(a.center_id) {
+                e.insert(s.center(a.center_id)?);
+            }
+        }
+        let mut pairs = Vec::with_capacity(rows.len());
+        for a in &rows {
+            let center = centers
+                .get(&a.center_id)
+                .ok_or_else(|| crate::store::StoreError::NotFound("a center".into()))?;
+            pairs.push((center, a));
+        }
+        let came = crate::yardsticks::attendances(s, &pairs)?;
         let mut out = Vec::with_capacity(rows.len());
-        for a in rows {
-            let center = match centers.entry(a.center_id) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(s.center(a.center_id)?),
+        for (a, came) in rows.into_iter().zip(came) {
+            let Some(center) = centers.get(&a.center_id) else {
+                continue;
             };
-            let came = crate::yardsticks::attendance(s, center, &a)?;
             let (ratings, satisfied) = crate::yardsticks::activity_ratings(s, center, &a)?;
             out.push(ActivityOut {
                 id: a.id,

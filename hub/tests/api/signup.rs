@@ -772,18 +772,25 @@ async fn a_volunteer_chooses_to_be_thanked_by_name_on_the_wall() {
             .expect("volunteer");
     }
     let e = enroll(&h, h.center).await;
-    let now = chrono::Utc::now().timestamp_millis();
+    let center = h.state.store.center(h.center).expect("center");
+    // An hour's shift early today (local): a shift an hour before "now"
+    // would begin yesterday in the first hour of the day.
+    let today = center
+        .today()
+        .and_hms_opt(0, 1, 0)
+        .and_then(|t| t.and_local_timezone(center.tz()).single())
+        .expect("today")
+        .timestamp_millis();
     let shift = |seq: u64, at: i64, kind: &str, who: u32| {
         json!({ "seq": seq, "at_ms": at, "clock": { "boot_id": "b", "monotonic_ms": 1, "synchronized": true },
                 "kind": kind, "member_id": who, "via": "qr_token" })
     };
     let events = json!({ "events": [
-        shift(1, now - 3_600_000, "volunteer_in", m), shift(2, now - 60_000, "volunteer_out", m),
-        shift(3, now - 3_600_000, "volunteer_in", other), shift(4, now - 60_000, "volunteer_out", other),
+        shift(1, today, "volunteer_in", m), shift(2, today + 3_600_000, "volunteer_out", m),
+        shift(3, today, "volunteer_in", other), shift(4, today + 3_600_000, "volunteer_out", other),
     ] });
     let (s, r) = call(&h, post("/api/v1/events", Some(&e.device_token), &events)).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let center = h.state.store.center(h.center).expect("center");
     let wall = || hub::wall::month(&h.state.store, &center, center.today()).expect("month");
     assert_eq!(wall().volunteers, 2);
     assert!(wall().volunteer_names.is_empty(), "nobody chose it yet");
