@@ -297,7 +297,7 @@ fn center_figures(
             f.visitors_this_month = r.get(4)?;
         }
         let mut stmt = conn.prepare(
-            "SELECT center_id, count(DISTINCT member_id) FROM events
+            "SELECT center_id, count(DISTINCT member_id) FROM events INDEXED BY events_member_months
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
                AND kind = 'member_check_in' AND voided_by_seq IS NULL
@@ -311,7 +311,7 @@ fn center_figures(
                 .distinct_members_this_month = r.get(1)?;
         }
         let distinct_total: u64 = conn.query_row(
-            "SELECT count(DISTINCT member_id) FROM events
+            "SELECT count(DISTINCT member_id) FROM events INDEXED BY events_member_months
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3
                AND kind = 'member_check_in' AND voided_by_seq IS NULL",
@@ -321,7 +321,7 @@ fn center_figures(
         // The month's ratings, the latest of each visit rated.
         let mut stmt = conn.prepare(&format!(
             "SELECT center_id, count(*), sum(CASE WHEN reason IN ({SATISFIED}) THEN 1 ELSE 0 END)
-             FROM events r
+             FROM events r INDEXED BY events_ratings
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3 AND kind = 'rated' AND {LATEST_RATING}
              GROUP BY center_id"
@@ -345,7 +345,7 @@ fn center_figures(
             f.satisfied_this_month += r.get::<u64>(2)?;
         }
         let mut stmt = conn.prepare(
-            "SELECT center_id, count(*) FROM members
+            "SELECT center_id, count(*) FROM members INDEXED BY members_center_created
              WHERE center_id IN (SELECT value FROM json_each(?1)) AND created_at_ms >= ?2
              GROUP BY center_id",
         )?;
@@ -434,7 +434,7 @@ fn visitors_by(
         let mut ages = BTreeMap::new();
         let mut purposes = BTreeMap::new();
         let mut stmt = conn.prepare(
-            "SELECT age_band, purpose, count(*) FROM events
+            "SELECT age_band, purpose, count(*) FROM events INDEXED BY events_visitor_kinds
              WHERE center_id IN (SELECT value FROM json_each(?1))
                AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
                AND voided_by_seq IS NULL

@@ -16,7 +16,7 @@ pub const SATISFIED: &str = "'very_satisfied', 'satisfied'";
 
 /// A `rated` event `r` that is the latest rating of its visit (a later
 /// rating of the same visit replaces it).
-pub const LATEST_RATING: &str = "NOT EXISTS (SELECT 1 FROM events n WHERE n.device_id = r.device_id \
+pub const LATEST_RATING: &str = "NOT EXISTS (SELECT 1 FROM events n INDEXED BY events_rated_for WHERE n.device_id = r.device_id \
      AND n.kind = 'rated' AND n.for_seq = r.for_seq AND n.seq > r.seq)";
 
 /// Counts phone ratings (and the satisfied among them) of activities `a`;
