@@ -38,9 +38,18 @@ if dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null | grep -q bpo; then
       "$codename" | $sudo tee /etc/apt/sources.list.d/backports.sources >/dev/null
     $sudo apt-get update -q >&2
   fi
+  system=0
   for i in "${!missing[@]}"; do
+    case ${missing[$i]} in qemu-system-*) system=1 ;; esac
     case ${missing[$i]} in qemu-*) missing[$i]=${missing[$i]}/$codename-backports ;; esac
   done
+  # The emulators' own files and firmware must be of their version too,
+  # and apt would take them from the release unless told.
+  if [ "$system" -eq 1 ]; then
+    for p in qemu-system-common qemu-system-data seabios; do
+      missing+=("$p/$codename-backports")
+    done
+  fi
 fi
 echo "installing ${missing[*]}" >&2
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
