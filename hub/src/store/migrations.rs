@@ -7,6 +7,16 @@
 
 use super::db::{Backend, Conn, LOCK_MIGRATE, Result};
 
+/// SQLite's 32 and PostgreSQL's 17: the same statements on both.
+const MONTH_INDEXES: &str =
+    "CREATE INDEX events_member_months ON events(center_id, local_date, member_id)
+        WHERE kind = 'member_check_in' AND voided_by_seq IS NULL;
+     CREATE INDEX events_visitor_kinds ON events(center_id, local_date, age_band, purpose)
+        WHERE kind = 'visitor' AND voided_by_seq IS NULL;
+     CREATE INDEX events_ratings ON events(center_id, local_date) WHERE kind = 'rated';
+     CREATE INDEX events_rated_for ON events(device_id, for_seq, seq) WHERE kind = 'rated';
+     CREATE INDEX members_center_created ON members(center_id, created_at_ms);";
+
 const SQLITE: &[&str] = &[
     // 1: centers, members, enrollment, devices, events.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -390,13 +400,7 @@ const SQLITE: &[&str] = &[
     // age bands and purposes, the ratings, the members who joined. Read
     // through the events' (center, date) index, a province's month was
     // every event of it fetched from the table (0.8 s of 1.6 s).
-    "CREATE INDEX events_member_months ON events(center_id, local_date, member_id)
-        WHERE kind = 'member_check_in' AND voided_by_seq IS NULL;
-     CREATE INDEX events_visitor_kinds ON events(center_id, local_date, age_band, purpose)
-        WHERE kind = 'visitor' AND voided_by_seq IS NULL;
-     CREATE INDEX events_ratings ON events(center_id, local_date) WHERE kind = 'rated';
-     CREATE INDEX events_rated_for ON events(device_id, for_seq, seq) WHERE kind = 'rated';
-     CREATE INDEX members_center_created ON members(center_id, created_at_ms);",
+    MONTH_INDEXES,
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -725,13 +729,7 @@ const POSTGRES: &[&str] = &[
      ALTER TABLE devices ADD COLUMN rolled_back_from TEXT;
      ALTER TABLE devices ADD COLUMN release_error TEXT;",
     // 17: SQLite's 32.
-    "CREATE INDEX events_member_months ON events(center_id, local_date, member_id)
-        WHERE kind = 'member_check_in' AND voided_by_seq IS NULL;
-     CREATE INDEX events_visitor_kinds ON events(center_id, local_date, age_band, purpose)
-        WHERE kind = 'visitor' AND voided_by_seq IS NULL;
-     CREATE INDEX events_ratings ON events(center_id, local_date) WHERE kind = 'rated';
-     CREATE INDEX events_rated_for ON events(device_id, for_seq, seq) WHERE kind = 'rated';
-     CREATE INDEX members_center_created ON members(center_id, created_at_ms);",
+    MONTH_INDEXES,
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it
