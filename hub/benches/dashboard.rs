@@ -136,9 +136,11 @@ fn main() -> anyhow::Result<()> {
             [],
         )?;
         tx.commit()?;
-        conn.execute_batch("ANALYZE")?;
         conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))
     })?;
+    // The week, month, members' and visitors' roll-ups ingest keeps.
+    hub::testing::refill_period_rollups(&store).map_err(anyhow::Error::msg)?;
+    store.read(|conn| conn.execute_batch("ANALYZE"))?;
     eprintln!(
         "generated on {:?}: {centers} centers, {days} days, {events} events in {:.1} s",
         store.backend(),

@@ -1,10 +1,11 @@
 //! The numbers behind the dashboard: visits of every center a user may see,
 //! today, over the last 7 days and this month, with the daily series.
 //!
-//! Visit counts come from the `daily_counts` roll-up (kept at ingest, voids
-//! subtracted), so a city's year is a few thousand rows, not millions;
-//! distinct members come from the events of the month, through the
-//! `(center_id, local_date)` index.
+//! Everything but the ratings and the activities comes from roll-ups kept
+//! at ingest (voids subtracted, re-timed events moved; `store::rollup`):
+//! visits by center and day, week and month, a month's distinct members
+//! and visitors' age bands and purposes. A province's year is a few rows
+//! per center, not millions of events.
 
 use crate::store::ratings::{LATEST_RATING, PHONE_RATINGS, SATISFIED};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -134,14 +135,6 @@ impl Span {
         }
     }
 
-    /// The earliest day any figure or series reaches back to.
-    fn first(&self) -> NaiveDate {
-        self.series_start
-            .min(self.month_start)
-            .min(self.weeks_start)
-            .min(self.months_start)
-    }
-
     /// The month's first moment on the network's clock.
     fn month_start_ms(&self) -> i64 {
         self.month_start
@@ -266,58 +259,53 @@ fn center_figures(
     ids: &str,
     span: &Span,
 ) -> Result<(HashMap<u64, Figures>, u64), StoreError> {
-    let (today, month) = (ymd(span.today), ymd(span.month_start));
+    let (today, month) = (
+        ymd(span.today),
+        span.month_start.format("%Y-%m").to_string(),
+    );
+    let month_start = ymd(span.month_start);
     store.read(|conn| {
         let mut per_center: HashMap<u64, Figures> = HashMap::new();
-        // Summed by the database from the roll-up.
-        let recent = span.week_start.min(span.month_start);
+        // Today's and the last 7 days' from the daily roll-up, the month's
+        // from the monthly one.
         let mut stmt = conn.prepare(
             "SELECT center_id,
                     sum(CASE WHEN local_date = ?2 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?3 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?4 THEN member_visits + visitors ELSE 0 END),
-                    sum(CASE WHEN local_date >= ?4 THEN visitors ELSE 0 END)
+                    sum(member_visits + visitors)
              FROM daily_counts
              WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?5 AND ?2
+               AND local_date BETWEEN ?3 AND ?2
              GROUP BY center_id",
         )?;
-        let mut rows = stmt.query(params![
-            ids,
-            today,
-            ymd(span.week_start),
-            month,
-            ymd(recent)
-        ])?;
+        let mut rows = stmt.query(params![ids, today, ymd(span.week_start)])?;
         while let Some(r) = rows.next()? {
             let f = per_center.entry(r.get(0)?).or_default();
             f.today = r.get(1)?;
             f.last_7_days = r.get(2)?;
-            f.this_month = r.get(3)?;
-            f.visitors_this_month = r.get(4)?;
         }
         let mut stmt = conn.prepare(
-            "SELECT center_id, count(DISTINCT member_id) FROM events INDEXED BY events_member_months
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-               AND kind = 'member_check_in' AND voided_by_seq IS NULL
-             GROUP BY center_id",
+            "SELECT center_id, member_visits + visitors, visitors, members FROM monthly_counts
+             WHERE center_id IN (SELECT value FROM json_each(?1)) AND month = ?2",
         )?;
-        let mut rows = stmt.query(params![ids, month, today])?;
+        let mut rows = stmt.query(params![ids, month])?;
+        let mut distinct_total = 0;
         while let Some(r) = rows.next()? {
-            per_center
-                .entry(r.get(0)?)
-                .or_default()
-                .distinct_members_this_month = r.get(1)?;
+            let f = per_center.entry(r.get(0)?).or_default();
+            f.this_month = r.get(1)?;
+            f.visitors_this_month = r.get(2)?;
+            f.distinct_members_this_month = r.get(3)?;
+            distinct_total += f.distinct_members_this_month;
         }
-        let distinct_total: u64 = conn.query_row(
-            "SELECT count(DISTINCT member_id) FROM events INDEXED BY events_member_months
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-               AND kind = 'member_check_in' AND voided_by_seq IS NULL",
-            params![ids, month, today],
+        // A member who came to two of these centers is one member.
+        let twice: u64 = conn.query_row(
+            "SELECT count(*) - count(DISTINCT m.member_id)
+             FROM roaming_months r
+             JOIN member_months m ON m.month = r.month AND m.member_id = r.member_id
+             WHERE r.month = ?2 AND m.center_id IN (SELECT value FROM json_each(?1))",
+            params![ids, month],
             |r| r.get(0),
         )?;
+        let distinct_total = distinct_total.saturating_sub(twice);
         // The month's ratings, the latest of each visit rated.
         let mut stmt = conn.prepare(&format!(
             "SELECT center_id, count(*), sum(CASE WHEN reason IN ({SATISFIED}) THEN 1 ELSE 0 END)
@@ -326,7 +314,7 @@ fn center_figures(
                AND local_date BETWEEN ?2 AND ?3 AND kind = 'rated' AND {LATEST_RATING}
              GROUP BY center_id"
         ))?;
-        let mut rows = stmt.query(params![ids, month, today])?;
+        let mut rows = stmt.query(params![ids, month_start, today])?;
         while let Some(r) = rows.next()? {
             let f = per_center.entry(r.get(0)?).or_default();
             f.ratings_this_month = r.get(1)?;
@@ -338,7 +326,7 @@ fn center_figures(
                AND a.local_date BETWEEN ?2 AND ?3 GROUP BY a.center_id",
             PHONE_RATINGS.replacen("SELECT ", "SELECT a.center_id, ", 1)
         ))?;
-        let mut rows = stmt.query(params![ids, month, today])?;
+        let mut rows = stmt.query(params![ids, month_start, today])?;
         while let Some(r) = rows.next()? {
             let f = per_center.entry(r.get(0)?).or_default();
             f.ratings_this_month += r.get::<u64>(1)?;
@@ -363,32 +351,47 @@ fn center_figures(
 type Series = Vec<(String, u64)>;
 
 /// Visits by day (the last [`SERIES_DAYS`]), by week and by month (the last
-/// 12 of each), from one row a day however many centers; days without
-/// visits are zeros.
+/// 12 of each), each from its roll-up; days without visits are zeros.
 fn series(store: &Store, ids: &str, span: &Span) -> Result<(Series, Series, Series), StoreError> {
     let mut daily: BTreeMap<String, u64> = BTreeMap::new();
     let mut weekly: BTreeMap<String, u64> = BTreeMap::new();
     let mut monthly: BTreeMap<String, u64> = BTreeMap::new();
     store.read(|conn| {
-        let mut stmt = conn.prepare(
-            "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3
-             GROUP BY local_date",
-        )?;
-        let mut rows = stmt.query(params![ids, ymd(span.first()), ymd(span.today)])?;
-        let s = ymd(span.series_start);
-        while let Some(r) = rows.next()? {
-            let date: String = r.get(0)?;
-            let visits: u64 = r.get(1)?;
-            if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-                if d >= span.weeks_start {
-                    *weekly.entry(ymd(week_of(d))).or_default() += visits;
-                }
-                *monthly.entry(d.format("%Y-%m").to_string()).or_default() += visits;
-            }
-            if date >= s {
-                *daily.entry(date).or_default() += visits;
+        // Each from its roll-up: a row per day, week or month, summed over
+        // the centers by the database.
+        for (sql, from, to, into) in [
+            (
+                "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND local_date BETWEEN ?2 AND ?3
+                 GROUP BY local_date",
+                ymd(span.series_start),
+                ymd(span.today),
+                &mut daily,
+            ),
+            (
+                "SELECT week, sum(member_visits + visitors) FROM weekly_counts
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND week BETWEEN ?2 AND ?3
+                 GROUP BY week",
+                ymd(span.weeks_start),
+                ymd(week_of(span.today)),
+                &mut weekly,
+            ),
+            (
+                "SELECT month, sum(member_visits + visitors) FROM monthly_counts
+                 WHERE center_id IN (SELECT value FROM json_each(?1))
+                   AND month BETWEEN ?2 AND ?3
+                 GROUP BY month",
+                span.months_start.format("%Y-%m").to_string(),
+                span.today.format("%Y-%m").to_string(),
+                &mut monthly,
+            ),
+        ] {
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query(params![ids, from, to])?;
+            while let Some(r) = rows.next()? {
+                into.insert(r.get(0)?, r.get(1)?);
             }
         }
         Ok(())
@@ -434,19 +437,19 @@ fn visitors_by(
         let mut ages = BTreeMap::new();
         let mut purposes = BTreeMap::new();
         let mut stmt = conn.prepare(
-            "SELECT age_band, purpose, count(*) FROM events INDEXED BY events_visitor_kinds
-             WHERE center_id IN (SELECT value FROM json_each(?1))
-               AND local_date BETWEEN ?2 AND ?3 AND kind = 'visitor'
-               AND voided_by_seq IS NULL
+            "SELECT age_band, purpose, sum(visitors) FROM visitor_months
+             WHERE center_id IN (SELECT value FROM json_each(?1)) AND month = ?2
              GROUP BY age_band, purpose",
         )?;
-        let mut rows = stmt.query(params![ids, ymd(span.month_start), ymd(span.today)])?;
+        let mut rows = stmt.query(params![ids, span.month_start.format("%Y-%m").to_string()])?;
         while let Some(r) = rows.next()? {
             let n: u64 = r.get(2)?;
-            if let Some(a) = r.get::<Option<String>>(0)? {
+            // "" is a visitor who did not say.
+            let (a, p): (String, String) = (r.get(0)?, r.get(1)?);
+            if !a.is_empty() {
                 *ages.entry(a).or_default() += n;
             }
-            if let Some(p) = r.get::<Option<String>>(1)? {
+            if !p.is_empty() {
                 *purposes.entry(p).or_default() += n;
             }
         }

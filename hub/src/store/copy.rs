@@ -23,6 +23,11 @@ const TABLES: &[&str] = &[
     "users",
     "user_sessions",
     "daily_counts",
+    "weekly_counts",
+    "monthly_counts",
+    "member_months",
+    "roaming_months",
+    "visitor_months",
     "activities",
     "boot_clocks",
     "integrations",
@@ -144,5 +149,26 @@ impl Store {
         }
         tx.commit()?;
         Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_table_of_the_schema_is_copied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = super::Store::open(&dir.path().join("hub.sqlite3")).expect("open");
+        let mut schema: Vec<String> = store
+            .conn()
+            .query_map(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("tables");
+        schema.sort();
+        let mut copied: Vec<String> = super::TABLES.iter().map(|t| t.to_string()).collect();
+        copied.sort();
+        assert_eq!(copied, schema);
     }
 }

@@ -19,7 +19,7 @@ pub mod integration;
 pub mod joins;
 pub mod ledger;
 pub(crate) mod members;
-mod migrations;
+pub(crate) mod migrations;
 pub(crate) mod phone;
 pub mod plan;
 pub mod ratings;

@@ -6,7 +6,7 @@
 //! (which never jump). The first synchronised event of a boot gives the
 //! boot's offset, wall time − monotonic time; any event of that boot
 //! recorded unsynchronised, before or after, then happened at monotonic +
-//! offset. Its day and hour are corrected, the daily roll-up moves with it,
+//! offset. Its day and hour are corrected, the roll-ups move with it,
 //! and the device's own time stays in `device_at_ms`. Nothing is refused
 //! for its time: an event of a boot that never synchronises keeps the
 //! device's time.
@@ -20,6 +20,7 @@ use chrono_tz::Tz;
 
 use protocol::wire::{ClockInfo, Kind};
 
+use super::rollup::Tally;
 use super::{Device, Result};
 
 /// After a page is stored: learn the offsets of the boots it synchronised,
@@ -55,6 +56,22 @@ pub(super) fn page(
     Ok(retimed)
 }
 
+/// An event of a boot still waiting for its time, as it was stored.
+struct Untimed {
+    seq: u64,
+    kind: String,
+    old_date: String,
+    device_at: i64,
+    mono: i64,
+    /// Not voided.
+    kept: bool,
+    /// Not folded into another kiosk's check-in.
+    unfolded: bool,
+    member: Option<u32>,
+    age_band: Option<String>,
+    purpose: Option<String>,
+}
+
 fn boot_events(tx: &Tx<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> {
     let offset: Option<i64> = tx
         .prepare("SELECT offset_ms FROM boot_clocks WHERE device_id = ?1 AND boot_id = ?2")?
@@ -66,57 +83,72 @@ fn boot_events(tx: &Tx<'_>, device: &Device, tz: Tz, boot: &str) -> Result<u32> 
     // Through the partial index, which holds only the events still waiting
     // for their time (named: the planner would otherwise walk all of the
     // device's events by the primary key, on every page).
-    type Untimed = (u64, String, String, i64, i64, bool, Option<u32>);
     let untimed: Vec<Untimed> = tx
         .prepare(
-            "SELECT seq, kind, local_date, at_ms, monotonic_ms,
-                    voided_by_seq IS NULL AND same_visit_as IS NULL, member_id
+            "SELECT seq, kind, local_date, at_ms, monotonic_ms, voided_by_seq IS NULL,
+                    same_visit_as IS NULL, member_id, age_band, purpose
              FROM events INDEXED BY events_untimed
              WHERE device_id = ?1 AND boot_id = ?2 AND clock_synchronized = 0 AND device_at_ms IS NULL",
         )?
         .query_map(params![device.id, boot], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
+            Ok(Untimed {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                old_date: r.get(2)?,
+                device_at: r.get(3)?,
+                mono: r.get(4)?,
+                kept: r.get(5)?,
+                unfolded: r.get(6)?,
+                member: r.get(7)?,
+                age_band: r.get(8)?,
+                purpose: r.get(9)?,
+            })
         })?
         .collect::<db::Result<_>>()?;
-    for (seq, kind, old_date, device_at, mono, counted, member) in &untimed {
-        let at = mono.saturating_add(offset);
+    let mut tally = Tally::default();
+    for u in &untimed {
+        let at = u.mono.saturating_add(offset);
         let local = tz.timestamp_millis_opt(at).single();
         let date = local
             .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| old_date.clone());
+            .unwrap_or_else(|| u.old_date.clone());
         let hour = local.map(|t| t.hour()).unwrap_or(0);
         tx.prepare(
             "UPDATE events SET at_ms = ?1, local_date = ?2, local_hour = ?3, device_at_ms = ?4
              WHERE device_id = ?5 AND seq = ?6",
         )?
-        .execute(params![at, date, hour, device_at, device.id, seq])?;
+        .execute(params![at, date, hour, u.device_at, device.id, u.seq])?;
+        let Some(kind) = Kind::from_code(&u.kind) else {
+            continue;
+        };
+        // The member came that day, whatever became of the visit.
+        if let (true, Kind::MemberCheckIn, Some(member)) = (u.kept, kind, u.member) {
+            tally.member(&u.old_date, member, -1);
+            tally.member(&date, member, 1);
+        }
         // At its true time the check-in may fall within another kiosk's
         // check-in of the same member: then it is that visit, as it would
         // have been had the clock been right (the one re-timed is marked).
-        let Some(kind) = Kind::from_code(kind) else {
-            continue;
-        };
-        let folded = match (*counted, kind, member) {
+        let counted = u.kept && u.unfolded;
+        let folded = match (counted, kind, u.member) {
             (true, Kind::MemberCheckIn, Some(member)) => {
-                super::rollup::fold_same_visit(tx, device, *member, *seq, at)?
+                super::rollup::fold_same_visit(tx, device, member, u.seq, at)?
             }
             _ => false,
         };
         if folded {
-            super::rollup::count_visit(tx, device.center_id, old_date, kind, -1)?;
-        } else if *counted && date != *old_date {
-            super::rollup::count_visit(tx, device.center_id, old_date, kind, -1)?;
-            super::rollup::count_visit(tx, device.center_id, &date, kind, 1)?;
+            tally.add(&u.old_date, kind, -1);
+        } else if counted && date != u.old_date {
+            tally.add(&u.old_date, kind, -1);
+            tally.add(&date, kind, 1);
+            if kind == Kind::Visitor {
+                let (age, purpose) = (u.age_band.as_deref(), u.purpose.as_deref());
+                tally.visitor(&u.old_date, age, purpose, -1);
+                tally.visitor(&date, age, purpose, 1);
+            }
         }
     }
+    tally.write(tx, device.center_id)?;
     if !untimed.is_empty() {
         tracing::info!(
             device = device.id,

@@ -1,12 +1,16 @@
-//! The daily roll-up (member visits and visitors per center and local day)
-//! kept in step with the events, and the same-visit rule that keeps a member
+//! The roll-ups kept in step with the events (member visits and visitors
+//! per center by day, week and month; a month's distinct members and
+//! visitors' age bands and purposes), and the same-visit rule that keeps a member
 //! seen at two kiosks within the repeat window one visit. Ingest and
 //! re-timing both count through here.
 
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Datelike;
 use protocol::wire::Kind;
 
-use super::db::{OptionalExt, Tx, params};
-use super::{Device, Result};
+use super::db::{OptionalExt, ToValue, Tx, params};
+use super::{Device, Result, StoreError};
 
 /// Check-ins of one member at one center this close together are one visit
 /// (the kiosks' default repeat window).
@@ -52,44 +56,195 @@ pub(crate) fn fold_same_visit(
     Ok(true)
 }
 
-/// The visits an upload counts (or uncounts), by local date, written to
-/// the roll-up once at its end: a page of 500 visitors on one day is one
-/// update, not 500.
+/// What an upload (or a re-timing) changes in the roll-ups, gathered and
+/// written once at its end: a page of 500 visitors on one day is one update
+/// of each roll-up, not 500.
 #[derive(Default)]
-pub(super) struct Tally(std::collections::BTreeMap<String, (i64, i64)>);
+pub(super) struct Tally {
+    /// Counted (member visits, visitors) by local date.
+    days: BTreeMap<String, (i64, i64)>,
+    /// Member check-ins not voided, by (month, member): folded ones too
+    /// (the member did come), for the month's distinct members.
+    members: BTreeMap<(String, u32), i64>,
+    /// Counted visitors by (month, age band, purpose), `""` for none.
+    visitors: BTreeMap<(String, String, String), i64>,
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD`.
+fn month_of(local_date: &str) -> String {
+    local_date.get(..7).unwrap_or(local_date).to_string()
+}
+
+/// The Monday of a `YYYY-MM-DD`'s week, as `YYYY-MM-DD`.
+fn week_of(local_date: &str) -> Result<String> {
+    let d = chrono::NaiveDate::parse_from_str(local_date, "%Y-%m-%d")
+        .map_err(|e| StoreError::Invalid(format!("local date {local_date:?}: {e}")))?;
+    let monday = d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
+    Ok(monday.format("%Y-%m-%d").to_string())
+}
 
 impl Tally {
+    /// A visit counted (`delta` 1) or uncounted (-1); nothing for kinds
+    /// that are not visits.
     pub(super) fn add(&mut self, local_date: &str, kind: Kind, delta: i64) {
         let Some((members, visitors)) = visit_delta(kind, delta) else {
             return;
         };
-        let day = self.0.entry(local_date.to_string()).or_default();
+        let day = self.days.entry(local_date.to_string()).or_default();
         day.0 += members;
         day.1 += visitors;
     }
 
+    /// A member's check-in stored (1) or voided (-1).
+    pub(super) fn member(&mut self, local_date: &str, member_id: u32, delta: i64) {
+        *self
+            .members
+            .entry((month_of(local_date), member_id))
+            .or_default() += delta;
+    }
+
+    /// A visitor counted (1) or uncounted (-1), by what they told.
+    pub(super) fn visitor(
+        &mut self,
+        local_date: &str,
+        age_band: Option<&str>,
+        purpose: Option<&str>,
+        delta: i64,
+    ) {
+        let key = (
+            month_of(local_date),
+            age_band.unwrap_or_default().to_string(),
+            purpose.unwrap_or_default().to_string(),
+        );
+        *self.visitors.entry(key).or_default() += delta;
+    }
+
     pub(super) fn write(self, tx: &Tx<'_>, center_id: u64) -> Result<()> {
-        for (date, (members, visitors)) in self.0 {
+        for (date, (members, visitors)) in self.days {
             if members != 0 || visitors != 0 {
                 add_counts(tx, center_id, &date, members, visitors)?;
             }
+        }
+        for ((month, age_band, purpose), n) in self.visitors {
+            if n != 0 {
+                tx.prepare(
+                    "INSERT INTO visitor_months(center_id, month, age_band, purpose, visitors)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(center_id, month, age_band, purpose) DO UPDATE SET
+                       visitors = visitor_months.visitors + excluded.visitors",
+                )?
+                .execute(params![center_id, month, age_band, purpose, n])?;
+            }
+        }
+        let members: Vec<((String, u32), i64)> =
+            self.members.into_iter().filter(|(_, n)| *n != 0).collect();
+        let mut rest = &members[..];
+        while !rest.is_empty() {
+            // The largest power of two that fits: few statement shapes.
+            let n = 1 << rest.len().min(MAX_MEMBER_ROWS).ilog2();
+            add_member_months(tx, center_id, &rest[..n])?;
+            rest = &rest[n..];
         }
         Ok(())
     }
 }
 
-/// Keeps the per-center daily roll-up in step with the events table.
-pub(crate) fn count_visit(
-    tx: &Tx<'_>,
-    center_id: u64,
-    local_date: &str,
-    kind: Kind,
-    delta: i64,
-) -> Result<()> {
-    match visit_delta(kind, delta) {
-        Some((members, visitors)) => add_counts(tx, center_id, local_date, members, visitors),
-        None => Ok(()),
+/// Rows of one multi-row statement of [`add_member_months`].
+const MAX_MEMBER_ROWS: usize = 256;
+
+/// Adds check-ins to members' months at a center; a member's first of the
+/// month there adds to the center's distinct members (and, if they came
+/// to another center that month too, makes them a roaming member), their
+/// last one voided takes them off.
+fn add_member_months(tx: &Tx<'_>, center_id: u64, rows: &[((String, u32), i64)]) -> Result<()> {
+    let mut sql =
+        String::from("INSERT INTO member_months(center_id, month, member_id, check_ins) VALUES ");
+    let mut values: Vec<&dyn ToValue> = Vec::with_capacity(rows.len() * 4);
+    for (i, ((month, member), n)) in rows.iter().enumerate() {
+        let first = i * 4 + 1;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(?{first}, ?{}, ?{}, ?{})",
+            first + 1,
+            first + 2,
+            first + 3
+        ));
+        values.extend_from_slice(&[&center_id, month, member, n]);
     }
+    sql.push_str(
+        " ON CONFLICT(center_id, month, member_id) DO UPDATE SET
+           check_ins = member_months.check_ins + excluded.check_ins
+         RETURNING month, member_id, check_ins",
+    );
+    let after: Vec<(String, u32, i64)> =
+        tx.query_map(&sql, &values[..], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let delta: HashMap<(&str, u32), i64> = rows
+        .iter()
+        .map(|((month, member), n)| ((month.as_str(), *member), *n))
+        .collect();
+    // By month: the members new to it here, and those gone from it (a row
+    // is never kept at zero, so one that had none before was new).
+    let mut came: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut gone: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut distinct: BTreeMap<&str, i64> = BTreeMap::new();
+    for (month, member, check_ins) in &after {
+        let Some((&(month, _), &n)) = delta.get_key_value(&(month.as_str(), *member)) else {
+            continue;
+        };
+        let before = check_ins - n;
+        if *check_ins <= 0 {
+            gone.entry(month).or_default().push(*member);
+            // (A void of a check-in never counted here takes nothing off.)
+            if before > 0 {
+                *distinct.entry(month).or_default() -= 1;
+            }
+        } else if before <= 0 {
+            came.entry(month).or_default().push(*member);
+            *distinct.entry(month).or_default() += 1;
+        }
+    }
+    let list = |ids: &[u32]| {
+        serde_json::to_string(ids).map_err(|e| StoreError::Invalid(format!("member ids: {e}")))
+    };
+    for (month, members) in &gone {
+        tx.prepare(
+            "DELETE FROM member_months
+             WHERE center_id = ?1 AND month = ?2 AND member_id IN (SELECT value FROM json_each(?3))",
+        )?
+        .execute(params![center_id, month, list(members)?])?;
+        // Seen at one center at most now: no longer counted twice.
+        tx.prepare(
+            "DELETE FROM roaming_months
+             WHERE month = ?1 AND member_id IN (SELECT value FROM json_each(?2))
+               AND (SELECT count(*) FROM member_months m
+                    WHERE m.month = roaming_months.month
+                      AND m.member_id = roaming_months.member_id) < 2",
+        )?
+        .execute(params![month, list(members)?])?;
+    }
+    for (month, members) in &came {
+        tx.prepare(
+            "INSERT INTO roaming_months(month, member_id)
+             SELECT month, member_id FROM member_months
+             WHERE month = ?1 AND member_id IN (SELECT value FROM json_each(?2))
+             GROUP BY month, member_id HAVING count(*) > 1
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![month, list(members)?])?;
+    }
+    for (month, n) in distinct {
+        if n != 0 {
+            tx.prepare(
+                "INSERT INTO monthly_counts(center_id, month, members) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(center_id, month) DO UPDATE SET
+                   members = monthly_counts.members + excluded.members",
+            )?
+            .execute(params![center_id, month, n])?;
+        }
+    }
+    Ok(())
 }
 
 /// What an event of `kind` adds to the roll-up's (member visits,
@@ -117,6 +272,23 @@ fn add_counts(
            visitors = daily_counts.visitors + excluded.visitors",
     )?
     .execute(params![center_id, local_date, members, visitors])?;
+    // The week's and the month's, for the dashboard's series.
+    tx.prepare(
+        "INSERT INTO weekly_counts(center_id, week, member_visits, visitors)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(center_id, week) DO UPDATE SET
+           member_visits = weekly_counts.member_visits + excluded.member_visits,
+           visitors = weekly_counts.visitors + excluded.visitors",
+    )?
+    .execute(params![center_id, week_of(local_date)?, members, visitors])?;
+    tx.prepare(
+        "INSERT INTO monthly_counts(center_id, month, member_visits, visitors)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(center_id, month) DO UPDATE SET
+           member_visits = monthly_counts.member_visits + excluded.member_visits,
+           visitors = monthly_counts.visitors + excluded.visitors",
+    )?
+    .execute(params![center_id, month_of(local_date), members, visitors])?;
     // For the platforms that want changed days pushed (webhooks).
     tx.prepare(
         "INSERT INTO attendance_changes(center_id, local_date) VALUES (?1, ?2) ON CONFLICT DO NOTHING",

@@ -396,4 +396,6 @@ fn identity(raw: &serde_json::Value) -> (Option<&str>, Option<u64>, Option<&str>
 }
 
 #[cfg(test)]
+mod rollup_tests;
+#[cfg(test)]
 mod same_visit_tests;

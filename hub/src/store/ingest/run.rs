@@ -161,6 +161,12 @@ impl Run {
             self.stored += 1;
             if !folded.contains(&row.ev.seq) {
                 tally.add(&row.local_date, row.kind, 1);
+                if row.kind == Kind::Visitor {
+                    tally.visitor(&row.local_date, row.age_band, row.purpose, 1);
+                }
+            }
+            if let (Kind::MemberCheckIn, Some(member)) = (row.kind, row.member_id) {
+                tally.member(&row.local_date, member, 1);
             }
             // A binding made at a kiosk takes effect once, when first received.
             if let (Some(member_id), Some(hash)) = (row.member_id, row.card_hash) {
@@ -257,6 +263,16 @@ fn fold_run(tx: &Tx<'_>, device: &Device, check_ins: &[(u32, u64, i64)]) -> Resu
     Ok(folded)
 }
 
+/// What a void takes off the roll-ups: the voided event as it was.
+struct Voided {
+    kind: String,
+    date: String,
+    same_visit: Option<String>,
+    member: Option<u32>,
+    age_band: Option<String>,
+    purpose: Option<String>,
+}
+
 /// Inserts one event that refers to another (a void, a rating, an
 /// answer), after the run before it; false when the hub already had it.
 pub(super) fn insert_event(
@@ -287,17 +303,36 @@ pub(super) fn insert_event(
     }
     // A void takes effect once, when first received; the target was checked.
     if let Some(target) = row.voided_seq {
-        let (kind, date, same_visit): (String, String, Option<String>) = tx.query_row(
+        let voided: Voided = tx.query_row(
             "UPDATE events SET voided_by_seq = ?1 WHERE device_id = ?2 AND seq = ?3
-             RETURNING kind, local_date, same_visit_as",
+             RETURNING kind, local_date, same_visit_as, member_id, age_band, purpose",
             params![ev.seq, device.id, target],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| {
+                Ok(Voided {
+                    kind: r.get(0)?,
+                    date: r.get(1)?,
+                    same_visit: r.get(2)?,
+                    member: r.get(3)?,
+                    age_band: r.get(4)?,
+                    purpose: r.get(5)?,
+                })
+            },
         )?;
-        // A check-in already folded into another kiosk's was never counted.
-        if same_visit.is_none()
-            && let Some(kind) = Kind::from_code(&kind)
+        let date = &voided.date;
+        if let (Some(Kind::MemberCheckIn), Some(member)) =
+            (Kind::from_code(&voided.kind), voided.member)
         {
-            tally.add(&date, kind, -1);
+            tally.member(date, member, -1);
+        }
+        // A check-in already folded into another kiosk's was never counted.
+        if voided.same_visit.is_none()
+            && let Some(kind) = Kind::from_code(&voided.kind)
+        {
+            tally.add(date, kind, -1);
+            if kind == Kind::Visitor {
+                let (age, purpose) = (voided.age_band.as_deref(), voided.purpose.as_deref());
+                tally.visitor(date, age, purpose, -1);
+            }
         }
     }
     Ok(true)
