@@ -98,7 +98,7 @@ fn main() -> anyhow::Result<()> {
                  WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM v WHERE n + 1 < ?1),
                  s AS (SELECT c.id AS center, v.n AS n,
                               ?2 + (c.id - ?3) * ?1 + v.n AS seq FROM centers c, v)
-                 SELECT 1, seq, center, ?6 + (9 + n % 12) * 3600000 + (n * 7) % 60 * 60000, ?4, 9 + n % 12,
+                 SELECT 1, seq, center, CAST(?6 AS BIGINT) + (9 + n % 12) * 3600000 + (n * 7) % 60 * 60000, ?4, 9 + n % 12,
                         CASE WHEN n % 4 = 0 THEN 'visitor' ELSE 'member_check_in' END,
                         CASE WHEN n % 4 = 0 THEN NULL
                              ELSE 10000001 + (center - ?3) * ?5 + (seq * 7919) % ?5 END,
