@@ -176,7 +176,7 @@ pub fn overview(store: &Store, user: &User, today: NaiveDate) -> Result<Overview
         .map_err(|e| StoreError::Invalid(format!("{e}")))?;
     let span = Span::new(today);
     let (mut per_center, distinct_total) = center_figures(store, &ids, &span)?;
-    let (daily, weekly, monthly) = series(store, &ids, &span)?;
+    let (daily, weekly, monthly) = series(store, user.scope, &span)?;
     let (visitors_by_age_band, visitors_by_purpose) = visitors_by(store, &ids, &span)?;
     let activities = activities_and_shifts(store, &centers, &ids, &span, &mut per_center)?;
 
@@ -351,45 +351,49 @@ fn center_figures(
 type Series = Vec<(String, u64)>;
 
 /// Visits by day (the last [`SERIES_DAYS`]), by week and by month (the last
-/// 12 of each), each from its roll-up; days without visits are zeros.
-fn series(store: &Store, ids: &str, span: &Span) -> Result<(Series, Series, Series), StoreError> {
+/// 12 of each), each from its roll-up, a region's or a center's: a row per
+/// day, week or month however many centers; days without visits are zeros.
+fn series(
+    store: &Store,
+    scope: Scope,
+    span: &Span,
+) -> Result<(Series, Series, Series), StoreError> {
     let mut daily: BTreeMap<String, u64> = BTreeMap::new();
     let mut weekly: BTreeMap<String, u64> = BTreeMap::new();
     let mut monthly: BTreeMap<String, u64> = BTreeMap::new();
     store.read(|conn| {
-        // Each from its roll-up: a row per day, week or month, summed over
-        // the centers by the database.
-        for (sql, from, to, into) in [
+        let (table, column, visits, id) = match scope {
+            Scope::Region(id) => ("region_", "region_id", "visits", id),
+            Scope::Center(id) => ("", "center_id", "member_visits + visitors", id),
+        };
+        for (period, key, from, to, into) in [
             (
-                "SELECT local_date, sum(member_visits + visitors) FROM daily_counts
-                 WHERE center_id IN (SELECT value FROM json_each(?1))
-                   AND local_date BETWEEN ?2 AND ?3
-                 GROUP BY local_date",
+                "daily",
+                "local_date",
                 ymd(span.series_start),
                 ymd(span.today),
                 &mut daily,
             ),
             (
-                "SELECT week, sum(member_visits + visitors) FROM weekly_counts
-                 WHERE center_id IN (SELECT value FROM json_each(?1))
-                   AND week BETWEEN ?2 AND ?3
-                 GROUP BY week",
+                "weekly",
+                "week",
                 ymd(span.weeks_start),
                 ymd(week_of(span.today)),
                 &mut weekly,
             ),
             (
-                "SELECT month, sum(member_visits + visitors) FROM monthly_counts
-                 WHERE center_id IN (SELECT value FROM json_each(?1))
-                   AND month BETWEEN ?2 AND ?3
-                 GROUP BY month",
+                "monthly",
+                "month",
                 span.months_start.format("%Y-%m").to_string(),
                 span.today.format("%Y-%m").to_string(),
                 &mut monthly,
             ),
         ] {
-            let mut stmt = conn.prepare(sql)?;
-            let mut rows = stmt.query(params![ids, from, to])?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {key}, {visits} FROM {table}{period}_counts
+                 WHERE {column} = ?1 AND {key} BETWEEN ?2 AND ?3"
+            ))?;
+            let mut rows = stmt.query(params![id, from, to])?;
             while let Some(r) = rows.next()? {
                 into.insert(r.get(0)?, r.get(1)?);
             }

@@ -247,6 +247,34 @@ fn add_member_months(tx: &Tx<'_>, center_id: u64, rows: &[((String, u32), i64)])
     Ok(())
 }
 
+/// The region of center `?1` and every region above it, as `up(id)`.
+const ANCESTORS: &str = "WITH RECURSIVE up(id) AS (
+        SELECT region_id FROM centers WHERE id = ?1 AND region_id IS NOT NULL
+        UNION SELECT r.parent_id FROM regions r JOIN up ON r.id = up.id
+        WHERE r.parent_id IS NOT NULL)";
+
+/// Adds (`sign` 1) or takes off (-1) all of a center's visits to the
+/// regions' roll-ups of the region it is in and those above: a center
+/// moved is taken off before and added after.
+pub(crate) fn shift_center(tx: &Tx<'_>, center_id: u64, sign: i64) -> Result<()> {
+    for (table, key, source) in [
+        ("region_daily_counts", "local_date", "daily_counts"),
+        ("region_weekly_counts", "week", "weekly_counts"),
+        ("region_monthly_counts", "month", "monthly_counts"),
+    ] {
+        tx.execute(
+            &format!(
+                "{ANCESTORS} INSERT INTO {table}(region_id, {key}, visits)
+                 SELECT up.id, c.{key}, ?2 * (c.member_visits + c.visitors)
+                 FROM up, {source} c WHERE c.center_id = ?1
+                 ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits"
+            ),
+            params![center_id, sign],
+        )?;
+    }
+    Ok(())
+}
+
 /// What an event of `kind` adds to the roll-up's (member visits,
 /// visitors); nothing for kinds that are not visits.
 fn visit_delta(kind: Kind, delta: i64) -> Option<(i64, i64)> {
@@ -289,6 +317,22 @@ fn add_counts(
            visitors = monthly_counts.visitors + excluded.visitors",
     )?
     .execute(params![center_id, month_of(local_date), members, visitors])?;
+    // And each region's it lies in, for a region's series.
+    let visits = members + visitors;
+    for (table, key, value) in [
+        ("region_daily_counts", "local_date", local_date.to_string()),
+        ("region_weekly_counts", "week", week_of(local_date)?),
+        ("region_monthly_counts", "month", month_of(local_date)),
+    ] {
+        if visits != 0 {
+            tx.prepare(&format!(
+                "{ANCESTORS} INSERT INTO {table}(region_id, {key}, visits)
+                 SELECT id, ?2, ?3 FROM up WHERE true
+                 ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits"
+            ))?
+            .execute(params![center_id, value, visits])?;
+        }
+    }
     // For the platforms that want changed days pushed (webhooks).
     tx.prepare(
         "INSERT INTO attendance_changes(center_id, local_date) VALUES (?1, ?2) ON CONFLICT DO NOTHING",

@@ -420,10 +420,13 @@ pub(crate) fn set_center_region_in(
     if let Some(r) = region {
         region_in_tx(tx, r)?;
     }
+    // Its visits leave the regions' roll-ups above it and join the new ones.
+    super::rollup::shift_center(tx, center_id, -1)?;
     tx.execute(
         "UPDATE centers SET region_id = ?1 WHERE id = ?2",
         params![region, center_id],
     )?;
+    super::rollup::shift_center(tx, center_id, 1)?;
     Ok(before)
 }
 

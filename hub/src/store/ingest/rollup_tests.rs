@@ -28,6 +28,12 @@ fn rollups(store: &Store) -> Rollups {
         "SELECT month || ' ' || member_id FROM roaming_months ORDER BY 1",
         "SELECT center_id || ' ' || month || ' ' || age_band || ' ' || purpose || ' ' || visitors
          FROM visitor_months WHERE visitors <> 0 ORDER BY 1",
+        "SELECT region_id || ' ' || local_date || ' ' || visits
+         FROM region_daily_counts WHERE visits <> 0 ORDER BY 1",
+        "SELECT region_id || ' ' || week || ' ' || visits
+         FROM region_weekly_counts WHERE visits <> 0 ORDER BY 1",
+        "SELECT region_id || ' ' || month || ' ' || visits
+         FROM region_monthly_counts WHERE visits <> 0 ORDER BY 1",
     ]
     .iter()
     .map(|sql| store.conn().query_map(sql, params![], |r| r.get(0)).expect(sql))
@@ -92,7 +98,12 @@ fn the_period_rollups_kept_at_ingest_equal_those_made_from_the_events() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open_database(&crate::testing::database(dir.path()).expect("test database"))
         .expect("open");
-    let county = store.add_region("县", Level::County, None).expect("region");
+    let city = store.add_region("市", Level::City, None).expect("region");
+    let [county, other_county] = ["县", "另一县"].map(|n| {
+        store
+            .add_region(n, Level::County, Some(city))
+            .expect("region")
+    });
     let [a, b] = ["青年之家甲", "青年之家乙"].map(|name| {
         let c = store.add_center(name, "Asia/Shanghai").expect("center");
         store.set_center_region(c, Some(county)).expect("region");
@@ -204,4 +215,22 @@ fn the_period_rollups_kept_at_ingest_equal_those_made_from_the_events() {
         "m1 (once), m3 at each center, a visitor"
     );
     assert_eq!(o.monthly.last().map(|m| m.1), Some(4));
+    assert_eq!(o.daily.last().map(|d| d.1), Some(4));
+
+    // B moves to the other county: its visits go with it, the city keeps
+    // them all.
+    store
+        .set_center_region(b, Some(other_county))
+        .expect("move");
+    assert_kept(&store, "a center moved to another county");
+    let o = crate::dashboard::overview(&store, &user, dec).expect("overview");
+    assert_eq!(o.monthly.last().map(|m| m.1), Some(2), "m1 and m3 at A");
+    let city_admin = User {
+        scope: Scope::Region(city),
+        ..user
+    };
+    let o = crate::dashboard::overview(&store, &city_admin, dec).expect("overview");
+    assert_eq!(o.monthly.last().map(|m| m.1), Some(4));
+    // The week began on Monday 30 November: two visitors that evening.
+    assert_eq!(o.weekly.last().map(|w| w.1), Some(6));
 }
