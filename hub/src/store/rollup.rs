@@ -125,52 +125,74 @@ impl Tally {
                 add_counts(tx, center_id, &date, members, visitors)?;
             }
         }
-        for ((month, age_band, purpose), n) in self.visitors {
-            if n != 0 {
-                tx.prepare(
+        // The visitors' kinds in one statement (a page of a busy center's
+        // visitors has dozens: a statement each was most of a page's
+        // round trips on PostgreSQL).
+        let visitors: Vec<((String, String, String), i64)> =
+            self.visitors.into_iter().filter(|(_, n)| *n != 0).collect();
+        for rows in pow2_chunks(&visitors) {
+            let mut values: Vec<&dyn ToValue> = Vec::with_capacity(rows.len() * 5);
+            for ((month, age_band, purpose), n) in rows {
+                values.extend_from_slice(&[&center_id, month, age_band, purpose, n]);
+            }
+            tx.execute(
+                &format!(
                     "INSERT INTO visitor_months(center_id, month, age_band, purpose, visitors)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     VALUES {}
                      ON CONFLICT(center_id, month, age_band, purpose) DO UPDATE SET
                        visitors = visitor_months.visitors + excluded.visitors",
-                )?
-                .execute(params![center_id, month, age_band, purpose, n])?;
-            }
+                    placeholders(rows.len(), 5)
+                ),
+                &values[..],
+            )?;
         }
         let members: Vec<((String, u32), i64)> =
             self.members.into_iter().filter(|(_, n)| *n != 0).collect();
-        let mut rest = &members[..];
-        while !rest.is_empty() {
-            // The largest power of two that fits: few statement shapes.
-            let n = 1 << rest.len().min(MAX_MEMBER_ROWS).ilog2();
-            add_member_months(tx, center_id, &rest[..n])?;
-            rest = &rest[n..];
+        for rows in pow2_chunks(&members) {
+            add_member_months(tx, center_id, rows)?;
         }
         Ok(())
     }
 }
 
-/// Rows of one multi-row statement of [`add_member_months`].
-const MAX_MEMBER_ROWS: usize = 256;
+/// Rows of one multi-row statement at most.
+const MAX_ROWS: usize = 256;
+
+/// `rows` in chunks whose lengths are powers of two (at most
+/// [`MAX_ROWS`]): a multi-row statement has few shapes to prepare.
+fn pow2_chunks<T>(mut rest: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (chunk, tail) = rest.split_at(1 << rest.len().min(MAX_ROWS).ilog2());
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// `(?1, …, ?k), (?k+1, …, ?2k), …` for `rows` rows of `k` values.
+fn placeholders(rows: usize, k: usize) -> String {
+    (0..rows)
+        .map(|i| {
+            let marks: Vec<String> = (1..=k).map(|j| format!("?{}", i * k + j)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Adds check-ins to members' months at a center; a member's first of the
 /// month there adds to the center's distinct members (and, if they came
 /// to another center that month too, makes them a roaming member), their
 /// last one voided takes them off.
 fn add_member_months(tx: &Tx<'_>, center_id: u64, rows: &[((String, u32), i64)]) -> Result<()> {
-    let mut sql =
-        String::from("INSERT INTO member_months(center_id, month, member_id, check_ins) VALUES ");
+    let mut sql = format!(
+        "INSERT INTO member_months(center_id, month, member_id, check_ins) VALUES {}",
+        placeholders(rows.len(), 4)
+    );
     let mut values: Vec<&dyn ToValue> = Vec::with_capacity(rows.len() * 4);
-    for (i, ((month, member), n)) in rows.iter().enumerate() {
-        let first = i * 4 + 1;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(?{first}, ?{}, ?{}, ?{})",
-            first + 1,
-            first + 2,
-            first + 3
-        ));
+    for ((month, member), n) in rows {
         values.extend_from_slice(&[&center_id, month, member, n]);
     }
     sql.push_str(
