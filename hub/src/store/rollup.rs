@@ -120,9 +120,19 @@ impl Tally {
     }
 
     pub(super) fn write(self, tx: &Tx<'_>, center_id: u64) -> Result<()> {
+        // The regions above the center, read once (none: nothing to write).
+        let regions: Vec<u64> = if self.days.values().any(|(m, v)| m + v != 0) {
+            tx.query_map(
+                &format!("{ANCESTORS} SELECT id FROM up"),
+                params![center_id],
+                |r| r.get(0),
+            )?
+        } else {
+            Vec::new()
+        };
         for (date, (members, visitors)) in self.days {
             if members != 0 || visitors != 0 {
-                add_counts(tx, center_id, &date, members, visitors)?;
+                add_counts(tx, center_id, &regions, &date, members, visitors)?;
             }
         }
         // The visitors' kinds in one statement (a page of a busy center's
@@ -310,6 +320,7 @@ fn visit_delta(kind: Kind, delta: i64) -> Option<(i64, i64)> {
 fn add_counts(
     tx: &Tx<'_>,
     center_id: u64,
+    regions: &[u64],
     local_date: &str,
     members: i64,
     visitors: i64,
@@ -341,18 +352,24 @@ fn add_counts(
     .execute(params![center_id, month_of(local_date), members, visitors])?;
     // And each region's it lies in, for a region's series.
     let visits = members + visitors;
-    for (table, key, value) in [
-        ("region_daily_counts", "local_date", local_date.to_string()),
-        ("region_weekly_counts", "week", week_of(local_date)?),
-        ("region_monthly_counts", "month", month_of(local_date)),
-    ] {
-        if visits != 0 {
-            tx.prepare(&format!(
-                "{ANCESTORS} INSERT INTO {table}(region_id, {key}, visits)
-                 SELECT id, ?2, ?3 FROM up WHERE true
-                 ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits"
-            ))?
-            .execute(params![center_id, value, visits])?;
+    if visits != 0 && !regions.is_empty() {
+        for (table, key, value) in [
+            ("region_daily_counts", "local_date", local_date.to_string()),
+            ("region_weekly_counts", "week", week_of(local_date)?),
+            ("region_monthly_counts", "month", month_of(local_date)),
+        ] {
+            let mut values: Vec<&dyn ToValue> = Vec::with_capacity(regions.len() * 3);
+            for region in regions {
+                values.extend_from_slice(&[region, &value, &visits]);
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO {table}(region_id, {key}, visits) VALUES {}
+                     ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits",
+                    placeholders(regions.len(), 3)
+                ),
+                &values[..],
+            )?;
         }
     }
     // For the platforms that want changed days pushed (webhooks).
