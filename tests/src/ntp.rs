@@ -69,10 +69,13 @@ impl Sntp {
                 let Ok((len, from)) = socket.recv_from(&mut buf) else {
                     continue;
                 };
-                if let Some(a) = answer(&buf[..len])
-                    && socket.send_to(&a, from).is_ok()
-                {
+                if let Some(a) = answer(&buf[..len]) {
+                    // Counted before the answer leaves: a client that has
+                    // it may look at the count at once.
                     n.fetch_add(1, Ordering::SeqCst);
+                    if socket.send_to(&a, from).is_err() {
+                        n.fetch_sub(1, Ordering::SeqCst);
+                    }
                 }
             }
         });
