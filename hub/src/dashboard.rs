@@ -130,7 +130,7 @@ impl Span {
             week_start: today - chrono::Days::new(6),
             month_start,
             series_start: today - chrono::Days::new(SERIES_DAYS - 1),
-            weeks_start: week_of(today) - chrono::Days::new(7 * 11),
+            weeks_start: crate::store::monday_of(today) - chrono::Days::new(7 * 11),
             months_start: month_start - chrono::Months::new(11),
         }
     }
@@ -146,10 +146,6 @@ impl Span {
 }
 
 /// The Monday of `d`'s week.
-fn week_of(d: NaiveDate) -> NaiveDate {
-    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
-}
-
 impl Figures {
     /// Adds another's figures; distinct members are not additive and stay
     /// as they are.
@@ -378,7 +374,7 @@ fn series(
                 "weekly",
                 "week",
                 ymd(span.weeks_start),
-                ymd(week_of(span.today)),
+                ymd(crate::store::monday_of(span.today)),
                 &mut weekly,
             ),
             (

@@ -41,6 +41,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 pub use members::{Member, MemberPage, NewMember};
+pub(crate) use rollup::monday_of;
 
 /// Most roster entries in one answer.
 pub const ROSTER_PAGE: usize = 1000;

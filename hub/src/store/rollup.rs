@@ -75,12 +75,29 @@ fn month_of(local_date: &str) -> String {
     local_date.get(..7).unwrap_or(local_date).to_string()
 }
 
+/// The Monday of `d`'s week: a week's key in the roll-ups.
+pub(crate) fn monday_of(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
 /// The Monday of a `YYYY-MM-DD`'s week, as `YYYY-MM-DD`.
 fn week_of(local_date: &str) -> Result<String> {
     let d = chrono::NaiveDate::parse_from_str(local_date, "%Y-%m-%d")
         .map_err(|e| StoreError::Invalid(format!("local date {local_date:?}: {e}")))?;
-    let monday = d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
-    Ok(monday.format("%Y-%m-%d").to_string())
+    Ok(monday_of(d).format("%Y-%m-%d").to_string())
+}
+
+/// A region's roll-ups: (table, its period column, the center's table it
+/// sums).
+const REGION_TABLES: [(&str, &str, &str); 3] = [
+    ("region_daily_counts", "local_date", "daily_counts"),
+    ("region_weekly_counts", "week", "weekly_counts"),
+    ("region_monthly_counts", "month", "monthly_counts"),
+];
+
+/// Adds to a region's row of `table` rather than failing on it.
+fn region_upsert(table: &str, key: &str) -> String {
+    format!("ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits")
 }
 
 impl Tally {
@@ -289,17 +306,13 @@ const ANCESTORS: &str = "WITH RECURSIVE up(id) AS (
 /// regions' roll-ups of the region it is in and those above: a center
 /// moved is taken off before and added after.
 pub(crate) fn shift_center(tx: &Tx<'_>, center_id: u64, sign: i64) -> Result<()> {
-    for (table, key, source) in [
-        ("region_daily_counts", "local_date", "daily_counts"),
-        ("region_weekly_counts", "week", "weekly_counts"),
-        ("region_monthly_counts", "month", "monthly_counts"),
-    ] {
+    for (table, key, source) in REGION_TABLES {
         tx.execute(
             &format!(
                 "{ANCESTORS} INSERT INTO {table}(region_id, {key}, visits)
                  SELECT up.id, c.{key}, ?2 * (c.member_visits + c.visitors)
-                 FROM up, {source} c WHERE c.center_id = ?1
-                 ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits"
+                 FROM up, {source} c WHERE c.center_id = ?1 {}",
+                region_upsert(table, key)
             ),
             params![center_id, sign],
         )?;
@@ -353,20 +366,21 @@ fn add_counts(
     // And each region's it lies in, for a region's series.
     let visits = members + visitors;
     if visits != 0 && !regions.is_empty() {
-        for (table, key, value) in [
-            ("region_daily_counts", "local_date", local_date.to_string()),
-            ("region_weekly_counts", "week", week_of(local_date)?),
-            ("region_monthly_counts", "month", month_of(local_date)),
-        ] {
+        let periods = [
+            local_date.to_string(),
+            week_of(local_date)?,
+            month_of(local_date),
+        ];
+        for ((table, key, _), value) in REGION_TABLES.iter().zip(&periods) {
             let mut values: Vec<&dyn ToValue> = Vec::with_capacity(regions.len() * 3);
             for region in regions {
-                values.extend_from_slice(&[region, &value, &visits]);
+                values.extend_from_slice(&[region, value, &visits]);
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO {table}(region_id, {key}, visits) VALUES {}
-                     ON CONFLICT(region_id, {key}) DO UPDATE SET visits = {table}.visits + excluded.visits",
-                    placeholders(regions.len(), 3)
+                    "INSERT INTO {table}(region_id, {key}, visits) VALUES {} {}",
+                    placeholders(regions.len(), 3),
+                    region_upsert(table, key)
                 ),
                 &values[..],
             )?;
