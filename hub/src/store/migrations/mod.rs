@@ -22,6 +22,10 @@ const MONTH_INDEXES: &str =
      CREATE INDEX events_rated_for ON events(device_id, for_seq, seq) WHERE kind = 'rated';
      CREATE INDEX members_center_created ON members(center_id, created_at_ms);";
 
+/// SQLite's 34 and PostgreSQL's 19.
+const DROP_MONTH_INDEXES: &str =
+    "DROP INDEX events_member_months; DROP INDEX events_visitor_kinds;";
+
 const SQLITE: &[&str] = &[
     // 1: centers, members, enrollment, devices, events.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -411,6 +415,12 @@ const SQLITE: &[&str] = &[
     // day, week and month, kept at ingest: a province's dashboard read a
     // year of daily rows and a month of events (0.9 s of its 1.0 s).
     SQLITE_PERIOD_ROLLUPS,
+    // 34: the two month indexes of 32 that the roll-ups of 33 replaced (the
+    // dashboard reads member_months and visitor_months now): each cost
+    // every member check-in or visitor stored an index entry, and the
+    // visitors' one on three text columns doubled the time PostgreSQL
+    // took to store a visitor.
+    DROP_MONTH_INDEXES,
 ];
 
 /// The SQLite schema after its 16 migrations, for PostgreSQL: 64-bit
@@ -742,6 +752,8 @@ const POSTGRES: &[&str] = &[
     MONTH_INDEXES,
     // 18: SQLite's 33.
     POSTGRES_PERIOD_ROLLUPS,
+    // 19: SQLite's 34.
+    DROP_MONTH_INDEXES,
 ];
 
 /// Brings the schema up to date; a hub that finds a newer schema than it
