@@ -10,7 +10,9 @@
 //! `100,1000,5000`), `FLEET_BACKLOG` events each kiosk holds (default 200),
 //! `FLEET_CONCURRENCY` uploads in flight at once across the fleet (default
 //! 256: the reconnecting kiosks' retries, spread by their jittered
-//! backoff), `FLEET_RUSH_SECONDS` (default 30), `FLEET_HUB_URL` and
+//! backoff), `FLEET_RUSH_SECONDS` (default 30), `FLEET_PAUSE_SECONDS`
+//! between the backlog and the rush (default 0: the rush right after it;
+//! the phases' times go to standard error), `FLEET_HUB_URL` and
 //! `FLEET_CODES` (a file of enrollment codes, one a line) to load a hub
 //! that is already running (several URLs, comma-separated: the kiosks are
 //! spread over them as a load balancer would).
@@ -131,12 +133,24 @@ fn rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// A rush page: when it was sent (from the rush's start) and how long it took.
+type Sent = (Duration, Duration);
+
+/// When a phase begins or ends, to line up with the database server's log
+/// (its checkpoints, autovacuum) and the machine's.
+fn phase(what: &str) {
+    eprintln!(
+        "{} {what}",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f UTC")
+    );
+}
+
 async fn fleet(
     urls: &[String],
     codes: Vec<String>,
     backlog: usize,
     concurrency: usize,
-    rush: Duration,
+    (pause, rush): (Duration, Duration),
 ) -> anyhow::Result<Row> {
     let n = codes.len();
     // (reqwest has no crypto provider of its own: aws-lc, as the hub's.)
@@ -194,6 +208,7 @@ async fn fleet(
 
     // The outage ends: every kiosk sends its backlog at once, page by page.
     let day_start = chrono::Utc::now().timestamp_millis() - 8 * 3_600_000;
+    phase("backlog begins");
     let start = Instant::now();
     let results: Vec<(Vec<Duration>, u64, usize)> = futures::stream::iter(kiosks.iter_mut())
         .enumerate()
@@ -245,11 +260,17 @@ async fn fleet(
         n * backlog
     );
 
+    phase("backlog taken in");
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+
     // The morning rush: each kiosk syncs every 10 s with the 5 check-ins
     // of those seconds (a busy door), the fleet's syncs spread evenly.
     let period = Duration::from_secs(10);
+    phase("rush begins");
     let start = Instant::now();
-    let results: Vec<(Vec<Duration>, u64, usize)> = futures::stream::iter(kiosks.iter_mut())
+    let results: Vec<(Vec<Sent>, u64, usize)> = futures::stream::iter(kiosks.iter_mut())
         .enumerate()
         .map(|(i, k)| {
             let (client, gate) = (client.clone(), gate.clone());
@@ -268,9 +289,10 @@ async fn fleet(
                     }
                     let page = events(k.next_seq, 5, day_start, &boot);
                     let _permit = gate.acquire().await;
+                    let sent = start.elapsed();
                     match upload(&client, url, &k.token, &page).await {
                         Ok((t, r)) => {
-                            times.push(t);
+                            times.push((sent, t));
                             stored += u64::from(r.stored);
                             k.next_seq = r.acked_seq + 1;
                         }
@@ -284,12 +306,28 @@ async fn fleet(
         .collect()
         .await;
     let elapsed = start.elapsed().as_secs_f64();
+    phase("rush ends");
     let mut times: Vec<Duration> = Vec::new();
     let mut rush_events = 0u64;
+    // Second of the rush a page was sent in → (pages over 50 ms, slowest).
+    let mut slow: std::collections::BTreeMap<u64, (usize, Duration)> = Default::default();
     for (t, stored, errors) in results {
-        times.extend(t);
+        for (sent, took) in t {
+            times.push(took);
+            if took > Duration::from_millis(50) {
+                let s = slow.entry(sent.as_secs()).or_default();
+                s.0 += 1;
+                s.1 = s.1.max(took);
+            }
+        }
         rush_events += stored;
         row.errors += errors;
+    }
+    for (second, (pages, slowest)) in &slow {
+        eprintln!(
+            "rush second {second}: {pages} pages over 50 ms, the slowest {} ms",
+            slowest.as_millis()
+        );
     }
     times.sort();
     row.rush_pages = times.len();
@@ -307,6 +345,7 @@ fn main() -> anyhow::Result<()> {
     let backlog: usize = env_or("FLEET_BACKLOG", 200);
     let concurrency: usize = env_or("FLEET_CONCURRENCY", 256);
     let rush = Duration::from_secs(env_or("FLEET_RUSH_SECONDS", 30));
+    let pause = Duration::from_secs(env_or("FLEET_PAUSE_SECONDS", 0));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -332,7 +371,7 @@ fn main() -> anyhow::Result<()> {
             .map(str::to_owned)
             .collect();
         eprintln!("{} kiosks against {urls:?}…", codes.len());
-        rows.push(rt.block_on(fleet(&urls, codes, backlog, concurrency, rush))?);
+        rows.push(rt.block_on(fleet(&urls, codes, backlog, concurrency, (pause, rush)))?);
     } else {
         for n in sizes {
             let dir = tempfile::tempdir()?;
@@ -397,7 +436,7 @@ fn main() -> anyhow::Result<()> {
                     "SQLite"
                 }
             );
-            let mut row = rt.block_on(fleet(&urls, codes, backlog, concurrency, rush))?;
+            let mut row = rt.block_on(fleet(&urls, codes, backlog, concurrency, (pause, rush)))?;
             row.hub_rss_mb = hubs
                 .iter()
                 .map(|h| h.pid().and_then(rss_mb))
