@@ -43,6 +43,24 @@ fn rollups(store: &Store) -> Rollups {
 /// What ingest kept equals the roll-ups made afresh (which then stay, as
 /// they are the same).
 fn assert_kept(store: &Store, after: &str) {
+    // Every day with a visit stored is a changed day for the platforms
+    // told of them (a day a re-timing emptied is one too).
+    let query = |sql: &str| -> Vec<String> {
+        store
+            .conn()
+            .query_map(sql, params![], |r| r.get(0))
+            .expect(sql)
+    };
+    let changed = query("SELECT center_id || ' ' || local_date FROM attendance_changes");
+    for day in query(
+        "SELECT DISTINCT center_id || ' ' || local_date FROM events
+         WHERE kind IN ('member_check_in', 'visitor')",
+    ) {
+        assert!(
+            changed.contains(&day),
+            "after {after}: {day} not a changed day"
+        );
+    }
     let kept = rollups(store);
     crate::store::migrations::refill_period_rollups(&store.conn()).expect("refill");
     assert_eq!(kept, rollups(store), "after {after}");
