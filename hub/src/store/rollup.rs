@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::Datelike;
 use protocol::wire::Kind;
 
-use super::db::{Backend, OptionalExt, ToValue, Tx, params};
+use super::db::{OptionalExt, ToValue, Tx, params};
 use super::{Device, Result, StoreError};
 
 /// Check-ins of one member at one center this close together are one visit
@@ -147,19 +147,9 @@ impl Tally {
         } else {
             Vec::new()
         };
-        let days: Vec<(String, i64, i64)> = self
-            .days
-            .into_iter()
-            .filter(|(_, (m, v))| *m != 0 || *v != 0)
-            .map(|(date, (m, v))| (date, m, v))
-            .collect();
-        if tx.backend() == Backend::Postgres {
-            // One round trip for all of them (each was its own: a quarter
-            // of a small upload's statements).
-            add_counts_at_once(tx, center_id, &regions, &days)?;
-        } else {
-            for (date, members, visitors) in &days {
-                add_counts(tx, center_id, &regions, date, *members, *visitors)?;
+        for (date, (members, visitors)) in self.days {
+            if members != 0 || visitors != 0 {
+                add_counts(tx, center_id, &regions, &date, members, visitors)?;
             }
         }
         // The visitors' kinds in one statement (a page of a busy center's
@@ -338,74 +328,6 @@ fn visit_delta(kind: Kind, delta: i64) -> Option<(i64, i64)> {
         Kind::Visitor => Some((0, delta)),
         _ => None,
     }
-}
-
-/// What [`add_counts`] does for each day, for all of them in one statement
-/// (PostgreSQL: its writes in a `WITH` run together; SQLite has no such
-/// statement and no round trips to save). The days come as one JSON
-/// array, so the statement is the same whatever their number.
-fn add_counts_at_once(
-    tx: &Tx<'_>,
-    center_id: u64,
-    regions: &[u64],
-    days: &[(String, i64, i64)],
-) -> Result<()> {
-    if days.is_empty() {
-        return Ok(());
-    }
-    let mut rows = Vec::with_capacity(days.len());
-    for (date, members, visitors) in days {
-        rows.push(serde_json::json!({
-            "day": date,
-            "week": week_of(date)?,
-            "month": month_of(date),
-            "m": members,
-            "v": visitors,
-        }));
-    }
-    let rows = serde_json::Value::Array(rows).to_string();
-    let regions =
-        serde_json::to_string(regions).map_err(|e| StoreError::Invalid(format!("regions: {e}")))?;
-    let region_rollups: String = REGION_TABLES
-        .iter()
-        .zip(["day", "week", "month"])
-        .enumerate()
-        .map(|(i, ((table, key, _), column))| {
-            format!(
-                ", r{i} AS (INSERT INTO {table}(region_id, {key}, visits)
-                   SELECT g.id, d.{column}, sum(d.m + d.v) FROM d,
-                     (SELECT value::bigint AS id FROM json_array_elements_text(?3::text::json)) g
-                   GROUP BY 1, 2 HAVING sum(d.m + d.v) <> 0 {})",
-                region_upsert(table, key)
-            )
-        })
-        .collect();
-    tx.execute(
-        &format!(
-            "WITH d AS (SELECT * FROM json_to_recordset(?2::text::json)
-                 AS t(day text, week text, month text, m bigint, v bigint)),
-             daily AS (INSERT INTO daily_counts(center_id, local_date, member_visits, visitors)
-               SELECT CAST(?1 AS BIGINT), day, m, v FROM d
-               ON CONFLICT(center_id, local_date) DO UPDATE SET
-                 member_visits = daily_counts.member_visits + excluded.member_visits,
-                 visitors = daily_counts.visitors + excluded.visitors),
-             weekly AS (INSERT INTO weekly_counts(center_id, week, member_visits, visitors)
-               SELECT CAST(?1 AS BIGINT), week, sum(m), sum(v) FROM d GROUP BY week
-               ON CONFLICT(center_id, week) DO UPDATE SET
-                 member_visits = weekly_counts.member_visits + excluded.member_visits,
-                 visitors = weekly_counts.visitors + excluded.visitors),
-             monthly AS (INSERT INTO monthly_counts(center_id, month, member_visits, visitors)
-               SELECT CAST(?1 AS BIGINT), month, sum(m), sum(v) FROM d GROUP BY month
-               ON CONFLICT(center_id, month) DO UPDATE SET
-                 member_visits = monthly_counts.member_visits + excluded.member_visits,
-                 visitors = monthly_counts.visitors + excluded.visitors)
-             {region_rollups}
-             INSERT INTO attendance_changes(center_id, local_date)
-               SELECT CAST(?1 AS BIGINT), day FROM d ON CONFLICT DO NOTHING"
-        ),
-        params![center_id, rows, regions],
-    )?;
-    Ok(())
 }
 
 fn add_counts(
