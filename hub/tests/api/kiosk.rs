@@ -211,6 +211,51 @@ async fn a_retried_page_counts_nothing_twice() {
 }
 
 #[tokio::test]
+async fn the_mark_stops_at_a_missing_seq_until_it_arrives() {
+    // The kiosk forgets what the hub acknowledges: acknowledging past a
+    // seq the hub never received would lose that check-in.
+    let h = hub();
+    let e = enroll(&h, h.center).await;
+    let t = Some(e.device_token.as_str());
+    async fn upload(h: &Hub, t: Option<&str>, events: Vec<Value>) -> IngestResult {
+        let (s, body) = call(h, post("/api/v1/events", t, &json!({ "events": events }))).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        serde_json::from_value(body).expect("result")
+    }
+    let later = [4, 5].map(|seq| visitor(seq, LATE_UTC_MS)).to_vec();
+    let r = upload(
+        &h,
+        t,
+        [
+            vec![visitor(1, LATE_UTC_MS), visitor(2, LATE_UTC_MS)],
+            later,
+        ]
+        .concat(),
+    )
+    .await;
+    assert_eq!(
+        (r.acked_seq, r.stored),
+        (2, 4),
+        "3 is missing: the mark stays at 2"
+    );
+    let (_, body) = call(&h, get("/api/v1/sync-state", t)).await;
+    let st: SyncState = serde_json::from_value(body).expect("state");
+    assert_eq!(st.acked_seq, 2);
+    // A page beyond the gap does not move it either.
+    let r = upload(&h, t, vec![visitor(6, LATE_UTC_MS)]).await;
+    assert_eq!((r.acked_seq, r.stored), (2, 1));
+    // The missing one arrives (set aside as garbled counts as held): the
+    // mark moves over everything the hub holds.
+    let r = upload(
+        &h,
+        t,
+        vec![json!({ "seq": 3, "at_ms": 0, "kind": "teleport" })],
+    )
+    .await;
+    assert_eq!((r.acked_seq, r.stored, r.rejected.len()), (6, 0, 1));
+}
+
+#[tokio::test]
 async fn a_bad_record_is_set_aside_without_blocking_the_queue() {
     let h = hub();
     let e = enroll(&h, h.center).await;
