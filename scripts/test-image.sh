@@ -27,9 +27,12 @@ started=$(date +%s)
 # (scripts/build-image.sh installs the image tools and QEMU.)
 # The headless home screen the booted one is compared with, and the hub and
 # firmware-config the test runs.
+# Built as the workspace's tests build them (after scripts/test.sh's build,
+# nothing to do): `-p hub` alone unifies other features and would compile
+# about a hundred crates again.
+cargo test -q --locked --workspace --no-run
 [ -f target/screenshots/home-zh-1280x800.png ] ||
-  cargo test -q --locked -p kiosk --test ui screenshots_of_the_main_screens_in_both_languages_and_sizes
-cargo build -q --locked -p hub -p firmware-config
+  cargo test -q --locked --workspace --test ui screenshots_of_the_main_screens_in_both_languages_and_sizes
 image=target/image/test-$machine.img
 deb=()
 if [ -z "$release" ]; then
@@ -46,5 +49,5 @@ built=$(date +%s)
 # the test publishes new versions of it (build-image.sh builds a missing one).
 [ -n "${kiosk_deb:-}" ] || kiosk_deb=$(ls target/deb/youth-kiosk_*_"${debarch:-amd64}".deb | head -n1)
 KIOSK_IMAGE=$PWD/$image KIOSK_IMAGE_MACHINE=$machine KIOSK_DEB=$PWD/$kiosk_deb \
-  cargo test -q --locked -p e2e --test image -- --ignored --nocapture
+  cargo test -q --locked --workspace --test image -- --ignored --nocapture
 echo "image test ($machine): built in $((built - started)) s, booted and tested in $(($(date +%s) - built)) s"
