@@ -13,17 +13,22 @@
 
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use super::Store;
 
 type Job = Box<dyn FnOnce(&Store) + Send>;
+
+/// A call that holds the thread this long is logged with its name: every
+/// call queued behind it waited as long (what a page's latency is made of).
+const SLOW_CALL: Duration = Duration::from_millis(100);
 
 /// A handle to the store's thread; cheap to clone. Reads as the [`Store`]
 /// for callers that are already off the async threads (CLI, tests).
 #[derive(Clone)]
 pub struct StoreWorker {
     store: Arc<Store>,
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<(&'static str, Job)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +59,7 @@ impl StoreWorker {
     pub fn start_pool(stores: Vec<Store>) -> Result<StoreWorker, PoolError> {
         let mut stores = stores.into_iter().map(Arc::new);
         let first = stores.next().ok_or(PoolError::Empty)?;
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<(&'static str, Job)>();
         let queue = Arc::new(std::sync::Mutex::new(queue));
         for (i, own) in std::iter::once(first.clone()).chain(stores).enumerate() {
             let queue = queue.clone();
@@ -73,12 +78,21 @@ impl StoreWorker {
                             Ok(q) => q.recv(),
                             Err(poisoned) => poisoned.into_inner().recv(),
                         };
-                        let Ok(job) = job else { break };
+                        let Ok((name, job)) = job else { break };
                         // A call that panics fails alone (its caller hears so);
                         // the thread goes on with the next.
+                        let started = Instant::now();
                         let run = std::panic::AssertUnwindSafe(|| job(&own));
                         if std::panic::catch_unwind(run).is_err() {
-                            tracing::error!("a store call panicked");
+                            tracing::error!(call = name, "a store call panicked");
+                        }
+                        let took = started.elapsed();
+                        if took >= SLOW_CALL {
+                            tracing::warn!(
+                                call = name,
+                                ms = took.as_millis(),
+                                "a slow store call: the calls queued behind it waited as long"
+                            );
                         }
                     }
                 })
@@ -94,14 +108,27 @@ impl StoreWorker {
         f: impl FnOnce(&Store) -> T + Send + 'static,
     ) -> Result<T, WorkerGone> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        // Where the call was written (its closure's path), for the log.
+        let name = call_name(std::any::type_name_of_val(&f));
         self.jobs
-            .send(Box::new(move |s: &Store| {
-                // The caller may have gone (a dropped connection): nothing to tell.
-                let _ = tx.send(f(s));
-            }))
+            .send((
+                name,
+                Box::new(move |s: &Store| {
+                    // The caller may have gone (a dropped connection): nothing to tell.
+                    let _ = tx.send(f(s));
+                }),
+            ))
             .map_err(|_| WorkerGone("has stopped"))?;
         rx.await.map_err(|_| WorkerGone("failed the call"))
     }
+}
+
+/// `hub::http::kiosk_api::upload::{{closure}}::{{closure}}` →
+/// `hub::http::kiosk_api::upload`; a function passed by name stays whole.
+fn call_name(type_name: &'static str) -> &'static str {
+    type_name
+        .find("::{{closure}}")
+        .map_or(type_name, |end| &type_name[..end])
 }
 
 impl std::ops::Deref for StoreWorker {
@@ -143,5 +170,18 @@ mod tests {
             let center = w.call(move |s| s.center(a)).await.expect("still running");
             assert_eq!(center.expect("center").name, "城东街道青年之家");
         });
+    }
+
+    #[test]
+    fn a_call_is_named_by_where_it_was_written() {
+        fn named<F>(_: &F) -> &'static str {
+            call_name(std::any::type_name::<F>())
+        }
+        let closure = |s: &Store| s.ping();
+        assert_eq!(
+            named(&closure),
+            "hub::store::worker::tests::a_call_is_named_by_where_it_was_written"
+        );
+        assert_eq!(named(&Store::ping), "hub::store::Store::ping");
     }
 }
