@@ -12,7 +12,9 @@
 //! 256: the reconnecting kiosks' retries, spread by their jittered
 //! backoff), `FLEET_RUSH_SECONDS` (default 30), `FLEET_PAUSE_SECONDS`
 //! between the backlog and the rush (default 0: the rush right after it;
-//! the phases' times go to standard error), `FLEET_HUB_URL` and
+//! the phases' times go to standard error), `FLEET_HUB_LOG` a file the
+//! hubs it starts write their warnings to (slow store calls among them;
+//! by default they go nowhere), `FLEET_HUB_URL` and
 //! `FLEET_CODES` (a file of enrollment codes, one a line) to load a hub
 //! that is already running (several URLs, comma-separated: the kiosks are
 //! spread over them as a load balancer would).
@@ -418,15 +420,17 @@ fn main() -> anyhow::Result<()> {
                 .collect();
             let hubs: Vec<Hub> = (0..replicas)
                 .map(|_| {
-                    Hub::start_env(
-                        &hub_data,
-                        "127.0.0.1:0",
-                        std::process::Stdio::null(),
-                        "warn",
-                        &env,
-                    )
+                    let log = match std::env::var_os("FLEET_HUB_LOG") {
+                        Some(path) => std::fs::OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(&path)
+                            .map(std::process::Stdio::from)?,
+                        None => std::process::Stdio::null(),
+                    };
+                    Ok(Hub::start_env(&hub_data, "127.0.0.1:0", log, "warn", &env))
                 })
-                .collect();
+                .collect::<std::io::Result<_>>()?;
             let urls: Vec<String> = hubs.iter().map(|h| h.url.clone()).collect();
             eprintln!(
                 "{n} kiosks on {} ({replicas} replica(s)): outage over, {backlog} events each…",
