@@ -4,11 +4,20 @@
 # (PSS) on the home screen, and idle CPU over a minute; beside it, Debian's
 # Chromium (headless) showing the same content as a static page, its PSS
 # summed over all its processes; then idle CPU in attract mode over a minute.
-# Prints table rows; takes about three minutes.
+# Prints table rows, then the kiosk's PSS by mapping (what holds it);
+# takes about three minutes. BENCH_UI_PROFILE=board measures the board's
+# build instead (its profile, Debian's fonts-noto-cjk rather than the
+# embedded fonts) in the same desktop window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
-cargo build --release --locked -p kiosk >&2
+profile=${BENCH_UI_PROFILE:-release}
+case $profile in
+  release) cargo build --release --locked -p kiosk >&2 ;;
+  board) cargo build --profile board --locked -p kiosk --no-default-features --features desktop >&2 ;;
+  *) echo "BENCH_UI_PROFILE is release or board, not $profile" >&2; exit 2 ;;
+esac
+kiosk_bin=./target/$profile/kiosk
 
 work=$(mktemp -d)
 cleanup() {
@@ -20,6 +29,13 @@ cleanup() {
 trap cleanup EXIT
 
 pss_kb() { awk '/^Pss:/ {s += $2} END {print s + 0}' "$@" 2>/dev/null; }
+# The ten largest mappings of process $1 by PSS (a file's code and data
+# apart: the mapping's permissions follow its name).
+pss_by_mapping() {
+  awk '/^[0-9a-f]+-[0-9a-f]+ / {name = (NF >= 6 ? $6 : "[anonymous]") " " $2}
+       /^Pss:/ {s[name] += $2}
+       END {for (n in s) printf "%8.1f MB  %s\n", s[n] / 1024, n}' "/proc/$1/smaps" | sort -rn | head -n 10
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 display=:97
@@ -31,13 +47,14 @@ sleep 1
 mkdir -p "$work/kiosk"
 start_ms=$(date +%s%3N)
 KIOSK_ATTRACT_AFTER_SECONDS=70 KIOSK_REPORT_FIRST_FRAME=1 KIOSK_WINDOW_SIZE=1920x1080 DISPLAY=$display SLINT_BACKEND=winit-software \
-  ./target/release/kiosk --data "$work/kiosk" run >"$work/kiosk.out" 2>"$work/kiosk.err" &
+  "$kiosk_bin" --data "$work/kiosk" run >"$work/kiosk.out" 2>"$work/kiosk.err" &
 kiosk_pid=$!
 for _ in $(seq 100); do grep -q first-frame "$work/kiosk.out" 2>/dev/null && break; sleep 0.1; done
 first=$(awk '/first-frame/ {print $2; exit}' "$work/kiosk.out")
 [ -n "$first" ] || { echo "the kiosk drew no frame:" >&2; cat "$work/kiosk.err" >&2; exit 1; }
 sleep 5
 kiosk_pss=$(pss_kb "/proc/$kiosk_pid/smaps_rollup")
+kiosk_mappings=$(pss_by_mapping "$kiosk_pid")
 t0=$(cpu_ticks "$kiosk_pid"); sleep 60; t1=$(cpu_ticks "$kiosk_pid")
 hz=$(getconf CLK_TCK)
 idle=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", d / hz / 60 * 100}')
@@ -73,3 +90,6 @@ attract=$(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", d / hz / 60 *
 attract_pss=$(pss_kb "/proc/$kiosk_pid/smaps_rollup")
 echo "| kiosk: CPU in attract mode over 60 s (a slide every 10 s, 1920x1080) | | $attract % of one core | budget ≤ 2 % |"
 echo "| kiosk: PSS in attract mode | | $((attract_pss / 1024)) MB | budget ≤ 48 MB |"
+echo
+echo "The kiosk's PSS on the home screen by mapping ($profile build), the largest ten:"
+echo "$kiosk_mappings"
