@@ -11,6 +11,7 @@ GB2312 was 3 MB each).
 
 Usage (Debian: apt-get install fonts-noto-cjk python3-fonttools):
     /usr/bin/python3 assets/fonts/make-subset.py
+    /usr/bin/python3 assets/fonts/make-subset.py --rename-only   (the names alone)
 """
 import pathlib
 import re
@@ -68,7 +69,35 @@ def codepoints() -> list[int]:
     return sorted(cps)
 
 
+# The cut is a family of its own: a board's image carries it as a system
+# font beside the complete Noto Sans CJK SC, which fontconfig then gives
+# for any character the cut lacks (one family name for both would leave
+# the choice between them to chance).
+FAMILY = ("Noto Sans CJK SC", "Kiosk Sans SC")
+POSTSCRIPT = ("NotoSansCJKsc", "KioskSansSC")
+
+
+def rename(font) -> None:
+    for record in font["name"].names:
+        text = record.toUnicode()
+        for old, new in (FAMILY, POSTSCRIPT):
+            text = text.replace(old, new)
+        record.string = text
+    cff = font["CFF "].cff
+    cff.fontNames = [POSTSCRIPT[1] + "-" + font["name"].getDebugName(2)]
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--rename-only"]:
+        from fontTools.ttLib import TTFont
+
+        for weight in ("Regular", "Bold"):
+            out = OUT / f"NotoSansSC-{weight}-Subset.otf"
+            font = TTFont(str(out))
+            rename(font)
+            font.save(str(out))
+            print(f"{out.name}: {font['name'].getDebugName(4)}")
+        return 0
     cps = codepoints()
     for weight in ("Regular", "Bold"):
         collection = TTCollection(str(SRC / f"NotoSansCJK-{weight}.ttc"))
@@ -83,6 +112,7 @@ def main() -> int:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=cps)
         subsetter.subset(font)
+        rename(font)
         out = OUT / f"NotoSansSC-{weight}-Subset.otf"
         font.save(str(out))
         print(f"{out.name}: {out.stat().st_size / 1e6:.2f} MB, {len(cps)} code points")
