@@ -9,7 +9,7 @@
 #  - for x86_64 natively under valgrind (callgrind's instruction total).
 # The count at 0 is subtracted, so the figure is per scan or per open. Counts do
 # not depend on how busy the machine is: a change that makes the board
-# slower shows up here. Prints table rows; takes about 20 minutes.
+# slower shows up here. Prints table rows; takes about 13 minutes once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"

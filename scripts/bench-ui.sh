@@ -6,8 +6,9 @@
 # summed over all its processes; then idle CPU in attract mode over a minute.
 # Prints table rows, then the kiosk's PSS by mapping (what holds it);
 # takes about three minutes. BENCH_UI_PROFILE=board measures the board's
-# build instead (its profile, Debian's fonts-noto-cjk rather than the
-# embedded fonts) in the same desktop window.
+# build instead (its profile and the system's fonts rather than embedded
+# ones: as on a board, Kiosk Sans SC from its package and fonts-noto-cjk)
+# in the same desktop window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"

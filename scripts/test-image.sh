@@ -25,11 +25,10 @@ case $machine in x86 | arm64) ;; *) echo "usage: $0 [--release] [x86|arm64]" >&2
 [ "$machine" = arm64 ] && release=1
 started=$(date +%s)
 # (scripts/build-image.sh installs the image tools and QEMU.)
-# The headless home screen the booted one is compared with, and the hub and
-# firmware-config the test runs.
-# Built as the workspace's tests build them (after scripts/test.sh's build,
-# nothing to do): `-p hub` alone unifies other features and would compile
-# about a hundred crates again.
+# The hub and firmware-config the test runs, and the headless home screen
+# the booted one is compared with, built as the workspace's tests build
+# them (after scripts/test.sh's build, nothing to do): `-p hub` alone
+# unifies other features and would compile about a hundred crates again.
 cargo test -q --locked --workspace --no-run
 [ -f target/screenshots/home-zh-1280x800.png ] ||
   cargo test -q --locked --workspace --test ui screenshots_of_the_main_screens_in_both_languages_and_sizes

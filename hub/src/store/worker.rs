@@ -84,12 +84,12 @@ impl StoreWorker {
                         let started = Instant::now();
                         let run = std::panic::AssertUnwindSafe(|| job(&own));
                         if std::panic::catch_unwind(run).is_err() {
-                            tracing::error!(call = name, "a store call panicked");
+                            tracing::error!(call = call_name(name), "a store call panicked");
                         }
                         let took = started.elapsed();
                         if took >= SLOW_CALL {
                             tracing::warn!(
-                                call = name,
+                                call = call_name(name),
                                 ms = took.as_millis(),
                                 "a slow store call: the calls queued behind it waited as long"
                             );
@@ -108,8 +108,9 @@ impl StoreWorker {
         f: impl FnOnce(&Store) -> T + Send + 'static,
     ) -> Result<T, WorkerGone> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        // Where the call was written (its closure's path), for the log.
-        let name = call_name(std::any::type_name_of_val(&f));
+        // Where the call was written (its closure's type), shortened only
+        // when it is logged.
+        let name = std::any::type_name_of_val(&f);
         self.jobs
             .send((
                 name,
