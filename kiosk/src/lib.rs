@@ -18,7 +18,8 @@
 //! - [`ui`]: the Slint window and the plain views behind it.
 //! - [`headless`]: the door station without a screen (stdin → JSON lines).
 //! - [`cli`], [`demo`], [`doctor`]: the command line, the one-step demo, and
-//!   the device check for staff.
+//!   the device check for staff; [`memory`]: what the kiosk holds of the
+//!   board's memory, for its report to the hub.
 
 pub mod app;
 pub mod checkin;
@@ -32,6 +33,7 @@ pub mod door;
 pub mod export;
 pub mod headless;
 pub mod input;
+pub mod memory;
 pub mod pin;
 pub mod screen;
 pub mod service;

@@ -187,6 +187,11 @@ pub struct DeviceReport {
     /// Why the release it should run could not be fetched or unpacked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_error: Option<String>,
+    /// What the kiosk holds of the board's memory (its process's
+    /// proportional set size, KiB) as it reports: one that keeps growing
+    /// leaks (absent from kiosks before this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_kib: Option<u64>,
 }
 
 /// What happened at the door, as recorded.

@@ -271,6 +271,23 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         "the first check-in at the hub",
         || report_today(&hub_data, &center)["total"] == 1,
     );
+    // What the kiosk holds of the board's memory, as it said when it
+    // synced after the welcome (the hub's kiosks page shows it).
+    let device = || {
+        let v: serde_json::Value =
+            serde_json::from_str(&hub(&["device", "list", "--json"])).expect("device list JSON");
+        v[0].clone()
+    };
+    let memory = device()["memory_kib"].as_u64();
+    eprintln!(
+        "{name}: the kiosk holds {} KiB of the board's memory (PSS, 1280×800, its report after the welcome)",
+        memory.map_or("no figure".to_string(), |m| m.to_string())
+    );
+    assert!(
+        memory.is_some_and(|m| m > 1024),
+        "the kiosk reports its memory: {}",
+        device()
+    );
 
     // The center's network goes down (the hub is out of reach), then a
     // burst of check-ins, and the power cut in the middle of it.
@@ -371,11 +388,6 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     // published to its center: fetched in the background, installed when
     // attract mode comes on, and kept once it started well.
     let deb = PathBuf::from(std::env::var("KIOSK_DEB").expect("KIOSK_DEB: the image's kiosk .deb"));
-    let device = || {
-        let v: serde_json::Value =
-            serde_json::from_str(&hub(&["device", "list", "--json"])).expect("device list JSON");
-        v[0].clone()
-    };
     let good = repack(&deb, "0.1.1", None, dir.path());
     let t = Instant::now();
     hub(&[

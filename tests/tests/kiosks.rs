@@ -93,6 +93,14 @@ fn staff_enroll_a_kiosk_from_a_code_on_the_page_then_rename_and_revoke_it() {
     assert_eq!(rows.len(), 1, "{managed}");
     assert_eq!(rows[0][1], "上城区青年中心");
     assert_eq!(rows[0][3], env!("CARGO_PKG_VERSION"), "{managed}");
+    // What the screenless kiosk said it holds of the machine's memory.
+    let memory = rows[0][4].as_str().and_then(|m| m.strip_suffix(" MB"));
+    assert!(
+        memory
+            .and_then(|m| m.parse::<u64>().ok())
+            .is_some_and(|m| m > 0),
+        "{managed}"
+    );
     assert!(
         managed["unticked"]
             .as_str()
@@ -100,7 +108,7 @@ fn staff_enroll_a_kiosk_from_a_code_on_the_page_then_rename_and_revoke_it() {
         "{managed}"
     );
     assert_eq!(managed["after"][0][0], "门口签到机", "{managed}");
-    assert_eq!(managed["after"][0][7], "已停用", "{managed}");
+    assert_eq!(managed["after"][0][8], "已停用", "{managed}");
     assert_eq!(managed["phone_overflow"], false);
 
     // The hub now refuses the kiosk's uploads: its sync says so.

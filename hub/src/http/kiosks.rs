@@ -210,7 +210,8 @@ async fn show_kiosks(
             format!(
                 "<tr data-kiosk=\"{id}\"><td data-label=\"{l_kiosk}\">{name}</td>\
                  <td data-label=\"{l_center}\">{center}</td><td data-label=\"{l_seen}\">{seen}</td>\
-                 <td data-label=\"{l_version}\">{version}</td><td data-label=\"{l_content}\">{content}</td>\
+                 <td data-label=\"{l_version}\">{version}</td><td data-label=\"{l_memory}\">{memory}</td>\
+                 <td data-label=\"{l_content}\">{content}</td>\
                  <td data-label=\"{l_waiting}\">{waiting}</td><td data-label=\"{l_aside}\">{aside}</td>\
                  <td data-label=\"{l_state}\"{off}>{state}</td><td data-label=\"{l_problems}\" class=\"below\">{problems}</td>\
                  <td>{actions}</td></tr>",
@@ -219,6 +220,7 @@ async fn show_kiosks(
                 center = escape(&k.center),
                 seen = when(k.last_seen_ms, lang),
                 version = escape(&k.software_version),
+                memory = k.memory_kib.map(|m| format!("{} MB", (m + 512) / 1024)).unwrap_or_default(),
                 content = k.content_version.map(|v| v.to_string()).unwrap_or_default(),
                 waiting = k.waiting.map(|w| w.to_string()).unwrap_or_default(),
                 aside = k.set_aside,
@@ -229,6 +231,7 @@ async fn show_kiosks(
                 l_center = t("中心", "Center"),
                 l_seen = t("最近联系", "Last contact"),
                 l_version = t("版本", "Version"),
+                l_memory = t("内存", "Memory"),
                 l_content = t("内容版本", "Content"),
                 l_waiting = t("待上传", "Waiting"),
                 l_aside = t("搁置", "Set aside"),
@@ -248,11 +251,12 @@ async fn show_kiosks(
     } else {
         format!(
             "<table class=\"list\" id=\"kiosks\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
-             <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
+             <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
             t("签到机", "Kiosk"),
             t("中心", "Center"),
             t("最近联系", "Last contact"),
             t("版本", "Version"),
+            t("内存", "Memory"),
             t("内容版本", "Content"),
             t("待上传", "Waiting"),
             t("搁置", "Set aside"),

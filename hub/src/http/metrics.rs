@@ -11,8 +11,9 @@
 //!   the rate of the first).
 //! - `hub_device_backlog_events{device,center}`: events each kiosk holds that
 //!   the hub does not, as of its last report; `hub_device_last_seen_seconds`:
-//!   how long ago each kiosk was last heard from. Read from the database at
-//!   each scrape.
+//!   how long ago each kiosk was last heard from;
+//!   `hub_device_memory_bytes`: what each kiosk holds of its board's memory
+//!   (its PSS), as it last said. Read from the database at each scrape.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -56,6 +57,7 @@ pub struct Metrics {
     pub events_rejected: Counter,
     backlog: Family<DeviceLabels, Gauge>,
     last_seen: Family<DeviceLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    memory: Family<DeviceLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -106,6 +108,12 @@ impl Default for Metrics {
             "Seconds since a kiosk was last heard from",
             last_seen.clone(),
         );
+        let memory = Family::<DeviceLabels, Gauge>::default();
+        registry.register(
+            "hub_device_memory_bytes",
+            "What a kiosk holds of its board's memory (proportional set size), as it last said",
+            memory.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -115,6 +123,7 @@ impl Default for Metrics {
             events_rejected,
             backlog,
             last_seen,
+            memory,
         }
     }
 }
@@ -161,6 +170,7 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
             let now = chrono::Utc::now().timestamp_millis();
             m.backlog.clear();
             m.last_seen.clear();
+            m.memory.clear();
             for r in rows {
                 let labels = DeviceLabels {
                     device: r.device_id,
@@ -175,6 +185,11 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
                     m.last_seen
                         .get_or_create(&labels)
                         .set((now - seen).max(0) as f64 / 1000.0);
+                }
+                if let Some(kib) = r.memory_kib {
+                    m.memory
+                        .get_or_create(&labels)
+                        .set(i64::try_from(kib.saturating_mul(1024)).unwrap_or(i64::MAX));
                 }
             }
         }

@@ -143,6 +143,7 @@ mod tests {
             arch: Some("arm64".into()),
             rolled_back_from: back.map(str::to_owned),
             release_error: None,
+            memory_kib: None,
             alerts: Vec::new(),
         }
     }

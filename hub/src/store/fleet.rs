@@ -20,6 +20,10 @@ pub enum LineageVerdict {
 
 /// A kiosk unheard of for longer than this is offline.
 pub const OFFLINE_AFTER_MS: i64 = 24 * 3_600_000;
+/// A kiosk holding more of its board's memory than this (PSS) is an
+/// alert: its budget is 48 MB, a release build holds about 35, and a
+/// board has 1 GB or more.
+pub const MEMORY_ALERT_KIB: u64 = 192 * 1024;
 /// A restored or cloned database stays an alert this long.
 const RECENT_MS: i64 = 7 * 24 * 3_600_000;
 
@@ -50,6 +54,9 @@ pub enum Alert {
     /// The release the kiosk should run could not be fetched or unpacked
     /// (the reason is in `release_error`); it runs what it ran.
     ReleaseFailed,
+    /// The kiosk holds more than [`MEMORY_ALERT_KIB`] of its board's
+    /// memory: a leak, or content far larger than a screen needs.
+    MemoryHigh,
 }
 
 impl Alert {
@@ -65,6 +72,7 @@ impl Alert {
             }
             Alert::RolledBack => "新版本未能启动，已退回 · a release did not start: rolled back",
             Alert::ReleaseFailed => "新版本未能下载 · a release could not be fetched",
+            Alert::MemoryHigh => "内存占用过高 · using too much memory",
         }
     }
 }
@@ -96,6 +104,8 @@ pub struct FleetRow {
     pub rolled_back_from: Option<String>,
     /// Why the release it should run could not be fetched.
     pub release_error: Option<String>,
+    /// What it holds of its board's memory (PSS, KiB), as it last said.
+    pub memory_kib: Option<u64>,
     pub alerts: Vec<Alert>,
 }
 
@@ -113,8 +123,9 @@ impl Store {
         self.conn().execute(
             "UPDATE devices SET software_version = ?1, reported_last_seq = ?2,
                clock_synchronized = ?3, reported_at_ms = ?4, content_version = ?5,
-               content_error = ?6, arch = ?7, rolled_back_from = ?8, release_error = ?9
-             WHERE id = ?10",
+               content_error = ?6, arch = ?7, rolled_back_from = ?8, release_error = ?9,
+               memory_kib = ?10
+             WHERE id = ?11",
             params![
                 version,
                 report.last_seq,
@@ -125,6 +136,7 @@ impl Store {
                 short(&report.arch),
                 short(&report.rolled_back_from),
                 report.release_error.as_ref().map(|e| clean_text(e, 300)),
+                report.memory_kib,
                 device_id
             ],
         )?;
@@ -243,7 +255,8 @@ impl Store {
                     d.content_version, d.content_error, d.restored_at_ms, d.twin_at_ms,
                     (SELECT count(*) FROM rejected_events x WHERE x.device_id = d.id),
                     (SELECT max(received_at_ms) FROM rejected_events x WHERE x.device_id = d.id),
-                    d.revoked_at_ms IS NOT NULL, d.arch, d.rolled_back_from, d.release_error
+                    d.revoked_at_ms IS NOT NULL, d.arch, d.rolled_back_from, d.release_error,
+                    d.memory_kib
              FROM devices d JOIN centers c ON c.id = d.center_id
              WHERE d.center_id IN (SELECT value FROM json_each(?1))
              ORDER BY d.center_id, d.id",
@@ -283,6 +296,10 @@ impl Store {
             if release_error.is_some() {
                 alerts.push(Alert::ReleaseFailed);
             }
+            let memory_kib: Option<u64> = r.get(19)?;
+            if memory_kib.is_some_and(|m| m > MEMORY_ALERT_KIB) {
+                alerts.push(Alert::MemoryHigh);
+            }
             // Out of service: nothing about it needs anyone's attention.
             if revoked {
                 alerts.clear();
@@ -304,6 +321,7 @@ impl Store {
                 arch: r.get(16)?,
                 rolled_back_from,
                 release_error,
+                memory_kib,
                 alerts,
             })
         })?;
@@ -314,7 +332,7 @@ impl Store {
     pub fn device_backlogs(&self) -> Result<Vec<DeviceBacklog>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, center_id, acked_seq, reported_last_seq, last_seen_ms
+            "SELECT id, center_id, acked_seq, reported_last_seq, last_seen_ms, memory_kib
              FROM devices WHERE revoked_at_ms IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -325,13 +343,15 @@ impl Store {
                 center_id: r.get(1)?,
                 waiting: reported.map(|l| l.saturating_sub(acked)),
                 last_seen_ms: r.get(4)?,
+                memory_kib: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
 
-/// A kiosk's backlog as of its last report, and when it was last heard from.
+/// A kiosk's backlog and memory as of its last report, and when it was
+/// last heard from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceBacklog {
     pub device_id: u64,
@@ -339,6 +359,8 @@ pub struct DeviceBacklog {
     /// Events it holds that the hub does not; `None` before it first reported.
     pub waiting: Option<u64>,
     pub last_seen_ms: Option<i64>,
+    /// What it holds of its board's memory (PSS, KiB), as it last said.
+    pub memory_kib: Option<u64>,
 }
 
 #[cfg(test)]
@@ -367,6 +389,7 @@ mod tests {
                 clock_synchronized: true,
                 content_version: Some(4),
                 content_error: None,
+                memory_kib: Some(36_000),
                 ..Default::default()
             },
         )
@@ -379,6 +402,7 @@ mod tests {
                 clock_synchronized: false,
                 content_version: Some(3),
                 content_error: Some("logo.png was refused: hash mismatch".into()),
+                memory_kib: Some(MEMORY_ALERT_KIB + 1),
                 ..Default::default()
             },
         )
@@ -390,9 +414,14 @@ mod tests {
         assert_eq!(fleet[0].software_version, "0.2.0");
         assert!(fleet[0].alerts.is_empty(), "{:?}", fleet[0].alerts);
         assert_eq!(fleet[0].content_version, Some(4));
+        assert_eq!(fleet[0].memory_kib, Some(36_000));
         assert_eq!(
             fleet[1].alerts,
-            vec![Alert::ClockUnsynchronized, Alert::ContentRefused]
+            vec![
+                Alert::ClockUnsynchronized,
+                Alert::ContentRefused,
+                Alert::MemoryHigh
+            ]
         );
         assert!(
             fleet[1]

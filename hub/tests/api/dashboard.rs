@@ -285,7 +285,7 @@ async fn metrics_count_requests_by_route_ingest_and_each_kiosks_backlog_and_read
     let (s, _) = call(
         &h,
         get(
-            "/api/v1/sync-state?software_version=1&last_seq=5&clock_synchronized=true",
+            "/api/v1/sync-state?software_version=1&last_seq=5&clock_synchronized=true&memory_kib=35840",
             t,
         ),
     )
@@ -360,6 +360,11 @@ async fn metrics_count_requests_by_route_ingest_and_each_kiosks_backlog_and_read
     );
     assert!(
         sample(&m, &format!("hub_device_last_seen_seconds{d}")).is_some_and(|s| s < 60.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, &format!("hub_device_memory_bytes{d}")),
+        Some(35840.0 * 1024.0),
         "{m}"
     );
     // A revoked kiosk leaves the metrics.

@@ -389,6 +389,7 @@ impl<U: Uplink> Syncer<U> {
                 .and_then(|v| v.parse().ok()),
             content_error: self.store.setting(crate::content::update::SETTING_ERROR)?,
             lineage: self.store.lineage()?,
+            memory_kib: crate::memory::own_pss_kib(),
         };
         Ok((self.uplink.sync_state(&report).await?, last_seq))
     }

@@ -335,4 +335,6 @@ pub(super) const POSTGRES: &[&str] = &[
     POSTGRES_PERIOD_ROLLUPS,
     // 19: SQLite's 34.
     DROP_MONTH_INDEXES,
+    // 20: SQLite's 35.
+    "ALTER TABLE devices ADD COLUMN memory_kib BIGINT;",
 ];

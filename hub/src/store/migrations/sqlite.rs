@@ -398,4 +398,7 @@ pub(super) const SQLITE: &[&str] = &[
     // visitors' one on three text columns doubled the time PostgreSQL
     // took to store a visitor.
     DROP_MONTH_INDEXES,
+    // 35: what a kiosk holds of its board's memory (PSS, KiB), as it last
+    // said.
+    "ALTER TABLE devices ADD COLUMN memory_kib INTEGER;",
 ];
