@@ -391,6 +391,20 @@ fn screenshots_of_the_main_screens_in_both_languages_and_sizes() {
     }
 }
 
+/// The home screen at full HD, the reference the emulated board's test
+/// compares its screen with at that size (`KIOSK_IMAGE_SCREEN=1920x1080`).
+#[test]
+fn screenshots_of_the_home_screen_at_1920x1080() {
+    let f = fixture(1920, 1080, false);
+    let shot = f.snapshot("home-zh-1920x1080");
+    assert_eq!((shot.width(), shot.height()), (1920, 1080));
+    assert!(
+        is_close(shot.get_pixel(4, 4), [0xc8, 0x10, 0x2e]),
+        "the header band: {:?}",
+        shot.get_pixel(4, 4)
+    );
+}
+
 #[test]
 fn a_card_tap_and_a_grabbed_scanner_line_reach_the_screen() {
     let f = fixture(1280, 800, false);

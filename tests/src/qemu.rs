@@ -31,14 +31,16 @@ pub struct Qemu {
 pub const HOST_FROM_GUEST: &str = "10.0.2.2";
 
 impl Qemu {
-    /// Boots `disk` (a raw image, written to in place) with a 1280×800
-    /// virtio-gpu screen, virtio keyboard and tablet, and user networking.
-    /// `kernel`: the kernel, initrd and command line for the arm64 machine.
+    /// Boots `disk` (a raw image, written to in place) with a virtio-gpu
+    /// screen of `screen` pixels (width, height), virtio keyboard and
+    /// tablet, and user networking. `kernel`: the kernel, initrd and command
+    /// line for the arm64 machine.
     pub fn boot(
         machine: Machine,
         disk: &Path,
         dir: &Path,
         kernel: Option<(&Path, &Path, &str)>,
+        screen: (u32, u32),
     ) -> Result<Qemu, String> {
         let sock = dir.join("qmp.sock");
         let serial = dir.join("serial.log");
@@ -79,7 +81,11 @@ impl Qemu {
                 "file={},format=raw,if=virtio,cache=writeback",
                 disk.display()
             ))
-            .args(["-device", "virtio-gpu-pci,xres=1280,yres=800"])
+            .arg("-device")
+            .arg(format!(
+                "virtio-gpu-pci,xres={},yres={}",
+                screen.0, screen.1
+            ))
             .args([
                 "-device",
                 "virtio-keyboard-pci",

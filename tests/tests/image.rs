@@ -105,7 +105,14 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     };
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&shots).expect("mkdir");
-    let reference = shots.join("home-zh-1280x800.png");
+    // The screen's size: 1280×800, or another the UI tests drew the home
+    // screen at (KIOSK_IMAGE_SCREEN=1920x1080).
+    let size = std::env::var("KIOSK_IMAGE_SCREEN").unwrap_or_else(|_| "1280x800".into());
+    let screen: (u32, u32) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .unwrap_or_else(|| panic!("KIOSK_IMAGE_SCREEN={size}: WIDTHxHEIGHT"));
+    let reference = shots.join(format!("home-zh-{size}.png"));
     assert!(
         reference.exists(),
         "{}: the headless home screen, from the kiosk's UI tests",
@@ -211,8 +218,10 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     );
     // The arm64 board boots the image's own kernel and initrd directly.
     let (vmlinuz, initrd) = (dir.path().join("vmlinuz"), dir.path().join("initrd.img"));
-    let append = "root=LABEL=kiosk-root ro rootwait console=ttyAMA0,115200 \
-                  video=1280x800@60 vt.global_cursor_default=0 quiet";
+    let append = format!(
+        "root=LABEL=kiosk-root ro rootwait console=ttyAMA0,115200 \
+         video={size}@60 vt.global_cursor_default=0 quiet"
+    );
     if machine == Machine::Arm64 {
         // raspi-firmware's names, with the kernel's version.
         let listing = mtools("mdir", &disk, parts[0], &["-b", "::"]);
@@ -225,8 +234,8 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         }
     }
     let boot = || {
-        let kernel = (machine == Machine::Arm64).then_some((&*vmlinuz, &*initrd, append));
-        Qemu::boot(machine, &disk, dir.path(), kernel).expect("QEMU")
+        let kernel = (machine == Machine::Arm64).then_some((&*vmlinuz, &*initrd, &*append));
+        Qemu::boot(machine, &disk, dir.path(), kernel, screen).expect("QEMU")
     };
 
     // Power on: the home screen, as the headless UI draws it.
@@ -280,7 +289,7 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     };
     let memory = device()["memory_kib"].as_u64();
     eprintln!(
-        "{name}: the kiosk holds {} KiB of the board's memory (PSS, 1280×800, its report after the welcome)",
+        "{name}: the kiosk holds {} KiB of the board's memory (PSS, {size}, its report after the welcome)",
         memory.map_or("no figure".to_string(), |m| m.to_string())
     );
     assert!(
