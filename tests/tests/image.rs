@@ -280,8 +280,8 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
         "the first check-in at the hub",
         || report_today(&hub_data, &center)["total"] == 1,
     );
-    // What the kiosk holds of the board's memory, as it said when it
-    // synced after the welcome (the hub's kiosks page shows it).
+    // What the kiosk holds of the board's memory, as it last said to the
+    // hub (the kiosks page shows it).
     let device = || {
         let v: serde_json::Value =
             serde_json::from_str(&hub(&["device", "list", "--json"])).expect("device list JSON");
@@ -289,9 +289,14 @@ fn a_kiosk_image_boots_checks_in_and_loses_nothing_when_the_power_is_cut() {
     };
     let memory = device()["memory_kib"].as_u64();
     eprintln!(
-        "{name}: the kiosk holds {} KiB of the board's memory (PSS, {size}, its report after the welcome)",
+        "{name}: the kiosk holds {} KiB of the board's memory (PSS, {size}, as it last reported)",
         memory.map_or("no figure".to_string(), |m| m.to_string())
     );
+    // What holds it, as the kiosk's journal said (at its first report, and
+    // when it grew by a quarter).
+    for line in q.log().lines().filter(|l| l.contains("memory: ")) {
+        eprintln!("{name}: {}", line.trim());
+    }
     assert!(
         memory.is_some_and(|m| m > 1024),
         "the kiosk reports its memory: {}",
