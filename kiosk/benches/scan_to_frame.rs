@@ -11,8 +11,6 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use kiosk::checkin::Engine;
-use kiosk::clock::ManualClock;
 use kiosk::config::Config;
 use kiosk::content::ContentBundle;
 use kiosk::ui::{App, ResultAdapter};
@@ -23,14 +21,12 @@ use slint::platform::software_renderer::{
 use slint::platform::{Platform, WindowAdapter, WindowEvent};
 
 mod common;
-use common::{NOW_MS, enrolled_store, hub_key, tokens};
+use common::{STAFF_PIN, busy_history, hub_key, tokens};
 
 const MEMBERS: u32 = 2_000;
 const SCANS: usize = 400;
 const HISTORY_DAYS: i64 = 90;
 const PER_DAY: i64 = 300;
-const DAY_MS: i64 = 86_400_000;
-const PIN: &str = "2468";
 const STAFF_OPENS: usize = 20;
 
 struct BenchPlatform {
@@ -80,26 +76,7 @@ fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     let tokens = tokens(&key, MEMBERS);
     // 90 days of a busy center before now (300 check-ins a day), which the
     // staff screen's figures and list read from.
-    let clock = ManualClock::at(NOW_MS - HISTORY_DAYS * DAY_MS);
-    let mut engine =
-        Engine::new(enrolled_store(dir.path(), &key, MEMBERS), clock.clone(), 0).expect("engine");
-    for (i, token) in tokens
-        .iter()
-        .cycle()
-        .take(usize::try_from(HISTORY_DAYS * PER_DAY).expect("count"))
-        .enumerate()
-    {
-        let outcome = engine.scan(token);
-        assert!(
-            matches!(outcome, kiosk::checkin::Outcome::Welcome { .. }),
-            "history scan {i}: {outcome:?}"
-        );
-        clock.advance_ms(DAY_MS / PER_DAY);
-    }
-    engine
-        .store()
-        .set_staff_pin_hash(&kiosk::pin::hash(PIN).expect("hash"))
-        .expect("PIN");
+    let (engine, clock) = busy_history(dir.path(), &key, &tokens, HISTORY_DAYS, PER_DAY);
     // Start-up inside the process: the window built, wired to the engine and
     // its first frame drawn (what `kiosk run` does after opening its files).
     let started = Instant::now();
@@ -181,7 +158,7 @@ fn run(window: &Rc<MinimalSoftwareWindow>, width: u32, height: u32) {
     for _ in 0..STAFF_OPENS {
         app.global::<kiosk::ui::HomeAdapter>().invoke_staff();
         screen.frame();
-        for d in PIN.chars() {
+        for d in STAFF_PIN.chars() {
             staff.invoke_pin_digit(d.to_string().into());
         }
         let start = Instant::now();

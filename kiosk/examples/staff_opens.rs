@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
-use kiosk::checkin::{Engine, Outcome};
+use kiosk::checkin::Engine;
 use kiosk::clock::ManualClock;
 use kiosk::config::Config;
 use kiosk::content::ContentBundle;
@@ -32,13 +32,11 @@ use slint::platform::{Platform, WindowAdapter};
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{NOW_MS, enrolled_store, hub_key, tokens};
+use common::{NOW_MS, STAFF_PIN, busy_history, hub_key, tokens};
 
 const MEMBERS: u32 = 2_000;
 const HISTORY_DAYS: i64 = 90;
 const PER_DAY: i64 = 300;
-const DAY_MS: i64 = 86_400_000;
-const PIN: &str = "2468";
 const WIDTH: u32 = 800;
 const HEIGHT: u32 = 480;
 
@@ -60,21 +58,7 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let key = hub_key();
     let tokens = tokens(&key, MEMBERS);
-    let clock = ManualClock::at(NOW_MS - HISTORY_DAYS * DAY_MS);
-    let mut engine = Engine::new(enrolled_store(dir, &key, MEMBERS), clock.clone(), 0)?;
-    for token in tokens
-        .iter()
-        .cycle()
-        .take(usize::try_from(HISTORY_DAYS * PER_DAY)?)
-    {
-        let outcome = engine.scan(token);
-        ensure!(
-            matches!(outcome, Outcome::Welcome { .. }),
-            "unexpected: {outcome:?}"
-        );
-        clock.advance_ms(DAY_MS / PER_DAY);
-    }
-    engine.store().set_staff_pin_hash(&kiosk::pin::hash(PIN)?)?;
+    busy_history(dir, &key, &tokens, HISTORY_DAYS, PER_DAY);
     println!(
         "{} days of check-ins in {}",
         HISTORY_DAYS,
@@ -111,7 +95,7 @@ fn open(dir: &Path, n: usize) -> anyhow::Result<()> {
     for i in 0..n {
         app.global::<kiosk::ui::HomeAdapter>().invoke_staff();
         frame();
-        for d in PIN.chars() {
+        for d in STAFF_PIN.chars() {
             staff.invoke_pin_digit(d.to_string().into());
         }
         staff.invoke_pin_submit();

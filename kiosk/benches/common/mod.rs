@@ -1,8 +1,11 @@
-//! What the kiosk benchmarks share: an enrolled store with a roster, and
-//! member tokens signed as the hub signs them. Included by the benches and
-//! by `examples/engine_scans.rs`.
+//! What the kiosk benchmarks share: an enrolled store with a roster,
+//! member tokens signed as the hub signs them, and a busy center's history.
+//! Included by the benches and by `examples/engine_scans.rs` and
+//! `examples/staff_opens.rs`.
 
 use ed25519_dalek::SigningKey;
+use kiosk::checkin::{Engine, Outcome};
+use kiosk::clock::ManualClock;
 use kiosk::store::{Enrollment, Store};
 use protocol::token::Claims;
 use protocol::wire::{RosterDelta, RosterEntry};
@@ -65,4 +68,41 @@ pub fn tokens(key: &SigningKey, n: u32) -> Vec<String> {
             .sign(key)
         })
         .collect()
+}
+
+/// The staff PIN of [`busy_history`].
+#[allow(dead_code)] // (not every program that includes this reads a history)
+pub const STAFF_PIN: &str = "2468";
+
+/// An engine on a store in `dir` (enrolled, `tokens.len()` members) that
+/// holds `days` days before `NOW_MS` of a busy center: `per_day`
+/// check-ins a day by the tokens in turn, and [`STAFF_PIN`] set. Its clock
+/// stands at `NOW_MS` after, the day's first check-in still to come.
+#[allow(dead_code)]
+pub fn busy_history(
+    dir: &std::path::Path,
+    key: &SigningKey,
+    tokens: &[String],
+    days: i64,
+    per_day: i64,
+) -> (Engine<ManualClock>, ManualClock) {
+    const DAY_MS: i64 = 86_400_000;
+    let members = u32::try_from(tokens.len()).expect("members");
+    let clock = ManualClock::at(NOW_MS - days * DAY_MS);
+    let mut engine =
+        Engine::new(enrolled_store(dir, key, members), clock.clone(), 0).expect("engine");
+    let scans = usize::try_from(days * per_day).expect("count");
+    for (i, token) in tokens.iter().cycle().take(scans).enumerate() {
+        let outcome = engine.scan(token);
+        assert!(
+            matches!(outcome, Outcome::Welcome { .. }),
+            "history scan {i}: {outcome:?}"
+        );
+        clock.advance_ms(DAY_MS / per_day);
+    }
+    engine
+        .store()
+        .set_staff_pin_hash(&kiosk::pin::hash(STAFF_PIN).expect("hash"))
+        .expect("PIN");
+    (engine, clock)
 }
